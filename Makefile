@@ -1,0 +1,42 @@
+# `make demo`: ingest the demo corpus, draft a course, serve the app (offline defaults).
+# `make test`: the whole test suite (real Chroma, SQLite, llama.cpp server, Chromium).
+# Both create .venv here when missing and install what they need.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+APP    := $(VENV)/.installed-app
+TEST   := $(VENV)/.installed-test
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test bench lint clean-demo
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(APP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+# llama.cpp must be built without -march=native: a native build segfaults on these machines.
+$(TEST): pyproject.toml $(APP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q -e '.[test]' 'llama-cpp-python[server]>=0.3'
+	touch $@
+
+# Chromium and CJK fonts for the browser tests (without the fonts Chinese renders as boxes).
+browser:
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || \
+	  ( $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-noto-cjk )
+
+demo: $(APP)
+	$(BIN)/python -m ui.demo
+
+test: $(TEST) browser
+	$(BIN)/python -m pytest
+
+bench: $(APP)
+	$(BIN)/python -m ui.bench
+
+lint: $(TEST)
+	$(BIN)/ruff check .

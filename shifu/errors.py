@@ -1,0 +1,25 @@
+"""Errors a user can meet. Each message is a sentence that says what to do."""
+
+
+class ShifuError(Exception):
+    """Base for errors shown to users as one line (no traceback)."""
+
+
+class TranscriptError(ShifuError):
+    """A transcript file cannot be read or is not in a supported format."""
+
+
+class NotFoundError(ShifuError):
+    """A transcript, course, user or template id that does not exist."""
+
+
+class ConfigError(ShifuError):
+    """A setting is missing or wrong; the message names the variable to set."""
+
+
+class LLMError(ShifuError):
+    """The LLM server failed or returned unusable output after retries."""
+
+
+class PermissionDenied(ShifuError):
+    """The caller's role may not do this."""

@@ -1,0 +1,81 @@
+"""The SQL store: one engine per database URL, sessions, and Alembic upgrades.
+
+SQLite runs in WAL mode so the app can read while an ingest writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from shifu.settings import Settings
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def upgrade(settings: Settings, revision: str = "head") -> str:
+    """Bring the database schema up to `revision`; safe to run again. Returns the revision."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    engine = _engine(settings.db_url)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() or ""
+
+
+_upgraded: set[str] = set()
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The engine for these settings, with the schema upgraded once per process."""
+    url = settings.db_url
+    if url not in _upgraded:
+        upgrade(settings)
+        _upgraded.add(url)
+    return _engine(url)
+
+
+@contextmanager
+def session_scope(settings: Settings) -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back on error."""
+    factory = sessionmaker(bind=engine_for(settings), expire_on_commit=False)
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

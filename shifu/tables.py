@@ -1,0 +1,240 @@
+"""SQL tables (SQLAlchemy 2). Schema changes go through Alembic migrations in
+``shifu/migrations/versions``; keep the two in step."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+# --- ingestion ---------------------------------------------------------------
+
+
+class TranscriptRow(Base):
+    __tablename__ = "transcripts"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    expert: Mapped[str | None] = mapped_column(String(200))
+    trade: Mapped[str | None] = mapped_column(String(200))
+    enterprise: Mapped[str | None] = mapped_column(String(200))
+    interview_date: Mapped[str | None] = mapped_column(String(10))  # ISO date
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    source_name: Mapped[str] = mapped_column(String(500), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    # 'indexing' while chunks are being written to Chroma/BM25, 'ready' after.
+    status: Mapped[str] = mapped_column(String(20), default="indexing")
+    uploaded_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    turns: Mapped[list[TurnRow]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan", order_by="TurnRow.idx"
+    )
+    chunks: Mapped[list[ChunkRow]] = relationship(
+        back_populates="transcript", cascade="all, delete-orphan", order_by="ChunkRow.ord"
+    )
+
+
+class TurnRow(Base):
+    __tablename__ = "turns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    transcript_id: Mapped[str] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    idx: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[float | None] = mapped_column(Float)
+    end: Mapped[float | None] = mapped_column(Float)
+    char_start: Mapped[int] = mapped_column(Integer)
+    char_end: Mapped[int] = mapped_column(Integer)
+
+    transcript: Mapped[TranscriptRow] = relationship(back_populates="turns")
+
+
+class ChunkRow(Base):
+    __tablename__ = "chunks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    transcript_id: Mapped[str] = mapped_column(ForeignKey("transcripts.id", ondelete="CASCADE"), index=True)
+    ord: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    speakers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    char_start: Mapped[int] = mapped_column(Integer)
+    char_end: Mapped[int] = mapped_column(Integer)
+    t_start: Mapped[float | None] = mapped_column(Float)
+    t_end: Mapped[float | None] = mapped_column(Float)
+    n_tokens: Mapped[int] = mapped_column(Integer, default=0)
+
+    transcript: Mapped[TranscriptRow] = relationship(back_populates="chunks")
+
+
+# --- Q&A and the LLM layer -----------------------------------------------------
+
+
+class KnowledgeGapRow(Base):
+    """A question the published material did not cover: material for the next interview."""
+
+    __tablename__ = "knowledge_gaps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[str | None] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(20), default="all")
+    best_score: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | planned | closed
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LLMCallRow(Base):
+    """Every call to a chat model; never holds a key."""
+
+    __tablename__ = "llm_calls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    template: Mapped[str | None] = mapped_column(String(100))
+    template_version: Mapped[str | None] = mapped_column(String(64))
+    model: Mapped[str | None] = mapped_column(String(200))
+    host: Mapped[str | None] = mapped_column(String(300))
+    messages: Mapped[Any] = mapped_column(JSON, default=list)
+    response: Mapped[str | None] = mapped_column(Text)
+    tokens_prompt_local: Mapped[int | None] = mapped_column(Integer)
+    tokens_prompt: Mapped[int | None] = mapped_column(Integer)
+    tokens_completion: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PromptVersionRow(Base):
+    """A saved override of a prompt template (the shipped YAML is never overwritten)."""
+
+    __tablename__ = "prompt_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[str] = mapped_column(String(64))  # content hash
+    body: Mapped[str] = mapped_column(Text)  # the YAML text
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PromptActivationRow(Base):
+    """History of which version of a template is active; the newest row wins."""
+
+    __tablename__ = "prompt_activations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    activated_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- courses ---------------------------------------------------------------------
+
+
+class CourseRow(Base):
+    __tablename__ = "courses"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str] = mapped_column(String(8), default="zh")
+    trade: Mapped[str | None] = mapped_column(String(200))
+    enterprise: Mapped[str | None] = mapped_column(String(200))
+    # draft | in_review | published
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    published_version: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    versions: Mapped[list[CourseVersionRow]] = relationship(
+        back_populates="course", cascade="all, delete-orphan", order_by="CourseVersionRow.number"
+    )
+
+
+class CourseVersionRow(Base):
+    __tablename__ = "course_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    course_id: Mapped[str] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    data: Mapped[Any] = mapped_column(JSON)  # the course JSON (see extraction/course.schema.json)
+    engine: Mapped[str] = mapped_column(String(20), default="offline")
+    model: Mapped[str | None] = mapped_column(String(200))
+    template_versions: Mapped[Any] = mapped_column(JSON, default=dict)
+    transcript_ids: Mapped[Any] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    course: Mapped[CourseRow] = relationship(back_populates="versions")
+
+
+# --- people and what they do -----------------------------------------------------
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))  # trainer | worker | admin
+    enterprise: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class QuizAttemptRow(Base):
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    course_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[Any] = mapped_column(JSON, default=dict)
+    score: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RatingRow(Base):
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    course_id: Mapped[str] = mapped_column(String(64), index=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AnswerFeedbackRow(Base):
+    """Thumbs up/down a worker gave a chat answer."""
+
+    __tablename__ = "answer_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

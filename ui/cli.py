@@ -1,0 +1,74 @@
+"""The `shifu` command. Each area registers its own commands from a small module:
+
+- ui/cli_ingest.py  ingest, transcripts, search, eval retrieval
+- ui/cli_ask.py     ask, gaps, prompts, logs, eval qa
+- ui/cli_draft.py   draft, courses, export, eval segmentation
+- ui/cli_app.py     serve, users
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from shifu.errors import ShifuError
+from shifu.settings import SETTINGS, SettingsError, load_settings
+
+app = typer.Typer(
+    help="shifu (师傅): turn interviews with masters of a trade into cited training courses.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+eval_app = typer.Typer(help="Benchmarks on BEIR / VCSum files; the last line printed is JSON.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(eval_app, name="eval")
+
+console = Console()
+
+
+@app.command("config")
+def config_cmd() -> None:
+    """Print the effective settings (flag > environment > default), secrets masked."""
+    settings = load_settings()
+    table = Table("variable", "value", "meaning")
+    shown = settings.masked()
+    for s in SETTINGS:
+        table.add_row(s.env, shown[s.env], s.help)
+    console.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Alembic revision")) -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    from shifu.store import upgrade
+
+    settings = load_settings()
+    rev = upgrade(settings, revision)
+    console.print(f"database {settings.masked()['SHIFU_DATABASE_URL'] if settings.database_url else settings.db_url} at revision {rev}")
+
+
+def _register_areas() -> None:
+    from ui import cli_app, cli_ask, cli_draft, cli_ingest
+
+    for area in (cli_ingest, cli_ask, cli_draft, cli_app):
+        area.register(app, eval_app)
+
+
+_register_areas()
+
+
+def main() -> None:
+    """Entry point: user errors print one line and exit 1, never a traceback."""
+    try:
+        app()
+    except (ShifuError, SettingsError) as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
