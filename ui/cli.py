@@ -2,7 +2,8 @@
 
 - ui/cli_ingest.py  ingest, transcripts, search, eval retrieval
 - ui/cli_ask.py     ask, gaps, prompts, logs, eval qa
-- ui/cli_draft.py   draft, courses, export, eval segmentation
+- ui/cli_draft.py   draft, courses, eval segmentation
+- ui/cli_export.py  export
 - ui/cli_app.py     serve, users
 """
 
@@ -52,9 +53,9 @@ def db_upgrade(revision: str = typer.Argument("head", help="Alembic revision")) 
 
 
 def _register_areas() -> None:
-    from ui import cli_app, cli_ask, cli_draft, cli_ingest
+    from ui import cli_app, cli_ask, cli_draft, cli_export, cli_ingest
 
-    for area in (cli_ingest, cli_ask, cli_draft, cli_app):
+    for area in (cli_ingest, cli_ask, cli_draft, cli_export, cli_app):
         area.register(app, eval_app)
 
 
