@@ -49,6 +49,7 @@ SETTINGS: list[Setting] = [
     Setting("llm_budget_s", "SHIFU_LLM_BUDGET_S", 180.0, "Total seconds one LLM request may take, retries included."),
     Setting("llm_context_tokens", "SHIFU_LLM_CONTEXT_TOKENS", 3000,
             "Token budget for retrieved context packed into one prompt."),
+    Setting("llm_max_tokens", "SHIFU_LLM_MAX_TOKENS", 800, "Most tokens the LLM may write in one reply."),
     Setting("qa_mode", "SHIFU_QA_MODE", "offline", "`offline` (cited excerpts) or `llm` (answers written by the LLM)."),
     Setting("chunk_tokens", "SHIFU_CHUNK_TOKENS", 400, "Target chunk size in tokens (cl100k_base)."),
     Setting("chunk_overlap", "SHIFU_CHUNK_OVERLAP", 40, "Token overlap between pieces of a long answer."),
@@ -79,6 +80,7 @@ class Settings(BaseModel):
     llm_max_retries: int = 3
     llm_budget_s: float = 180.0
     llm_context_tokens: int = 3000
+    llm_max_tokens: int = 800
     qa_mode: str = "offline"
     chunk_tokens: int = 400
     chunk_overlap: int = 40
