@@ -1,0 +1,37 @@
+"""Answer keys of quiz items, read the same way by every export."""
+
+from __future__ import annotations
+
+from extraction.course import QuizItem
+
+_TRUE_WORDS = {"true", "t", "yes", "正确", "对", "是"}
+
+
+def is_true(item: QuizItem) -> bool:
+    """Whether a true/false item's key is 'true' (answer ["true"] or a word meaning it)."""
+    return bool(item.answer) and item.answer[0].strip().lower() in _TRUE_WORDS
+
+
+def correct_indices(item: QuizItem) -> list[int]:
+    """Positions of the options that are keys of a choice item."""
+    keys = set(item.answer)
+    return [i for i, option in enumerate(item.options) if option in keys]
+
+
+def letter(index: int) -> str:
+    """Option letter as printed on paper: A, B, C…"""
+    return chr(ord("A") + index) if index < 26 else str(index + 1)
+
+
+def weight_text(percent: float) -> str:
+    """A grade percentage as Moodle writes it: 50, 33.33333, -100."""
+    text = f"{percent:.5f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def choice_weights(item: QuizItem) -> list[float]:
+    """Partial-credit percentages per option: keys share +100, wrong options share -100."""
+    right = set(correct_indices(item))
+    n_right = max(len(right), 1)
+    n_wrong = max(len(item.options) - len(right), 1)
+    return [100 / n_right if i in right else -100 / n_wrong for i in range(len(item.options))]

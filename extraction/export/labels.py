@@ -1,0 +1,121 @@
+"""The words an export prints around the course, in the course's language."""
+
+from __future__ import annotations
+
+from extraction.course import CourseDraft
+from shifu.models import Citation
+
+_ZH = {
+    "audience": "学员",
+    "level": "层级",
+    "objectives": "学习目标",
+    "sources": "访谈来源",
+    "module": "模块",
+    "lesson": "课",
+    "points": "要点与师傅原话",
+    "quiz": "测验",
+    "answer_key": "答案与解析",
+    "answer": "答案",
+    "explanation": "解析",
+    "flags": "待审核",
+    "follow_up": "下次访谈追问清单",
+    "reason": "原因",
+    "true": "正确",
+    "false": "错误",
+    "submit": "提交答卷",
+    "score": "得分",
+    "passed": "通过",
+    "failed": "未通过",
+    "your_answer": "请输入答案",
+    "single_choice": "单选题",
+    "multiple_choice": "多选题",
+    "true_false": "判断题",
+    "short_answer": "简答题",
+    "step": "步骤",
+    "tip": "窍门",
+    "warning": "注意",
+    "rule": "规则",
+    "definition": "定义",
+    "tool": "工具材料",
+    "measurement": "参数",
+    "story": "故事",
+    "fact": "事实",
+    "colon": "：",
+    "open": "（",
+    "close": "）",
+    "dash": "——",
+}
+
+_EN = {
+    "audience": "Audience",
+    "level": "Level",
+    "objectives": "Learning objectives",
+    "sources": "Interviews",
+    "module": "Module",
+    "lesson": "Lesson",
+    "points": "Key points in the master's words",
+    "quiz": "Quiz",
+    "answer_key": "Answer key",
+    "answer": "Answer",
+    "explanation": "Explanation",
+    "flags": "Needs review",
+    "follow_up": "Questions for the next interview",
+    "reason": "Why",
+    "true": "True",
+    "false": "False",
+    "submit": "Submit answers",
+    "score": "Score",
+    "passed": "Passed",
+    "failed": "Not passed",
+    "your_answer": "Type your answer",
+    "single_choice": "Single choice",
+    "multiple_choice": "Multiple choice",
+    "true_false": "True or false",
+    "short_answer": "Short answer",
+    "step": "Step",
+    "tip": "Tip",
+    "warning": "Warning",
+    "rule": "Rule of thumb",
+    "definition": "Definition",
+    "tool": "Tool or material",
+    "measurement": "Measurement",
+    "story": "Story",
+    "fact": "Fact",
+    "colon": ": ",
+    "open": " (",
+    "close": ")",
+    "dash": " — ",
+}
+
+
+def words(language: str) -> dict[str, str]:
+    """The label words for a course language (Chinese unless it is English)."""
+    return _EN if language == "en" else _ZH
+
+
+def kind_label(kind: str, language: str) -> str:
+    """A point kind in the trainer's words; unknown kinds are shown as they are."""
+    return words(language).get(kind, kind)
+
+
+def clock(seconds: float | None) -> str:
+    """Seconds from the start of a recording as m:ss or h:mm:ss."""
+    if seconds is None:
+        return ""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def citation_label(citation: Citation, draft: CourseDraft) -> str:
+    """Where a quote comes from: expert, interview title and time, e.g. '王师傅《焊接访谈》 12:05'."""
+    source = next((s for s in draft.sources if s.transcript_id == citation.transcript_id), None)
+    if source is None:
+        where = citation.transcript_id
+    elif draft.language == "en":
+        where = f"{source.expert}, {source.title}".strip(", ")
+    else:
+        where = f"{source.expert}《{source.title}》" if source.title else source.expert
+    when = clock(citation.t_start)
+    return f"{where} {when}".strip() if when else where

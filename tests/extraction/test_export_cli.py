@@ -1,0 +1,53 @@
+"""`shifu export`: from a course JSON file to each format, with clear messages for mistakes."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+from conftest_export import welding_course
+from typer.testing import CliRunner
+
+from extraction.export import FORMATS
+from shifu.errors import ShifuError
+from ui.cli import app
+
+
+@pytest.fixture
+def course_file(tmp_path):
+    path = tmp_path / "course.json"
+    path.write_text(welding_course().model_dump_json(), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_every_format_from_a_course_json(fmt, course_file, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    result = CliRunner().invoke(app, ["export", "--from-json", str(course_file), "--format", fmt, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = list(out.iterdir())
+    assert len(written) == 1 and written[0].name.endswith(FORMATS[fmt].suffix)
+    assert "wrote" in result.output and "1 quiz items still carry validator flags" in result.output
+    if fmt in ("qti", "scorm"):
+        assert zipfile.is_zipfile(written[0])
+
+
+def test_unknown_format_names_the_formats(course_file, tmp_path):
+    result = CliRunner().invoke(app, ["export", "--from-json", str(course_file), "--format", "pdf",
+                                      "--out", str(tmp_path / "x")])
+    assert isinstance(result.exception, ShifuError)
+    assert "moodle-xml" in str(result.exception) and "pdf" in str(result.exception)
+
+
+def test_a_file_that_is_not_a_course(tmp_path):
+    bad = tmp_path / "notes.json"
+    bad.write_text('{"name": "焊接"}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["export", "--from-json", str(bad), "--format", "md", "--out", str(tmp_path / "c.md")])
+    assert isinstance(result.exception, ShifuError)
+    assert "notes.json is not a course JSON (title" in str(result.exception)
+
+
+def test_no_course_given(tmp_path):
+    result = CliRunner().invoke(app, ["export", "--format", "md", "--out", str(tmp_path / "c.md")])
+    assert isinstance(result.exception, ShifuError) and "courses ls" in str(result.exception)

@@ -1,0 +1,67 @@
+"""Markdown: headings for the outline, the master's quotes as blockquotes, quiz and answer key."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from conftest_export import english_course, welding_course
+from markdown_it import MarkdownIt
+
+from extraction.export import export_course
+
+
+class _Quotes(HTMLParser):
+    """Text of each blockquote paragraph and whether any script element appears."""
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.quotes, self.scripts = 0, [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self.scripts += tag == "script"
+        if tag == "blockquote":
+            self.depth += 1
+            self.quotes.append("")
+
+    def handle_endtag(self, tag):
+        self.depth -= tag == "blockquote"
+
+    def handle_data(self, data):
+        if self.depth:
+            self.quotes[-1] += data
+
+
+@pytest.fixture
+def text(tmp_path):
+    return export_course(welding_course(), "md", tmp_path / "course.md").read_text(encoding="utf-8")
+
+
+def test_outline_is_headings(text):
+    lines = text.splitlines()
+    assert lines[0].startswith("# CO2气体保护焊")
+    assert "## 模块 1 参数设定" in lines and "### 1.2 焊丝与参数表" in lines and "## 测验" in lines
+    assert "### 答案与解析" in lines and "## 下次访谈追问清单" in lines
+
+
+def test_quotes_render_verbatim_and_never_as_html(text):
+    page = _Quotes()
+    page.feed(MarkdownIt("commonmark").render(text))
+    assert page.scripts == 0
+    quotes = "\n".join(page.quotes)
+    for module in welding_course().modules:
+        for lesson in module.lessons:
+            for point in lesson.points:
+                for c in point.citations:
+                    assert c.quote.strip() in quotes
+
+
+def test_answer_key_lists_each_item(text):
+    key = text.split("### 答案与解析", 1)[1]
+    assert "1. A" in key and "2. AB" in key and "3. 错误" in key and "4. 正确" in key
+    assert "5. 10\\~15 / 10到15毫米" in key
+
+
+def test_english_course_reads_in_english(tmp_path):
+    text = export_course(english_course(), "md", tmp_path).read_text(encoding="utf-8")
+    assert "## Quiz" in text and "## Module 1" in text and "测验" not in text
