@@ -42,19 +42,18 @@ def _answers(item: QuizItem) -> list[str]:
 
 def question(item: QuizItem) -> str:
     """One quiz item as a GIFT question (no blank line inside)."""
-    lines = [f"::{gift_escape(item.id)}::[html]{_rich(item.stem)}{{"]
-    lines += _answers(item)
-    if item.explanation:
-        lines.append(f"####{_rich(item.explanation)}")
-    lines.append("}")
-    return "\n".join(lines)
+    head = f"::{gift_escape(item.id)}::[html]{_rich(item.stem)}{{"
+    feedback = f"####{_rich(item.explanation)}" if item.explanation else ""
+    if item.type == "true_false":  # Moodle reads T/F only when it starts the answer block
+        return f"{head}{_answers(item)[0]}{feedback}}}"
+    return "\n".join([head, *_answers(item), *([feedback] if feedback else []), "}"])
 
 
 def render(draft: CourseDraft) -> str:
     """The course's quiz as GIFT text, one question per paragraph."""
     title = " ".join(draft.title.split())
     head = [f"// shifu: {title}", f"$CATEGORY: {title.replace('/', '-')}"]
-    return "\n\n".join(["\n".join(head)] + [question(item) for item in draft.quiz]) + "\n"
+    return "\n\n".join(head + [question(item) for item in draft.quiz]) + "\n"
 
 
 def write(draft: CourseDraft, out: Path) -> None:

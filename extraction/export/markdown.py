@@ -18,6 +18,26 @@ def md_escape(text: str) -> str:
     return _MARKUP.sub(r"\\\1", text)
 
 
+_HEADING = re.compile(r"( {0,3})(#{1,6})(?=\s|$)")
+
+
+def nest_headings(markdown: str, top: int) -> str:
+    """Lesson Markdown with its headings shifted so the shallowest one is at level top."""
+    lines = markdown.splitlines()
+    fenced, found = False, []
+    for i, line in enumerate(lines):
+        fenced ^= line.lstrip().startswith(("```", "~~~"))
+        heading = None if fenced else _HEADING.match(line)
+        if heading:
+            found.append((i, heading))
+    if not found:
+        return markdown
+    shift = top - min(len(h.group(2)) for _, h in found)
+    for i, h in found:
+        lines[i] = h.group(1) + "#" * min(6, len(h.group(2)) + shift) + lines[i][h.end(2):]
+    return "\n".join(lines)
+
+
 def _quote_block(text: str) -> str:
     return "\n".join("> " + md_escape(line) for line in text.splitlines() or [""])
 
@@ -29,7 +49,7 @@ def _lesson(draft: CourseDraft, lesson: Lesson, number: str) -> list[str]:
         out += [f"**{w['objectives']}**", ""] + [f"- {md_escape(o)}" for o in lesson.objectives] + [""]
     if lesson.content_md.strip():
         # content_md is Markdown the draft wrote; it is kept as the trainer edited it.
-        out += [lesson.content_md.strip(), ""]
+        out += [nest_headings(lesson.content_md.strip(), 4), ""]
     if lesson.points:
         out += [f"#### {w['points']}", ""]
     for point in lesson.points:

@@ -8,7 +8,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from extraction.course import CourseDraft, QuizItem
-from extraction.export.keys import correct_indices, is_true
+from extraction.export.keys import choice_weights, correct_indices, is_true
 from extraction.export.labels import words
 from extraction.export.xmltext import xml_bytes, xml_safe
 
@@ -62,7 +62,11 @@ def _choice_item(root: ET.Element, item: QuizItem, language: str) -> str:
     else:
         keys = [choices[i][0] for i in correct_indices(item)]
     multiple = item.type == "multiple_choice"
-    _response(root, "multiple" if multiple else "single", "identifier", keys)
+    decl = _response(root, "multiple" if multiple else "single", "identifier", keys)
+    if multiple:  # partial credit, the same weights as the GIFT and Moodle XML exports
+        mapping = _el(decl, "mapping", lowerBound="0", upperBound="1", defaultValue="0")
+        for (ident, _), weight in zip(choices, choice_weights(item), strict=True):
+            _el(mapping, "mapEntry", mapKey=ident, mappedValue=f"{weight / 100:.5f}")
     _score(root)
     body = _el(root, "itemBody")
     interaction = _el(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false",
@@ -70,7 +74,7 @@ def _choice_item(root: ET.Element, item: QuizItem, language: str) -> str:
     _el(interaction, "prompt", item.stem)
     for ident, text in choices:
         _el(interaction, "simpleChoice", text, identifier=ident)
-    return "match_correct"
+    return "map_response" if multiple else "match_correct"
 
 
 def _text_item(root: ET.Element, item: QuizItem) -> str | None:

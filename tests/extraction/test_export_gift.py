@@ -29,6 +29,7 @@ def test_one_question_per_item_with_its_name(course, parsed):
     text, questions = parsed
     assert [q.name for q in questions] == [item.id for item in course.quiz]
     assert "\\{120\\}\\~140安培" in text
+    assert "::q3::[html]刚焊完的工件可以用手摸 &amp; 试温度。{F####" in text  # T/F opens its answer block
     assert all(q.category == " ".join(course.title.split()) for q in questions)
 
 

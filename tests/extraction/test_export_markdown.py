@@ -44,6 +44,11 @@ def test_outline_is_headings(text):
     assert "### 答案与解析" in lines and "## 下次访谈追问清单" in lines
 
 
+def test_lesson_markdown_sits_under_the_lesson_heading(text):
+    assert "#### 为什么要配" in text.splitlines()
+    assert "## 为什么要配" not in text.splitlines()
+
+
 def test_quotes_render_verbatim_and_never_as_html(text):
     page = _Quotes()
     page.feed(MarkdownIt("commonmark").render(text))

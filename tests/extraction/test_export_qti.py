@@ -64,6 +64,13 @@ def test_choice_items_keep_stem_options_and_key(course, package):
             assert correct == item.answer
 
 
+def test_multiple_choice_gives_partial_credit(course, package):
+    item = _items(package)[1]
+    weights = {e.get("mapKey"): float(e.get("mappedValue")) for e in item.iter(f"{{{QTI}}}mapEntry")}
+    assert weights == {"choice_1": 0.5, "choice_2": 0.5, "choice_3": -0.5, "choice_4": -0.5}
+    assert item.find("qti:responseProcessing", NS).get("template").endswith("map_response")
+
+
 def test_short_answers_are_text_entry_or_essay(course, package):
     items = dict(zip([i.id for i in course.quiz], _items(package), strict=True))
     short = items["q5"]
