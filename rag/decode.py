@@ -1,0 +1,137 @@
+"""Turn a transcript file's bytes into clean text, or refuse with a reason the trainer can act on.
+
+Accepted: UTF-8 (with or without BOM), UTF-16 with a BOM, GB18030 (which covers GBK and GB2312).
+Anything else is rejected rather than guessed, so no interview is ever stored as mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from shifu.errors import TranscriptError
+
+__all__ = ["decode_transcript_bytes", "normalise_newlines"]
+
+SAVE_AS_UTF8 = "open it in a text editor and save it as UTF-8"
+
+# Control characters that are part of ordinary text files (form feeds etc. become newlines first).
+_HARMLESS_CONTROLS = {"\t", "\n"}
+# Typical UTF-8-read-as-Latin-1 pairs: "Ã©", "ç„Š", "â€™".
+_MOJIBAKE = re.compile("[\u00c2-\u00ef][\u0080-\u00bf\u2018-\u203a\u0152-\u0192\u02c6\u02dc\u20ac\u2122]")
+
+
+def decode_transcript_bytes(data: bytes, name: str) -> str:
+    """Decode a transcript file to text with \\n newlines; raise TranscriptError if it is not text."""
+    if not data.strip():
+        raise TranscriptError(f"{name} is empty; export the interview again and upload the full file.")
+    text = _decode(data, name)
+    text = normalise_newlines(text)
+    _check_is_text(text, name)
+    return text
+
+
+def normalise_newlines(text: str) -> str:
+    """Use \\n for every line break (Windows, old Mac, Unicode separators, form feeds)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    for sep in ("\u2028", "\u2029", "\f", "\v", "\x85"):
+        text = text.replace(sep, "\n")
+    return text.rstrip("\x1a")  # DOS end-of-file mark
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise TranscriptError(f"{name} is UTF-32 text, which shifu does not read; {SAVE_AS_UTF8}.")
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[3:], "utf-8", name, "UTF-8 (it starts with a UTF-8 byte-order mark)")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strict(data, "utf-16", name, "UTF-16 (it starts with a UTF-16 byte-order mark)")
+    if b"\x00" in data:
+        raise TranscriptError(
+            f"{name} contains NUL bytes, so it is a binary file or UTF-16 without a byte-order mark, "
+            f"not a text transcript; {SAVE_AS_UTF8}."
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError as err:
+        raise TranscriptError(
+            f"{name} is neither UTF-8 nor GBK/GB18030 text (unreadable byte at position {err.start}); "
+            f"{SAVE_AS_UTF8}."
+        ) from None
+    _check_plausible_chinese(text, name)
+    return text
+
+
+def _strict(data: bytes, encoding: str, name: str, what: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise TranscriptError(
+            f"{name} claims to be {what} but has invalid bytes at position {err.start}; {SAVE_AS_UTF8}."
+        ) from None
+
+
+def _check_plausible_chinese(text: str, name: str) -> None:
+    """GB18030 decodes many non-Chinese byte soups; real GBK text is mostly common hanzi."""
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return
+    rare = sum(1 for ch in wide if not _in_gbk(ch))
+    if rare / len(wide) > 0.05:
+        raise TranscriptError(
+            f"{name} is not UTF-8 and decodes as GBK only to unusual characters, so its encoding "
+            f"is something else (Big5, Shift-JIS, Latin-1 ...); {SAVE_AS_UTF8}."
+        )
+
+
+def _in_gbk(ch: str) -> bool:
+    try:
+        ch.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return unicodedata.category(ch) != "Co"
+
+
+def _check_is_text(text: str, name: str) -> None:
+    """Refuse binaries renamed to .txt, stray control bytes and already-mangled text."""
+    body = "".join(text.split())
+    if not body:
+        raise TranscriptError(f"{name} has only blank lines; export the interview again and upload the full file.")
+    controls = [i for i, ch in enumerate(text) if _is_bad_control(ch)]
+    if controls:
+        line = text.count("\n", 0, controls[0]) + 1
+        if len(controls) / len(text) > 0.01:
+            raise TranscriptError(
+                f"{name} is not a text file (it is full of control bytes, like a program or an image "
+                f"renamed to .txt); upload the transcript itself, saved as UTF-8 text."
+            )
+        raise TranscriptError(
+            f"{name} contains {len(controls)} invisible control character(s), the first on line {line}; "
+            f"remove them or {SAVE_AS_UTF8} again."
+        )
+    bad = sum(1 for ch in body if unicodedata.category(ch) in ("Co", "Cn", "Cs"))
+    if bad / len(body) > 0.02:
+        raise TranscriptError(
+            f"{name} decodes to mostly unassigned or private-use characters, so it is not a transcript "
+            f"in a known encoding; {SAVE_AS_UTF8}."
+        )
+    replacement = text.count("\ufffd")
+    if replacement:
+        raise TranscriptError(
+            f"{name} already contains {replacement} '\ufffd' character(s) from an earlier wrong conversion; "
+            f"export it again from the original file as UTF-8."
+        )
+    if len(_MOJIBAKE.findall(body)) * 2 > 0.2 * len(body):
+        raise TranscriptError(
+            f"{name} looks garbled (UTF-8 text that was once read as Latin-1, e.g. 'Ã©' or 'ç„Š'); "
+            f"export it again from the original file as UTF-8."
+        )
+
+
+def _is_bad_control(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cc" and ch not in _HARMLESS_CONTROLS

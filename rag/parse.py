@@ -1,0 +1,156 @@
+"""Turn an uploaded transcript file into a Transcript: decode, read turns, settle roles, spans and language."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date
+from pathlib import PurePath
+
+from rag.decode import decode_transcript_bytes
+from rag.language import detect_language
+from rag.parse_docx import parse_docx
+from rag.parse_json import parse_json
+from rag.parse_subtitles import parse_srt, parse_vtt
+from rag.parse_text import ParsedSource, parse_text
+from rag.roles import assign_roles
+from shifu.errors import TranscriptError
+from shifu.models import Language, Transcript, Turn
+
+__all__ = ["parse_transcript", "assign_spans", "parse_date", "SUPPORTED_EXTENSIONS", "DEFAULT_MAX_BYTES"]
+
+SUPPORTED_EXTENSIONS = {".txt", ".md", ".srt", ".vtt", ".docx", ".json"}
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def parse_transcript(
+    data: bytes, name: str, *, expert: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Transcript:
+    """Parse one transcript file's bytes; raise TranscriptError (naming the file and the fix) if it cannot be used."""
+    name = PurePath(name).name or name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in SUPPORTED_EXTENSIONS:
+        raise TranscriptError(
+            f"{name}: '{suffix or 'no extension'}' files are not supported; save the interview as one of "
+            f"{', '.join(sorted(SUPPORTED_EXTENSIONS))} (see corpus/FORMAT.md)."
+        )
+    if len(data) > max_bytes:
+        raise TranscriptError(
+            f"{name} is {len(data) / 1024 / 1024:.1f} MB, over the {max_bytes / 1024 / 1024:g} MB limit; "
+            f"split the interview into parts or raise the limit with SHIFU_MAX_FILE_MB."
+        )
+    if not data.strip():
+        raise TranscriptError(f"{name} is empty; export the interview again and upload the full file.")
+    source = _read(data, name, suffix, expert)
+    turns = _with_speakers(source.turns, name, expert)
+    assign_spans(turns)
+    meta = source.meta
+    expert_label = assign_roles(
+        turns, expert=expert or meta.get("expert"), interviewer=meta.get("interviewer"), fixed=source.fixed_roles
+    )
+    text = "\n".join(turn.text for turn in turns)
+    return Transcript(
+        title=meta.get("title") or PurePath(name).stem,
+        language=_language(meta.get("language"), text),
+        expert=_expert_name(expert, meta.get("expert"), expert_label, turns),
+        trade=meta.get("trade"),
+        enterprise=meta.get("enterprise"),
+        interview_date=parse_date(meta.get("date")),
+        source_name=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        turns=turns,
+    )
+
+
+def assign_spans(turns: list[Turn]) -> list[Turn]:
+    """Number the turns and set each one's char span in the text they make joined by newlines."""
+    offset = 0
+    for index, turn in enumerate(turns):
+        turn.index = index
+        turn.char_start = offset
+        turn.char_end = offset + len(turn.text)
+        offset = turn.char_end + 1
+    return turns
+
+
+def _read(data: bytes, name: str, suffix: str, expert: str | None) -> ParsedSource:
+    if suffix == ".docx":
+        return parse_docx(data, name)
+    text = decode_transcript_bytes(data, name)
+    if suffix == ".json":
+        return parse_json(text, name)
+    if suffix == ".srt":
+        return parse_srt(text, name)
+    if suffix == ".vtt":
+        return parse_vtt(text, name)
+    return parse_text(text, known_names=[expert] if expert else None)
+
+
+def _with_speakers(turns: list[Turn], name: str, expert: str | None) -> list[Turn]:
+    """Every turn needs a speaker; with no speakers at all, only an --expert override can say who talks."""
+    turns = [turn for turn in turns if turn.text.strip()]
+    if not turns:
+        raise TranscriptError(
+            f"{name} has no interview text in it; check that it is the right file and export it again."
+        )
+    if all(turn.speaker for turn in turns):
+        return turns
+    if not any(turn.speaker for turn in turns):
+        if expert:
+            for turn in turns:
+                turn.speaker = expert
+            return turns
+        raise TranscriptError(
+            f"{name} names no speakers; write each turn as `Speaker: text` (e.g. `问：…` / `张师傅：…`, "
+            f"`Q:` / `A:`) as described in corpus/FORMAT.md, or pass --expert NAME if the whole file is the master speaking."
+        )
+    unknown = "未标注" if detect_language("".join(t.text for t in turns)) == "zh" else "Unknown"
+    for turn in turns:
+        turn.speaker = turn.speaker or unknown
+    return turns
+
+
+def _language(declared: str | None, text: str) -> Language:
+    lowered = (declared or "").strip().lower()
+    if lowered in {"zh", "中文", "汉语", "chinese", "zh-cn", "zh_cn", "zh-hans"}:
+        return "zh"
+    if lowered in {"en", "英文", "英语", "english", "en-us", "en-gb"}:
+        return "en"
+    return detect_language(text)
+
+
+def _expert_name(override: str | None, declared: str | None, label: str | None, turns: list[Turn]) -> str | None:
+    """The master's name as the trainer knows it: the override, the header's full name, else the speaker label."""
+    if override:
+        return override.strip()
+    if declared:
+        return re.sub(r"[（(].*?[）)]", "", declared).strip() or declared
+    if label:
+        return label
+    experts = [t.speaker for t in turns if t.role == "expert"]
+    return experts[0] if experts else None
+
+
+def parse_date(value: str | None) -> date | None:
+    """'2024-03-15', '2024/3/15', '2024年3月15日', 'March 15, 2024', '15 March 2024' -> date; else None."""
+    if not value:
+        return None
+    found = re.search(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", value)
+    if found:
+        return _safe_date(int(found[1]), int(found[2]), int(found[3]))
+    months = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+    words = re.findall(r"[A-Za-z]+|\d+", value)
+    month = next((months.index(w[:3].lower()) + 1 for w in words if w[:3].lower() in months and w.isalpha()), None)
+    numbers = [int(w) for w in words if w.isdigit()]
+    year = next((n for n in numbers if n > 1900), None)
+    day = next((n for n in numbers if 1 <= n <= 31), None)
+    if month and year and day:
+        return _safe_date(year, month, day)
+    return None
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,113 @@
+"""Read the shifu JSON transcript format (see corpus/FORMAT.md); anything else is refused with the bad field."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from rag.parse_text import ParsedSource
+from shifu.errors import TranscriptError
+from shifu.models import Turn
+
+__all__ = ["parse_json", "JsonTranscript"]
+
+_FORMAT = "see corpus/FORMAT.md for the JSON shape"
+
+
+class JsonExpert(BaseModel):
+    """The `expert` object: who the master is."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    trade: str | None = None
+    enterprise: str | None = None
+    years: int | None = Field(default=None, ge=0, le=80)
+    title: str | None = None
+
+
+class JsonTurn(BaseModel):
+    """One entry of `turns`."""
+
+    model_config = ConfigDict(extra="forbid")
+    speaker: str = Field(min_length=1)
+    text: str
+    start: float | None = Field(default=None, ge=0)
+    end: float | None = Field(default=None, ge=0)
+    role: Literal["interviewer", "expert", "other"] | None = None
+
+    @field_validator("speaker", "text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> JsonTurn:
+        if self.start is not None and self.end is not None and self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class JsonTranscript(BaseModel):
+    """The whole file: `{"title", "language"?, "expert"?, "turns": [...]}` plus optional date/trade/enterprise."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=1)
+    language: Literal["zh", "en"] | None = None
+    expert: JsonExpert | None = None
+    turns: list[JsonTurn] = Field(min_length=1)
+    date: str | None = None
+    trade: str | None = None
+    enterprise: str | None = None
+
+
+def parse_json(text: str, name: str) -> ParsedSource:
+    """Validate the JSON transcript and turn it into turns with the roles it states."""
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise TranscriptError(
+            f"{name} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); fix it, {_FORMAT}."
+        ) from None
+    if not isinstance(raw, dict):
+        raise TranscriptError(
+            f"{name} must hold one JSON object with 'title' and 'turns', not a {type(raw).__name__}; {_FORMAT}."
+        )
+    try:
+        doc = JsonTranscript.model_validate(raw)
+    except ValidationError as err:
+        raise TranscriptError(f"{name} is not in the shifu JSON format: {_first_problem(err)}; {_FORMAT}.") from None
+    turns = [
+        Turn(index=i, speaker=t.speaker, text=t.text, start=t.start, end=t.end, role=t.role or "other")
+        for i, t in enumerate(doc.turns)
+    ]
+    meta = {"title": doc.title.strip()}
+    expert = doc.expert or JsonExpert()
+    for key, value in {
+        "expert": expert.name,
+        "trade": doc.trade or expert.trade,
+        "enterprise": doc.enterprise or expert.enterprise,
+        "date": doc.date,
+        "language": doc.language,
+    }.items():
+        if value:
+            meta[key] = value
+    fixed = {i for i, t in enumerate(doc.turns) if t.role is not None}
+    return ParsedSource(turns=turns, meta=meta, fixed_roles=fixed)
+
+
+def _first_problem(err: ValidationError) -> str:
+    """'turns[3].text: Field required' — the path a person can find in the file."""
+    problem = err.errors()[0]
+    path = ""
+    for part in problem["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    message = problem["msg"]
+    if problem["type"] == "extra_forbidden":
+        message = "is not a field of this format"
+    elif problem["type"] == "missing":
+        message = "is missing"
+    return f"{path or 'the top level'} {message}" if path else message
