@@ -1,0 +1,275 @@
+"""Sentences and evidence spans: split a chunk, score its sentences against a question,
+and cut the short verbatim span that answers it.
+
+Everything here works on character offsets into the chunk text, so a span can always be
+cited as ``chunk.text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from rag.lexical import bigram_tokens
+
+__all__ = [
+    "Evidence",
+    "answer_type",
+    "best_evidence",
+    "clause_spans",
+    "question_terms",
+    "sentence_spans",
+    "terms",
+]
+
+_END = frozenset("。！？!?；;…")
+_CLOSERS = frozenset("”’」』）)】》\"'")
+_CLAUSE = frozenset("，,、：:")
+
+# Question words and particles. The answer stands where they stand, so their bigrams never
+# match the evidence; dropping them (and cutting bigrams at them) keeps only content terms.
+_QWORDS = re.compile(
+    r"什么时候|什么样|什么|甚么|哪一年|哪年|哪一天|哪天|哪一个|哪里|哪儿|哪些|哪个|哪位|哪家|哪种|哪|"
+    r"多少|多长|多久|多大|多高|多远|多重|几|谁|是否|有没有|吗|呢|吧|啊|怎么样|怎么|怎样|如何|"
+    r"为什么|为何|何时|何地|何种|何|啥|请问|是不是"
+)
+_EN_QWORDS = frozenset(
+    "what which who whom whose when where why how is are was were do does did the a an of to in on "
+    "for and or it its this that be by with as at from can could should would please".split()
+)
+
+# Answer types a question asks for, found by its question word; the evidence must hold one.
+_NUMBER_Q = re.compile(r"多少|几|多大|多长|多久|多高|多远|多重|百分之|比例|how (?:many|much|long|old)")
+_TIME_Q = re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|时间|日期|年份|when|what year")
+_NUMERAL = re.compile(r"\d|[零〇一二三四五六七八九十百千万亿两半][^\s，。,]?(?:年|月|日|号|岁|个|次|名|位|种|米|元|倍|度|分|秒|小时|天|周|斤|公里|公斤|吨|%)")
+_TIME = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|[一二三四五六七八九十〇零]{2,4}年|世纪|年代|朝|时期|[春夏秋冬]季|\d{4}")
+
+
+def terms(text: str) -> list[str]:
+    """The index's lexical terms: Chinese character bigrams and lowercase words."""
+    return bigram_tokens(text)
+
+
+def question_terms(question: str) -> list[str]:
+    """The content terms of a question: its terms without question words or particles."""
+    stripped = _QWORDS.sub(" ", question)
+    return [t for t in dict.fromkeys(terms(stripped)) if t not in _EN_QWORDS]
+
+
+def answer_type(question: str) -> str:
+    """'time', 'number' or '' — what kind of answer the question word asks for."""
+    q = question.lower()
+    if _TIME_Q.search(q):
+        return "time"
+    if _NUMBER_Q.search(q):
+        return "number"
+    return ""
+
+
+def _has_type(text: str, kind: str) -> bool:
+    if kind == "time":
+        return bool(_TIME.search(text))
+    if kind == "number":
+        return bool(_NUMERAL.search(text))
+    return True
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of text[start:end], terminators and closing quotes kept."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    i, begin = start, start
+    while i < end:
+        ch = text[i]
+        cut = 0
+        if ch == "\n":
+            cut = i + 1
+        elif ch in _END:
+            j = i + 1
+            while j < end and (text[j] in _END or text[j] in _CLOSERS):
+                j += 1
+            cut = j
+        elif ch == "." and (i + 1 == end or text[i + 1].isspace()):
+            cut = i + 1
+        if cut:
+            s, e = _trim(text, begin, cut)
+            if e > s:
+                spans.append((s, e))
+            begin = i = cut
+            continue
+        i += 1
+    s, e = _trim(text, begin, end)
+    if e > s:
+        spans.append((s, e))
+    return spans
+
+
+def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each comma-separated clause of text[start:end], the comma kept."""
+    spans: list[tuple[int, int]] = []
+    begin = start
+    for i in range(start, end):
+        if text[i] in _CLAUSE:
+            s, e = _trim(text, begin, i + 1)
+            if e > s:
+                spans.append((s, e))
+            begin = i + 1
+    s, e = _trim(text, begin, end)
+    if e > s:
+        spans.append((s, e))
+    return spans
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The best span of one chunk for a question: offsets into the chunk text and its score."""
+
+    chunk_index: int  # position in the list of chunks given
+    start: int
+    end: int
+    score: float  # sentence match plus retrieval share; comparable across chunks of one query
+    match: float  # weighted share of the question's terms found in the sentence, 0..1
+
+
+def _idf_from(bags: Sequence[set[str]], qterms: Iterable[str]) -> dict[str, float]:
+    """IDF of each question term over the candidate sentences (a term in every sentence says little)."""
+    n = len(bags)
+    out = {}
+    for t in qterms:
+        df = sum(1 for b in bags if t in b)
+        out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+    return out
+
+
+def _is_question(sentence: str) -> bool:
+    return sentence.rstrip("”’」』）)】》\"' ").endswith(("？", "?"))
+
+
+class _Chunk:
+    """One chunk's sentences, the line (speaker turn) each is on, and their term bags."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = sentence_spans(text)
+        self.lines = [text.count("\n", 0, s) for s, _ in self.spans]
+        self.bags = [set(terms(text[s:e])) for s, e in self.spans]
+
+    def grow(self, k: int, limit: int) -> tuple[int, int]:
+        """Sentence k widened with neighbours on the same line (whole, then clause by clause)."""
+        spans, line = self.spans, self.lines[k]
+        start, end = spans[k]
+        lo, hi = k - 1, k + 1
+        while True:
+            # The answer follows the matched words more often than it precedes them: try after first.
+            if hi < len(spans) and self.lines[hi] == line and spans[hi][1] - start <= limit:
+                end, hi = spans[hi][1], hi + 1
+            elif lo >= 0 and self.lines[lo] == line and end - spans[lo][0] <= limit:
+                start, lo = spans[lo][0], lo - 1
+            else:
+                break
+        if hi < len(spans) and self.lines[hi] == line:
+            for _, ce in clause_spans(self.text, *spans[hi]):
+                if ce - start > limit:
+                    break
+                end = ce
+        if lo >= 0 and self.lines[lo] == line:
+            for cs, _ in reversed(clause_spans(self.text, *spans[lo])):
+                if end - cs > limit:
+                    break
+                start = cs
+        return start, end
+
+    def window(self, k: int, limit: int, weight: Callable[[set[str]], float]) -> tuple[int, int]:
+        """The clause-aligned piece of a long sentence k, at most `limit` chars, with most weight."""
+        start, end = self.spans[k]
+        clauses = clause_spans(self.text, start, end)
+        best, best_w = (start, start + limit), -1.0
+        for i, (cs, ce) in enumerate(clauses):
+            j = i
+            while j + 1 < len(clauses) and clauses[j + 1][1] - cs <= limit:
+                j += 1
+                ce = clauses[j][1]
+            ce = min(ce, cs + limit)  # one clause longer than the limit: cut it
+            w = weight(set(terms(self.text[cs:ce])))
+            if w > best_w:
+                best, best_w = (cs, ce), w
+        return best
+
+
+def best_evidence(
+    question: str,
+    texts: Sequence[str],
+    scores: Sequence[float] | None = None,
+    *,
+    limit: int = 150,
+    retrieval_weight: float = 0.3,
+    context_weight: float = 0.3,
+    type_weight: float = 0.15,
+    idf: Callable[[str], float] | None = None,
+) -> list[Evidence]:
+    """For each chunk text, its best span (≤ limit chars) for the question; best first.
+
+    A sentence scores the IDF-weighted share of the question's content terms it holds,
+    plus `context_weight` times that share over the span it would be shown in, plus
+    `retrieval_weight` times its chunk's retrieval score relative to the top chunk, plus
+    `type_weight` when it holds the kind of answer asked for (a number, a date). A sentence
+    that is itself a question (the interviewer asking) hands its match to the reply after it.
+    """
+    qterms = question_terms(question)
+    kind = answer_type(question)
+    if scores is None:
+        scores = [1.0 / (1 + i) for i in range(len(texts))]
+    top = max((s for s in scores if s > 0), default=1.0)
+    chunks = [_Chunk(t) for t in texts]
+    if idf is None:
+        weights = _idf_from([b for c in chunks for b in c.bags], qterms)
+    else:
+        weights = {t: idf(t) for t in qterms}
+    total = sum(weights.values()) or 1.0
+
+    def share(bag: set[str]) -> float:
+        return sum(weights[t] for t in qterms if t in bag) / total
+
+    out: list[Evidence] = []
+    for ci, c in enumerate(chunks):
+        if not c.spans:
+            continue
+        prior = retrieval_weight * max(scores[ci], 0.0) / top
+        best: tuple[float, float, int] = (-1.0, 0.0, 0)
+        asked = 0.0  # match of the question sentence just before, handed to its reply
+        for k, bag in enumerate(c.bags):
+            sentence = c.text[c.spans[k][0] : c.spans[k][1]]
+            m = share(bag)
+            if _is_question(sentence):
+                asked, m = max(asked, m), m * 0.5
+                if m + prior <= best[0]:
+                    continue
+            elif asked:
+                m, asked = max(m, asked), 0.0
+            s = m + prior
+            if context_weight and len(c.spans) > 1:
+                gs, ge = c.grow(k, limit)
+                s += context_weight * share(set(terms(c.text[gs:ge])))
+            if kind and _has_type(sentence, kind):
+                s += type_weight
+            if s > best[0]:
+                best = (s, m, k)
+        score, match, k = best
+        start, end = c.spans[k]
+        if end - start > limit:
+            start, end = c.window(k, limit, share)
+        else:
+            start, end = c.grow(k, limit)
+        out.append(Evidence(ci, start, end, score, match))
+    out.sort(key=lambda e: -e.score)
+    return out

@@ -1,0 +1,42 @@
+"""Knowledge gaps: what a trainer sees in the backlog after workers ask uncovered questions."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.gaps import list_gaps, record_gap, set_gap_status
+from shifu.errors import NotFoundError, ShifuError
+
+
+def test_recorded_question_is_listed_open(settings) -> None:
+    gap = record_gap(settings, "公司食堂几点开饭？", asked_by="worker1", scope="published", best_score=0.05)
+    [listed] = list_gaps(settings)
+    assert listed.id == gap.id
+    assert (listed.question, listed.asked_by, listed.scope, listed.status) == (
+        "公司食堂几点开饭？", "worker1", "published", "open")
+    assert listed.best_score == pytest.approx(0.05)
+
+
+def test_same_open_question_is_one_row(settings) -> None:
+    first = record_gap(settings, "公司食堂几点开饭？", best_score=0.05)
+    again = record_gap(settings, " 公司食堂几点开饭 ?", best_score=0.08)
+    assert again.id == first.id
+    [only] = list_gaps(settings)
+    assert only.best_score == pytest.approx(0.08)
+
+
+def test_close_and_filter_by_status(settings) -> None:
+    a = record_gap(settings, "退火炉温度多少？")
+    record_gap(settings, "夜班补贴怎么算？")
+    set_gap_status(settings, a.id, "closed")
+    assert [g.question for g in list_gaps(settings, status="open")] == ["夜班补贴怎么算？"]
+    assert [g.question for g in list_gaps(settings, status="closed")] == ["退火炉温度多少？"]
+    # Asking a closed question again opens a new row: the trainer must see it came back.
+    assert record_gap(settings, "退火炉温度多少？").id != a.id
+
+
+def test_unknown_gap_and_bad_status_are_explained(settings) -> None:
+    with pytest.raises(NotFoundError, match="shifu gaps ls"):
+        set_gap_status(settings, 999, "closed")
+    with pytest.raises(ShifuError, match="open, planned, closed"):
+        list_gaps(settings, status="done")
