@@ -36,9 +36,11 @@ def export_cmd(
     course: Annotated[str | None, typer.Argument(help="course id (`shifu courses ls`); not needed with --from-json")] = None,
     version: Annotated[int | None, typer.Option("--version", help="course version (default: the latest)")] = None,
     from_json: Annotated[Path | None, typer.Option("--from-json", help="a course JSON file to export instead")] = None,
+    leave_out_unusable: Annotated[bool, typer.Option(
+        "--leave-out-unusable", help="LMS formats: leave out quiz items whose answer key cannot be scored")] = False,
 ) -> None:
     """Export a course for people (md, docx) or an LMS (gift, moodle-xml, qti, scorm), or as JSON."""
-    from extraction.export import FORMATS, export_course
+    from extraction.export import FORMATS, export_course, unusable_items
 
     if fmt not in FORMATS:
         raise ShifuError(f"--format {fmt} is not an export format; use one of: {', '.join(FORMATS)}")
@@ -52,9 +54,13 @@ def export_cmd(
         _, draft = get_course(load_settings(), course, version)
     else:
         raise ShifuError("name the course to export (`shifu courses ls` lists them) or give --from-json FILE")
-    path = export_course(draft, fmt, out)
-    flagged = sum(1 for item in draft.quiz if item.flags)
-    console.print(f"wrote {path} ({FORMATS[fmt].help}; {len(draft.quiz)} quiz items)", highlight=False)
+    path = export_course(draft, fmt, out, leave_out_unusable=leave_out_unusable)
+    left_out = unusable_items(draft) if FORMATS[fmt].for_lms else {}
+    flagged = sum(1 for item in draft.quiz if item.flags and item.id not in left_out)
+    console.print(f"wrote {path} ({FORMATS[fmt].help}; {len(draft.quiz) - len(left_out)} quiz items)",
+                  highlight=False)
+    for ident, why in left_out.items():
+        console.print(f"[yellow]left out quiz item {ident}: {why}[/yellow]", highlight=False)
     if flagged:
         console.print(f"[yellow]{flagged} quiz items still carry validator flags; review them before "
                       "learners see this export[/yellow]", highlight=False)

@@ -35,3 +35,19 @@ def choice_weights(item: QuizItem) -> list[float]:
     n_right = max(len(right), 1)
     n_wrong = max(len(item.options) - len(right), 1)
     return [100 / n_right if i in right else -100 / n_wrong for i in range(len(item.options))]
+
+
+def key_problem(item: QuizItem) -> str | None:
+    """Why an LMS could not import the item's answer key, or None when it can."""
+    if item.type == "true_false":
+        return None if item.answer else "no true/false answer"
+    if item.type == "short_answer":
+        return None if any(a.strip() for a in item.answer) else "no accepted answer"
+    keys = correct_indices(item)
+    if len(item.options) < 2:
+        return "fewer than two options"
+    if not keys:
+        return "no option is the answer"
+    if item.type == "single_choice" and len(keys) != 1:
+        return f"{len(keys)} options marked right in a single-choice item"
+    return None

@@ -51,3 +51,16 @@ def test_a_file_that_is_not_a_course(tmp_path):
 def test_no_course_given(tmp_path):
     result = CliRunner().invoke(app, ["export", "--format", "md", "--out", str(tmp_path / "c.md")])
     assert isinstance(result.exception, ShifuError) and "courses ls" in str(result.exception)
+
+
+def test_leave_out_unusable_says_what_was_left_out(tmp_path):
+    course = welding_course()
+    course.quiz[0].answer = ["不存在的选项"]
+    path = tmp_path / "course.json"
+    path.write_text(course.model_dump_json(), encoding="utf-8")
+    args = ["export", "--from-json", str(path), "--format", "gift", "--out", str(tmp_path / "q.txt")]
+    refused = CliRunner().invoke(app, args)
+    assert isinstance(refused.exception, ShifuError) and "q1: no option is the answer" in str(refused.exception)
+    result = CliRunner().invoke(app, args + ["--leave-out-unusable"])
+    assert result.exit_code == 0, result.output
+    assert "7 quiz items" in result.output and "left out quiz item q1: no option is the answer" in result.output
