@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import types
 import zipfile
 
 import pytest
@@ -64,3 +66,22 @@ def test_leave_out_unusable_says_what_was_left_out(tmp_path):
     result = CliRunner().invoke(app, args + ["--leave-out-unusable"])
     assert result.exit_code == 0, result.output
     assert "7 quiz items" in result.output and "left out quiz item q1: no option is the answer" in result.output
+
+
+def test_a_stored_course_by_id_and_version(monkeypatch, tmp_path):
+    asked = []
+
+    def get_course(settings, course_id, version=None):
+        asked.append((course_id, version))
+        return {"id": course_id}, welding_course()
+
+    try:
+        import extraction.courses as courses
+    except ImportError:  # the course store lands separately; the wiring is what is tested here
+        courses = types.ModuleType("extraction.courses")
+        monkeypatch.setitem(sys.modules, "extraction.courses", courses)
+    monkeypatch.setattr(courses, "get_course", get_course, raising=False)
+    result = CliRunner().invoke(app, ["export", "c-42", "--version", "3", "--format", "docx",
+                                      "--out", str(tmp_path / "c.docx")])
+    assert result.exit_code == 0, result.output
+    assert asked == [("c-42", 3)] and (tmp_path / "c.docx").exists()
