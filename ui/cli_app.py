@@ -1,9 +1,107 @@
-"""Commands of one area; see ui/cli.py."""
+"""`shifu serve`, `shifu users ...` and `shifu eval chat-load`; see ui/cli.py."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+users_app = typer.Typer(help="Accounts: trainers, workers and admins.", no_args_is_help=True)
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from shifu.settings import load_settings
+
+    return load_settings()
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on (127.0.0.1 = this machine only)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 7860,
+) -> None:
+    """Serve the web app (log in with an account from `shifu users add`)."""
+    from shifu.auth import list_users
+    from ui.app import launch_app
+
+    settings = _settings()
+    if not list_users(settings):
+        console.print("[yellow]no accounts yet: create one with "
+                      "`shifu users add NAME --role admin` before logging in[/yellow]")
+    console.print(f"shifu app on http://{host}:{port} (Ctrl+C to stop)", highlight=False)
+    launch_app(settings, host=host, port=port)
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="login name")],
+    role: Annotated[str, typer.Option(help="trainer | worker | admin")],
+    enterprise: Annotated[str | None, typer.Option(help="the user's enterprise")] = None,
+    password: Annotated[str | None, typer.Option(help="password (prompted when left out)")] = None,
+) -> None:
+    """Create an account."""
+    from shifu.auth import add_user
+
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    user = add_user(_settings(), username, password, role, enterprise)
+    console.print(f"added {user.username} ({user.role})", highlight=False)
+
+
+@users_app.command("ls")
+def users_ls() -> None:
+    """List accounts."""
+    from shifu.auth import list_users
+
+    table = Table("username", "role", "enterprise", "created")
+    for u in list_users(_settings()):
+        table.add_row(u.username, u.role, u.enterprise or "", str(u.created_at)[:19])
+    console.print(table)
+
+
+@users_app.command("passwd")
+def users_passwd(
+    username: Annotated[str, typer.Argument(help="login name")],
+    password: Annotated[str | None, typer.Option(help="new password (prompted when left out)")] = None,
+) -> None:
+    """Set a new password."""
+    from shifu.auth import set_password
+
+    if password is None:
+        password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
+    set_password(_settings(), username, password)
+    console.print(f"password of {username} changed", highlight=False)
+
+
+@users_app.command("rm")
+def users_rm(username: Annotated[str, typer.Argument(help="login name")]) -> None:
+    """Remove an account."""
+    from shifu.auth import remove_user
+
+    remove_user(_settings(), username)
+    console.print(f"removed {username}", highlight=False)
+
+
+def chat_load(
+    users: Annotated[int, typer.Option(help="concurrent chat users")] = 10,
+    questions: Annotated[int, typer.Option(help="questions each user asks")] = 10,
+    draft: Annotated[bool, typer.Option(help="run a course draft at the same time")] = True,
+    port: Annotated[int, typer.Option(help="loopback port for the app under test")] = 7871,
+) -> None:
+    """Chat latency (p50/p95) with N concurrent users while a draft runs; last line JSON."""
+    import json
+
+    from ui.chat_load import run_chat_load
+
+    report = run_chat_load(_settings(), users=users, questions=questions, with_draft=draft, port=port,
+                           say=lambda m: console.print(m, highlight=False))
+    print(json.dumps(report, ensure_ascii=False))
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `shifu` app."""
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")
+    eval_app.command("chat-load")(chat_load)

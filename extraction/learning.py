@@ -1,0 +1,188 @@
+"""What workers do with published courses: browse the catalogue, take quizzes, rate, give feedback.
+
+Everything here reads only the *published* version of a course: a worker never sees a
+draft, whatever the caller asks for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from extraction.course import CourseDraft, QuizItem
+from shifu.errors import NotFoundError, ShifuError
+from shifu.settings import Settings
+from shifu.store import session_scope
+from shifu.tables import AnswerFeedbackRow, CourseRow, CourseVersionRow, QuizAttemptRow, RatingRow
+
+PASS_RATIO = 0.6  # a quiz is passed at 60% or more
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A published course as the catalogue lists it."""
+
+    course_id: str
+    title: str
+    trade: str | None
+    enterprise: str | None
+    version: int
+    lessons: int
+    quiz_items: int
+    experts: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """How one quiz answer was marked, with the explanation a worker learns from."""
+
+    item_id: str
+    stem: str
+    given: list[str]
+    correct: list[str]
+    right: bool
+    explanation: str
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    """A stored quiz attempt."""
+
+    course_id: str
+    version: int
+    score: int
+    total: int
+    passed: bool
+    items: list[ItemResult]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.score / self.total) if self.total else 0
+
+
+def _published_rows(s, course_id: str | None = None):  # type: ignore[no-untyped-def]
+    """(course, version) rows of published courses; the only way this module reads courses."""
+    q = (
+        select(CourseRow, CourseVersionRow)
+        .join(CourseVersionRow, (CourseVersionRow.course_id == CourseRow.id)
+              & (CourseVersionRow.number == CourseRow.published_version))
+        .where(CourseRow.status == "published", CourseRow.published_version.is_not(None))
+        .order_by(CourseRow.title)
+    )
+    if course_id is not None:
+        q = q.where(CourseRow.id == course_id)
+    return s.execute(q).all()
+
+
+def catalogue(settings: Settings, trade: str | None = None,
+              enterprise: str | None = None) -> list[CatalogueEntry]:
+    """Published courses, optionally of one trade and/or enterprise."""
+    out = []
+    with session_scope(settings) as s:
+        for course, version in _published_rows(s):
+            if trade and (course.trade or "") != trade:
+                continue
+            if enterprise and (course.enterprise or "") != enterprise:
+                continue
+            draft = CourseDraft.model_validate(version.data)
+            out.append(CatalogueEntry(
+                course_id=course.id, title=draft.title or course.title, trade=course.trade,
+                enterprise=course.enterprise, version=version.number,
+                lessons=sum(len(m.lessons) for m in draft.modules), quiz_items=len(draft.quiz),
+                experts=sorted({src.expert for src in draft.sources if src.expert}),
+            ))
+    return out
+
+
+def published_course(settings: Settings, course_id: str) -> tuple[int, CourseDraft]:
+    """(version, course) of the published version; NotFoundError for drafts and unknown ids."""
+    with session_scope(settings) as s:
+        rows = _published_rows(s, course_id)
+        if not rows:
+            raise NotFoundError(f"course {course_id!r} is not published; pick one from the catalogue")
+        _course, version = rows[0]
+        return version.number, CourseDraft.model_validate(version.data)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s\W_]+", "", str(text)).lower()
+
+
+def _given_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [str(v) for v in value if str(v).strip()]
+    return [str(value)] if str(value).strip() else []
+
+
+def mark_item(item: QuizItem, given: list[str]) -> bool:
+    """True when the answer is right: the same set of options, or a short answer naming the key."""
+    if item.type == "short_answer":
+        response = _norm(" ".join(given))
+        keys = [_norm(a) for a in item.answer if _norm(a)]
+        return bool(response) and any(k == response or (len(k) >= 2 and k in response) for k in keys)
+    if item.type == "true_false":
+        return {_norm(g) for g in given} == {_norm(a) for a in item.answer}
+    return {g.strip() for g in given} == {a.strip() for a in item.answer}
+
+
+def submit_quiz(settings: Settings, username: str, course_id: str,
+                answers: dict[str, object]) -> QuizResult:
+    """Mark a worker's answers to a published course's quiz and store the attempt."""
+    version, draft = published_course(settings, course_id)
+    if not draft.quiz:
+        raise ShifuError(f"course {draft.title!r} has no quiz yet; ask its trainer to add one")
+    items = []
+    for item in draft.quiz:
+        given = _given_list(answers.get(item.id))
+        items.append(ItemResult(item.id, item.stem, given, list(item.answer), mark_item(item, given),
+                                item.explanation))
+    score = sum(r.right for r in items)
+    total = len(items)
+    passed = score >= PASS_RATIO * total
+    with session_scope(settings) as s:
+        s.add(QuizAttemptRow(username=username, course_id=course_id, version=version,
+                             answers={r.item_id: r.given for r in items}, score=score, total=total,
+                             passed=passed))
+    return QuizResult(course_id, version, score, total, passed, items)
+
+
+def attempts_of(settings: Settings, username: str, course_id: str | None = None) -> list[dict]:
+    """A worker's stored attempts, newest first."""
+    with session_scope(settings) as s:
+        q = select(QuizAttemptRow).where(QuizAttemptRow.username == username)
+        if course_id:
+            q = q.where(QuizAttemptRow.course_id == course_id)
+        rows = s.scalars(q.order_by(QuizAttemptRow.id.desc())).all()
+        return [{"course_id": r.course_id, "version": r.version, "score": r.score, "total": r.total,
+                 "passed": r.passed, "at": r.created_at} for r in rows]
+
+
+def rate_course(settings: Settings, username: str, course_id: str, stars: int,
+                comment: str | None = None) -> None:
+    """Record a worker's 1-5 rating of a published course; a new rating replaces their old one."""
+    stars = int(stars)
+    if not 1 <= stars <= 5:
+        raise ShifuError(f"a rating is 1 to 5 stars, not {stars}; pick a number of stars")
+    published_course(settings, course_id)  # refuses drafts and unknown ids
+    with session_scope(settings) as s:
+        row = s.scalar(select(RatingRow).where(RatingRow.username == username,
+                                               RatingRow.course_id == course_id))
+        if row is None:
+            s.add(RatingRow(username=username, course_id=course_id, stars=stars,
+                            comment=(comment or "").strip() or None))
+        else:
+            row.stars, row.comment = stars, (comment or "").strip() or None
+
+
+def record_feedback(settings: Settings, username: str, question: str, answer: str,
+                    helpful: bool) -> None:
+    """Thumbs up (helpful=True) or down on a chat answer."""
+    if not (question or "").strip():
+        raise ShifuError("there is no answer to rate yet; ask a question first")
+    with session_scope(settings) as s:
+        s.add(AnswerFeedbackRow(username=username, question=question, answer=answer or "",
+                                helpful=bool(helpful)))

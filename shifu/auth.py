@@ -1,0 +1,133 @@
+"""Accounts: users with a role (trainer, worker, admin) and an enterprise; argon2 password hashes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+
+from shifu.errors import NotFoundError, PermissionDenied, ShifuError
+from shifu.settings import Settings
+from shifu.store import session_scope
+from shifu.tables import UserRow
+
+ROLES = ("trainer", "worker", "admin")
+_USERNAME = re.compile(r"^[\w.@-]{2,64}$")  # \w covers Chinese names too
+_MIN_PASSWORD = 6
+# One hasher per process; argon2's defaults are the library's recommended cost.
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class User:
+    """A person who can log in; never carries the password hash."""
+
+    username: str
+    role: str
+    enterprise: str | None
+    created_at: datetime
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise ShifuError(f"role {role!r} is not known; use one of {', '.join(ROLES)}")
+    return role
+
+
+def _check_password(password: str) -> str:
+    if len(password or "") < _MIN_PASSWORD:
+        raise ShifuError(f"the password is too short; use at least {_MIN_PASSWORD} characters")
+    return password
+
+
+def _user(row: UserRow) -> User:
+    return User(row.username, row.role, row.enterprise, row.created_at)
+
+
+def add_user(settings: Settings, username: str, password: str, role: str,
+             enterprise: str | None = None) -> User:
+    """Create an account; the username must be new."""
+    username = (username or "").strip()
+    if not _USERNAME.match(username):
+        raise ShifuError(f"username {username!r} is not valid; use 2-64 letters, digits, . _ @ or -")
+    _check_role(role)
+    _check_password(password)
+    with session_scope(settings) as s:
+        if s.scalar(select(UserRow).where(UserRow.username == username)):
+            raise ShifuError(f"user {username!r} already exists; pick another name or use `shifu users passwd`")
+        row = UserRow(username=username, password_hash=_hasher.hash(password), role=role,
+                      enterprise=(enterprise or None))
+        s.add(row)
+        s.flush()
+        return _user(row)
+
+
+def list_users(settings: Settings) -> list[User]:
+    """All accounts, oldest first."""
+    with session_scope(settings) as s:
+        return [_user(r) for r in s.scalars(select(UserRow).order_by(UserRow.id))]
+
+
+def get_user(settings: Settings, username: str | None) -> User | None:
+    """The account with this name, or None."""
+    if not username:
+        return None
+    with session_scope(settings) as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == username))
+        return _user(row) if row else None
+
+
+def set_password(settings: Settings, username: str, password: str) -> None:
+    """Replace a user's password."""
+    _check_password(password)
+    with session_scope(settings) as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == username))
+        if row is None:
+            raise NotFoundError(f"user {username!r} does not exist; see `shifu users ls`")
+        row.password_hash = _hasher.hash(password)
+
+
+def remove_user(settings: Settings, username: str) -> None:
+    """Delete an account (their quiz attempts and ratings stay, for the dashboard)."""
+    with session_scope(settings) as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == username))
+        if row is None:
+            raise NotFoundError(f"user {username!r} does not exist; see `shifu users ls`")
+        s.delete(row)
+
+
+def authenticate(settings: Settings, username: str, password: str) -> bool:
+    """True when the password matches; the check Gradio's login calls."""
+    with session_scope(settings) as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == (username or "").strip()))
+        if row is None:
+            # Hash anyway so a missing user takes as long as a wrong password.
+            _hasher.hash(password or "")
+            return False
+        try:
+            _hasher.verify(row.password_hash, password or "")
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(row.password_hash):
+            row.password_hash = _hasher.hash(password)
+        return True
+
+
+def role_of(settings: Settings, username: str | None) -> str | None:
+    """The user's role, or None when not logged in or unknown."""
+    user = get_user(settings, username)
+    return user.role if user else None
+
+
+def require_role(settings: Settings, username: str | None, *roles: str) -> User:
+    """The user when their role is one of `roles`; PermissionDenied otherwise."""
+    user = get_user(settings, username)
+    if user is None:
+        raise PermissionDenied("please log in first")
+    if user.role not in roles:
+        raise PermissionDenied(f"a {user.role} may not do this; it needs the role {' or '.join(roles)}")
+    return user

@@ -1,0 +1,95 @@
+"""The shifu web app: one Gradio Blocks whose screens depend on the user's role.
+
+`create_app(settings)` builds the Blocks (testable without launching);
+`launch_app(settings, ...)` serves it with login, queue limits and safe file settings.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from shifu.auth import authenticate, get_user  # noqa: E402
+from shifu.settings import Settings  # noqa: E402
+from ui import app_admin, app_trainer, app_worker  # noqa: E402
+from ui.app_common import DEFAULT_LIMIT, LANGS, Screen, add_texts, role_name, t, username_of  # noqa: E402
+
+add_texts({
+    "title": ("# 师傅 shifu · 把老师傅的经验变成课程", "# shifu (师傅) · turn masters' know-how into courses"),
+    "hello": ("欢迎，{user}（{role}）", "Welcome, {user} ({role})"),
+    "logout": ("退出登录", "Log out"),
+    "lang": ("语言 / Language", "Language / 语言"),
+    "tab_trainer": ("内训师工作台", "Trainer"),
+    "tab_worker": ("学习", "Learn"),
+    "tab_admin": ("管理", "Admin"),
+    "login_msg": ("请用管理员分配的账号登录。", "Log in with the account your admin gave you."),
+})
+
+
+
+def create_app(settings: Settings) -> gr.Blocks:
+    """Build every screen; tabs are shown by role when a user loads the page."""
+    with gr.Blocks(title="shifu 师傅", analytics_enabled=False) as app:
+        screen = Screen(settings)
+        lang = screen.lang
+        with gr.Row():
+            screen.md(gr.Markdown(t("title")), "title")
+            hello = gr.Markdown("")
+            lang_pick = gr.Radio(list(LANGS), value="中文", label=t("lang"), scale=0, min_width=220)
+            screen.btn(gr.Button(t("logout"), link="/logout", size="sm", scale=0, min_width=100), "logout")
+        with gr.Tabs():
+            with gr.Tab(t("tab_trainer"), visible=False) as tab_trainer:
+                app_trainer.build(screen)
+            with gr.Tab(t("tab_worker"), visible=False) as tab_worker:
+                app_worker.build(screen)
+            with gr.Tab(t("tab_admin"), visible=False) as tab_admin:
+                app_admin.build(screen)
+        screen.tab(tab_trainer, "tab_trainer")
+        screen.tab(tab_worker, "tab_worker")
+        screen.tab(tab_admin, "tab_admin")
+
+        def on_load(request: gr.Request):  # type: ignore[no-untyped-def]
+            """Show only the tabs of the caller's role."""
+            user = get_user(settings, username_of(request))
+            role = user.role if user else None
+            greeting = t("hello", user=user.username, role=role_name(user.role)) if user else t("login")
+            return (greeting, gr.update(visible=role in ("trainer", "admin")),
+                    gr.update(visible=role in ("worker", "admin")), gr.update(visible=role == "admin"))
+
+        app.load(on_load, None, [hello, tab_trainer, tab_worker, tab_admin], api_visibility="private")
+        for hook in screen.on_load:
+            hook(app)
+
+        def switch_language(choice: str, request: gr.Request):  # type: ignore[no-untyped-def]
+            code = LANGS.get(choice, "zh")
+            user = get_user(settings, username_of(request))
+            greeting = t("hello", code, user=user.username, role=role_name(user.role, code)) if user else ""
+            return [code, greeting, *screen.relabel(code)]
+
+        lang_pick.change(switch_language, lang_pick, [lang, hello, *screen.components()],
+                         api_visibility="private", queue=False)
+    return app
+
+
+def launch_app(settings: Settings, host: str = "127.0.0.1", port: int = 7860, *,
+               block: bool = True) -> gr.Blocks:
+    """Serve the app with login against the user table, queue limits and no stray file access."""
+    settings.uploads_dir.mkdir(parents=True, exist_ok=True)
+    app = create_app(settings)
+    app.queue(default_concurrency_limit=DEFAULT_LIMIT, max_size=256)
+    app.launch(
+        server_name=host, server_port=port, share=False,
+        auth=lambda username, password: authenticate(settings, username, password),
+        auth_message=t("login_msg"),
+        max_file_size=f"{int(settings.max_file_mb * 1024)}kb",
+        allowed_paths=[],
+        # The data folder (database, uploads, index) is never served, even under the cwd.
+        blocked_paths=[str(settings.home.resolve())],
+        prevent_thread_lock=not block, quiet=not block, show_error=True,
+        footer_links=[], run_history=False,
+        ssr_mode=False,
+    )
+    return app

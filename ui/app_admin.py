@@ -1,0 +1,366 @@
+"""Admin screens: prompt templates, user accounts, course unpublishing and the dashboard."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import gradio as gr
+import pandas as pd
+
+from shifu import auth
+from shifu.settings import Settings
+from ui.app_common import ADMIN, Screen, add_texts, guarded, need, role_name, t
+
+add_texts({
+    "adm_prompts": ("提示词模板", "Prompt templates"),
+    "adm_users": ("用户管理", "Users"),
+    "adm_dash": ("数据驾驶舱", "Dashboard"),
+    "template": ("模板", "Template"),
+    "yaml": ("模板内容（YAML）", "Template (YAML)"),
+    "check_vars": ("检查变量", "Check variables"),
+    "preview": ("用示例预览", "Preview on the sample"),
+    "save_ver": ("保存为新版本", "Save as a new version"),
+    "save_act": ("保存并启用", "Save and activate"),
+    "sample_tr": ("试运行用的转写稿", "Sample transcript for a test run"),
+    "test_run": ("试运行", "Test run"),
+    "output": ("结果", "Result"),
+    "history": ("版本历史", "Version history"),
+    "ver_a": ("版本 A", "Version A"),
+    "ver_b": ("版本 B", "Version B"),
+    "diff": ("对比", "Diff"),
+    "activate": ("启用版本 A", "Activate version A"),
+    "rollback": ("回滚到上一个版本", "Roll back to the previous version"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "role": ("角色", "Role"),
+    "enterprise": ("企业", "Enterprise"),
+    "add_user": ("添加用户", "Add user"),
+    "set_pw": ("修改密码", "Change password"),
+    "rm_user": ("删除用户", "Remove user"),
+    "refresh": ("刷新", "Refresh"),
+    "course": ("课程", "Course"),
+    "unpublish": ("撤下发布", "Unpublish"),
+    "vars_ok": ("变量检查通过：{vars}", "Variables check passed: {vars}"),
+    "saved_ver": ("已保存 {name} 的版本 {version}", "Saved version {version} of {name}"),
+    "activated": ("{name} 现在使用版本 {version}", "{name} now uses version {version}"),
+    "user_added": ("已添加用户 {user}（{role}）", "Added user {user} ({role})"),
+    "pw_set": ("已修改 {user} 的密码", "Changed the password of {user}"),
+    "user_rm": ("已删除用户 {user}", "Removed user {user}"),
+    "unpublished": ("已撤下课程 {title}", "Unpublished {title}"),
+    "no_llm": ("未配置大模型（设置 SHIFU_LLM_BASE_URL 和 SHIFU_LLM_MODEL）；下面是将发送的提示词。",
+               "No LLM configured (set SHIFU_LLM_BASE_URL and SHIFU_LLM_MODEL); this is the prompt that would be sent."),
+    "dash_md": (
+        "| 指标 | 数值 |\n|---|---|\n| 内训师 | {trainers} |\n| 职工学员 | {workers} |\n| 转写稿 | {transcripts} |\n"
+        "| 课程（草稿 / 审核中 / 已发布） | {draft} / {in_review} / {published} |\n| 覆盖职工 | {reached} |\n"
+        "| 测验次数 | {attempts} |\n| 通过率 | {pass_rate} |\n| 平均评分 | {rating} |\n| 待补充的知识缺口 | {gaps} |",
+        "| measure | value |\n|---|---|\n| trainers | {trainers} |\n| workers | {workers} |\n| transcripts | {transcripts} |\n"
+        "| courses (draft / in review / published) | {draft} / {in_review} / {published} |\n| workers reached | {reached} |\n"
+        "| quiz attempts | {attempts} |\n| pass rate | {pass_rate} |\n| average rating | {rating} |\n| open knowledge gaps | {gaps} |"),
+})
+
+
+class AdminHandlers:
+    """Event handlers of the admin screens; each checks the caller is an admin first."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    # --- prompt templates -------------------------------------------------------------
+
+    @guarded
+    def templates(self, request: gr.Request) -> Any:
+        """Template names for the picker."""
+        need(self.settings, request, ADMIN)
+        from prompts.registry import template_names
+
+        names = template_names()
+        return gr.update(choices=names, value=names[0] if names else None)
+
+    @guarded
+    def open_template(self, name: str, lang: str, request: gr.Request) -> tuple:
+        """The active YAML of a template, its history and the version pickers."""
+        need(self.settings, request, ADMIN, lang)
+        from prompts.registry import get_template, versions
+
+        if not name:
+            return "", pd.DataFrame(), gr.update(choices=[]), gr.update(choices=[])
+        current = get_template(self.settings, name)
+        choices = [v.version for v in versions(self.settings, name)]
+        return (current.body, self._history(name), gr.update(choices=choices, value=current.version),
+                gr.update(choices=choices, value=choices[0] if choices else None))
+
+    def _history(self, name: str) -> pd.DataFrame:
+        from extraction.dashboard import drafts_by_template
+        from prompts.registry import active_version, versions
+
+        active = active_version(self.settings, name)
+        produced = drafts_by_template(self.settings, name)
+        rows = [{"version": v.version, "active": "✓" if v.version == active else "",
+                 "origin": v.origin, "by": v.created_by or "", "at": str(v.created_at or "")[:19],
+                 "drafts": ", ".join(produced.get(v.version, []))}
+                for v in versions(self.settings, name)]
+        return pd.DataFrame(rows, columns=["version", "active", "origin", "by", "at", "drafts"])
+
+    @guarded
+    def check_variables(self, name: str, body: str, lang: str, request: gr.Request) -> str:
+        """Validate edited YAML: syntax, fields, and that it uses only declared variables."""
+        need(self.settings, request, ADMIN, lang)
+        from prompts.registry import parse_template, shipped
+
+        spec = parse_template(body or "", f"the edited {name} template")
+        allowed = set(shipped(name).spec.variables)
+        extra = set(spec.variables) - allowed
+        if extra:
+            raise gr.Error(f"the edited {name} template needs variables shifu does not pass: "
+                           f"{', '.join(sorted(extra))}; use only {', '.join(sorted(allowed))}")
+        return t("vars_ok", lang, vars=", ".join(spec.variables))
+
+    @guarded
+    def preview(self, name: str, body: str, lang: str, request: gr.Request) -> str:
+        """Render the edited YAML with its own sample values."""
+        need(self.settings, request, ADMIN, lang)
+        from prompts.registry import PromptTemplate, content_version, parse_template, render_template
+
+        spec = parse_template(body or "", f"the edited {name} template")
+        if not spec.sample:
+            raise gr.Error(f"template {name} has no `sample` values to preview with; add them to its YAML")
+        rendered = render_template(PromptTemplate(spec, content_version(spec), body, "edit"), spec.sample)
+        return _messages_text(rendered.messages)
+
+    @guarded
+    def save(self, name: str, body: str, activate_now: bool, lang: str, request: gr.Request) -> tuple:
+        """Save the edit as a new version (optionally making it active)."""
+        user = need(self.settings, request, ADMIN, lang)
+        from prompts.registry import save_override
+
+        saved = save_override(self.settings, name, body or "", created_by=user.username,
+                              activate_now=bool(activate_now))
+        msg = t("activated" if activate_now else "saved_ver", lang, name=name, version=saved.version)
+        return (msg, *self.open_template(name, lang, request))
+
+    @guarded
+    def test_run(self, name: str, body: str, transcript_id: str | None, lang: str,
+                 request: gr.Request) -> str:
+        """Render the edit on a real transcript and, when an LLM is configured, run it."""
+        need(self.settings, request, ADMIN, lang)
+        from prompts.registry import PromptTemplate, content_version, parse_template, render_template
+
+        spec = parse_template(body or "", f"the edited {name} template")
+        variables = dict(spec.sample)
+        if transcript_id:
+            variables.update(_variables_from_transcript(self.settings, transcript_id, spec.variables))
+        rendered = render_template(PromptTemplate(spec, content_version(spec), body, "edit"), variables)
+        prompt = _messages_text(rendered.messages)
+        from shifu.errors import ConfigError
+        from shifu.llm import chat_model
+
+        try:
+            model = chat_model(self.settings)
+        except ConfigError:
+            return f"{t('no_llm', lang)}\n\n{prompt}"
+        reply = model.invoke([(m["role"], m["content"]) for m in rendered.messages])
+        return f"{prompt}\n\n=== reply ===\n{getattr(reply, 'content', reply)}"
+
+    @guarded
+    def diff(self, name: str, v1: str, v2: str, lang: str, request: gr.Request) -> str:
+        need(self.settings, request, ADMIN, lang)
+        from prompts.registry import diff
+
+        if not (name and v1 and v2):
+            return ""
+        return diff(self.settings, name, v1, v2) or "(no difference)"
+
+    @guarded
+    def activate(self, name: str, version: str, lang: str, request: gr.Request) -> tuple:
+        user = need(self.settings, request, ADMIN, lang)
+        from prompts.registry import activate
+
+        done = activate(self.settings, name, version, user.username)
+        return (t("activated", lang, name=name, version=done.version), *self.open_template(name, lang, request))
+
+    @guarded
+    def rollback(self, name: str, lang: str, request: gr.Request) -> tuple:
+        user = need(self.settings, request, ADMIN, lang)
+        from prompts.registry import rollback
+
+        done = rollback(self.settings, name, user.username)
+        return (t("activated", lang, name=name, version=done.version), *self.open_template(name, lang, request))
+
+    @guarded
+    def transcripts(self, request: gr.Request) -> Any:
+        """Transcripts for the test-run picker."""
+        need(self.settings, request, ADMIN)
+        from rag.catalog import list_transcripts
+
+        return gr.update(choices=[(f"{x.title} ({x.id[:8]})", x.id) for x in list_transcripts(self.settings)])
+
+    # --- users ---------------------------------------------------------------------------
+
+    @guarded
+    def users(self, lang: str, request: gr.Request) -> pd.DataFrame:
+        need(self.settings, request, ADMIN, lang)
+        rows = [{"username": u.username, "role": role_name(u.role, lang), "enterprise": u.enterprise or "",
+                 "created": str(u.created_at)[:19]} for u in auth.list_users(self.settings)]
+        return pd.DataFrame(rows, columns=["username", "role", "enterprise", "created"])
+
+    @guarded
+    def add_user(self, username: str, role: str, enterprise: str, password: str, lang: str,
+                 request: gr.Request) -> tuple:
+        need(self.settings, request, ADMIN, lang)
+        user = auth.add_user(self.settings, username, password, role, enterprise or None)
+        return t("user_added", lang, user=user.username, role=role_name(user.role, lang)), self.users(lang, request)
+
+    @guarded
+    def set_password(self, username: str, password: str, lang: str, request: gr.Request) -> tuple:
+        need(self.settings, request, ADMIN, lang)
+        auth.set_password(self.settings, (username or "").strip(), password)
+        return t("pw_set", lang, user=username), self.users(lang, request)
+
+    @guarded
+    def remove_user(self, username: str, lang: str, request: gr.Request) -> tuple:
+        me = need(self.settings, request, ADMIN, lang)
+        if (username or "").strip() == me.username:
+            raise gr.Error("you cannot remove your own account; ask another admin to do it")
+        auth.remove_user(self.settings, (username or "").strip())
+        return t("user_rm", lang, user=username), self.users(lang, request)
+
+    # --- dashboard and unpublishing -----------------------------------------------------
+
+    @guarded
+    def dashboard(self, lang: str, request: gr.Request) -> tuple:
+        need(self.settings, request, ADMIN, lang)
+        from extraction.dashboard import COURSE_STATUSES, dashboard
+
+        d = dashboard(self.settings)
+        md = t("dash_md", lang, trainers=d.trainers, workers=d.workers, transcripts=d.transcripts,
+               draft=d.courses_by_status.get("draft", 0), in_review=d.courses_by_status.get("in_review", 0),
+               published=d.courses_by_status.get("published", 0), reached=d.workers_reached,
+               attempts=d.quiz_attempts,
+               pass_rate="—" if d.pass_rate is None else f"{d.pass_rate:.0%}",
+               rating="—" if d.average_rating is None else f"{d.average_rating:.1f} / 5 ({d.ratings})",
+               gaps=d.open_gaps)
+        status = pd.DataFrame({"status": list(COURSE_STATUSES),
+                               "courses": [d.courses_by_status.get(s, 0) for s in COURSE_STATUSES]})
+        per = pd.DataFrame(d.per_course or [], columns=["course", "status", "attempts", "pass_rate", "rating"])
+        return md, status, per, per, gr.update(choices=_published_choices(self.settings))
+
+    @guarded
+    def unpublish(self, course_id: str | None, lang: str, request: gr.Request) -> str:
+        user = need(self.settings, request, ADMIN, lang)
+        from extraction.courses import set_status
+
+        if not course_id:
+            raise gr.Error("pick a published course first")
+        set_status(self.settings, course_id, "draft", by=user.username)
+        return t("unpublished", lang, title=course_id)
+
+
+def _published_choices(settings: Settings) -> list[tuple[str, str]]:
+    from extraction.learning import catalogue
+
+    return [(f"{c.title} (v{c.version})", c.course_id) for c in catalogue(settings)]
+
+
+def _messages_text(messages: list[dict[str, str]]) -> str:
+    return "\n\n".join(f"=== {m['role']} ===\n{m['content']}" for m in messages)
+
+
+def _variables_from_transcript(settings: Settings, transcript_id: str, wanted: list[str]) -> dict[str, Any]:
+    """Fill the template's usual variables from a real transcript, for a test run."""
+    from rag.catalog import get_chunks, get_transcript
+
+    tr = get_transcript(settings, transcript_id)
+    sentences = [s for turn in tr.expert_turns() for s in re.split(r"(?<=[。！？!?.])\s*", turn.text) if s.strip()][:12]
+    values: dict[str, Any] = {
+        "title": tr.title, "expert": tr.expert or "", "language": tr.language,
+        "sentences": [{"id": f"s{i}", "text": s} for i, s in enumerate(sentences, 1)],
+        "units": [{"id": f"u{i}", "kind": "fact", "text": s} for i, s in enumerate(sentences, 1)],
+        "sources": [{"n": i, "title": tr.title, "speaker": ", ".join(c.speakers), "text": c.text}
+                    for i, c in enumerate(get_chunks(settings, transcript_id)[:3], 1)],
+    }
+    return {k: v for k, v in values.items() if k in wanted}
+
+
+def build(screen: Screen) -> None:
+    """The admin tab: templates, users, dashboard."""
+    h = AdminHandlers(screen.settings)
+    lang = screen.lang
+    with gr.Tabs():
+        with gr.Tab(t("adm_prompts")) as tab_p:
+            with gr.Row():
+                name = screen.label(gr.Dropdown([], label=t("template"), elem_id="tpl-name"), "template")
+                sample_tr = screen.label(gr.Dropdown([], label=t("sample_tr")), "sample_tr")
+            body = screen.label(gr.Code("", language="yaml", label=t("yaml"), interactive=True,
+                                        elem_id="tpl-body"), "yaml")
+            with gr.Row():
+                b_check = screen.btn(gr.Button(t("check_vars")), "check_vars")
+                b_prev = screen.btn(gr.Button(t("preview")), "preview")
+                b_test = screen.btn(gr.Button(t("test_run")), "test_run")
+                b_save = screen.btn(gr.Button(t("save_ver")), "save_ver")
+                b_save_act = screen.btn(gr.Button(t("save_act"), variant="primary", elem_id="tpl-save-act"),
+                                        "save_act")
+            status = gr.Markdown("", elem_id="tpl-status")
+            out = screen.label(gr.Textbox("", label=t("output"), lines=8, max_lines=30), "output")
+            hist = screen.label(gr.Dataframe(label=t("history"), interactive=False, elem_id="tpl-history"),
+                                "history")
+            with gr.Row():
+                v_a = screen.label(gr.Dropdown([], label=t("ver_a")), "ver_a")
+                v_b = screen.label(gr.Dropdown([], label=t("ver_b")), "ver_b")
+                b_diff = screen.btn(gr.Button(t("diff")), "diff")
+                b_act = screen.btn(gr.Button(t("activate")), "activate")
+                b_rb = screen.btn(gr.Button(t("rollback"), elem_id="tpl-rollback"), "rollback")
+            diff_out = gr.Code("", language=None, label="diff", interactive=False)
+        with gr.Tab(t("adm_users")) as tab_u:
+            users = gr.Dataframe(interactive=False, elem_id="users-table")
+            with gr.Row():
+                u_name = screen.label(gr.Textbox(label=t("username"), elem_id="new-username"), "username")
+                u_role = screen.label(gr.Dropdown(list(auth.ROLES), value="worker", label=t("role"),
+                                                  elem_id="new-role"), "role")
+                u_ent = screen.label(gr.Textbox(label=t("enterprise"), elem_id="new-enterprise"), "enterprise")
+                u_pw = screen.label(gr.Textbox(label=t("password"), type="password", elem_id="new-password"),
+                                    "password")
+            with gr.Row():
+                b_add = screen.btn(gr.Button(t("add_user"), variant="primary", elem_id="add-user"), "add_user")
+                b_pw = screen.btn(gr.Button(t("set_pw")), "set_pw")
+                b_rm = screen.btn(gr.Button(t("rm_user"), variant="stop"), "rm_user")
+            u_status = gr.Markdown("", elem_id="users-status")
+        with gr.Tab(t("adm_dash")) as tab_d:
+            b_refresh = screen.btn(gr.Button(t("refresh")), "refresh")
+            dash_md = gr.Markdown("")
+            with gr.Row():
+                plot_status = gr.BarPlot(x="status", y="courses", title="courses by status")
+                plot_attempts = gr.BarPlot(x="course", y="attempts", title="quiz attempts per course")
+                plot_rating = gr.BarPlot(x="course", y="rating", title="average rating per course",
+                                         y_lim=[0, 5])
+            with gr.Row():
+                pub = screen.label(gr.Dropdown([], label=t("course")), "course")
+                b_unpub = screen.btn(gr.Button(t("unpublish"), variant="stop"), "unpublish")
+            d_status = gr.Markdown("")
+    for tab, key in ((tab_p, "adm_prompts"), (tab_u, "adm_users"), (tab_d, "adm_dash")):
+        screen.tab(tab, key)
+
+    opened = [body, hist, v_a, v_b]
+    tab_p.select(h.templates, None, name, api_name="admin_templates")
+    tab_p.select(h.transcripts, None, sample_tr, api_name="admin_sample_transcripts")
+    name.change(h.open_template, [name, lang], opened, api_name="admin_open_template")
+    b_check.click(h.check_variables, [name, body, lang], status, api_name="admin_check_variables")
+    b_prev.click(h.preview, [name, body, lang], out, api_name="admin_preview")
+    b_test.click(h.test_run, [name, body, sample_tr, lang], out, api_name="admin_test_run",
+                 concurrency_id="draft", concurrency_limit=1)
+    b_save.click(h.save, [name, body, gr.State(False), lang], [status, *opened], api_name="admin_save_template")
+    b_save_act.click(h.save, [name, body, gr.State(True), lang], [status, *opened],
+                     api_name="admin_save_activate_template")
+    b_diff.click(h.diff, [name, v_a, v_b, lang], diff_out, api_name="admin_diff_template")
+    b_act.click(h.activate, [name, v_a, lang], [status, *opened], api_name="admin_activate_template")
+    b_rb.click(h.rollback, [name, lang], [status, *opened], api_name="admin_rollback_template")
+
+    tab_u.select(h.users, lang, users, api_name="admin_users")
+    b_add.click(h.add_user, [u_name, u_role, u_ent, u_pw, lang], [u_status, users], api_name="admin_add_user")
+    b_pw.click(h.set_password, [u_name, u_pw, lang], [u_status, users], api_name="admin_set_password")
+    b_rm.click(h.remove_user, [u_name, lang], [u_status, users], api_name="admin_remove_user")
+
+    dash_out = [dash_md, plot_status, plot_attempts, plot_rating, pub]
+    tab_d.select(h.dashboard, lang, dash_out, api_name="admin_dashboard")
+    b_refresh.click(h.dashboard, lang, dash_out, api_name="admin_dashboard_refresh")
+    b_unpub.click(h.unpublish, [pub, lang], d_status, api_name="admin_unpublish")

@@ -1,0 +1,159 @@
+"""What every screen shares: the role guard, the two languages, small formatting helpers.
+
+The guard is the security boundary: every event handler calls :func:`need` with the
+Gradio request before doing anything, because an endpoint hidden from the UI is still
+callable over the API.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import gradio as gr
+
+from shifu.auth import User, get_user
+from shifu.errors import ShifuError
+from shifu.settings import Settings
+
+TRAINER = ("trainer", "admin")  # admins may do what trainers do
+WORKER = ("worker", "trainer", "admin")  # anyone logged in may study published courses
+ADMIN = ("admin",)
+
+LANGS = {"中文": "zh", "English": "en"}
+
+# Concurrency pools: the chat has its own, so a long draft (one at a time) never holds it up.
+CHAT_LIMIT = 8
+DRAFT_LIMIT = 1
+INGEST_LIMIT = 1
+DEFAULT_LIMIT = 4
+
+_TEXT: dict[str, tuple[str, str]] = {
+    # errors
+    "login": ("请先登录。", "Please log in first."),
+    "denied": ("没有权限：{role} 不能执行此操作，需要 {need} 角色。",
+               "Not allowed: a {role} may not do this; it needs the role {need}."),
+}
+
+
+def t(key: str, lang: str = "zh", **kw: Any) -> str:
+    """The text for `key` in `lang` ('zh' or 'en'); unknown keys show themselves."""
+    zh, en = _TEXT.get(key, (key, key))
+    text = en if lang == "en" else zh
+    return text.format(**kw) if kw else text
+
+
+def add_texts(texts: dict[str, tuple[str, str]]) -> None:
+    """Screens register their own (zh, en) texts here."""
+    _TEXT.update(texts)
+
+
+_ROLE_NAMES = {"trainer": ("内训师", "trainer"), "worker": ("职工学员", "worker"),
+               "admin": ("管理员", "admin")}
+
+
+def role_name(role: str, lang: str = "zh") -> str:
+    zh, en = _ROLE_NAMES.get(role, (role, role))
+    return en if lang == "en" else zh
+
+
+def username_of(request: gr.Request | None) -> str | None:
+    """Who is calling, as Gradio's login recorded it."""
+    return getattr(request, "username", None) if request is not None else None
+
+
+def need(settings: Settings, request: gr.Request | None, roles: tuple[str, ...],
+         lang: str = "zh") -> User:
+    """The calling user when their role is one of `roles`; otherwise a gr.Error refusal."""
+    user = get_user(settings, username_of(request))
+    if user is None:
+        raise gr.Error(t("login", lang))
+    if user.role not in roles:
+        need_txt = " / ".join(role_name(r, lang) for r in roles)
+        raise gr.Error(t("denied", lang, role=role_name(user.role, lang), need=need_txt))
+    return user
+
+
+def friendly(exc: Exception) -> gr.Error:
+    """A user error as a Gradio error message (no traceback)."""
+    return gr.Error(str(exc))
+
+
+def guarded(fn):  # type: ignore[no-untyped-def]
+    """Turn ShifuError raised by a service into a gr.Error shown to the user."""
+    import functools
+    import inspect
+
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def gen_wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+            try:
+                yield from fn(*args, **kwargs)
+            except ShifuError as exc:
+                raise friendly(exc) from exc
+        return gen_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return fn(*args, **kwargs)
+        except ShifuError as exc:
+            raise friendly(exc) from exc
+    return wrapper
+
+
+def esc(text: Any) -> str:
+    """HTML-escape user or transcript text before it goes into gr.HTML."""
+    return html.escape(str(text if text is not None else ""))
+
+
+def fmt_time(seconds: float | None) -> str:
+    """12.5 -> '00:12'; None -> ''."""
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
+
+
+def md_escape(text: Any) -> str:
+    """Escape Markdown specials in transcript text so a quote can never inject markup or images."""
+    out = html.escape(str(text if text is not None else ""))
+    for ch in "\\`*_{}[]()#+-!|>":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+class Screen:
+    """What the screen builders share: settings, the language state, relabelling and load hooks."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.lang = gr.State("zh")
+        self._labels: list[tuple[Any, str, str]] = []  # (component, text key, attribute)
+        self.on_load: list[Any] = []  # callables taking the Blocks, run after the tabs exist
+
+    def label(self, component: Any, key: str) -> Any:
+        """Register a component whose `label` follows the language switch."""
+        self._labels.append((component, key, "label"))
+        return component
+
+    def md(self, component: Any, key: str) -> Any:
+        """Register a Markdown whose text follows the language switch."""
+        self._labels.append((component, key, "value"))
+        return component
+
+    def btn(self, component: Any, key: str) -> Any:
+        """Register a Button whose caption follows the language switch."""
+        self._labels.append((component, key, "value"))
+        return component
+
+    def tab(self, component: Any, key: str) -> Any:
+        self._labels.append((component, key, "label"))
+        return component
+
+    def components(self) -> list[Any]:
+        return [c for c, _, _ in self._labels]
+
+    def relabel(self, lang: str) -> list[Any]:
+        """One update per registered component, in the order of :meth:`components`."""
+        return [gr.update(**{attr: t(key, lang)}) for _, key, attr in self._labels]

@@ -1,0 +1,9 @@
+"""Trainer screens (being built)."""
+
+from __future__ import annotations
+
+from ui.app_common import Screen
+
+
+def build(screen: Screen) -> None:
+    """The trainer tab."""
