@@ -102,10 +102,16 @@ def _check_is_text(text: str, name: str) -> None:
     body = "".join(text.split())
     if not body:
         raise TranscriptError(f"{name} has only blank lines; export the interview again and upload the full file.")
+    # Before the control check: Latin-1 mojibake is full of C1 control characters.
+    if len(_MOJIBAKE.findall(body)) * 2 > 0.2 * len(body):
+        raise TranscriptError(
+            f"{name} looks garbled (UTF-8 text that was once read as Latin-1, e.g. 'Ã©' or 'ç„Š'); "
+            f"export it again from the original file as UTF-8."
+        )
     controls = [i for i, ch in enumerate(text) if _is_bad_control(ch)]
     if controls:
         line = text.count("\n", 0, controls[0]) + 1
-        if len(controls) / len(text) > 0.01:
+        if len(controls) > max(5, 0.01 * len(text)):
             raise TranscriptError(
                 f"{name} is not a text file (it is full of control bytes, like a program or an image "
                 f"renamed to .txt); upload the transcript itself, saved as UTF-8 text."
@@ -124,11 +130,6 @@ def _check_is_text(text: str, name: str) -> None:
     if replacement:
         raise TranscriptError(
             f"{name} already contains {replacement} '\ufffd' character(s) from an earlier wrong conversion; "
-            f"export it again from the original file as UTF-8."
-        )
-    if len(_MOJIBAKE.findall(body)) * 2 > 0.2 * len(body):
-        raise TranscriptError(
-            f"{name} looks garbled (UTF-8 text that was once read as Latin-1, e.g. 'Ã©' or 'ç„Š'); "
             f"export it again from the original file as UTF-8."
         )
 

@@ -17,10 +17,25 @@ from rag.roles import assign_roles
 from shifu.errors import TranscriptError
 from shifu.models import Language, Transcript, Turn
 
-__all__ = ["parse_transcript", "assign_spans", "parse_date", "SUPPORTED_EXTENSIONS", "DEFAULT_MAX_BYTES"]
+__all__ = [
+    "parse_transcript",
+    "assign_spans",
+    "parse_date",
+    "is_transcript_name",
+    "SUPPORTED_EXTENSIONS",
+    "DEFAULT_MAX_BYTES",
+]
 
 SUPPORTED_EXTENSIONS = {".txt", ".md", ".srt", ".vtt", ".docx", ".json"}
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# Documentation that lives beside transcripts (corpus/FORMAT.md) and must not be ingested from a folder.
+_NOT_TRANSCRIPTS = {"format.md", "readme.md", "readme.txt", "license.md", "changelog.md"}
+
+
+def is_transcript_name(name: str) -> bool:
+    """True for a file a folder ingest should take: a supported extension and not a README/FORMAT document."""
+    path = PurePath(name)
+    return path.suffix.lower() in SUPPORTED_EXTENSIONS and path.name.lower() not in _NOT_TRANSCRIPTS
 
 
 def parse_transcript(

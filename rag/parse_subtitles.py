@@ -7,7 +7,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from rag.parse_text import ParsedSource, accepted_labels, join_lines, parse_clock, split_speaker
+from rag.parse_text import (
+    ParsedSource,
+    accepted_labels,
+    join_lines,
+    parse_clock,
+    read_header,
+    split_speaker,
+)
 from shifu.errors import TranscriptError
 from shifu.models import Turn
 
@@ -54,8 +61,13 @@ def parse_vtt(text: str, name: str) -> ParsedSource:
             f"add that line or save the transcript as .txt with `Speaker: text` lines."
         )
     cues = []
+    meta: dict[str, str] = {}
     for line_no, block in _blocks(text)[1:]:
         if re.match(r"(NOTE|STYLE|REGION)\b", block[0]):
+            if block[0].startswith("NOTE") and not cues:
+                # A NOTE before the first cue may carry `Title: ...` / `Expert: ...` lines.
+                found, _ = read_header([block[0][4:], *block[1:]])
+                meta = {**found, **meta}
             continue
         at = next((i for i, line in enumerate(block[:2]) if "-->" in line), None)
         timing = _TIMING.match(block[at]) if at is not None else None
@@ -67,7 +79,9 @@ def parse_vtt(text: str, name: str) -> ParsedSource:
         cues.append(_cue(timing, block[at + 1 :], line_no, name))  # type: ignore[operator]
     if not cues:
         raise TranscriptError(f"{name} has no subtitle cues; {_FIX_SRT}.")
-    return _to_source(cues)
+    source = _to_source(cues)
+    source.meta = meta
+    return source
 
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
@@ -106,7 +120,8 @@ def _to_source(cues: list[_Cue]) -> ParsedSource:
             if line:
                 pieces.append((voice, line, cue.start, cue.end))
     counts = Counter(found[0] for _, line, _, _ in pieces if (found := split_speaker(line)))
-    speakers = accepted_labels(counts, []) if counts else set()
+    voiced = any(voice for voice, _, _, _ in pieces)
+    speakers = accepted_labels(counts, [], fallback=not voiced) if counts else set()
     turns: list[Turn] = []
     current: str | None = None
     for voice, line, start, end in pieces:

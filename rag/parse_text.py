@@ -67,12 +67,12 @@ def parse_clock(clock: str) -> float:
 
 def split_speaker(line: str) -> tuple[str, str, float | None] | None:
     """'[00:12:03] 李工：先预热' -> ('李工', '先预热', 723.0); None when the line names no plausible speaker."""
+    header = _SPEAKER_HEADER.match(line)
+    if header is not None and _plausible_label(header["label"]):
+        return _clean_label(header["label"]), "", parse_clock(header["ts"])
     match = _SPEAKER_LINE.match(line)
     if match is None:
-        match = _SPEAKER_HEADER.match(line)
-        if match is None or not _plausible_label(match["label"]):
-            return None
-        return _clean_label(match["label"]), "", parse_clock(match["ts"])
+        return None
     label = match["label"].strip()
     if not _plausible_label(label):
         return None
@@ -80,8 +80,12 @@ def split_speaker(line: str) -> tuple[str, str, float | None] | None:
     return _clean_label(label), match["text"].strip(), parse_clock(clock) if clock else None
 
 
-def accepted_labels(counts: Counter[str], known_names: list[str]) -> set[str]:
-    """Labels that really are speakers: said twice or more, a known role word, an honorific, or a named person."""
+def accepted_labels(counts: Counter[str], known_names: list[str], *, fallback: bool = True) -> set[str]:
+    """Labels that really are speakers: said twice or more, a known role word, an honorific, or a named person.
+
+    With none of those, a short exchange of one-off labels ("Zhang: ... / Li: ...") still counts when
+    `fallback` allows it and there are at least two of them.
+    """
     keep = set()
     for label, count in counts.items():
         bare = label.lower()
@@ -93,7 +97,9 @@ def accepted_labels(counts: Counter[str], known_names: list[str]) -> set[str]:
             or any(name and (label in name or name in label) for name in known_names)
         ):
             keep.add(label)
-    return keep or set(counts)
+    if not keep and fallback and len(counts) >= 2:
+        return set(counts)
+    return keep
 
 
 def join_lines(a: str, b: str) -> str:
@@ -135,11 +141,14 @@ def parse_text(text: str, *, known_names: list[str] | None = None) -> ParsedSour
         elif stripped:
             preamble.append(stripped)
     if not speakers:
-        # No speaker anywhere: keep the paragraphs so an --expert override can still use them.
-        drafts = [_Draft("", None)]
+        # No speaker anywhere: keep each paragraph so an --expert override can still use them.
+        drafts = []
         for line in body:
-            if not _is_heading(line.strip()):
-                drafts[0].add(line.strip())
+            stripped = line.strip()
+            if stripped and not _is_heading(stripped) and (not drafts or not drafts[-1].open):
+                drafts.append(_Draft("", None))
+            if drafts and not _is_heading(stripped):
+                drafts[-1].add(stripped)
         preamble = []
     # A short first line before anyone speaks ("Interview with Ken Thompson") is the title.
     lines_for_title = [line.rstrip(":：") for line in preamble if len(line) >= 4]
@@ -191,7 +200,9 @@ def _meta_line(line: str) -> tuple[str, str] | None:
         return None
     key = META_KEYS.get(match[1].strip().lower().replace(" ", "_"))
     value = match[2].strip().strip("*").strip()
-    if key is None or not value or len(value) > 80 or _SENTENCE_END.search(value) and key != "title":
+    if key is None or not value or len(value) > (160 if key == "title" else 80):
+        return None
+    if _SENTENCE_END.search(value) and key != "title":
         return None
     return key, value
 
@@ -209,11 +220,16 @@ class _Draft:
         if not line:
             self.open = False
             return
-        if self.open and not _LIST_ITEM.match(line):
+        if self.open and not _LIST_ITEM.match(line) and not _ends_chinese_sentence(self.paragraphs[-1]):
             self.paragraphs[-1] = join_lines(self.paragraphs[-1], line)
         else:
             self.paragraphs.append(line)
         self.open = True
+
+
+def _ends_chinese_sentence(text: str) -> bool:
+    """Chinese is not hard-wrapped: a line ending in 。！？ is a paragraph of its own."""
+    return bool(re.search(r"[。！？…”」』]$", text))
 
 
 def _to_turns(drafts: list[_Draft]) -> list[Turn]:
@@ -240,7 +256,7 @@ def _plausible_label(label: str) -> bool:
         # "他跟我说：" quotes someone inside an answer; it does not start a turn.
         if re.search(r"(说|讲|道|讲过|告诉我|问我|问过)$", bare) and bare.lower() not in INTERVIEWER_LABELS:
             return False
-        return len(bare) <= 8 and not re.search(r"[，。、！？；“”\"'‘’《》,!?;]", bare)
+        return len(bare) <= 8 and not re.search(r"[\s，。、！？；“”\"'‘’《》,!?;]", bare)
     words = bare.split()
     return (
         len(words) <= 4
