@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, cast, distinct, func, select
+from sqlalchemy import Integer, cast, func, select
 
 from shifu.settings import Settings
 from shifu.store import session_scope
@@ -48,8 +48,8 @@ def dashboard(settings: Settings) -> Dashboard:
         by_status = {st: 0 for st in COURSE_STATUSES}
         by_status.update(dict(s.execute(select(CourseRow.status, func.count())
                                         .group_by(CourseRow.status)).all()))
-        reached = set(s.scalars(select(distinct(QuizAttemptRow.username))))
-        reached |= set(s.scalars(select(distinct(RatingRow.username))))
+        reached = set(s.scalars(select(QuizAttemptRow.username).distinct()))
+        reached |= set(s.scalars(select(RatingRow.username).distinct()))
         attempts = _count(s, select(func.count()).select_from(QuizAttemptRow))
         passed = _count(s, select(func.count()).select_from(QuizAttemptRow)
                         .where(QuizAttemptRow.passed.is_(True)))

@@ -93,7 +93,7 @@ def chat_load(
     """Chat latency (p50/p95) with N concurrent users while a draft runs; last line JSON."""
     import json
 
-    from ui.chat_load import run_chat_load
+    from ui.app_chatload import run_chat_load
 
     report = run_chat_load(_settings(), users=users, questions=questions, with_draft=draft, port=port,
                            say=lambda m: console.print(m, highlight=False))
