@@ -51,7 +51,7 @@ def parse_transcript(
         )
     if len(data) > max_bytes:
         raise TranscriptError(
-            f"{name} is {len(data) / 1024 / 1024:.1f} MB, over the {max_bytes / 1024 / 1024:g} MB limit; "
+            f"{name} is {_mb(len(data))} MB, over the {_mb(max_bytes)} MB limit; "
             f"split the interview into parts or raise the limit with SHIFU_MAX_FILE_MB."
         )
     if not data.strip():
@@ -75,6 +75,10 @@ def parse_transcript(
         sha256=hashlib.sha256(data).hexdigest(),
         turns=turns,
     )
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.3g}"
 
 
 def assign_spans(turns: list[Turn]) -> list[Turn]:

@@ -6,6 +6,7 @@ import json
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from rag.parse_text import ParsedSource
 from shifu.errors import TranscriptError
@@ -79,7 +80,7 @@ def parse_json(text: str, name: str) -> ParsedSource:
     try:
         doc = JsonTranscript.model_validate(raw)
     except ValidationError as err:
-        raise TranscriptError(f"{name} is not in the shifu JSON format: {_first_problem(err)}; {_FORMAT}.") from None
+        raise TranscriptError(f"{name} is not in the shifu JSON format: {_problems(err)}; {_FORMAT}.") from None
     turns = [
         Turn(index=i, speaker=t.speaker, text=t.text, start=t.start, end=t.end, role=t.role or "other")
         for i, t in enumerate(doc.turns)
@@ -99,9 +100,13 @@ def parse_json(text: str, name: str) -> ParsedSource:
     return ParsedSource(turns=turns, meta=meta, fixed_roles=fixed)
 
 
-def _first_problem(err: ValidationError) -> str:
-    """'turns[3].text: Field required' — the path a person can find in the file."""
-    problem = err.errors()[0]
+def _problems(err: ValidationError) -> str:
+    """'utterances is not a field of this format; turns is missing' — paths a person can find in the file."""
+    found = sorted(err.errors(), key=lambda problem: problem["type"] != "extra_forbidden")
+    return "; ".join(_describe(problem) for problem in found[:3])
+
+
+def _describe(problem: ErrorDetails) -> str:
     path = ""
     for part in problem["loc"]:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
@@ -110,4 +115,4 @@ def _first_problem(err: ValidationError) -> str:
         message = "is not a field of this format"
     elif problem["type"] == "missing":
         message = "is missing"
-    return f"{path or 'the top level'} {message}" if path else message
+    return f"{path} {message}" if path else message
