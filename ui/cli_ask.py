@@ -1,9 +1,175 @@
-"""Commands of one area; see ui/cli.py."""
+"""Commands of the Q&A area: `shifu ask`, `shifu gaps ls|plan|close|reopen`, `shifu eval qa`.
+
+The LLM layer's `shifu prompts ...` and `shifu logs` live in ui/cli_prompts.py and are
+registered from here when that module is present.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from shifu.settings import load_settings
+
+console = Console()
+err = Console(stderr=True)
+
+gaps_app = typer.Typer(help="Questions the material did not cover: the trainer's interview backlog.",
+                       no_args_is_help=True)
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `shifu` app."""
+    app.command("ask")(ask_cmd)
+    app.add_typer(gaps_app, name="gaps")
+    eval_app.command("qa")(eval_qa_cmd)
+    try:
+        from ui import cli_prompts
+    except ImportError:  # until the LLM layer's commands land
+        return
+    cli_prompts.register(app, eval_app)
+
+
+# --- shifu ask ---------------------------------------------------------------------------
+
+
+def ask_cmd(
+    question: str = typer.Argument(..., help="The question, e.g. 焊缝发蓝是什么原因？"),
+    as_json: bool = typer.Option(False, "--json", help="Print the answer as one JSON object."),
+    scope: str = typer.Option("all", "--scope", help="`published` (what workers see) or `all`."),
+    mode: str | None = typer.Option(None, "--mode", help="`offline` or `llm`; default SHIFU_QA_MODE."),
+    k: int = typer.Option(5, "--k", min=1, max=20, help="How many chunks to retrieve."),
+) -> None:
+    """Answer a question from the interviews, with numbered citations (or say it is not covered)."""
+    from rag.answer import answer_question
+
+    settings = load_settings()
+    streamed: list[str] = []
+    stream = None
+    if not as_json and (mode or settings.qa_mode) == "llm":
+        def stream(token: str) -> None:
+            streamed.append(token)
+            console.print(token, end="", markup=False, highlight=False, soft_wrap=True)
+
+    answer = answer_question(settings, question, scope=scope, mode=mode, k=k, on_token=stream)  # type: ignore[arg-type]
+    if as_json:
+        typer.echo(json.dumps(answer_json(answer), ensure_ascii=False))
+        return
+    if streamed:
+        console.print()
+    else:
+        console.print(escape(answer.answer), highlight=False)
+    if not answer.valid:
+        for problem in answer.problems:
+            err.print(f"[yellow]warning:[/yellow] {escape(problem)}")
+    _print_citations(answer)
+
+
+def answer_json(answer) -> dict:  # type: ignore[no-untyped-def]
+    """The `--json` shape of an answer."""
+    return {
+        "answer": answer.answer,
+        "citations": [
+            {"n": c.n, "chunk_id": c.chunk_id, "transcript_id": c.transcript_id, "quote": c.quote,
+             "start": c.start, "end": c.end, "t_start": c.t_start, "t_end": c.t_end,
+             "title": c.transcript_title, "speaker": c.speaker}
+            for c in answer.citations
+        ],
+        "covered": answer.covered,
+        "mode": answer.mode,
+        "valid": answer.valid,
+    }
+
+
+def _print_citations(answer) -> None:  # type: ignore[no-untyped-def]
+    from rag.answer import EXCERPT_LABEL, mmss
+    from rag.language import detect_language
+
+    if not answer.citations:
+        return
+    console.print()
+    console.print(f"[dim]{EXCERPT_LABEL[detect_language(answer.question or answer.answer)]}[/dim]")
+    for c in answer.citations:
+        where = " · ".join(x for x in (c.transcript_title, c.speaker,
+                                       mmss(c.t_start) if c.t_start is not None else "") if x)
+        console.print(f"[bold][{c.n}][/bold] {escape(where)}", highlight=False)
+        console.print(f"    {escape(c.quote)}", highlight=False)
+
+
+# --- shifu gaps --------------------------------------------------------------------------
+
+
+@gaps_app.command("ls")
+def gaps_ls(
+    status: str | None = typer.Option(None, "--status", help="open, planned or closed; default all."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per gap."),
+) -> None:
+    """List questions the material did not cover, newest first."""
+    from rag.gaps import list_gaps
+
+    gaps = list_gaps(load_settings(), status=status)
+    if as_json:
+        for g in gaps:
+            typer.echo(g.model_dump_json())
+        return
+    if not gaps:
+        console.print("no knowledge gaps recorded")
+        return
+    table = Table("id", "question", "asked by", "scope", "best score", "status", "asked at")
+    for g in gaps:
+        table.add_row(str(g.id), escape(g.question), escape(g.asked_by or ""), g.scope,
+                      "" if g.best_score is None else f"{g.best_score:.2f}", g.status,
+                      g.created_at.strftime("%Y-%m-%d %H:%M") if g.created_at else "")
+    console.print(table)
+
+
+def _set_status(gap_id: int, status: str) -> None:
+    from rag.gaps import set_gap_status
+
+    gap = set_gap_status(load_settings(), gap_id, status)
+    console.print(f"gap {gap.id} is now {gap.status}: {escape(gap.question)}", highlight=False)
+
+
+@gaps_app.command("close")
+def gaps_close(gap_id: int = typer.Argument(..., help="Gap id from `shifu gaps ls`.")) -> None:
+    """Close a gap: the material now answers it (or it is out of scope)."""
+    _set_status(gap_id, "closed")
+
+
+@gaps_app.command("plan")
+def gaps_plan(gap_id: int = typer.Argument(..., help="Gap id from `shifu gaps ls`.")) -> None:
+    """Mark a gap as planned: it is on the list for the next interview."""
+    _set_status(gap_id, "planned")
+
+
+@gaps_app.command("reopen")
+def gaps_reopen(gap_id: int = typer.Argument(..., help="Gap id from `shifu gaps ls`.")) -> None:
+    """Open a closed or planned gap again."""
+    _set_status(gap_id, "open")
+
+
+# --- shifu eval qa -----------------------------------------------------------------------
+
+
+def eval_qa_cmd(
+    corpus: Path = typer.Option(..., "--corpus", exists=True, dir_okay=False, help="BEIR corpus.jsonl."),
+    queries: Path = typer.Option(..., "--queries", exists=True, dir_okay=False,
+                                 help="queries.jsonl with gold `answers`."),
+    qrels: Path = typer.Option(..., "--qrels", exists=True, dir_okay=False, help="qrels.tsv."),
+    answers_out: Path = typer.Option(..., "--answers-out", dir_okay=False, help="Write one JSON line per query here."),
+    method: str = typer.Option("system", "--method", help="`system` (shifu's Q&A) or `baseline` "
+                               "(BM25 top chunk → sentence with most shared character bigrams)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Answer only the first N queries."),
+    mode: str | None = typer.Option(None, "--mode", help="`offline` or `llm`; default SHIFU_QA_MODE."),
+) -> None:
+    """Answer every query of a BEIR set; print a summary JSON line last (answer contains gold, cited, p95 ms)."""
+    from rag.evaluate_qa import evaluate_qa
+
+    summary = evaluate_qa(load_settings(), corpus, queries, qrels, answers_out, method=method, limit=limit,
+                          mode=mode, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/dim]"))
+    typer.echo(json.dumps(summary, ensure_ascii=False))

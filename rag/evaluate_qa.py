@@ -1,0 +1,204 @@
+"""`shifu eval qa`: answer every question of a BEIR set and check each answer against gold.
+
+Each corpus record becomes one chunk (its own transcript) in a temporary index; the
+embedding cache in SHIFU_HOME is reused, so a second run does not embed again.
+
+- answer_contains_gold: the answer text (at most 150 characters) contains a gold answer
+  (a not-covered answer contains none);
+- cited_fraction: answers with at least one citation; covered_fraction: answers not
+  "not covered"; cited_relevant: answers citing a chunk the qrels name for the query;
+- p50_ms / p95_ms: retrieval plus answer, per question, index already built.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from rag.answer import ANSWER_LIMIT, answer_from_hits, baseline_answer
+from rag.lexical import bigram_tokens
+from shifu.errors import ShifuError
+from shifu.models import Answer, Chunk, SearchHit
+from shifu.settings import Settings
+
+__all__ = ["evaluate_qa", "read_corpus", "read_qrels", "read_queries"]
+
+Search = Callable[[str, int], list[tuple[str, float]]]
+
+
+def read_corpus(path: Path) -> list[Chunk]:
+    """BEIR corpus records as chunks; a record's `parent` (when given) is its transcript."""
+    chunks = []
+    for i, rec in enumerate(_jsonl(path)):
+        if "_id" not in rec or "text" not in rec:
+            raise ShifuError(f"{path} line {i + 1} has no `_id` or `text`; each line must be a BEIR corpus record")
+        start = int(rec.get("start") or 0)
+        text = str(rec["text"])
+        chunks.append(Chunk(id=str(rec["_id"]), transcript_id=str(rec.get("parent") or rec["_id"]), ord=i,
+                            text=text, char_start=start, char_end=start + len(text)))
+    return chunks
+
+
+def read_queries(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """BEIR queries with their gold `answers` (a query without answers can never score)."""
+    out = []
+    for i, rec in enumerate(_jsonl(path)):
+        if "_id" not in rec or "text" not in rec:
+            raise ShifuError(f"{path} line {i + 1} has no `_id` or `text`; each line must be a BEIR query")
+        out.append({"id": str(rec["_id"]), "text": str(rec["text"]), "answers": list(rec.get("answers") or [])})
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def read_qrels(path: Path) -> dict[str, set[str]]:
+    """query id -> relevant corpus ids (score > 0), from a BEIR qrels.tsv with a header."""
+    rel: dict[str, set[str]] = {}
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh):
+            parts = line.rstrip("\n").split("\t")
+            if n == 0 and parts and parts[0] == "query-id":
+                continue
+            if len(parts) >= 2 and (len(parts) < 3 or float(parts[2] or 0) > 0):
+                rel.setdefault(parts[0], set()).add(parts[1])
+    return rel
+
+
+def _jsonl(path: Path) -> Iterable[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ShifuError(f"{path} line {n} is not JSON ({exc.msg}); fix or remove that line") from None
+
+
+# --- indexes ---------------------------------------------------------------------------------
+
+
+def _baseline_search(chunks: Sequence[Chunk]) -> Search:
+    """Character-bigram BM25 (bm25s defaults) — the reference retrieval of the bench README."""
+    import bm25s
+    import numpy as np
+
+    model = bm25s.BM25()
+    model.index([bigram_tokens(c.text) for c in chunks], show_progress=False)
+    ids = [c.id for c in chunks]
+
+    def search(query: str, k: int) -> list[tuple[str, float]]:
+        tokens = model.get_tokens_ids(bigram_tokens(query))
+        if not tokens:
+            return []
+        scores = np.asarray(model.get_scores_from_ids(tokens))
+        top = np.argsort(-scores, kind="stable")[:k]
+        return [(ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    return search
+
+
+def _system_search(settings: Settings, chunks: Sequence[Chunk], folder: Path) -> Search:
+    """shifu's hybrid index over the chunks, built in `folder`, embeddings cached in SHIFU_HOME."""
+    from rag.index import HybridIndex
+    from shifu.embeddings import get_embedder
+
+    scratch = settings.model_copy(update={"home": folder, "chroma_url": None})
+    index = HybridIndex(scratch, embedder=get_embedder(settings), name="eval_qa")
+    index.add(list(chunks))
+    return lambda query, k: index.search(query, k=k)
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+def evaluate_qa(
+    settings: Settings,
+    corpus: Path,
+    queries: Path,
+    qrels: Path,
+    answers_out: Path,
+    *,
+    method: str = "system",
+    limit: int | None = None,
+    mode: str | None = None,
+    k: int = 5,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Answer every query, write one JSON line per answer to `answers_out`, return the summary."""
+    if method not in ("system", "baseline"):
+        raise ShifuError(f"--method {method!r} is not supported; use 'system' or 'baseline'")
+    mode = mode or settings.qa_mode
+    say = progress or (lambda _msg: None)
+    chunks = read_corpus(corpus)
+    by_id = {c.id: c for c in chunks}
+    questions = read_queries(queries, limit)
+    relevant = read_qrels(qrels)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="shifu-eval-qa-") as tmp:
+        say(f"indexing {len(chunks)} chunks ({method})")
+        search = _baseline_search(chunks) if method == "baseline" else _system_search(settings, chunks, Path(tmp))
+        index_s = time.perf_counter() - started
+        if questions:  # load models before the clock runs: a worker's first question is not the measure
+            search(questions[0]["text"], k)
+        say(f"answering {len(questions)} questions")
+        rows, times = [], []
+        answers_out.parent.mkdir(parents=True, exist_ok=True)
+        with open(answers_out, "w", encoding="utf-8") as out:
+            for q in questions:
+                t0 = time.perf_counter()
+                hits = _hits(search(q["text"], k), by_id)
+                if method == "baseline":
+                    answer = baseline_answer(q["text"], hits)
+                else:
+                    answer = answer_from_hits(settings, q["text"], hits, mode=mode)
+                times.append((time.perf_counter() - t0) * 1000)
+                row = _row(q, answer, relevant.get(q["id"], set()))
+                rows.append(row)
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return _summary(rows, times, method=method, mode=mode, n_chunks=len(chunks), index_s=index_s)
+
+
+def _hits(found: list[tuple[str, float]], by_id: dict[str, Chunk]) -> list[SearchHit]:
+    return [SearchHit(chunk=by_id[cid], score=score, rank=r, transcript_title=by_id[cid].transcript_id)
+            for r, (cid, score) in enumerate(found, 1) if cid in by_id]
+
+
+def _row(q: dict[str, Any], answer: Answer, relevant: set[str]) -> dict[str, Any]:
+    text = answer.answer if answer.covered else ""
+    return {
+        "id": q["id"],
+        "answer": answer.answer,
+        "citations": [{"n": c.n, "chunk_id": c.chunk_id, "transcript_id": c.transcript_id, "quote": c.quote,
+                       "start": c.start, "end": c.end} for c in answer.citations],
+        "covered": answer.covered,
+        "contains_gold": bool(text) and len(text) <= ANSWER_LIMIT and any(g and g in text for g in q["answers"]),
+        "cites_relevant": any(c.chunk_id in relevant for c in answer.citations),
+    }
+
+
+def _summary(rows: list[dict[str, Any]], times: list[float], *, method: str, mode: str, n_chunks: int,
+             index_s: float) -> dict[str, Any]:
+    n = len(rows)
+
+    def share(key: str) -> float:
+        return round(sum(1 for r in rows if r[key]) / n, 4) if n else 0.0
+
+    ordered = sorted(times)
+    return {
+        "n": n,
+        "method": method,
+        "mode": mode,
+        "chunks": n_chunks,
+        "answer_contains_gold": share("contains_gold"),
+        "cited_fraction": round(sum(1 for r in rows if r["citations"]) / n, 4) if n else 0.0,
+        "covered_fraction": share("covered"),
+        "cited_relevant": share("cites_relevant"),
+        "p50_ms": round(statistics.median(ordered), 1) if ordered else 0.0,
+        "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 1) if ordered else 0.0,
+        "index_s": round(index_s, 1),
+    }
