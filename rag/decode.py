@@ -37,7 +37,8 @@ def normalise_newlines(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     for sep in ("\u2028", "\u2029", "\f", "\v", "\x85"):
         text = text.replace(sep, "\n")
-    return text.rstrip("\x1a")  # DOS end-of-file mark
+    # A byte-order mark inside the text comes from files pasted together; it is invisible.
+    return text.replace("\ufeff", "").rstrip("\x1a")  # \x1a: DOS end-of-file mark
 
 
 def _decode(data: bytes, name: str) -> str:

@@ -113,7 +113,7 @@ def join_lines(a: str, b: str) -> str:
 
 
 def parse_text(text: str, *, known_names: list[str] | None = None) -> ParsedSource:
-    """Parse `Speaker: text` lines with an optional header; turns without any speaker get speaker ''."""
+    """Parse `Speaker: text` lines with an optional header; with no speakers, one speaker-less turn per paragraph."""
     lines = text.split("\n")
     everywhere = Counter(found[0] for line in lines if (found := split_speaker(line)))
     meta, body_start = read_header(lines, {label for label, n in everywhere.items() if n >= 2})
@@ -121,10 +121,21 @@ def parse_text(text: str, *, known_names: list[str] | None = None) -> ParsedSour
     names = [meta.get("expert", ""), meta.get("interviewer", ""), *(known_names or [])]
     counts = Counter(found[0] for line in body if (found := split_speaker(line)))
     speakers = accepted_labels(counts, names) if counts else set()
-    source = ParsedSource(meta=meta)
-    preamble: list[str] = []
-    current: _Draft | None = None
+    if speakers:
+        drafts, preamble = _speaker_drafts(body, speakers, meta)
+    else:
+        drafts, preamble = _paragraph_drafts(body), []
+    # A short first line before anyone speaks ("Interview with Ken Thompson") is the title.
+    lines_for_title = [line.rstrip(":：") for line in preamble if len(line) >= 4]
+    if "title" not in meta and lines_for_title and len(lines_for_title[0]) <= 80:
+        meta["title"] = lines_for_title[0]
+    return ParsedSource(turns=_to_turns(drafts), meta=meta)
+
+
+def _speaker_drafts(body: list[str], speakers: set[str], meta: dict[str, str]) -> tuple[list[_Draft], list[str]]:
+    """Turns started by speaker lines, continuation lines added to them, and the lines before the first turn."""
     drafts: list[_Draft] = []
+    preamble: list[str] = []
     for line in body:
         stripped = line.strip()
         if _is_heading(stripped) or _is_rule(stripped):
@@ -133,39 +144,40 @@ def parse_text(text: str, *, known_names: list[str] | None = None) -> ParsedSour
             continue
         found = split_speaker(line)
         if found and found[0] in speakers:
-            current = _Draft(found[0], found[2])
-            drafts.append(current)
-            current.add(found[1])
-        elif current is not None:
-            current.add(stripped)
+            drafts.append(_Draft(found[0], found[2]))
+            drafts[-1].add(found[1])
+        elif drafts:
+            drafts[-1].add(stripped)
         elif stripped:
             preamble.append(stripped)
-    if not speakers:
-        # No speaker anywhere: keep each paragraph so an --expert override can still use them.
-        drafts = []
-        for line in body:
-            stripped = line.strip()
-            if stripped and not _is_heading(stripped) and (not drafts or not drafts[-1].open):
-                drafts.append(_Draft("", None))
-            if drafts and not _is_heading(stripped):
-                drafts[-1].add(stripped)
-        preamble = []
-    # A short first line before anyone speaks ("Interview with Ken Thompson") is the title.
-    lines_for_title = [line.rstrip(":：") for line in preamble if len(line) >= 4]
-    if "title" not in meta and lines_for_title and len(lines_for_title[0]) <= 80:
-        meta["title"] = lines_for_title[0]
-    source.turns = _to_turns(drafts)
-    return source
+    return drafts, preamble
+
+
+def _paragraph_drafts(body: list[str]) -> list[_Draft]:
+    """No speaker anywhere: keep each paragraph, so an --expert override can still make them the master's turns."""
+    drafts: list[_Draft] = []
+    for line in body:
+        stripped = line.strip()
+        if _is_heading(stripped) or _is_rule(stripped):
+            continue
+        if stripped and (not drafts or not drafts[-1].open):
+            drafts.append(_Draft("", None))
+        if drafts:
+            drafts[-1].add(stripped)
+    return drafts
 
 
 def read_header(lines: list[str], speaker_labels: set[str] | None = None) -> tuple[dict[str, str], int]:
     """Leading `标题: ...` / `Expert: ...` lines (or a --- front-matter block) -> metadata and where the body starts.
 
-    A line whose key is a label that keeps speaking later ("专家：" twice or more) is a turn, not metadata.
+    A line whose key is also a label that keeps speaking later ("Expert:" twice or more) counts as
+    metadata only beside other metadata lines (Title, Trade, Date ...); alone it is the first turn.
     """
     meta: dict[str, str] = {}
     i = 0
     fenced = False
+    first_ambiguous: int | None = None
+    plain_keys = 0
     while i < len(lines):
         line = lines[i].strip()
         if not line:
@@ -177,20 +189,26 @@ def read_header(lines: list[str], speaker_labels: set[str] | None = None) -> tup
             continue
         if line.startswith("# ") and "title" not in meta:
             meta["title"] = line[2:].strip()
+            plain_keys += 1
             i += 1
             continue
         entry = _meta_line(line)
-        if entry is not None and (found := split_speaker(line)) and found[0] in (speaker_labels or set()):
-            entry = None
         if entry is None:
             if fenced:
                 i += 1
                 continue
             break
+        found = split_speaker(line)
+        if found and found[0] in (speaker_labels or set()):
+            first_ambiguous = i if first_ambiguous is None else first_ambiguous
+        else:
+            plain_keys += 1
         key, value = entry
         if key != "ignored":
             meta.setdefault(key, value)
         i += 1
+    if first_ambiguous is not None and plain_keys == 0:
+        return {}, first_ambiguous
     return meta, i
 
 

@@ -175,3 +175,13 @@ def test_assign_spans_numbers_turns_and_points_into_the_joined_text() -> None:
 def test_folder_ingest_skips_the_format_description() -> None:
     assert is_transcript_name("welding.txt") and is_transcript_name("a.DOCX")
     assert not is_transcript_name("FORMAT.md") and not is_transcript_name("notes.pdf")
+
+
+def test_header_keys_that_are_also_speaker_labels() -> None:
+    with_header = "Title: Lineman safety\nExpert: Tom Becker\n\nInterviewer: Why test twice?\nExpert: Because generators back-feed.\nInterviewer: Always?\nExpert: Always.\n"
+    t = parse_transcript(with_header.encode(), "a.txt")
+    assert t.expert == "Tom Becker" and t.title == "Lineman safety"
+    assert [x.speaker for x in t.turns] == ["Interviewer", "Expert"] * 2
+    no_header = "专家：对。\n记者：您干了多少年？\n专家：三十年，一直在焊接车间。\n"
+    t = parse_transcript(no_header.encode(), "b.txt")
+    assert [x.speaker for x in t.turns] == ["专家", "记者", "专家"] and t.expert == "专家"
