@@ -1,0 +1,181 @@
+"""LLM answers: retrieved chunks in, an answer with [n] citations out — checked in code.
+
+The chunks go into the `qa` template as numbered, fenced data, apart from the
+instructions; their angle brackets are neutralised so no chunk can close its fence.
+The answer streams through `on_token`; afterwards every [n] must name a chunk that was
+actually sent, at least one must be present, and any echo of the instructions is cut
+out. An answer that fails is returned with ``valid=False`` and its problems listed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import RunnableLambda
+
+from prompts.budget import pack
+from prompts.registry import PromptTemplate, RenderedPrompt, get_template, render_template
+from rag.sentences import sentence_spans, terms
+from shifu.errors import LLMError
+from shifu.llm import LLMServerError, call_with_retries, chat_model, failure
+from shifu.models import Answer, AnswerCitation, SearchHit
+from shifu.settings import Settings
+
+TEMPLATE = "qa"
+QUOTE_LIMIT = 200  # characters of a citation's quote
+_CITE = re.compile(r"[\[【]\^?\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]")
+_CLAUSE_END = re.compile(r"[。！？；;：:!?\n]|\.\s|，|,\s")
+_NOT_COVERED_MARKERS = ("资料中没有涉及", "does not cover")
+REMOVED = "[…]"
+
+
+def fence(text: str) -> str:
+    """Untrusted text made safe to sit between tags: it can open or close none."""
+    return text.replace("<", "＜").replace(">", "＞")
+
+
+def _attr(text: str) -> str:
+    return fence(text).replace('"', "'").replace("\n", " ")
+
+
+def _speaker(hit: SearchHit) -> str:
+    speakers = hit.chunk.speakers
+    if len(speakers) == 1:
+        return speakers[0]
+    return hit.expert or "、".join(speakers)
+
+
+def _sources(hits: Sequence[SearchHit], texts: list[str]) -> list[dict[str, Any]]:
+    return [
+        {"n": n, "title": _attr(hit.transcript_title), "speaker": _attr(_speaker(hit)), "text": text}
+        for n, (hit, text) in enumerate(zip(hits, texts, strict=False), start=1)
+    ]
+
+
+def build_prompt(settings: Settings, question: str, hits: Sequence[SearchHit]) -> tuple[RenderedPrompt, int, PromptTemplate]:
+    """The `qa` prompt with as many chunks as fit under SHIFU_LLM_CONTEXT_TOKENS; returns it and how many."""
+    template = get_template(settings, TEMPLATE)
+
+    def render(texts: list[str]) -> RenderedPrompt:
+        return render_template(template, {"question": fence(question), "sources": _sources(hits, texts)})
+
+    packed = pack(render, [fence(h.chunk.text) for h in hits], settings.llm_context_tokens)
+    return packed.prompt, len(packed.texts), template
+
+
+def _lc_messages(prompt: RenderedPrompt) -> list[BaseMessage]:
+    return [SystemMessage(m["content"]) if m["role"] == "system" else HumanMessage(m["content"])
+            for m in prompt.messages]
+
+
+def _stream(settings: Settings, prompt: RenderedPrompt, on_token: Callable[[str], None] | None) -> str:
+    """Run the LCEL chain (prompt | model | text) streaming, with retries until the first token."""
+    deadline = time.monotonic() + settings.llm_budget_s
+    config: Any = {"metadata": {"template": prompt.name, "template_version": prompt.version}}
+
+    def attempt(timeout_s: float) -> str:
+        chain = RunnableLambda(lambda _: _lc_messages(prompt)) | chat_model(
+            settings, timeout_s=timeout_s, stream_usage=True) | StrOutputParser()
+        parts: list[str] = []
+        try:
+            for piece in chain.stream({}, config=config):
+                parts.append(piece)
+                if on_token is not None and piece:
+                    on_token(piece)
+                if time.monotonic() > deadline:
+                    raise LLMServerError(f"the answer took longer than SHIFU_LLM_BUDGET_S={settings.llm_budget_s:g} s; "
+                                         "raise it or use a faster model")
+        except LLMError:
+            raise
+        except Exception as exc:
+            if parts:  # tokens already shown: a retry would repeat them, so stop here
+                raise failure(settings, exc, 1, timeout_s) from exc
+            raise
+        return "".join(parts)
+
+    return call_with_retries(settings, attempt)
+
+
+def citations_in(text: str) -> list[int]:
+    """The numbers cited as [n], [n, m], 【n】 or [^n], in order of first appearance."""
+    seen: list[int] = []
+    for match in _CITE.finditer(text):
+        for part in re.split(r"[,，、]", match.group(1)):
+            n = int(part)
+            if n not in seen:
+                seen.append(n)
+    return seen
+
+
+def strip_instruction_echo(text: str, prompt: RenderedPrompt) -> tuple[str, bool]:
+    """Cut any clause of the instructions (the system message) the model repeated."""
+    system = next((m["content"] for m in prompt.messages if m["role"] == "system"), "")
+    clauses = {c.strip() for c in _CLAUSE_END.split(system)}
+    found = False
+    for clause in sorted((c for c in clauses if len(c) >= 12), key=len, reverse=True):
+        if clause in text:
+            text, found = text.replace(clause, REMOVED), True
+    return text, found
+
+
+def _quote_span(chunk_text: str, context: str) -> tuple[int, int]:
+    """The sentence of the chunk that shares most words/bigrams with the answer text citing it."""
+    wanted = set(terms(context))
+    spans = sentence_spans(chunk_text) or [(0, len(chunk_text))]
+    start, end = max(spans, key=lambda sp: len(wanted & set(terms(chunk_text[sp[0]:sp[1]]))))
+    return start, min(end, start + QUOTE_LIMIT)
+
+
+def _context_of(text: str, n: int) -> str:
+    """The sentences of the answer that cite [n]."""
+    pieces = re.split(r"(?<=[。！？.!?\n])", text)
+    return " ".join(p for p in pieces if n in citations_in(p)) or text
+
+
+def _citation(n: int, hit: SearchHit, answer_text: str) -> AnswerCitation:
+    chunk = hit.chunk
+    start, end = _quote_span(chunk.text, _context_of(answer_text, n))
+    return AnswerCitation(
+        n=n, transcript_id=chunk.transcript_id, chunk_id=chunk.id, quote=chunk.text[start:end],
+        start=chunk.char_start + start, end=chunk.char_start + end, t_start=chunk.t_start, t_end=chunk.t_end,
+        transcript_title=hit.transcript_title, speaker=_speaker(hit), score=round(float(hit.score), 6),
+    )
+
+
+def check_answer(text: str, hits: Sequence[SearchHit], prompt: RenderedPrompt) -> tuple[str, list[AnswerCitation], list[str], bool]:
+    """Check an LLM answer against the chunks it was given: (text, citations, problems, covered)."""
+    problems: list[str] = []
+    text, echoed = strip_instruction_echo(text.strip(), prompt)
+    if echoed:
+        problems.append("the answer repeated the instructions; that part was removed")
+    covered = not any(marker in text for marker in _NOT_COVERED_MARKERS)
+    cited = citations_in(text)
+    bad = [n for n in cited if not 1 <= n <= len(hits)]
+    if not text.replace(REMOVED, "").strip():
+        problems.append("the model wrote no answer")
+    if bad:
+        given = f"[1]–[{len(hits)}]" if len(hits) > 1 else "[1]"
+        problems.append(f"the answer cites {', '.join(f'[{n}]' for n in bad)}, but only excerpts {given} were given")
+    if covered and not cited:
+        problems.append("the answer cites no excerpt, so nothing in it can be checked")
+    citations = [_citation(n, hits[n - 1], text) for n in cited if 1 <= n <= len(hits)]
+    return text, citations, problems, covered
+
+
+def answer_with_llm(settings: Settings, question: str, hits: Sequence[SearchHit], *,
+                    on_token: Callable[[str], None] | None = None) -> Answer:
+    """Answer QUESTION from HITS with the `qa` template; citations are checked, failures flagged invalid."""
+    if not hits:
+        return Answer(question=question, answer="", covered=False, mode="llm", valid=False,
+                      problems=["no excerpts were retrieved, so the model was not asked"])
+    prompt, n_sent, _ = build_prompt(settings, question, hits)
+    sent = list(hits[:n_sent])
+    raw = _stream(settings, prompt, on_token)
+    text, citations, problems, covered = check_answer(raw, sent, prompt)
+    return Answer(question=question, answer=text, citations=citations, covered=covered, mode="llm",
+                  valid=not problems, problems=problems)
