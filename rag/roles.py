@@ -29,8 +29,12 @@ _HONORIFIC = re.compile(r"(师傅|老师|师|工|经理|主任|班长|组长|店
 
 
 def is_question(text: str) -> bool:
-    """True when a turn asks something (question mark, 吗/呢, or a question word)."""
-    return bool(_QUESTION_END.search(text) or "?" in text or "？" in text or _QUESTION_WORDS.search(text))
+    """True when a turn ends by asking (?, 吗/呢), or is short and has a question word (怎么, how ...)."""
+    tail = text.rstrip()[-30:]
+    if _QUESTION_END.search(tail) or "?" in tail or "？" in tail:
+        return True
+    # In a long answer "怎么说呢" or "why" is talk, not a question to the other side.
+    return len(text) <= 80 and bool(_QUESTION_WORDS.search(text))
 
 
 def match_speaker(name: str, speakers: Iterable[str]) -> str | None:
