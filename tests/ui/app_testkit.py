@@ -50,3 +50,20 @@ def make_course(settings, course_id: str, *, status: str = "published", title: s
         s.add(CourseVersionRow(course_id=course_id, number=1, status=status, data=draft.model_dump(mode="json"),
                                transcript_ids=transcript_ids or ["t1"], template_versions={"draft_units": "abc123"}))
     return course_id
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(settings):  # type: ignore[no-untyped-def]
+    """Launch the app on a free loopback port in this process; returns (url, app). Close with app.close()."""
+    from ui.app import launch_app
+
+    port = free_port()
+    app = launch_app(settings, port=port, block=False)
+    return f"http://127.0.0.1:{port}", app
