@@ -34,7 +34,7 @@ def is_question(text: str) -> bool:
     if _QUESTION_END.search(tail) or "?" in tail or "？" in tail:
         return True
     # In a long answer "怎么说呢" or "why" is talk, not a question to the other side.
-    return len(text) <= 80 and bool(_QUESTION_WORDS.search(text))
+    return len(text) <= 40 and bool(_QUESTION_WORDS.search(text))
 
 
 def match_speaker(name: str, speakers: Iterable[str]) -> str | None:
