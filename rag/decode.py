@@ -81,11 +81,13 @@ def _check_plausible_chinese(text: str, name: str) -> None:
     """GB18030 decodes Big5, Shift-JIS and other byte soups too; real GBK text is almost all GB2312 characters."""
     wide = [ch for ch in text if ord(ch) > 0x7F]
     rare = sum(1 for ch in wide if not _in_gb2312(ch))
-    # Names may use a few rare characters (喆, 堃); misread text is full of them.
-    if rare >= 3 and rare > 0.15 * len(wide):
+    # Names may use a few rare characters (喆, 堃); misread text is full of them. An English text
+    # whose only non-ASCII bytes are Windows curly quotes reads as GBK with a rare character or two.
+    mostly_ascii = len(wide) < 0.05 * len(text)
+    if (rare >= 3 and rare > 0.15 * len(wide)) or (rare and mostly_ascii):
         raise TranscriptError(
             f"{name} is not UTF-8 and reads as GBK only as unusual characters, so its encoding "
-            f"is something else (Big5, Shift-JIS ...); {SAVE_AS_UTF8}."
+            f"is something else (Windows-1252, Latin-1, Big5, Shift-JIS ...); {SAVE_AS_UTF8}."
         )
 
 

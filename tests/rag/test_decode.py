@@ -64,6 +64,11 @@ def test_big5_that_gbk_would_misread_is_refused() -> None:
     assert "UTF-8" in _refusal(big5)
 
 
+def test_windows_1252_curly_quotes_are_not_read_as_chinese() -> None:
+    data = "Ray: It\u2019s the capacitor, by a mile. Check it with the power off.\nKaren: Why?\n".encode("cp1252")
+    assert "Windows-1252" in _refusal(data)
+
+
 def test_utf16_without_bom_is_refused_not_guessed() -> None:
     assert "UTF-16" in _refusal(TEXT.encode("utf-16-le"))
 
