@@ -1,0 +1,579 @@
+"""Ingest transcripts: parse, chunk, store in SQL, index in Chroma + BM25 — consistently.
+
+The three stores cannot share one transaction, so every write follows a protocol
+that survives ``kill -9`` at any point:
+
+1. take the writer lock (one writer at a time; a second one waits with a message);
+2. repair: finish or undo whatever an interrupted writer left (see :func:`repair`);
+3. write the transcript row with status ``indexing`` plus its turns and chunks in
+   one SQL transaction — SQL is the record of what the index must contain;
+4. remove the transcript's old chunks from the index and add the new ones;
+5. mark the row ``ready``. Only ready transcripts are listed or searched.
+
+Removal marks the row ``removing`` first, so an interrupted removal is finished
+by the next writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from filelock import FileLock, Timeout
+from sqlalchemy import select
+
+from rag.catalog import chunk_from_row, delete_rows
+from rag.chunk import chunk_transcript
+from shifu.errors import NotFoundError, ShifuError, TranscriptError
+from shifu.models import Chunk, Transcript
+from shifu.settings import Settings
+from shifu.store import session_scope
+from shifu.tables import ChunkRow, TranscriptRow, TurnRow
+
+log = logging.getLogger(__name__)
+
+Status = Literal["added", "unchanged", "replaced", "failed"]
+WAIT_MESSAGE = "another shifu process is writing the index; waiting..."
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file: shown as one row of the ingest summary."""
+
+    file: str
+    transcript_id: str = ""
+    title: str = ""
+    turns: int = 0
+    chunks: int = 0
+    status: Status = "failed"
+    error: str = ""  # one line naming the file and what to do
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "failed"
+
+
+@dataclass
+class RepairReport:
+    """What a writer found and fixed when it started."""
+
+    finished: list[str] = field(default_factory=list)  # interrupted ingests completed from SQL
+    removed: list[str] = field(default_factory=list)  # interrupted removals completed
+    orphans: int = 0  # index entries with no SQL chunk, deleted
+    reindexed: list[str] = field(default_factory=list)  # ready transcripts missing from the index
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.finished or self.removed or self.orphans or self.reindexed)
+
+
+# --- ids ---------------------------------------------------------------------------
+
+
+def transcript_id_for(name: str) -> str:
+    """Stable id per source file name, so a changed file replaces its earlier version."""
+    return "t-" + hashlib.sha256(Path(name).name.encode("utf-8")).hexdigest()[:12]
+
+
+# --- the writer lock and repair ------------------------------------------------------
+
+
+class IndexWriter:
+    """The one writer of the index and the SQL transcript tables (hold via :func:`writing`)."""
+
+    def __init__(self, settings: Settings, index: Any) -> None:
+        self.settings = settings
+        self.index = index
+        self.repaired = RepairReport()
+        self.changed = False  # readers reopen the index when a writer changed it
+
+
+_local = threading.local()
+_thread_locks: dict[str, threading.Lock] = {}
+_thread_locks_guard = threading.Lock()
+
+
+@contextmanager
+def writing(settings: Settings, *, on_wait: Callable[[str], None] | None = None) -> Iterator[IndexWriter]:
+    """Hold the writer lock (reentrant in one thread); repair the stores on first entry."""
+    key = str(settings.lock_path.resolve())
+    active: dict[str, IndexWriter] = _local.__dict__.setdefault("writers", {})
+    if key in active:
+        yield active[key]
+        return
+    notify = on_wait or log.warning
+    with _thread_locks_guard:
+        thread_lock = _thread_locks.setdefault(key, threading.Lock())
+    settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
+    file_lock = FileLock(str(settings.lock_path))
+    _acquire(thread_lock, file_lock, settings, notify)
+    writer: IndexWriter | None = None
+    try:
+        writer = IndexWriter(settings, open_index(settings))
+        active[key] = writer
+        writer.repaired = _repair(writer)
+        writer.changed = writer.repaired.changed
+        yield writer
+    finally:
+        active.pop(key, None)
+        if writer is not None and writer.changed:
+            _touch_stamp(settings)
+        file_lock.release()
+        thread_lock.release()
+
+
+def _acquire(thread_lock: threading.Lock, file_lock: FileLock, settings: Settings,
+             notify: Callable[[str], None]) -> None:
+    deadline = time.monotonic() + settings.lock_timeout_s
+    told = False
+    # A thread of this process (the app ingesting two uploads) or another process.
+    if not thread_lock.acquire(blocking=False):
+        notify(WAIT_MESSAGE)
+        told = True
+        if not thread_lock.acquire(timeout=max(0.0, settings.lock_timeout_s)):
+            raise ShifuError(_timeout_message(settings))
+    try:
+        try:
+            file_lock.acquire(timeout=0)
+        except Timeout:
+            if not told:
+                notify(WAIT_MESSAGE)
+            file_lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
+    except Timeout:
+        thread_lock.release()
+        raise ShifuError(_timeout_message(settings)) from None
+    except BaseException:
+        thread_lock.release()
+        raise
+
+
+def _timeout_message(settings: Settings) -> str:
+    return (f"another shifu process held the index lock {settings.lock_path} for more than "
+            f"{settings.lock_timeout_s:g} s; wait for it to finish and try again "
+            f"(or raise SHIFU_LOCK_TIMEOUT_S)")
+
+
+def index_stamp(settings: Settings) -> int:
+    """Changes whenever a writer changed the index (readers compare it to reopen theirs)."""
+    try:
+        return (settings.home / "index.stamp").stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+def _touch_stamp(settings: Settings) -> None:
+    stamp = settings.home / "index.stamp"
+    stamp.write_text(str(time.time_ns()))
+    # Two writes in the same clock tick must still look different to a reader.
+    now = time.time_ns()
+    os.utime(stamp, ns=(now, max(now, index_stamp(settings) + 1)))
+
+
+def open_index(settings: Settings) -> Any:
+    """A fresh handle on the hybrid index (Chroma + BM25) of these settings."""
+    from rag.index import HybridIndex
+
+    return HybridIndex(settings)
+
+
+def repair(settings: Settings) -> RepairReport:
+    """Make Chroma, BM25 and SQL agree again after an interrupted writer; returns what changed."""
+    with writing(settings) as writer:
+        return writer.repaired
+
+
+def _repair(writer: IndexWriter) -> RepairReport:
+    report = RepairReport()
+    settings, index = writer.settings, writer.index
+    with session_scope(settings) as s:
+        unready = [(r.id, r.status, r.title) for r in s.scalars(select(TranscriptRow).where(TranscriptRow.status != "ready"))]
+    for tid, status, title in unready:
+        index.remove_transcript(tid)
+        chunks = _sql_chunks(settings, tid)
+        if status == "indexing" and chunks:
+            # The SQL transaction committed, so the ingest is complete on record: finish it.
+            index.add(chunks, transcript_titles={tid: title})
+            _set_status(settings, tid, "ready")
+            report.finished.append(tid)
+        else:
+            with session_scope(settings) as s:
+                delete_rows(s, tid)
+            report.removed.append(tid)
+    state = _compare(settings, index)
+    stray = state["orphans_in_chroma"] | state["orphans_in_bm25"]
+    if stray:
+        _remove_ids(index, stray)
+        report.orphans = len(stray)
+    missing = state["missing_in_chroma"] | state["missing_in_bm25"]
+    if missing:
+        for tid, title in _transcripts_of(settings, missing):
+            index.remove_transcript(tid)
+            index.add(_sql_chunks(settings, tid), transcript_titles={tid: title})
+            report.reindexed.append(tid)
+    if report.changed:
+        log.warning("repaired the index after an interrupted writer: %s", report)
+    return report
+
+
+def _remove_ids(index: Any, ids: set[str]) -> None:
+    index.remove_chunks(sorted(ids))
+
+
+def check_consistency(settings: Settings) -> dict[str, Any]:
+    """Differences between SQL, Chroma and BM25 (all empty and ``consistent`` True when they agree)."""
+    state = _compare(settings, open_index(settings))
+    report: dict[str, Any] = {k: sorted(v) for k, v in state.items() if isinstance(v, set)}
+    report.update({k: v for k, v in state.items() if not isinstance(v, set)})
+    report["consistent"] = not any(report[k] for k in (
+        "missing_in_chroma", "missing_in_bm25", "orphans_in_chroma", "orphans_in_bm25", "unready"))
+    return report
+
+
+def _compare(settings: Settings, index: Any) -> dict[str, Any]:
+    with session_scope(settings) as s:
+        sql_ids = set(s.scalars(select(ChunkRow.id).join(TranscriptRow).where(TranscriptRow.status == "ready")))
+        unready = set(s.scalars(select(TranscriptRow.id).where(TranscriptRow.status != "ready")))
+        n_transcripts = len(list(s.scalars(select(TranscriptRow.id))))
+    chroma_ids, bm25_ids = set(index.chroma_ids()), set(index.bm25_ids())
+    return {
+        "transcripts": n_transcripts,
+        "sql_chunks": len(sql_ids),
+        "chroma_chunks": len(chroma_ids),
+        "bm25_chunks": len(bm25_ids),
+        "missing_in_chroma": sql_ids - chroma_ids,
+        "missing_in_bm25": sql_ids - bm25_ids,
+        "orphans_in_chroma": chroma_ids - sql_ids,
+        "orphans_in_bm25": bm25_ids - sql_ids,
+        "unready": unready,
+    }
+
+
+def _sql_chunks(settings: Settings, transcript_id: str) -> list[Chunk]:
+    with session_scope(settings) as s:
+        rows = s.scalars(select(ChunkRow).where(ChunkRow.transcript_id == transcript_id).order_by(ChunkRow.ord))
+        return [chunk_from_row(r) for r in rows]
+
+
+def _transcripts_of(settings: Settings, chunk_ids: set[str]) -> list[tuple[str, str]]:
+    ids = sorted(chunk_ids)
+    found: dict[str, str] = {}
+    with session_scope(settings) as s:
+        for i in range(0, len(ids), 500):
+            rows = s.execute(select(TranscriptRow.id, TranscriptRow.title).join(ChunkRow)
+                             .where(ChunkRow.id.in_(ids[i:i + 500])))
+            found.update((tid, title) for tid, title in rows)
+    return sorted(found.items())
+
+
+def _set_status(settings: Settings, transcript_id: str, status: str) -> None:
+    with session_scope(settings) as s:
+        row = s.get(TranscriptRow, transcript_id)
+        if row is not None:
+            row.status = status
+
+
+# --- ingesting ---------------------------------------------------------------------
+
+
+def ingest_file(settings: Settings, path: str | Path, **meta: Any) -> IngestResult:
+    """Ingest one transcript file; failures come back as a result, never half-stored."""
+    path = Path(path)
+    limit = _max_bytes(settings)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return _failed(str(path), f"{path}: cannot read it ({exc.strerror or exc}); check the path")
+    if path.is_dir():
+        return _failed(str(path), f"{path} is a folder; give a transcript file or use `shifu ingest` on the folder")
+    if size > limit:
+        return _failed(str(path), _too_big(path.name, size, settings))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _failed(str(path), f"{path}: cannot read it ({exc.strerror or exc}); check its permissions")
+    result = ingest_bytes(settings, data, path.name, **meta)
+    result.file = str(path)
+    return result
+
+
+def ingest_bytes(
+    settings: Settings,
+    data: bytes,
+    name: str,
+    *,
+    expert: str | None = None,
+    trade: str | None = None,
+    enterprise: str | None = None,
+    interview_date: date | str | None = None,
+    consent: bool | None = None,
+    uploaded_by: str | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> IngestResult:
+    """Ingest the bytes of one transcript file named `name` (flags beat the file's own headers)."""
+    started = time.perf_counter()
+    try:
+        transcript = _parse(settings, data, name, expert=expert, trade=trade, enterprise=enterprise,
+                            interview_date=interview_date, consent=consent)
+        chunks = chunk_transcript(transcript, chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
+        if not chunks:
+            raise TranscriptError(f"{name} has no text to index; check that it is a transcript")
+        with writing(settings, on_wait=on_wait) as writer:
+            status = _store(writer, transcript, chunks, uploaded_by=uploaded_by,
+                            explicit=_explicit(expert=expert, trade=trade, enterprise=enterprise,
+                                               interview_date=interview_date, consent=consent))
+    except ShifuError as exc:
+        return _failed(name, _one_line(str(exc)), started)
+    except Exception as exc:  # a bug or an environment problem: report it, keep the batch going
+        log.exception("ingesting %s failed", name)
+        return _failed(name, f"{name}: ingest failed ({type(exc).__name__}: {_one_line(str(exc))}); "
+                             "nothing was stored — fix the cause and ingest it again", started)
+    return IngestResult(file=name, transcript_id=transcript.id, title=transcript.title,
+                        turns=len(transcript.turns), chunks=len(chunks), status=status,
+                        seconds=time.perf_counter() - started)
+
+
+def ingest_paths(
+    settings: Settings,
+    paths: Iterable[str | Path],
+    *,
+    progress: Callable[[IngestResult, int, int], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    **meta: Any,
+) -> list[IngestResult]:
+    """Ingest files and folders (recursively, supported extensions, sorted); one result per file, in order."""
+    entries = expand_paths(paths)
+    results: list[IngestResult] = []
+
+    def report(result: IngestResult) -> None:
+        results.append(result)
+        if progress:
+            progress(result, len(results), len(entries))
+
+    if not any(isinstance(e, Path) for e in entries):
+        for entry in entries:
+            report(entry)  # type: ignore[arg-type]
+        return results
+    seen: dict[str, Path] = {}
+    with writing(settings, on_wait=on_wait):
+        for entry in entries:
+            if not isinstance(entry, Path):
+                report(entry)
+            elif entry.name in seen:
+                report(_failed(str(entry), f"{entry}: a file named {entry.name} is already in this batch "
+                                           f"({seen[entry.name]}); rename one of them — the name is the transcript's id"))
+            else:
+                seen[entry.name] = entry
+                report(ingest_file(settings, entry, **meta))
+    return results
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path | IngestResult]:
+    """Files to ingest in order (folders walked for supported extensions); a failure for each missing path."""
+    from rag.parse import SUPPORTED_EXTENSIONS
+
+    entries: list[Path | IngestResult] = []
+    listed: set[Path] = set()
+
+    def add(f: Path) -> None:
+        if f.resolve() not in listed:
+            listed.add(f.resolve())
+            entries.append(f)
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                if (f.is_file() and f.suffix.lower() in SUPPORTED_EXTENSIONS
+                        and not any(part.startswith(".") for part in f.relative_to(p).parts)):
+                    add(f)
+        elif p.exists():
+            add(p)
+        else:
+            entries.append(_failed(str(p), f"{p}: no such file or folder; check the path"))
+    return entries
+
+
+def remove_transcript(settings: Settings, transcript_id: str,
+                      *, on_wait: Callable[[str], None] | None = None) -> None:
+    """Remove a transcript from SQL (turns and chunks too), Chroma and BM25."""
+    with writing(settings, on_wait=on_wait) as writer:
+        with session_scope(settings) as s:
+            row = s.get(TranscriptRow, transcript_id)
+            if row is None:
+                raise NotFoundError(f"no transcript {transcript_id!r}; run `shifu transcripts ls` to see the ids")
+            row.status = "removing"  # a crash from here on is finished by the next writer
+        writer.changed = True
+        writer.index.remove_transcript(transcript_id)
+        with session_scope(settings) as s:
+            delete_rows(s, transcript_id)
+
+
+# --- the steps of one ingest -----------------------------------------------------------
+
+
+def _parse(settings: Settings, data: bytes, name: str, *, expert: str | None, trade: str | None,
+           enterprise: str | None, interview_date: date | str | None, consent: bool | None) -> Transcript:
+    from rag.parse import parse_transcript
+
+    if len(data) > _max_bytes(settings):
+        raise TranscriptError(_too_big(name, len(data), settings))
+    t = parse_transcript(data, name, expert=expert, max_bytes=_max_bytes(settings))
+    updates: dict[str, Any] = {"id": transcript_id_for(name)}
+    if not t.source_name:
+        updates["source_name"] = Path(name).name
+    if not t.sha256:
+        updates["sha256"] = hashlib.sha256(data).hexdigest()
+    for key, value in _explicit(expert=expert, trade=trade, enterprise=enterprise,
+                                interview_date=interview_date, consent=consent).items():
+        updates[key] = value
+    return t.model_copy(update=updates)
+
+
+def _explicit(**fields: Any) -> dict[str, Any]:
+    """The metadata a caller actually gave (None means: keep what the file says)."""
+    out = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items() if v is not None}
+    out = {k: v for k, v in out.items() if v != ""}
+    if isinstance(out.get("interview_date"), str):
+        try:
+            out["interview_date"] = date.fromisoformat(out["interview_date"])
+        except ValueError:
+            raise TranscriptError(
+                f"interview date {out['interview_date']!r} is not a date; write it as YYYY-MM-DD") from None
+    return out
+
+
+def _store(writer: IndexWriter, t: Transcript, chunks: list[Chunk], *, uploaded_by: str | None,
+           explicit: dict[str, Any]) -> Status:
+    settings = writer.settings
+    with session_scope(settings) as s:
+        old = s.get(TranscriptRow, t.id)
+        if old is not None and old.status == "ready" and _same(s, old, t, chunks):
+            for key, value in explicit.items():  # new flags on an unchanged file still count
+                setattr(old, key, value.isoformat() if isinstance(value, date) else value)
+            return "unchanged"
+        status: Status = "replaced" if old is not None else "added"
+        s.expunge_all()
+        delete_rows(s, t.id)
+        s.add(_transcript_row(t, uploaded_by))
+        s.add_all(TurnRow(transcript_id=t.id, idx=turn.index, speaker=turn.speaker, role=turn.role,
+                          text=turn.text, start=turn.start, end=turn.end,
+                          char_start=turn.char_start, char_end=turn.char_end) for turn in t.turns)
+        s.add_all(ChunkRow(id=c.id, transcript_id=t.id, ord=c.ord, text=c.text, speakers=c.speakers,
+                           char_start=c.char_start, char_end=c.char_end, t_start=c.t_start,
+                           t_end=c.t_end, n_tokens=c.n_tokens) for c in chunks)
+    _test_pause("SHIFU_TEST_PAUSE_AFTER_SQL")
+    try:
+        writer.index.remove_transcript(t.id)
+        writer.index.add(chunks, transcript_titles={t.id: t.title})
+    except Exception:
+        _undo(writer, t.id)
+        raise
+    _set_status(settings, t.id, "ready")
+    writer.changed = True
+    return status
+
+
+def _undo(writer: IndexWriter, transcript_id: str) -> None:
+    """Take a failed ingest out of every store (if this fails too, the next writer's repair does it)."""
+    try:
+        writer.index.remove_transcript(transcript_id)
+        with session_scope(writer.settings) as s:
+            delete_rows(s, transcript_id)
+    except Exception:
+        log.exception("could not undo the failed ingest of %s", transcript_id)
+
+
+def _same(s: Any, old: TranscriptRow, t: Transcript, chunks: Sequence[Chunk]) -> bool:
+    """Same bytes, same roles, same chunks: nothing to do."""
+    if old.sha256 != t.sha256:
+        return False
+    old_chunks = list(s.scalars(select(ChunkRow.id).where(ChunkRow.transcript_id == old.id).order_by(ChunkRow.ord)))
+    old_roles = list(s.scalars(select(TurnRow.role).where(TurnRow.transcript_id == old.id).order_by(TurnRow.idx)))
+    return old_chunks == [c.id for c in chunks] and old_roles == [turn.role for turn in t.turns]
+
+
+def _transcript_row(t: Transcript, uploaded_by: str | None) -> TranscriptRow:
+    return TranscriptRow(
+        id=t.id, title=t.title, language=t.language, expert=t.expert, trade=t.trade,
+        enterprise=t.enterprise, interview_date=t.interview_date.isoformat() if t.interview_date else None,
+        consent=bool(t.consent), source_name=t.source_name, sha256=t.sha256, text=t.text,
+        status="indexing", uploaded_by=uploaded_by,
+    )
+
+
+def _test_pause(variable: str) -> None:
+    # Lets the kill -9 test stop a writer at a known point; unset in real use.
+    seconds = os.environ.get(variable)
+    if seconds:
+        log.warning("%s: pausing %s s", variable, seconds)
+        time.sleep(float(seconds))
+
+
+def _max_bytes(settings: Settings) -> int:
+    return int(settings.max_file_mb * 1024 * 1024)
+
+
+def _too_big(name: str, size: int, settings: Settings) -> str:
+    return (f"{name} is {size / 1024 / 1024:.1f} MB, over the {settings.max_file_mb:g} MB limit; "
+            "split it or raise SHIFU_MAX_FILE_MB")
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _failed(file: str, error: str, started: float | None = None) -> IngestResult:
+    seconds = time.perf_counter() - started if started is not None else 0.0
+    return IngestResult(file=file, status="failed", error=error, seconds=seconds)
+
+
+# --- the ingest speed benchmark ---------------------------------------------------------
+
+_WARM_UP = "问：焊接前先做什么？\n张师傅：先检查气瓶有没有漏气，再预热工件。\n"
+
+
+def benchmark_ingest(settings: Settings, data: bytes, name: str) -> dict[str, Any]:
+    """Seconds to ingest one file into a fresh index once the model and stores are loaded."""
+    import tempfile
+
+    from rag.parse import parse_transcript
+
+    with tempfile.TemporaryDirectory(prefix="shifu-bench-") as tmp:
+        # A private home: the timing must not hit the embedding cache or touch the user's library.
+        fresh = settings.model_copy(update={"home": Path(tmp), "database_url": None, "chroma_url": None})
+        started = time.perf_counter()
+        warm = ingest_bytes(fresh, _WARM_UP.encode("utf-8"), "warm-up.txt")
+        load_s = time.perf_counter() - started
+        if not warm.ok:
+            raise ShifuError(f"the warm-up ingest failed: {warm.error}")
+        started = time.perf_counter()
+        transcript = parse_transcript(data, name, max_bytes=_max_bytes(fresh))
+        chunk_transcript(transcript.model_copy(update={"id": transcript_id_for(name)}),
+                         chunk_tokens=fresh.chunk_tokens, overlap=fresh.chunk_overlap)
+        parse_chunk_s = time.perf_counter() - started
+        result = ingest_bytes(fresh, data, name)
+        if not result.ok:
+            raise ShifuError(result.error)
+    return {
+        "file": name,
+        "seconds": round(result.seconds, 3),
+        "chunks": result.chunks,
+        "chars": len(transcript.text),
+        "turns": result.turns,
+        "parse_chunk_s": round(parse_chunk_s, 3),
+        "index_s": round(result.seconds - parse_chunk_s, 3),
+        "chars_per_s": round(len(transcript.text) / max(result.seconds, 1e-9)),
+        "load_s": round(load_s, 3),
+        "embeddings": settings.embeddings,
+        "chunk_tokens": fresh.chunk_tokens,
+    }

@@ -1,0 +1,328 @@
+"""Ingest on a real Chroma store, real BM25 files and a real SQLite file: what a trainer notices.
+
+Re-ingesting changes nothing, a changed file replaces its old chunks everywhere, `rm`
+leaves nothing behind, a bad file never half-stores, and a writer killed with -9 at any
+point leaves stores that the next writer makes agree again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from rag import catalog
+from rag.ingest import (
+    WAIT_MESSAGE,
+    check_consistency,
+    ingest_bytes,
+    ingest_file,
+    ingest_paths,
+    open_index,
+    remove_transcript,
+    repair,
+    transcript_id_for,
+    writing,
+)
+from shifu.store import session_scope
+from shifu.tables import ChunkRow, TranscriptRow
+
+REPO = Path(__file__).resolve().parents[2]
+
+WELDING = """标题：焊接前的检查
+工种：焊工
+企业：温州东方阀门厂
+
+问：张师傅，焊接前您第一件事检查什么？
+张师傅：先看气瓶和减压阀有没有漏气。用肥皂水抹一圈接头，冒泡就是漏了，绝对不能开焊。
+问：焊缝出现气孔一般是什么原因？
+张师傅：多半是焊条受潮了。焊条用之前要在烘箱里烘干，三百五十度烘一个小时，拿出来放保温筒里。
+"""
+
+CNC = """Interviewer: How do you set the tool offset on a new job?
+Thompson: I touch off every tool on the same gauge block. Then I run the first part at half feed and measure it before I trust the program.
+Interviewer: What mistake do apprentices make most?
+Thompson: They forget to check the chuck pressure. A thin-walled part will crush if the pressure is set for solid bar.
+"""
+
+
+def _write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def _sql_chunk_ids(settings, transcript_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    with session_scope(settings) as s:
+        return list(s.scalars(select(ChunkRow.id).where(ChunkRow.transcript_id == transcript_id)
+                              .order_by(ChunkRow.ord)))
+
+
+def _assert_consistent(settings) -> dict:  # type: ignore[no-untyped-def]
+    report = check_consistency(settings)
+    assert report["consistent"], report
+    return report
+
+
+def test_ingest_writes_sql_chroma_and_bm25(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+    assert result.status == "added", result.error
+    assert result.transcript_id == transcript_id_for("weld.txt")
+    assert result.turns == 4 and result.chunks >= 1
+    info = catalog.get_info(settings, result.transcript_id)
+    assert (info.title, info.trade, info.enterprise, info.expert) == ("焊接前的检查", "焊工", "温州东方阀门厂", "张师傅")
+    assert info.status == "ready" and info.chunks == result.chunks
+    report = _assert_consistent(settings)
+    assert report["sql_chunks"] == report["chroma_chunks"] == report["bm25_chunks"] == result.chunks
+
+
+def test_reingesting_an_unchanged_file_adds_nothing(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = _write(tmp_path, "weld.txt", WELDING)
+    first = ingest_file(settings, path)
+    ids = _sql_chunk_ids(settings, first.transcript_id)
+    index_ids = open_index(settings).chroma_ids()
+    second = ingest_file(settings, path)
+    assert second.status == "unchanged"
+    assert second.transcript_id == first.transcript_id and second.chunks == first.chunks
+    assert _sql_chunk_ids(settings, first.transcript_id) == ids
+    assert open_index(settings).chroma_ids() == index_ids
+    assert len(catalog.list_transcripts(settings)) == 1
+
+
+def test_a_changed_file_replaces_its_old_chunks_everywhere(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = _write(tmp_path, "weld.txt", WELDING)
+    first = ingest_file(settings, path)
+    old_ids = set(_sql_chunk_ids(settings, first.transcript_id))
+    path.write_text(WELDING.replace("三百五十度烘一个小时", "一百五十度烘两个小时"), encoding="utf-8")
+    second = ingest_file(settings, path)
+    assert second.status == "replaced" and second.transcript_id == first.transcript_id
+    new_ids = set(_sql_chunk_ids(settings, first.transcript_id))
+    gone = old_ids - new_ids
+    assert gone, "the changed answer must get a new chunk id"
+    index = open_index(settings)
+    assert not gone & index.chroma_ids() and not gone & index.bm25_ids()
+    assert "一百五十度" in catalog.get_transcript(settings, first.transcript_id).text
+    _assert_consistent(settings)
+
+
+def test_rm_removes_sql_rows_chroma_and_bm25(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    weld = ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+    cnc = ingest_file(settings, _write(tmp_path, "cnc.txt", CNC))
+    remove_transcript(settings, weld.transcript_id)
+    assert [t.id for t in catalog.list_transcripts(settings)] == [cnc.transcript_id]
+    with session_scope(settings) as s:
+        assert s.get(TranscriptRow, weld.transcript_id) is None
+    report = _assert_consistent(settings)
+    assert report["sql_chunks"] == report["chroma_chunks"] == report["bm25_chunks"] == cnc.chunks
+    with pytest.raises(Exception, match="no transcript"):
+        remove_transcript(settings, weld.transcript_id)
+
+
+def test_flags_beat_file_headers_and_expert_reassigns_roles(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = _write(tmp_path, "weld.txt", WELDING)
+    result = ingest_file(settings, path, trade="电焊工", interview_date="2024-05-06", consent=True, uploaded_by="lin")
+    info = catalog.get_info(settings, result.transcript_id)
+    assert (info.trade, info.enterprise, info.interview_date, info.consent, info.uploaded_by) == (
+        "电焊工", "温州东方阀门厂", "2024-05-06", True, "lin")
+    # consent given later on an unchanged file is recorded without re-indexing
+    again = ingest_bytes(settings, path.read_bytes(), "weld.txt", consent=False)
+    assert again.status == "unchanged"
+    assert catalog.get_info(settings, result.transcript_id).consent is False
+    swapped = ingest_file(settings, path, expert="问")
+    assert swapped.status == "replaced"
+    roles = {t.speaker: t.role for t in catalog.get_transcript(settings, result.transcript_id).turns}
+    assert roles == {"问": "expert", "张师傅": "interviewer"}
+
+
+def _zip_bomb() -> bytes:
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<w:document>" + b"0" * (20 * 1024 * 1024) + b"</w:document>")
+    return buf.getvalue()
+
+
+BAD_INPUTS = {
+    "empty.txt": b"",
+    "binary.txt": bytes(range(256)) * 40,
+    "notzip.docx": b"this is not a word document at all",
+    "bomb.docx": None,  # built lazily: 20 MB of zeros, a thousandfold compression
+    "latin1.txt": "Interviewer: caf\xe9 cr\xe8me \xff\xfe\x81".encode("latin-1"),
+    "broken.srt": b"1\nthis is not a timing line\nhello\n\n2\n00:00:01,000 --> \n",
+    "other.json": b'{"name": "not our format", "lines": ["a", "b"]}',
+    "nospeakers.txt": "今天我们聊聊焊接。焊接前要检查气瓶。然后调电流。".encode(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_fails_with_one_line_and_stores_nothing(settings, name: str) -> None:  # type: ignore[no-untyped-def]
+    data = BAD_INPUTS[name] if BAD_INPUTS[name] is not None else _zip_bomb()
+    result = ingest_bytes(settings, data, name)
+    assert result.status == "failed"
+    assert name in result.error and "\n" not in result.error
+    assert len(result.error) < 400
+    with session_scope(settings) as s:
+        assert s.query(TranscriptRow).count() == 0 and s.query(ChunkRow).count() == 0
+
+
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from shifu.settings import load_settings
+
+    monkeypatch.setenv("SHIFU_MAX_FILE_MB", "0.001")
+    result = ingest_file(load_settings(), _write(tmp_path, "long.txt", WELDING * 20))
+    assert result.status == "failed"
+    assert "long.txt" in result.error and "SHIFU_MAX_FILE_MB" in result.error
+
+
+def test_a_batch_with_bad_files_still_ingests_the_good_ones(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "interviews"
+    _write(folder, "a-weld.txt", WELDING)
+    _write(folder, "b-empty.txt", b"")
+    _write(folder, "c-notzip.docx", b"PK? no")
+    _write(folder, "sub/d-cnc.txt", CNC)
+    _write(folder, "notes.pdf", b"%PDF-1.4 not a transcript")  # unsupported: skipped in folders
+    _write(folder, ".hidden/e.txt", WELDING)
+    seen: list[tuple[str, int, int]] = []
+    results = ingest_paths(settings, [folder, tmp_path / "missing.txt"],
+                           progress=lambda r, done, total: seen.append((Path(r.file).name, done, total)))
+    status = {Path(r.file).name: r.status for r in results}
+    assert status == {"missing.txt": "failed", "a-weld.txt": "added", "b-empty.txt": "failed",
+                      "c-notzip.docx": "failed", "d-cnc.txt": "added"}
+    assert [d for _, d, _ in seen] == [1, 2, 3, 4, 5] and {t for _, _, t in seen} == {5}
+    assert len(catalog.list_transcripts(settings)) == 2
+    _assert_consistent(settings)
+
+
+def test_two_files_with_the_same_name_in_one_batch(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    a = _write(tmp_path / "a", "interview.txt", WELDING)
+    b = _write(tmp_path / "b", "interview.txt", CNC)
+    results = ingest_paths(settings, [a, b])
+    assert [r.status for r in results] == ["added", "failed"]
+    assert "rename" in results[1].error
+
+
+def test_an_index_failure_mid_ingest_leaves_nothing(settings, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import rag.ingest
+
+    real_open = rag.ingest.open_index
+
+    def broken_open(s):  # type: ignore[no-untyped-def]
+        index = real_open(s)
+
+        def add(chunks, transcript_titles=None):  # type: ignore[no-untyped-def]
+            raise OSError("disk full")
+
+        index.add = add
+        return index
+
+    monkeypatch.setattr(rag.ingest, "open_index", broken_open)
+    result = ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+    assert result.status == "failed" and "disk full" in result.error and "weld.txt" in result.error
+    monkeypatch.setattr(rag.ingest, "open_index", real_open)
+    with session_scope(settings) as s:
+        assert s.query(TranscriptRow).count() == 0
+    _assert_consistent(settings)
+
+
+def test_repair_deletes_index_entries_sql_does_not_know(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from shifu.models import Chunk
+
+    ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+    stray = Chunk(id="c-stray0000000000", transcript_id="t-ghost", ord=0, text="无主的块：焊条要烘干。")
+    index = open_index(settings)
+    index.add([stray], transcript_titles={"t-ghost": "ghost"})
+    assert not check_consistency(settings)["consistent"]
+    report = repair(settings)
+    assert report.orphans == 1
+    _assert_consistent(settings)
+
+
+# --- processes: kill -9 and the writer lock ------------------------------------------------
+
+
+def _big_interview(n: int = 60) -> str:
+    lines = []
+    for i in range(n):
+        lines.append(f"问：第{i}个问题，焊接第{i}道工序要注意什么？")
+        lines.append(f"张师傅：第{i}道工序先清理坡口，再预热到一百五十度。" + "电流要稳，手要稳，眼睛盯着熔池。" * 12)
+    return "\n".join(lines) + "\n"
+
+
+def _shifu(home: Path, *args: str, **env: str) -> subprocess.Popen:
+    full_env = {**os.environ, "SHIFU_HOME": str(home), "COLUMNS": "200", **env}
+    return subprocess.Popen([sys.executable, "-m", "ui.cli", *args], cwd=REPO, env=full_env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_status(db: Path, status: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(db, timeout=5) as conn:
+                if conn.execute("SELECT count(*) FROM transcripts WHERE status = ?", (status,)).fetchone()[0]:
+                    return
+        except sqlite3.OperationalError:
+            pass  # the schema is not there yet
+        time.sleep(0.1)
+    raise AssertionError(f"no transcript reached status {status!r} within {timeout} s")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["after_sql", "while_indexing"])
+def test_kill_9_during_ingest_then_ingest_again_is_consistent(settings, tmp_path: Path, where: str) -> None:  # type: ignore[no-untyped-def]
+    path = _write(tmp_path, "long-interview.txt", _big_interview())
+    # An earlier version is in the library, so the killed ingest is a replacement.
+    v1 = ingest_file(settings, _write(tmp_path / "v1", "long-interview.txt", WELDING))
+    old_ids = set(_sql_chunk_ids(settings, v1.transcript_id))
+    pause = {"SHIFU_TEST_PAUSE_AFTER_SQL": "120"} if where == "after_sql" else {}
+    proc = _shifu(settings.home, "ingest", str(path), **pause)
+    try:
+        _wait_for_status(settings.home / "shifu.db", "indexing")
+        if where == "while_indexing":
+            time.sleep(0.3)  # into the index writes (embedding this file takes seconds)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert not check_consistency(settings)["consistent"]
+    again = ingest_file(settings, path)  # the next writer repairs first
+    assert again.ok, again.error
+    report = _assert_consistent(settings)
+    new_ids = set(_sql_chunk_ids(settings, v1.transcript_id))
+    assert report["sql_chunks"] == len(new_ids) == again.chunks
+    assert not old_ids & open_index(settings).chroma_ids()
+
+
+@pytest.mark.slow
+def test_a_second_writer_waits_for_the_lock_and_both_finish(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    weld, cnc = _write(tmp_path, "weld.txt", WELDING), _write(tmp_path, "cnc.txt", CNC)
+    lines: list[str] = []
+    with writing(settings):
+        assert ingest_file(settings, weld).status == "added"
+        proc = _shifu(settings.home, "ingest", str(cnc))
+        reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+        reader.start()
+        deadline = time.monotonic() + 180
+        while not any(WAIT_MESSAGE in line for line in lines) and time.monotonic() < deadline:
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.1)
+        assert any(WAIT_MESSAGE in line for line in lines), "".join(lines)
+        time.sleep(0.5)
+        assert proc.poll() is None  # still waiting while we hold the lock
+    out = proc.stdout.read()  # type: ignore[union-attr]
+    assert proc.wait(timeout=300) == 0, "".join(lines) + out
+    reader.join(timeout=10)
+    assert "added" in out
+    assert {t.source_name for t in catalog.list_transcripts(settings)} == {"weld.txt", "cnc.txt"}
+    _assert_consistent(settings)
