@@ -17,9 +17,11 @@ def test_corpus_has_six_interviews_in_every_format_and_both_languages() -> None:
     assert {p.suffix for p in FILES} >= {".txt", ".docx", ".srt", ".json", ".vtt", ".md"}
     languages = [parse_transcript(p.read_bytes(), p.name).language for p in FILES]
     assert languages.count("zh") >= 4 and languages.count("en") >= 2
-    gbk = [p for p in FILES if p.suffix == ".txt"][0].read_bytes()
+    gbk = next(p for p in FILES if p.name.endswith("_gbk.txt")).read_bytes()
     with pytest.raises(UnicodeDecodeError):
         gbk.decode("utf-8")  # the demo really is a GBK file
+    utf16 = next(p for p in FILES if p.name.endswith("_utf16.txt")).read_bytes()
+    assert utf16.startswith(b"\xff\xfe")  # and this one is what Notepad calls "Unicode"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
