@@ -1,0 +1,42 @@
+"""`shifu eval retrieval`: BEIR files in, recall/MRR/latency JSON out (last line)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+def register_eval(eval_app: typer.Typer) -> None:
+    """Add `shifu eval retrieval` to the `shifu eval` group."""
+
+    @eval_app.command("retrieval")
+    def eval_retrieval(
+        corpus: Path = typer.Option(..., "--corpus", exists=True, dir_okay=False, help="BEIR corpus.jsonl"),
+        queries: Path = typer.Option(..., "--queries", exists=True, dir_okay=False, help="BEIR queries.jsonl"),
+        qrels: Path = typer.Option(..., "--qrels", exists=True, dir_okay=False, help="BEIR qrels.tsv"),
+        run_out: Path | None = typer.Option(None, "--run-out", help="Write run lines `qid docid rank score` here"),
+        method: str = typer.Option("hybrid", "--method",
+                                   help="hybrid (the configured retrieval), bigram-bm25, jieba-bm25 or dense"),
+    ) -> None:
+        """Index each corpus record as one chunk in a temporary index, run every query, print metrics."""
+        from rag.evaluate import evaluate_retrieval
+        from shifu.settings import load_settings
+
+        settings = load_settings()
+        stderr = Console(stderr=True)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=stderr, transient=True) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            result = evaluate_retrieval(corpus, queries, qrels, settings, run_out=run_out,
+                                        progress=progress, method=method)
+        typer.echo(json.dumps(result, ensure_ascii=False))
