@@ -13,7 +13,7 @@ from rag.parse_docx import parse_docx
 from rag.parse_json import parse_json
 from rag.parse_subtitles import parse_srt, parse_vtt
 from rag.parse_text import ParsedSource, parse_text
-from rag.roles import assign_roles
+from rag.roles import assign_roles, match_speaker
 from shifu.errors import TranscriptError
 from shifu.models import Language, Transcript, Turn
 
@@ -60,8 +60,11 @@ def parse_transcript(
     turns = _with_speakers(source.turns, name, expert)
     assign_spans(turns)
     meta = source.meta
+    speakers = {turn.speaker for turn in turns}
+    # The --expert name wins when it names a speaker; else the header's expert name may.
+    named = next((n for n in (expert, meta.get("expert")) if n and match_speaker(n, speakers)), None)
     expert_label = assign_roles(
-        turns, expert=expert or meta.get("expert"), interviewer=meta.get("interviewer"), fixed=source.fixed_roles
+        turns, expert=named, interviewer=meta.get("interviewer"), fixed=source.fixed_roles
     )
     text = "\n".join(turn.text for turn in turns)
     return Transcript(

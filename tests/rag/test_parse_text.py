@@ -185,3 +185,10 @@ def test_header_keys_that_are_also_speaker_labels() -> None:
     no_header = "专家：对。\n记者：您干了多少年？\n专家：三十年，一直在焊接车间。\n"
     t = parse_transcript(no_header.encode(), "b.txt")
     assert [x.speaker for x in t.turns] == ["专家", "记者", "专家"] and t.expert == "专家"
+
+
+def test_expert_override_that_names_no_speaker_still_lets_the_header_pick_the_master() -> None:
+    data = "专家：张建国\n\n张师傅：先预热，再焊。\n李工：焊完要缓冷吗？\n张师傅：厚板要，盖石棉被。\n李工：好。\n"
+    t = parse_transcript(data.encode(), "a.txt", expert="王五")
+    assert t.expert == "王五"
+    assert {x.speaker: x.role for x in t.turns}["张师傅"] == "expert"
