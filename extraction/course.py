@@ -16,10 +16,31 @@ from shifu.models import Citation
 QuizType = Literal["single_choice", "multiple_choice", "true_false", "short_answer"]
 
 
+UnitKind = Literal["step", "tip", "warning", "rule", "definition", "tool", "measurement", "story", "fact"]
+UNIT_KINDS: tuple[str, ...] = ("step", "tip", "warning", "rule", "definition", "tool", "measurement", "story", "fact")
+
+
+class KnowledgeUnit(BaseModel):
+    """One piece of know-how in the master's own words: a classified, cited sentence (internal)."""
+
+    id: str
+    kind: str  # one of UNIT_KINDS
+    text: str  # == the cited quote (verbatim)
+    speaker: str = ""
+    turn_index: int = 0
+    module: int = 0  # topic segment it falls in
+    lesson: int = 0  # lesson inside that segment
+    terms: list[str] = Field(default_factory=list)  # key terms it contains
+    quantities: list[str] = Field(default_factory=list)  # numbers with units as written ("3毫米")
+    score: float = 0.0
+    citations: list[Citation] = Field(default_factory=list)
+
+
 class Point(BaseModel):
-    kind: str  # step | tip | warning | rule | definition | tool | measurement | story | fact
+    kind: str  # step | tip | warning | rule | definition | tool | measurement | story | fact | disagreement
     text: str
     citations: list[Citation] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)  # validator findings; empty = valid
 
 
 class Lesson(BaseModel):
@@ -27,6 +48,7 @@ class Lesson(BaseModel):
     objectives: list[str] = Field(default_factory=list)
     content_md: str = ""
     points: list[Point] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)  # e.g. "empty lesson"
 
 
 class Module(BaseModel):

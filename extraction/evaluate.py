@@ -128,3 +128,111 @@ def timed(fn: Callable[[], object]) -> tuple[object, float]:
     start = time.perf_counter()
     out = fn()
     return out, time.perf_counter() - start
+
+
+# --- drafting ----------------------------------------------------------------------
+
+
+def meeting_transcript_json(meeting: Meeting) -> bytes:
+    """A VCSum meeting as a transcript in the shifu JSON format: each utterance a turn.
+
+    The first speaker chairs the panel (interviewer); everyone else speaks as an expert."""
+    host = meeting.speakers[0] if meeting.speakers else ""
+    turns = [{"speaker": f"发言人{sp}", "text": u, "role": "interviewer" if sp == host else "expert"}
+             for sp, u in zip(meeting.speakers, meeting.utterances, strict=False) if u.strip()]
+    title = meeting.headlines[0] if meeting.headlines else f"会议 {meeting.id}"
+    return json.dumps({"title": title, "language": "zh", "turns": turns}, ensure_ascii=False).encode("utf-8")
+
+
+def draft_metrics(result, minutes: float, seconds: float) -> dict[str, float | int]:  # type: ignore[no-untyped-def]
+    """Quote, validity and support rates of one offline draft."""
+    from extraction.validate import supported
+
+    draft = result.draft
+    points = [p for m in draft.modules for lesson in m.lessons for p in lesson.points]
+    quiz = draft.quiz
+    sources = result.sources
+
+    def verbatim(citations) -> bool:  # type: ignore[no-untyped-def]
+        return bool(citations) and all(
+            c.transcript_id in sources and sources[c.transcript_id].text[c.start:c.end] == c.quote and c.quote
+            for c in citations)
+
+    stems = [q.stem for q in quiz]
+    return {
+        "minutes": round(minutes, 1),
+        "seconds": round(seconds, 2),
+        "modules": len(draft.modules),
+        "points": len(points),
+        "points_quoted": sum(verbatim(p.citations) for p in points),
+        "quiz": len(quiz),
+        "quiz_quoted": sum(verbatim(q.citations) for q in quiz),
+        "quiz_valid": sum(not q.flags for q in quiz),
+        "quiz_supported": sum(supported(q) for q in quiz),
+        "duplicate_stems": len(stems) - len(set(stems)),
+        "follow_ups": len(draft.follow_up_questions),
+    }
+
+
+def evaluate_drafting(named_files: Sequence[tuple[str, bytes]], settings, *, use_embeddings: bool = True,  # type: ignore[no-untyped-def]
+                      progress: Progress | None = None) -> dict[str, float | int]:
+    """Offline drafts of transcript files (name, bytes), in memory, and their quality numbers."""
+    from extraction.draft import build_offline_draft
+    from extraction.quiz import interview_minutes
+    from rag.chunk import chunk_transcript
+    from rag.parse import parse_transcript
+
+    embed = None
+    if use_embeddings:
+        from shifu.embeddings import get_embedder
+
+        embed = get_embedder(settings).embed
+    totals: dict[str, float] = {}
+    per_file = []
+    failed = []
+    for name, data in named_files:
+        start = time.perf_counter()
+        try:
+            t = parse_transcript(data, name)
+            t.id = "t-" + (t.sha256[:12] or name)
+            chunks = chunk_transcript(t, chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
+            result = build_offline_draft([t], {t.id: chunks}, embed=embed)
+        except ShifuError as exc:
+            failed.append(f"{name}: {exc}")
+            if progress:
+                progress(f"{name}: not drafted ({exc})")
+            continue
+        seconds = time.perf_counter() - start
+        row = draft_metrics(result, interview_minutes(t), seconds)
+        per_file.append(row)
+        for key, value in row.items():
+            totals[key] = totals.get(key, 0) + value
+        if progress:
+            progress(f"{name}: {row['minutes']} min, {row['modules']} modules, {row['points']} points, "
+                     f"{row['quiz']} quiz items ({row['quiz_valid']} valid, {row['quiz_supported']} supported), "
+                     f"{row['seconds']} s")
+
+    def rate(a: str, b: str) -> float:
+        return round(totals.get(a, 0) / totals[b], 4) if totals.get(b) else 0.0
+
+    hours = totals.get("minutes", 0) / 60
+    worst = max(per_file, key=lambda r: r["seconds"] / max(r["minutes"], 1e-9)) if per_file else None
+    return {
+        "transcripts": len(per_file),
+        "failed": len(failed),
+        "hours": round(hours, 2),
+        "points": int(totals.get("points", 0)),
+        "quiz_items": int(totals.get("quiz", 0)),
+        "points_quoted_rate": rate("points_quoted", "points"),
+        "quiz_quoted_rate": rate("quiz_quoted", "quiz"),
+        "quiz_valid_rate": rate("quiz_valid", "quiz"),
+        "quiz_supported_rate": rate("quiz_supported", "quiz"),
+        "duplicate_stems": int(totals.get("duplicate_stems", 0)),
+        "items_per_hour": round(totals.get("quiz", 0) / hours, 2) if hours else 0.0,
+        "min_items_per_hour": round(min((r["quiz"] / (r["minutes"] / 60) for r in per_file if r["minutes"]),
+                                        default=0.0), 2),
+        "seconds_total": round(totals.get("seconds", 0), 2),
+        "seconds_per_hour_worst": round(worst["seconds"] / (worst["minutes"] / 60), 2) if worst and worst["minutes"] else 0.0,
+        "seconds_max": round(max((r["seconds"] for r in per_file), default=0.0), 2),
+        "embeddings": use_embeddings,
+    }

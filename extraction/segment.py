@@ -203,11 +203,13 @@ def segment_transcript(
         return []
     texts = [turn.text for turn in turns]
     speakers = [turn.speaker for turn in turns]
-    dialogue = len({turn.role for turn in turns if turn.role == "interviewer"}) > 0 and len(set(speakers)) <= 3
-    params = DIALOGUE if dialogue or len(set(speakers)) <= 2 else PANEL
+    has_interviewer = any(turn.role == "interviewer" for turn in turns)
+    dialogue = len(set(speakers)) <= 2 or (has_interviewer and len(set(speakers)) <= 3)
+    params = DIALOGUE if dialogue else PANEL
     # In an interview a new topic opens with a question: only interviewer turns may start one.
+    # (In a panel anyone may open a topic.)
     allowed = None
-    if any(turn.role == "interviewer" for turn in turns):
+    if dialogue and has_interviewer:
         allowed = [i == 0 or (turns[i].role == "interviewer" and turns[i - 1].role != "interviewer")
                    for i in range(len(turns))]
     bounds = segment_texts(texts, speakers, vectors, params, allowed)

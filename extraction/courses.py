@@ -1,0 +1,261 @@
+"""Course storage and workflow for the CLI and the app.
+
+Every save is a new version. Status moves draft -> in_review -> published; a published course
+can be unpublished (back to draft). Publishing needs the consent of every source transcript.
+"""
+
+from __future__ import annotations
+
+import difflib
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from extraction.course import CourseDraft
+from extraction.outline import timestamp
+from shifu.errors import NotFoundError, ShifuError
+from shifu.settings import Settings
+from shifu.store import session_scope
+from shifu.tables import CourseRow, CourseVersionRow, TranscriptRow
+
+STATUSES = ("draft", "in_review", "published")
+# which status may follow which (unpublish and "send back" return to draft)
+_NEXT = {"draft": {"in_review"}, "in_review": {"published", "draft"}, "published": {"draft"}}
+
+
+class WorkflowError(ShifuError):
+    """A status change the workflow does not allow, or publishing without consent."""
+
+
+class CourseInfo(BaseModel):
+    """One line of the course list."""
+
+    id: str
+    title: str
+    language: str = "zh"
+    status: str = "draft"
+    published_version: int | None = None
+    latest_version: int = 0
+    engine: str = ""
+    model: str | None = None
+    template_versions: dict[str, str] = {}
+    transcript_ids: list[str] = []
+    quiz_items: int = 0
+    flagged: int = 0
+    created_by: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    version: int = 0  # the version this info describes (get_course)
+    version_status: str = "draft"
+    note: str | None = None
+
+
+def _course(s, course_id: str) -> CourseRow:  # type: ignore[no-untyped-def]
+    row = s.get(CourseRow, course_id)
+    if row is None:
+        raise NotFoundError(f"no course {course_id!r}; run `shifu courses ls` to see the ids")
+    return row
+
+
+def _latest(s, course_id: str) -> int:  # type: ignore[no-untyped-def]
+    return int(s.scalar(select(func.max(CourseVersionRow.number)).where(CourseVersionRow.course_id == course_id)) or 0)
+
+
+def _version_row(s, course_id: str, number: int | None) -> CourseVersionRow:  # type: ignore[no-untyped-def]
+    number = number or _latest(s, course_id)
+    row = s.scalar(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id,
+                                                  CourseVersionRow.number == number))
+    if row is None:
+        raise NotFoundError(f"course {course_id!r} has no version {number}; "
+                            f"`shifu courses show {course_id}` lists its versions")
+    return row
+
+
+def _info(course: CourseRow, v: CourseVersionRow | None, latest: int) -> CourseInfo:
+    data = v.data if v is not None else {}
+    quiz = data.get("quiz", []) if isinstance(data, dict) else []
+    return CourseInfo(
+        id=course.id, title=course.title, language=course.language, status=course.status,
+        published_version=course.published_version, latest_version=latest,
+        engine=v.engine if v else "", model=v.model if v else None,
+        template_versions=dict(v.template_versions or {}) if v else {},
+        transcript_ids=list(v.transcript_ids or []) if v else [],
+        quiz_items=len(quiz), flagged=sum(1 for q in quiz if q.get("flags")),
+        created_by=course.created_by, created_at=course.created_at, updated_at=course.updated_at,
+        version=v.number if v else 0, version_status=v.status if v else "draft", note=v.note if v else None,
+    )
+
+
+def create_course(
+    settings: Settings, draft: CourseDraft, *, transcript_ids: Sequence[str], engine: str = "offline",
+    model: str | None = None, template_versions: dict[str, str] | None = None,
+    created_by: str | None = None, note: str | None = None,
+) -> tuple[str, int]:
+    """Store a new course with the draft as version 1 (status draft). Returns (course_id, 1)."""
+    course_id = "course-" + uuid.uuid4().hex[:12]
+    with session_scope(settings) as s:
+        s.add(CourseRow(id=course_id, title=draft.title, language=draft.language, status="draft",
+                        created_by=created_by))
+        s.flush()
+        s.add(CourseVersionRow(course_id=course_id, number=1, status="draft", data=draft.model_dump(mode="json"),
+                               engine=engine, model=model, template_versions=template_versions or {},
+                               transcript_ids=list(transcript_ids), note=note, created_by=created_by))
+    return course_id, 1
+
+
+def save_version(
+    settings: Settings, course_id: str, draft: CourseDraft, created_by: str | None = None,
+    note: str | None = None, *, engine: str = "edit", model: str | None = None,
+    template_versions: dict[str, str] | None = None,
+) -> int:
+    """Save an edited draft as the next version (status draft); returns its number."""
+    with session_scope(settings) as s:
+        course = _course(s, course_id)
+        latest = _latest(s, course_id)
+        previous = _version_row(s, course_id, latest) if latest else None
+        number = latest + 1
+        s.add(CourseVersionRow(
+            course_id=course_id, number=number, status="draft", data=draft.model_dump(mode="json"), engine=engine,
+            model=model, template_versions=template_versions or {},
+            transcript_ids=list(previous.transcript_ids or []) if previous else [src.transcript_id for src in draft.sources],
+            note=note, created_by=created_by,
+        ))
+        course.title = draft.title
+        course.language = draft.language
+        if course.status == "in_review":
+            course.status = "draft"  # an edit after submission needs a new review
+    return number
+
+
+def list_courses(settings: Settings, status: str | None = None) -> list[CourseInfo]:
+    """All courses (or those with this status), newest first, described by their latest version."""
+    with session_scope(settings) as s:
+        query = select(CourseRow).order_by(CourseRow.updated_at.desc(), CourseRow.id)
+        if status:
+            query = query.where(CourseRow.status == status)
+        out = []
+        for course in s.scalars(query):
+            latest = _latest(s, course.id)
+            v = _version_row(s, course.id, latest) if latest else None
+            out.append(_info(course, v, latest))
+        return out
+
+
+def get_course(settings: Settings, course_id: str, version: int | None = None) -> tuple[CourseInfo, CourseDraft]:
+    """A course's info and one version of its draft (the latest when `version` is None)."""
+    with session_scope(settings) as s:
+        course = _course(s, course_id)
+        v = _version_row(s, course_id, version)
+        return _info(course, v, _latest(s, course_id)), CourseDraft.model_validate(v.data)
+
+
+def list_versions(settings: Settings, course_id: str) -> list[CourseInfo]:
+    """Every version of a course, oldest first."""
+    with session_scope(settings) as s:
+        course = _course(s, course_id)
+        latest = _latest(s, course_id)
+        rows = s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id)
+                         .order_by(CourseVersionRow.number))
+        return [_info(course, v, latest) for v in rows]
+
+
+def missing_consent(settings: Settings, transcript_ids: Sequence[str]) -> list[str]:
+    """Source transcripts (titles) without the master's consent, or no longer stored."""
+    missing = []
+    with session_scope(settings) as s:
+        for tid in transcript_ids:
+            row = s.get(TranscriptRow, tid)
+            if row is None:
+                missing.append(f"{tid} (deleted)")
+            elif not row.consent:
+                missing.append(row.source_name or row.title)
+    return missing
+
+
+def set_status(settings: Settings, course_id: str, status: str, by: str | None = None) -> CourseInfo:
+    """Move a course along draft -> in_review -> published (or back to draft)."""
+    if status not in STATUSES:
+        raise WorkflowError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    with session_scope(settings) as s:
+        course = _course(s, course_id)
+        if status == course.status:
+            raise WorkflowError(f"course {course_id} is already {status}")
+        if status not in _NEXT[course.status]:
+            hint = "submit it for review first (`shifu courses submit`)" if status == "published" else \
+                "unpublish it first" if course.status == "published" else "change it step by step"
+            raise WorkflowError(f"course {course_id} is {course.status} and cannot go to {status}; {hint}")
+        latest = _latest(s, course_id)
+        v = _version_row(s, course_id, latest)
+        if status == "published":
+            missing = missing_consent(settings, v.transcript_ids or [])
+            if missing:
+                raise WorkflowError(
+                    f"course {course_id} cannot be published: the master's consent is not recorded for "
+                    f"{', '.join(missing)}; record consent on the transcript (e.g. `shifu transcripts consent ID`) first"
+                )
+            course.published_version = latest
+            v.status = "published"
+        elif course.status == "published":
+            course.published_version = None
+            for row in s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id,
+                                                                CourseVersionRow.status == "published")):
+                row.status = "draft"
+        if status == "in_review":
+            v.status = "in_review"
+        course.status = status
+        return _info(course, v, latest)
+
+
+def published_courses(settings: Settings) -> list[tuple[CourseInfo, CourseDraft]]:
+    """Every published course with the draft of its published version (what workers may see)."""
+    with session_scope(settings) as s:
+        out = []
+        for course in s.scalars(select(CourseRow).where(CourseRow.status == "published").order_by(CourseRow.id)):
+            if course.published_version is None:
+                continue
+            v = _version_row(s, course.id, course.published_version)
+            out.append((_info(course, v, _latest(s, course.id)), CourseDraft.model_validate(v.data)))
+        return out
+
+
+def render_text(draft: CourseDraft) -> str:
+    """A readable plain-text rendering of a draft: what a diff compares."""
+    lines = [f"# {draft.title}", f"language: {draft.language}  audience: {draft.audience}  level: {draft.level}"]
+    lines += [f"objective: {o}" for o in draft.objectives]
+    for src in draft.sources:
+        lines.append(f"source: {src.title} ({src.expert}) [{src.transcript_id}]")
+    for m in draft.modules:
+        lines += ["", f"## {m.title}", m.summary]
+        for lesson in m.lessons:
+            lines += ["", f"### {lesson.title}"]
+            lines += [f"objective: {o}" for o in lesson.objectives]
+            lines += [f"flag: {f}" for f in lesson.flags]
+            for p in lesson.points:
+                where = ", ".join(f"{c.transcript_id}:{c.start}-{c.end} {timestamp(c.t_start)}".strip()
+                                  for c in p.citations)
+                lines.append(f"- [{p.kind}] {p.text}  ({where})")
+                lines += [f"  flag: {f}" for f in p.flags]
+    lines += ["", "## Quiz"]
+    for q in draft.quiz:
+        lines.append(f"{q.id} [{q.type}, {q.difficulty}, {q.bloom}] {q.stem}")
+        for o in q.options:
+            lines.append(f"  {'*' if o in q.answer else '-'} {o}")
+        if not q.options:
+            lines += [f"  answer: {a}" for a in q.answer]
+        lines.append(f"  explanation: {q.explanation}")
+        lines += [f"  flag: {f}" for f in q.flags]
+    lines += ["", "## Follow-up questions"]
+    lines += [f"- {f.question} ({f.reason})" for f in draft.follow_up_questions]
+    return "\n".join(lines) + "\n"
+
+
+def diff_versions(settings: Settings, course_id: str, v1: int, v2: int) -> str:
+    """Unified diff of two versions' readable renderings ('' when they are the same)."""
+    _, a = get_course(settings, course_id, v1)
+    _, b = get_course(settings, course_id, v2)
+    return "".join(difflib.unified_diff(render_text(a).splitlines(keepends=True),
+                                        render_text(b).splitlines(keepends=True),
+                                        fromfile=f"{course_id} v{v1}", tofile=f"{course_id} v{v2}"))

@@ -1,0 +1,259 @@
+"""The drafting service: transcripts in, a validated course draft out, stored as a course version.
+
+The offline engine is deterministic (same transcripts, same draft): segment topics, extract
+knowledge units, build the outline and lessons, write the quiz, find follow-up questions,
+validate. The LLM engine (extraction/llm_engine.py) works on the same units and its output
+passes the same validators.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from extraction.course import CourseDraft, KnowledgeUnit, Source
+from extraction.followup import follow_up_questions
+from extraction.outline import (
+    TranscriptPlan,
+    build_modules,
+    course_header,
+    disagreement_module,
+    disagreements,
+)
+from extraction.quiz import interview_minutes, quiz_target, write_quiz
+from extraction.segment import segment_transcript
+from extraction.units import extract_units
+from extraction.validate import SourceText, ValidationReport, validate_draft
+from rag.language import is_cjk
+from shifu.errors import ShifuError
+from shifu.models import Chunk, Transcript
+
+Progress = Callable[[str], None]
+Embed = Callable[[list[str]], np.ndarray]
+
+MIN_MASTER_CJK = 150  # Chinese characters the master must say for a course to be worth drafting
+MIN_MASTER_WORDS = 120
+MIN_UNITS = 3
+_EMBED_CHARS = 300  # turns are cut to this for segment vectors: enough for a topic, bounded cost
+
+
+class DraftError(ShifuError):
+    """A transcript cannot be drafted into a course; the message says why and what to do."""
+
+
+@dataclass
+class DraftResult:
+    """A draft with everything a reviewer or a benchmark needs beside it."""
+
+    draft: CourseDraft
+    units: list[KnowledgeUnit]
+    plans: list[TranscriptPlan]
+    sources: dict[str, SourceText]
+    report: ValidationReport
+
+
+def _say(progress: Progress | None, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def check_draftable(t: Transcript) -> None:
+    """Raise DraftError when a transcript has no master's turns or too little of them to teach."""
+    name = t.source_name or t.title or t.id
+    expert = [turn for turn in t.turns if turn.role == "expert"]
+    if not expert:
+        raise DraftError(
+            f"{name} has no turns by the master (every turn is the interviewer's or unlabelled); "
+            "mark the expert's turns (speaker name or role \"expert\") or give --expert NAME when ingesting, then draft again."
+        )
+    said = "\n".join(turn.text for turn in expert)
+    cjk = sum(1 for ch in said if is_cjk(ch))
+    words = len(re.findall(r"[A-Za-z0-9']+", said))
+    if cjk < MIN_MASTER_CJK and words < MIN_MASTER_WORDS:
+        raise DraftError(
+            f"{name} is too short to make a course: the master says only {cjk or words} "
+            f"{'characters' if cjk >= words else 'words'}; upload a longer interview (a few minutes of the master "
+            "explaining the work at least)."
+        )
+
+
+def majority_language(transcripts: Sequence[Transcript]) -> str:
+    zh = sum(len(t.text) for t in transcripts if t.language == "zh")
+    en = sum(len(t.text) for t in transcripts if t.language == "en")
+    return "zh" if zh >= en else "en"
+
+
+def plan_transcript(t: Transcript, chunks: Sequence[Chunk], embed: Embed | None = None) -> TranscriptPlan:
+    """Segments and knowledge units of one transcript."""
+    vectors = None
+    if embed is not None and t.turns:
+        vectors = embed([turn.text[:_EMBED_CHARS] for turn in t.turns])
+    segments = segment_transcript(t, vectors)
+    units = extract_units(t, chunks, segments)
+    return TranscriptPlan(transcript=t, segments=segments, units=units)
+
+
+def build_offline_draft(
+    transcripts: Sequence[Transcript],
+    chunks: dict[str, list[Chunk]],
+    *,
+    embed: Embed | None = None,
+    gap_questions: Sequence[str] = (),
+    progress: Progress | None = None,
+) -> DraftResult:
+    """The deterministic extractive draft of one or more transcripts, validated."""
+    if not transcripts:
+        raise DraftError("no transcript given; pass at least one transcript id or file")
+    for t in transcripts:
+        check_draftable(t)
+    language = majority_language(transcripts)
+    plans = []
+    for t in transcripts:
+        _say(progress, f"segmenting and extracting know-how: {t.title}")
+        plan = plan_transcript(t, chunks.get(t.id, []), embed)
+        if len(plan.units) < MIN_UNITS:
+            raise DraftError(
+                f"{t.source_name or t.title} is too short to make a course: only {len(plan.units)} teachable "
+                "sentences from the master; upload a longer interview."
+            )
+        plans.append(plan)
+    _say(progress, "building the outline and lessons")
+    used: set[str] = set()
+    modules = [m for plan in plans for m in build_modules(plan, language, used)]
+    conflicts = disagreements(plans, language) if len(plans) > 1 else []
+    if conflicts:
+        modules.append(disagreement_module(conflicts, language))
+    header = course_header(plans, modules, language)
+    _say(progress, "writing the quiz")
+    quiz = []
+    for n, plan in enumerate(plans):
+        lessons = []
+        for m, seg in enumerate(plan.segments):
+            for li, _ in enumerate(seg.lessons or ((seg.first, seg.last),)):
+                group = [u for u in plan.units if u.module == m and u.lesson == li]
+                if group:
+                    lessons.append((_lesson_title(modules, group, language), group))
+        target = quiz_target(interview_minutes(plan.transcript))
+        quiz += write_quiz(lessons, plan.units, language, target, id_prefix=f"q{n + 1}-" if len(plans) > 1 else "q")
+    all_units = [u for plan in plans for u in plan.units]
+    follow_ups = follow_up_questions(all_units, modules, language, gap_questions)
+    draft = CourseDraft(
+        title=str(header["title"]), language=language,  # type: ignore[arg-type]
+        audience=str(header["audience"]), level=str(header["level"]),
+        objectives=list(header["objectives"]),  # type: ignore[call-overload]
+        sources=[Source(transcript_id=t.id, title=t.title, expert=t.expert or "", sha256=t.sha256) for t in transcripts],
+        modules=modules, quiz=quiz, follow_up_questions=follow_ups,
+    )
+    sources = {t.id: SourceText(t, list(chunks.get(t.id, []))) for t in transcripts}
+    _say(progress, "validating every citation and quiz item")
+    report = validate_draft(draft, sources)
+    return DraftResult(draft=draft, units=all_units, plans=plans, sources=sources, report=report)
+
+
+def _lesson_title(modules: Sequence, group: Sequence[KnowledgeUnit], language: str) -> str:  # type: ignore[type-arg]
+    """The title of the lesson that shows these units (matched by their first citation)."""
+    first = group[0].citations[0] if group[0].citations else None
+    for m in modules:
+        for lesson in m.lessons:
+            for p in lesson.points:
+                if first is not None and any(c.start == first.start and c.transcript_id == first.transcript_id
+                                             for c in p.citations):
+                    return lesson.title
+    for m in modules:
+        for lesson in m.lessons:
+            quotes = {c.quote for p in lesson.points for c in p.citations}
+            if any(u.text in quotes for u in group):
+                return lesson.title
+    return group[0].terms[0] if group[0].terms else ("这一部分" if language == "zh" else "this part")
+
+
+# --- the service -------------------------------------------------------------------
+
+
+def load_sources(settings, transcript_ids: Sequence[str]) -> tuple[list[Transcript], dict[str, list[Chunk]]]:  # type: ignore[no-untyped-def]
+    """Stored transcripts (ids, prefixes or file names) and their chunks."""
+    from rag.catalog import get_chunks, get_transcript, resolve_id
+
+    transcripts, chunks = [], {}
+    for ref in transcript_ids:
+        tid = resolve_id(settings, ref)
+        if tid in chunks:
+            continue
+        transcripts.append(get_transcript(settings, tid))
+        chunks[tid] = get_chunks(settings, tid)
+    return transcripts, chunks
+
+
+def open_gap_questions(settings, transcripts: Sequence[Transcript], limit: int = 5) -> list[str]:  # type: ignore[no-untyped-def]
+    """Open knowledge-gap questions that touch these transcripts' subject (shared character bigrams)."""
+    from sqlalchemy import select
+
+    from rag.lexical import bigram_tokens
+    from shifu.store import session_scope
+    from shifu.tables import KnowledgeGapRow
+
+    with session_scope(settings) as s:
+        rows = list(s.scalars(select(KnowledgeGapRow).where(KnowledgeGapRow.status == "open")
+                              .order_by(KnowledgeGapRow.id)))
+        questions = [r.question for r in rows]
+    vocabulary = set(bigram_tokens("\n".join(t.text for t in transcripts)))
+    out = []
+    for q in questions:
+        grams = set(bigram_tokens(q))
+        if grams and len(grams & vocabulary) / len(grams) >= 0.5:
+            out.append(q)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def draft_course(
+    settings,  # type: ignore[no-untyped-def]
+    transcript_ids: Sequence[str],
+    *,
+    engine: str = "offline",
+    progress: Progress | None = None,
+    created_by: str | None = None,
+) -> tuple[str, int, CourseDraft]:
+    """Draft a course from stored transcripts and save it as version 1 of a new course (status draft).
+
+    Returns (course_id, version_number, draft). `engine` is "offline" (default) or "llm"."""
+    from extraction.courses import create_course
+
+    if engine not in ("offline", "llm"):
+        raise DraftError(f"engine {engine!r} is not known; use 'offline' or 'llm'")
+    _say(progress, "loading transcripts")
+    transcripts, chunks = load_sources(settings, transcript_ids)
+    gaps = open_gap_questions(settings, transcripts)
+    embed = _embedder(settings)
+    model = None
+    templates: dict[str, str] = {}
+    if engine == "llm":
+        from extraction.llm_engine import build_llm_draft
+
+        result, model, templates = build_llm_draft(settings, transcripts, chunks, embed=embed,
+                                                   gap_questions=gaps, progress=progress)
+    else:
+        result = build_offline_draft(transcripts, chunks, embed=embed, gap_questions=gaps, progress=progress)
+    _say(progress, "saving the draft as a course version")
+    course_id, version = create_course(
+        settings, result.draft, transcript_ids=[t.id for t in transcripts], engine=engine, model=model,
+        template_versions=templates, created_by=created_by,
+        note=f"{engine} draft: {len(result.draft.quiz)} quiz items, {len(result.report.problems)} flagged problem(s)",
+    )
+    return course_id, version, result.draft
+
+
+def _embedder(settings) -> Embed | None:  # type: ignore[no-untyped-def]
+    """The configured embedder as a function, or None when it cannot be loaded (segmentation then
+    runs on words, turns and cues alone)."""
+    try:
+        from shifu.embeddings import get_embedder
+
+        embedder = get_embedder(settings)
+    except Exception:  # an unusable embeddings setting must not stop an offline draft
+        return None
+    return embedder.embed

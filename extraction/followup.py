@@ -1,0 +1,94 @@
+"""Questions for the next interview: what the draft found missing, and what workers asked
+that the published material did not cover (the knowledge-gap backlog)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from extraction.course import FollowUpQuestion, KnowledgeUnit, Module
+from extraction.units import has_reason
+
+MAX_PER_KIND = 4
+
+
+def missing_reasons(units: Sequence[KnowledgeUnit], language: str) -> list[FollowUpQuestion]:
+    """A step or rule given without its reason: ask the master why."""
+    out = []
+    for i, u in enumerate(units):
+        if u.kind not in ("step", "rule") or has_reason(u.text):
+            continue
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        if nxt is not None and nxt.turn_index == u.turn_index and has_reason(nxt.text):
+            continue  # the reason follows in the next sentence
+        topic = u.terms[0] if u.terms else None
+        if language == "zh":
+            q = f"您说“{_short(u.text)}”——为什么要这样做？不这样做会怎样？"
+            why = f"师傅讲了{'步骤' if u.kind == 'step' else '规矩'}{'（' + topic + '）' if topic else ''}，但没有说原因。"
+        else:
+            q = f"You said \"{_short(u.text)}\" — why is it done this way, and what happens if it isn't?"
+            why = f"A {u.kind}{' about ' + topic if topic else ''} was given without its reason."
+        out.append(FollowUpQuestion(question=q, reason=why, citations=list(u.citations)))
+        if len(out) >= MAX_PER_KIND:
+            break
+    return out
+
+
+def unexplained_tools(units: Sequence[KnowledgeUnit], language: str) -> list[FollowUpQuestion]:
+    """A tool named but never explained (no definition mentions it): ask what it is and how it is used."""
+    explained = {t for u in units if u.kind == "definition" for t in u.terms}
+    out, asked = [], set()
+    for u in units:
+        if u.kind != "tool":
+            continue
+        topic = next((t for t in u.terms if t not in explained and t not in asked), None)
+        if topic is None:
+            continue
+        asked.add(topic)
+        if language == "zh":
+            q = f"您提到了“{topic}”，它是什么？怎么用，用的时候要注意什么？"
+            why = f"师傅提到了工具或材料“{topic}”，但没有解释。"
+        else:
+            q = f"You mentioned {topic}: what is it, how do you use it, and what should a beginner watch for?"
+            why = f"The tool or material {topic} was named but not explained."
+        out.append(FollowUpQuestion(question=q, reason=why, citations=list(u.citations)))
+        if len(out) >= MAX_PER_KIND:
+            break
+    return out
+
+
+def missing_warnings(modules: Sequence[Module], language: str) -> list[FollowUpQuestion]:
+    """A module with steps but no safety warning: ask what can go wrong."""
+    out = []
+    for m in modules:
+        points = [p for lesson in m.lessons for p in lesson.points]
+        if not any(p.kind == "step" for p in points) or any(p.kind == "warning" for p in points):
+            continue
+        first_step = next(p for p in points if p.kind == "step")
+        if language == "zh":
+            q = f"做“{m.title}”的时候，有哪些危险或容易出错的地方？新手最该注意什么？"
+            why = f"“{m.title}”讲了操作步骤，但没有任何安全警示。"
+        else:
+            q = f"When doing {m.title}, what can go wrong or hurt someone? What must a beginner watch out for?"
+            why = f"The module {m.title} gives steps but no safety warning."
+        out.append(FollowUpQuestion(question=q, reason=why, citations=list(first_step.citations)))
+        if len(out) >= MAX_PER_KIND:
+            break
+    return out
+
+
+def from_gaps(gap_questions: Sequence[str], language: str) -> list[FollowUpQuestion]:
+    """Open knowledge-gap questions (workers asked, material did not cover) as interview questions."""
+    why = "职工提问，但已发布的材料里没有答案。" if language == "zh" else \
+        "A worker asked this and the published material did not cover it."
+    return [FollowUpQuestion(question=q.strip(), reason=why, citations=[]) for q in gap_questions if q.strip()]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+def follow_up_questions(units: Sequence[KnowledgeUnit], modules: Sequence[Module], language: str,
+                        gap_questions: Sequence[str] = ()) -> list[FollowUpQuestion]:
+    """All follow-up questions of a draft, most urgent (safety) first."""
+    return [*missing_warnings(modules, language), *missing_reasons(units, language),
+            *unexplained_tools(units, language), *from_gaps(gap_questions, language)]

@@ -1,0 +1,253 @@
+"""Outline and lessons: modules from topic segments, key-phrase titles, points from knowledge
+units, lesson Markdown quoting the master, and where two masters disagree."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extraction.course import KnowledgeUnit, Lesson, Module, Point
+from extraction.segment import TopicSegment
+from extraction.units import key_terms, quantities
+from shifu.models import Citation, Transcript
+
+KIND_LABEL = {
+    "zh": {"step": "步骤", "tip": "窍门", "warning": "安全警示", "rule": "规矩", "definition": "概念",
+           "tool": "工具与材料", "measurement": "关键数值", "story": "师傅的故事", "fact": "要点",
+           "disagreement": "说法不同"},
+    "en": {"step": "Step", "tip": "Tip", "warning": "Warning", "rule": "Rule", "definition": "Definition",
+           "tool": "Tool or material", "measurement": "Key number", "story": "Story", "fact": "Point",
+           "disagreement": "Masters disagree"},
+}
+_KIND_ORDER = ["warning", "step", "rule", "measurement", "tool", "definition", "tip", "story", "fact"]
+MAX_POINTS = 8  # per lesson: a lesson is read in one sitting
+
+
+@dataclass
+class TranscriptPlan:
+    """What the outline needs of one transcript: the transcript, its topic segments and units."""
+
+    transcript: Transcript
+    segments: list[TopicSegment]
+    units: list[KnowledgeUnit]
+
+
+def timestamp(seconds: float | None) -> str:
+    """00:12:30 for a time in seconds ('' when unknown)."""
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def phrase_title(text: str, language: str, used: set[str], n: int = 2) -> str:
+    """A title from the top key phrases of a text, skipping phrases other titles already use."""
+    terms = [t for t in key_terms(text, language, top=12) if t.lower() not in used]
+    picked = terms[:n]
+    for t in picked:
+        used.add(t.lower())
+    if not picked:
+        return ""
+    if language == "zh":
+        return "与".join(picked)
+    return " and ".join(p if p[0].isupper() else p.capitalize() for p in picked)
+
+
+def _turn_texts(t: Transcript, first: int, last: int) -> str:
+    return "\n".join(turn.text for turn in t.turns[first:last])
+
+
+def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[Module]:
+    """One module per topic segment of a transcript; lessons inside; points from its units."""
+    t = plan.transcript
+    by_lesson: dict[tuple[int, int], list[KnowledgeUnit]] = defaultdict(list)
+    for unit in plan.units:
+        by_lesson[(unit.module, unit.lesson)].append(unit)
+    modules = []
+    for m, seg in enumerate(plan.segments):
+        title = phrase_title(_turn_texts(t, seg.first, seg.last), language, used) or _fallback(language, m)
+        lessons = []
+        ranges = seg.lessons or ((seg.first, seg.last),)
+        for li, (a, b) in enumerate(ranges):
+            units = by_lesson.get((m, li), [])
+            if len(ranges) == 1:
+                lesson_title = title
+            else:
+                sub = phrase_title(_turn_texts(t, a, b), language, set(used), n=1) or str(li + 1)
+                lesson_title = f"{title}：{sub}" if language == "zh" else f"{title}: {sub}"
+            lessons.append(build_lesson(lesson_title, units, language))
+        if not any(lesson.points for lesson in lessons):
+            continue  # a stretch with nothing the master taught (greetings, chat): no module
+        lessons = [lesson for lesson in lessons if lesson.points] or lessons
+        modules.append(Module(title=title, summary=_summary(lessons, language), lessons=lessons))
+    return modules
+
+
+def _fallback(language: str, m: int) -> str:
+    return f"第{m + 1}部分" if language == "zh" else f"Part {m + 1}"
+
+
+def pick_points(units: Sequence[KnowledgeUnit], limit: int = MAX_POINTS) -> list[KnowledgeUnit]:
+    """The most teachable units of a lesson (know-how before plain facts), in transcript order."""
+    ranked = sorted(units, key=lambda u: (-u.score, u.turn_index, u.citations[0].start if u.citations else 0))
+    keep = ranked[:limit]
+    return sorted(keep, key=lambda u: (u.citations[0].start if u.citations else 0))
+
+
+def build_lesson(title: str, units: Sequence[KnowledgeUnit], language: str) -> Lesson:
+    """A lesson: its points (the chosen units), objectives by kind, and Markdown quoting the master."""
+    chosen = pick_points(units)
+    points = [Point(kind=u.kind, text=u.text, citations=list(u.citations)) for u in chosen]
+    speakers = {u.citations[0].quote: u.speaker for u in chosen if u.citations}
+    return Lesson(title=title, objectives=lesson_objectives(title, chosen, language),
+                  content_md=lesson_markdown(points, speakers, language), points=points)
+
+
+def lesson_objectives(title: str, units: Sequence[KnowledgeUnit], language: str) -> list[str]:
+    kinds = {u.kind for u in units}
+    zh = language == "zh"
+    out = []
+    if "step" in kinds:
+        out.append(f"按师傅讲的步骤完成“{title}”相关的操作" if zh else f"Follow the master's steps for {title}")
+    if "warning" in kinds or "rule" in kinds:
+        out.append(f"说出“{title}”中必须遵守的规矩和安全注意事项" if zh
+                   else f"State the rules and warnings the master gives about {title}")
+    if "measurement" in kinds:
+        out.append(f"记住“{title}”的关键数值" if zh else f"Recall the key numbers for {title}")
+    if "tool" in kinds or "definition" in kinds:
+        out.append(f"认识“{title}”涉及的工具和概念" if zh else f"Recognise the tools and terms of {title}")
+    if not out:
+        out.append(f"理解师傅关于“{title}”的经验" if zh else f"Explain what the master says about {title}")
+    return out
+
+
+def lesson_markdown(points: Sequence[Point], speakers: dict[str, str], language: str) -> str:
+    """Markdown: points grouped by kind, each with the master's words as a blockquote."""
+    labels = KIND_LABEL[language]
+    lines: list[str] = []
+    for kind in [*_KIND_ORDER, "disagreement"]:
+        group = [p for p in points if p.kind == kind]
+        if not group:
+            continue
+        lines.append(f"### {labels.get(kind, kind)}")
+        lines.append("")
+        for p in group:
+            for c in p.citations:
+                lines.append("> " + _one_line(c.quote))
+                who = speakers.get(c.quote, "")
+                when = timestamp(c.t_start)
+                credit = "，".join(x for x in (who, when) if x) if language == "zh" else ", ".join(x for x in (who, when) if x)
+                if credit:
+                    lines.append(">")
+                    lines.append(f"> —— {credit}" if language == "zh" else f"> — {credit}")
+                lines.append("")
+            if p.kind == "disagreement":
+                lines.append(p.text)
+                lines.append("")
+    return "\n".join(lines).strip() + "\n"
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _summary(lessons: Sequence[Lesson], language: str) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for lesson in lessons:
+        for p in lesson.points:
+            counts[p.kind] += 1
+    labels = KIND_LABEL[language]
+    parts = [f"{labels[k]} {counts[k]}" for k in _KIND_ORDER if counts.get(k)]
+    if language == "zh":
+        return f"{len(lessons)} 课，" + "、".join(parts)
+    return f"{len(lessons)} lesson(s): " + ", ".join(parts)
+
+
+# --- several masters ------------------------------------------------------------------
+
+_NEVER = re.compile(r"千万(?:别|不要|不能)|不要|不能|绝对不|\bnever\b|don'?t|do not", re.I)
+_ALWAYS = re.compile(r"一定要|必须|务必|总是|永远|每次都|\balways\b|\bmust\b|make sure", re.I)
+
+
+def _value(text: str) -> str:
+    return re.sub(r"\s+", "", text).lower()
+
+
+def disagreements(plans: Sequence[TranscriptPlan], language: str, limit: int = 6) -> list[Point]:
+    """Points where masters of different interviews give different numbers for the same thing,
+    or one says never where another says always."""
+    found: list[Point] = []
+    seen: set[tuple[str, str]] = set()
+    for i, a in enumerate(plans):
+        for b in plans[i + 1:]:
+            for u in a.units:
+                for v in b.units:
+                    shared = set(u.terms) & set(v.terms)
+                    if not shared or (u.id, v.id) in seen:
+                        continue
+                    why = _conflict(u, v)
+                    if why is None:
+                        continue
+                    seen.add((u.id, v.id))
+                    topic = sorted(shared)[0]
+                    found.append(Point(kind="disagreement", text=_disagreement_text(topic, why, u, v, language),
+                                       citations=[*u.citations, *v.citations]))
+                    if len(found) >= limit:
+                        return found
+    return found
+
+
+def _conflict(u: KnowledgeUnit, v: KnowledgeUnit) -> str | None:
+    qu = {unit: _value(u.text[x:y]) for x, y, unit in quantities(u.text) if unit != "year"}
+    qv = {unit: _value(v.text[x:y]) for x, y, unit in quantities(v.text) if unit != "year"}
+    for unit in set(qu) & set(qv):
+        if qu[unit] != qv[unit]:
+            return "number"
+    if (_NEVER.search(u.text) and _ALWAYS.search(v.text)) or (_ALWAYS.search(u.text) and _NEVER.search(v.text)):
+        if len(set(u.terms) & set(v.terms)) >= 2:
+            return "never-always"
+    return None
+
+
+def _disagreement_text(topic: str, why: str, u: KnowledgeUnit, v: KnowledgeUnit, language: str) -> str:
+    if language == "zh":
+        kind = "给出的数值不同" if why == "number" else "一位说一定要、另一位说不要"
+        return f"关于“{topic}”，两位师傅{kind}：{u.speaker}说“{u.text}”，{v.speaker}说“{v.text}”。请培训师向师傅核实。"
+    kind = "give different numbers" if why == "number" else "one says always where the other says never"
+    return (f"On {topic}, the masters {kind}: {u.speaker} said \"{u.text}\" while {v.speaker} said \"{v.text}\". "
+            "Check with them before teaching it.")
+
+
+def disagreement_module(points: Sequence[Point], language: str) -> Module:
+    """A module that lays the masters' disagreements side by side."""
+    title = "师傅们说法不同的地方" if language == "zh" else "Where the masters disagree"
+    lesson = Lesson(title=title, objectives=[("比较两位师傅的做法，知道哪里需要向师傅确认" if language == "zh"
+                                             else "Compare the masters' practices and know what to confirm")],
+                    content_md=lesson_markdown(points, {}, language), points=list(points))
+    return Module(title=title, summary=_summary([lesson], language), lessons=[lesson])
+
+
+def course_header(plans: Sequence[TranscriptPlan], modules: Sequence[Module], language: str) -> dict[str, object]:
+    """Title, audience, level and objectives of the whole course."""
+    experts = list(dict.fromkeys(p.transcript.expert for p in plans if p.transcript.expert))
+    trade = next((p.transcript.trade for p in plans if p.transcript.trade), None)
+    topics = [m.title for m in modules[:2]]
+    zh = language == "zh"
+    who = "、".join(experts) if zh else " and ".join(experts)
+    if zh:
+        title = f"{trade or (topics[0] if topics else '师傅经验')}：{who or '师傅'}的经验课"
+        audience = f"{trade}岗位的一线职工和新员工" if trade else "一线职工和新员工"
+    else:
+        title = f"{trade or (topics[0] if topics else 'Know-how')}: lessons from {who or 'the master'}"
+        audience = f"Workers new to {trade}" if trade else "New and junior workers"
+    know_how = sum(1 for m in modules for lesson in m.lessons for p in lesson.points
+                   if p.kind in ("step", "rule", "measurement", "warning", "tool"))
+    level = ("中级" if know_how >= 10 else "入门") if zh else ("intermediate" if know_how >= 10 else "beginner")
+    objectives = [(f"掌握“{m.title}”的要点" if zh else f"Know the essentials of {m.title}") for m in modules]
+    return {"title": title, "audience": audience, "level": level, "objectives": objectives}
+
+
+def cited(citations: Sequence[Citation]) -> list[Citation]:
+    return [c.model_copy() for c in citations]

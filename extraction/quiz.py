@@ -1,0 +1,282 @@
+"""Quiz items from knowledge units: cloze choices on numbers and key terms (distractors of the
+same kind from the same transcript), true/false by swapping a number or term, multiple choice
+over a lesson's statements, and short answers whose reference is the master's quote."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Sequence
+
+from extraction.course import KnowledgeUnit, QuizItem
+from extraction.outline import timestamp
+from extraction.units import quantities
+from rag.language import is_cjk
+from shifu.models import Citation, Transcript
+
+BLANK = "____"
+_NUM = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def _stable(*parts: str) -> int:
+    """A deterministic pseudo-random number from strings (same input, same quiz)."""
+    return int(hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:12], 16)
+
+
+def interview_minutes(t: Transcript) -> float:
+    """Length of an interview: from timestamps when known, else ~250 Chinese characters or
+    ~150 English words per minute."""
+    times = [x for turn in t.turns for x in (turn.start, turn.end) if x is not None]
+    if len(times) >= 2 and max(times) - min(times) > 60:
+        return (max(times) - min(times)) / 60
+    text = t.text
+    cjk = sum(1 for ch in text if is_cjk(ch))
+    words = len(re.findall(r"[A-Za-z0-9']+", text))
+    return cjk / 250 + words / 150
+
+
+def quiz_target(minutes: float) -> int:
+    """How many items to write: about 14 per hour of interview, at least 6."""
+    return max(6, math.ceil(minutes / 60 * 14))
+
+
+def explanation(unit: KnowledgeUnit, language: str) -> str:
+    c = unit.citations[0]
+    when = timestamp(c.t_start)
+    if language == "zh":
+        return f"出处：{unit.speaker or '师傅'}{'（' + when + '）' if when else ''}说：“{c.quote}”"
+    return f"Source: {unit.speaker or 'the master'}{' (' + when + ')' if when else ''} said: \"{c.quote}\""
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
+class QuizWriter:
+    """Writes items for one transcript's units; keeps the distractor pools of that transcript."""
+
+    def __init__(self, units: Sequence[KnowledgeUnit], language: str, id_prefix: str = "q") -> None:
+        self.units = list(units)
+        self.language = language
+        self.prefix = id_prefix
+        self.amounts: dict[str, list[str]] = {}
+        for u in self.units:
+            for x, y, unit in quantities(u.text):
+                self.amounts.setdefault(unit, [])
+                value = u.text[x:y]
+                if value not in self.amounts[unit]:
+                    self.amounts[unit].append(value)
+        self.terms: list[str] = list(dict.fromkeys(term for u in self.units for term in u.terms))
+
+    # --- distractors ------------------------------------------------------------
+
+    def number_distractors(self, value: str, unit: str, quote: str, n: int = 3) -> list[str]:
+        """Other numbers with the same unit from this transcript; varied copies when too few."""
+        pool = [v for v in self.amounts.get(unit, []) if _norm(v) != _norm(value) and v not in quote]
+        pool.sort(key=lambda v: _stable(value, v))
+        out = pool[:n]
+        m = _NUM.search(value)
+        if len(out) < n and m:
+            x = float(m.group())
+            steps = (2, -3, 5, -6) if unit == "year" else (2, 0.5, 3, 1.5, 10)
+            for step in steps:
+                y = x + step if unit == "year" else x * step
+                cand = value[:m.start()] + f"{y:g}" + value[m.end():]
+                if _norm(cand) != _norm(value) and cand not in out and cand not in quote:
+                    out.append(cand)
+                if len(out) >= n:
+                    break
+        return out[:n]
+
+    def term_distractors(self, term: str, quote: str, n: int = 3) -> list[str]:
+        """Other key terms of this transcript, of a similar length and absent from the sentence."""
+        low = quote.lower()
+        pool = [t for t in self.terms if t != term and t.lower() not in low and term.lower() not in t.lower()
+                and t.lower() not in term.lower() and abs(len(t) - len(term)) <= max(2, len(term) // 2)
+                and (t[0].isupper() == term[0].isupper() if term.isascii() and t.isascii() else True)]
+        pool.sort(key=lambda t: _stable(term, t))
+        return pool[:n]
+
+    # --- items ------------------------------------------------------------------
+
+    def _item(self, unit: KnowledgeUnit, kind: str, stem: str, options: list[str], answer: list[str],
+              difficulty: str, bloom: str) -> QuizItem:
+        skills = list(dict.fromkeys([*unit.terms[:2], unit.kind]))
+        return QuizItem(id="", type=kind, stem=stem, options=options, answer=answer,  # type: ignore[arg-type]
+                        explanation=explanation(unit, self.language), difficulty=difficulty, bloom=bloom,
+                        skills=skills, citations=[c.model_copy() for c in unit.citations])
+
+    def cloze_number(self, unit: KnowledgeUnit) -> QuizItem | None:
+        found = [(x, y, un) for x, y, un in quantities(unit.text)]
+        if not found:
+            return None
+        x, y, un = found[0]
+        value = unit.text[x:y]
+        wrong = self.number_distractors(value, un, unit.text)
+        if len(wrong) < 2:
+            return None
+        sentence = unit.text[:x] + BLANK + unit.text[y:]
+        options = _shuffle([value, *wrong], unit.id)
+        stem = (f"根据师傅的说法，填空：“{sentence}”" if self.language == "zh"
+                else f"Fill in the blank, as the master said it: \"{sentence}\"")
+        return self._item(unit, "single_choice", stem, options, [value], "medium", "remember")
+
+    def cloze_term(self, unit: KnowledgeUnit) -> QuizItem | None:
+        for term in unit.terms:
+            if unit.text.count(term) != 1:
+                continue
+            wrong = self.term_distractors(term, unit.text)
+            if len(wrong) < 3:
+                continue
+            sentence = unit.text.replace(term, BLANK, 1)
+            options = _shuffle([term, *wrong], unit.id)
+            stem = (f"根据师傅的说法，填空：“{sentence}”" if self.language == "zh"
+                    else f"Fill in the blank, as the master said it: \"{sentence}\"")
+            return self._item(unit, "single_choice", stem, options, [term], "easy", "remember")
+        return None
+
+    def swapped(self, unit: KnowledgeUnit) -> str | None:
+        """The unit's sentence with one number or key term swapped for another of its kind (now false)."""
+        for x, y, un in quantities(unit.text):
+            wrong = self.number_distractors(unit.text[x:y], un, unit.text, n=1)
+            if wrong:
+                return unit.text[:x] + wrong[0] + unit.text[y:]
+        for term in unit.terms:
+            if unit.text.count(term) == 1:
+                wrong = self.term_distractors(term, unit.text, n=1)
+                if wrong:
+                    return unit.text.replace(term, wrong[0], 1)
+        return None
+
+    def true_false(self, unit: KnowledgeUnit, want_true: bool) -> QuizItem | None:
+        statement = unit.text if want_true else self.swapped(unit)
+        if statement is None:
+            return None
+        stem = (f"判断正误：师傅说过“{statement}”" if self.language == "zh"
+                else f"True or false: the master said \"{statement}\"")
+        item = self._item(unit, "true_false", stem, ["true", "false"], ["true" if want_true else "false"],
+                          "easy", "remember" if want_true else "understand")
+        return item
+
+    def multiple_choice(self, group: Sequence[KnowledgeUnit], title: str) -> QuizItem | None:
+        """'Which of these did the master say about <lesson>?': true statements and swapped ones."""
+        limit = 70 if self.language == "zh" else 220
+        short = [u for u in group if len(u.text) <= limit]
+        trues = short[:2]
+        falses: list[tuple[KnowledgeUnit, str]] = []
+        for u in short[2:] + short[:2]:
+            s = self.swapped(u)
+            if s is not None and u not in [f[0] for f in falses]:
+                falses.append((u, s))
+            if len(falses) == 2:
+                break
+        if len(trues) < 2 or len(falses) < 1:
+            return None
+        options = _shuffle([u.text for u in trues] + [s for _, s in falses], trues[0].id + "m")
+        if len({_norm(o) for o in options}) < len(options):
+            return None
+        stem = (f"关于“{title}”，以下哪些是师傅的原话？（多选）" if self.language == "zh"
+                else f"About {title}: which of these did the master actually say? (choose all that apply)")
+        first = trues[0]
+        item = self._item(first, "multiple_choice", stem, options, [u.text for u in trues], "medium", "understand")
+        item.citations = [c.model_copy() for u in trues for c in u.citations] + \
+                         [c.model_copy() for u, _ in falses for c in u.citations]
+        item.explanation = "；".join(explanation(u, self.language) for u in trues) if self.language == "zh" \
+            else " ".join(explanation(u, self.language) for u in trues)
+        return item
+
+    def short_answer(self, unit: KnowledgeUnit) -> QuizItem | None:
+        topic = unit.terms[0] if unit.terms else None
+        if topic is None:
+            return None
+        zh = self.language == "zh"
+        ask = {
+            "step": ("做到“{t}”这一步时，师傅是怎么做的？", "How does the master go about {t}?"),
+            "warning": ("关于“{t}”，师傅提醒要注意什么？", "What does the master warn about {t}?"),
+            "rule": ("关于“{t}”，师傅定下了什么规矩？", "What rule does the master give about {t}?"),
+            "tip": ("关于“{t}”，师傅分享了什么窍门？", "What tip does the master share about {t}?"),
+            "measurement": ("关于“{t}”，师傅给出的关键数值是什么？", "What number does the master give for {t}?"),
+            "definition": ("师傅是怎么解释“{t}”的？", "How does the master explain {t}?"),
+            "tool": ("关于“{t}”，师傅用的是什么工具或材料？", "Which tool or material does the master use for {t}?"),
+        }.get(unit.kind, ("关于“{t}”，师傅是怎么说的？", "What does the master say about {t}?"))
+        stem = (ask[0] if zh else ask[1]).format(t=topic)
+        bloom = "apply" if unit.kind == "step" else "understand"
+        return self._item(unit, "short_answer", stem, [], [unit.text], "hard", bloom)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s\W_]+", "", text.lower())
+
+
+def _shuffle(options: list[str], seed: str) -> list[str]:
+    return sorted(options, key=lambda o: _stable(seed, o))
+
+
+def write_quiz(
+    units_by_lesson: Sequence[tuple[str, Sequence[KnowledgeUnit]]],
+    all_units: Sequence[KnowledgeUnit],
+    language: str,
+    target: int,
+    id_prefix: str = "q",
+) -> list[QuizItem]:
+    """Up to `target` items spread over lessons, rotating item types; stems never repeat."""
+    writer = QuizWriter(all_units, language, id_prefix)
+    items: list[QuizItem] = []
+    stems: set[str] = set()
+    used_units: set[str] = set()
+    plan = ["number", "term", "tf_true", "tf_false", "short", "multi"]
+    rounds = 0
+    # round-robin over lessons so every lesson gets questions before any gets many
+    while len(items) < target and rounds < 4 * target:
+        progressed = False
+        for li, (title, lesson_units) in enumerate(units_by_lesson):
+            if len(items) >= target:
+                break
+            ranked = sorted(lesson_units, key=lambda u: (-u.score, u.turn_index))
+            kind = plan[(rounds + li) % len(plan)]
+            item = _one_item(writer, kind, ranked, used_units, title)
+            if item is None:
+                for other in plan:  # this lesson cannot do that type: try the others
+                    item = _one_item(writer, other, ranked, used_units, title)
+                    if item is not None:
+                        break
+            if item is None or _norm(item.stem) in stems:
+                continue
+            stems.add(_norm(item.stem))
+            item.id = f"{id_prefix}{len(items) + 1}"
+            items.append(item)
+            progressed = True
+        rounds += 1
+        if not progressed:
+            break
+    return items
+
+
+def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: set[str],
+              title: str) -> QuizItem | None:
+    if kind == "multi":
+        fresh = [u for u in units if u.id not in used]
+        item = writer.multiple_choice(fresh, title) if len(fresh) >= 3 else None
+        if item is not None:
+            used.update(u.id for u in fresh[:4])
+        return item
+    for unit in units:
+        if unit.id in used:
+            continue
+        if kind == "number":
+            item = writer.cloze_number(unit)
+        elif kind == "term":
+            item = writer.cloze_term(unit)
+        elif kind in ("tf_true", "tf_false"):
+            item = writer.true_false(unit, kind == "tf_true")
+        else:
+            item = writer.short_answer(unit) if unit.kind not in ("fact", "story") else None
+        if item is not None:
+            used.add(unit.id)
+            return item
+    return None
+
+
+def citation_of(unit: KnowledgeUnit) -> Citation:
+    return unit.citations[0]

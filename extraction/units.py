@@ -1,0 +1,308 @@
+"""Knowledge units: sentences of the master's turns, classified by cue words and cited verbatim.
+
+Deterministic: the same transcript and chunks always give the same units with the same ids.
+Kinds (first match wins, most safety-relevant first): warning, rule, step, measurement,
+tool, definition, tip, story, fact.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+from extraction.course import KnowledgeUnit
+from extraction.segment import TopicSegment
+from rag.language import is_cjk
+from rag.sentences import clause_spans, sentence_spans
+from shifu.models import Chunk, Citation, Transcript
+
+# Cue words per kind, Chinese and English. Order matters: the first kind that matches wins.
+KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("warning", re.compile(
+        r"千万(?:别|不要|不能)|不要|不能|别[去把让用碰动]|注意|小心|危险|当心|否则|会出事|事故|安全|隐患|伤到|烫|触电|漏电|风险"
+        r"|^\W*never\b|\byou (?:should|must|can) never\b|\bdon'?t (?!know|think|remember|recall|believe)|\bdo not\b"
+        r"|careful|danger|dangerous|warning|watch out|\brisk|otherwise|hazard|injur|unsafe",
+        re.I)),
+    ("rule", re.compile(
+        r"一定要|必须|务必|记住|原则|规矩|规定|标准|总是|永远|每次都|宁可|rule of thumb|^\W*always\b|you (?:should|must) always"
+        r"|\bmust\b|make sure|the rule|you have to|you need to|principle", re.I)),
+    ("step", re.compile(
+        r"^(?:先|首先|第一步|第[一二三四五六七八九十\d]步|然后|接着|之后|最后|再把|再用)|先[把用将看拿]|然后[再把用将]|第[一二三四五六七八九十\d]步"
+        r"|^(?:first|then|next|after that|finally|step \d)\b|\bfirst you\b|\bthen you\b|\bstep\b", re.I)),
+    ("measurement", re.compile(r"(?!x)x")),  # decided by quantities, see classify()
+    ("tool", re.compile(
+        r"工具|设备|仪器|仪表|扳手|钳子|螺丝刀|锤子|卡尺|万用表|焊枪|焊条|砂轮|电钻|量具|模具|[用拿使]这?[个把台]?\S{0,6}(?:钳|刀|尺|表|机|枪|锤|笔|器)"
+        r"|\btools?\b|wrench|pliers|screwdriver|hammer|caliper|multimeter|gauge|torch|drill|meter\b|\bcompiler\b|\beditor\b"
+        r"|\bused? (?:a|an|the) \w+", re.I)),
+    ("definition", re.compile(
+        r"叫做|叫作|就是指|所谓|是指|的意思是|称为|也就是说|定义|我们管|\bmeans\b|is called|we call(?:ed)?|defined as|stands for"
+        r"|refers to|what we mean", re.I)),
+    ("tip", re.compile(
+        r"经验|窍门|诀窍|技巧|秘诀|最好|建议|我一般|我习惯|我的办法|有个办法|关键是|关键在于|要领|\btrick\b|\btips?\b|the key is|the secret"
+        r"|i usually|it helps|better to|best way|best to|i'd suggest|i recommend|lesson", re.I)),
+    ("story", re.compile(
+        r"那时候|那个时候|当年|有一次|记得|以前|那年|当时|刚进厂|年轻的时候|我师傅|i remember|back in|one time|years ago"
+        r"|when i was|at that time|in those days|\bin (?:19|20)\d\d\b|at the time", re.I)),
+]
+_CUES = dict(KIND_CUES)
+
+# Numbers with a unit (the unit decides which numbers are of the same kind).
+_ZH_NUM = r"[0-9０-９]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万半几]+"
+_ZH_UNITS = (r"毫米|厘米|公分|公里|千米|米|丝|微米|摄氏度|度|℃|安培|安|毫安|伏特|伏|千瓦|瓦|公斤|千克|克|斤|吨|"
+             r"秒钟|秒|分钟|小时|个小时|天|周|个月|年|岁|倍|转|圈|遍|道|层|牛|帕|兆帕|升|毫升|公升|赫兹|%|％")
+_EN_UNITS = (r"mm|cm|km|m|inch(?:es)?|in\.|ft|feet|foot|degrees?|°[CF]?|amps?|amperes?|volts?|v|watts?|kw|kg|g|lbs?"
+             r"|pounds?|ounces?|oz|seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?|years?|percent|%|psi"
+             r"|rpm|bits?|bytes?|[kmg]b|k|lines?|words?|people|users?|machines?|copies|times")
+_EN_NUM = (r"\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty"
+           r"|forty|fifty|hundred|a hundred|thousand|a thousand")
+QUANTITY = re.compile(
+    rf"(?P<zn>{_ZH_NUM})\s*(?P<zu>{_ZH_UNITS})"
+    rf"|\b(?P<en>{_EN_NUM})[\s-]*(?P<eu>{_EN_UNITS})\b"
+    r"|\b(?P<yr>(?:19|20)\d\d)s?\b",
+    re.IGNORECASE,
+)
+_CAUSE = re.compile(r"因为|所以|为了|不然|否则|这样才|以免|免得|原因|because|so that|otherwise|in order to|that's why|since\b",
+                    re.I)
+_FILLER = re.compile(r"^[\s嗯啊哦呃对好是的，。,.!！?？…～~]*$|^(?:对对|好的|是的|谢谢|ok|okay|yes|yeah|right|uh|um)\W*$",
+                     re.I)
+
+_ZH_STOP = set(
+    "我们 你们 他们 大家 这个 那个 就是 然后 其实 一个 因为 所以 什么 没有 可以 还是 但是 如果 觉得 自己 现在 时候 知道 东西 "
+    "这样 那么 这些 一些 一下 不是 对吧 比如 比如说 包括 可能 应该 已经 非常 今天 怎么 这种 的话 来说 所有 或者 还有 而且 以及 "
+    "其他 一样 这里 那里 里面 当时 出来 起来 进行 通过 需要 开始 看到 这么 那种 之后 之前 以后 以前 这边 那边 事情 问题 时间 "
+    "嘉宾 谢谢 过程 方面 情况 部分 东西 地方 老师 同学 朋友 主持人 观众 话题 分享 感谢 好的 对对 一点 很多 特别 真的 确实 这块 "
+    "那块 整个 是不是 有没有 一般 别人 人家 大概 最后 先生 女士 总的来说 实际上 就说 怎么样 这一块 那一块".split()
+)
+_EN_STOP = set(
+    "the a an and or but of to in on at for with by from as is are was were be been being it its this that these those "
+    "i you he she we they me him her us them my your his our their what which who whom when where why how not no yes "
+    "do does did done have has had having can could would should will shall may might must just so very really "
+    "there here then than too also about into over under up down out off again more most some any all each both "
+    "one two three lot lots thing things kind sort way something anything everything nothing people time times "
+    "know think mean said say says going get got go went come came like well sure yeah okay oh uh um guess remember "
+    "don't didn't doesn't wasn't weren't isn't aren't it's that's i'm i'd i've you're we're they're there's let's "
+    "because actually probably certainly pretty quite much many first then next other another same different "
+    "good great little big new old make made look looked see saw want wanted work worked year years day days "
+    "never always only used use using called doing done clear involved built write wrote written word words level "
+    "part point place case fact idea ideas long still even ever back around later early together whole right "
+    "another several least less last next began begin started start going given give took take put told tell "
+    "interesting important obviously basically certainly exactly essentially anyway somebody someone everybody "
+    "sense started became become trying tried find found number whether while since though although without "
+    "unclear laughing laughter itself through almost inaudible crosstalk whatever whoever however wherever "
+    "couldn wouldn shouldn didn doesn isn wasn aren weren haven hasn hadn don won can't won't couldn't wouldn't "
+    "somewhat somehow someplace anyhow anymore everyone everywhere nowhere maybe perhaps rather simply".split()
+)
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#\-]*[A-Za-z0-9+#]|[A-Za-z]")
+
+
+def sentence_pieces(text: str, start: int, end: int, language: str) -> list[tuple[int, int]]:
+    """Quotable spans of text[start:end]: sentences, over-long ones regrouped from clauses."""
+    longest = 120 if language == "zh" else 400
+    out: list[tuple[int, int]] = []
+    for a, b in sentence_spans(text, start, end):
+        if b - a <= longest:
+            out.append((a, b))
+            continue
+        group_start, group_end = None, None
+        for c, d in clause_spans(text, a, b):
+            if group_start is not None and d - group_start > longest:
+                out.append((group_start, group_end))  # type: ignore[arg-type]
+                group_start = None
+            if group_start is None:
+                group_start = c
+            group_end = d
+            # a clause with no commas at all (speech recognition) is cut hard
+            while group_end - group_start > longest * 2:
+                out.append((group_start, group_start + longest))
+                group_start += longest
+        if group_start is not None:
+            out.append((group_start, group_end))  # type: ignore[arg-type]
+    return out
+
+
+def _long_enough(quote: str, language: str) -> bool:
+    if _FILLER.match(quote):
+        return False
+    if language == "zh":
+        return sum(1 for ch in quote if is_cjk(ch)) >= 10
+    return len(quote.split()) >= 7
+
+
+def quantities(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, unit) of each number-with-unit in text; unit is normalised for comparison."""
+    out = []
+    for m in QUANTITY.finditer(text):
+        if m.group("yr"):
+            out.append((m.start("yr"), m.end("yr"), "year"))
+        elif m.group("zn"):
+            out.append((m.start(), m.end(), m.group("zu")))
+        else:
+            out.append((m.start(), m.end(), m.group("eu").lower().rstrip("s.")))
+    return out
+
+
+def classify(quote: str) -> str:
+    """The kind of a know-how sentence from its cue words (fact when none fits)."""
+    for kind, pattern in KIND_CUES:
+        if kind == "measurement":
+            if any(unit != "year" for _, _, unit in quantities(quote)):
+                return kind
+            continue
+        if pattern.search(quote):
+            return kind
+    return "fact"
+
+
+def has_reason(quote: str) -> bool:
+    """True when the sentence says why (因为/所以/为了/because/so that...)."""
+    return bool(_CAUSE.search(quote))
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+    import jieba.analyse
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    return jieba
+
+
+def key_terms(text: str, language: str, top: int = 40) -> list[str]:
+    """Key terms of a text (TF-IDF nouns for Chinese, frequent content words and names for English)."""
+    if language == "zh":
+        jieba = _jieba()
+        raw = jieba.analyse.extract_tags(text, topK=top * 2, allowPOS=("n", "nz", "vn", "nt", "ns", "eng", "nr", "nw"))
+        terms = []
+        for w in raw:
+            if w in _ZH_STOP or len(w) < 2 or w.isdigit():
+                continue
+            terms.append(_extend_term(text, w))
+        return list(dict.fromkeys(terms))[:top]
+    counts: Counter[str] = Counter()
+    for m in _EN_WORD.finditer(text):
+        w = m.group()
+        if w.lower() in _EN_STOP or len(w) < 3:
+            continue
+        counts[w if (w[0].isupper() and not w.isupper()) or any(c.isdigit() for c in w) or w.isupper() else w.lower()] += 1
+    # names and jargon (capitalised, digits) first among equals: they make the best cloze terms
+    def jargon(w: str) -> bool:
+        return w[0].isupper() or any(c.isdigit() for c in w)
+
+    # names and jargon (capitalised, digits) make the best cloze terms; plain words must be long and frequent
+    keep = [w for w in counts if counts[w] >= 2 and (jargon(w) or (len(w) >= 6 and counts[w] >= 3))]
+    return sorted(keep, key=lambda w: (-(counts[w] * (2.0 if jargon(w) else 1.0)), w))[:top]
+
+
+_JOINERS = set("的了是在和与就也都还又而把被对说个这那我你他她它们吗呢吧啊么")
+
+
+def _extend_term(text: str, word: str) -> str:
+    """Grow a jieba word by a character that almost always follows it ("区块" -> "区块链")."""
+    positions = [m.end() for m in re.finditer(re.escape(word), text)]
+    if len(positions) < 2:
+        return word
+    nxt = Counter(text[p] for p in positions if p < len(text))
+    if nxt:
+        ch, n = nxt.most_common(1)[0]
+        if is_cjk(ch) and ch not in _JOINERS and n >= 0.7 * len(positions):
+            return word + ch
+    return word
+
+
+def locate_chunk(chunks: Sequence[Chunk], start: int, end: int) -> Chunk | None:
+    """The chunk holding text[start:end] whole (the first such), else the one overlapping it most."""
+    best, overlap = None, 0
+    for chunk in chunks:
+        if chunk.char_start <= start and end <= chunk.char_end:
+            return chunk
+        shared = min(end, chunk.char_end) - max(start, chunk.char_start)
+        if shared > overlap:
+            best, overlap = chunk, shared
+    return best
+
+
+def cite(t: Transcript, text: str, chunks: Sequence[Chunk], start: int, end: int) -> Citation | None:
+    """A citation of text[start:end] (clipped to its chunk so the span always lies inside it)."""
+    chunk = locate_chunk(chunks, start, end)
+    if chunk is None:
+        return None
+    start, end = max(start, chunk.char_start), min(end, chunk.char_end)
+    if end <= start:
+        return None
+    turn = _turn_at(t, start)
+    return Citation(transcript_id=t.id, chunk_id=chunk.id, quote=text[start:end], start=start, end=end,
+                    t_start=turn.start if turn else chunk.t_start, t_end=turn.end if turn else chunk.t_end)
+
+
+def _turn_at(t: Transcript, offset: int):  # type: ignore[no-untyped-def]
+    pos = 0
+    for turn in t.turns:
+        if pos <= offset <= pos + len(turn.text):
+            return turn
+        pos += len(turn.text) + 1
+    return None
+
+
+def extract_units(
+    t: Transcript, chunks: Sequence[Chunk], segments: Sequence[TopicSegment] | None = None
+) -> list[KnowledgeUnit]:
+    """Knowledge units of the expert turns of a transcript, in transcript order, each cited."""
+    text = t.text
+    language = t.language
+    starts, pos = [], 0
+    for turn in t.turns:
+        starts.append(pos)
+        pos += len(turn.text) + 1
+    where = _segment_of_turn(len(t.turns), segments or [])
+    vocabulary = key_terms(text, language, top=80)
+    units: list[KnowledgeUnit] = []
+    for position, turn in enumerate(t.turns):
+        if turn.role != "expert":
+            continue
+        # spans from the join rule of Transcript.text, so citations always match the text
+        turn_start = starts[position]
+        for a, b in sentence_pieces(text, turn_start, turn_start + len(turn.text), language):
+            quote = text[a:b]
+            if not _long_enough(quote, language):
+                continue
+            citation = cite(t, text, chunks, a, b)
+            if citation is None or citation.quote != quote:
+                continue
+            kind = classify(quote)
+            found = [term for term in vocabulary if _contains_term(quote, term, language)]
+            amounts = [quote[x:y] for x, y, _ in quantities(quote)]
+            module, lesson = where.get(position, (0, 0))
+            units.append(KnowledgeUnit(
+                id=f"{(t.id or 'T')[:10]}-u{len(units) + 1:04d}", kind=kind, text=quote, speaker=turn.speaker,
+                turn_index=position, module=module, lesson=lesson, terms=found[:6], quantities=amounts,
+                score=_score(kind, found, amounts), citations=[citation],
+            ))
+    return units
+
+
+def _contains_term(quote: str, term: str, language: str) -> bool:
+    if language == "zh" or not term.isascii():
+        return term in quote
+    return re.search(rf"\b{re.escape(term)}\b", quote, re.I) is not None
+
+
+_KIND_WEIGHT = {"warning": 3.0, "rule": 2.6, "step": 2.4, "measurement": 2.4, "tool": 2.0, "definition": 2.2,
+                "tip": 2.2, "story": 1.2, "fact": 1.0}
+
+
+def _score(kind: str, terms: list[str], amounts: list[str]) -> float:
+    """How worth teaching a unit is: its kind, plus key terms and quantities it holds."""
+    return round(_KIND_WEIGHT.get(kind, 1.0) + 0.4 * min(len(terms), 4) + 0.5 * min(len(amounts), 2), 3)
+
+
+def _segment_of_turn(n_turns: int, segments: Sequence[TopicSegment]) -> dict[int, tuple[int, int]]:
+    where: dict[int, tuple[int, int]] = {}
+    for m, seg in enumerate(segments):
+        lessons = seg.lessons or ((seg.first, seg.last),)
+        for li, (a, b) in enumerate(lessons):
+            for i in range(a, b):
+                where[i] = (m, li)
+    return where
