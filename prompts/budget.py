@@ -13,8 +13,6 @@ from prompts.registry import RenderedPrompt
 from shifu.calllog import count_tokens, messages_tokens
 from shifu.errors import ShifuError
 
-PER_PIECE_OVERHEAD = 24  # tags and attributes around each piece in a template
-
 
 class PromptTooLong(ShifuError):
     """Even with no retrieved text, the prompt is over the token limit."""
@@ -60,24 +58,34 @@ def pack(render: Callable[[list[str]], RenderedPrompt], texts: list[str], limit:
             f"the prompt alone takes {base} tokens, over the limit of {limit}; "
             "shorten the question or raise SHIFU_LLM_CONTEXT_TOKENS"
         )
+    wrapper = max(prompt_tokens(render([""])) - base, 0) + 2  # what the template adds around one piece
     chosen: list[str] = []
     used = base
     for text in texts:
-        cost = count_tokens(text) + PER_PIECE_OVERHEAD
+        cost = count_tokens(text) + wrapper
         if used + cost > limit:
             break
         chosen.append(text)
         used += cost
-    cut = False
     if not chosen and texts:
-        room = limit - base - PER_PIECE_OVERHEAD
-        first = truncate_to_tokens(texts[0], room)
-        if first:
-            chosen, cut = [first], first != texts[0]
+        return _cut_first(render, texts, limit, limit - base - wrapper)
     prompt = render(chosen)
     tokens = prompt_tokens(prompt)
     while tokens > limit and chosen:  # the estimate was short: drop from the end until it fits
         chosen = chosen[:-1]
         prompt = render(chosen)
         tokens = prompt_tokens(prompt)
-    return Packed(prompt=prompt, texts=chosen, tokens=tokens, dropped=len(texts) - len(chosen), cut=cut)
+    return Packed(prompt=prompt, texts=chosen, tokens=tokens, dropped=len(texts) - len(chosen), cut=False)
+
+
+def _cut_first(render: Callable[[list[str]], RenderedPrompt], texts: list[str], limit: int, room: int) -> Packed:
+    """Only part of the best piece fits: keep its beginning, as long as the real render allows."""
+    while room > 0:
+        first = truncate_to_tokens(texts[0], room)
+        prompt = render([first])
+        tokens = prompt_tokens(prompt)
+        if tokens <= limit:
+            return Packed(prompt=prompt, texts=[first], tokens=tokens, dropped=len(texts) - 1, cut=True)
+        room -= tokens - limit
+    prompt = render([])
+    return Packed(prompt=prompt, texts=[], tokens=prompt_tokens(prompt), dropped=len(texts), cut=False)

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -125,13 +125,11 @@ def _check_variables(spec: TemplateSpec, source: str) -> None:
 # --- shipped templates -------------------------------------------------------------
 
 
+TEMPLATES_DIR = Path(__file__).parent / "templates"  # package data; never written to
+
+
 def _shipped_files() -> dict[str, str]:
-    folder = resources.files("prompts") / "templates"
-    return {
-        entry.name.removesuffix(".yaml"): entry.read_text(encoding="utf-8")
-        for entry in folder.iterdir()
-        if entry.name.endswith(".yaml")
-    }
+    return {path.stem: path.read_text(encoding="utf-8") for path in sorted(TEMPLATES_DIR.glob("*.yaml"))}
 
 
 def shipped(name: str) -> PromptTemplate:

@@ -166,7 +166,7 @@ def failure(settings: Settings, exc: BaseException, attempts: int, timeout_s: fl
 
 
 def call_with_retries(settings: Settings, attempt: Callable[[float], T], *, retry_5xx: bool = True,
-                      backoff_s: float = BACKOFF_S) -> T:
+                      backoff_s: float | None = None) -> T:
     """Run ``attempt(timeout_s)``; retry 429, 5xx and timeouts with exponential backoff.
 
     400/401 and unreachable servers fail at once. All attempts and pauses together stay
@@ -174,6 +174,7 @@ def call_with_retries(settings: Settings, attempt: Callable[[float], T], *, retr
     """
     start = time.monotonic()
     budget = settings.llm_budget_s
+    backoff_s = BACKOFF_S if backoff_s is None else backoff_s
     attempts = 0
     while True:
         left = budget - (time.monotonic() - start)

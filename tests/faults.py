@@ -100,7 +100,7 @@ class FaultServer:
                 except ValueError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 with server._lock:
-                    server.requests.append({"path": self.path, "headers": dict(self.headers), "json": body,
+                    server.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "json": body,
                                             "at": time.monotonic()})
                 reply = server._next()
                 if reply.delay_s:
@@ -137,3 +137,16 @@ class FaultServer:
     def __exit__(self, *exc: Any) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+SECRET_KEY = "sk-test-SECRET-4f9a8b7c6d5e"  # tests assert it never reaches the call log
+
+
+def fault_settings(server: FaultServer, **overrides: Any) -> Any:
+    """Settings pointing at SERVER with short timeouts; OVERRIDES win."""
+    from shifu.settings import load_settings
+
+    values: dict[str, Any] = {"llm_base_url": server.base_url, "llm_model": "fault-model", "llm_api_key": SECRET_KEY,
+                              "llm_timeout_s": 3.0, "llm_max_retries": 2, "llm_budget_s": 20.0}
+    values.update(overrides)
+    return load_settings(**values)

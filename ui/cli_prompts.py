@@ -1,0 +1,152 @@
+"""Commands for prompt templates and the LLM call log: `shifu prompts ...`, `shifu logs`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from shifu.settings import load_settings
+
+console = Console()
+prompts_app = typer.Typer(help="Prompt templates: list, show, diff, edit, activate, roll back.", no_args_is_help=True)
+
+
+def register(app: typer.Typer, eval_app: typer.Typer) -> None:
+    """Add `shifu prompts` and `shifu logs` to the app."""
+    app.add_typer(prompts_app, name="prompts")
+    app.command("logs")(logs_cmd)
+
+
+@prompts_app.command("ls")
+def ls_cmd() -> None:
+    """List templates with their active version and whether an override is in use."""
+    from prompts.registry import list_templates
+
+    table = Table("name", "active", "origin", "versions", "description")
+    for row in list_templates(load_settings()):
+        table.add_row(row["name"], row["active"], row["origin"], str(row["versions"]), escape(row["description"]))
+    console.print(table)
+
+
+@prompts_app.command("show")
+def show_cmd(name: str, version: str | None = typer.Option(None, "--version", help="A version hash (default: active)."),
+             sample: bool = typer.Option(False, "--sample", help="Print the prompt rendered with its sample values.")) -> None:
+    """Print a template's YAML (or its rendered sample), then its versions."""
+    from prompts.registry import active_version, get_template, render_template, versions
+
+    settings = load_settings()
+    template = get_template(settings, name, version)
+    if sample:
+        for message in render_template(template, template.spec.sample).messages:
+            console.print(f"[bold]--- {message['role']} ---[/bold]")
+            console.print(message["content"], markup=False, highlight=False)
+    else:
+        console.print(template.body, markup=False, highlight=False)
+    active = active_version(settings, name)
+    console.print(f"[bold]versions of {name}[/bold] (* = active)")
+    for t in versions(settings, name):
+        who = f" by {t.created_by}" if t.created_by else ""
+        when = f" {t.created_at:%Y-%m-%d %H:%M}" if t.created_at else ""
+        console.print(f"{'*' if t.version == active else ' '} {t.version}  {t.origin}{escape(who)}{when}")
+
+
+@prompts_app.command("diff")
+def diff_cmd(name: str, v1: str, v2: str) -> None:
+    """Unified diff between two versions of a template."""
+    from prompts.registry import diff
+
+    text = diff(load_settings(), name, v1, v2)
+    console.print(text or f"{v1} and {v2} are the same", markup=False, highlight=False)
+
+
+@prompts_app.command("edit")
+def edit_cmd(name: str,
+             file: Path | None = typer.Option(None, "--file", help="Take the new YAML from this file instead of $EDITOR."),
+             activate: bool = typer.Option(False, "--activate", help="Make the new version active at once."),
+             note: str | None = typer.Option(None, "--note", help="Why it changed."),
+             by: str | None = typer.Option(None, "--by", help="Who edited it (default: $USER).")) -> None:
+    """Save an edited template as a new version (the shipped file is never changed)."""
+    from prompts.registry import get_template, save_override
+    from shifu.errors import ShifuError
+
+    settings = load_settings()
+    if file is not None:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ShifuError(f"cannot read {file} ({exc.strerror}); check the path") from exc
+    else:
+        text = _edit_in_editor(get_template(settings, name).body, name)
+    saved = save_override(settings, name, text, created_by=by or os.environ.get("USER"), note=note,
+                          activate_now=activate)
+    state = "and activated" if activate else f"; activate it with `shifu prompts activate {name} {saved.version}`"
+    console.print(f"saved {name} version {saved.version} {state}", markup=False)
+
+
+def _edit_in_editor(body: str, name: str) -> str:
+    from shifu.errors import ConfigError
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise ConfigError("no editor: set EDITOR (e.g. export EDITOR=nano) or pass --file FILE")
+    with tempfile.NamedTemporaryFile("w", suffix=f"-{name}.yaml", delete=False, encoding="utf-8") as handle:
+        handle.write(body)
+    try:
+        subprocess.run([*editor.split(), handle.name], check=True)
+        return Path(handle.name).read_text(encoding="utf-8")
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+@prompts_app.command("activate")
+def activate_cmd(name: str, version: str, by: str | None = typer.Option(None, "--by")) -> None:
+    """Make VERSION the active version of NAME."""
+    from prompts.registry import activate
+
+    template = activate(load_settings(), name, version, by or os.environ.get("USER"))
+    console.print(f"{name} now uses version {template.version} ({template.origin})", markup=False)
+
+
+@prompts_app.command("rollback")
+def rollback_cmd(name: str, by: str | None = typer.Option(None, "--by")) -> None:
+    """Go back to the version that was active before the current one."""
+    from prompts.registry import rollback
+
+    template = rollback(load_settings(), name, by or os.environ.get("USER"))
+    console.print(f"{name} rolled back to version {template.version} ({template.origin})", markup=False)
+
+
+def logs_cmd(n: int = typer.Option(20, "-n", help="How many calls, newest first."),
+             as_json: bool = typer.Option(False, "--json", help="One JSON object per call, with messages.")) -> None:
+    """Show the newest LLM calls: template, model, host, tokens, duration, error."""
+    from shifu.calllog import recent_calls
+
+    rows = recent_calls(load_settings(), n)
+    if as_json:
+        for r in rows:
+            print(json.dumps({
+                "id": r.id, "at": r.created_at.isoformat(), "template": r.template, "version": r.template_version,
+                "model": r.model, "host": r.host, "messages": r.messages, "response": r.response,
+                "tokens_prompt_local": r.tokens_prompt_local, "tokens_prompt": r.tokens_prompt,
+                "tokens_completion": r.tokens_completion, "duration_ms": r.duration_ms, "error": r.error,
+            }, ensure_ascii=False))
+        return
+    if not rows:
+        console.print("no LLM calls yet (they are logged when SHIFU_QA_MODE=llm or a draft uses --engine llm)")
+        return
+    table = Table("id", "when", "template", "model @ host", "tokens in local/server, out", "ms", "error or response")
+    for r in rows:
+        shown = r.error or (r.response or "").replace("\n", " ")
+        table.add_row(str(r.id), f"{r.created_at:%m-%d %H:%M:%S}", f"{r.template or '-'}@{r.template_version or '-'}",
+                      escape(f"{r.model} @ {r.host}"),
+                      f"{r.tokens_prompt_local}/{r.tokens_prompt or '-'}, {r.tokens_completion or '-'}",
+                      f"{r.duration_ms:.0f}" if r.duration_ms else "-", escape(shown[:80]))
+    Console().print(table)  # made here so the terminal width is read when the command runs
