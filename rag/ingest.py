@@ -21,7 +21,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -393,14 +393,24 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path | IngestResult]:
         p = Path(raw)
         if p.is_dir():
             for f in sorted(p.rglob("*")):
-                if (f.is_file() and f.suffix.lower() in SUPPORTED_EXTENSIONS
-                        and not any(part.startswith(".") for part in f.relative_to(p).parts)):
+                if f.is_file() and _looks_like_transcript(f, p, SUPPORTED_EXTENSIONS):
                     add(f)
         elif p.exists():
             add(p)
         else:
             entries.append(_failed(str(p), f"{p}: no such file or folder; check the path"))
     return entries
+
+
+# Documentation that sits beside transcripts in a folder (corpus/FORMAT.md) is not an interview.
+_FOLDER_DOCS = {"readme", "format", "license", "licence", "changelog", "contributing", "notes"}
+
+
+def _looks_like_transcript(f: Path, root: Path, extensions: Collection[str]) -> bool:
+    """In a folder walk: a supported extension, not hidden, not the folder's own documentation."""
+    if f.suffix.lower() not in extensions or any(part.startswith(".") for part in f.relative_to(root).parts):
+        return False
+    return not (f.suffix.lower() == ".md" and f.stem.lower() in _FOLDER_DOCS)
 
 
 def remove_transcript(settings: Settings, transcript_id: str,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -37,11 +38,13 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
 
 
 def _table(*names: str) -> Table:
-    """A table whose id and number columns never wrap or get cut: ids are what users type next."""
-    table = Table()
+    """Ids and numbers are never cut or wrapped (users type ids next); text columns wrap."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     for name in names:
-        whole = name in ("id", "turns", "chunks", "status", "#", "score", "time", "lang")
-        table.add_column(name, no_wrap=whole, min_width=14 if name == "id" else None)
+        if name in ("id", "turns", "chunks", "status", "lang", "consent", "date"):
+            table.add_column(name, no_wrap=True, min_width=14 if name == "id" else max(len(name), 4))
+        else:
+            table.add_column(name, max_width=40, min_width=6)
     return table
 
 
@@ -88,7 +91,7 @@ def ingest_cmd(
     table = _table("file", "id", "title", "turns", "chunks", "status")
     colours = {"added": "green", "replaced": "cyan", "unchanged": "dim", "failed": "red"}
     for r in results:
-        table.add_row(escape(r.file), r.transcript_id, escape(r.title), str(r.turns), str(r.chunks),
+        table.add_row(escape(Path(r.file).name), r.transcript_id, escape(r.title), str(r.turns), str(r.chunks),
                       f"[{colours[r.status]}]{r.status}[/]")
     console.print(table)
     failed = [r for r in results if not r.ok]
