@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from shifu.settings import load_settings
+from ui.cli_eval_retrieval import register_eval
 
 console = Console()
 err = Console(stderr=True)
@@ -30,10 +31,6 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     app.command("search")(search_cmd)
     app.add_typer(transcripts_app, name="transcripts")
     eval_app.command("ingest")(eval_ingest_cmd)
-    try:
-        from ui.cli_eval_retrieval import register_eval
-    except ImportError:  # until the retrieval benchmark lands
-        return
     register_eval(eval_app)
 
 
