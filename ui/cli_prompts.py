@@ -7,6 +7,7 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -37,8 +38,10 @@ def ls_cmd() -> None:
 
 
 @prompts_app.command("show")
-def show_cmd(name: str, version: str | None = typer.Option(None, "--version", help="A version hash (default: active)."),
-             sample: bool = typer.Option(False, "--sample", help="Print the prompt rendered with its sample values.")) -> None:
+def show_cmd(name: str,
+             version: Annotated[str | None, typer.Option("--version", help="A version hash (default: active).")] = None,
+             sample: Annotated[bool, typer.Option("--sample", help="Print it rendered with its sample values.")] = False,
+             ) -> None:
     """Print a template's YAML (or its rendered sample), then its versions."""
     from prompts.registry import active_version, get_template, render_template, versions
 
@@ -69,10 +72,10 @@ def diff_cmd(name: str, v1: str, v2: str) -> None:
 
 @prompts_app.command("edit")
 def edit_cmd(name: str,
-             file: Path | None = typer.Option(None, "--file", help="Take the new YAML from this file instead of $EDITOR."),
-             activate: bool = typer.Option(False, "--activate", help="Make the new version active at once."),
-             note: str | None = typer.Option(None, "--note", help="Why it changed."),
-             by: str | None = typer.Option(None, "--by", help="Who edited it (default: $USER).")) -> None:
+             file: Annotated[Path | None, typer.Option("--file", help="Take the YAML from this file, not $EDITOR.")] = None,
+             activate: Annotated[bool, typer.Option("--activate", help="Make the new version active at once.")] = False,
+             note: Annotated[str | None, typer.Option("--note", help="Why it changed.")] = None,
+             by: Annotated[str | None, typer.Option("--by", help="Who edited it (default: $USER).")] = None) -> None:
     """Save an edited template as a new version (the shipped file is never changed)."""
     from prompts.registry import get_template, save_override
     from shifu.errors import ShifuError
@@ -107,7 +110,7 @@ def _edit_in_editor(body: str, name: str) -> str:
 
 
 @prompts_app.command("activate")
-def activate_cmd(name: str, version: str, by: str | None = typer.Option(None, "--by")) -> None:
+def activate_cmd(name: str, version: str, by: Annotated[str | None, typer.Option("--by")] = None) -> None:
     """Make VERSION the active version of NAME."""
     from prompts.registry import activate
 
@@ -116,7 +119,7 @@ def activate_cmd(name: str, version: str, by: str | None = typer.Option(None, "-
 
 
 @prompts_app.command("rollback")
-def rollback_cmd(name: str, by: str | None = typer.Option(None, "--by")) -> None:
+def rollback_cmd(name: str, by: Annotated[str | None, typer.Option("--by")] = None) -> None:
     """Go back to the version that was active before the current one."""
     from prompts.registry import rollback
 
@@ -124,8 +127,9 @@ def rollback_cmd(name: str, by: str | None = typer.Option(None, "--by")) -> None
     console.print(f"{name} rolled back to version {template.version} ({template.origin})", markup=False)
 
 
-def logs_cmd(n: int = typer.Option(20, "-n", help="How many calls, newest first."),
-             as_json: bool = typer.Option(False, "--json", help="One JSON object per call, with messages.")) -> None:
+def logs_cmd(n: Annotated[int, typer.Option("-n", help="How many calls, newest first.")] = 20,
+             as_json: Annotated[bool, typer.Option("--json", help="One JSON object per call, with messages.")] = False,
+             ) -> None:
     """Show the newest LLM calls: template, model, host, tokens, duration, error."""
     from shifu.calllog import recent_calls
 
