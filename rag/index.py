@@ -153,8 +153,9 @@ class HybridIndex:
         allowed = self.lexical.mask(transcript_ids)
         if not query.strip() or (allowed is not None and not allowed.any()):
             return []
+        collection = self.collection
         where = {"transcript_id": {"$in": sorted(transcript_ids)}} if transcript_ids is not None else None
-        found = self.collection.query(query_embeddings=[_query_vector(self.embedder, query)],
+        found = collection.query(query_embeddings=[_query_vector(self.embedder, query)],
                                       n_results=k, where=where, include=["distances", "metadatas"])
         allowed_ids = set(transcript_ids) if transcript_ids is not None else None
         return [(cid, 1.0 - float(dist))
@@ -163,9 +164,10 @@ class HybridIndex:
 
     def _dense_scores(self, query: str, n_docs: int, transcript_ids: Collection[str] | None) -> np.ndarray:
         """Cosine per lexical document for Chroma's top candidates; the rest get the lowest cosine seen."""
+        collection = self.collection  # opened first: it refuses an index built with other embeddings
         query_vec = _query_vector(self.embedder, query)
         where = {"transcript_id": {"$in": sorted(transcript_ids)}} if transcript_ids is not None else None
-        found = self.collection.query(query_embeddings=[query_vec], n_results=DENSE_CANDIDATES,
+        found = collection.query(query_embeddings=[query_vec], n_results=DENSE_CANDIDATES,
                                       where=where, include=["distances"])
         ids, distances = found["ids"][0], found["distances"][0]
         dense = np.zeros(n_docs, dtype=np.float32)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,12 +16,13 @@ def register_eval(eval_app: typer.Typer) -> None:
 
     @eval_app.command("retrieval")
     def eval_retrieval(
-        corpus: Path = typer.Option(..., "--corpus", exists=True, dir_okay=False, help="BEIR corpus.jsonl"),
-        queries: Path = typer.Option(..., "--queries", exists=True, dir_okay=False, help="BEIR queries.jsonl"),
-        qrels: Path = typer.Option(..., "--qrels", exists=True, dir_okay=False, help="BEIR qrels.tsv"),
-        run_out: Path | None = typer.Option(None, "--run-out", help="Write run lines `qid docid rank score` here"),
-        method: str = typer.Option("hybrid", "--method",
-                                   help="hybrid (the configured retrieval), bigram-bm25, jieba-bm25 or dense"),
+        corpus: Annotated[Path, typer.Option("--corpus", exists=True, dir_okay=False, help="BEIR corpus.jsonl")],
+        queries: Annotated[Path, typer.Option("--queries", exists=True, dir_okay=False, help="BEIR queries.jsonl")],
+        qrels: Annotated[Path, typer.Option("--qrels", exists=True, dir_okay=False, help="BEIR qrels.tsv")],
+        run_out: Annotated[Path | None, typer.Option(
+            "--run-out", help="Write run lines `qid docid rank score` (top 100) here.")] = None,
+        method: Annotated[str, typer.Option(
+            "--method", help="hybrid (the configured retrieval), bigram-bm25, jieba-bm25 or dense.")] = "hybrid",
     ) -> None:
         """Index each corpus record as one chunk in a temporary index, run every query, print metrics."""
         from rag.evaluate import evaluate_retrieval
