@@ -248,6 +248,25 @@ def test_repair_deletes_index_entries_sql_does_not_know(settings, tmp_path: Path
     _assert_consistent(settings)
 
 
+def test_repair_finishes_an_interrupted_removal(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    weld = ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+    with session_scope(settings) as s:
+        s.get(TranscriptRow, weld.transcript_id).status = "removing"  # as if killed inside `rm`
+    report = repair(settings)
+    assert report.removed == [weld.transcript_id]
+    assert catalog.list_transcripts(settings, include_unready=True) == []
+    assert _assert_consistent(settings)["chroma_chunks"] == 0
+
+
+def test_repair_reindexes_chunks_the_index_lost(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    weld = ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+    lost = _sql_chunk_ids(settings, weld.transcript_id)[:1]
+    open_index(settings).remove_chunks(lost)
+    assert check_consistency(settings)["missing_in_chroma"] == lost
+    assert repair(settings).reindexed == [weld.transcript_id]
+    _assert_consistent(settings)
+
+
 # --- processes: kill -9 and the writer lock ------------------------------------------------
 
 
