@@ -15,7 +15,14 @@ from extraction.course import CourseDraft, QuizItem
 from shifu.errors import NotFoundError, ShifuError
 from shifu.settings import Settings
 from shifu.store import session_scope
-from shifu.tables import AnswerFeedbackRow, CourseRow, CourseVersionRow, QuizAttemptRow, RatingRow
+from shifu.tables import (
+    AnswerFeedbackRow,
+    CourseRow,
+    CourseVersionRow,
+    QuizAttemptRow,
+    RatingRow,
+    TranscriptRow,
+)
 
 PASS_RATIO = 0.6  # a quiz is passed at 60% or more
 
@@ -76,20 +83,31 @@ def _published_rows(s, course_id: str | None = None):  # type: ignore[no-untyped
     return s.execute(q).all()
 
 
+def _from_sources(s, ids: list[str]) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
+    """Trade and enterprise of a course's interviews, for courses that do not set their own."""
+    rows = s.execute(select(TranscriptRow.trade, TranscriptRow.enterprise)
+                     .where(TranscriptRow.id.in_(ids or []))).all()
+    trade = next((r.trade for r in rows if r.trade), None)
+    enterprise = next((r.enterprise for r in rows if r.enterprise), None)
+    return trade, enterprise
+
+
 def catalogue(settings: Settings, trade: str | None = None,
               enterprise: str | None = None) -> list[CatalogueEntry]:
     """Published courses, optionally of one trade and/or enterprise."""
     out = []
     with session_scope(settings) as s:
         for course, version in _published_rows(s):
-            if trade and (course.trade or "") != trade:
+            src_trade, src_enterprise = _from_sources(s, list(version.transcript_ids or []))
+            course_trade, course_enterprise = course.trade or src_trade, course.enterprise or src_enterprise
+            if trade and (course_trade or "") != trade:
                 continue
-            if enterprise and (course.enterprise or "") != enterprise:
+            if enterprise and (course_enterprise or "") != enterprise:
                 continue
             draft = CourseDraft.model_validate(version.data)
             out.append(CatalogueEntry(
-                course_id=course.id, title=draft.title or course.title, trade=course.trade,
-                enterprise=course.enterprise, version=version.number,
+                course_id=course.id, title=draft.title or course.title, trade=course_trade,
+                enterprise=course_enterprise, version=version.number,
                 lessons=sum(len(m.lessons) for m in draft.modules), quiz_items=len(draft.quiz),
                 experts=sorted({src.expert for src in draft.sources if src.expert}),
             ))

@@ -120,7 +120,12 @@ class AdminHandlers:
     def preview(self, name: str, body: str, lang: str, request: gr.Request) -> str:
         """Render the edited YAML with its own sample values."""
         need(self.settings, request, ADMIN, lang)
-        from prompts.registry import PromptTemplate, content_version, parse_template, render_template
+        from prompts.registry import (
+            PromptTemplate,
+            content_version,
+            parse_template,
+            render_template,
+        )
 
         spec = parse_template(body or "", f"the edited {name} template")
         if not spec.sample:
@@ -144,7 +149,12 @@ class AdminHandlers:
                  request: gr.Request) -> str:
         """Render the edit on a real transcript and, when an LLM is configured, run it."""
         need(self.settings, request, ADMIN, lang)
-        from prompts.registry import PromptTemplate, content_version, parse_template, render_template
+        from prompts.registry import (
+            PromptTemplate,
+            content_version,
+            parse_template,
+            render_template,
+        )
 
         spec = parse_template(body or "", f"the edited {name} template")
         variables = dict(spec.sample)

@@ -17,7 +17,17 @@ import pandas as pd
 from extraction import learning
 from extraction.course import CourseDraft, QuizItem
 from shifu.settings import Settings
-from ui.app_common import CHAT_LIMIT, WORKER, Screen, add_texts, fmt_time, guarded, md_escape, need, t
+from ui.app_common import (
+    CHAT_LIMIT,
+    WORKER,
+    Screen,
+    add_texts,
+    fmt_time,
+    guarded,
+    md_escape,
+    need,
+    t,
+)
 
 add_texts({
     "w_catalogue": ("课程目录", "Catalogue"),

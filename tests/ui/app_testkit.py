@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from extraction.course import CourseDraft, Lesson, Module, Point, QuizItem, Source
 from shifu.auth import add_user
 from shifu.models import Citation
@@ -9,6 +11,7 @@ from shifu.store import session_scope
 from shifu.tables import CourseRow, CourseVersionRow
 
 PASSWORD = "secret-pw-1"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
 def make_users(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -1,0 +1,123 @@
+"""The app's handlers end to end without a browser: upload, view, draft, review, publish, study, export.
+
+Real ingest (Chroma + BM25 in a temp dir), real drafting, real SQLite; the Gradio request
+is built by hand with the caller's username, as Gradio does after login.
+"""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+
+import gradio as gr
+import pytest
+from app_testkit import CORPUS, make_users
+
+from ui.app_review import ReviewHandlers, load
+from ui.app_trainer import TrainerHandlers
+from ui.app_worker import WorkerHandlers
+
+pytestmark = pytest.mark.slow
+
+
+def req(user: str) -> gr.Request:
+    return gr.Request(username=user)
+
+
+@pytest.fixture
+def published(settings, tmp_path):
+    """A course drafted from the GBK welding interview, one quiz item edited, then published."""
+    make_users(settings)
+    trainer = TrainerHandlers(settings, draft_in_process=True)
+    upload = tmp_path / "welding_tig_mig_zh_gbk.txt"
+    shutil.copy(CORPUS / "welding_tig_mig_zh_gbk.txt", upload)
+    bad = tmp_path / "broken.txt"
+    bad.write_bytes(b"\x00\x01\x02binary\xff\xfe\x00")
+    message, table = trainer.upload([str(upload), str(bad)], "张建国", "焊工", "温州瓯江阀门", "2024-03-12", True,
+                                    "zh", req("li_trainer"))
+    assert "1 个文件已入库，1 个失败" in message
+    rows = table.set_index("file")
+    assert rows.loc["welding_tig_mig_zh_gbk.txt", "status"] != "failed"
+    assert "broken.txt" in rows.loc["broken.txt", "message"]  # one line naming the file
+    transcript_id = rows.loc["welding_tig_mig_zh_gbk.txt", "id"]
+    assert list(settings.uploads_dir.iterdir()), "the upload is kept under SHIFU_HOME/uploads"
+    meta, html = trainer.view(transcript_id, "zh", req("li_trainer"))
+    assert "张师傅" in html and "老师傅" in html and "片段 1" in html and "张建国" in meta and "consent" in meta
+    status, course_upd, version_upd = trainer.draft([transcript_id], "offline", "zh", req("li_trainer"))
+    course_id, version = course_upd["value"], version_upd["value"]
+    assert "已起草" in status and version == 1
+    return settings, course_id, transcript_id
+
+
+def test_trainer_reviews_edits_publishes_and_exports(published):
+    settings, course_id, transcript_id = published
+    review = ReviewHandlers(settings)
+    outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
+    assert outline.startswith("### ")
+    quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
+    stem, qtype, options, answer, expl, cites, quotes, flags, _box = review.open_item(
+        course_id, 1, quiz_key, "zh", req("li_trainer"))
+    assert quotes.startswith("> [1]") and cites["choices"]
+    span = review.show_span(course_id, 1, quiz_key, 0, "zh", req("li_trainer"))
+    assert "<mark id='cited-span'>" in span
+    saved, _c, v_upd = review.edit(course_id, 1, quiz_key, stem + "（改）", qtype, options, answer, expl, "save",
+                                   "zh", req("li_trainer"))
+    assert v_upd["value"] == 2 and "第 2 版" in saved
+    _info, v2 = load(settings, course_id, 2)
+    assert any(q.stem.endswith("（改）") for q in v2.quiz)
+    diff = review.diff(course_id, 1, 2, "zh", req("li_trainer"))
+    assert "（改）" in diff
+    assert "审核中" in review.set_status(course_id, "in_review", "zh", req("li_trainer"))
+    assert "已发布" in review.set_status(course_id, "published", "zh", req("li_trainer"))
+    with pytest.raises(gr.Error, match="没有权限"):
+        review.set_status(course_id, "unpublish", "zh", req("li_trainer"))  # only an admin unpublishes
+    note, paths = review.export(course_id, None, None, "zh", req("li_trainer"))
+    assert len(paths) == 7 and "已导出 7" in note
+    assert all(not p.startswith(str(settings.home)) for p in paths)
+    scorm = next(p for p in paths if p.endswith(".scorm.zip"))
+    assert "imsmanifest.xml" in zipfile.ZipFile(scorm).namelist()
+
+
+def test_worker_studies_the_published_course(published):
+    settings, course_id, _tid = published
+    review = ReviewHandlers(settings)
+    review.set_status(course_id, "in_review", "zh", req("li_trainer"))
+    review.set_status(course_id, "published", "zh", req("li_trainer"))
+    w = WorkerHandlers(settings)
+    table, courses, trades, _ents, _note = w.catalogue("焊工", "", "zh", req("wang_worker"))
+    assert [v for _, v in courses["choices"]] == [course_id]
+    lessons, body = w.open_course(course_id, "zh", req("wang_worker"))
+    assert lessons["choices"] and "> “" in body  # a master's quote under the lesson
+    idx, answers, *view, _res = w.start_quiz(course_id, "zh", req("wang_worker"))
+    _info, draft = load(settings, course_id, None)
+    first = draft.quiz[0]
+    pick = first.answer[0] if first.type != "multiple_choice" else None
+    idx, answers, *view = w.move(course_id, 0, {}, pick, list(first.answer), first.answer[0], 1, "zh",
+                                 req("wang_worker"))
+    answers, result = w.submit_quiz(course_id, idx, answers, None, [], "", "zh", req("wang_worker"))
+    assert result.startswith("### 得分 ") and "✅ 正确" in result
+    history = list(w.ask("氩弧焊用什么气体保护？", [], req("wang_worker")))[-1][0]
+    assert history[0]["role"] == "user" and history[1]["role"] == "assistant"
+    cites = [m for m in history if m.get("metadata")]
+    assert cites and cites[0]["metadata"]["title"].startswith("[1]")
+    assert "5 星" in w.rate(course_id, 5, "很实用", "zh", req("wang_worker"))
+
+
+def test_a_worker_chat_never_sees_unpublished_transcripts(published):
+    settings, course_id, _tid = published  # drafted but not published
+    w = WorkerHandlers(settings)
+    history = list(w.ask("氩弧焊用什么气体保护？", [], req("wang_worker")))[-1][0]
+    assert not [m for m in history if m.get("metadata")]
+    assert "没有涉及" in history[-1]["content"] or "not cover" in history[-1]["content"]
+    table, courses, *_ = w.catalogue("", "", "zh", req("wang_worker"))
+    assert courses["choices"] == []
+    with pytest.raises(gr.Error, match="not published"):
+        w.open_course(course_id, "zh", req("wang_worker"))
+
+
+def test_trainer_screens_refuse_a_worker(published):
+    settings, course_id, tid = published
+    with pytest.raises(gr.Error, match="没有权限"):
+        TrainerHandlers(settings).view(tid, "zh", req("wang_worker"))
+    with pytest.raises(gr.Error, match="请先登录"):
+        ReviewHandlers(settings).show(course_id, 1, "zh", req(None))
