@@ -95,7 +95,8 @@ class QuizWriter:
         pool = [t for t in self.terms if t != term and t.lower() not in low and term.lower() not in t.lower()
                 and t.lower() not in term.lower() and abs(len(t) - len(term)) <= max(2, len(term) // 2)
                 and (t[0].isupper() == term[0].isupper() if term.isascii() and t.isascii() else True)]
-        pool.sort(key=lambda t: _stable(term, t))
+        # plausible first: terms sharing characters with the answer (电流 -> 电压, 电弧), then a stable shuffle
+        pool.sort(key=lambda t: (-_kinship(term, t), _stable(term, t)))
         return pool[:n]
 
     # --- items ------------------------------------------------------------------
@@ -203,6 +204,15 @@ class QuizWriter:
         stem = (ask[0] if zh else ask[1]).format(t=topic)
         bloom = "apply" if unit.kind == "step" else "understand"
         return self._item(unit, "short_answer", stem, [], [unit.text], "hard", bloom)
+
+
+def _kinship(a: str, b: str) -> int:
+    """How alike two terms look: shared characters for Chinese, shared prefix/suffix letters for English."""
+    if not (a.isascii() and b.isascii()):
+        return len(set(a) & set(b))
+    a, b = a.lower(), b.lower()
+    prefix = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return min(prefix, 3) + int(a[-2:] == b[-2:])
 
 
 def _norm(text: str) -> str:

@@ -168,11 +168,13 @@ def pick_boundaries(
         return []
     min_len = max(params.min_turns, int(round(n * params.min_fraction)))
     gaps = scores[1:]
+    if gaps.std() < 1e-9:
+        return []  # nothing stands out: one topic
     limit = gaps.mean() + params.threshold * gaps.std()
     chosen: list[int] = []
     # stable order: strongest first, earlier first among ties (deterministic)
     for i in sorted(range(1, n), key=lambda k: (-scores[k], k)):
-        if scores[i] < limit or i < min_len or n - i < min_len:
+        if scores[i] <= limit or scores[i] <= 0 or i < min_len or n - i < min_len:
             continue
         if allowed is not None and not allowed[i]:
             continue

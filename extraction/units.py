@@ -63,6 +63,9 @@ QUANTITY = re.compile(
     r"|\b(?P<yr>(?:19|20)\d\d)s?\b",
     re.IGNORECASE,
 )
+# Durations and counts tell a story ("干了三十二年"); a measurement has a technical unit.
+_TIME_UNITS = {"year", "年", "岁", "个月", "天", "周", "小时", "个小时", "遍", "道", "层", "day", "week", "month",
+               "hour", "time", "people", "user", "machine", "copie", "word", "line"}
 _CAUSE = re.compile(r"因为|所以|为了|不然|否则|这样才|以免|免得|原因|because|so that|otherwise|in order to|that's why|since\b",
                     re.I)
 _FILLER = re.compile(r"^[\s嗯啊哦呃对好是的，。,.!！?？…～~]*$|^(?:对对|好的|是的|谢谢|ok|okay|yes|yeah|right|uh|um)\W*$",
@@ -147,7 +150,7 @@ def classify(quote: str) -> str:
     """The kind of a know-how sentence from its cue words (fact when none fits)."""
     for kind, pattern in KIND_CUES:
         if kind == "measurement":
-            if any(unit != "year" for _, _, unit in quantities(quote)):
+            if any(unit not in _TIME_UNITS for _, _, unit in quantities(quote)):
                 return kind
             continue
         if pattern.search(quote):
