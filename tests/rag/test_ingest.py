@@ -339,9 +339,10 @@ def test_a_second_writer_waits_for_the_lock_and_both_finish(settings, tmp_path: 
         assert any(WAIT_MESSAGE in line for line in lines), "".join(lines)
         time.sleep(0.5)
         assert proc.poll() is None  # still waiting while we hold the lock
-    out = proc.stdout.read()  # type: ignore[union-attr]
-    assert proc.wait(timeout=300) == 0, "".join(lines) + out
-    reader.join(timeout=10)
+    with proc:  # closes the pipes
+        out = proc.stdout.read()  # type: ignore[union-attr]
+        assert proc.wait(timeout=300) == 0, "".join(lines) + out
+        reader.join(timeout=10)
     assert "added" in out
     assert {t.source_name for t in catalog.list_transcripts(settings)} == {"weld.txt", "cnc.txt"}
     _assert_consistent(settings)
