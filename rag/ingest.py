@@ -104,7 +104,8 @@ _thread_locks_guard = threading.Lock()
 
 
 @contextmanager
-def writing(settings: Settings, *, on_wait: Callable[[str], None] | None = None) -> Iterator[IndexWriter]:
+def writing(settings: Settings, *, on_wait: Callable[[str], None] | None = None,
+            repair_first: bool = True) -> Iterator[IndexWriter]:
     """Hold the writer lock (reentrant in one thread); repair the stores on first entry."""
     key = str(settings.lock_path.resolve())
     active: dict[str, IndexWriter] = _local.__dict__.setdefault("writers", {})
@@ -121,8 +122,9 @@ def writing(settings: Settings, *, on_wait: Callable[[str], None] | None = None)
     try:
         writer = IndexWriter(settings, open_index(settings))
         active[key] = writer
-        writer.repaired = _repair(writer)
-        writer.changed = writer.repaired.changed
+        if repair_first:
+            writer.repaired = _repair(writer)
+            writer.changed = writer.repaired.changed
         yield writer
     finally:
         active.pop(key, None)
@@ -229,9 +231,11 @@ def _remove_ids(index: Any, ids: set[str]) -> None:
     index.remove_chunks(sorted(ids))
 
 
-def check_consistency(settings: Settings) -> dict[str, Any]:
+def check_consistency(settings: Settings, *, on_wait: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Differences between SQL, Chroma and BM25 (all empty and ``consistent`` True when they agree)."""
-    state = _compare(settings, open_index(settings))
+    # Under the lock (without repairing): a writer half-way through is not a difference.
+    with writing(settings, on_wait=on_wait, repair_first=False) as writer:
+        state = _compare(settings, writer.index)
     report: dict[str, Any] = {k: sorted(v) for k, v in state.items() if isinstance(v, set)}
     report.update({k: v for k, v in state.items() if not isinstance(v, set)})
     report["consistent"] = not any(report[k] for k in (

@@ -169,7 +169,7 @@ def transcripts_check(
     settings = load_settings()
     if fix:
         repair(settings)
-    report = check_consistency(settings)
+    report = check_consistency(settings, on_wait=_wait_notice)
     summary = {k: (len(v) if isinstance(v, list) else v) for k, v in report.items()}
     colour = "green" if report["consistent"] else "red"
     console.print(f"[{colour}]{'consistent' if report['consistent'] else 'NOT consistent'}[/{colour}]: "
