@@ -34,8 +34,7 @@ from shifu.models import Chunk, Transcript
 Progress = Callable[[str], None]
 Embed = Callable[[list[str]], np.ndarray]
 
-MIN_MASTER_CJK = 150  # Chinese characters the master must say for a course to be worth drafting
-MIN_MASTER_WORDS = 120
+MIN_MASTER_SECONDS = 36  # of the master talking (about 150 Chinese characters or 90 English words)
 MIN_UNITS = 3
 _EMBED_CHARS = 300  # turns are cut to this for segment vectors: enough for a topic, bounded cost
 
@@ -72,11 +71,13 @@ def check_draftable(t: Transcript) -> None:
     said = "\n".join(turn.text for turn in expert)
     cjk = sum(1 for ch in said if is_cjk(ch))
     words = len(re.findall(r"[A-Za-z0-9']+", said))
-    if cjk < MIN_MASTER_CJK and words < MIN_MASTER_WORDS:
+    # speaking time: ~250 Chinese characters or ~150 English words a minute (mixed speech adds up)
+    seconds = round((cjk / 250 + words / 150) * 60)
+    if seconds < MIN_MASTER_SECONDS:
         raise DraftError(
-            f"{name} is too short to make a course: the master says only {cjk or words} "
-            f"{'characters' if cjk >= words else 'words'}; upload a longer interview (a few minutes of the master "
-            "explaining the work at least)."
+            f"{name} is too short to make a course: the master speaks for only about {seconds} seconds "
+            f"({cjk} Chinese characters, {words} English words); upload a longer interview (at least a minute "
+            "of the master explaining the work)."
         )
 
 

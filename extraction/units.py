@@ -128,9 +128,8 @@ def sentence_pieces(text: str, start: int, end: int, language: str) -> list[tupl
 def _long_enough(quote: str, language: str) -> bool:
     if _FILLER.match(quote):
         return False
-    if language == "zh":
-        return sum(1 for ch in quote if is_cjk(ch)) >= 10
-    return len(quote.split()) >= 7
+    # mixed speech counts both ways: ten Chinese characters or seven English words make a sentence
+    return sum(1 for ch in quote if is_cjk(ch)) >= 10 or len(re.findall(r"[A-Za-z0-9']+", quote)) >= 7
 
 
 def quantities(text: str) -> list[tuple[int, int, str]]:

@@ -16,8 +16,8 @@ SAFE = "安全方面一定要戴好面罩，弧光伤眼睛，焊完不要马上
 
 def _topic_interview():
     turns = []
-    for i, (question, answer) in enumerate([("电流怎么选？", WELD), ("下面我们聊聊保护气体怎么选？", GAS),
-                                            ("接下来说说安全方面要注意什么？", SAFE)]):
+    topics = [("电流怎么选？", WELD), ("下面我们聊聊保护气体怎么选？", GAS), ("接下来说说安全方面要注意什么？", SAFE)]
+    for question, answer in topics:
         turns.append(("问", question))
         for k in range(5):
             turns.append(("张师傅", answer))

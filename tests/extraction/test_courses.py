@@ -1,0 +1,78 @@
+"""The drafting service on stored transcripts: a draft becomes version 1 of a course, every
+save is a version, and the review workflow guards publishing with the master's consent."""
+
+from __future__ import annotations
+
+import pytest
+from drafting_kit import CORPUS
+
+from extraction.courses import (
+    WorkflowError,
+    diff_versions,
+    get_course,
+    list_courses,
+    published_courses,
+    save_version,
+    set_status,
+)
+from extraction.draft import draft_course
+from rag.catalog import update_metadata
+from rag.ingest import ingest_file
+from shifu.store import session_scope
+from shifu.tables import CourseVersionRow, KnowledgeGapRow
+
+
+@pytest.fixture
+def drafted(settings):
+    result = ingest_file(settings, CORPUS / "welding_tig_mig_zh_gbk.txt")
+    assert result.ok, result.error
+    with session_scope(settings) as s:
+        s.add(KnowledgeGapRow(question="氩弧焊的钨极怎么磨？", status="open"))
+    steps: list[str] = []
+    course_id, version, draft = draft_course(settings, [result.transcript_id], progress=steps.append,
+                                             created_by="trainer1")
+    return result.transcript_id, course_id, version, draft, steps
+
+
+def test_a_draft_is_stored_as_version_one_with_its_engine(settings, drafted):
+    tid, course_id, version, draft, steps = drafted
+    assert version == 1 and steps  # progress was reported
+    info, stored = get_course(settings, course_id)
+    assert stored == draft
+    assert info.status == "draft" and info.engine == "offline" and info.transcript_ids == [tid]
+    assert [c.id for c in list_courses(settings)] == [course_id]
+    assert draft.sources[0].transcript_id == tid and draft.sources[0].sha256
+    # the open knowledge gap became a question for the next interview
+    assert any(q.question == "氩弧焊的钨极怎么磨？" for q in draft.follow_up_questions)
+    with session_scope(settings) as s:
+        row = s.query(CourseVersionRow).one()
+        assert row.engine == "offline" and row.created_by == "trainer1"
+
+
+def test_every_save_is_a_version_and_diffs_show_the_edit(settings, drafted):
+    _, course_id, _, draft, _ = drafted
+    edited = draft.model_copy(deep=True)
+    edited.modules[0].title = "焊缝的保护"
+    assert save_version(settings, course_id, edited, "trainer1", "renamed a module") == 2
+    _, v1 = get_course(settings, course_id, 1)
+    assert v1 == draft
+    diff = diff_versions(settings, course_id, 1, 2)
+    assert "+## 焊缝的保护" in diff and f"-## {draft.modules[0].title}" in diff
+    assert diff_versions(settings, course_id, 2, 2) == ""
+
+
+def test_publishing_needs_review_and_the_masters_consent(settings, drafted):
+    tid, course_id, _, _, _ = drafted
+    with pytest.raises(WorkflowError, match="submit it for review"):
+        set_status(settings, course_id, "published", "trainer1")
+    set_status(settings, course_id, "in_review", "trainer1")
+    with pytest.raises(WorkflowError, match="consent"):
+        set_status(settings, course_id, "published", "trainer1")
+    assert published_courses(settings) == []
+    update_metadata(settings, tid, consent=True)
+    info = set_status(settings, course_id, "published", "trainer1")
+    assert info.status == "published" and info.published_version == 1
+    assert [c.id for c, _ in published_courses(settings)] == [course_id]
+    set_status(settings, course_id, "draft", "trainer1")  # unpublish
+    assert published_courses(settings) == []
+    assert list_courses(settings, status="draft")[0].published_version is None
