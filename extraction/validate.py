@@ -168,26 +168,36 @@ def item_problems(item: QuizItem) -> list[str]:
     return problems
 
 
+# Flags set when a draft is assembled (not re-derivable from the draft itself): kept on re-validation.
+_ASSEMBLY_FLAGS = ("cites unknown knowledge unit",)
+
+
+def _kept(flags: Sequence[str]) -> list[str]:
+    return [f for f in flags if f.startswith(_ASSEMBLY_FLAGS)]
+
+
 def validate_draft(draft: CourseDraft, sources: dict[str, SourceText]) -> ValidationReport:
     """Check and repair the draft in place; flags go on the items, points and lessons."""
     report = ValidationReport()
     for module in draft.modules:
         for lesson in module.lessons:
-            lesson.flags = [f for f in lesson.flags if f != "empty lesson"]
+            lesson.flags = _kept(lesson.flags)
             if not lesson.points:
                 lesson.flags.append("empty lesson")
                 report.empty_lessons += 1
                 report.problems.append(f"lesson {lesson.title!r} is empty")
             for point in lesson.points:
                 point.citations, flags = _fix_citations(point.citations, sources, report)
-                point.flags = list(dict.fromkeys(flags))
+                if not flags and not _contained(point.text, [c.quote for c in point.citations]):
+                    flags.append("point not supported by its quote")
+                point.flags = list(dict.fromkeys(_kept(point.flags) + flags))
                 if point.flags:
                     report.flagged_points += 1
                     report.problems.append(f"point {point.text[:30]!r}: {', '.join(point.flags)}")
     seen: dict[str, str] = {}
     for item in draft.quiz:
         item.citations, flags = _fix_citations(item.citations, sources, report)
-        flags += item_problems(item)
+        flags = _kept(item.flags) + flags + item_problems(item)
         if not flags and not supported(item):
             flags.append("answer not supported by the cited quote")
         key = _norm(item.stem)
