@@ -102,7 +102,7 @@ def _baseline_search(chunks: Sequence[Chunk]) -> Search:
     return search
 
 
-def _system_search(settings: Settings, chunks: Sequence[Chunk], folder: Path) -> Search:
+def _system_search(settings: Settings, chunks: Sequence[Chunk], folder: Path) -> tuple[Search, Any]:
     """shifu's hybrid index over the chunks, built in `folder`, embeddings cached in SHIFU_HOME."""
     from rag.index import HybridIndex
     from shifu.embeddings import get_embedder
@@ -110,7 +110,7 @@ def _system_search(settings: Settings, chunks: Sequence[Chunk], folder: Path) ->
     scratch = settings.model_copy(update={"home": folder, "chroma_url": None})
     index = HybridIndex(scratch, embedder=get_embedder(settings), name="eval_qa")
     index.add(list(chunks))
-    return lambda query, k: index.search(query, k=k)
+    return (lambda query, k: index.search(query, k=k)), index.embedder
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -129,25 +129,43 @@ def evaluate_qa(
     k: int = 5,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Answer every query, write one JSON line per answer to `answers_out`, return the summary."""
-    if method not in ("system", "baseline"):
-        raise ShifuError(f"--method {method!r} is not supported; use 'system' or 'baseline'")
+    """Answer every query, write one JSON line per answer to `answers_out`, return the summary.
+
+    `method="both"` runs the baseline and then the system on the same questions, writes the
+    baseline's answers next to `answers_out` (suffix .baseline.jsonl) and nests its summary.
+    """
+    if method not in ("system", "baseline", "both"):
+        raise ShifuError(f"--method {method!r} is not supported; use 'system', 'baseline' or 'both'")
     mode = mode or settings.qa_mode
     say = progress or (lambda _msg: None)
     chunks = read_corpus(corpus)
-    by_id = {c.id: c for c in chunks}
     questions = read_queries(queries, limit)
     relevant = read_qrels(qrels)
+    answers_out.parent.mkdir(parents=True, exist_ok=True)
+    if method == "both":
+        base_out = answers_out.with_name(answers_out.stem + ".baseline.jsonl")
+        baseline = _run(settings, chunks, questions, relevant, base_out, "baseline", mode, k, say)
+        summary = _run(settings, chunks, questions, relevant, answers_out, "system", mode, k, say)
+        summary["baseline"] = baseline
+        return summary
+    return _run(settings, chunks, questions, relevant, answers_out, method, mode, k, say)
+
+
+def _run(settings: Settings, chunks: list[Chunk], questions: list[dict[str, Any]], relevant: dict[str, set[str]],
+         answers_out: Path, method: str, mode: str, k: int, say: Callable[[str], None]) -> dict[str, Any]:
+    by_id = {c.id: c for c in chunks}
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="shifu-eval-qa-") as tmp:
         say(f"indexing {len(chunks)} chunks ({method})")
-        search = _baseline_search(chunks) if method == "baseline" else _system_search(settings, chunks, Path(tmp))
+        if method == "baseline":
+            search, embedder = _baseline_search(chunks), None
+        else:
+            search, embedder = _system_search(settings, chunks, Path(tmp))
         index_s = time.perf_counter() - started
         if questions:  # load models before the clock runs: a worker's first question is not the measure
             search(questions[0]["text"], k)
-        say(f"answering {len(questions)} questions")
+        say(f"answering {len(questions)} questions ({method})")
         rows, times = [], []
-        answers_out.parent.mkdir(parents=True, exist_ok=True)
         with open(answers_out, "w", encoding="utf-8") as out:
             for q in questions:
                 t0 = time.perf_counter()
@@ -155,7 +173,7 @@ def evaluate_qa(
                 if method == "baseline":
                     answer = baseline_answer(q["text"], hits)
                 else:
-                    answer = answer_from_hits(settings, q["text"], hits, mode=mode)
+                    answer = answer_from_hits(settings, q["text"], hits, mode=mode, embedder=embedder)
                 times.append((time.perf_counter() - t0) * 1000)
                 row = _row(q, answer, relevant.get(q["id"], set()))
                 rows.append(row)

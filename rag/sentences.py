@@ -35,6 +35,12 @@ _QWORDS = re.compile(
     r"多少|多长|多久|多大|多高|多远|多重|几|谁|是否|有没有|吗|呢|吧|啊|怎么样|怎么|怎样|如何|"
     r"为什么|为何|何时|何地|何种|何|啥|请问|是不是"
 )
+# Particles and everyday words that say nothing about the subject ("今天", "我们", "一般"):
+# cut there too, or "气孔是怎么产生的" yields the junk bigrams 孔是 and 生的.
+_FILLER = re.compile(
+    r"的|了|是|呀|今天|现在|时候|一个|一下|一些|我们|你们|他们|大家|这个|那个|这些|那些|这样|那样|"
+    r"可以|应该|需要|知道|觉得|一般|的话|师傅|老师"
+)
 _EN_QWORDS = frozenset(
     "what which who whom whose when where why how is are was were do does did the a an of to in on "
     "for and or it its this that be by with as at from can could should would please".split()
@@ -54,7 +60,7 @@ def terms(text: str) -> list[str]:
 
 def question_terms(question: str) -> list[str]:
     """The content terms of a question: its terms without question words or particles."""
-    stripped = _QWORDS.sub(" ", question)
+    stripped = _FILLER.sub(" ", _QWORDS.sub(" ", question))
     return [t for t in dict.fromkeys(terms(stripped)) if t not in _EN_QWORDS]
 
 
@@ -212,7 +218,7 @@ def best_evidence(
     scores: Sequence[float] | None = None,
     *,
     limit: int = 150,
-    retrieval_weight: float = 0.3,
+    retrieval_weight: float = 2.0,
     context_weight: float = 0.3,
     type_weight: float = 0.15,
     idf: Callable[[str], float] | None = None,

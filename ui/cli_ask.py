@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -157,13 +158,14 @@ def gaps_reopen(gap_id: int = typer.Argument(..., help="Gap id from `shifu gaps 
 
 
 def eval_qa_cmd(
-    corpus: Path = typer.Option(..., "--corpus", exists=True, dir_okay=False, help="BEIR corpus.jsonl."),
-    queries: Path = typer.Option(..., "--queries", exists=True, dir_okay=False,
-                                 help="queries.jsonl with gold `answers`."),
-    qrels: Path = typer.Option(..., "--qrels", exists=True, dir_okay=False, help="qrels.tsv."),
-    answers_out: Path = typer.Option(..., "--answers-out", dir_okay=False, help="Write one JSON line per query here."),
-    method: str = typer.Option("system", "--method", help="`system` (shifu's Q&A) or `baseline` "
-                               "(BM25 top chunk → sentence with most shared character bigrams)."),
+    corpus: Annotated[Path, typer.Option("--corpus", exists=True, dir_okay=False, help="BEIR corpus.jsonl.")],
+    queries: Annotated[Path, typer.Option("--queries", exists=True, dir_okay=False,
+                                          help="queries.jsonl with gold `answers`.")],
+    qrels: Annotated[Path, typer.Option("--qrels", exists=True, dir_okay=False, help="qrels.tsv.")],
+    answers_out: Annotated[Path, typer.Option("--answers-out", dir_okay=False,
+                                              help="Write one JSON line per query here.")],
+    method: str = typer.Option("system", "--method", help="`system` (shifu's Q&A), `baseline` (BM25 top chunk → "
+                               "sentence with most shared character bigrams) or `both` (baseline, then system)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Answer only the first N queries."),
     mode: str | None = typer.Option(None, "--mode", help="`offline` or `llm`; default SHIFU_QA_MODE."),
 ) -> None:
