@@ -12,6 +12,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -82,16 +83,25 @@ def chat_model(settings: Settings, *, timeout_s: float | None = None, max_tokens
         kwargs["max_tokens"] = limit  # LangChain sends it as max_completion_tokens
     else:  # llama.cpp, Ollama, older vLLM know only the classic name and ignore the new one
         kwargs["extra_body"] = {**kwargs.get("extra_body", {}), "max_tokens": limit}
+    sync_client, async_client = _http_clients(ep.base_url)
     return ChatOpenAI(
         model=ep.model,
         base_url=ep.base_url,
         api_key=ep.api_key,  # type: ignore[arg-type]
-        timeout=timeout_s or settings.llm_timeout_s,
+        timeout=timeout_s or settings.llm_timeout_s,  # the OpenAI client sends it with each request
         max_retries=0,  # shifu retries itself, within the budget
         temperature=temperature,
         callbacks=[log],
+        http_client=sync_client,
+        http_async_client=async_client,
         **kwargs,
     )
+
+
+@lru_cache(maxsize=16)
+def _http_clients(base_url: str | None) -> tuple[httpx.Client, httpx.AsyncClient]:
+    """Connection pools shared by all models for one server: a new pool per attempt costs ~0.1 s."""
+    return httpx.Client(), httpx.AsyncClient()
 
 
 def call_log_of(model: Any) -> CallLog | None:
@@ -180,6 +190,10 @@ def call_with_retries(settings: Settings, attempt: Callable[[float], T], *, retr
         left = budget - (time.monotonic() - start)
         timeout_s = max(min(settings.llm_timeout_s, left), 0.05)
         attempts += 1
+        if attempts > 1 and left < 0.1:  # a try that cannot finish in time is not worth starting
+            raise LLMServerError(f"gave up on the LLM server at {endpoint(settings).host}: "
+                                 f"SHIFU_LLM_BUDGET_S={budget:g} s spent after {attempts - 1} attempts", None,
+                                 attempts - 1)
         try:
             return attempt(timeout_s)
         except LLMError:
