@@ -40,12 +40,12 @@ def create_app(settings: Settings) -> gr.Blocks:
             hello = gr.Markdown("")
             lang_pick = gr.Radio(list(LANGS), value="中文", label=t("lang"), scale=0, min_width=220)
             screen.btn(gr.Button(t("logout"), link="/logout", size="sm", scale=0, min_width=100), "logout")
-        with gr.Tabs():
-            with gr.Tab(t("tab_trainer"), visible=False) as tab_trainer:
+        with gr.Tabs() as tabs:
+            with gr.Tab(t("tab_trainer"), id="trainer", visible=False) as tab_trainer:
                 app_trainer.build(screen)
-            with gr.Tab(t("tab_worker"), visible=False) as tab_worker:
+            with gr.Tab(t("tab_worker"), id="worker", visible=False) as tab_worker:
                 app_worker.build(screen)
-            with gr.Tab(t("tab_admin"), visible=False) as tab_admin:
+            with gr.Tab(t("tab_admin"), id="admin", visible=False) as tab_admin:
                 app_admin.build(screen)
         screen.tab(tab_trainer, "tab_trainer")
         screen.tab(tab_worker, "tab_worker")
@@ -56,10 +56,11 @@ def create_app(settings: Settings) -> gr.Blocks:
             user = get_user(settings, username_of(request))
             role = user.role if user else None
             greeting = t("hello", user=user.username, role=role_name(user.role)) if user else t("login")
-            return (greeting, gr.update(visible=role in ("trainer", "admin")),
+            first = {"trainer": "trainer", "worker": "worker", "admin": "admin"}.get(role or "")
+            return (greeting, gr.update(selected=first), gr.update(visible=role in ("trainer", "admin")),
                     gr.update(visible=role in ("worker", "admin")), gr.update(visible=role == "admin"))
 
-        app.load(on_load, None, [hello, tab_trainer, tab_worker, tab_admin], api_visibility="private")
+        app.load(on_load, None, [hello, tabs, tab_trainer, tab_worker, tab_admin], api_visibility="private")
         for hook in screen.on_load:
             hook(app)
 

@@ -337,7 +337,7 @@ def build(screen: Screen) -> None:
             u_status = gr.Markdown("", elem_id="users-status")
         with gr.Tab(t("adm_dash")) as tab_d:
             b_refresh = screen.btn(gr.Button(t("refresh")), "refresh")
-            dash_md = gr.Markdown("")
+            dash_md = gr.Markdown("", elem_id="dash-md")
             with gr.Row():
                 plot_status = gr.BarPlot(x="status", y="courses", title="courses by status")
                 plot_attempts = gr.BarPlot(x="course", y="attempts", title="quiz attempts per course")

@@ -245,7 +245,7 @@ class ReviewHandlers:
         cites = list(getattr(item, "citations", []) or [])
         quotes = "\n\n".join(f"> [{n}] {md_escape(c.quote)}" for n, c in enumerate(cites, 1))
         flags = _flags(item)
-        flags_md = ("⚠ " + "；".join(md_escape(f) for f in flags)) if flags else "✅"
+        flags_md = ("⚠ " + "；".join(md_escape(f) for f in flags)) if flags else "✓"
         cite_choices = [(f"[{n}] {c.quote[:24]}…", n - 1) for n, c in enumerate(cites, 1)]
         pick = gr.update(choices=cite_choices, value=0 if cites else None)
         if isinstance(item, QuizItem):
@@ -418,7 +418,7 @@ def build(screen: Screen) -> ReviewParts:
         with gr.Row():
             v_a = screen.label(gr.Dropdown([], label="A"), "ver_a")
             v_b = screen.label(gr.Dropdown([], label="B"), "ver_b")
-            b_diff = screen.btn(gr.Button(t("diff")), "diff")
+            b_diff = screen.btn(gr.Button(t("diff"), elem_id="r-diff-btn"), "diff")
         diff_out = gr.Code("", language=None, interactive=False, elem_id="r-diff")
         wf_status = gr.Markdown("", elem_id="r-wf-status")
         with gr.Row():

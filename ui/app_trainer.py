@@ -157,7 +157,7 @@ class TrainerHandlers:
         tr = get_transcript(self.settings, transcript_id)
         meta = (f"**{esc(info.title)}** · {esc(info.expert or '')} · {esc(info.trade or '')} · "
                 f"{esc(info.enterprise or '')} · {esc(info.interview_date or '')} · "
-                f"{'✅ consent' if info.consent else '⚠️ no consent'} · {info.turns} turns · {info.chunks} chunks · "
+                f"{'✓ consent' if info.consent else '⚠ no consent'} · {info.turns} turns · {info.chunks} chunks · "
                 f"{esc(info.source_name)}")
         return meta, transcript_html(tr, get_chunks(self.settings, transcript_id), lang)
 

@@ -46,10 +46,10 @@ add_texts({
     "q_short": ("填写答案", "Your answer"),
     "q_progress": ("第 {i} / {n} 题", "Question {i} of {n}"),
     "q_result": ("得分 {score} / {total}（{pct}%）— {verdict}", "Score {score} / {total} ({pct}%) — {verdict}"),
-    "q_pass": ("通过 ✅", "passed ✅"),
+    "q_pass": ("通过 ✓", "passed ✓"),
     "q_fail": ("未通过，再读一读课程后重试", "not passed; read the course again and retry"),
-    "q_right": ("✅ 正确", "✅ right"),
-    "q_wrong": ("❌ 错误，正确答案：{answer}", "❌ wrong; the answer is: {answer}"),
+    "q_right": ("✓ 正确", "✓ right"),
+    "q_wrong": ("✗ 错误，正确答案：{answer}", "✗ wrong; the answer is: {answer}"),
     "true": ("正确", "true"),
     "false": ("错误", "false"),
     "ask": ("你的问题", "Your question"),
@@ -65,7 +65,7 @@ add_texts({
     "thanks_fb": ("谢谢反馈！", "Thanks for the feedback!"),
 })
 
-_KIND = {"step": "步骤", "tip": "窍门", "warning": "⚠️ 警示", "rule": "规则", "definition": "定义",
+_KIND = {"step": "步骤", "tip": "窍门", "warning": "⚠ 警示", "rule": "规则", "definition": "定义",
          "tool": "工具", "measurement": "数值", "story": "案例", "fact": "事实"}
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -225,8 +225,10 @@ class WorkerHandlers:
         result = learning.submit_quiz(self.settings, user.username, course_id, answers)
         verdict = t("q_pass" if result.passed else "q_fail", lang)
         lines = [f"### {t('q_result', lang, score=result.score, total=result.total, pct=result.percent, verdict=verdict)}", ""]
+        kinds = {q.id: q.type for q in draft.quiz}
         for n, r in enumerate(result.items, 1):
-            mark = t("q_right", lang) if r.right else t("q_wrong", lang, answer=md_escape("；".join(r.correct)))
+            correct = [t(a, lang) if kinds.get(r.item_id) == "true_false" else a for a in r.correct]
+            mark = t("q_right", lang) if r.right else t("q_wrong", lang, answer=md_escape("；".join(correct)))
             lines += [f"{n}\\. {md_escape(r.stem)}  ", mark + "  "]
             if r.explanation:
                 lines.append(f"> {md_escape(r.explanation)}")
@@ -308,9 +310,9 @@ def _answer_text(answer: Any, render: Any) -> str:
     """The answer body without the excerpt list (citations follow as their own collapsible messages)."""
     text = md_escape(answer.answer)
     if not answer.covered:
-        return f"🟡 {text}"
+        return f"○ {text}"
     if not answer.valid:
-        return f"⚠️ {text}"
+        return f"⚠ {text}"
     return text
 
 

@@ -95,7 +95,7 @@ def test_worker_studies_the_published_course(published):
     idx, answers, *view = w.move(course_id, 0, {}, pick, list(first.answer), first.answer[0], 1, "zh",
                                  req("wang_worker"))
     answers, result = w.submit_quiz(course_id, idx, answers, None, [], "", "zh", req("wang_worker"))
-    assert result.startswith("### 得分 ") and "✅ 正确" in result
+    assert result.startswith("### 得分 ") and "✓ 正确" in result
     history = list(w.ask("氩弧焊用什么气体保护？", [], req("wang_worker")))[-1][0]
     assert history[0]["role"] == "user" and history[1]["role"] == "assistant"
     cites = [m for m in history if m.get("metadata")]
