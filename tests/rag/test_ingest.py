@@ -297,8 +297,21 @@ def _wait_for_status(db: Path, status: str, timeout: float = 180) -> None:
     raise AssertionError(f"no transcript reached status {status!r} within {timeout} s")
 
 
+def _wait_for_chroma_rows(chroma_dir: Path, more_than: int, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with sqlite3.connect(chroma_dir / "chroma.sqlite3", timeout=5) as conn:
+                if conn.execute("SELECT count(*) FROM embeddings").fetchone()[0] > more_than:
+                    return
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.01)
+    raise AssertionError(f"Chroma in {chroma_dir} got no new rows within {timeout} s")
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("where", ["after_sql", "while_indexing"])
+@pytest.mark.parametrize("where", ["after_sql", "while_embedding", "after_chroma"])
 def test_kill_9_during_ingest_then_ingest_again_is_consistent(settings, tmp_path: Path, where: str) -> None:  # type: ignore[no-untyped-def]
     path = _write(tmp_path, "long-interview.txt", _big_interview())
     # An earlier version is in the library, so the killed ingest is a replacement.
@@ -308,8 +321,11 @@ def test_kill_9_during_ingest_then_ingest_again_is_consistent(settings, tmp_path
     proc = _shifu(settings.home, "ingest", str(path), **pause)
     try:
         _wait_for_status(settings.home / "shifu.db", "indexing")
-        if where == "while_indexing":
-            time.sleep(0.3)  # into the index writes (embedding this file takes seconds)
+        if where == "while_embedding":
+            time.sleep(0.3)  # embedding this file takes seconds
+        elif where == "after_chroma":
+            # Chroma written, BM25 (most likely) not yet
+            _wait_for_chroma_rows(settings.chroma_dir, more_than=v1.chunks)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.kill()
