@@ -72,7 +72,8 @@ def evaluate_retrieval(corpus_path: Path, queries_path: Path, qrels_path: Path, 
     chunks = [Chunk(id=str(r["_id"]), transcript_id=str(r["_id"]), ord=i, text=r["text"],
                     char_end=len(r["text"])) for i, r in enumerate(corpus)]
 
-    with tempfile.TemporaryDirectory(prefix="shifu-eval-") as tmp:
+    # Chroma may still be flushing files as the folder goes; a leftover temp file is harmless.
+    with tempfile.TemporaryDirectory(prefix="shifu-eval-", ignore_cleanup_errors=True) as tmp:
         scratch = settings.model_copy(update={"home": Path(tmp), "chroma_url": None})
         started = time.perf_counter()
         search = _build(method, chunks, settings, scratch, report)

@@ -3,12 +3,25 @@
 How the ranking is fused, and why (measured with `shifu eval retrieval`, BEIR files in
 ../shared/bench, each record one chunk; bigram BM25 = bm25s over character bigrams alone):
 
-    MEASUREMENTS
+    visible split, same run          R@1    R@5    R@10   MRR    p95 ms (2 shared cores)
+    cmrc2018  bigram BM25 (baseline) .735   .932   .954   .820   0.3
+              jieba BM25             .726   .923   .944   .814   1.2
+              USE dense              .491   .748   .813   .610   35
+              hybrid (this file)     .778   .948   .969   .853   11-20
+    webqa     bigram BM25 (baseline) .686   .876   .932   .773   0.2
+              jieba BM25             .691   .895   .932   .779   1.7
+              USE dense              .527   .766   .828   .637   18
+              hybrid (this file)     .752   .948   .971   .837   13-17
+    (Chroma's HNSW is approximate: hybrid numbers move by about .001 between runs.)
+    Indexing CMRC (4,189 chunks): 11 s with cached vectors, 109 s cold (USE on 2 shared
+    cores); peak RSS 390 MB warm, 510 MB cold (USE model loaded). Query p95 includes
+    embedding the query with USE (one BLAS thread; see shifu/embeddings.py).
 
 Fused score of a chunk = chars / max(chars) + 0.25 * words / max(words) + 1.0 * cosine
   - chars: BM25 (k1 1.2, b .75) over CJK characters *and* their overlapping bigrams
-    (latin: lowercased words). Adding unigrams to bigrams was the largest single gain,
-    on WebQA most of all: short questions often hinge on one character (省, 市, 谁).
+    (latin words and numbers counted twice, to weigh like a character). Adding unigrams
+    to bigrams was the largest single gain (WebQA MRR .773 -> .833 alone): short
+    questions often hinge on one character (省, 市, 谁).
   - words: BM25 over jieba words. Weaker alone, a small weight still helps on CMRC.
   - cosine: USE multilingual, from Chroma's top 100 (chunks outside it get the 100th
     cosine, a floor). Dense alone is far weaker, but as a tie-breaker among lexical
@@ -16,7 +29,9 @@ Fused score of a chunk = chars / max(chars) + 0.25 * words / max(words) + 1.0 * 
   Each BM25 is divided by its best score for the query, so the weights mean the same for
   every query; cosine is used raw (already 0..1). Reciprocal-rank fusion was tried and was
   worse on both sets (it throws away how far ahead the top lexical hit is). The weights were
-  picked where both sets agree (tuned on one, checked on the other): 3 numbers, no per-set tuning.
+  picked where both sets agree (tuned on one, checked on the other): 3 numbers, no per-set
+  tuning, and a flat optimum: any word weight in 0..0.5 with cosine weight 0.5..1.5 lands
+  within .005 MRR of these on both sets.
 """
 
 from __future__ import annotations
