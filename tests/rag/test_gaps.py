@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from rag.gaps import list_gaps, record_gap, set_gap_status
@@ -40,3 +42,22 @@ def test_unknown_gap_and_bad_status_are_explained(settings) -> None:
         set_gap_status(settings, 999, "closed")
     with pytest.raises(ShifuError, match="open, planned, closed"):
         list_gaps(settings, status="done")
+
+
+def test_cli_lists_and_closes_gaps(settings) -> None:
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    gap = record_gap(settings, "夜班补贴怎么算？", asked_by="worker1")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["gaps", "ls"])
+    assert listed.exit_code == 0, listed.output
+    assert "夜班" in listed.stdout and "open" in listed.stdout
+    closed = runner.invoke(app, ["gaps", "close", str(gap.id)])
+    assert closed.exit_code == 0, closed.output
+    assert "closed" in closed.stdout
+    assert list_gaps(settings, status="open") == []
+    as_json = runner.invoke(app, ["gaps", "ls", "--json"])
+    [row] = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert (row["question"], row["status"], row["asked_by"]) == ("夜班补贴怎么算？", "closed", "worker1")
