@@ -59,6 +59,8 @@ def reader_index(settings: Settings) -> Any:
             from rag.index import HybridIndex
 
             held = _indexes[settings] = (stamp, HybridIndex(settings))
+            while len(_indexes) > 8:  # a process rarely has more than one library; tests have many
+                _indexes.pop(next(iter(_indexes)))
         return held[1]
 
 
