@@ -1,0 +1,34 @@
+"""`make demo` prepares a working app: interviews ingested, courses published, accounts that log in."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from app_testkit import CORPUS
+
+from extraction.learning import catalogue
+from shifu.auth import authenticate, list_users
+from ui import demo
+
+pytestmark = pytest.mark.slow
+
+
+def test_demo_publishes_courses_and_prints_logins_that_work(settings, tmp_path, capsys):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("welding_tig_mig_zh_gbk.txt", "hvac_service_en.vtt"):
+        shutil.copy(CORPUS / name, corpus / name)
+    assert demo.main(["--corpus", str(corpus), "--no-serve"]) == 0
+    out = capsys.readouterr().out
+    assert len(catalogue(settings)) == 2
+    logins = re.findall(r"username: (\w+)\s+password: (\S+)", out)
+    assert {u for u, _ in logins} == {"admin", "trainer", "worker"}
+    assert all(authenticate(settings, u, p) for u, p in logins)
+    assert "http://127.0.0.1:" in out
+    # again: nothing duplicated, new passwords
+    assert demo.main(["--corpus", str(corpus), "--no-serve"]) == 0
+    again = dict(re.findall(r"username: (\w+)\s+password: (\S+)", capsys.readouterr().out))
+    assert len(catalogue(settings)) == 2 and len(list_users(settings)) == 3
+    assert authenticate(settings, "worker", again["worker"])

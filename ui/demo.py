@@ -1,0 +1,118 @@
+"""`make demo`: ingest the demo corpus, draft and publish a course per interview, create one
+account of each role, print how to log in, and serve the app.
+
+Safe to run again: unchanged files are not re-ingested, an interview that already has a
+course is not drafted twice, and the demo accounts get fresh passwords.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+DEMO_USERS = (("admin", "admin", None), ("trainer", "trainer", "温州瓯江阀门有限公司"),
+              ("worker", "worker", "温州瓯江阀门有限公司"))
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def ingest_corpus(settings, corpus: Path) -> list[str]:  # type: ignore[no-untyped-def]
+    """Ingest every demo interview with the masters' consent recorded; returns transcript ids."""
+    from rag.ingest import ingest_paths
+
+    def shown(result, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+        what = f"{result.turns} turns, {result.chunks} chunks" if result.status != "failed" else result.error
+        say(f"  [{done}/{total}] {result.file}: {result.status} ({what})")
+
+    say(f"1. ingesting {corpus} (consent recorded) ...")
+    results = ingest_paths(settings, [corpus], progress=shown, consent=True)
+    return [r.transcript_id for r in results if r.status != "failed" and r.transcript_id]
+
+
+def draft_and_publish(settings, transcript_ids: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+    """One published course per interview (skipping interviews that already have one)."""
+    from extraction.courses import list_courses, set_status
+    from extraction.draft import draft_course
+    from shifu.errors import ShifuError
+
+    done = {tuple(c.transcript_ids) for c in list_courses(settings)}
+    say("2. drafting and publishing a course per interview ...")
+    courses = []
+    for tid in transcript_ids:
+        if (tid,) in done:
+            say(f"  {tid[:8]}: already has a course")
+            continue
+        try:
+            course_id, _version, draft = draft_course(settings, [tid], created_by="trainer")
+            set_status(settings, course_id, "in_review", by="trainer")
+            set_status(settings, course_id, "published", by="trainer")
+        except ShifuError as exc:  # a transcript too short to teach from, for instance
+            say(f"  {tid[:8]}: not drafted ({exc})")
+            continue
+        say(f"  {draft.title}: {sum(len(m.lessons) for m in draft.modules)} lessons, "
+            f"{len(draft.quiz)} quiz items, published")
+        courses.append(course_id)
+    return courses
+
+
+def demo_accounts(settings) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """admin / trainer / worker with fresh random passwords; returns role -> (username, password)."""
+    from shifu.auth import add_user, get_user, set_password
+
+    out = {}
+    for username, role, enterprise in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        if get_user(settings, username) is None:
+            add_user(settings, username, password, role, enterprise)
+        else:
+            set_password(settings, username, password)
+        out[role] = (username, password)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ui.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SHIFU_DEMO_PORT", "7860")))
+    parser.add_argument("--no-serve", action="store_true", help="prepare everything, then exit")
+    args = parser.parse_args(argv)
+
+    from shifu.errors import ShifuError
+    from shifu.settings import load_settings
+
+    settings = load_settings()
+    try:
+        ids = ingest_corpus(settings, args.corpus)
+        draft_and_publish(settings, ids)
+        from extraction.learning import catalogue
+
+        say(f"   {len(catalogue(settings))} published course(s) in the catalogue")
+        accounts = demo_accounts(settings)
+    except ShifuError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    say("3. demo accounts (passwords are new each run):")
+    for role, (username, password) in accounts.items():
+        say(f"   {role:<8} username: {username:<8} password: {password}")
+    say(f"4. open http://{args.host}:{args.port} and log in with one of them "
+        "(the worker studies, the trainer reviews, the admin curates prompts); Ctrl+C stops the app.")
+    if args.no_serve:
+        return 0
+    from ui.app import launch_app
+
+    launch_app(settings, host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
