@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from shifu.models import Chunk
 from shifu.settings import load_settings
 from ui.cli_eval_retrieval import register_eval
 
@@ -136,14 +137,24 @@ def transcripts_show(ref: Annotated[str, typer.Argument(help=_REF_HELP)]) -> Non
     starts = sorted(chunks, key=lambda c: c.char_start)
     pos = 0
     for turn in transcript.turns:
-        while pos < len(starts) and starts[pos].char_start < turn.char_end + 1:
-            c = starts[pos]
-            console.print(f"[magenta]── chunk {c.ord} {c.id} · {c.n_tokens} tokens · "
-                          f"chars {c.char_start}–{c.char_end} ──[/magenta]")
+        # Chunk boundaries are drawn where they fall, inside a turn if a long answer was split.
+        while pos < len(starts) and starts[pos].char_start <= turn.char_start:
+            _chunk_rule(starts[pos])
             pos += 1
         when = f"[{mmss(turn.start)}–{mmss(turn.end)}] " if turn.start is not None else ""
-        console.print(f"[dim]{when}[/dim][bold]{escape(turn.speaker)}[/bold] [dim]({turn.role})[/dim]: "
-                      f"{escape(turn.text)}", highlight=False)
+        console.print(f"[dim]{escape(when)}[/dim][bold]{escape(turn.speaker)}[/bold] [dim]({turn.role})[/dim]:",
+                      highlight=False)
+        cut = turn.char_start
+        while pos < len(starts) and starts[pos].char_start < turn.char_end:
+            console.print("  " + escape(transcript.text[cut:starts[pos].char_start]), highlight=False)
+            _chunk_rule(starts[pos])
+            cut = starts[pos].char_start
+            pos += 1
+        console.print("  " + escape(transcript.text[cut:turn.char_end]), highlight=False)
+
+
+def _chunk_rule(c: Chunk) -> None:
+    console.print(f"[magenta]── chunk {c.ord} {c.id} · {c.n_tokens} tokens · chars {c.char_start}–{c.char_end} ──[/magenta]")
 
 
 @transcripts_app.command("rm")
