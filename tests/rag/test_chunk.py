@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from shifu.models import Transcript, Turn
-
 from rag.chunk import chunk_transcript
+from shifu.models import Transcript, Turn
 
 
 def _transcript(*turns: tuple[str, str, str], times: bool = False) -> Transcript:
