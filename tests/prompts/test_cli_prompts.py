@@ -41,7 +41,7 @@ def test_edit_from_a_file_then_activate_diff_and_rollback(settings, tmp_path: Pa
     assert "now uses version " + v1 in run("prompts", "activate", "qa", v1)
     shown = run("prompts", "show", "qa")
     assert "简短明了" in shown and f"* {v1}  override by admin1" in shown
-    assert "+  4. 用提问的语言回答，简短明了" in run("prompts", "diff", "qa", v0, v1)
+    assert "+  - 用提问的语言简短明了回答" in run("prompts", "diff", "qa", v0, v1)
     assert f"rolled back to version {v0}" in run("prompts", "rollback", "qa")
     assert "简短明了" not in run("prompts", "show", "qa").split("versions of qa")[0]
     assert "焊缝发蓝是什么原因" in run("prompts", "show", "qa", "--sample")
