@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.runnables import RunnableLambda
 from pydantic import BaseModel, ValidationError
 
 from prompts.registry import RenderedPrompt
 from shifu.calllog import note_error
 from shifu.errors import LLMError
-from shifu.llm import LLMServerError, call_log_of, call_with_retries, chat_model, endpoint
+from shifu.llm import LLMServerError, call_log_of, call_with_retries, chat_model, endpoint, failure
 from shifu.settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
@@ -166,3 +169,45 @@ def run_structured(settings: Settings, prompt: RenderedPrompt, schema: type[M], 
         "nothing was saved — try again, or use a stronger model (SHIFU_LLM_MODEL)",
         attempts,
     )
+
+
+# --- plain text ---------------------------------------------------------------------------
+
+
+def as_chat_messages(prompt: RenderedPrompt) -> list[BaseMessage]:
+    """A rendered prompt as LangChain messages."""
+    return [SystemMessage(m["content"]) if m["role"] == "system" else HumanMessage(m["content"])
+            for m in prompt.messages]
+
+
+def run_text(settings: Settings, prompt: RenderedPrompt, *, on_token: Callable[[str], None] | None = None,
+             max_tokens: int | None = None) -> str:
+    """Run PROMPT as an LCEL chain (messages | model | text), streamed; logged with its template version.
+
+    Retries (429, 5xx, timeouts) happen only before the first token: once text has been
+    shown, a retry would repeat it, so a failure mid-stream is reported instead.
+    """
+    deadline = time.monotonic() + settings.llm_budget_s
+    config: Any = {"metadata": {"template": prompt.name, "template_version": prompt.version}}
+
+    def attempt(timeout_s: float) -> str:
+        model = chat_model(settings, timeout_s=timeout_s, max_tokens=max_tokens, stream_usage=True)
+        chain = RunnableLambda(lambda _: as_chat_messages(prompt)) | model | StrOutputParser()
+        parts: list[str] = []
+        try:
+            for piece in chain.stream({}, config=config):
+                parts.append(piece)
+                if on_token is not None and piece:
+                    on_token(piece)
+                if time.monotonic() > deadline:
+                    raise LLMServerError(f"the reply took longer than SHIFU_LLM_BUDGET_S={settings.llm_budget_s:g} s; "
+                                         "raise it or use a faster model")
+        except LLMError:
+            raise
+        except Exception as exc:
+            if parts:
+                raise failure(settings, exc, 1, timeout_s) from exc
+            raise
+        return "".join(parts)
+
+    return call_with_retries(settings, attempt)

@@ -10,19 +10,13 @@ out. An answer that fails is returned with ``valid=False`` and its problems list
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import RunnableLambda
-
 from prompts.budget import pack
 from prompts.registry import PromptTemplate, RenderedPrompt, get_template, render_template
+from prompts.structured import run_text
 from rag.sentences import sentence_spans, terms
-from shifu.errors import LLMError
-from shifu.llm import LLMServerError, call_with_retries, chat_model, failure
 from shifu.models import Answer, AnswerCitation, SearchHit
 from shifu.settings import Settings
 
@@ -66,39 +60,6 @@ def build_prompt(settings: Settings, question: str, hits: Sequence[SearchHit]) -
 
     packed = pack(render, [fence(h.chunk.text) for h in hits], settings.llm_context_tokens)
     return packed.prompt, len(packed.texts), template
-
-
-def _lc_messages(prompt: RenderedPrompt) -> list[BaseMessage]:
-    return [SystemMessage(m["content"]) if m["role"] == "system" else HumanMessage(m["content"])
-            for m in prompt.messages]
-
-
-def _stream(settings: Settings, prompt: RenderedPrompt, on_token: Callable[[str], None] | None) -> str:
-    """Run the LCEL chain (prompt | model | text) streaming, with retries until the first token."""
-    deadline = time.monotonic() + settings.llm_budget_s
-    config: Any = {"metadata": {"template": prompt.name, "template_version": prompt.version}}
-
-    def attempt(timeout_s: float) -> str:
-        chain = RunnableLambda(lambda _: _lc_messages(prompt)) | chat_model(
-            settings, timeout_s=timeout_s, stream_usage=True) | StrOutputParser()
-        parts: list[str] = []
-        try:
-            for piece in chain.stream({}, config=config):
-                parts.append(piece)
-                if on_token is not None and piece:
-                    on_token(piece)
-                if time.monotonic() > deadline:
-                    raise LLMServerError(f"the answer took longer than SHIFU_LLM_BUDGET_S={settings.llm_budget_s:g} s; "
-                                         "raise it or use a faster model")
-        except LLMError:
-            raise
-        except Exception as exc:
-            if parts:  # tokens already shown: a retry would repeat them, so stop here
-                raise failure(settings, exc, 1, timeout_s) from exc
-            raise
-        return "".join(parts)
-
-    return call_with_retries(settings, attempt)
 
 
 def citations_in(text: str) -> list[int]:
@@ -175,7 +136,7 @@ def answer_with_llm(settings: Settings, question: str, hits: Sequence[SearchHit]
                       problems=["no excerpts were retrieved, so the model was not asked"])
     prompt, n_sent, _ = build_prompt(settings, question, hits)
     sent = list(hits[:n_sent])
-    raw = _stream(settings, prompt, on_token)
+    raw = run_text(settings, prompt, on_token=on_token)
     text, citations, problems, covered = check_answer(raw, sent, prompt)
     return Answer(question=question, answer=text, citations=citations, covered=covered, mode="llm",
                   valid=not problems, problems=problems)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from prompts import structured
 from prompts.registry import RenderedPrompt
-from prompts.structured import StructuredOutputError, parse_reply, run_structured
+from prompts.structured import StructuredOutputError, parse_reply, run_structured, run_text
 from shifu import llm
 from shifu.store import session_scope
 from shifu.tables import LLMCallRow
@@ -122,3 +122,15 @@ def test_parse_reply_reads_fenced_json_and_explains_failures() -> None:
     assert parse_reply("no json here", Units) == (None, ["the reply is not a JSON object"])
     _, problems = parse_reply('{"units": [{"kind": "step"}]}', Units)
     assert problems == ["units.0.text: Field required", "units.0.sentence_ids: Field required"]
+
+
+def test_run_text_streams_retries_before_the_first_token_and_logs_the_version() -> None:
+    tokens: list[str] = []
+    with FaultServer([Reply(429, error_body("busy")), Reply(body=chat_reply("先 打磨 坡口"))]) as server:
+        settings = fault_settings(server)
+        text = run_text(settings, PROMPT, on_token=tokens.append)
+    assert text == "先 打磨 坡口" and "".join(tokens) == text and len(tokens) == 3
+    assert server.chat_requests[1]["json"]["stream"] is True
+    busy, ok = rows(settings)
+    assert "429" in busy.error and ok.response == text
+    assert (ok.template, ok.template_version) == ("draft_units", "0123456789ab")
