@@ -76,7 +76,7 @@ def evaluate_retrieval(corpus_path: Path, queries_path: Path, qrels_path: Path, 
     with tempfile.TemporaryDirectory(prefix="shifu-eval-", ignore_cleanup_errors=True) as tmp:
         scratch = settings.model_copy(update={"home": Path(tmp), "chroma_url": None})
         started = time.perf_counter()
-        search = _build(method, chunks, settings, scratch, report)
+        search, close = _build(method, chunks, settings, scratch, report)
         index_s = time.perf_counter() - started
         peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         search("warm-up 预热", 1)  # loads the query embedder once, outside the timings
@@ -90,6 +90,7 @@ def evaluate_retrieval(corpus_path: Path, queries_path: Path, qrels_path: Path, 
             times_ms.append((time.perf_counter() - t0) * 1000)
             cpu_ms.append((time.process_time() - c0) * 1000)
             report("searching", i + 1, len(queries))
+        close()
 
     if run_out:
         write_run(Path(run_out), runs)
@@ -107,15 +108,15 @@ def evaluate_retrieval(corpus_path: Path, queries_path: Path, qrels_path: Path, 
 
 
 def _build(method: str, chunks: list[Chunk], settings: Settings, scratch: Settings,
-           report: Progress) -> Callable[[str, int], list[tuple[str, float]]]:
-    """Index the chunks for one method; return its search function (query, k)."""
+           report: Progress) -> tuple[Callable[[str, int], list[tuple[str, float]]], Callable[[], None]]:
+    """Index the chunks for one method; return its search function (query, k) and how to close it."""
     if method in _BASELINES:
         analyzer = _BASELINES[method]
         lexical = LexicalIndex(scratch.bm25_dir / "eval", {analyzer: BM25Params(k1=1.5, b=0.75)})
         report("indexing", 0, 1)
         lexical.add((c.id, c.transcript_id, c.text) for c in chunks)
         report("indexing", 1, 1)
-        return lambda query, k: lexical.search(query, k, analyzer=analyzer)
+        return (lambda query, k: lexical.search(query, k, analyzer=analyzer)), lambda: None
 
     # Vectors come from the real cache (SHIFU_HOME/cache), so a second run embeds nothing.
     embedder = get_embedder(settings)
@@ -127,9 +128,7 @@ def _build(method: str, chunks: list[Chunk], settings: Settings, scratch: Settin
     report("indexing", 0, 1)
     index.add(chunks)
     report("indexing", 1, 1)
-    if method == "dense":
-        return index.search_dense
-    return index.search
+    return (index.search_dense if method == "dense" else index.search), index.close
 
 
 def score_runs(runs: dict[str, list[tuple[str, float]]], qrels: dict[str, set[str]]) -> dict[str, float]:

@@ -77,13 +77,26 @@ class HybridIndex:
         self.name = name
         self.embedder = embedder or get_embedder(settings)
         self.lexical = LexicalIndex(settings.bm25_dir / name)
+        self._client = None
         self._collection = None
+
+    def close(self) -> None:
+        """Release Chroma (its files, or its HTTP connections); the index reopens on next use."""
+        if self._client is not None:
+            _close_client(self._client)
+        self._client = self._collection = None
+
+    def __enter__(self) -> HybridIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # ---------- stores ----------
     @property
     def collection(self):
         if self._collection is None:
-            client = chroma_client(self.settings)
+            self._client = client = chroma_client(self.settings)
             collection = client.get_or_create_collection(
                 self.name,
                 embedding_function=chroma_embedding_function(self.embedder),
@@ -196,6 +209,22 @@ class HybridIndex:
             if pos is not None:
                 dense[pos] = cosine
         return dense
+
+
+def _close_client(client) -> None:
+    """client.close(), plus the HTTP sessions Chroma leaves open once its last clients are gone."""
+    clients = [client, getattr(client, "_admin_client", None)]
+    servers = [(c._identifier, getattr(c, "_server", None)) for c in clients if hasattr(c, "_identifier")]
+    client.close()
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        for identifier, server in servers:
+            session = getattr(server, "_session", None)
+            if session is not None and identifier not in SharedSystemClient._identifier_to_system:
+                session.close()
+    except ImportError:  # another Chroma version: its own close has to do
+        pass
 
 
 def _by_best(scores: np.ndarray) -> np.ndarray:

@@ -39,7 +39,8 @@ def index(settings):
     idx.add(chunks("weld", WELD, timed=True), transcript_titles={"weld": "张师傅谈焊接"})
     idx.add(chunks("shoes", SHOES))
     idx.add(chunks("cnc", CNC))
-    return idx
+    yield idx
+    idx.close()
 
 
 def top(idx: HybridIndex, query: str, **kw) -> str:
@@ -96,9 +97,9 @@ def test_chunk_metadata_is_stored_with_the_vector(index):
 
 def test_reopening_from_disk_finds_the_same(index, settings):
     before = index.search("焊完怎么检查焊缝", k=5)
-    reopened = HybridIndex(load_settings())
-    assert reopened.search("焊完怎么检查焊缝", k=5) == before
-    assert reopened.chroma_ids() == reopened.bm25_ids() == index.chroma_ids()
+    with HybridIndex(load_settings()) as reopened:
+        assert reopened.search("焊完怎么检查焊缝", k=5) == before
+        assert reopened.chroma_ids() == reopened.bm25_ids() == index.chroma_ids()
 
 
 def test_an_index_built_with_other_embeddings_is_refused(index):
@@ -108,10 +109,54 @@ def test_an_index_built_with_other_embeddings_is_refused(index):
         def embed(self, texts):
             raise AssertionError("never called")
 
-    with pytest.raises(ConfigError, match="SHIFU_EMBEDDINGS"):
-        HybridIndex(load_settings(), embedder=Other()).search("焊接", k=1)
+    with pytest.raises(ConfigError, match="SHIFU_EMBEDDINGS"), HybridIndex(load_settings(), embedder=Other()) as other:
+        other.search("焊接", k=1)
 
 
 def test_empty_index_and_empty_query_return_nothing(settings, index):
-    assert HybridIndex(settings, name="empty-one").search("焊接", k=5) == []
+    with HybridIndex(settings, name="empty-one") as empty:
+        assert empty.search("焊接", k=5) == []
     assert index.search("   ", k=5) == []
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real `chroma run` server on a free port, for SHIFU_CHROMA_URL."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    chroma = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    proc = subprocess.Popen([chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_a_chroma_server_from_shifu_chroma_url_works_the_same(chroma_server, monkeypatch, shifu_home):
+    monkeypatch.setenv("SHIFU_CHROMA_URL", chroma_server)
+    with HybridIndex(load_settings()) as idx:
+        idx.add(chunks("weld", WELD) + chunks("shoes", SHOES))
+        assert top(idx, "焊接前工件要预热到多少度？") == "weld-0"
+        assert all(cid.startswith("shoes") for cid, _ in idx.search("预热", k=5, transcript_ids={"shoes"}))
+        idx.remove_transcript("weld")
+        assert idx.chroma_ids() == idx.bm25_ids() == {"shoes-0", "shoes-1"}
+    assert not (shifu_home / "chroma").exists()  # nothing went to the embedded store
