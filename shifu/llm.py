@@ -8,6 +8,7 @@ retries here so that 400/401 never repeat and the whole request keeps to a time 
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
@@ -158,6 +159,10 @@ def failure(settings: Settings, exc: BaseException, attempts: int, timeout_s: fl
     if isinstance(exc, openai.APIConnectionError | httpx.TransportError):
         return LLMServerError(f"cannot reach the LLM server at {host}; start it or fix SHIFU_LLM_BASE_URL",
                               None, attempts)
+    if isinstance(exc, json.JSONDecodeError):
+        return LLMServerError(f"the LLM server at {host} sent a reply that is not JSON; check that "
+                              "SHIFU_LLM_BASE_URL points at an OpenAI-compatible endpoint (usually ending in /v1)",
+                              None, attempts)
     message = scrub(_server_message(exc), [endpoint(settings).api_key]) or ""
     if status in (401, 403):
         return LLMServerError(f"the LLM server at {host} refused the key (HTTP {status}: {message}); "
@@ -196,9 +201,7 @@ def call_with_retries(settings: Settings, attempt: Callable[[float], T], *, retr
                                  attempts - 1)
         try:
             return attempt(timeout_s)
-        except LLMError:
-            raise
-        except Exception as exc:
+        except (openai.OpenAIError, httpx.HTTPError, json.JSONDecodeError) as exc:  # anything else is a bug
             if not _retryable(exc, retry_5xx) or attempts > settings.llm_max_retries:
                 raise failure(settings, exc, attempts, timeout_s) from exc
             pause = _retry_after(exc) or backoff_s * 2 ** (attempts - 1) * random.uniform(0.8, 1.2)

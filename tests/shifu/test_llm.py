@@ -137,5 +137,5 @@ def test_server_down_says_how_to_fix_it() -> None:
 
 def test_invalid_json_from_the_server_is_an_error_not_a_reply() -> None:
     with FaultServer([Reply(200, "{not json")]) as server:
-        with pytest.raises(LLMError):
+        with pytest.raises(LLMError, match="not JSON.*SHIFU_LLM_BASE_URL"):
             ask(fault_settings(server))
