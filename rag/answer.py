@@ -28,10 +28,12 @@ embedding, Chroma) and the answer; the SQL lookups of `shifu ask` add about 2 ms
 
 from __future__ import annotations
 
+import bisect
 import html
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -116,7 +118,7 @@ def answer_question(
         hits = [h for h in hits if h.chunk.transcript_id in allowed]
     embedder = reader_index(settings).embedder if hits else None
     answer = answer_from_hits(settings, question, hits, mode=mode, on_token=on_token,
-                              speakers=_speaker_lookup(settings), embedder=embedder)
+                              turns=Turns.load(settings, hits), embedder=embedder)
     if not answer.covered:
         from rag.gaps import record_gap
 
@@ -131,7 +133,7 @@ def answer_from_hits(
     *,
     mode: str = "offline",
     on_token: Callable[[str], None] | None = None,
-    speakers: SpeakerLookup | None = None,
+    turns: Turns | None = None,
     embedder: Any = None,
 ) -> Answer:
     """Decide whether the hits cover the question, then answer offline or with the LLM (records nothing).
@@ -145,7 +147,7 @@ def answer_from_hits(
         from rag.qa_llm import answer_with_llm
 
         return answer_with_llm(settings, question, list(hits), on_token=on_token)
-    answer = offline_answer(question, hits, speakers=speakers)
+    answer = offline_answer(question, hits, turns=turns)
     if on_token is not None:
         on_token(answer.answer)
     return answer
@@ -199,22 +201,22 @@ def coverage(question: str, hits: Sequence[SearchHit]) -> float:
 
 # --- offline answer --------------------------------------------------------------------------
 
-SpeakerLookup = Callable[[str, int], tuple[str, float | None, float | None]]
-
-
-def offline_answer(question: str, hits: Sequence[SearchHit], *, speakers: SpeakerLookup | None = None,
+def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | None = None,
                    limit: int = ANSWER_LIMIT) -> Answer:
     """The best evidence span as a short answer, then supporting excerpts, all cited."""
     lang = _language(question)
     texts, scores = [h.chunk.text for h in hits], [h.score for h in hits]
-    evidence = [e for e in best_evidence(question, texts, scores, limit=limit) if e.match > 0]
+    weigh = _by_speaker(hits, turns) if turns is not None else None
+    evidence = [e for e in best_evidence(question, texts, scores, limit=limit, speaker_weight=weigh)
+                if e.match > 0]
     if not evidence:
         return Answer(question=question, answer=NOT_COVERED[lang], covered=False, mode="offline")
     first = evidence[0]
     if len(evidence) > 1 and evidence[1].score >= _CLOSE * first.score:
         # Two chunks nearly tied: a shorter first span leaves room for the runner-up
         # (measured: CMRC +1.1 points, WebQA +0.4).
-        shorter = {e.chunk_index: e for e in best_evidence(question, texts, scores, limit=_SHARED_LIMIT)}
+        shorter = {e.chunk_index: e for e in best_evidence(question, texts, scores, limit=_SHARED_LIMIT,
+                                                           speaker_weight=weigh)}
         first = shorter.get(first.chunk_index, first)
     parts = [first]
     room = limit - (first.end - first.start) - len(_JOIN)
@@ -225,13 +227,13 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, speakers: Speake
         cut = _cut_to(hits[second.chunk_index].chunk.text, second.start, second.end, room)
         if cut is not None:
             parts.append(Evidence(second.chunk_index, second.start, cut, second.score, second.match))
-    citations = [_citation(n, hits[e.chunk_index], e, speakers) for n, e in enumerate(parts, 1)]
+    citations = [_citation(n, hits[e.chunk_index], e, turns) for n, e in enumerate(parts, 1)]
     shown = {e.chunk_index for e in parts}
     # A supporting excerpt must match the question too, not only sit in a retrieved chunk.
     floor = _SUPPORT_MATCH * max(e.match for e in evidence)
     for e in evidence:
         if e.chunk_index not in shown and e.match >= floor:
-            citations.append(_citation(len(citations) + 1, hits[e.chunk_index], e, speakers))
+            citations.append(_citation(len(citations) + 1, hits[e.chunk_index], e, turns))
             shown.add(e.chunk_index)
     answer = _JOIN.join(c.quote for c in citations[: len(parts)])
     return Answer(question=question, answer=answer, citations=citations, covered=True, mode="offline")
@@ -242,7 +244,18 @@ _MIN_PART = 12  # characters: a shorter second part says nothing
 _FILL_RATIO = 0.5  # the second part must score at least this share of the first
 _CLOSE = 0.8  # a runner-up scoring at least this share of the best shares the answer's room
 _SHARED_LIMIT = 100  # characters the first span keeps when it shares the room
+_INTERVIEWER_WEIGHT = 0.5  # an interviewer's statement matching as well as the master's loses
 _SUPPORT_MATCH = 0.4  # a supporting excerpt matches at least this share of the best match
+
+
+def _by_speaker(hits: Sequence[SearchHit], turns: Turns) -> Callable[[int, int], float]:
+    """Weight of a statement by who said it: the interviewer's remarks are not the master's know-how."""
+
+    def weigh(ci: int, offset: int) -> float:
+        chunk = hits[ci].chunk
+        return _INTERVIEWER_WEIGHT if turns.role(chunk.transcript_id, chunk.char_start + offset) == "interviewer" else 1.0
+
+    return weigh
 
 
 def _cut_to(text: str, start: int, end: int, room: int) -> int | None:
@@ -258,14 +271,15 @@ def _cut_to(text: str, start: int, end: int, room: int) -> int | None:
     return cut
 
 
-def _citation(n: int, hit: SearchHit, e: Evidence, speakers: SpeakerLookup | None) -> AnswerCitation:
+def _citation(n: int, hit: SearchHit, e: Evidence, turns: Turns | None) -> AnswerCitation:
     chunk = hit.chunk
     start, end = chunk.char_start + e.start, chunk.char_start + e.end
     speaker, t_start, t_end = "", chunk.t_start, chunk.t_end
-    if speakers is not None:
-        speaker, t0, t1 = speakers(chunk.transcript_id, start)
-        t_start = t0 if t0 is not None else t_start
-        t_end = t1 if t1 is not None else t_end
+    turn = turns.at(chunk.transcript_id, start) if turns is not None else None
+    if turn is not None:
+        speaker = turn.speaker
+        t_start = turn.t_start if turn.t_start is not None else t_start
+        t_end = turn.t_end if turn.t_end is not None else t_end
     if not speaker and len(chunk.speakers) == 1:
         speaker = chunk.speakers[0]
     return AnswerCitation(
@@ -275,20 +289,49 @@ def _citation(n: int, hit: SearchHit, e: Evidence, speakers: SpeakerLookup | Non
     )
 
 
-def _speaker_lookup(settings: Settings) -> SpeakerLookup:
-    """Who said the text at a character offset of a transcript, and when (from its turn)."""
+@dataclass(frozen=True)
+class _Turn:
+    start: int  # span in the transcript's normalised text
+    end: int
+    speaker: str
+    role: str
+    t_start: float | None
+    t_end: float | None
 
-    def lookup(transcript_id: str, offset: int) -> tuple[str, float | None, float | None]:
-        with session_scope(settings) as s:
-            row = s.execute(
-                select(TurnRow.speaker, TurnRow.start, TurnRow.end)
-                .where(TurnRow.transcript_id == transcript_id, TurnRow.char_start <= offset)
-                .order_by(TurnRow.char_start.desc())
-                .limit(1)
-            ).first()
-        return (row[0], row[1], row[2]) if row else ("", None, None)
 
-    return lookup
+class Turns:
+    """Who said what, and when: the turns of the transcripts behind some hits, read once."""
+
+    def __init__(self, by_transcript: dict[str, list[_Turn]]) -> None:
+        self._turns = by_transcript
+        self._starts = {tid: [t.start for t in turns] for tid, turns in by_transcript.items()}
+
+    @classmethod
+    def load(cls, settings: Settings, hits: Sequence[SearchHit]) -> Turns:
+        ids = sorted({h.chunk.transcript_id for h in hits})
+        found: dict[str, list[_Turn]] = {tid: [] for tid in ids}
+        if ids:
+            with session_scope(settings) as s:
+                rows = s.execute(
+                    select(TurnRow.transcript_id, TurnRow.char_start, TurnRow.char_end, TurnRow.speaker,
+                           TurnRow.role, TurnRow.start, TurnRow.end)
+                    .where(TurnRow.transcript_id.in_(ids)).order_by(TurnRow.transcript_id, TurnRow.char_start)
+                )
+                for tid, a, b, speaker, role, t0, t1 in rows:
+                    found[tid].append(_Turn(a, b, speaker, role, t0, t1))
+        return cls(found)
+
+    def at(self, transcript_id: str, offset: int) -> _Turn | None:
+        """The turn holding this character offset of the transcript."""
+        starts = self._starts.get(transcript_id)
+        if not starts:
+            return None
+        i = bisect.bisect_right(starts, offset) - 1
+        return self._turns[transcript_id][i] if i >= 0 else None
+
+    def role(self, transcript_id: str, offset: int) -> str:
+        turn = self.at(transcript_id, offset)
+        return turn.role if turn else ""
 
 
 # --- baseline (for `shifu eval qa --method baseline`) -----------------------------------------

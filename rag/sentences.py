@@ -222,6 +222,7 @@ def best_evidence(
     context_weight: float = 0.3,
     type_weight: float = 0.15,
     idf: Callable[[str], float] | None = None,
+    speaker_weight: Callable[[int, int], float] | None = None,
 ) -> list[Evidence]:
     """For each chunk text, its best span (≤ limit chars) for the question; best first.
 
@@ -230,6 +231,8 @@ def best_evidence(
     `retrieval_weight` times its chunk's retrieval score relative to the top chunk, plus
     `type_weight` when it holds the kind of answer asked for (a number, a date). A sentence
     that is itself a question (the interviewer asking) hands its match to the reply after it.
+    `speaker_weight(chunk index, offset)` scales the match of a statement by who made it
+    (the interviewer's remarks count less than the master's words).
     """
     qterms = question_terms(question)
     kind = answer_type(question)
@@ -260,8 +263,11 @@ def best_evidence(
                 asked, m = max(asked, m), m * 0.5
                 if m + prior <= best[0]:
                     continue
-            elif asked:
-                m, asked = max(m, asked), 0.0
+            else:
+                if speaker_weight is not None:
+                    m *= speaker_weight(ci, c.spans[k][0])
+                if asked:
+                    m, asked = max(m, asked), 0.0
             s = m + prior
             if context_weight and len(c.spans) > 1:
                 gs, ge = c.grow(k, limit)

@@ -37,6 +37,13 @@ LATHE = """标题：车工师傅谈对刀
 李师傅：换了刀片就要重新对，刀尖位置变了，哪怕差一丝，车出来的尺寸就不对。
 """
 
+PAINT = """标题：喷漆师傅谈打磨
+专家：王芳
+
+问：我们车间的人都说，喷漆前打磨要用240目砂纸。
+王师傅：不对，喷漆前打磨用400目砂纸，240目太粗，漆面会留下砂痕。
+"""
+
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory):
@@ -44,7 +51,7 @@ def library(tmp_path_factory: pytest.TempPathFactory):
     home = tmp_path_factory.mktemp("qa-home")
     settings = load_settings(environ={}, home=str(home))
     ids = {}
-    for name, text in (("welding.txt", WELDING), ("lathe.txt", LATHE)):
+    for name, text in (("welding.txt", WELDING), ("lathe.txt", LATHE), ("paint.txt", PAINT)):
         result = ingest_bytes(settings, text.encode("utf-8"), name)
         assert result.ok, result.error
         ids[name] = result.transcript_id
@@ -67,6 +74,15 @@ def test_answer_quotes_the_master_verbatim_with_who_and_when(library) -> None:
     assert first.t_start == pytest.approx(12.0)
     assert first.transcript_title == "焊工老师傅谈氩弧焊"
     assert transcript.text[first.start : first.end] == first.quote
+
+
+def test_the_master_is_quoted_rather_than_the_interviewer(library) -> None:
+    settings, ids = library
+    # The interviewer's remark repeats the question's words; the master corrects it.
+    answer = answer_question(settings, "喷漆前打磨要用多少目砂纸？")
+    assert answer.covered
+    assert answer.citations[0].speaker == "王师傅"
+    assert "400目" in answer.answer
 
 
 def test_markdown_labels_excerpts_and_numbers_citations(library) -> None:
