@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 import pytest
 from pydantic import BaseModel, Field
 
+from prompts import structured
 from prompts.registry import RenderedPrompt
 from prompts.structured import StructuredOutputError, run_structured
 from shifu.calllog import recent_calls
@@ -55,7 +56,8 @@ def test_streaming_delivers_pieces_and_logs_the_whole_reply(llm_settings) -> Non
     assert row.response == "".join(pieces)
 
 
-def test_structured_output_falls_back_from_json_schema_to_json_mode(llm_settings) -> None:
+def test_structured_output_falls_back_from_json_schema_to_json_mode(llm_settings, monkeypatch) -> None:
+    monkeypatch.setattr(structured, "_mode_for_server", {})  # forget what earlier tests learned
     result = run_structured(llm_settings, PROMPT, Tip)  # the schema alone: the grammar keeps it valid
     assert isinstance(result.value, Tip) and result.mode == "json_object_schema"
     refused, accepted = reversed(recent_calls(llm_settings, 2))
