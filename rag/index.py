@@ -41,7 +41,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from rag.lexical import LexicalIndex, top_k
+from rag.lexical import LexicalIndex, LexicalSnapshot
 from shifu.embeddings import Embedder, chroma_embedding_function, get_embedder
 from shifu.errors import ConfigError
 from shifu.models import Chunk
@@ -117,8 +117,7 @@ class HybridIndex:
 
     def bm25_ids(self) -> set[str]:
         """Every chunk id in the BM25 index (for consistency checks)."""
-        self.lexical.refresh()
-        return self.lexical.ids()
+        return self.lexical.refresh().ids()
 
     def count(self) -> int:
         return self.collection.count()
@@ -138,7 +137,7 @@ class HybridIndex:
                 embeddings=vectors[i : i + _BATCH],
                 metadatas=[_metadata(c, titles.get(c.transcript_id)) for c in part],
             )
-        self.lexical.refresh()
+        self.lexical.refresh()  # another writer may have added since we opened
         self.lexical.add((c.id, c.transcript_id, c.text) for c in chunks)
 
     def remove_transcript(self, transcript_id: str) -> None:
@@ -162,23 +161,21 @@ class HybridIndex:
     def search(self, query: str, k: int = 10,
                transcript_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
         """Best k (chunk id, fused score); with transcript_ids, only chunks of those transcripts."""
-        self.lexical.refresh()
-        docs = self.lexical.docs
-        allowed = self.lexical.mask(transcript_ids)
-        if not docs or not query.strip() or (allowed is not None and not allowed.any()):
+        lexical = self.lexical.refresh()  # one snapshot for the whole search
+        allowed = lexical.mask(transcript_ids)
+        if not lexical.docs or not query.strip() or (allowed is not None and not allowed.any()):
             return []
-        fused = np.zeros(len(docs), dtype=np.float32)
+        fused = np.zeros(len(lexical.docs), dtype=np.float32)
         for analyzer in ("chars", "word"):
-            fused += WEIGHTS[analyzer] * _by_best(self.lexical.scores(analyzer, query))
-        fused += WEIGHTS["dense"] * self._dense_scores(query, len(docs), transcript_ids)
+            fused += WEIGHTS[analyzer] * _by_best(lexical.scores(analyzer, query))
+        fused += WEIGHTS["dense"] * self._dense_scores(query, lexical, transcript_ids)
         # The mask is applied here, whatever Chroma returned: other transcripts never leak.
-        return top_k(fused, [d.id for d in docs], k, allowed)
+        return lexical.top(fused, k, allowed)
 
     def search_dense(self, query: str, k: int = 10,
                      transcript_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
         """Best k (chunk id, cosine) by meaning alone, from Chroma (the dense baseline)."""
-        self.lexical.refresh()
-        allowed = self.lexical.mask(transcript_ids)
+        allowed = self.lexical.refresh().mask(transcript_ids)
         if not query.strip() or (allowed is not None and not allowed.any()):
             return []
         collection = self.collection
@@ -190,7 +187,8 @@ class HybridIndex:
                 for cid, dist, meta in zip(found["ids"][0], found["distances"][0], found["metadatas"][0], strict=True)
                 if allowed_ids is None or (meta or {}).get("transcript_id") in allowed_ids]
 
-    def _dense_scores(self, query: str, n_docs: int, transcript_ids: Collection[str] | None) -> np.ndarray:
+    def _dense_scores(self, query: str, lexical: LexicalSnapshot,
+                      transcript_ids: Collection[str] | None) -> np.ndarray:
         """Cosine per lexical document for Chroma's top candidates; the rest get the lowest cosine seen."""
         collection = self.collection  # opened first: it refuses an index built with other embeddings
         query_vec = _query_vector(self.embedder, query)
@@ -198,14 +196,14 @@ class HybridIndex:
         found = collection.query(query_embeddings=[query_vec], n_results=DENSE_CANDIDATES,
                                       where=where, include=["distances"])
         ids, distances = found["ids"][0], found["distances"][0]
-        dense = np.zeros(n_docs, dtype=np.float32)
+        dense = np.zeros(len(lexical.docs), dtype=np.float32)
         if not ids:
             return dense
         cosines = 1.0 - np.asarray(distances, dtype=np.float32)
         if len(ids) >= DENSE_CANDIDATES:
             dense[:] = max(float(cosines.min()), 0.0)
         for chunk_id, cosine in zip(ids, cosines, strict=True):
-            pos = self.lexical.position(chunk_id)
+            pos = lexical.position(chunk_id)
             if pos is not None:
                 dense[pos] = cosine
         return dense

@@ -139,66 +139,15 @@ class LexicalDoc:
 DEFAULT_ANALYZERS: dict[str, BM25Params] = {"chars": BM25Params(), "word": BM25Params()}
 
 
-class LexicalIndex:
-    """BM25 rankings (one per analyzer) over the same documents, persisted atomically under one folder.
+class LexicalSnapshot:
+    """One version of the documents and their rankings; never changes, so a search sees one state."""
 
-    Layout: ``<folder>/CURRENT`` names a version folder holding docs.jsonl and one bm25s
-    index per analyzer. A change writes a new version folder, then swaps CURRENT with
-    os.replace, so a crash mid-write leaves the previous version intact.
-    """
-
-    def __init__(self, folder: Path, analyzers: dict[str, BM25Params] | None = None) -> None:
-        self.folder = Path(folder)
-        self.params = dict(analyzers or DEFAULT_ANALYZERS)
-        self.docs: list[LexicalDoc] = []
-        self.rankings: dict[str, LexicalRanking] = {}
-        self._pos: dict[str, int] = {}
-        self._version: str | None = None
-        self._load()
-
-    # ---------- reading ----------
-    def _current(self) -> str | None:
-        try:
-            return (self.folder / "CURRENT").read_text(encoding="utf-8").strip() or None
-        except FileNotFoundError:
-            return None
-
-    def _load(self) -> None:
-        for _ in range(3):  # a writer may swap versions while we read; the next CURRENT is whole
-            version = self._current()
-            try:
-                self._load_version(version)
-                return
-            except FileNotFoundError:
-                continue
-        self._load_version(self._current())
-
-    def _load_version(self, version: str | None) -> None:
-        if version is None:
-            self._set_docs([])
-            self._version = None
-            return
-        vdir = self.folder / version
-        docs = []
-        with open(vdir / "docs.jsonl", encoding="utf-8") as fh:
-            for line in fh:
-                d = json.loads(line)
-                docs.append(LexicalDoc(d["id"], d["transcript_id"], d["text"], d["words"]))
-        built = json.loads((vdir / "analyzers.json").read_text(encoding="utf-8"))
+    def __init__(self, docs: list[LexicalDoc], rankings: dict[str, LexicalRanking], version: str | None) -> None:
         self.docs = docs
+        self.rankings = rankings
+        self.version = version
         self._pos = {d.id: i for i, d in enumerate(docs)}
-        self.rankings = {}
-        for name, p in self.params.items():
-            if name in built and BM25Params(**built[name]) == p:
-                self.rankings[name] = LexicalRanking.load(name, vdir / name, p, len(docs))
-            else:  # an analyzer this version did not persist: build it in memory
-                self.rankings[name] = LexicalRanking.build(name, [d.tokens(name) for d in docs], p)
-        self._version = version
-
-    def refresh(self) -> None:
-        """Reload when another process has written a newer version."""
-        if self._current() != self._version:
-            self._load()
+        self._ids = [d.id for d in docs]
 
     def ids(self) -> set[str]:
         return set(self._pos)
@@ -206,61 +155,6 @@ class LexicalIndex:
     def position(self, chunk_id: str) -> int | None:
         return self._pos.get(chunk_id)
 
-    # ---------- writing ----------
-    def _set_docs(self, docs: list[LexicalDoc]) -> None:
-        self.docs = docs
-        self._pos = {d.id: i for i, d in enumerate(docs)}
-        self.rankings = {
-            name: LexicalRanking.build(name, [d.tokens(name) for d in docs], p) for name, p in self.params.items()
-        }
-
-    def add(self, entries: Iterable[tuple[str, str, str]]) -> None:
-        """Add or replace (chunk id, transcript id, text) entries, then persist."""
-        new = {cid: LexicalDoc.from_text(cid, tid, text) for cid, tid, text in entries}
-        kept = [d for d in self.docs if d.id not in new]
-        self._set_docs(kept + list(new.values()))
-        self._persist()
-
-    def remove(self, predicate: Callable[[LexicalDoc], bool]) -> int:
-        """Drop every document the predicate picks, persist, and say how many went."""
-        kept = [d for d in self.docs if not predicate(d)]
-        gone = len(self.docs) - len(kept)
-        if gone:
-            self._set_docs(kept)
-            self._persist()
-        return gone
-
-    def _persist(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        version = f"v-{uuid.uuid4().hex[:12]}"
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
-        with open(tmp / "docs.jsonl", "w", encoding="utf-8") as fh:
-            for d in self.docs:
-                fh.write(json.dumps({"id": d.id, "transcript_id": d.transcript_id,
-                                     "text": d.text, "words": d.words}, ensure_ascii=False))
-                fh.write("\n")
-        for name, ranking in self.rankings.items():
-            (tmp / name).mkdir()
-            ranking.save(tmp / name)
-        params = {name: {"k1": p.k1, "b": p.b} for name, p in self.params.items()}
-        (tmp / "analyzers.json").write_text(json.dumps(params), encoding="utf-8")
-        os.replace(tmp, self.folder / version)
-        pointer = self.folder / f".CURRENT-{version}"
-        pointer.write_text(version, encoding="utf-8")
-        os.replace(pointer, self.folder / "CURRENT")
-        self._version = version
-        self._clean_old(version)
-
-    def _clean_old(self, keep: str) -> None:
-        for entry in self.folder.iterdir():
-            if entry.name in (keep, "CURRENT"):
-                continue
-            if entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
-
-    # ---------- searching ----------
     def mask(self, transcript_ids: Collection[str] | None) -> np.ndarray | None:
         """Boolean per document: may it come back for this caller? None means all may."""
         if transcript_ids is None:
@@ -275,7 +169,129 @@ class LexicalIndex:
     def search(self, query: str, k: int = 10, analyzer: str = "chars",
                transcript_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk id, BM25 score) with a positive score, only from the allowed transcripts."""
-        return top_k(self.scores(analyzer, query), [d.id for d in self.docs], k, self.mask(transcript_ids))
+        return top_k(self.scores(analyzer, query), self._ids, k, self.mask(transcript_ids))
+
+    def top(self, scores: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[str, float]]:
+        return top_k(scores, self._ids, k, allowed)
+
+
+class LexicalIndex:
+    """BM25 rankings (one per analyzer) over the same documents, persisted atomically under one folder.
+
+    Layout: ``<folder>/CURRENT`` names a version folder holding docs.jsonl and one bm25s
+    index per analyzer. A change writes a new version folder, then swaps CURRENT with
+    os.replace, so a crash mid-write leaves the previous version intact.
+    """
+
+    def __init__(self, folder: Path, analyzers: dict[str, BM25Params] | None = None) -> None:
+        self.folder = Path(folder)
+        self.params = dict(analyzers or DEFAULT_ANALYZERS)
+        self.state = self._build([], None)
+        self._load()
+
+    @property
+    def docs(self) -> list[LexicalDoc]:
+        return self.state.docs
+
+    # ---------- reading ----------
+    def _current(self) -> str | None:
+        try:
+            return (self.folder / "CURRENT").read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _load(self) -> None:
+        for _ in range(3):  # a writer may swap versions while we read; the next CURRENT is whole
+            try:
+                self.state = self._read(self._current())
+                return
+            except FileNotFoundError:
+                continue
+        self.state = self._read(self._current())
+
+    def _read(self, version: str | None) -> LexicalSnapshot:
+        if version is None:
+            return self._build([], None)
+        vdir = self.folder / version
+        docs = []
+        with open(vdir / "docs.jsonl", encoding="utf-8") as fh:
+            for line in fh:
+                d = json.loads(line)
+                docs.append(LexicalDoc(d["id"], d["transcript_id"], d["text"], d["words"]))
+        built = json.loads((vdir / "analyzers.json").read_text(encoding="utf-8"))
+        rankings = {}
+        for name, p in self.params.items():
+            if name in built and BM25Params(**built[name]) == p:
+                rankings[name] = LexicalRanking.load(name, vdir / name, p, len(docs))
+            else:  # an analyzer this version did not persist: build it in memory
+                rankings[name] = LexicalRanking.build(name, [d.tokens(name) for d in docs], p)
+        return LexicalSnapshot(docs, rankings, version)
+
+    def _build(self, docs: list[LexicalDoc], version: str | None) -> LexicalSnapshot:
+        rankings = {name: LexicalRanking.build(name, [d.tokens(name) for d in docs], p)
+                    for name, p in self.params.items()}
+        return LexicalSnapshot(docs, rankings, version)
+
+    def refresh(self) -> LexicalSnapshot:
+        """The current state, reloaded first when another process has written a newer version."""
+        if self._current() != self.state.version:
+            self._load()
+        return self.state
+
+    def ids(self) -> set[str]:
+        return self.state.ids()
+
+    # ---------- writing ----------
+    def add(self, entries: Iterable[tuple[str, str, str]]) -> None:
+        """Add or replace (chunk id, transcript id, text) entries, then persist."""
+        new = {cid: LexicalDoc.from_text(cid, tid, text) for cid, tid, text in entries}
+        kept = [d for d in self.state.docs if d.id not in new]
+        self._persist(self._build(kept + list(new.values()), None))
+
+    def remove(self, predicate: Callable[[LexicalDoc], bool]) -> int:
+        """Drop every document the predicate picks, persist, and say how many went."""
+        kept = [d for d in self.state.docs if not predicate(d)]
+        gone = len(self.state.docs) - len(kept)
+        if gone:
+            self._persist(self._build(kept, None))
+        return gone
+
+    def _persist(self, state: LexicalSnapshot) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        version = f"v-{uuid.uuid4().hex[:12]}"
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
+        with open(tmp / "docs.jsonl", "w", encoding="utf-8") as fh:
+            for d in state.docs:
+                fh.write(json.dumps({"id": d.id, "transcript_id": d.transcript_id,
+                                     "text": d.text, "words": d.words}, ensure_ascii=False))
+                fh.write("\n")
+        for name, ranking in state.rankings.items():
+            (tmp / name).mkdir()
+            ranking.save(tmp / name)
+        params = {name: {"k1": p.k1, "b": p.b} for name, p in self.params.items()}
+        (tmp / "analyzers.json").write_text(json.dumps(params), encoding="utf-8")
+        os.replace(tmp, self.folder / version)
+        pointer = self.folder / f".CURRENT-{version}"
+        pointer.write_text(version, encoding="utf-8")
+        os.replace(pointer, self.folder / "CURRENT")
+        state.version = version
+        self.state = state
+        self._clean_old(version)
+
+    def _clean_old(self, keep: str) -> None:
+        for entry in self.folder.iterdir():
+            if entry.name in (keep, "CURRENT"):
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+    # ---------- searching ----------
+    def search(self, query: str, k: int = 10, analyzer: str = "chars",
+               transcript_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, BM25 score) with a positive score, only from the allowed transcripts."""
+        return self.refresh().search(query, k, analyzer, transcript_ids)
 
 
 def top_k(scores: np.ndarray, ids: Sequence[str], k: int,

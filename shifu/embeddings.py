@@ -67,7 +67,9 @@ class UseEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
-        return normalise(_use().encode(list(texts)))
+        model = _use()
+        with _use_lock:  # one forward pass at a time: the app searches from several threads
+            return normalise(model.encode(list(texts)))
 
 
 # ---------- OpenAI-compatible endpoint ----------
@@ -154,6 +156,7 @@ class CachedEmbedder:
         self.cache = cache
         self.batch_size = batch_size
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     def embed(self, texts: list[str]) -> np.ndarray:
         keys = [VectorCache.key(self.name, t) for t in texts]
@@ -172,14 +175,16 @@ class CachedEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """One query vector, remembered in memory only: queries are not content worth a disk write."""
-        hit = self._queries.get(text)
-        if hit is not None:
-            self._queries.move_to_end(text)
-            return hit
+        with self._queries_lock:
+            hit = self._queries.get(text)
+            if hit is not None:
+                self._queries.move_to_end(text)
+                return hit
         vec = self.inner.embed([text])[0]
-        self._queries[text] = vec
-        if len(self._queries) > 1024:
-            self._queries.popitem(last=False)
+        with self._queries_lock:
+            self._queries[text] = vec
+            if len(self._queries) > 1024:
+                self._queries.popitem(last=False)
         return vec
 
 

@@ -160,3 +160,13 @@ def test_a_chroma_server_from_shifu_chroma_url_works_the_same(chroma_server, mon
         idx.remove_transcript("weld")
         assert idx.chroma_ids() == idx.bm25_ids() == {"shoes-0", "shoes-1"}
     assert not (shifu_home / "chroma").exists()  # nothing went to the embedded store
+
+
+def test_searches_from_several_threads_agree_with_one_thread(index):
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["焊接前要预热吗", "tool offset", "顾客试鞋", "退换货怎么办", "钨极", "chips turn blue"] * 3
+    alone = [index.search(q, k=3) for q in queries]
+    with ThreadPoolExecutor(6) as pool:
+        together = list(pool.map(lambda q: index.search(q, k=3), queries))
+    assert [[cid for cid, _ in hits] for hits in together] == [[cid for cid, _ in hits] for hits in alone]
