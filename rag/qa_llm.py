@@ -2,9 +2,10 @@
 
 The chunks go into the `qa` template as numbered, fenced data, apart from the
 instructions; their angle brackets are neutralised so no chunk can close its fence.
-The answer streams through `on_token`; afterwards every [n] must name a chunk that was
-actually sent, at least one must be present, and any echo of the instructions is cut
-out. An answer that fails is returned with ``valid=False`` and its problems listed.
+The answer streams through `on_token` a clause at a time (so an echo of the instructions
+is cut out before it is shown); afterwards every [n] must name a chunk that was actually
+sent, and at least one must be present. An answer that fails is returned with
+``valid=False`` and its problems listed. The LCEL chain itself is `prompts.structured.run_text`.
 """
 
 from __future__ import annotations
@@ -84,6 +85,26 @@ def strip_instruction_echo(text: str, prompt: RenderedPrompt) -> tuple[str, bool
     return text, found
 
 
+class EchoGuard:
+    """Passes streamed text on a clause at a time, any clause of the instructions already cut out."""
+
+    def __init__(self, prompt: RenderedPrompt, on_token: Callable[[str], None]) -> None:
+        self.prompt, self.on_token, self.pending = prompt, on_token, ""
+
+    def feed(self, piece: str) -> None:
+        self.pending += piece
+        ends = list(_CLAUSE_END.finditer(self.pending))
+        if ends:  # instruction clauses never span a clause end, so whole clauses can be checked
+            cut = ends[-1].end()
+            ready, self.pending = self.pending[:cut], self.pending[cut:]
+            self.on_token(strip_instruction_echo(ready, self.prompt)[0])
+
+    def close(self) -> None:
+        if self.pending:
+            self.on_token(strip_instruction_echo(self.pending, self.prompt)[0])
+            self.pending = ""
+
+
 def _quote_span(chunk_text: str, context: str) -> tuple[int, int]:
     """The sentence of the chunk that shares most words/bigrams with the answer text citing it."""
     wanted = set(terms(context))
@@ -136,7 +157,10 @@ def answer_with_llm(settings: Settings, question: str, hits: Sequence[SearchHit]
                       problems=["no excerpts were retrieved, so the model was not asked"])
     prompt, n_sent, _ = build_prompt(settings, question, hits)
     sent = list(hits[:n_sent])
-    raw = run_text(settings, prompt, on_token=on_token)
+    guard = EchoGuard(prompt, on_token) if on_token is not None else None
+    raw = run_text(settings, prompt, on_token=guard.feed if guard else None)
+    if guard:
+        guard.close()
     text, citations, problems, covered = check_answer(raw, sent, prompt)
     return Answer(question=question, answer=text, citations=citations, covered=covered, mode="llm",
                   valid=not problems, problems=problems)
