@@ -259,16 +259,19 @@ def _by_speaker(hits: Sequence[SearchHit], turns: Turns) -> Callable[[int, int],
 
 
 def _cut_to(text: str, start: int, end: int, room: int) -> int | None:
-    """End offset of the longest prefix of text[start:end] that fits `room`, cut at a clause mark."""
+    """End of the longest prefix of text[start:end] fitting `room`: at a clause mark, else
+    between words (English), else anywhere (Chinese has no spaces); None when too short."""
     if end - start <= room:
         return end
-    cut = None
-    for i in range(start, start + room):
-        if text[i] in "，,、；;：:。！？!?":
-            cut = i + 1
-    if cut is None or cut - start < _MIN_PART:
-        return start + room if room >= _MIN_PART else None
-    return cut
+    piece = text[start : start + room]
+    for marks in ("，,、；;：:。！？!?.", " "):
+        cut = max((i + 1 for i, ch in enumerate(piece)
+                   if ch in marks and (ch != "." or text[start + i + 1 : start + i + 2].isspace())), default=0)
+        if cut >= _MIN_PART:
+            return start + len(piece[:cut].rstrip())
+    if any(ch.isascii() and ch.isalpha() for ch in piece[-2:]):
+        return None  # the only cut would split an English word
+    return start + room if room >= _MIN_PART else None
 
 
 def _citation(n: int, hit: SearchHit, e: Evidence, turns: Turns | None) -> AnswerCitation:

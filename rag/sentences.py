@@ -205,11 +205,21 @@ class _Chunk:
             while j + 1 < len(clauses) and clauses[j + 1][1] - cs <= limit:
                 j += 1
                 ce = clauses[j][1]
-            ce = min(ce, cs + limit)  # one clause longer than the limit: cut it
+            if ce - cs > limit:  # one clause longer than the limit: cut it, between words if English
+                ce = _word_end(self.text, cs, cs + limit)
             w = weight(set(terms(self.text[cs:ce])))
             if w > best_w:
                 best, best_w = (cs, ce), w
         return best
+
+
+def _word_end(text: str, start: int, end: int) -> int:
+    """`end`, moved back to the last space when it would split an English word."""
+    if end < len(text) and text[end - 1].isascii() and text[end - 1].isalnum() and text[end].isalnum():
+        space = text.rfind(" ", start, end)
+        if space > start + (end - start) // 2:
+            return space
+    return end
 
 
 def best_evidence(

@@ -171,3 +171,29 @@ def test_empty_question_is_refused(library) -> None:
 
     with pytest.raises(ShifuError, match="empty"):
         answer_question(settings, "   ")
+
+
+def _hit(i: int, text: str, score: float):
+    from shifu.models import Chunk, SearchHit
+
+    return SearchHit(chunk=Chunk(id=f"c{i}", transcript_id=f"t{i}", ord=0, text=text, char_start=100,
+                                 char_end=100 + len(text)), score=score, rank=i)
+
+
+def test_short_answer_is_filled_from_the_runner_up_without_splitting_words() -> None:
+    from rag.answer import offline_answer
+
+    hits = [_hit(1, "Pipes came from McIlroy.", 2.0),
+            _hit(2, "McIlroy pushed pipes for years, and one night Ken put pipes into Unix and rewrote "
+                    "every command to read from standard input and write to standard output.", 1.9)]
+    answer = offline_answer("Who brought pipes into Unix?", hits)
+    assert len(answer.answer) <= 150
+    first, second = answer.citations[0], answer.citations[1]
+    assert answer.answer == f"{first.quote} …… {second.quote}"
+    texts = {h.chunk.id: h.chunk.text for h in hits}
+    for c in (first, second):
+        text = texts[c.chunk_id]
+        offset = c.start - 100  # spans point into the transcript: chunk.char_start + offset
+        assert text[offset : offset + len(c.quote)] == c.quote
+        after = text[offset + len(c.quote) : offset + len(c.quote) + 1]
+        assert after in ("", " ") or c.quote[-1] in ".,;:!?"  # never half a word
