@@ -11,10 +11,20 @@ invalid after the runner's re-asks leaves that part to the offline engine, and s
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from extraction.course import UNIT_KINDS, CourseDraft, KnowledgeUnit, Lesson, Module, Point, QuizItem, Source
+from extraction.course import (
+    UNIT_KINDS,
+    CourseDraft,
+    KnowledgeUnit,
+    Lesson,
+    Module,
+    Point,
+    QuizItem,
+    Source,
+)
 from extraction.draft import DraftResult, Embed, build_offline_draft, majority_language
 from extraction.outline import lesson_markdown
 from extraction.quiz import interview_minutes, quiz_target
@@ -27,52 +37,60 @@ MAX_SEGMENTS = 8  # map calls per draft: each costs a model call
 MAX_SENTENCES = 12  # per map call, to fit small context windows
 MAX_UNITS_REDUCE = 30
 MAX_TOKENS = 700
+MAX_REASKS = 2  # per call, after the first reply
+
+
+# The schemas bound every list and string: servers with grammar-constrained JSON (llama.cpp)
+# then cannot ramble past the token limit, and a real model loses nothing by them.
+Kind = Literal["step", "tip", "warning", "rule", "definition", "tool", "measurement", "story", "fact"]
+Ids = Annotated[list[Annotated[str, Field(max_length=12)]], Field(max_length=8)]
+Short = Annotated[str, Field(max_length=300)]
 
 
 class LLMUnit(BaseModel):
-    kind: str = Field(description="step|tip|warning|rule|definition|tool|measurement|story|fact")
-    text: str
-    sentence_ids: list[str] = Field(default_factory=list)
+    kind: Kind
+    text: Short
+    sentence_ids: Ids = Field(default_factory=list)
 
 
 class LLMUnits(BaseModel):
-    units: list[LLMUnit] = Field(default_factory=list)
+    units: list[LLMUnit] = Field(default_factory=list, max_length=12)
 
 
 class LLMLesson(BaseModel):
-    title: str
-    objectives: list[str] = Field(default_factory=list)
-    unit_ids: list[str] = Field(default_factory=list)
+    title: Short
+    objectives: list[Short] = Field(default_factory=list, max_length=4)
+    unit_ids: Ids = Field(default_factory=list)
 
 
 class LLMModule(BaseModel):
-    title: str
-    summary: str = ""
-    lessons: list[LLMLesson] = Field(default_factory=list)
+    title: Short
+    summary: Short = ""
+    lessons: list[LLMLesson] = Field(default_factory=list, max_length=6)
 
 
 class LLMOutline(BaseModel):
-    title: str
-    audience: str = ""
-    level: str = ""
-    objectives: list[str] = Field(default_factory=list)
-    modules: list[LLMModule] = Field(default_factory=list)
+    title: Short
+    audience: Short = ""
+    level: Short = ""
+    objectives: list[Short] = Field(default_factory=list, max_length=6)
+    modules: list[LLMModule] = Field(default_factory=list, max_length=12)
 
 
 class LLMQuizItem(BaseModel):
-    type: str = Field(description="single_choice|multiple_choice|true_false|short_answer")
-    stem: str
-    options: list[str] = Field(default_factory=list)
-    answer: list[str] = Field(default_factory=list)
-    explanation: str = ""
-    difficulty: str = "medium"
-    bloom: str = "remember"
-    skills: list[str] = Field(default_factory=list)
-    unit_ids: list[str] = Field(default_factory=list)
+    type: Literal["single_choice", "multiple_choice", "true_false", "short_answer"]
+    stem: Short
+    options: list[Short] = Field(default_factory=list, max_length=6)
+    answer: list[Short] = Field(default_factory=list, max_length=6)
+    explanation: Short = ""
+    difficulty: Literal["easy", "medium", "hard"] = "medium"
+    bloom: Literal["remember", "understand", "apply", "analyze", "evaluate", "create"] = "remember"
+    skills: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=4)
+    unit_ids: Ids = Field(default_factory=list)
 
 
 class LLMQuiz(BaseModel):
-    items: list[LLMQuizItem] = Field(default_factory=list)
+    items: list[LLMQuizItem] = Field(default_factory=list, max_length=10)
 
 
 def _known_kind(units: LLMUnits) -> list[str]:
@@ -106,7 +124,8 @@ class _Calls:
         if self.progress:
             self.progress(f"asking the model: {name}")
         try:
-            return run_structured(self.settings, prompt, schema, check=check, max_tokens=MAX_TOKENS).value
+            return run_structured(self.settings, prompt, schema, check=check, max_tokens=MAX_TOKENS,
+                                  max_reasks=MAX_REASKS).value
         except LLMError as exc:
             self.rejected.append(f"{name}: {exc}")
             return None

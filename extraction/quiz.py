@@ -75,7 +75,11 @@ class QuizWriter:
         """Other numbers with the same unit from this transcript; varied copies when too few."""
         pool = [v for v in self.amounts.get(unit, []) if _norm(v) != _norm(value) and v not in quote]
         pool.sort(key=lambda v: _stable(value, v))
-        out = pool[:n]
+        out: list[str] = []
+        for v in pool:  # "20年" and "20 年" are one option
+            if _norm(v) not in {_norm(o) for o in out}:
+                out.append(v)
+        out = out[:n]
         m = _NUM.search(value)
         if len(out) < n and m:
             x = float(m.group())
@@ -83,7 +87,7 @@ class QuizWriter:
             for step in steps:
                 y = x + step if unit == "year" else x * step
                 cand = value[:m.start()] + f"{y:g}" + value[m.end():]
-                if _norm(cand) != _norm(value) and cand not in out and cand not in quote:
+                if _norm(cand) not in {_norm(value), *map(_norm, out)} and cand not in quote:
                     out.append(cand)
                 if len(out) >= n:
                     break
