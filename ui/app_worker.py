@@ -237,14 +237,40 @@ class WorkerHandlers:
 
     # --- chat ---------------------------------------------------------------------------
 
-    def ask(self, question: str, history: list | None, request: gr.Request):  # type: ignore[no-untyped-def]
-        """Answer from published material only; streams the text, then the citations, collapsed."""
-        user = need(self.settings, request, WORKER)
-        from rag.answer import answer_question, render_answer_markdown
+    @staticmethod
+    def _history(history: list | None) -> list[dict]:
+        return [{"role": m["role"], "content": _text_of(m["content"]),
+                 **({"metadata": m["metadata"]} if m.get("metadata") else {})} for m in (history or [])]
 
-        question = (question or "").strip()
-        history = [{"role": m["role"], "content": _text_of(m["content"]), **(
-            {"metadata": m["metadata"]} if m.get("metadata") else {})} for m in (history or [])]
+    @staticmethod
+    def _answered(history: list[dict], answer: Any) -> list[dict]:
+        """The answer, then each citation as a collapsed message whose title says where it was said."""
+        history.append({"role": "assistant", "content": _answer_text(answer)})
+        for c in answer.citations:
+            where = " · ".join(x for x in (c.transcript_title, c.speaker, fmt_time(c.t_start)) if x)
+            history.append({"role": "assistant", "content": f"> {md_escape(c.quote)}",
+                            "metadata": {"title": f"[{c.n}] {where}", "status": "done"}})
+        return history
+
+    @guarded
+    def ask(self, question: str, history: list | None, request: gr.Request) -> tuple:
+        """Answer from published material only (offline mode: the whole answer in one update)."""
+        user = need(self.settings, request, WORKER)
+        from rag.answer import answer_question
+
+        question, history = (question or "").strip(), self._history(history)
+        if not question:
+            return history, ""
+        answer = answer_question(self.settings, question, scope="published", asked_by=user.username)
+        history.append({"role": "user", "content": md_escape(question)})
+        return self._answered(history, answer), ""
+
+    def ask_stream(self, question: str, history: list | None, request: gr.Request):  # type: ignore[no-untyped-def]
+        """Answer from published material only, streaming the LLM's words as they come."""
+        user = need(self.settings, request, WORKER)
+        from rag.answer import answer_question
+
+        question, history = (question or "").strip(), self._history(history)
         if not question:
             yield history, ""
             return
@@ -265,21 +291,13 @@ class WorkerHandlers:
         worker = threading.Thread(target=run, daemon=True)
         worker.start()
         partial = ""
-        history.append({"role": "assistant", "content": ""})
         while (tok := tokens.get()) is not None:
             partial += tok
-            history[-1] = {"role": "assistant", "content": md_escape(partial)}
-            yield history, ""
+            yield [*history, {"role": "assistant", "content": md_escape(partial)}], ""
         worker.join()
         if "error" in box:
             raise gr.Error(str(box["error"]))
-        answer = box["answer"]
-        history[-1] = {"role": "assistant", "content": _answer_text(answer, render_answer_markdown)}
-        for c in answer.citations:
-            where = " · ".join(x for x in (c.transcript_title, c.speaker, fmt_time(c.t_start)) if x)
-            history.append({"role": "assistant", "content": f"> {md_escape(c.quote)}",
-                            "metadata": {"title": f"[{c.n}] {where}", "status": "done"}})
-        yield history, ""
+        yield self._answered(history, box["answer"]), ""
 
     @guarded
     def feedback(self, history: list | None, data: gr.LikeData, request: gr.Request) -> None:
@@ -306,7 +324,7 @@ class WorkerHandlers:
         return t("rated", lang, title=draft.title, stars=int(stars))
 
 
-def _answer_text(answer: Any, render: Any) -> str:
+def _answer_text(answer: Any) -> str:
     """The answer body without the excerpt list (citations follow as their own collapsible messages)."""
     text = md_escape(answer.answer)
     if not answer.covered:
@@ -378,7 +396,8 @@ def build(screen: Screen) -> None:
     b_submit.click(h.submit_quiz, [course, idx, answers, choice, multi, short, lang], [answers, result],
                    api_name="worker_submit_quiz")
 
-    ask = {"fn": h.ask, "inputs": [question, chat], "outputs": [chat, question], "api_name": "worker_ask",
+    # Stream only where there is something to stream: an offline answer is ready in milliseconds.
+    ask = {"fn": h.ask_stream if screen.settings.qa_mode == "llm" else h.ask, "inputs": [question, chat], "outputs": [chat, question], "api_name": "worker_ask",
            "concurrency_id": "chat", "concurrency_limit": CHAT_LIMIT}
     b_send.click(**ask)
     question.submit(**{**ask, "api_name": "worker_ask_enter"})

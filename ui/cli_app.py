@@ -86,7 +86,7 @@ def users_rm(username: Annotated[str, typer.Argument(help="login name")]) -> Non
 
 def chat_load(
     users: Annotated[int, typer.Option(help="concurrent chat users")] = 10,
-    questions: Annotated[int, typer.Option(help="questions each user asks")] = 10,
+    questions: Annotated[int, typer.Option(help="questions each user asks")] = 20,
     draft: Annotated[bool, typer.Option(help="run a course draft at the same time")] = True,
     port: Annotated[int, typer.Option(help="loopback port for the app under test")] = 7871,
 ) -> None:
