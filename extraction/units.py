@@ -76,7 +76,8 @@ _ZH_STOP = set(
     "这样 那么 这些 一些 一下 不是 对吧 比如 比如说 包括 可能 应该 已经 非常 今天 怎么 这种 的话 来说 所有 或者 还有 而且 以及 "
     "其他 一样 这里 那里 里面 当时 出来 起来 进行 通过 需要 开始 看到 这么 那种 之后 之前 以后 以前 这边 那边 事情 问题 时间 "
     "嘉宾 谢谢 过程 方面 情况 部分 东西 地方 老师 同学 朋友 主持人 观众 话题 分享 感谢 好的 对对 一点 很多 特别 真的 确实 这块 "
-    "那块 整个 是不是 有没有 一般 别人 人家 大概 最后 先生 女士 总的来说 实际上 就说 怎么样 这一块 那一块".split()
+    "那块 整个 是不是 有没有 一般 别人 人家 大概 最后 先生 女士 总的来说 实际上 就说 怎么样 这一块 那一块 "
+    "明白 关键 感兴趣 面向 意思 样子 角度 层面 本身 东东 师傅 老师傅 徒弟 大伙 同事 领导 嘉宾们 各位 现场".split()
 )
 _EN_STOP = set(
     "the a an and or but of to in on at for with by from as is are was were be been being it its this that these those "
@@ -176,7 +177,7 @@ def key_terms(text: str, language: str, top: int = 40) -> list[str]:
     """Key terms of a text (TF-IDF nouns for Chinese, frequent content words and names for English)."""
     if language == "zh":
         jieba = _jieba()
-        raw = jieba.analyse.extract_tags(text, topK=top * 2, allowPOS=("n", "nz", "vn", "nt", "ns", "eng", "nr", "nw"))
+        raw = jieba.analyse.extract_tags(text, topK=top * 2, allowPOS=("n", "nz", "vn", "nt", "ns", "eng", "nw"))
         terms = []
         for w in raw:
             if w in _ZH_STOP or len(w) < 2 or w.isdigit():
