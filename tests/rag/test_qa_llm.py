@@ -116,3 +116,10 @@ def test_citation_forms() -> None:
     assert citations_in("a [1] b [2, 3] c 【4】 d [^5] e [1]") == [1, 2, 3, 4, 5]
     assert citations_in("no citations, [x] or [] here") == []
     assert fence("<b>x</b>") == "＜b＞x＜/b＞"
+
+
+def test_llm_mode_without_a_server_names_the_variable_to_set(settings) -> None:
+    from shifu.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="SHIFU_LLM_BASE_URL"):
+        answer_with_llm(settings, QUESTION, make_hits())
