@@ -206,9 +206,8 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     """The best evidence span as a short answer, then supporting excerpts, all cited."""
     lang = _language(question)
     texts, scores = [h.chunk.text for h in hits], [h.score for h in hits]
-    weigh = _by_speaker(hits, turns) if turns is not None else None
-    evidence = [e for e in best_evidence(question, texts, scores, limit=limit, speaker_weight=weigh)
-                if e.match > 0]
+    speech = _Speech(hits, turns) if turns is not None else None
+    evidence = [e for e in best_evidence(question, texts, scores, limit=limit, speech=speech) if e.match > 0]
     if not evidence:
         return Answer(question=question, answer=NOT_COVERED[lang], covered=False, mode="offline")
     first = evidence[0]
@@ -216,7 +215,7 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
         # Two chunks nearly tied: a shorter first span leaves room for the runner-up
         # (measured: CMRC +1.1 points, WebQA +0.4).
         shorter = {e.chunk_index: e for e in best_evidence(question, texts, scores, limit=_SHARED_LIMIT,
-                                                           speaker_weight=weigh)}
+                                                           speech=speech)}
         first = shorter.get(first.chunk_index, first)
     parts = [first]
     room = limit - (first.end - first.start) - len(_JOIN)
@@ -248,14 +247,24 @@ _INTERVIEWER_WEIGHT = 0.5  # an interviewer's statement matching as well as the 
 _SUPPORT_MATCH = 0.4  # a supporting excerpt matches at least this share of the best match
 
 
-def _by_speaker(hits: Sequence[SearchHit], turns: Turns) -> Callable[[int, int], float]:
-    """Weight of a statement by who said it: the interviewer's remarks are not the master's know-how."""
+class _Speech:
+    """The turns behind the hits, as rag.sentences.best_evidence asks for them."""
 
-    def weigh(ci: int, offset: int) -> float:
-        chunk = hits[ci].chunk
-        return _INTERVIEWER_WEIGHT if turns.role(chunk.transcript_id, chunk.char_start + offset) == "interviewer" else 1.0
+    def __init__(self, hits: Sequence[SearchHit], turns: Turns) -> None:
+        self.hits, self.turns = hits, turns
 
-    return weigh
+    def _at(self, chunk_index: int, offset: int) -> _Turn | None:
+        chunk = self.hits[chunk_index].chunk
+        return self.turns.at(chunk.transcript_id, chunk.char_start + offset)
+
+    def turn(self, chunk_index: int, offset: int) -> int:
+        found = self._at(chunk_index, offset)
+        return found.start if found else -1
+
+    def weight(self, chunk_index: int, offset: int) -> float:
+        found = self._at(chunk_index, offset)
+        # The interviewer's remarks are not the master's know-how.
+        return _INTERVIEWER_WEIGHT if found and found.role == "interviewer" else 1.0
 
 
 def _cut_to(text: str, start: int, end: int, room: int) -> int | None:
@@ -376,7 +385,7 @@ def render_answer_markdown(answer: Answer) -> str:
         for c in answer.citations:
             where = " · ".join(x for x in (_escape(c.transcript_title), _escape(c.speaker), _timestamp(c)) if x)
             lines.append(f"{c.n}\\. {where}  ")
-            lines.append(f"> {_escape(c.quote)}")
+            lines.append("> " + _escape(c.quote).replace("\n", "\n> "))
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

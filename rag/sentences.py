@@ -7,15 +7,18 @@ cited as ``chunk.text[start:end]``.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from rag.lexical import bigram_tokens
 
 __all__ = [
     "Evidence",
+    "Speech",
     "answer_type",
     "best_evidence",
     "clause_spans",
@@ -136,6 +139,18 @@ def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+class Speech(Protocol):
+    """Who speaks where in the chunks given to best_evidence (from the transcript's turns)."""
+
+    def turn(self, chunk_index: int, offset: int) -> int:
+        """A key of the turn holding this offset of the chunk: a span never leaves its turn."""
+        ...
+
+    def weight(self, chunk_index: int, offset: int) -> float:
+        """How much a statement made here counts (the interviewer's remarks count less)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Evidence:
     """The best span of one chunk for a question: offsets into the chunk text and its score."""
@@ -164,10 +179,11 @@ def _is_question(sentence: str) -> bool:
 class _Chunk:
     """One chunk's sentences, the line (speaker turn) each is on, and their term bags."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, turn: Callable[[int], int] | None = None) -> None:
         self.text = text
         self.spans = sentence_spans(text)
-        self.lines = [text.count("\n", 0, s) for s, _ in self.spans]
+        # Without turns, each line is taken for a turn (turns are joined by newlines).
+        self.lines = [turn(s) if turn else text.count("\n", 0, s) for s, _ in self.spans]
         self.bags = [set(terms(text[s:e])) for s, e in self.spans]
 
     def grow(self, k: int, limit: int) -> tuple[int, int]:
@@ -232,7 +248,7 @@ def best_evidence(
     context_weight: float = 0.3,
     type_weight: float = 0.15,
     idf: Callable[[str], float] | None = None,
-    speaker_weight: Callable[[int, int], float] | None = None,
+    speech: Speech | None = None,
 ) -> list[Evidence]:
     """For each chunk text, its best span (≤ limit chars) for the question; best first.
 
@@ -241,15 +257,15 @@ def best_evidence(
     `retrieval_weight` times its chunk's retrieval score relative to the top chunk, plus
     `type_weight` when it holds the kind of answer asked for (a number, a date). A sentence
     that is itself a question (the interviewer asking) hands its match to the reply after it.
-    `speaker_weight(chunk index, offset)` scales the match of a statement by who made it
-    (the interviewer's remarks count less than the master's words).
+    With `speech`, a span stays inside one speaker's turn (across its paragraphs) and a
+    statement's match is scaled by who made it.
     """
     qterms = question_terms(question)
     kind = answer_type(question)
     if scores is None:
         scores = [1.0 / (1 + i) for i in range(len(texts))]
     top = max((s for s in scores if s > 0), default=1.0)
-    chunks = [_Chunk(t) for t in texts]
+    chunks = [_Chunk(t, functools.partial(speech.turn, i) if speech else None) for i, t in enumerate(texts)]
     if idf is None:
         weights = _idf_from([b for c in chunks for b in c.bags], qterms)
     else:
@@ -274,8 +290,8 @@ def best_evidence(
                 if m + prior <= best[0]:
                     continue
             else:
-                if speaker_weight is not None:
-                    m *= speaker_weight(ci, c.spans[k][0])
+                if speech is not None:
+                    m *= speech.weight(ci, c.spans[k][0])
                 if asked:
                     m, asked = max(m, asked), 0.0
             s = m + prior

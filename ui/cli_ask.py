@@ -99,7 +99,7 @@ def _print_citations(answer) -> None:  # type: ignore[no-untyped-def]
         where = " · ".join(x for x in (c.transcript_title, c.speaker,
                                        mmss(c.t_start) if c.t_start is not None else "") if x)
         console.print(f"[bold][{c.n}][/bold] {escape(where)}", highlight=False)
-        console.print(f"    {escape(c.quote)}", highlight=False)
+        console.print("    " + escape(c.quote).replace("\n", "\n    "), highlight=False)
 
 
 # --- shifu gaps --------------------------------------------------------------------------

@@ -42,6 +42,12 @@ PAINT = """标题：喷漆师傅谈打磨
 
 问：我们车间的人都说，喷漆前打磨要用240目砂纸。
 王师傅：不对，喷漆前打磨用400目砂纸，240目太粗，漆面会留下砂痕。
+问：喷漆为什么会起泡？
+王师傅：起泡的原因主要有两个。
+
+第一，底材没干透，水汽闷在漆膜下面。
+
+第二，喷得太厚，溶剂跑不出来。
 """
 
 
@@ -74,6 +80,10 @@ def test_answer_quotes_the_master_verbatim_with_who_and_when(library) -> None:
     assert first.t_start == pytest.approx(12.0)
     assert first.transcript_title == "焊工老师傅谈氩弧焊"
     assert transcript.text[first.start : first.end] == first.quote
+    for c in answer.citations:  # a quote stays inside one speaker's turn
+        turns = get_transcript(settings, c.transcript_id).turns
+        [turn] = [t for t in turns if t.char_start <= c.start < t.char_end]
+        assert c.end <= turn.char_end and turn.speaker == c.speaker
 
 
 def test_the_master_is_quoted_rather_than_the_interviewer(library) -> None:
@@ -83,6 +93,15 @@ def test_the_master_is_quoted_rather_than_the_interviewer(library) -> None:
     assert answer.covered
     assert answer.citations[0].speaker == "王师傅"
     assert "400目" in answer.answer
+
+
+def test_answer_runs_on_across_paragraphs_of_one_turn(library) -> None:
+    settings, _ = library
+    answer = answer_question(settings, "喷漆为什么会起泡？")
+    assert answer.covered
+    assert "起泡的原因主要有两个" in answer.answer and "底材没干透" in answer.answer
+    md = render_answer_markdown(answer)
+    assert "\n> 第一" in md  # every line of a multi-paragraph quote stays in the quote block
 
 
 def test_markdown_labels_excerpts_and_numbers_citations(library) -> None:
