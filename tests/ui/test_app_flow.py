@@ -96,7 +96,7 @@ def test_worker_studies_the_published_course(published):
                                  req("wang_worker"))
     answers, result = w.submit_quiz(course_id, idx, answers, None, [], "", "zh", req("wang_worker"))
     assert result.startswith("### 得分 ") and "✓ 正确" in result
-    history = list(w.ask("氩弧焊用什么气体保护？", [], req("wang_worker")))[-1][0]
+    history, _ = w.ask("氩弧焊用什么气体保护？", [], req("wang_worker"))
     assert history[0]["role"] == "user" and history[1]["role"] == "assistant"
     cites = [m for m in history if m.get("metadata")]
     assert cites and cites[0]["metadata"]["title"].startswith("[1]")
@@ -106,7 +106,7 @@ def test_worker_studies_the_published_course(published):
 def test_a_worker_chat_never_sees_unpublished_transcripts(published):
     settings, course_id, _tid = published  # drafted but not published
     w = WorkerHandlers(settings)
-    history = list(w.ask("氩弧焊用什么气体保护？", [], req("wang_worker")))[-1][0]
+    history, _ = w.ask("氩弧焊用什么气体保护？", [], req("wang_worker"))
     assert not [m for m in history if m.get("metadata")]
     assert "没有涉及" in history[-1]["content"] or "not cover" in history[-1]["content"]
     table, courses, *_ = w.catalogue("", "", "zh", req("wang_worker"))
