@@ -69,8 +69,6 @@ def endpoint(settings: Settings) -> Endpoint:
     if not model:
         raise ConfigError("no chat model chosen: set SHIFU_LLM_MODEL to a model the server at "
                           f"{urlparse(base_url).netloc if base_url else 'api.openai.com'} serves")
-    if not base_url and not key:
-        raise ConfigError("OpenAI needs a key: set SHIFU_LLM_API_KEY (or OPENAI_API_KEY)")
     return Endpoint(base_url=base_url, model=model, api_key=key or NO_KEY)
 
 
