@@ -214,6 +214,11 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     worker.click("w-rate")
     worker.sees("w-rated", "5 星")
     worker.shot("14-worker-rating")
+    worker.page.get_by_role("link", name="退出登录").click()
+    worker.expect(worker.page.locator("input[type=password]")).to_be_visible()
+    worker.page.goto(app_url)  # logged out: the app shows the login form again, nothing else
+    worker.expect(worker.page.locator("input[type=password]")).to_be_visible()
+    worker.expect(worker.page.get_by_text("欢迎")).to_have_count(0)
     worker.close()
 
     # --- the admin edits a prompt template, then rolls it back ------------------------------

@@ -1,0 +1,105 @@
+"""Admin and trainer screen handlers that need no index: templates, users, uploads refused, chat streaming."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pytest
+from app_testkit import PASSWORD, make_course, make_users
+
+from prompts.registry import active_version, shipped
+from shifu.auth import authenticate
+from shifu.settings import load_settings
+from ui.app_admin import AdminHandlers
+from ui.app_trainer import TrainerHandlers
+from ui.app_worker import WorkerHandlers
+
+
+def req(user: str | None) -> gr.Request:
+    return gr.Request(username=user)
+
+
+@pytest.fixture
+def admin(settings):
+    make_users(settings)
+    return AdminHandlers(settings)
+
+
+def test_template_edit_is_checked_previewed_saved_and_rolled_back(admin, settings):
+    body, history, _a, _b = admin.open_template("qa", "zh", req("boss"))
+    assert body.startswith("name: qa") and list(history["origin"]) == ["shipped"]
+    edited = body.replace("description: ", "description: (修订) ", 1)
+    assert "question, sources" in admin.check_variables("qa", edited, "zh", req("boss"))
+    with pytest.raises(gr.Error, match="not listed under `variables`|does not pass"):
+        admin.check_variables("qa", edited.replace("{{ s.text }}", "{{ secret }}"), "zh", req("boss"))
+    assert "焊缝发蓝" in admin.preview("qa", edited, "zh", req("boss"))
+    assert "未配置大模型" in admin.test_run("qa", edited, None, "zh", req("boss"))
+    status, body2, history2, *_ = admin.save("qa", edited, True, "zh", req("boss"))
+    assert "现在使用版本" in status and "(修订)" in body2
+    assert list(history2["by"]) == ["", "boss"] and list(history2["active"]) == ["", "✓"]
+    assert active_version(settings, "qa") != shipped("qa").version
+    diff = admin.diff("qa", shipped("qa").version, active_version(settings, "qa"), "zh", req("boss"))
+    assert "+description: (修订)" in diff
+    status, body3, *_ = admin.rollback("qa", "zh", req("boss"))
+    assert active_version(settings, "qa") == shipped("qa").version and "(修订)" not in body3
+
+
+def test_users_are_managed_by_the_admin_only(admin, settings):
+    msg, table = admin.add_user("zhao", "worker", "温州鞋厂", "pw-zhao-1", "zh", req("boss"))
+    assert "已添加用户 zhao" in msg and "zhao" in list(table["username"])
+    admin.set_password("zhao", "pw-zhao-2", "zh", req("boss"))
+    assert authenticate(settings, "zhao", "pw-zhao-2")
+    with pytest.raises(gr.Error, match="own account"):
+        admin.remove_user("boss", "zh", req("boss"))
+    admin.remove_user("zhao", "zh", req("boss"))
+    assert not authenticate(settings, "zhao", "pw-zhao-2")
+    for who in ("li_trainer", "wang_worker", None):
+        with pytest.raises(gr.Error, match="没有权限|请先登录"):
+            admin.add_user("evil", "admin", "", PASSWORD, "zh", req(who))
+
+
+def test_dashboard_and_unpublish(admin, settings):
+    make_course(settings, "pub")
+    md, status, per, _per, pub = admin.dashboard("zh", req("boss"))
+    assert "| 课程（草稿 / 审核中 / 已发布） | 0 / 0 / 1 |" in md
+    assert dict(zip(status["status"], status["courses"], strict=True))["published"] == 1
+    assert [v for _, v in pub["choices"]] == ["pub"]
+    assert "已撤下" in admin.unpublish("pub", "zh", req("boss"))
+    assert WorkerHandlers(settings).catalogue("", "", "zh", req("wang_worker"))[1]["choices"] == []
+
+
+def test_uploads_are_type_checked_size_limited_and_not_left_in_gradios_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHIFU_MAX_FILE_MB", "0.001")
+    settings = load_settings()
+    make_users(settings)
+    trainer = TrainerHandlers(settings)
+    big, exe = tmp_path / "big.txt", tmp_path / "tool.exe"
+    big.write_text("问：你好？\n张师傅：" + "焊" * 2000, encoding="utf-8")
+    exe.write_bytes(b"MZ\x90\x00")
+    msg, table = trainer.upload([str(big), str(exe)], "", "", "", "", True, "zh", req("li_trainer"))
+    assert "0 个文件已入库，2 个失败" in msg
+    messages = dict(zip(table["file"], table["message"], strict=True))
+    assert "larger than" in messages["big.txt"] and "not a transcript type" in messages["tool.exe"]
+    assert not big.exists(), "Gradio's cached copy of an upload is removed once read"
+    with pytest.raises(gr.Error, match="YYYY-MM-DD"):
+        trainer.upload([str(exe)], "", "", "", "18/05/2024", True, "zh", req("li_trainer"))
+
+
+def test_llm_mode_chat_streams_words_then_citations(settings, monkeypatch):
+    from rag import answer as answer_mod
+    from shifu.models import Answer, AnswerCitation
+
+    make_users(settings)
+
+    def fake_answer(settings, question, *, scope, asked_by, on_token=None, **kw):  # type: ignore[no-untyped-def]
+        assert scope == "published"  # workers only ever search published material
+        for word in ("先", "打磨", "坡口"):
+            on_token(word)
+        cite = AnswerCitation(n=1, transcript_id="t", chunk_id="c", quote="先打磨坡口", start=0, end=5,
+                              transcript_title="王师傅访谈", speaker="王师傅")
+        return Answer(question=question, answer="先打磨坡口 [1]", citations=[cite], mode="llm")
+
+    monkeypatch.setattr(answer_mod, "answer_question", fake_answer)
+    updates = [h for h, _ in WorkerHandlers(settings).ask_stream("焊前做什么？", [], req("wang_worker"))]
+    assert updates[1][-1]["content"] == "先" and updates[3][-1]["content"] == "先打磨坡口"
+    final = updates[-1]
+    assert final[-1]["metadata"]["title"] == "[1] 王师傅访谈 · 王师傅" and final[-1]["metadata"]["status"] == "done"
