@@ -9,8 +9,8 @@ Measured with `shifu eval qa --method both` (baseline and system in the same run
 cores under load; an answer counts when its text contains a gold answer):
 
     set (chunks)             baseline  system  cited  covered  p50 ms  p95 ms
-    CMRC 2018 trial (4,189)    .613     .807   .993    .993      9.4    21.4
-    WebQA visible (3,024)      .744     .902   .995    .995      9.1    19.9
+    CMRC 2018 trial (4,189)    .613     .808   .994    .994      8.6    29.2
+    WebQA visible (3,024)      .744     .902   .995    .995      6.6     9.7
 
 baseline = character-bigram BM25 (bm25s defaults) top chunk, then its sentence sharing the
 most character bigrams with the question (issue 3 quotes ≈ .63 / ≈ .78 for it).
