@@ -226,6 +226,10 @@ def draft_course(
 
     if engine not in ("offline", "llm"):
         raise DraftError(f"engine {engine!r} is not known; use 'offline' or 'llm'")
+    if engine == "llm":
+        from shifu.llm import endpoint
+
+        endpoint(settings)  # a missing server setting is reported before any work is done
     _say(progress, "loading transcripts")
     transcripts, chunks = load_sources(settings, transcript_ids)
     gaps = open_gap_questions(settings, transcripts)
@@ -243,9 +247,17 @@ def draft_course(
     course_id, version = create_course(
         settings, result.draft, transcript_ids=[t.id for t in transcripts], engine=engine, model=model,
         template_versions=templates, created_by=created_by,
-        note=f"{engine} draft: {len(result.draft.quiz)} quiz items, {len(result.report.problems)} flagged problem(s)",
+        note=_note(engine, result),
     )
     return course_id, version, result.draft
+
+
+def _note(engine: str, result: DraftResult) -> str:
+    """The version note: what was drafted and what the validators (or the model) left to review."""
+    rejected = sum(1 for p in result.report.problems if p.startswith("model output rejected"))
+    flagged = len(result.report.problems) - rejected
+    note = f"{engine} draft: {len(result.draft.quiz)} quiz items, {flagged} flagged problem(s)"
+    return note + (f", {rejected} model output(s) rejected (offline content kept there)" if rejected else "")
 
 
 def _embedder(settings) -> Embed | None:  # type: ignore[no-untyped-def]

@@ -94,3 +94,29 @@ def test_the_real_local_model_drafts_and_its_poor_output_is_caught(llm_settings,
     print("\n".join(result.report.problems))
     assert result.report.problems
     _trusted(draft)
+
+
+def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(settings, monkeypatch):
+    from drafting_kit import CORPUS
+
+    from extraction.courses import get_course
+    from extraction.draft import draft_course
+    from rag.ingest import ingest_file
+    from shifu.settings import load_settings
+
+    tid = ingest_file(settings, CORPUS / "lineman_safety_en.json").transcript_id
+
+    def rejected(self, name, variables, schema, check=None):
+        self.versions[name] = "v-" + name
+        self.rejected.append(f"{name}: the model's output was still invalid")
+        return None
+
+    monkeypatch.setattr(llm_engine._Calls, "run", rejected)
+    llm = load_settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="some-model")
+    course_id, version, draft = draft_course(llm, [tid], engine="llm", created_by="trainer1")
+    info, stored = get_course(llm, course_id, version)
+    assert (info.engine, info.model) == ("llm", "some-model")
+    assert info.template_versions == {"draft_units": "v-draft_units", "draft_outline": "v-draft_outline",
+                                      "draft_quiz": "v-draft_quiz"}
+    assert "3 model output(s) rejected" in (info.note or "")
+    assert stored.quiz and all(not q.flags for q in stored.quiz)  # the offline items it fell back to
