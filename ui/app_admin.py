@@ -253,7 +253,11 @@ class AdminHandlers:
         status = pd.DataFrame({"status": list(COURSE_STATUSES),
                                "courses": [d.courses_by_status.get(s, 0) for s in COURSE_STATUSES]})
         per = pd.DataFrame(d.per_course or [], columns=["course", "status", "attempts", "pass_rate", "rating"])
-        return md, status, per, per, gr.update(choices=_published_choices(self.settings))
+        # A bar chart whose only value is its own maximum draws no bar: start every axis at 0.
+        top = max([1, *status["courses"]])
+        most = max([1, *per["attempts"]]) if len(per) else 1
+        return (md, gr.update(value=status, y_lim=[0, top]), gr.update(value=per, y_lim=[0, most]), per,
+                gr.update(choices=_published_choices(self.settings)))
 
     @guarded
     def unpublish(self, course_id: str | None, lang: str, request: gr.Request) -> str:

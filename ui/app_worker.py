@@ -308,7 +308,8 @@ class WorkerHandlers:
         idx = int(idx) if idx is not None else len(history) - 1
         answer = _text_of(history[idx]["content"]) if 0 <= idx < len(history) else _text_of(data.value)
         question = next((_text_of(m["content"]) for m in reversed(history[:idx]) if m.get("role") == "user"), "")
-        learning.record_feedback(self.settings, user.username, question, answer, bool(data.liked))
+        helpful = data.liked is True or str(data.liked).lower() in ("like", "true")
+        learning.record_feedback(self.settings, user.username, question, answer, helpful)
         gr.Info(t("thanks_fb"))
 
     @guarded

@@ -61,6 +61,7 @@ def test_dashboard_and_unpublish(admin, settings):
     make_course(settings, "pub")
     md, status, per, _per, pub = admin.dashboard("zh", req("boss"))
     assert "| 课程（草稿 / 审核中 / 已发布） | 0 / 0 / 1 |" in md
+    status = status["value"]
     assert dict(zip(status["status"], status["courses"], strict=True))["published"] == 1
     assert [v for _, v in pub["choices"]] == ["pub"]
     assert "已撤下" in admin.unpublish("pub", "zh", req("boss"))
@@ -103,3 +104,20 @@ def test_llm_mode_chat_streams_words_then_citations(settings, monkeypatch):
     assert updates[1][-1]["content"] == "先" and updates[3][-1]["content"] == "先打磨坡口"
     final = updates[-1]
     assert final[-1]["metadata"]["title"] == "[1] 王师傅访谈 · 王师傅" and final[-1]["metadata"]["status"] == "done"
+
+
+def test_thumbs_up_and_down_are_stored_with_the_question(settings):
+    from shifu.store import session_scope
+    from shifu.tables import AnswerFeedbackRow
+
+    make_users(settings)
+    history = [{"role": "user", "content": "焊前做什么？"}, {"role": "assistant", "content": "先打磨坡口"},
+               {"role": "assistant", "content": "> 先打磨坡口", "metadata": {"title": "[1] 王师傅访谈"}}]
+    w = WorkerHandlers(settings)
+    w.feedback(history, gr.LikeData(None, {"index": 1, "value": "先打磨坡口", "liked": True}), req("wang_worker"))
+    w.feedback(history, gr.LikeData(None, {"index": 1, "value": "先打磨坡口", "liked": False}), req("wang_worker"))
+    with session_scope(settings) as s:
+        rows = [(r.question, r.answer, r.helpful) for r in s.query(AnswerFeedbackRow).order_by(AnswerFeedbackRow.id)]
+    assert rows == [("焊前做什么？", "先打磨坡口", True), ("焊前做什么？", "先打磨坡口", False)]
+    with pytest.raises(gr.Error, match="请先登录"):
+        w.feedback(history, gr.LikeData(None, {"index": 1, "value": "x", "liked": True}), req(None))
