@@ -139,6 +139,9 @@ def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+_SHORT = 0.5  # a span shorter than this share of the limit may run on into the next paragraph
+
+
 class Speech(Protocol):
     """Who speaks where in the chunks given to best_evidence (from the transcript's turns)."""
 
@@ -177,39 +180,50 @@ def _is_question(sentence: str) -> bool:
 
 
 class _Chunk:
-    """One chunk's sentences, the line (speaker turn) each is on, and their term bags."""
+    """One chunk's sentences, the paragraph and speaker turn each is in, and their term bags."""
 
     def __init__(self, text: str, turn: Callable[[int], int] | None = None) -> None:
         self.text = text
         self.spans = sentence_spans(text)
-        # Without turns, each line is taken for a turn (turns are joined by newlines).
-        self.lines = [turn(s) if turn else text.count("\n", 0, s) for s, _ in self.spans]
+        self.paragraphs = [text.count("\n", 0, s) for s, _ in self.spans]
+        # Without turns, each paragraph is taken for a turn (turns are joined by newlines too).
+        self.turns = [turn(s) for s, _ in self.spans] if turn else self.paragraphs
         self.bags = [set(terms(text[s:e])) for s, e in self.spans]
 
     def grow(self, k: int, limit: int) -> tuple[int, int]:
-        """Sentence k widened with neighbours on the same line (whole, then clause by clause)."""
-        spans, line = self.spans, self.lines[k]
-        start, end = spans[k]
-        lo, hi = k - 1, k + 1
-        while True:
-            # The answer follows the matched words more often than it precedes them: try after first.
-            if hi < len(spans) and self.lines[hi] == line and spans[hi][1] - start <= limit:
-                end, hi = spans[hi][1], hi + 1
-            elif lo >= 0 and self.lines[lo] == line and end - spans[lo][0] <= limit:
-                start, lo = spans[lo][0], lo - 1
-            else:
-                break
-        if hi < len(spans) and self.lines[hi] == line:
+        """Sentence k widened with neighbours in its paragraph (whole, then clause by clause);
+        a short paragraph ("原因主要有四个。") runs on into the next ones of the same turn."""
+        start, end = self.spans[k]
+        lo, hi, keys = k - 1, k + 1, self.paragraphs
+        start, end, lo, hi = self._whole(keys, k, limit, start, end, lo, hi)
+        if end - start < _SHORT * limit and self.turns is not self.paragraphs:
+            keys = self.turns
+            start, end, lo, hi = self._whole(keys, k, limit, start, end, lo, hi)
+        spans = self.spans
+        if hi < len(spans) and keys[hi] == keys[k]:
             for _, ce in clause_spans(self.text, *spans[hi]):
                 if ce - start > limit:
                     break
                 end = ce
-        if lo >= 0 and self.lines[lo] == line:
+        if lo >= 0 and keys[lo] == keys[k]:
             for cs, _ in reversed(clause_spans(self.text, *spans[lo])):
                 if end - cs > limit:
                     break
                 start = cs
         return start, end
+
+    def _whole(self, keys: list[int], k: int, limit: int, start: int, end: int, lo: int,
+               hi: int) -> tuple[int, int, int, int]:
+        """Add whole neighbouring sentences with the same key as sentence k while they fit."""
+        spans = self.spans
+        while True:
+            # The answer follows the matched words more often than it precedes them: try after first.
+            if hi < len(spans) and keys[hi] == keys[k] and spans[hi][1] - start <= limit:
+                end, hi = spans[hi][1], hi + 1
+            elif lo >= 0 and keys[lo] == keys[k] and end - spans[lo][0] <= limit:
+                start, lo = spans[lo][0], lo - 1
+            else:
+                return start, end, lo, hi
 
     def window(self, k: int, limit: int, weight: Callable[[set[str]], float]) -> tuple[int, int]:
         """The clause-aligned piece of a long sentence k, at most `limit` chars, with most weight."""
