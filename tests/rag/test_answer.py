@@ -216,3 +216,15 @@ def test_short_answer_is_filled_from_the_runner_up_without_splitting_words() -> 
         assert text[offset : offset + len(c.quote)] == c.quote
         after = text[offset + len(c.quote) : offset + len(c.quote) + 1]
         assert after in ("", " ") or c.quote[-1] in ".,;:!?"  # never half a word
+
+
+def test_sentences_and_question_terms() -> None:
+    from rag.sentences import answer_type, question_terms, sentence_spans
+
+    text = "他说：“先检查气瓶。”然后开焊！Check the valve. Then weld?\n第二行"
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "他说：“先检查气瓶。”", "然后开焊！", "Check the valve.", "Then weld?", "第二行"]
+    # Question words and particles never count as terms the evidence must hold.
+    assert question_terms("气孔是怎么产生的？") == ["气孔", "产生"]
+    assert question_terms("What causes porosity in a weld?") == ["causes", "porosity", "weld"]
+    assert answer_type("氩气流量一般多少？") == "number" and answer_type("哪一年进厂的？") == "time"
