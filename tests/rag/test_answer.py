@@ -228,3 +228,10 @@ def test_sentences_and_question_terms() -> None:
     assert question_terms("气孔是怎么产生的？") == ["气孔", "产生"]
     assert question_terms("What causes porosity in a weld?") == ["causes", "porosity", "weld"]
     assert answer_type("氩气流量一般多少？") == "number" and answer_type("哪一年进厂的？") == "time"
+
+
+def test_llm_mode_never_asks_the_model_about_uncovered_questions(library) -> None:
+    settings, _ = library  # no LLM server is configured: a call would raise
+    answer = answer_question(settings, "年假有几天？", mode="llm")
+    assert not answer.covered and answer.mode == "llm"
+    assert answer.answer == NOT_COVERED["zh"]
