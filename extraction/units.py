@@ -235,18 +235,29 @@ def cite(t: Transcript, text: str, chunks: Sequence[Chunk], start: int, end: int
     start, end = max(start, chunk.char_start), min(end, chunk.char_end)
     if end <= start:
         return None
-    turn = _turn_at(t, start)
+    t_start, t_end = _times(t, start, end)
+    if t_start is None:
+        t_start, t_end = chunk.t_start, chunk.t_end
     return Citation(transcript_id=t.id, chunk_id=chunk.id, quote=text[start:end], start=start, end=end,
-                    t_start=turn.start if turn else chunk.t_start, t_end=turn.end if turn else chunk.t_end)
+                    t_start=t_start, t_end=t_end)
 
 
-def _turn_at(t: Transcript, offset: int):  # type: ignore[no-untyped-def]
+def _times(t: Transcript, start: int, end: int) -> tuple[float | None, float | None]:
+    """When text[start:end] was said: its turn's times, narrowed in proportion to where it sits
+    in the turn when the turn has both a start and an end."""
     pos = 0
     for turn in t.turns:
-        if pos <= offset <= pos + len(turn.text):
-            return turn
+        if pos <= start <= pos + len(turn.text):
+            if turn.start is None:
+                return None, None
+            if turn.end is None or turn.end <= turn.start or not turn.text:
+                return turn.start, turn.end
+            rate = (turn.end - turn.start) / len(turn.text)
+            a = turn.start + rate * (start - pos)
+            b = turn.start + rate * min(end - pos, len(turn.text))
+            return round(a, 1), round(b, 1)
         pos += len(turn.text) + 1
-    return None
+    return None, None
 
 
 def extract_units(
