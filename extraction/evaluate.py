@@ -216,7 +216,10 @@ def evaluate_drafting(named_files: Sequence[tuple[str, bytes]], settings, *, use
         return round(totals.get(a, 0) / totals[b], 4) if totals.get(b) else 0.0
 
     hours = totals.get("minutes", 0) / 60
-    worst = max(per_file, key=lambda r: r["seconds"] / max(r["minutes"], 1e-9)) if per_file else None
+    # per hour only over long interviews: a short one is all start-up cost (jieba, USE loading)
+    long = [r for r in per_file if r["minutes"] >= 30]
+    worst = max(long, key=lambda r: r["seconds"] / r["minutes"]) if long else None
+    longest = max(per_file, key=lambda r: r["minutes"]) if per_file else None
     return {
         "transcripts": len(per_file),
         "failed": len(failed),
@@ -232,7 +235,9 @@ def evaluate_drafting(named_files: Sequence[tuple[str, bytes]], settings, *, use
         "min_items_per_hour": round(min((r["quiz"] / (r["minutes"] / 60) for r in per_file if r["minutes"]),
                                         default=0.0), 2),
         "seconds_total": round(totals.get("seconds", 0), 2),
-        "seconds_per_hour_worst": round(worst["seconds"] / (worst["minutes"] / 60), 2) if worst and worst["minutes"] else 0.0,
+        "seconds_per_hour_worst": round(worst["seconds"] / (worst["minutes"] / 60), 2) if worst else None,
+        "longest_minutes": longest["minutes"] if longest else 0.0,
+        "longest_seconds": longest["seconds"] if longest else 0.0,
         "seconds_max": round(max((r["seconds"] for r in per_file), default=0.0), 2),
         "embeddings": use_embeddings,
     }

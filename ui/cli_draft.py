@@ -174,7 +174,9 @@ def eval_segmentation_cmd(
 
 
 def eval_drafting_cmd(
-    transcripts: Annotated[list[Path] | None, typer.Option("--transcripts", help="Transcript files.")] = None,
+    files: Annotated[list[Path] | None, typer.Argument(help="Transcript files (same as --transcripts).")] = None,
+    transcripts: Annotated[list[Path] | None, typer.Option(
+        "--transcripts", help="A transcript file; repeat the option for more.")] = None,
     vcsum: Annotated[Path | None, typer.Option("--vcsum", help="VCSum meetings.jsonl (each meeting a transcript).")] = None,
     folder: Annotated[Path | None, typer.Option("--dir", help="A folder of transcript files.")] = None,
     no_embeddings: Annotated[bool, typer.Option("--no-embeddings", help="Segment without sentence vectors.")] = False,
@@ -183,14 +185,14 @@ def eval_drafting_cmd(
     from extraction.evaluate import evaluate_drafting, load_meetings, meeting_transcript_json
     from rag.parse import is_transcript_name
 
-    files: list[tuple[str, bytes]] = []
-    for path in transcripts or []:
-        files.append((path.name, path.read_bytes()))
+    paths = [*(files or []), *(transcripts or [])]
     if folder is not None:
-        files += [(p.name, p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file() and is_transcript_name(p.name)]
+        paths += [p for p in sorted(folder.rglob("*")) if p.is_file() and is_transcript_name(p.name)]
+    unique = list(dict.fromkeys(p.resolve() for p in paths))  # a file named twice is drafted once
+    named: list[tuple[str, bytes]] = [(p.name, p.read_bytes()) for p in unique]
     if vcsum is not None:
-        files += [(f"vcsum-{m.id}.json", meeting_transcript_json(m)) for m in load_meetings(vcsum)]
-    if not files:
+        named += [(f"vcsum-{m.id}.json", meeting_transcript_json(m)) for m in load_meetings(vcsum)]
+    if not named:
         raise ShifuError("nothing to draft: give --transcripts FILE..., --vcsum meetings.jsonl or --dir FOLDER")
-    result = evaluate_drafting(files, load_settings(), use_embeddings=not no_embeddings, progress=_say)
+    result = evaluate_drafting(named, load_settings(), use_embeddings=not no_embeddings, progress=_say)
     print(json.dumps(result, ensure_ascii=False))

@@ -80,6 +80,7 @@ def test_bad_model_output_is_flagged_not_passed(settings, monkeypatch):
 
 
 @pytest.mark.llm
+@pytest.mark.slow
 def test_the_real_local_model_drafts_and_its_poor_output_is_caught(llm_settings, monkeypatch):
     monkeypatch.setattr(llm_engine, "MAX_SEGMENTS", 1)
     monkeypatch.setattr(llm_engine, "MAX_SENTENCES", 4)
