@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# Gradio rebuilds its monitoring summary (a pandas group-by) after every event by default:
+# CPU the chat needs. Once per thousand events is plenty for the /monitoring page.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 
 import gradio as gr  # noqa: E402
 
