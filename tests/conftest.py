@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from llm_server import llama_server, llm_settings  # noqa: F401  (session-wide fixtures)
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

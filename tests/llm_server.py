@@ -1,4 +1,4 @@
-"""A real OpenAI-compatible server for the LLM tests: llama.cpp serving SmolLM2-135M on 127.0.0.1.
+"""A real OpenAI-compatible server for the LLM tests: llama.cpp serving SmolLM2-135M on 127.0.0.1 (fixtures imported by tests/conftest.py).
 
 The model is tiny and writes nonsense; the tests prove the wiring and that the
 validators catch what it gets wrong. Started once per session, stopped at the end.

@@ -3,9 +3,6 @@ poor output is flagged, never passed as valid. End to end against the real llama
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 from drafting_kit import corpus
 
@@ -20,13 +17,6 @@ from extraction.llm_engine import (
     LLMUnits,
 )
 from extraction.validate import supported
-
-_spec = importlib.util.spec_from_file_location(
-    "llm_server_fixtures", Path(__file__).resolve().parents[1] / "llm" / "conftest.py")
-_fixtures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_fixtures)
-llama_server = _fixtures.llama_server
-llm_settings = _fixtures.llm_settings
 
 
 def _trusted(draft) -> None:
