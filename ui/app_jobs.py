@@ -12,8 +12,10 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from shifu.errors import ShifuError
 from shifu.settings import Settings
 
 _progress: Any = None  # the worker process's end of the progress queue
@@ -75,7 +77,12 @@ def run_draft(settings: Settings, transcript_ids: list[str], *, engine: str = "o
             continue
         if on_progress is not None:
             on_progress(*args)
-    return future.result()
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        shutdown()  # the next draft starts a fresh drafting process
+        raise ShifuError("the drafting process stopped unexpectedly (out of memory?); "
+                         "try again, or draft fewer transcripts at once") from None
 
 
 def shutdown() -> None:
@@ -83,5 +90,5 @@ def shutdown() -> None:
     global _pool
     with _guard:
         if _pool is not None:
-            _pool.shutdown(cancel_futures=True)
+            _pool.shutdown(wait=False, cancel_futures=True)
             _pool = None

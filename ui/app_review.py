@@ -56,6 +56,8 @@ add_texts({
     "no_course": ("请先选择课程。", "Pick a course first."),
     "need_llm": ("重新生成需要大模型引擎：请设置 SHIFU_LLM_BASE_URL 和 SHIFU_LLM_MODEL。",
                  "Regenerating needs the LLM engine: set SHIFU_LLM_BASE_URL and SHIFU_LLM_MODEL."),
+    "no_regen": ("这个版本的起草引擎还不能单独重新生成一条；请编辑这一条，或重新起草整门课。",
+                 "This drafting engine cannot regenerate a single item yet; edit the item, or draft the course again."),
     "exported": ("已导出 {n} 个文件。", "Exported {n} file(s)."),
     "left_out": ("{fmt}：略去了无法自动评分的题 {ids}", "{fmt}: left out items an LMS cannot score: {ids}"),
 })
@@ -319,7 +321,7 @@ class ReviewHandlers:
 
         regen = getattr(drafting, "regenerate_item", None)
         if regen is None:
-            raise gr.Error(t("need_llm", lang))
+            raise gr.Error(t("no_regen", lang))
         _number, draft = load(self.settings, course_id, version)
         draft = regen(self.settings, draft, key)
         return self._save(course_id, draft, f"regenerated {key.split(':', 1)[1]}", user.username, lang)

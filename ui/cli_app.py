@@ -31,7 +31,12 @@ def serve(
         console.print("[yellow]no accounts yet: create one with "
                       "`shifu users add NAME --role admin` before logging in[/yellow]")
     console.print(f"shifu app on http://{host}:{port} (Ctrl+C to stop)", highlight=False)
-    launch_app(settings, host=host, port=port)
+    from ui.app_jobs import shutdown
+
+    try:
+        launch_app(settings, host=host, port=port)
+    finally:
+        shutdown()  # stop the drafting process with the app
 
 
 @users_app.command("add")

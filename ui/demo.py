@@ -109,8 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_serve:
         return 0
     from ui.app import launch_app
+    from ui.app_jobs import shutdown
 
-    launch_app(settings, host=args.host, port=args.port)
+    try:
+        launch_app(settings, host=args.host, port=args.port)
+    finally:
+        shutdown()
     return 0
 
 

@@ -97,9 +97,11 @@ def test_without_login_nothing_is_served(app_url):
         Client(app_url, verbose=False)
     api = httpx.get(f"{app_url}/gradio_api/info")
     assert api.status_code == 401
-    for name in ("admin_users", "admin_add_user", "worker_catalogue_tab", "worker_ask"):
+    names = [n.lstrip("/") for n in _endpoints(_client(app_url, "boss"))]
+    for name in names:
         r = httpx.post(f"{app_url}/gradio_api/call/{name}", json={"data": ["x", "y", "zh"]})
         assert r.status_code == 401, name
+        assert httpx.get(f"{app_url}/gradio_api/call/{name}/some-event").status_code == 401, name
     r = httpx.post(f"{app_url}/gradio_api/queue/join", json={"data": [], "fn_index": 0, "session_hash": "x"})
     assert r.status_code == 401
     page = httpx.get(app_url)
