@@ -86,7 +86,8 @@ def transcript_html(transcript: Any, chunks: list[Any], lang: str = "zh") -> str
     head = ("<tr><th>#</th><th>说话人</th><th>角色</th><th>时间</th><th>内容</th></tr>" if lang == "zh"
             else "<tr><th>#</th><th>speaker</th><th>role</th><th>time</th><th>text</th></tr>")
     return (f"<style>.chunk-cut{{background:#fde68a;border-radius:4px;padding:0 4px;margin-right:4px;"
-            f"font-size:12px}} .turn-expert td{{background:#f0fdf4}}</style>"
+            f"font-size:12px}} .turn-expert td{{background:#f0fdf4}} "
+            f"table.transcript td:nth-child(-n+4){{white-space:nowrap}}</style>"
             f"<table class='transcript'>{head}{''.join(rows)}</table>")
 
 

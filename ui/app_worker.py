@@ -103,7 +103,9 @@ def render_lesson(draft: CourseDraft, key: str, lang: str = "zh") -> str:
         for c in point.citations:
             title, expert = titles.get(c.transcript_id, ("", ""))
             where = " · ".join(x for x in (md_escape(title), md_escape(expert), fmt_time(c.t_start)) if x)
-            out.append(f"> “{md_escape(c.quote)}” — {where}")
+            # The point usually is the master's sentence itself: then say only where it was said.
+            quote = "" if c.quote.strip() == point.text.strip() else f"“{md_escape(c.quote)}” "
+            out.append(f"> {quote}— {where}")
             out.append("")
         out.append("")
     return "\n".join(out)

@@ -178,7 +178,7 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     worker.shot("10-worker-catalogue")
     worker.pick("w-course", re.compile("."))
     worker.tab("阅读课程")
-    worker.sees("w-lesson-body", "“")
+    worker.sees("w-lesson-body", "焊工老师傅谈氩弧焊")  # each point cites the interview
     worker.shot("11-worker-lesson")
 
     worker.tab("测验")

@@ -87,7 +87,7 @@ def test_worker_studies_the_published_course(published):
     table, courses, trades, _ents, _note = w.catalogue("焊工", "", "zh", req("wang_worker"))
     assert [v for _, v in courses["choices"]] == [course_id]
     lessons, body = w.open_course(course_id, "zh", req("wang_worker"))
-    assert lessons["choices"] and "> “" in body  # a master's quote under the lesson
+    assert lessons["choices"] and "> " in body and "焊工老师傅谈氩弧焊" in body  # where each point was said
     idx, answers, *view, _res = w.start_quiz(course_id, "zh", req("wang_worker"))
     _info, draft = load(settings, course_id, None)
     first = draft.quiz[0]
