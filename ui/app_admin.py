@@ -321,10 +321,10 @@ def build(screen: Screen) -> None:
             with gr.Row():
                 v_a = screen.label(gr.Dropdown([], label=t("ver_a")), "ver_a")
                 v_b = screen.label(gr.Dropdown([], label=t("ver_b")), "ver_b")
-                b_diff = screen.btn(gr.Button(t("diff")), "diff")
+                b_diff = screen.btn(gr.Button(t("diff"), elem_id="tpl-diff-btn"), "diff")
                 b_act = screen.btn(gr.Button(t("activate")), "activate")
                 b_rb = screen.btn(gr.Button(t("rollback"), elem_id="tpl-rollback"), "rollback")
-            diff_out = gr.Code("", language=None, label="diff", interactive=False)
+            diff_out = gr.Code("", language=None, label="diff", interactive=False, elem_id="tpl-diff")
         with gr.Tab(t("adm_users")) as tab_u:
             users = gr.Dataframe(interactive=False, elem_id="users-table")
             with gr.Row():

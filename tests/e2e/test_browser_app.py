@@ -238,6 +238,8 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     admin.sees("tpl-status", "qa 现在使用版本")
     admin.sees("tpl-history", "boss")
     edited = admin.page.locator("#tpl-status").inner_text().rsplit(" ", 1)[-1]
+    admin.click("tpl-diff-btn")  # the new version (A) against the shipped one (B)
+    admin.sees("tpl-diff", "管理员修订")
     admin.shot("15-admin-template-edited")
     admin.click("tpl-rollback")
     admin.expect(admin.page.locator("#tpl-status")).not_to_contain_text(edited)
