@@ -104,6 +104,8 @@ def test_without_login_nothing_is_served(app_url):
         assert httpx.get(f"{app_url}/gradio_api/call/{name}/some-event").status_code == 401, name
     r = httpx.post(f"{app_url}/gradio_api/queue/join", json={"data": [], "fn_index": 0, "session_hash": "x"})
     assert r.status_code == 401
+    upload = httpx.post(f"{app_url}/gradio_api/upload", files={"files": ("x.txt", b"hello")})
+    assert upload.status_code == 401
     page = httpx.get(app_url)
     assert "TIG" not in page.text and "未发布" not in page.text
 
