@@ -1,0 +1,37 @@
+"""`shifu users ...` manage accounts; `shifu serve` and `shifu eval chat-load` are registered."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from shifu.auth import authenticate, role_of
+from ui.cli import app
+
+runner = CliRunner()
+
+
+def test_users_add_ls_passwd_rm(settings):
+    r = runner.invoke(app, ["users", "add", "李师傅", "--role", "trainer", "--enterprise", "温州鞋厂"],
+                      input="pw-secret-1\npw-secret-1\n")
+    assert r.exit_code == 0, r.output
+    assert role_of(settings, "李师傅") == "trainer" and authenticate(settings, "李师傅", "pw-secret-1")
+    r = runner.invoke(app, ["users", "add", "boss", "--role", "admin", "--password", "pw-secret-2"])
+    assert r.exit_code == 0
+    listing = runner.invoke(app, ["users", "ls"]).output
+    assert "李师傅" in listing and "温州鞋厂" in listing and "admin" in listing and "pw-secret" not in listing
+    assert runner.invoke(app, ["users", "passwd", "boss", "--password", "pw-secret-3"]).exit_code == 0
+    assert authenticate(settings, "boss", "pw-secret-3")
+    assert runner.invoke(app, ["users", "rm", "boss"]).exit_code == 0
+    assert role_of(settings, "boss") is None
+
+
+def test_bad_user_commands_fail_in_words(settings):
+    r = runner.invoke(app, ["users", "add", "x1", "--role", "boss", "--password", "pw-secret-1"])
+    assert r.exit_code != 0 and "role 'boss'" in str(r.exception)
+    r = runner.invoke(app, ["users", "rm", "nobody"])
+    assert r.exit_code != 0 and "does not exist" in str(r.exception)
+
+
+def test_serve_and_chat_load_are_commands():
+    assert "--port" in runner.invoke(app, ["serve", "--help"]).output
+    assert "--users" in runner.invoke(app, ["eval", "chat-load", "--help"]).output
