@@ -121,3 +121,14 @@ def test_thumbs_up_and_down_are_stored_with_the_question(settings):
     assert rows == [("焊前做什么？", "先打磨坡口", True), ("焊前做什么？", "先打磨坡口", False)]
     with pytest.raises(gr.Error, match="请先登录"):
         w.feedback(history, gr.LikeData(None, {"index": 1, "value": "x", "liked": True}), req(None))
+
+
+def test_publishing_without_consent_is_refused_in_words(settings):
+    from ui.app_review import ReviewHandlers
+
+    make_users(settings)
+    make_course(settings, "c1", status="in_review")  # its source transcript has no consent on record
+    with pytest.raises(gr.Error, match="consent"):
+        ReviewHandlers(settings).set_status("c1", "published", "zh", req("li_trainer"))
+    with pytest.raises(gr.Error, match="没有权限"):
+        ReviewHandlers(settings).set_status("c1", "published", "zh", req("wang_worker"))
