@@ -134,7 +134,8 @@ class TrainerHandlers:
         progress((len(files), len(files)), desc="done")
         ok = sum(r["status"] != "failed" for r in rows)
         df = pd.DataFrame(rows, columns=["file", "status", "title", "turns", "chunks", "message", "id"])
-        return t("ingested", lang, ok=ok, bad=len(rows) - ok), df
+        # The upload box is emptied: its files were read, stored under uploads/ and removed from Gradio's cache.
+        return t("ingested", lang, ok=ok, bad=len(rows) - ok), df, None
 
     @guarded
     def transcripts(self, lang: str, request: gr.Request) -> tuple:
@@ -251,7 +252,7 @@ def build(screen: Screen) -> None:
     for tab, key in ((tab_up, "t_upload"), (tab_view, "t_view"), (tab_draft, "t_draft")):
         screen.tab(tab, key)
 
-    b_up.click(h.upload, [files, expert, trade, ent, when, consent, lang], [up_status, up_table],
+    b_up.click(h.upload, [files, expert, trade, ent, when, consent, lang], [up_status, up_table, files],
                api_name="trainer_upload", concurrency_id="ingest", concurrency_limit=INGEST_LIMIT)
     for tab, name in ((tab_view, "trainer_transcripts_view"), (tab_draft, "trainer_transcripts_draft")):
         tab.select(h.transcripts, lang, [pick, chosen, tpl], api_name=name)

@@ -126,6 +126,7 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     trainer.page.locator("#t-consent input").check()
     trainer.click("t-ingest")
     trainer.sees("t-ingest-status", "1 个文件已入库，0 个失败", timeout=LONG)
+    trainer.sees("t-ingest-table", "welding_tig_mig_zh_gbk.txt")
     trainer.shot("03-trainer-upload")
 
     trainer.tab("查看转写稿")

@@ -76,7 +76,7 @@ def test_uploads_are_type_checked_size_limited_and_not_left_in_gradios_cache(tmp
     big, exe = tmp_path / "big.txt", tmp_path / "tool.exe"
     big.write_text("问：你好？\n张师傅：" + "焊" * 2000, encoding="utf-8")
     exe.write_bytes(b"MZ\x90\x00")
-    msg, table = trainer.upload([str(big), str(exe)], "", "", "", "", True, "zh", req("li_trainer"))
+    msg, table, _files = trainer.upload([str(big), str(exe)], "", "", "", "", True, "zh", req("li_trainer"))
     assert "0 个文件已入库，2 个失败" in msg
     messages = dict(zip(table["file"], table["message"], strict=True))
     assert "larger than" in messages["big.txt"] and "not a transcript type" in messages["tool.exe"]

@@ -33,7 +33,7 @@ def published(settings, tmp_path):
     shutil.copy(CORPUS / "welding_tig_mig_zh_gbk.txt", upload)
     bad = tmp_path / "broken.txt"
     bad.write_bytes(b"\x00\x01\x02binary\xff\xfe\x00")
-    message, table = trainer.upload([str(upload), str(bad)], "张建国", "焊工", "温州瓯江阀门", "2024-03-12", True,
+    message, table, _files = trainer.upload([str(upload), str(bad)], "张建国", "焊工", "温州瓯江阀门", "2024-03-12", True,
                                     "zh", req("li_trainer"))
     assert "1 个文件已入库，1 个失败" in message
     rows = table.set_index("file")
