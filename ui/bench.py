@@ -381,6 +381,9 @@ def machine_facts() -> dict[str, Any]:
     except OSError:
         pass
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
+    # numbers from a tree with uncommitted edits belong to no commit: say how many files differ
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO,
+                           capture_output=True, text=True)
     return {
         "date_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
         "cores": os.cpu_count(),
@@ -390,6 +393,7 @@ def machine_facts() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "commit": commit.stdout.strip() or None,
+        "uncommitted_files": len(dirty.stdout.splitlines()) if dirty.returncode == 0 else None,
     }
 
 
