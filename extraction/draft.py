@@ -270,3 +270,6 @@ def _embedder(settings) -> Embed | None:  # type: ignore[no-untyped-def]
     except Exception:  # an unusable embeddings setting must not stop an offline draft
         return None
     return embedder.embed
+
+
+from extraction.regenerate import regenerate_item  # noqa: E402, F401  (the review screen looks for it here)
