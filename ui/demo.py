@@ -17,6 +17,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+# Subtitles carry no header lines, so the trainer fills these in on upload; the demo does the same.
+SUBTITLE_DETAILS = {
+    "鞋店店长谈脚型测量与试穿.srt": {"trade": "鞋店导购", "enterprise": "鹿城步步高鞋业连锁店",
+                              "interview_date": "2026-03-18"},
+}
 DEMO_USERS = (("admin", "admin", None), ("trainer", "trainer", "温州瓯江阀门有限公司"),
               ("worker", "worker", "温州瓯江阀门有限公司"))
 
@@ -27,6 +32,7 @@ def say(message: str) -> None:
 
 def ingest_corpus(settings, corpus: Path) -> list[str]:  # type: ignore[no-untyped-def]
     """Ingest every demo interview with the masters' consent recorded; returns transcript ids."""
+    from rag.catalog import update_metadata
     from rag.ingest import ingest_paths
 
     def shown(result, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
@@ -35,6 +41,10 @@ def ingest_corpus(settings, corpus: Path) -> list[str]:  # type: ignore[no-untyp
 
     say(f"1. ingesting {corpus} (consent recorded) ...")
     results = ingest_paths(settings, [corpus], progress=shown, consent=True)
+    for result in results:
+        details = SUBTITLE_DETAILS.get(Path(result.file).name)
+        if details and result.transcript_id:
+            update_metadata(settings, result.transcript_id, **details)
     return [r.transcript_id for r in results if r.status != "failed" and r.transcript_id]
 
 
@@ -62,6 +72,17 @@ def draft_and_publish(settings, transcript_ids: list[str]) -> list[str]:  # type
             f"{len(draft.quiz)} quiz items, published")
         courses.append(course_id)
     return courses
+
+
+def ask_an_example(settings, question: str = "焊缝发蓝是什么原因？") -> None:  # type: ignore[no-untyped-def]
+    """Show what a worker's question gets: the master's words with where they were said."""
+    from rag.answer import answer_question
+
+    answer = answer_question(settings, question, scope="published", asked_by="demo")
+    say(f"   a worker asks: {question}")
+    say(f"   shifu answers: {' '.join(answer.answer.split())}")
+    for c in answer.citations[:2]:
+        say(f"     [{c.n}] {c.transcript_title} · {c.speaker}: {' '.join(c.quote.split())[:60]}")
 
 
 def demo_accounts(settings) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -97,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         from extraction.learning import catalogue
 
         say(f"   {len(catalogue(settings))} published course(s) in the catalogue")
+        ask_an_example(settings)
         accounts = demo_accounts(settings)
     except ShifuError as exc:
         print(f"error: {exc}", file=sys.stderr)
