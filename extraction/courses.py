@@ -194,7 +194,8 @@ def set_status(settings: Settings, course_id: str, status: str, by: str | None =
             if missing:
                 raise WorkflowError(
                     f"course {course_id} cannot be published: the master's consent is not recorded for "
-                    f"{', '.join(missing)}; record consent on the transcript (e.g. `shifu transcripts consent ID`) first"
+                    f"{', '.join(missing)}; record it with `shifu transcripts consent FILE_OR_ID --yes` "
+                    "(or in the app's transcript viewer) first"
                 )
             course.published_version = latest
             v.status = "published"

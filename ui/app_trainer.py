@@ -51,6 +51,11 @@ add_texts({
     "no_files": ("请先选择要上传的文件。", "Choose the files to upload first."),
     "no_tr": ("请先选择至少一份转写稿。", "Pick at least one transcript first."),
     "refresh_list": ("刷新列表", "Refresh list"),
+    "consent_now": ("老师傅已同意将这份访谈用于培训", "The master agreed to this interview being used for training"),
+    "consent_btn": ("记录同意情况", "Record consent"),
+    "consent_saved": ("已记录：{state}。", "Recorded: {state}."),
+    "consent_yes": ("老师傅已同意", "the master agreed"),
+    "consent_no": ("老师傅未同意，依据它起草的课程不能发布", "no consent; courses drafted from it cannot be published"),
     "bad_date": ("访谈日期 {value} 不是 YYYY-MM-DD 格式；例如 2024-05-18。",
                  "The interview date {value} is not YYYY-MM-DD; write it like 2024-05-18."),
 })
@@ -164,6 +169,26 @@ class TrainerHandlers:
         return meta, transcript_html(tr, get_chunks(self.settings, transcript_id), lang)
 
     @guarded
+    def consent_value(self, transcript_id: str | None, lang: str, request: gr.Request) -> Any:
+        """The consent checkbox set to what is recorded for this transcript."""
+        need(self.settings, request, TRAINER, lang)
+        from rag.catalog import get_info
+
+        return gr.update(value=bool(transcript_id) and get_info(self.settings, transcript_id).consent)
+
+    @guarded
+    def record_consent(self, transcript_id: str | None, given: bool, lang: str, request: gr.Request) -> tuple:
+        """Record whether the master agreed (publishing a course needs it); returns the new header."""
+        need(self.settings, request, TRAINER, lang)
+        from rag.catalog import update_metadata
+
+        if not transcript_id:
+            raise gr.Error(t("no_tr", lang))
+        update_metadata(self.settings, transcript_id, consent=bool(given))
+        meta, _html = self.view(transcript_id, lang, request)
+        return meta, t("consent_saved", lang, state=t("consent_yes" if given else "consent_no", lang))
+
+    @guarded
     def template_versions(self, lang: str, request: gr.Request) -> str:
         need(self.settings, request, TRAINER, lang)
         from prompts.registry import list_templates
@@ -240,6 +265,11 @@ def build(screen: Screen) -> None:
         with gr.Tab(t("t_view"), elem_id="t-tab-view") as tab_view:
             pick = screen.label(gr.Dropdown([], label=t("transcript"), elem_id="t-transcript"), "transcript")
             meta = gr.Markdown("")
+            with gr.Row():
+                has_consent = screen.label(gr.Checkbox(label=t("consent_now"), elem_id="t-view-consent"),
+                                           "consent_now")
+                b_consent = screen.btn(gr.Button(t("consent_btn"), elem_id="t-record-consent"), "consent_btn")
+            consent_note = gr.Markdown("", elem_id="t-consent-status")
             turns = gr.HTML("", elem_id="t-turns")
         with gr.Tab(t("t_draft"), elem_id="t-tab-draft") as tab_draft:
             chosen = screen.label(gr.CheckboxGroup([], label=t("transcripts"), elem_id="t-draft-pick"), "transcripts")
@@ -257,5 +287,8 @@ def build(screen: Screen) -> None:
     for tab, name in ((tab_view, "trainer_transcripts_view"), (tab_draft, "trainer_transcripts_draft")):
         tab.select(h.transcripts, lang, [pick, chosen, tpl], api_name=name)
     pick.change(h.view, [pick, lang], [meta, turns], api_name="trainer_view_transcript")
+    pick.change(h.consent_value, [pick, lang], has_consent, api_name="trainer_consent_value")
+    b_consent.click(h.record_consent, [pick, has_consent, lang], [meta, consent_note],
+                    api_name="trainer_record_consent")
     b_draft.click(h.draft, [chosen, engine, lang], [draft_status, *review.pickers], api_name="trainer_draft",
                   concurrency_id="draft", concurrency_limit=DRAFT_LIMIT)

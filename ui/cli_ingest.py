@@ -23,7 +23,7 @@ err = Console(stderr=True)
 
 _REF_HELP = "Transcript id (or a unique prefix, or the file name)."
 
-transcripts_app = typer.Typer(help="The transcript library: list, show, remove, check.", no_args_is_help=True)
+transcripts_app = typer.Typer(help="The transcript library: list, show, record consent, remove, check.", no_args_is_help=True)
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
@@ -155,6 +155,22 @@ def transcripts_show(ref: Annotated[str, typer.Argument(help=_REF_HELP)]) -> Non
 
 def _chunk_rule(c: Chunk) -> None:
     console.print(f"[magenta]── chunk {c.ord} {c.id} · {c.n_tokens} tokens · chars {c.char_start}–{c.char_end} ──[/magenta]")
+
+
+@transcripts_app.command("consent")
+def transcripts_consent(
+    ref: Annotated[str, typer.Argument(help=_REF_HELP)],
+    given: Annotated[bool, typer.Option("--yes/--no", help="The master agreed (--yes) or withdrew (--no).")] = True,
+) -> None:
+    """Record whether the master agreed to this interview being used for training (needed to publish)."""
+    from rag.catalog import get_info, resolve_id, update_metadata
+
+    settings = load_settings()
+    tid = resolve_id(settings, ref)
+    update_metadata(settings, tid, consent=given)
+    info = get_info(settings, tid)
+    state = "recorded" if given else "withdrawn; courses drafted from it cannot be published"
+    console.print(f"consent {state} for {tid} ({escape(info.title)})", highlight=False)
 
 
 @transcripts_app.command("rm")

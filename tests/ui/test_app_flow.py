@@ -121,3 +121,16 @@ def test_trainer_screens_refuse_a_worker(published):
         TrainerHandlers(settings).view(tid, "zh", req("wang_worker"))
     with pytest.raises(gr.Error, match="请先登录"):
         ReviewHandlers(settings).show(course_id, 1, "zh", req(None))
+
+
+def test_trainer_records_consent_on_the_transcript_viewer(published):
+    settings, _course_id, tid = published
+    trainer = TrainerHandlers(settings)
+    meta, note = trainer.record_consent(tid, False, "zh", req("li_trainer"))
+    assert "no consent" in meta and "未同意" in note
+    assert trainer.consent_value(tid, "zh", req("li_trainer"))["value"] is False
+    meta, note = trainer.record_consent(tid, True, "en", req("li_trainer"))
+    assert "✓ consent" in meta and "the master agreed" in note
+    assert trainer.consent_value(tid, "zh", req("li_trainer"))["value"] is True
+    with pytest.raises(gr.Error, match="没有权限"):
+        trainer.record_consent(tid, False, "zh", req("wang_worker"))

@@ -134,3 +134,26 @@ def test_eval_ingest_prints_json_last(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.output.strip().splitlines()[-1])
     assert report["chunks"] >= 1 and report["chars"] > 100 and report["seconds"] > 0
+
+
+def test_the_consent_command_named_by_the_publish_refusal_exists_and_unblocks_it() -> None:
+    import re
+
+    assert _run("ingest", str(CORPUS / "welding_tig_mig_zh_gbk.txt"), "--no-consent").exit_code == 0
+    drafted = _run("draft", "welding_tig_mig_zh_gbk.txt")
+    assert drafted.exit_code == 0, drafted.output
+    course_id = re.search(r"course-[0-9a-f]{12}", drafted.output).group()
+    assert _run("courses", "submit", course_id).exit_code == 0
+    refused = _run("courses", "publish", course_id)
+    assert refused.exit_code == 1
+    hint = re.search(r"`shifu (transcripts consent \S+ --yes)`", str(refused.exception))
+    assert hint, refused.exception
+    # the command the refusal names works as written, with the file name in place of FILE_OR_ID
+    given = _run(*hint.group(1).replace("FILE_OR_ID", "welding_tig_mig_zh_gbk.txt").split())
+    assert given.exit_code == 0 and "consent recorded" in given.output
+    assert "yes" in _run("transcripts", "ls").output
+    published = _run("courses", "publish", course_id)
+    assert "consent" not in str(published.exception or "")
+    withdrawn = _run("transcripts", "consent", "welding_tig_mig_zh_gbk.txt", "--no")
+    assert withdrawn.exit_code == 0 and "withdrawn" in withdrawn.output
+    assert " no " in _run("transcripts", "ls").output
