@@ -22,6 +22,7 @@ __all__ = [
     "answer_type",
     "best_evidence",
     "clause_spans",
+    "english_words",
     "question_terms",
     "sentence_spans",
     "terms",
@@ -48,6 +49,58 @@ _EN_QWORDS = frozenset(
     "what which who whom whose when where why how is are was were do does did the a an of to in on "
     "for and or it its this that be by with as at from can could should would please".split()
 )
+
+# English words that say nothing about a subject: function words, and the everyday verbs,
+# nouns and adjectives any question carries ("best", "get", "time", "new"). Without them
+# "What is the best pizza in New York?" matched an interview on "best" and "new".
+_EN_STOPWORDS = frozenset("""
+a about above after again against all also am an and any are aren't as at be because been before being
+below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down
+during each few for from further had hasn't have haven't having he he'd he'll he's her here here's hers
+herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me
+more most my myself no nor not of off on once only or other ought our ours ourselves out over own same
+she she'd she'll she's should shouldn't so some such than that that's the their theirs them themselves
+then there there's these they they'd they'll they're they've this those through to too under until up
+very was wasn't we we'd we'll we're we've were weren't what what's when when's where where's which
+while who who's whom why why's with won't would wouldn't you you'd you'll you're you've your yours
+yourself yourselves s t d ll re ve m o y
+get gets got getting go goes going went gone make makes made making take takes took taken use used
+uses using done need needs want wants know knows knew think thought say says said tell told give gave
+come came see saw look find found put keep let seem try work works way ways thing things something
+anything everything nothing someone anyone everyone people person time times year years day days today
+tomorrow yesterday week month now ever never always often sometimes usually really just still even
+much many lot lots one two first last next new old good best better bad great big small little long
+short right well kind sort like please thanks okay yes yeah uh um
+""".split())
+_EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def _stem(word: str) -> str:
+    """A light English stem, so "grounding", "grounds" and "ground" meet (plural, -ing, -ed, final e)."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
+        word = word[:-1]  # "stopped" -> "stopp" -> "stop"
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]  # "charge" and "charging" both end as "charg"
+    return word
+
+
+def english_words(text: str) -> list[str]:
+    """The English content words of a text: lowercased, stemmed, everyday words dropped."""
+    lowered = text.lower().replace("\u2019", "'")
+    return [_stem(w) for w in _EN_WORD.findall(lowered) if w not in _EN_STOPWORDS]
+
 
 # Answer types a question asks for, found by its question word; the evidence must hold one.
 _NUMBER_Q = re.compile(r"多少|几|多大|多长|多久|多高|多远|多重|百分之|比例|how (?:many|much|long|old)")
