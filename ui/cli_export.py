@@ -32,7 +32,10 @@ def _from_json(path: Path):
 
 def export_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="md | docx | gift | moodle-xml | qti | scorm | json")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="file to write, or a folder to write it in")],
+    # a str, not a Path: Path("out/") drops the slash that says "a folder"
+    out: Annotated[str, typer.Option("--out", "-o", help="file to write, or a folder to write it in "
+                                     "(an existing folder, a path ending in /, or a name without a suffix: "
+                                     "created, the file named after the course)")],
     course: Annotated[str | None, typer.Argument(help="course id (`shifu courses ls`); not needed with --from-json")] = None,
     version: Annotated[int | None, typer.Option("--version", help="course version (default: the latest)")] = None,
     from_json: Annotated[Path | None, typer.Option("--from-json", help="a course JSON file to export instead")] = None,
@@ -48,7 +51,6 @@ def export_cmd(
         draft = _from_json(from_json)
     elif course:
         from extraction.courses import get_course
-
         from shifu.settings import load_settings
 
         _, draft = get_course(load_settings(), course, version)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -42,14 +43,26 @@ def file_name(draft: CourseDraft, fmt: str) -> str:
     return stem[:80] + FORMATS[fmt].suffix
 
 
+def is_folder(out: str | Path) -> bool:
+    """A folder, not a file: an existing folder, a path ending in a separator, or a name with no suffix."""
+    text = str(out)
+    seps = ("/", os.sep) + ((os.altsep,) if os.altsep else ())
+    return text.endswith(seps) or Path(text).is_dir() or not Path(text).suffix
+
+
+def target(draft: CourseDraft, fmt: str, out: str | Path) -> Path:
+    """The file to write: out itself, or a file named after the course inside the folder out."""
+    return Path(out) / file_name(draft, fmt) if is_folder(out) else Path(out)
+
+
 def unusable_items(draft: CourseDraft) -> dict[str, str]:
     """Quiz items whose answer key an LMS cannot score, by id, with the reason."""
     found = {item.id: key_problem(item) for item in draft.quiz}
     return {ident: why for ident, why in found.items() if why}
 
 
-def export_course(draft: CourseDraft, fmt: str, out: Path, *, leave_out_unusable: bool = False) -> Path:
-    """Write the course in one format to out (a file, or a folder to put it in); return the file.
+def export_course(draft: CourseDraft, fmt: str, out: str | Path, *, leave_out_unusable: bool = False) -> Path:
+    """Write the course in one format to out (a file, or a folder to put it in: see target); return the file.
 
     For an LMS format, quiz items without a usable answer key stop the export, or are left
     out when leave_out_unusable is set (the caller tells the trainer which: see unusable_items).
@@ -68,9 +81,7 @@ def export_course(draft: CourseDraft, fmt: str, out: Path, *, leave_out_unusable
         raise ShifuError(f"course {draft.title!r} has no quiz items to export as {fmt}; draft a quiz first")
     if spec.for_lms and not draft.quiz and not any(m.lessons for m in draft.modules):
         raise ShifuError(f"course {draft.title!r} has no lessons and no quiz to package as {fmt}")
-    out = Path(out)
-    if out.is_dir():
-        out = out / file_name(draft, fmt)
+    out = target(draft, fmt, out)
     out.parent.mkdir(parents=True, exist_ok=True)
     spec.write(draft, out)
     return out

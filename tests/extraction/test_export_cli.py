@@ -85,3 +85,24 @@ def test_a_stored_course_by_id_and_version(monkeypatch, tmp_path):
                                       "--out", str(tmp_path / "c.docx")])
     assert result.exit_code == 0, result.output
     assert asked == [("c-42", 3)] and (tmp_path / "c.docx").exists()
+
+
+@pytest.mark.parametrize("given", ["out/", "out"])
+def test_a_new_folder_gets_one_file_per_format(course_file, tmp_path, monkeypatch, given):
+    monkeypatch.chdir(tmp_path)
+    for fmt in ("md", "gift", "json"):
+        result = CliRunner().invoke(app, ["export", "--from-json", str(course_file), "--format", fmt,
+                                          "--leave-out-unusable", "--out", given])
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    assert out.is_dir()  # created, not written as a file named "out"
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 3 and {n.split(".", 1)[1] for n in names} == {"md", "gift.txt", "json"}
+    assert all(n.startswith(names[0].split(".", 1)[0]) for n in names)  # named after the course
+
+
+def test_a_path_with_a_suffix_is_the_file_written(course_file, tmp_path):
+    out = tmp_path / "new" / "quiz.md"
+    result = CliRunner().invoke(app, ["export", "--from-json", str(course_file), "--format", "md", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and list(out.parent.iterdir()) == [out]
