@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -41,24 +42,40 @@ def ls_cmd() -> None:
 def show_cmd(name: str,
              version: Annotated[str | None, typer.Option("--version", help="A version hash (default: active).")] = None,
              sample: Annotated[bool, typer.Option("--sample", help="Print it rendered with its sample values.")] = False,
+             raw: Annotated[bool, typer.Option("--raw", help="Only the YAML, exactly as stored (for `edit --file`); "
+                                                "also the default when the output is not a terminal.")] = False,
              ) -> None:
     """Print a template's YAML (or its rendered sample), then its versions."""
-    from prompts.registry import active_version, get_template, render_template, versions
+    from prompts.registry import get_template, render_template
 
     settings = load_settings()
     template = get_template(settings, name, version)
+    piped = raw or not sys.stdout.isatty()
     if sample:
         for message in render_template(template, template.spec.sample).messages:
-            console.print(f"[bold]--- {message['role']} ---[/bold]")
-            console.print(message["content"], markup=False, highlight=False)
+            if piped:
+                print(f"--- {message['role']} ---\n{message['content']}")
+            else:
+                console.print(f"[bold]--- {message['role']} ---[/bold]")
+                console.print(message["content"], markup=False, highlight=False)
+    elif piped:
+        # Exactly the stored text: `shifu prompts show qa > qa.yaml` feeds `shifu prompts edit qa --file qa.yaml`.
+        sys.stdout.write(template.body)
     else:
         console.print(template.body, markup=False, highlight=False)
+    if not raw:  # the versions list goes to the terminal, never into a redirected file
+        _print_versions(settings, name, console if not piped else Console(stderr=True))
+
+
+def _print_versions(settings, name: str, out: Console) -> None:  # type: ignore[no-untyped-def]
+    from prompts.registry import active_version, versions
+
     active = active_version(settings, name)
-    console.print(f"[bold]versions of {name}[/bold] (* = active)")
+    out.print(f"[bold]versions of {name}[/bold] (* = active)")
     for t in versions(settings, name):
         who = f" by {t.created_by}" if t.created_by else ""
         when = f" {t.created_at:%Y-%m-%d %H:%M}" if t.created_at else ""
-        console.print(f"{'*' if t.version == active else ' '} {t.version}  {t.origin}{escape(who)}{when}")
+        out.print(f"{'*' if t.version == active else ' '} {t.version}  {t.origin}{escape(who)}{when}", highlight=False)
 
 
 @prompts_app.command("diff")
@@ -90,8 +107,8 @@ def edit_cmd(name: str,
         text = _edit_in_editor(get_template(settings, name).body, name)
     saved = save_override(settings, name, text, created_by=by or os.environ.get("USER"), note=note,
                           activate_now=activate)
-    state = "and activated" if activate else f"; activate it with `shifu prompts activate {name} {saved.version}`"
-    console.print(f"saved {name} version {saved.version} {state}", markup=False)
+    state = " and activated" if activate else f"; activate it with `shifu prompts activate {name} {saved.version}`"
+    console.print(f"saved {name} version {saved.version}{state}", markup=False, highlight=False)
 
 
 def _edit_in_editor(body: str, name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def test_edit_from_a_file_then_activate_diff_and_rollback(settings, tmp_path: Pa
     new = tmp_path / "qa.yaml"
     new.write_text(shipped("qa").body.replace("简短", "简短明了"), encoding="utf-8")
     out = run("prompts", "edit", "qa", "--file", str(new), "--by", "admin1")
-    v1 = out.split("version ")[1].split()[0]
+    v1 = re.search(r"version ([0-9a-f]+)", out).group(1)
     assert v1 != v0 and f"shifu prompts activate qa {v1}" in out
     assert active_version(settings, "qa") == v0
     assert "now uses version " + v1 in run("prompts", "activate", "qa", v1)
@@ -69,3 +70,40 @@ def test_a_broken_edit_is_refused_with_the_reason(tmp_path: Path) -> None:
 def test_unknown_names_and_versions_fail_clearly(args: list[str]) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code != 0 and "shifu prompts" in str(result.exception)
+
+
+def test_show_into_a_file_feeds_edit_back_exactly(settings, tmp_path: Path) -> None:
+    # a narrow terminal width must not wrap long lines of the YAML written to a file
+    shown = runner.invoke(app, ["prompts", "show", "qa"], env={"COLUMNS": "40"})
+    assert shown.exit_code == 0 and shown.stdout == shipped("qa").body  # no wrapping, no versions list
+    assert "versions of qa" in shown.stderr  # still shown to the person at the terminal
+    saved = tmp_path / "qa.yaml"
+    saved.write_text(shown.stdout.replace("简短", "简短明了"), encoding="utf-8")
+    out = run("prompts", "edit", "qa", "--file", str(saved), "--activate")
+    assert "and activated" in out and " ;" not in out
+    raw = runner.invoke(app, ["prompts", "show", "qa", "--raw"], env={"COLUMNS": "40"})
+    assert raw.stdout == saved.read_text(encoding="utf-8") and raw.stderr == ""
+    assert active_version(settings, "qa") != shipped("qa").version
+
+
+def test_the_edit_message_has_no_stray_space(tmp_path: Path) -> None:
+    new = tmp_path / "qa.yaml"
+    new.write_text(shipped("qa").body.replace("简短", "简洁"), encoding="utf-8")
+    out = run("prompts", "edit", "qa", "--file", str(new))
+    assert re.search(r"saved qa version [0-9a-f]+; activate it with `shifu prompts activate qa ", out), out
+
+
+def test_rollback_walks_back_and_then_says_it_is_at_the_shipped_version(settings, tmp_path: Path) -> None:
+    v0 = shipped("qa").version
+    ids = []
+    for word in ("简洁", "扼要"):
+        new = tmp_path / f"{word}.yaml"
+        new.write_text(shipped("qa").body.replace("简短", word), encoding="utf-8")
+        ids.append(re.search(r"version ([0-9a-f]+)", run("prompts", "edit", "qa", "--file", str(new), "--activate")).group(1))
+    v1, v2 = ids
+    assert active_version(settings, "qa") == v2
+    assert f"rolled back to version {v1}" in run("prompts", "rollback", "qa")
+    assert f"rolled back to version {v0}" in run("prompts", "rollback", "qa")
+    again = runner.invoke(app, ["prompts", "rollback", "qa"])
+    assert again.exit_code != 0 and "at its shipped version" in str(again.exception)
+    assert active_version(settings, "qa") == v0  # it did not bounce back to an override
