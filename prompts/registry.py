@@ -230,28 +230,42 @@ def save_override(settings: Settings, name: str, yaml_text: str, created_by: str
     return get_template(settings, name, version)
 
 
-def activate(settings: Settings, name: str, version: str, activated_by: str | None = None) -> PromptTemplate:
+def activate(settings: Settings, name: str, version: str, activated_by: str | None = None,
+             *, is_rollback: bool = False) -> PromptTemplate:
     """Make VERSION the active one for NAME (a new row, so history is kept)."""
     template = get_template(settings, name, version)
     with session_scope(settings) as session:
-        session.add(PromptActivationRow(name=name, version=template.version, activated_by=activated_by))
+        session.add(PromptActivationRow(name=name, version=template.version, activated_by=activated_by,
+                                        is_rollback=is_rollback))
     return template
 
 
+def _trail(settings: Settings, name: str) -> list[str]:
+    """The versions a rollback walks back through, oldest (the shipped file) first, current last."""
+    trail = [shipped(name).version]
+    for act in _activations(settings, name):
+        if act.is_rollback and len(trail) > 1:
+            trail.pop()  # a rollback undid the activation before it
+        if trail[-1] != act.version:
+            trail.append(act.version)
+    return trail
+
+
 def rollback(settings: Settings, name: str, activated_by: str | None = None) -> PromptTemplate:
-    """Go back to the version that was active before the current one (the shipped file at the start)."""
-    current = active_version(settings, name)
-    acts = [a.version for a in _activations(settings, name)]
-    earlier = [v for v in [shipped(name).version, *acts] if v != current]
-    if not acts or not earlier:
-        raise TemplateError(f"template {name} is at its shipped version; there is nothing to roll back")
-    return activate(settings, name, earlier[-1], activated_by)
+    """Go back to the version that was active before the current one; again walks further back."""
+    trail = _trail(settings, name)
+    if len(trail) < 2:
+        raise TemplateError(
+            f"template {name} is at its shipped version {trail[0]}; there is nothing to roll back "
+            f"(`shifu prompts activate {name} VERSION` picks a saved version)"
+        )
+    return activate(settings, name, trail[-2], activated_by, is_rollback=True)
 
 
 def history(settings: Settings, name: str) -> list[dict[str, Any]]:
     """Activations oldest first: version, who, when (the shipped version is the implicit first)."""
     return [
-        {"version": a.version, "activated_by": a.activated_by, "at": a.created_at}
+        {"version": a.version, "activated_by": a.activated_by, "at": a.created_at, "rollback": a.is_rollback}
         for a in _activations(settings, name)
     ]
 

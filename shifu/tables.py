@@ -143,6 +143,8 @@ class PromptActivationRow(Base):
     name: Mapped[str] = mapped_column(String(100), index=True)
     version: Mapped[str] = mapped_column(String(64))
     activated_by: Mapped[str | None] = mapped_column(String(100))
+    # a rollback undoes the activation before it, so a second rollback walks further back
+    is_rollback: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
