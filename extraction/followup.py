@@ -3,10 +3,17 @@ that the published material did not cover (the knowledge-gap backlog)."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 
 from extraction.course import FollowUpQuestion, KnowledgeUnit, Module
-from extraction.units import has_reason
+from extraction.units import KIND_CUES, has_reason, is_thing
+
+# A rule that tells the worker what to do; "我给自己定了规矩" only announces one.
+_DIRECTIVE = re.compile(r"一定要|必须|务必|不要|不能|不许|不准|禁止|宁可|永远|每次都|千万|别[去把让用碰动]"
+                        r"|\balways\b|\bmust\b|make sure|\bnever\b|don'?t|do not|have to|need to", re.I)
+_TOOL_CUE = dict(KIND_CUES)["tool"]
 
 MAX_PER_KIND = 4
 
@@ -17,9 +24,11 @@ def missing_reasons(units: Sequence[KnowledgeUnit], language: str) -> list[Follo
     for i, u in enumerate(units):
         if u.kind not in ("step", "rule") or has_reason(u.text):
             continue
-        nxt = units[i + 1] if i + 1 < len(units) else None
-        if nxt is not None and nxt.turn_index == u.turn_index and has_reason(nxt.text):
-            continue  # the reason follows in the next sentence
+        if u.text.rstrip().endswith(("：", ":")) or (u.kind == "rule" and not _DIRECTIVE.search(u.text)):
+            continue  # a lead-in ("第一件必须这么做：") or an announcement: the rule itself follows
+        after = [v for v in units[i + 1:i + 3] if v.turn_index == u.turn_index]
+        if any(has_reason(v.text) for v in after):
+            continue  # the reason follows in the next sentences
         topic = u.terms[0] if u.terms else None
         if language == "zh":
             q = f"您说“{_short(u.text)}”——为什么要这样做？不这样做会怎样？"
@@ -36,11 +45,14 @@ def missing_reasons(units: Sequence[KnowledgeUnit], language: str) -> list[Follo
 def unexplained_tools(units: Sequence[KnowledgeUnit], language: str) -> list[FollowUpQuestion]:
     """A tool named but never explained (no definition mentions it): ask what it is and how it is used."""
     explained = {t for u in units if u.kind == "definition" for t in u.terms}
+    # a tool the master keeps coming back to (焊条 for a welder) is everyday to the trade, not a gap
+    mentions = Counter(t for u in units for t in u.terms)
+    explained |= {t for t, n in mentions.items() if n >= 3}
     out, asked = [], set()
     for u in units:
         if u.kind != "tool":
             continue
-        topic = next((t for t in u.terms if t not in explained and t not in asked), None)
+        topic = next((t for t in _tools_named(u) if t not in explained and t not in asked), None)
         if topic is None:
             continue
         asked.add(topic)
@@ -54,6 +66,17 @@ def unexplained_tools(units: Sequence[KnowledgeUnit], language: str) -> list[Fol
         if len(out) >= MAX_PER_KIND:
             break
     return out
+
+
+def _tools_named(u: KnowledgeUnit) -> list[str]:
+    """The key terms of a sentence that name the tool its tool cue points at (not 尺寸 or 页面 beside it)."""
+    spans = [m.span() for m in _TOOL_CUE.finditer(u.text)]
+    named = []
+    for term in u.terms:
+        at = u.text.lower().find(term.lower())
+        if at >= 0 and is_thing(term) and any(a <= at < b or at <= a < at + len(term) for a, b in spans):
+            named.append(term)
+    return named
 
 
 def missing_warnings(modules: Sequence[Module], language: str) -> list[FollowUpQuestion]:

@@ -44,8 +44,12 @@ def timestamp(seconds: float | None) -> str:
 
 def phrase_title(text: str, language: str, used: set[str], n: int = 2) -> str:
     """A title from the top key phrases of a text, skipping phrases other titles already use."""
-    terms = [t for t in key_terms(text, language, top=12) if t.lower() not in used]
-    picked = terms[:n]
+    # people (店员, 顾客们) are who the lesson is for or about, not its topic
+    terms = [t for t in key_terms(text, language, top=12) if t.lower() not in used and not _person(t)]
+    picked: list[str] = []
+    for t in terms:  # "Ground and Grounding", "焊缝与角焊缝": one word said twice is not two topics
+        if len(picked) < n and not any(_same_word(t, p) for p in picked):
+            picked.append(t)
     for t in picked:
         used.add(t.lower())
     if not picked:
@@ -53,6 +57,17 @@ def phrase_title(text: str, language: str, used: set[str], n: int = 2) -> str:
     if language == "zh":
         return "与".join(picked)
     return " and ".join(p if p[0].isupper() else p.capitalize() for p in picked)
+
+
+def _person(term: str) -> bool:
+    return not term.isascii() and term[-1] in "员者们"
+
+
+def _same_word(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    if a in b or b in a:
+        return True
+    return a.isascii() and b.isascii() and len(a) >= 5 and a[:5] == b[:5]
 
 
 def _turn_texts(t: Transcript, first: int, last: int) -> str:

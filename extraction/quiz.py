@@ -11,12 +11,22 @@ from collections.abc import Sequence
 
 from extraction.course import KnowledgeUnit, QuizItem
 from extraction.outline import timestamp
-from extraction.units import quantities
+from extraction.units import is_thing, quantities
 from rag.language import is_cjk
 from shifu.models import Citation, Transcript
 
 BLANK = "____"
-_NUM = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_NUM = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
+# Numbers a trainer would not quiz: years, ages, durations of a life or a career, head counts.
+_TRIVIA_UNITS = {"year", "年", "岁", "个月", "天", "周", "day", "week", "month", "people", "user", "machine", "copie",
+                 "word", "line", "time", "遍", "道", "层"}
+# The number before "到 / - / to" of a range ("30到40安培"): blanking only its end would read badly.
+_RANGE_HEAD = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十百]+)\s*(?:到|至|~|～|-|–|to)\s*$", re.I)
+# Last characters of category words (焊材, 材料, 用品): a category is also right for its member.
+_CATEGORY_END = set("材料品物类具件器西")
+_PEOPLE_END = set("人员者们傅工匠")
+# A word after these is used as a verb ("then you ground it"): not a thing to fill a blank with.
+_VERB_BEFORE = re.compile(r"\b(?:you|to|we|i|they|can|will|must|should|don'?t|never|always|then)\s+$", re.I)
 
 
 def _stable(*parts: str) -> int:
@@ -73,7 +83,8 @@ class QuizWriter:
 
     def number_distractors(self, value: str, unit: str, quote: str, n: int = 3) -> list[str]:
         """Other numbers with the same unit from this transcript; varied copies when too few."""
-        pool = [v for v in self.amounts.get(unit, []) if _norm(v) != _norm(value) and v not in quote]
+        pool = [_same_form(v, value) for v in self.amounts.get(unit, [])]
+        pool = [v for v in pool if _norm(v) != _norm(value) and not _number_in(v, quote)]
         pool.sort(key=lambda v: _stable(value, v))
         out: list[str] = []
         for v in pool:  # "20年" and "20 年" are one option
@@ -82,12 +93,14 @@ class QuizWriter:
         out = out[:n]
         m = _NUM.search(value)
         if len(out) < n and m:
-            x = float(m.group())
+            commas = "," in m.group() and "." not in m.group()
+            x = float(m.group().replace(",", "")) if commas else float(m.group().replace(",", "."))
             steps = (2, -3, 5, -6) if unit == "year" else (2, 0.5, 3, 1.5, 10)
             for step in steps:
                 y = x + step if unit == "year" else x * step
-                cand = value[:m.start()] + f"{y:g}" + value[m.end():]
-                if _norm(cand) not in {_norm(value), *map(_norm, out)} and cand not in quote:
+                number = f"{y:,.0f}" if commas and y == int(y) else f"{y:g}"
+                cand = value[:m.start()] + number + value[m.end():]
+                if _norm(cand) not in {_norm(value), *map(_norm, out)} and not _number_in(cand, quote):
                     out.append(cand)
                 if len(out) >= n:
                     break
@@ -98,10 +111,15 @@ class QuizWriter:
         low = quote.lower()
         pool = [t for t in self.terms if t != term and t.lower() not in low and term.lower() not in t.lower()
                 and t.lower() not in term.lower() and abs(len(t) - len(term)) <= max(2, len(term) // 2)
-                and (t[0].isupper() == term[0].isupper() if term.isascii() and t.isascii() else True)]
+                and (t[0].isupper() == term[0].isupper() if term.isascii() and t.isascii() else True)
+                and _same_kind_of_thing(term, t)]
         # plausible first: terms sharing characters with the answer (电流 -> 电压, 电弧), then a stable shuffle
         pool.sort(key=lambda t: (-_kinship(term, t), _stable(term, t)))
-        return pool[:n]
+        out: list[str] = []
+        for t in pool:  # "grounds" and "grounding" are one word: never both, never beside "ground"
+            if not any(_same_stem(t, o) for o in [term, *out]):
+                out.append(t)
+        return out[:n]
 
     # --- items ------------------------------------------------------------------
 
@@ -113,7 +131,8 @@ class QuizWriter:
                         skills=skills, citations=[c.model_copy() for c in unit.citations])
 
     def cloze_number(self, unit: KnowledgeUnit) -> QuizItem | None:
-        found = [(x, y, un) for x, y, un in quantities(unit.text)]
+        found = [(x, y, un) for x, y, un in quantities(unit.text)
+                 if un not in _TRIVIA_UNITS and not _RANGE_HEAD.search(unit.text[:x])]
         if not found:
             return None
         x, y, un = found[0]
@@ -129,7 +148,7 @@ class QuizWriter:
 
     def cloze_term(self, unit: KnowledgeUnit) -> QuizItem | None:
         for term in unit.terms:
-            if unit.text.count(term) != 1:
+            if unit.text.count(term) != 1 or not _blankable(term, unit.text):
                 continue
             wrong = self.term_distractors(term, unit.text)
             if len(wrong) < 3:
@@ -144,12 +163,16 @@ class QuizWriter:
     def swapped(self, unit: KnowledgeUnit) -> str | None:
         """The unit's sentence with one number or key term swapped for another of its kind (now false)."""
         for x, y, un in quantities(unit.text):
+            if un in _TRIVIA_UNITS or _RANGE_HEAD.search(unit.text[:x]):
+                continue
             wrong = self.number_distractors(unit.text[x:y], un, unit.text, n=1)
             if wrong:
                 return unit.text[:x] + wrong[0] + unit.text[y:]
         for term in unit.terms:
-            if unit.text.count(term) == 1:
-                wrong = self.term_distractors(term, unit.text, n=1)
+            if unit.text.count(term) == 1 and _blankable(term, unit.text):
+                # a swapped-in word of another length reads wrong at a glance ("电弧焊大用13号")
+                wrong = [w for w in self.term_distractors(term, unit.text)
+                         if term.isascii() or (len(w) == len(term) and _kinship(term, w) > 0)][:1]
                 if wrong:
                     return unit.text.replace(term, wrong[0], 1)
         return None
@@ -208,6 +231,49 @@ class QuizWriter:
         stem = (ask[0] if zh else ask[1]).format(t=topic)
         bloom = "apply" if unit.kind == "step" else "understand"
         return self._item(unit, "short_answer", stem, [], [unit.text], "hard", bloom)
+
+
+def _number_in(option: str, quote: str) -> bool:
+    """True when an option's number already stands in the sentence (it would give the blank away)."""
+    m = _NUM.search(option)
+    return option in quote or (m is not None and re.search(rf"(?<![0-9.,]){re.escape(m.group())}(?![0-9]|[.,][0-9])",
+                                                           quote) is not None)
+
+
+def _same_form(other: str, key: str) -> str:
+    """Another amount written in the key's form: its number with the key's unit ("17,000 volts" -> "17,000 volt")."""
+    a, b = _NUM.search(other), _NUM.search(key)
+    if a is None or b is None:
+        return other
+    return key[:b.start()] + a.group() + key[b.end():]
+
+
+def _same_stem(a: str, b: str) -> bool:
+    a, b = a.lower(), b.lower()
+    return a.isascii() and b.isascii() and len(a) >= 4 and len(b) >= 4 and a[:4] == b[:4] and \
+        (a[:5] == b[:5] or min(len(a), len(b)) <= 5)
+
+
+def _blankable(term: str, sentence: str) -> bool:
+    """A key term can be blanked when it names a thing (not an action) where it stands."""
+    if not term.isascii():
+        return is_thing(term)
+    at = sentence.lower().find(term.lower())
+    return at >= 0 and not _VERB_BEFORE.search(sentence[:at])
+
+
+def _same_kind_of_thing(key: str, other: str) -> bool:
+    """A distractor is a thing like the key, and not its category or a kind of it (焊条: not 焊材, 工件: not 铝件)."""
+    if key.isascii() or other.isascii():
+        people = re.compile(r"(?:man|men|person|people|worker|customer|partner)$", re.I)
+        return key.isascii() == other.isascii() and bool(people.search(key)) == bool(people.search(other))
+    if not is_thing(other):
+        return False
+    if key[-1] == other[-1]:
+        return False  # same head word: 铝件 is a 工件, 角焊缝 a 焊缝
+    if other[-1] in _PEOPLE_END and key[-1] not in _PEOPLE_END:
+        return False  # a person is no answer where a thing is asked
+    return not (other[-1] in _CATEGORY_END and set(key) & set(other))
 
 
 def _kinship(a: str, b: str) -> int:
@@ -270,13 +336,13 @@ def write_quiz(
 def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: set[str],
               title: str) -> QuizItem | None:
     if kind == "multi":
-        fresh = [u for u in units if u.id not in used]
+        fresh = [u for u in units if u.id not in used and u.kind != "story"]
         item = writer.multiple_choice(fresh, title) if len(fresh) >= 3 else None
         if item is not None:
             used.update(u.id for u in fresh[:4])
         return item
     for unit in units:
-        if unit.id in used:
+        if unit.id in used or unit.kind == "story":  # the master's life story is not what a worker is tested on
             continue
         if kind == "number":
             item = writer.cloze_number(unit)

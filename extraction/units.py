@@ -20,14 +20,22 @@ from shifu.models import Chunk, Citation, Transcript
 
 # Cue words per kind, Chinese and English. Order matters: the first kind that matches wins.
 KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
+    # a warning is about danger to people or equipment; a plain "don't" or "not more than" is a rule
     ("warning", re.compile(
-        r"千万(?:别|不要|不能)|不要|不能|别[去把让用碰动]|注意|小心|危险|当心|否则|会出事|事故|安全|隐患|伤到|烫|触电|漏电|风险"
-        r"|^\W*never\b|\byou (?:should|must|can) never\b|\bdon'?t (?!know|think|remember|recall|believe)|\bdo not\b"
-        r"|careful|danger|dangerous|warning|watch out|\brisk|otherwise|hazard|injur|unsafe",
+        r"千万|危险|小心|当心|安全|事故|出事|隐患|伤[到人了着]|受伤|烫伤|烧伤|烫|触电|漏电|电死|着火|起火|火灾|爆炸|中毒|窒息|风险"
+        r"|要命|送命|出人命|打断|飞出去|甩出来|砸[到伤]"
+        r"|^\W*never\b|\byou (?:should|must|can) never\b|careful|danger|dangerous|warning|watch out|\brisk|hazard"
+        r"|injur|unsafe|\bkill|\bdie[sd]?\b|\bdeath|electrocut|\bshock|\bburns?\b|\bfire\b|explo|\bhurt|fatal|lethal",
         re.I)),
     ("rule", re.compile(
-        r"一定要|必须|务必|记住|原则|规矩|规定|标准|总是|永远|每次都|宁可|rule of thumb|^\W*always\b|you (?:should|must) always"
-        r"|\bmust\b|make sure|the rule|you have to|you need to|principle", re.I)),
+        r"一定要|必须|务必|记住|原则|规矩|规定|标准|总是|永远|每次都|宁可|千万|不要|不能|不许|禁止|绝对不|别[去把让用碰动]|否则"
+        r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe)|\bdo not\b"
+        r"|\bnever\b|otherwise|\bmust\b|make sure|the rule|you have to|you need to|principle", re.I)),
+    # a story opens with the master's own past ("我刚学的时候", "I remember"): told for its lesson, not a how-to
+    ("story", re.compile(
+        r"^\W*(?:我们?)?(?:刚学|刚进厂|刚入行|刚来|刚开始干|当学徒|学徒的时候|年轻的时候|那时候|那个时候|那年|当年|有一次|有一年|有一回|记得|我记得|以前我)"
+        r"|我刚学的时候|我当学徒|^\W*(?:i remember|one time|years ago|back (?:in|when)|when i was|in (?:19|20)\d\d)\b",
+        re.I)),
     ("step", re.compile(
         r"^(?:先|首先|第一步|第[一二三四五六七八九十\d]步|然后|接着|之后|最后|再把|再用)|先[把用将看拿]|然后[再把用将]|第[一二三四五六七八九十\d]步"
         r"|^(?:first|then|next|after that|finally|step \d)\b|\bfirst you\b|\bthen you\b|\bstep\b", re.I)),
@@ -71,12 +79,23 @@ _CAUSE = re.compile(r"因为|所以|为了|不然|否则|这样才|以免|免得
 _FILLER = re.compile(r"^[\s嗯啊哦呃对好是的，。,.!！?？…～~]*$|^(?:对对|好的|是的|谢谢|ok|okay|yes|yeah|right|uh|um)\W*$",
                      re.I)
 
+# Openings that carry no know-how ("还有一条，", "五，", "所以", "嗯，那个"): a point starts after them.
+_LEAD_FILLER = re.compile(
+    r"(?:\s*(?:(?:嗯|啊|呃|哦|哎|噢)+|那个|这个|就是说?|然后呢|其实|反正|对对?|好|是的|还有一条|还有一个|还有就是|另外|再有"
+    r"|第?[一二三四五六七八九十]+)[，,、：:)）\s]+"
+    r"|\s*\d{1,2}[、)）](?!\d)"
+    r"|\s*所以说?(?=[\u4e00-\u9fff])|\s*[一二三四五六]是(?=[\u4e00-\u9fff])"
+    r"|\s*(?:um+|uh+|er+)[,.\s]+"
+    r"|\s*(?:well|you know|i mean|yeah|oh|okay|ok|so|and so|like)\s*,\s*)+",
+    re.I,
+)
 _ZH_STOP = set(
     "我们 你们 他们 大家 这个 那个 就是 然后 其实 一个 因为 所以 什么 没有 可以 还是 但是 如果 觉得 自己 现在 时候 知道 东西 "
     "这样 那么 这些 一些 一下 不是 对吧 比如 比如说 包括 可能 应该 已经 非常 今天 怎么 这种 的话 来说 所有 或者 还有 而且 以及 "
     "其他 一样 这里 那里 里面 当时 出来 起来 进行 通过 需要 开始 看到 这么 那种 之后 之前 以后 以前 这边 那边 事情 问题 时间 "
     "嘉宾 谢谢 过程 方面 情况 部分 东西 地方 老师 同学 朋友 主持人 观众 话题 分享 感谢 好的 对对 一点 很多 特别 真的 确实 这块 "
     "那块 整个 是不是 有没有 一般 别人 人家 大概 最后 先生 女士 总的来说 实际上 就说 怎么样 这一块 那一块 "
+    "规矩 规定 标准 原则 经验 办法 道理 毛病 年轻人 新人 老人 "
     "明白 关键 感兴趣 面向 意思 样子 角度 层面 本身 东东 师傅 老师傅 徒弟 大伙 同事 领导 嘉宾们 各位 现场".split()
 )
 _EN_STOP = set(
@@ -96,7 +115,11 @@ _EN_STOP = set(
     "sense started became become trying tried find found number whether while since though although without "
     "unclear laughing laughter itself through almost inaudible crosstalk whatever whoever however wherever "
     "couldn wouldn shouldn didn doesn isn wasn aren weren haven hasn hadn don won can't won't couldn't wouldn't "
-    "somewhat somehow someplace anyhow anymore everyone everywhere nowhere maybe perhaps rather simply".split()
+    "somewhat somehow someplace anyhow anymore everyone everywhere nowhere maybe perhaps rather simply "
+    "before after during until unless upon onto within across along behind beyond "
+    "four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen "
+    "nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand million half dozen "
+    "every each minute minutes second seconds hour hours degree degrees inch inches feet foot percent".split()
 )
 _EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#\-]*[A-Za-z0-9+#]|[A-Za-z]")
 
@@ -124,6 +147,14 @@ def sentence_pieces(text: str, start: int, end: int, language: str) -> list[tupl
         if group_start is not None:
             out.append((group_start, group_end))  # type: ignore[arg-type]
     return out
+
+
+def trim_lead(text: str, start: int, end: int) -> int:
+    """Where a sentence's know-how begins, past openings like "还有一条，", "五，" or "Well, "."""
+    m = _LEAD_FILLER.match(text, start, end)
+    if m is None or m.end() >= end:
+        return start
+    return m.end()
 
 
 def _long_enough(quote: str, language: str) -> bool:
@@ -173,6 +204,22 @@ def _jieba():  # type: ignore[no-untyped-def]
     return jieba
 
 
+# First characters of verb-object words (穿鞋, 补焊, 加工): not things a blank can be filled with
+_VERB_LEAD = set("穿买卖做用拿看打补重加对启放装拆换调修切磨铣钻测量算选试走说问教学收车")
+
+
+@lru_cache(maxsize=4096)
+def is_thing(term: str) -> bool:
+    """True when a Chinese key term names a thing (a noun: 焊条, 卡盘), not an action (补焊, 启动, 穿鞋)."""
+    if term.isascii():
+        return True
+    tagged = list(_jieba().posseg.lcut(term))
+    if not tagged or not tagged[-1].flag.startswith("n") or tagged[-1].flag == "vn":
+        return False
+    # jieba tags unknown two-character words as nouns; a leading verb gives them away
+    return not (len(term) == 2 and term[0] in _VERB_LEAD and _jieba().dt.FREQ.get(term, 0) < 5)
+
+
 def key_terms(text: str, language: str, top: int = 40) -> list[str]:
     """Key terms of a text (TF-IDF nouns for Chinese, frequent content words and names for English)."""
     if language == "zh":
@@ -180,16 +227,21 @@ def key_terms(text: str, language: str, top: int = 40) -> list[str]:
         raw = jieba.analyse.extract_tags(text, topK=top * 2, allowPOS=("n", "nz", "vn", "nt", "ns", "eng", "nw"))
         terms = []
         for w in raw:
-            if w in _ZH_STOP or len(w) < 2 or w.isdigit():
+            if w in _ZH_STOP or len(w) < 2 or w.isdigit() or _fragment(w):
                 continue
             terms.append(_extend_term(text, w))
         return list(dict.fromkeys(terms))[:top]
     counts: Counter[str] = Counter()
+    # a capital at the start of a sentence ("Every", "Measure") is no name: a name is capitalised mid-sentence too
+    lower = {m.group() for m in _EN_WORD.finditer(text) if m.group().islower()}
+    named = {m.group() for m in _EN_WORD.finditer(text)
+             if m.group()[0].isupper() and not re.search(r"(?:^|[.!?:;\"“(]\s*|\n\s*)$", text[max(0, m.start() - 3):m.start()])}
     for m in _EN_WORD.finditer(text):
         w = m.group()
         if w.lower() in _EN_STOP or len(w) < 3:
             continue
-        counts[w if (w[0].isupper() and not w.isupper()) or any(c.isdigit() for c in w) or w.isupper() else w.lower()] += 1
+        keep_case = w.isupper() or any(c.isdigit() for c in w) or (w[0].isupper() and w in named and w.lower() not in lower)
+        counts[w if keep_case else w.lower()] += 1
     # names and jargon (capitalised, digits) first among equals: they make the best cloze terms
     def jargon(w: str) -> bool:
         return w[0].isupper() or any(c.isdigit() for c in w)
@@ -199,7 +251,15 @@ def key_terms(text: str, language: str, top: int = 40) -> list[str]:
     return sorted(keep, key=lambda w: (-(counts[w] * (2.0 if jargon(w) else 1.0)), w))[:top]
 
 
-_JOINERS = set("的了是在和与就也都还又而把被对说个这那我你他她它们吗呢吧啊么")
+_JOINERS = set("的了是在和与就也都还又而把被对说个这那我你他她它们吗呢吧啊么最很太更才只再从向往给跟让比要会能用着过得地去来上下中里")
+
+
+def _fragment(word: str) -> bool:
+    """A piece of a phrase, not a term: "外圆用", "越车越", "会差" (a joiner or an adverb at its edge)."""
+    return word[-1] in _JOINERS or word[0] in _ADVERB_LEAD
+
+
+_ADVERB_LEAD = set("越会先太很最再又都也就还才不没")
 
 
 def _extend_term(text: str, word: str) -> str:
@@ -210,7 +270,7 @@ def _extend_term(text: str, word: str) -> str:
     nxt = Counter(text[p] for p in positions if p < len(text))
     if nxt:
         ch, n = nxt.most_common(1)[0]
-        if is_cjk(ch) and ch not in _JOINERS and n >= 0.7 * len(positions):
+        if is_cjk(ch) and ch not in _JOINERS and n >= 0.7 * len(positions) and is_thing(word + ch):
             return word + ch
     return word
 
@@ -279,13 +339,14 @@ def extract_units(
         # spans from the join rule of Transcript.text, so citations always match the text
         turn_start = starts[position]
         for a, b in sentence_pieces(text, turn_start, turn_start + len(turn.text), language):
+            kind = classify(text[a:b])  # with its opening: "然后…" says it is a step
+            a = trim_lead(text, a, b)
             quote = text[a:b]
             if not _long_enough(quote, language):
                 continue
             citation = cite(t, text, chunks, a, b)
             if citation is None or citation.quote != quote:
                 continue
-            kind = classify(quote)
             found = [term for term in vocabulary if _contains_term(quote, term, language)]
             amounts = [quote[x:y] for x, y, _ in quantities(quote)]
             module, lesson = where.get(position, (0, 0))
