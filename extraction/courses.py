@@ -1,7 +1,8 @@
 """Course storage and workflow for the CLI and the app.
 
 Every save is a new version. Status moves draft -> in_review -> published; a published course
-can be unpublished (back to draft). Publishing needs the consent of every source transcript.
+can be unpublished (back to draft). Publishing needs the consent of every source transcript
+and no validator flags left on the version (a trainer accepts, edits or rejects each in review).
 """
 
 from __future__ import annotations
@@ -175,8 +176,32 @@ def missing_consent(settings: Settings, transcript_ids: Sequence[str]) -> list[s
     return missing
 
 
+def open_flags(draft: CourseDraft) -> list[str]:
+    """Validator flags still on lessons, points and quiz items, one 'where: flag' line per item."""
+    found = []
+    for i, m in enumerate(draft.modules, 1):
+        for j, lesson in enumerate(m.lessons, 1):
+            if lesson.flags:
+                found.append(f"lesson {i}.{j}: {'; '.join(lesson.flags)}")
+            found += [f"point {i}.{j}.{k}: {'; '.join(p.flags)}" for k, p in enumerate(lesson.points, 1) if p.flags]
+    found += [f"{q.id}: {'; '.join(q.flags)}" for q in draft.quiz if q.flags]
+    return found
+
+
+def _refuse_flagged(course_id: str, flagged: list[str]) -> None:
+    shown = ", ".join(flagged[:3]) + (f" and {len(flagged) - 3} more" if len(flagged) > 3 else "")
+    raise WorkflowError(
+        f"course {course_id} cannot be published: {len(flagged)} item(s) still carry validator flags ({shown}); "
+        "fix, reject or accept them in review (`shifu serve`, Review tab), then publish"
+    )
+
+
 def set_status(settings: Settings, course_id: str, status: str, by: str | None = None) -> CourseInfo:
-    """Move a course along draft -> in_review -> published (or back to draft)."""
+    """Move a course along draft -> in_review -> published (or back to draft).
+
+    Publishing is refused while an item of the latest version carries validator flags
+    (see open_flags) or a source transcript lacks the master's consent.
+    """
     if status not in STATUSES:
         raise WorkflowError(f"status {status!r} is not one of {', '.join(STATUSES)}")
     with session_scope(settings) as s:
@@ -190,6 +215,10 @@ def set_status(settings: Settings, course_id: str, status: str, by: str | None =
         latest = _latest(s, course_id)
         v = _version_row(s, course_id, latest)
         if status == "published":
+            # never published unreviewed: accepting, editing or rejecting an item in review clears its flags
+            flagged = open_flags(CourseDraft.model_validate(v.data))
+            if flagged:
+                _refuse_flagged(course_id, flagged)
             missing = missing_consent(settings, v.transcript_ids or [])
             if missing:
                 raise WorkflowError(

@@ -104,7 +104,7 @@ def course_pickers(settings: Settings, course_id: str, version: int) -> tuple:
 
 @dataclass
 class ItemRef:
-    """Where an item lives in the draft: 'p:i.j.k' point, 'q:ID' quiz item, 'f:n' follow-up."""
+    """Where an item lives in the draft: 'p:i.j.k' point, 'l:i.j' lesson, 'q:ID' quiz item, 'f:n' follow-up."""
 
     key: str
 
@@ -117,6 +117,9 @@ class ItemRef:
         if self.kind == "p":
             i, j, k = (int(x) for x in body.split("."))
             return draft.modules[i].lessons[j].points[k]
+        if self.kind == "l":
+            i, j = (int(x) for x in body.split("."))
+            return draft.modules[i].lessons[j]
         if self.kind == "q":
             return next(q for q in draft.quiz if q.id == body)
         return draft.follow_up_questions[int(body)]
@@ -126,6 +129,9 @@ class ItemRef:
         if self.kind == "p":
             i, j, k = (int(x) for x in body.split("."))
             del draft.modules[i].lessons[j].points[k]
+        elif self.kind == "l":
+            i, j = (int(x) for x in body.split("."))
+            del draft.modules[i].lessons[j]
         elif self.kind == "q":
             draft.quiz = [q for q in draft.quiz if q.id != body]
         else:
@@ -140,6 +146,8 @@ def item_choices(draft: CourseDraft) -> list[tuple[str, str]]:
     out = []
     for i, m in enumerate(draft.modules):
         for j, lesson in enumerate(m.lessons):
+            if _flags(lesson):  # listed so a trainer can accept, rename or reject it (publishing waits for that)
+                out.append((f"{i + 1}.{j + 1} [lesson] {lesson.title[:28]} ⚠", f"l:{i}.{j}"))
             for k, p in enumerate(lesson.points):
                 warn = " ⚠" if _flags(p) else ""
                 out.append((f"{i + 1}.{j + 1}.{k + 1} [{p.kind}] {p.text[:28]}{warn}", f"p:{i}.{j}.{k}"))
@@ -253,8 +261,8 @@ class ReviewHandlers:
         if isinstance(item, QuizItem):
             return (item.stem, item.type, "\n".join(item.options), "\n".join(item.answer), item.explanation,
                     pick, quotes, flags_md, gr.update(visible=True))
-        text = getattr(item, "text", None) or getattr(item, "question", "")
-        kind = getattr(item, "kind", None) or "follow-up"
+        text = getattr(item, "text", None) or getattr(item, "question", None) or getattr(item, "title", "")
+        kind = getattr(item, "kind", None) or ("lesson" if ItemRef(key).kind == "l" else "follow-up")
         extra = getattr(item, "reason", "")
         return (text, kind, "", "", extra, pick, quotes, flags_md, gr.update(visible=False))
 
@@ -304,6 +312,8 @@ class ReviewHandlers:
                 item.flags = _quiz_flags(item)
             elif ref.kind == "p":
                 item.text, item.kind = text.strip(), (kind or item.kind).strip()
+            elif ref.kind == "l":
+                item.title = text.strip() or item.title
             else:
                 item.question, item.reason = text.strip(), (explanation or item.reason).strip()
         return self._save(course_id, draft, note, user.username, lang)

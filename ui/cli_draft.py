@@ -119,11 +119,18 @@ def courses_show(
 
 
 def _status(course_id: str, status: str, by: str | None) -> None:
-    from extraction.courses import set_status
+    from extraction.courses import get_course, open_flags, set_status
 
-    info = set_status(load_settings(), course_id, status, by)
+    settings = load_settings()
+    info = set_status(settings, course_id, status, by)
     console.print(f"course {info.id} is now {info.status}"
                   + (f" (version {info.published_version} published)" if info.status == "published" else ""))
+    if status == "in_review":
+        flagged = open_flags(get_course(settings, course_id)[1])
+        if flagged:
+            console.print(f"[yellow]{len(flagged)} item(s) still carry validator flags "
+                          f"({escape(', '.join(flagged[:3]))}); the course cannot be published until each is "
+                          "fixed, rejected or accepted in review[/yellow]", highlight=False)
 
 
 @courses_app.command("submit")

@@ -50,7 +50,7 @@ def ingest_corpus(settings, corpus: Path) -> list[str]:  # type: ignore[no-untyp
 
 def draft_and_publish(settings, transcript_ids: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
     """One published course per interview (skipping interviews that already have one)."""
-    from extraction.courses import list_courses, set_status
+    from extraction.courses import WorkflowError, list_courses, set_status
     from extraction.draft import draft_course
     from shifu.errors import ShifuError
 
@@ -63,10 +63,14 @@ def draft_and_publish(settings, transcript_ids: list[str]) -> list[str]:  # type
             continue
         try:
             course_id, _version, draft = draft_course(settings, [tid], created_by="trainer")
-            set_status(settings, course_id, "in_review", by="trainer")
-            set_status(settings, course_id, "published", by="trainer")
         except ShifuError as exc:  # a transcript too short to teach from, for instance
             say(f"  {tid[:8]}: not drafted ({exc})")
+            continue
+        try:
+            set_status(settings, course_id, "in_review", by="trainer")
+            set_status(settings, course_id, "published", by="trainer")
+        except WorkflowError as exc:  # flagged items wait for a trainer's review
+            say(f"  {draft.title}: drafted, left in review, not published ({exc})")
             continue
         say(f"  {draft.title}: {sum(len(m.lessons) for m in draft.modules)} lessons, "
             f"{len(draft.quiz)} quiz items, published")

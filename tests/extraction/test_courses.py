@@ -76,3 +76,25 @@ def test_publishing_needs_review_and_the_masters_consent(settings, drafted):
     set_status(settings, course_id, "draft", "trainer1")  # unpublish
     assert published_courses(settings) == []
     assert list_courses(settings, status="draft")[0].published_version is None
+
+
+def test_a_version_with_flagged_items_is_never_published_until_they_are_reviewed(settings, drafted):
+    tid, course_id, _, draft, _ = drafted
+    update_metadata(settings, tid, consent=True)
+    flagged = draft.model_copy(deep=True)
+    flagged.quiz[0].flags = ["no key"]
+    flagged.modules[0].lessons[0].flags = ["empty lesson"]
+    save_version(settings, course_id, flagged, "trainer1", "kept the validator's findings")
+    set_status(settings, course_id, "in_review", "trainer1")  # review may start with flags open
+    with pytest.raises(WorkflowError) as refused:
+        set_status(settings, course_id, "published", "trainer1")
+    message = str(refused.value)
+    assert "2 item(s) still carry validator flags" in message
+    assert f"{flagged.quiz[0].id}: no key" in message and "lesson 1.1: empty lesson" in message
+    assert "accept them in review" in message and "\n" not in message
+    assert published_courses(settings) == []
+    reviewed = flagged.model_copy(deep=True)  # what accepting both items in the review screen saves
+    reviewed.quiz[0].flags, reviewed.modules[0].lessons[0].flags = [], []
+    save_version(settings, course_id, reviewed, "trainer1", "accepted q1 and lesson 1.1")
+    set_status(settings, course_id, "in_review", "trainer1")
+    assert set_status(settings, course_id, "published", "trainer1").published_version == 3

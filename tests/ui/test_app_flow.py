@@ -134,3 +134,26 @@ def test_trainer_records_consent_on_the_transcript_viewer(published):
     assert trainer.consent_value(tid, "zh", req("li_trainer"))["value"] is True
     with pytest.raises(gr.Error, match="没有权限"):
         trainer.record_consent(tid, False, "zh", req("wang_worker"))
+
+
+def test_flagged_items_block_publishing_until_accepted_in_review(published):
+    from extraction.courses import save_version
+
+    settings, course_id, _tid = published
+    _n, draft = load(settings, course_id, None)
+    draft.quiz[0].flags = ["no key"]
+    draft.modules[0].lessons[0].flags = ["empty lesson"]
+    save_version(settings, course_id, draft, "li_trainer", "validator findings")
+    review = ReviewHandlers(settings)
+    review.set_status(course_id, "in_review", "zh", req("li_trainer"))
+    with pytest.raises(gr.Error, match="2 item"):
+        review.set_status(course_id, "published", "zh", req("li_trainer"))
+    _outline, items, _status = review.show(course_id, None, "zh", req("li_trainer"))
+    keys = [v for _, v in items["choices"]]
+    assert "l:0.0" in keys  # the flagged lesson is listed, so it can be accepted
+    text, kind, *_rest, flags, _box = review.open_item(course_id, None, "l:0.0", "zh", req("li_trainer"))
+    assert kind == "lesson" and text == draft.modules[0].lessons[0].title and "empty lesson" in flags
+    for key in ("l:0.0", f"q:{draft.quiz[0].id}"):
+        review.edit(course_id, None, key, "", "", "", "", "", "accept", "zh", req("li_trainer"))
+    review.set_status(course_id, "in_review", "zh", req("li_trainer"))  # the accepts made a new draft version
+    assert "已发布" in review.set_status(course_id, "published", "zh", req("li_trainer"))
