@@ -51,6 +51,8 @@ class CourseInfo(BaseModel):
     updated_at: datetime | None = None
     version: int = 0  # the version this info describes (get_course)
     version_status: str = "draft"
+    version_created_at: datetime | None = None  # when this version was saved (created_at is the course's)
+    version_created_by: str | None = None  # who saved it
     note: str | None = None
 
 
@@ -86,7 +88,9 @@ def _info(course: CourseRow, v: CourseVersionRow | None, latest: int) -> CourseI
         transcript_ids=list(v.transcript_ids or []) if v else [],
         quiz_items=len(quiz), flagged=sum(1 for q in quiz if q.get("flags")),
         created_by=course.created_by, created_at=course.created_at, updated_at=course.updated_at,
-        version=v.number if v else 0, version_status=v.status if v else "draft", note=v.note if v else None,
+        version=v.number if v else 0, version_status=v.status if v else "draft",
+        version_created_at=v.created_at if v else None, version_created_by=v.created_by if v else None,
+        note=v.note if v else None,
     )
 
 

@@ -113,8 +113,8 @@ def courses_show(
     console.print(f"course {info.id} — status {info.status}, version {info.version} of {info.latest_version}"
                   f" (engine {info.engine}{', model ' + info.model if info.model else ''})", highlight=False)
     for v in list_versions(settings, course_id):
-        console.print(f"  v{v.version} {v.version_status} {v.created_at:%Y-%m-%d %H:%M} "
-                      f"{escape(v.created_by or '')} {escape(v.note or '')}", highlight=False)
+        console.print(f"  v{v.version} {v.version_status} {v.version_created_at:%Y-%m-%d %H:%M} "
+                      f"{escape(v.version_created_by or '')} {escape(v.note or '')}", highlight=False)
     print(render_text(draft))
 
 

@@ -98,3 +98,19 @@ def test_a_version_with_flagged_items_is_never_published_until_they_are_reviewed
     save_version(settings, course_id, reviewed, "trainer1", "accepted q1 and lesson 1.1")
     set_status(settings, course_id, "in_review", "trainer1")
     assert set_status(settings, course_id, "published", "trainer1").published_version == 3
+
+
+def test_courses_show_dates_each_version_when_it_was_saved(settings, drafted):
+    from datetime import datetime
+
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    _, course_id, _, draft, _ = drafted
+    save_version(settings, course_id, draft, "trainer2", "second look")
+    with session_scope(settings) as s:
+        for row in s.query(CourseVersionRow).filter_by(course_id=course_id):
+            row.created_at = datetime(2024, 5, row.number, 9, 30)
+    out = CliRunner().invoke(app, ["courses", "show", course_id], env={"COLUMNS": "200"}).output
+    assert "v1 draft 2024-05-01 09:30" in out and "v2 draft 2024-05-02 09:30 trainer2" in out
