@@ -92,7 +92,7 @@ def launch_app(settings: Settings, host: str = "127.0.0.1", port: int = 7860, *,
         allowed_paths=[],
         # The data folder (database, uploads, index) is never served, even under the cwd.
         blocked_paths=[str(settings.home.resolve())],
-        prevent_thread_lock=not block, quiet=not block, show_error=True,
+        prevent_thread_lock=not block, quiet=True, show_error=True,  # our own URL line, not Gradio's share=True hint
         footer_links=[], run_history=False,
         ssr_mode=False,
     )

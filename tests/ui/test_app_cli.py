@@ -35,3 +35,35 @@ def test_bad_user_commands_fail_in_words(settings):
 def test_serve_and_chat_load_are_commands():
     assert "--port" in runner.invoke(app, ["serve", "--help"]).output
     assert "--users" in runner.invoke(app, ["eval", "chat-load", "--help"]).output
+
+
+def test_serve_prints_our_url_line_and_not_gradios_share_hint(settings):
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+    from app_testkit import free_port
+
+    port = free_port()
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(port)], cwd=root,
+                            env={**os.environ, "COLUMNS": "200"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("shifu serve did not answer within 90 s")
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert f"shifu app on http://127.0.0.1:{port}" in out
+    assert "share=True" not in out and "public link" not in out
