@@ -113,13 +113,16 @@ def gaps_ls(
     """List questions the material did not cover, newest first."""
     from rag.gaps import list_gaps
 
-    gaps = list_gaps(load_settings(), status=status)
+    settings = load_settings()
+    gaps = list_gaps(settings, status=status)
     if as_json:
         for g in gaps:
             typer.echo(g.model_dump_json())
         return
     if not gaps:
-        console.print("no knowledge gaps recorded")
+        others = len(list_gaps(settings)) if status else 0
+        console.print(f"no {status} knowledge gaps ({others} in other states; `shifu gaps ls` lists them)" if others
+                      else f"no {status + ' ' if status else ''}knowledge gaps recorded", highlight=False)
         return
     table = Table("id", "question", "asked by", "scope", "best score", "status", "asked at")
     for g in gaps:

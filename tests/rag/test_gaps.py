@@ -61,3 +61,19 @@ def test_cli_lists_and_closes_gaps(settings) -> None:
     as_json = runner.invoke(app, ["gaps", "ls", "--json"])
     [row] = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert (row["question"], row["status"], row["asked_by"]) == ("夜班补贴怎么算？", "closed", "worker1")
+
+
+def test_cli_says_when_gaps_exist_in_other_states(settings) -> None:
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    runner = CliRunner()
+    assert "no knowledge gaps recorded" in runner.invoke(app, ["gaps", "ls"]).stdout
+    assert "no open knowledge gaps recorded" in runner.invoke(app, ["gaps", "ls", "--status", "open"]).stdout
+    planned = record_gap(settings, "夜班补贴怎么算？")
+    closed = record_gap(settings, "退火炉温度多少？")
+    set_gap_status(settings, planned.id, "planned")
+    set_gap_status(settings, closed.id, "closed")
+    out = runner.invoke(app, ["gaps", "ls", "--status", "open"], env={"COLUMNS": "200"}).stdout
+    assert "no open knowledge gaps (2 in other states" in out and "recorded" not in out
