@@ -14,6 +14,8 @@ from extraction.units import KIND_CUES, has_reason, is_thing
 _DIRECTIVE = re.compile(r"一定要|必须|务必|不要|不能|不许|不准|禁止|宁可|永远|每次都|千万|别[去把让用碰动]"
                         r"|\balways\b|\bmust\b|make sure|\bnever\b|don'?t|do not|have to|need to", re.I)
 _TOOL_CUE = dict(KIND_CUES)["tool"]
+# Words for tools in general: "what is 工具?" is no question for a master
+_GENERIC = {"工具", "设备", "仪器", "仪表", "材料", "器材", "用具", "量具", "工具包", "tool", "tools", "equipment", "gear"}
 
 MAX_PER_KIND = 4
 
@@ -74,7 +76,7 @@ def _tools_named(u: KnowledgeUnit) -> list[str]:
     named = []
     for term in u.terms:
         at = u.text.lower().find(term.lower())
-        if at >= 0 and is_thing(term) and any(a <= at < b or at <= a < at + len(term) for a, b in spans):
+        if at >= 0 and is_thing(term) and term.lower() not in _GENERIC and any(a <= at < b or at <= a < at + len(term) for a, b in spans):
             named.append(term)
     return named
 

@@ -214,12 +214,35 @@ def disagreements(plans: Sequence[TranscriptPlan], language: str, limit: int = 6
     return found
 
 
+def _measured(u: KnowledgeUnit) -> list[tuple[str, str, str]]:
+    """(unit, value, what it measures) for each number of a sentence; `what` is the clause before the
+    number ("层间温度不能超过150度" -> 度, 150度, 层间温度不能超过)."""
+    out = []
+    for x, y, unit in quantities(u.text):
+        if unit == "year":
+            continue
+        clause = re.split(r"[，。；：,;:!?！？]", u.text[max(0, x - 30):x])[-1]
+        out.append((unit, _value(u.text[x:y]), clause.lower()))
+    return out
+
+
+def _same_thing(a: str, b: str, terms: set[str]) -> bool:
+    """Two clauses speak of the same thing: much of their wording shared, a little less with a shared key term."""
+    term = any(t.lower() in a and t.lower() in b for t in terms)
+    if a.isascii() and b.isascii():
+        wa, wb = set(re.findall(r"[a-z]{3,}", a)), set(re.findall(r"[a-z]{3,}", b))
+        return len(wa & wb) >= (2 if term else 3)
+    ga, gb = {a[i:i + 2] for i in range(len(a) - 1)}, {b[i:i + 2] for i in range(len(b) - 1)}
+    return len(ga & gb) >= (3 if term else 4)
+
+
 def _conflict(u: KnowledgeUnit, v: KnowledgeUnit) -> str | None:
-    qu = {unit: _value(u.text[x:y]) for x, y, unit in quantities(u.text) if unit != "year"}
-    qv = {unit: _value(v.text[x:y]) for x, y, unit in quantities(v.text) if unit != "year"}
-    for unit in set(qu) & set(qv):
-        if qu[unit] != qv[unit]:
-            return "number"
+    # two numbers disagree only when they measure the same thing: a shared term stands just before both
+    shared = set(u.terms) & set(v.terms)
+    for unit_u, value_u, what_u in _measured(u):
+        for unit_v, value_v, what_v in _measured(v):
+            if unit_u == unit_v and value_u != value_v and _same_thing(what_u, what_v, shared):
+                return "number"
     if (_NEVER.search(u.text) and _ALWAYS.search(v.text)) or (_ALWAYS.search(u.text) and _NEVER.search(v.text)):
         if len(set(u.terms) & set(v.terms)) >= 2:
             return "never-always"

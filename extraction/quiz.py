@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from extraction.course import KnowledgeUnit, QuizItem
 from extraction.outline import timestamp
-from extraction.units import is_thing, quantities
+from extraction.units import is_thing, quantities, word_bounds
 from rag.language import is_cjk
 from shifu.models import Citation, Transcript
 
@@ -24,7 +24,7 @@ _TRIVIA_UNITS = {"year", "年", "岁", "个月", "天", "周", "day", "week", "m
 _RANGE_HEAD = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十百]+)\s*(?:到|至|~|～|-|–|to)\s*$", re.I)
 # Last characters of category words (焊材, 材料, 用品): a category is also right for its member.
 _CATEGORY_END = set("材料品物类具件器西")
-_PEOPLE_END = set("人员者们傅工匠")
+_PEOPLE_END = set("人员者们傅工匠主客")
 # A word after these is used as a verb ("then you ground it"): not a thing to fill a blank with.
 _VERB_BEFORE = re.compile(r"\b(?:you|to|we|i|they|can|will|must|should|don'?t|never|always|then)\s+$", re.I)
 
@@ -257,7 +257,9 @@ def _same_stem(a: str, b: str) -> bool:
 def _blankable(term: str, sentence: str) -> bool:
     """A key term can be blanked when it names a thing (not an action) where it stands."""
     if not term.isascii():
-        return is_thing(term)
+        at = sentence.find(term)
+        # a whole word only: blanking "刹车" out of "刹车片" leaves "____片"
+        return is_thing(term) and at >= 0 and {at, at + len(term)} <= word_bounds(sentence)
     at = sentence.lower().find(term.lower())
     return at >= 0 and not _VERB_BEFORE.search(sentence[:at])
 

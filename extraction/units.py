@@ -34,7 +34,7 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
     # a story opens with the master's own past ("我刚学的时候", "I remember"): told for its lesson, not a how-to
     ("story", re.compile(
         r"^\W*(?:我们?)?(?:刚学|刚进厂|刚入行|刚来|刚开始干|当学徒|学徒的时候|年轻的时候|那时候|那个时候|那年|当年|有一次|有一年|有一回|记得|我记得|以前我)"
-        r"|我刚学的时候|我当学徒|^\W*(?:i remember|one time|years ago|back (?:in|when)|when i was|in (?:19|20)\d\d)\b",
+        r"|我刚学的时候|我刚带|当学徒|学徒的时候|^\W*我(?:19|20)\d\d年|^\W*(?:i remember|one time|years ago|back (?:in|when)|when i was|in (?:19|20)\d\d)\b",
         re.I)),
     ("step", re.compile(
         r"^(?:先|首先|第一步|第[一二三四五六七八九十\d]步|然后|接着|之后|最后|再把|再用)|先[把用将看拿]|然后[再把用将]|第[一二三四五六七八九十\d]步"
@@ -168,6 +168,8 @@ def quantities(text: str) -> list[tuple[int, int, str]]:
     """(start, end, unit) of each number-with-unit in text; unit is normalised for comparison."""
     out = []
     for m in QUANTITY.finditer(text):
+        if m.group("zn") and "几" in m.group("zn"):
+            continue  # "几毫米", "十几米": a rough amount, not a number to learn or to compare
         if m.group("yr"):
             out.append((m.start("yr"), m.end("yr"), "year"))
         elif m.group("zn"):
@@ -216,8 +218,19 @@ def is_thing(term: str) -> bool:
     tagged = list(_jieba().posseg.lcut(term))
     if not tagged or not tagged[-1].flag.startswith("n") or tagged[-1].flag == "vn":
         return False
+    if len(tagged) > 1 and len(tagged[-1].word) == 1 and len(term) >= 3:
+        return False  # "放油螺": a word cut short
     # jieba tags unknown two-character words as nouns; a leading verb gives them away
     return not (len(term) == 2 and term[0] in _VERB_LEAD and _jieba().dt.FREQ.get(term, 0) < 5)
+
+
+def word_bounds(sentence: str) -> set[int]:
+    """Offsets in a Chinese sentence where a word starts or ends (jieba's cut)."""
+    bounds, pos = {0}, 0
+    for w in _jieba().lcut(sentence):
+        pos += len(w)
+        bounds.add(pos)
+    return bounds
 
 
 def key_terms(text: str, language: str, top: int = 40) -> list[str]:
