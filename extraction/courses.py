@@ -243,6 +243,19 @@ def set_status(settings: Settings, course_id: str, status: str, by: str | None =
         return _info(course, v, latest)
 
 
+def courses_drafted_from(settings: Settings, transcript_id: str) -> list[CourseInfo]:
+    """Courses with any version drafted from this transcript (published ones first)."""
+    with session_scope(settings) as s:
+        ids = {v.course_id for v in s.scalars(select(CourseVersionRow))
+               if transcript_id in (v.transcript_ids or [])}
+        out = []
+        for course_id in sorted(ids):
+            course = _course(s, course_id)
+            latest = _latest(s, course_id)
+            out.append(_info(course, _version_row(s, course_id, latest), latest))
+    return sorted(out, key=lambda c: c.status != "published")
+
+
 def published_courses(settings: Settings) -> list[tuple[CourseInfo, CourseDraft]]:
     """Every published course with the draft of its published version (what workers may see)."""
     with session_scope(settings) as s:

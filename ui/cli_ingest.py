@@ -174,16 +174,35 @@ def transcripts_consent(
 
 
 @transcripts_app.command("rm")
-def transcripts_rm(ref: Annotated[str, typer.Argument(help=_REF_HELP)]) -> None:
+def transcripts_rm(
+    ref: Annotated[str, typer.Argument(help=_REF_HELP)],
+    force: Annotated[bool, typer.Option("--force", help="Remove it even though a published course uses it.")] = False,
+) -> None:
     """Remove a transcript from the library and from the index (Chroma, BM25 and SQL)."""
+    from extraction.courses import courses_drafted_from
     from rag.catalog import get_info, resolve_id
     from rag.ingest import remove_transcript
+    from shifu.errors import ShifuError
 
     settings = load_settings()
     tid = resolve_id(settings, ref)
     info = get_info(settings, tid)
+    courses = courses_drafted_from(settings, tid)
+    published = [c for c in courses if c.status == "published"]
+    if published and not force:
+        raise ShifuError(
+            f"{info.source_name or tid} is the source of published course(s) {_named(published)}: workers' questions "
+            "would lose its quotes; unpublish them first (`shifu courses unpublish ID`) or pass --force"
+        )
     remove_transcript(settings, tid, on_wait=_wait_notice)
     console.print(f"removed {tid} ({escape(info.title)}): {info.turns} turns, {info.chunks} chunks")
+    if courses:
+        err.print(f"[yellow]courses drafted from it keep their text but cannot be published again without it: "
+                  f"{escape(_named(courses))}[/yellow]", highlight=False)
+
+
+def _named(courses: list) -> str:  # type: ignore[type-arg]
+    return ", ".join(f"{c.id} ({c.title}, {c.status})" for c in courses)
 
 
 @transcripts_app.command("check")

@@ -157,3 +157,36 @@ def test_the_consent_command_named_by_the_publish_refusal_exists_and_unblocks_it
     withdrawn = _run("transcripts", "consent", "welding_tig_mig_zh_gbk.txt", "--no")
     assert withdrawn.exit_code == 0 and "withdrawn" in withdrawn.output
     assert " no " in _run("transcripts", "ls").output
+
+
+def test_rm_refuses_a_transcript_a_published_course_uses_unless_forced() -> None:
+    import re
+
+    name = "welding_tig_mig_zh_gbk.txt"
+    assert _run("ingest", str(CORPUS / name), "--consent").exit_code == 0
+    course_id = re.search(r"course-[0-9a-f]{12}", _run("draft", name).output).group()
+    assert _run("courses", "submit", course_id).exit_code == 0
+    assert _run("courses", "publish", course_id).exit_code == 0, "the offline draft carries no flags"
+    refused = _run("transcripts", "rm", name)
+    assert refused.exit_code == 1
+    message = str(refused.exception)
+    assert course_id in message and "published" in message and "--force" in message
+    assert "no transcripts yet" not in _run("transcripts", "ls").output  # nothing was removed
+    forced = _run("transcripts", "rm", name, "--force")
+    assert forced.exit_code == 0 and "removed" in forced.stdout
+    assert course_id in forced.stderr and "cannot be published again" in forced.stderr
+    assert "no transcripts yet" in _run("transcripts", "ls").output
+
+
+def test_rm_of_a_transcript_behind_a_draft_course_warns(folder: Path) -> None:
+    import re
+
+    name = "welding_tig_mig_zh_gbk.txt"
+    assert _run("ingest", str(CORPUS / name)).exit_code == 0
+    course_id = re.search(r"course-[0-9a-f]{12}", _run("draft", name).output).group()
+    removed = _run("transcripts", "rm", name)
+    assert removed.exit_code == 0 and course_id in removed.stderr and "draft" in removed.stderr
+    plain = _run("ingest", str(folder / "weld.txt"))
+    assert plain.exit_code == 0
+    quiet = _run("transcripts", "rm", "weld.txt")
+    assert quiet.exit_code == 0 and quiet.stderr == ""  # no course uses it: nothing to warn about
