@@ -1,0 +1,82 @@
+"""Chinese 'not covered': questions the demo interviews answer stay covered and cited from the
+right interview; off-topic ones get the honest answer and become knowledge gaps.
+
+Real library (SQLite + Chroma + BM25 in a temp dir) holding the five Chinese demo interviews
+of corpus/; questions come from tests/rag/coverage_zh_questions.json (the calibration set
+described in rag/answer.py). Near-topic questions (same trade, a detail never discussed) are
+still covered by the current rule: the two of the issue are kept here as expected failures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.answer import NOT_COVERED, answer_question
+from rag.catalog import get_transcript
+from rag.gaps import list_gaps
+from rag.ingest import ingest_file
+from shifu.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTIONS = json.loads(Path(__file__).with_name("coverage_zh_questions.json").read_text("utf-8"))["questions"]
+DEMO = {
+    "welding": "welding_tig_mig_zh_gbk.txt",
+    "cnc": "cnc_lathe_setup_zh.docx",
+    "shoe": "鞋店店长谈脚型测量与试穿.srt",
+    "telecom": "telecom_line_maintenance_zh.md",
+    "auto": "auto_repair_brakes_zh_utf16.txt",
+}
+ON_TOPIC = [x for x in QUESTIONS if x["covered"]]
+OFF_TOPIC = [x["q"] for x in QUESTIONS if x.get("kind") == "off-topic"]
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory):
+    """The five Chinese demo interviews, ingested for real."""
+    settings = load_settings(environ={}, home=str(tmp_path_factory.mktemp("coverage-zh")))
+    ids = {}
+    for key, name in DEMO.items():
+        result = ingest_file(settings, ROOT / "corpus" / name)
+        assert result.ok, result.error
+        ids[key] = result.transcript_id
+    return settings, ids
+
+
+def test_the_set_is_balanced_and_its_gold_words_are_in_the_interviews(library) -> None:
+    settings, ids = library
+    assert len(ON_TOPIC) >= 40 and sum(1 for x in QUESTIONS if not x["covered"]) >= 40
+    for item in ON_TOPIC:
+        text = " ".join(get_transcript(settings, ids[item["source"]]).text.split())
+        assert item["quote"] in text, item
+
+
+@pytest.mark.parametrize("item", ON_TOPIC, ids=[x["q"] for x in ON_TOPIC])
+def test_question_the_interview_answers_is_covered_and_cited(library, item: dict) -> None:
+    settings, ids = library
+    answer = answer_question(settings, item["q"])
+    assert answer.covered, item["q"]
+    assert any(c.transcript_id == ids[item["source"]] for c in answer.citations)  # cited from that interview
+    assert all(get_transcript(settings, c.transcript_id).text[c.start : c.end] == c.quote for c in answer.citations)
+
+
+def test_off_topic_questions_are_not_covered_and_become_gaps(library) -> None:
+    settings, _ = library
+    for question in OFF_TOPIC:
+        answer = answer_question(settings, question, asked_by="worker-zh")
+        assert not answer.covered, question
+        assert answer.answer == NOT_COVERED["zh"] and answer.citations == []
+    gaps = {g.question for g in list_gaps(settings) if g.asked_by == "worker-zh"}
+    assert gaps == set(OFF_TOPIC)
+
+
+@pytest.mark.xfail(strict=True, reason="near-topic Chinese questions are still covered: no rule tried kept "
+                   "the bench's cited fraction and gold answers (see rag/answer.py)")
+@pytest.mark.parametrize("question", ["叉车电瓶怎么保养？", "数控车床的主轴轴承多久换一次润滑脂？"])
+def test_near_topic_question_of_the_issue_is_a_gap(library, question: str) -> None:
+    settings, _ = library
+    answer = answer_question(settings, question, asked_by="worker-near")
+    assert not answer.covered and answer.answer == NOT_COVERED["zh"]
+    assert question in {g.question for g in list_gaps(settings) if g.asked_by == "worker-near"}
