@@ -98,6 +98,8 @@ class QuizWriter:
             steps = (2, -3, 5, -6) if unit == "year" else (2, 0.5, 3, 1.5, 10)
             for step in steps:
                 y = x + step if unit == "year" else x * step
+                if unit in ("%", "％", "percent") and y > 100:
+                    continue  # "160% of the work" is false at a glance
                 number = f"{y:,.0f}" if commas and y == int(y) else f"{y:g}"
                 cand = value[:m.start()] + number + value[m.end():]
                 if _norm(cand) not in {_norm(value), *map(_norm, out)} and not _number_in(cand, quote):
@@ -215,8 +217,11 @@ class QuizWriter:
         return item
 
     def short_answer(self, unit: KnowledgeUnit) -> QuizItem | None:
-        topic = unit.terms[0] if unit.terms else None
+        # the topic is a thing named in the sentence, not a person ("What number does the master give for Doug?")
+        topic = next((t for t in unit.terms if _blankable(t, unit.text) and not (t.isascii() and t.istitle())), None)
         if topic is None:
+            return None
+        if unit.kind == "measurement" and all(un in _TRIVIA_UNITS for _, _, un in quantities(unit.text)):
             return None
         zh = self.language == "zh"
         ask = {
@@ -261,6 +266,8 @@ def _blankable(term: str, sentence: str) -> bool:
         # a whole word only: blanking "刹车" out of "刹车片" leaves "____片"
         return is_thing(term) and at >= 0 and {at, at + len(term)} <= word_bounds(sentence)
     at = sentence.lower().find(term.lower())
+    if term.islower() and term.endswith(("ed", "ly")):
+        return False  # "interested", "really": how something is, not a thing
     return at >= 0 and not _VERB_BEFORE.search(sentence[:at])
 
 

@@ -27,18 +27,21 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
         r"|^\W*never\b|\byou (?:should|must|can) never\b|careful|danger|dangerous|warning|watch out|\brisk|hazard"
         r"|injur|unsafe|\bkill|\bdie[sd]?\b|\bdeath|electrocut|\bshock|\bburns?\b|\bfire\b|explo|\bhurt|fatal|lethal",
         re.I)),
-    ("rule", re.compile(
-        r"一定要|必须|务必|记住|原则|规矩|规定|标准|总是|永远|每次都|宁可|千万|不要|不能|不许|禁止|绝对不|别[去把让用碰动]|否则"
-        r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe)|\bdo not\b"
-        r"|\bnever\b|otherwise|\bmust\b|make sure|the rule|you have to|you need to|principle", re.I)),
     # a story opens with the master's own past ("我刚学的时候", "I remember"): told for its lesson, not a how-to
     ("story", re.compile(
-        r"^\W*(?:我们?)?(?:刚学|刚进厂|刚入行|刚来|刚开始干|当学徒|学徒的时候|年轻的时候|那时候|那个时候|那年|当年|有一次|有一年|有一回|记得|我记得|以前我)"
+        r"^\W*(?:我们?)?(?:刚学|刚进厂|刚入行|刚来|刚开始干|当学徒|学徒的时候|年轻的时候|那时候|那个时候|那年|当年|有一次|有一年|有一回|我记得|记得有|记得那|以前我)"
         r"|我刚学的时候|我刚带|当学徒|学徒的时候|^\W*我(?:19|20)\d\d年|^\W*(?:i remember|one time|years ago|back (?:in|when)|when i was|in (?:19|20)\d\d)\b",
         re.I)),
+    ("rule", re.compile(
+        r"一定要|必须|务必|记住|原则|规矩|规定|标准|总是|永远|每次都|宁可|千万|(?<!要)不要|不能|不许|禁止|绝对不|别[去把让用碰动]|否则"
+        r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe)|\bdo not\b"
+        r"|\bnever\b|otherwise|\bmust\b|make sure|the rule|you have to|you need to|principle", re.I)),
     ("step", re.compile(
-        r"^(?:先|首先|第一步|第[一二三四五六七八九十\d]步|然后|接着|之后|最后|再把|再用)|先[把用将看拿]|然后[再把用将]|第[一二三四五六七八九十\d]步"
-        r"|^(?:first|then|next|after that|finally|step \d)\b|\bfirst you\b|\bthen you\b|\bstep\b", re.I)),
+        r"^(?:先|首先|第一步|第[一二三四五六七八九十\d]步|接着|之后|最后|再把|再用)|先[把用将看拿]|然后[再把用将]|第[一二三四五六七八九十\d]步"
+        r"|^然后[，,]?(?:再|把|用|将|拿|放|从|往|等|接|挂|测|量|看|装|拆|拧|关|开)"
+        # "Then McClusky said…" tells a story; "then you…" gives a step
+        r"|^(?:first|next|after that|finally|step \d)\b|\bfirst you\b|\bthen (?:you|we)\b|^then,? (?!\w+ said)|\bstep\b",
+        re.I)),
     ("measurement", re.compile(r"(?!x)x")),  # decided by quantities, see classify()
     ("tool", re.compile(
         r"工具|设备|仪器|仪表|扳手|钳子|螺丝刀|锤子|卡尺|万用表|焊枪|焊条|砂轮|电钻|量具|模具|[用拿使]这?[个把台]?\S{0,6}(?:钳|刀|尺|表|机|枪|锤|笔|器)"
@@ -81,10 +84,10 @@ _FILLER = re.compile(r"^[\s嗯啊哦呃对好是的，。,.!！?？…～~]*$|^(
 
 # Openings that carry no know-how ("还有一条，", "五，", "所以", "嗯，那个"): a point starts after them.
 _LEAD_FILLER = re.compile(
-    r"(?:\s*(?:(?:嗯|啊|呃|哦|哎|噢)+|那个|这个|就是说?|然后呢|其实|反正|对对?|好|是的|还有一条|还有一个|还有就是|另外|再有"
+    r"(?:\s*(?:(?:嗯|啊|呃|哦|哎|噢)+|那个|这个|就是说?|然后呢?|其实|反正|对对?|好|是的|还有一条|还有一个|还有就是|另外|再有"
     r"|第?[一二三四五六七八九十]+)[，,、：:)）\s]+"
     r"|\s*\d{1,2}[、)）](?!\d)"
-    r"|\s*所以说?(?=[\u4e00-\u9fff])|\s*[一二三四五六]是(?=[\u4e00-\u9fff])"
+    r"|\s*(?:然后|那么|就是(?!指))(?=[我你他她它这那大咱])|\s*所以说?(?=[\u4e00-\u9fff])|\s*[一二三四五六]是(?=[\u4e00-\u9fff])"
     r"|\s*(?:um+|uh+|er+)[,.\s]+"
     r"|\s*(?:well|you know|i mean|yeah|oh|okay|ok|so|and so|like)\s*,\s*)+",
     re.I,
@@ -158,8 +161,8 @@ def trim_lead(text: str, start: int, end: int) -> int:
 
 
 def _long_enough(quote: str, language: str) -> bool:
-    if _FILLER.match(quote):
-        return False
+    if _FILLER.match(quote) or quote.rstrip().endswith(("？", "?")):
+        return False  # a question (even the master's own "我的观点是什么呢？") teaches nothing by itself
     # mixed speech counts both ways: ten Chinese characters or seven English words make a sentence
     return sum(1 for ch in quote if is_cjk(ch)) >= 10 or len(re.findall(r"[A-Za-z0-9']+", quote)) >= 7
 
