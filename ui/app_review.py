@@ -44,7 +44,7 @@ add_texts({
     "accept": ("接受", "Accept"),
     "save_edit": ("保存修改", "Save edit"),
     "reject": ("删除此条", "Reject"),
-    "regenerate": ("重新生成（大模型）", "Regenerate (LLM)"),
+    "regenerate": ("重新生成", "Regenerate"),
     "submit_review": ("提交审核", "Submit for review"),
     "publish": ("发布", "Publish"),
     "to_draft": ("退回草稿", "Back to draft"),
@@ -54,10 +54,6 @@ add_texts({
     "status_now": ("状态：**{status}**（已发布版本：{published}）", "Status: **{status}** (published version: {published})"),
     "pick_item": ("请先选择一个条目。", "Pick an item first."),
     "no_course": ("请先选择课程。", "Pick a course first."),
-    "need_llm": ("重新生成需要大模型引擎：请设置 SHIFU_LLM_BASE_URL 和 SHIFU_LLM_MODEL。",
-                 "Regenerating needs the LLM engine: set SHIFU_LLM_BASE_URL and SHIFU_LLM_MODEL."),
-    "no_regen": ("这个版本的起草引擎还不能单独重新生成一条；请编辑这一条，或重新起草整门课。",
-                 "This drafting engine cannot regenerate a single item yet; edit the item, or draft the course again."),
     "exported": ("已导出 {n} 个文件。", "Exported {n} file(s)."),
     "left_out": ("{fmt}：略去了无法自动评分的题 {ids}", "{fmt}: left out items an LMS cannot score: {ids}"),
 })
@@ -321,19 +317,14 @@ class ReviewHandlers:
     @guarded
     def regenerate(self, course_id: str | None, version: int | None, key: str | None, lang: str,
                    request: gr.Request) -> tuple:
-        """Ask the LLM engine for a new version of one item (needs an LLM server)."""
+        """A new version of one item: written by the LLM when one is configured, else rebuilt offline."""
         user = need(self.settings, request, TRAINER, lang)
         if not (course_id and key):
             raise gr.Error(t("pick_item", lang))
-        if not (self.settings.llm_base_url or self.settings.llm_api_key):
-            raise gr.Error(t("need_llm", lang))
-        from extraction import draft as drafting
+        from extraction.draft import regenerate_item
 
-        regen = getattr(drafting, "regenerate_item", None)
-        if regen is None:
-            raise gr.Error(t("no_regen", lang))
         _number, draft = load(self.settings, course_id, version)
-        draft = regen(self.settings, draft, key)
+        draft = regenerate_item(self.settings, draft, key)
         return self._save(course_id, draft, f"regenerated {key.split(':', 1)[1]}", user.username, lang)
 
     @guarded

@@ -157,3 +157,21 @@ def test_flagged_items_block_publishing_until_accepted_in_review(published):
         review.edit(course_id, None, key, "", "", "", "", "", "accept", "zh", req("li_trainer"))
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))  # the accepts made a new draft version
     assert "已发布" in review.set_status(course_id, "published", "zh", req("li_trainer"))
+
+
+def test_trainer_regenerates_a_quiz_item_offline(published):
+    settings, course_id, _transcript_id = published
+    review = ReviewHandlers(settings)
+    _outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
+    quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
+    before = load(settings, course_id, 1)[1]
+    saved, _c, v_upd = review.regenerate(course_id, 1, quiz_key, "zh", req("li_trainer"))
+    assert v_upd["value"] == 2 and "regenerated" in saved
+    after = load(settings, course_id, 2)[1]
+    item_id = quiz_key.split(":", 1)[1]
+    old = next(q for q in before.quiz if q.id == item_id)
+    new = next(q for q in after.quiz if q.id == item_id)
+    assert new.stem != old.stem and not new.flags
+    assert [q for q in after.quiz if q.id != item_id] == [q for q in before.quiz if q.id != item_id]
+    with pytest.raises(gr.Error):
+        review.regenerate(course_id, 2, quiz_key, "zh", req("wang_worker"))
