@@ -49,6 +49,50 @@ pump?" (near-topic; the interviews share most of their words). english_coverage(
 (no USE embedder) at 0.35 keeps 1.000 and rejects 34/45. The Chinese rule and bench numbers
 are unchanged (CMRC .807/.993 → .808/.994, WebQA .902/.995 → .902/.995 cited, same code path:
 the 4 CMRC answers that moved differ between runs of the same index).
+
+"Covered" for Chinese questions keeps the rule below COVERED_MATCH, with one change: the
+USE-cosine branch no longer covers a question of at most 18 characters with cosine < 0.43
+when one of its nouns is in none of the retrieved chunks (missing_nouns: jieba nouns, minus
+question words, everyday words and the noun naming the kind of answer, 什么职务 / 职业是什么).
+Calibrated on tests/rag/coverage_zh_questions.json: 45 questions the five Chinese demo
+interviews answer (9 per interview, each checked against the text) and 45 they do not (40
+near-topic: same trades, details never discussed — 叉车电瓶, 主轴轴承的润滑脂, 焊工工资; 5
+off-topic). Procedure as for English: every corpus/ file in one library, answer_question
+(k=5); alternate rows of each kind are the calibration half (23 + 23) that chose the
+thresholds, the other half (22 + 22) was only measured; the bench sets were the positives
+that bounded every choice (cited >= .99, no answer containing gold lost):
+
+    covered, Chinese set          recall   precision  negatives rejected
+    before                         1.000     .600         15/45
+      calibration half             1.000     .590          7/23
+      held-back half               1.000     .611          8/22
+    after                          1.000     .634         19/45
+      calibration half             1.000     .639         10/23
+      held-back half               1.000     .629          9/22
+
+Now gaps: "数控车床的主轴轴承多久换一次润滑脂？", "加工中心的刀库怎么维护？", "鞋店怎么做抖音直播带货？",
+"光猫红灯闪烁怎么处理？". Still covered: "叉车电瓶怎么保养？" (保养 and 电瓶 are 黄师傅's words:
+coverage .22 passes COVERED_MATCH) and 25 more near-topic questions. Bench, same command
+before/after (system, offline): CMRC .8074/.993 -> .8084/.994, WebQA .9023/.9952 ->
+.9014/.9942 (answer contains gold / cited). The one WebQA question the rule turned away
+("nba绰号叫作大梦的人全名是？") had no gold in its answer; the CMRC question that gained and the
+WebQA answer that lost its gold ("20元人民币的背景是什么", covered both times) moved between runs
+of the same index (the rule only decides covered, never the answer).
+
+Tried and rejected (set rejected / bench covered lost, of them with gold, CMRC + WebQA):
+  - any noun missing from the retrieved chunks -> not covered: 33/45 (precision .789), but
+    40 (26) + 279 (246): WebQA questions describe their subject in words the snippets that
+    answer them never repeat ("旧社会的不治之症肺痨…").
+  - the same gate on the match branch too (coverage < .20, cosine < .43): 24/45, 2 (1) + 12 (7);
+    limited to questions of <= 18 characters: 24/45, 1 (0) + 4 (1). Catching "叉车电瓶怎么保养？"
+    (coverage .22, cosine .42) costs at least 5 gold answers with any thresholds of this kind.
+  - share of the question's jieba words (weighted by jieba's dictionary frequency) found in
+    the retrieved chunks: keeping .995 of the bench needs a threshold of .19 (WebQA); rejects
+    12/45.
+  - USE cosine with the best evidence span instead of the chunk: no separation (叉车 .42,
+    on-topic questions .13-.74).
+A sharper test needs what the whole library never mentions (the index's vocabulary, not
+passed to is_covered by `shifu eval qa`) or a cross-encoder.
 """
 
 from __future__ import annotations
@@ -67,6 +111,7 @@ from rag.language import detect_language
 from rag.sentences import (
     Evidence,
     best_evidence,
+    chinese_nouns,
     english_words,
     question_terms,
     sentence_spans,
@@ -91,6 +136,7 @@ __all__ = [
     "coverage",
     "english_coverage",
     "is_covered",
+    "missing_nouns",
     "offline_answer",
     "render_answer_markdown",
 ]
@@ -125,6 +171,14 @@ COVERED_MATCH_ALONE = 0.10
 # the calibration in the module docstring):
 #   covered = english_coverage() >= 0.50  or  (english_coverage() >= 0.30 and USE cosine >= 0.30)
 #   english_coverage() alone at 0.35 when the embedder is not USE.
+# Chinese near-topic questions ("数控车床的主轴轴承多久换一次润滑脂？" against a CNC interview
+# that never mentions a bearing) passed on the USE cosine alone. Closeness in meaning no
+# longer covers a short question when one of its nouns is in none of the retrieved chunks
+# (see missing_nouns and the calibration in the module docstring):
+#   covered by cosine only if  cosine >= 0.43,  or the question is longer than 18 characters,
+#   or every noun of the question is found in some retrieved chunk.
+ZH_NOUN_COSINE = 0.43
+ZH_SHORT = 18  # characters: a longer question describes its subject in words the answer need not repeat
 EN_COVERED_MATCH = 0.50
 EN_COVERED_PAIR = (0.30, 0.30)  # (english_coverage, USE cosine), both needed
 EN_COVERED_MATCH_ALONE = 0.35
@@ -213,7 +267,29 @@ def is_covered(question: str, hits: Sequence[SearchHit], embedder: Any = None) -
         return True
     if getattr(embedder, "name", None) != USE_NAME:
         return match >= COVERED_MATCH_ALONE
-    return similarity(embedder, question, hits) >= COVERED_COSINE
+    cosine = similarity(embedder, question, hits)
+    if cosine < COVERED_COSINE:
+        return False
+    return cosine >= ZH_NOUN_COSINE or len(question.strip()) > ZH_SHORT or not missing_nouns(question, hits)
+
+
+def missing_nouns(question: str, hits: Sequence[SearchHit]) -> list[str]:
+    """The nouns of a Chinese question that none of the retrieved chunks holds ("轴承", "润滑脂").
+
+    A noun of four characters or more counts as held when a chunk has all its character
+    bigrams but one ("轮胎气压" written as "轮胎……气压").
+    """
+    texts = [h.chunk.text.lower() for h in hits]
+
+    def held(noun: str) -> bool:
+        if any(noun in t for t in texts):
+            return True
+        if len(noun) < 4:
+            return False
+        pairs = [noun[i : i + 2] for i in range(len(noun) - 1)]
+        return any(sum(p in t for p in pairs) >= len(pairs) - 1 for t in texts)
+
+    return [noun for noun in chinese_nouns(question) if not held(noun)]
 
 
 def similarity(embedder: Any, question: str, hits: Sequence[SearchHit]) -> float:

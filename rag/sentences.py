@@ -21,6 +21,7 @@ __all__ = [
     "Speech",
     "answer_type",
     "best_evidence",
+    "chinese_nouns",
     "clause_spans",
     "english_words",
     "question_terms",
@@ -112,6 +113,55 @@ _TIME = re.compile(r"\d{2,4}\s*年|\d{1,2}\s*月|\d{1,2}\s*[日号]|[一二三�
 def terms(text: str) -> list[str]:
     """The index's lexical terms: Chinese character bigrams and lowercase words."""
     return bigram_tokens(text)
+
+
+# Everyday nouns and verbs a worker's question carries whatever the subject ("方法", "问题",
+# "之前"): their absence from the material says nothing about whether it covers the subject.
+_ZH_GENERIC = frozenset(
+    "产生 允许 计算 应对 处理 注意 更换 检查 判断 维护 调整 要求 方法 办法 情况 问题 影响 特点 意思 出现 区别 "
+    "作用 主要 通常 能够 进行 使用 选择 解决 注意事项 有关 关于 具体 一定 最好 容易 必须 就要 之前 以后 时候 一次 "
+    "东西 地方".split()
+)
+# jieba part-of-speech tags of nouns and noun-like words (names, places, idioms, latin words).
+_ZH_NOUN_TAGS = frozenset("n nz vn nr ns nt nrt nrfg eng j l i an x".split())
+_ZH_ASK_WORD = re.compile(r"什么|啥|哪.*|几.?|多少|谁|何.*|多[长久大高远重厚宽]|怎么.*|怎样|如何")
+_ZH_ASK_KIND = re.compile(r"什么|啥|哪.?|几.?|何")  # 什么职务, 哪个国家: the next word is the answer's kind
+_ZH_LINK = frozenset("是 为 叫 有 约 大约 一般 的".split())
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def chinese_nouns(question: str) -> list[str]:
+    """The nouns a Chinese question is about (jieba), lowercased: not question words, not
+    everyday words, and not the noun naming the kind of answer asked for.
+
+    "杨昊的职业是什么" and "担任什么职务" ask for a 职业 / 职务: the answer states it without
+    naming it, so that noun is left out like the question word itself. A two-character
+    word jieba only guessed (not in its dictionary, often two words run together) is left out.
+    """
+    import jieba
+    import jieba.posseg as pseg
+
+    jieba.setLogLevel(60)  # no "Building prefix dict" chatter on a worker's screen
+    tokens = [(p.word, p.flag) for p in pseg.lcut(question)]
+    known = jieba.dt.FREQ  # jieba's dictionary, loaded by the cut above
+    out: list[str] = []
+    for i, (word, tag) in enumerate(tokens):
+        if tag not in _ZH_NOUN_TAGS or _ZH_ASK_WORD.fullmatch(word) or _QWORDS.fullmatch(word) or _FILLER.fullmatch(word):
+            continue
+        if i and _ZH_ASK_KIND.fullmatch(tokens[i - 1][0]):
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j][0] in _ZH_LINK:
+            j += 1
+        if j > i + 1 and j < len(tokens) and _ZH_ASK_WORD.fullmatch(tokens[j][0]):
+            continue  # 职业 in 职业是什么, 体重 in 体重是多少
+        word = word.lower()
+        if not re.search(r"\w", word) or word in _ZH_GENERIC or word in out:
+            continue
+        if _HAN.search(word) and (len(word) < 2 or (len(word) == 2 and word not in known)):
+            continue
+        out.append(word)
+    return out
 
 
 def question_terms(question: str) -> list[str]:

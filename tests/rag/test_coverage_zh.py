@@ -1,10 +1,10 @@
 """Chinese 'not covered': questions the demo interviews answer stay covered and cited from the
-right interview; off-topic ones get the honest answer and become knowledge gaps.
+right interview; off-topic ones, and near-topic ones whose subject the interviews never name,
+get the honest answer and become knowledge gaps.
 
 Real library (SQLite + Chroma + BM25 in a temp dir) holding the five Chinese demo interviews
 of corpus/; questions come from tests/rag/coverage_zh_questions.json (the calibration set
-described in rag/answer.py). Near-topic questions (same trade, a detail never discussed) are
-still covered by the current rule: the two of the issue are kept here as expected failures.
+described in rag/answer.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, answer_question
+from rag.answer import NOT_COVERED, answer_question, missing_nouns
 from rag.catalog import get_transcript
 from rag.gaps import list_gaps
 from rag.ingest import ingest_file
+from rag.retrieve import search
+from rag.sentences import chinese_nouns
 from shifu.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,11 +74,38 @@ def test_off_topic_questions_are_not_covered_and_become_gaps(library) -> None:
     assert gaps == set(OFF_TOPIC)
 
 
-@pytest.mark.xfail(strict=True, reason="near-topic Chinese questions are still covered: no rule tried kept "
-                   "the bench's cited fraction and gold answers (see rag/answer.py)")
-@pytest.mark.parametrize("question", ["叉车电瓶怎么保养？", "数控车床的主轴轴承多久换一次润滑脂？"])
-def test_near_topic_question_of_the_issue_is_a_gap(library, question: str) -> None:
+# Near-topic questions the interviews never answer, covered before only because their
+# meaning is close to the trade's (USE cosine); each names a thing no interview mentions.
+NEAR_TOPIC_GAPS = ["数控车床的主轴轴承多久换一次润滑脂？", "加工中心的刀库怎么维护？", "鞋店怎么做抖音直播带货？",
+                   "光猫红灯闪烁怎么处理？"]
+
+
+@pytest.mark.parametrize("question", NEAR_TOPIC_GAPS)
+def test_near_topic_question_naming_what_no_interview_mentions_is_a_gap(library, question: str) -> None:
     settings, _ = library
     answer = answer_question(settings, question, asked_by="worker-near")
+    assert not answer.covered and answer.answer == NOT_COVERED["zh"] and answer.citations == []
+    gap = [g for g in list_gaps(settings) if g.question == question]
+    assert len(gap) == 1 and gap[0].asked_by == "worker-near" and gap[0].status == "open"
+
+
+def test_the_missing_nouns_are_the_ones_no_interview_mentions(library) -> None:
+    settings, _ = library
+    question = "数控车床的主轴轴承多久换一次润滑脂？"
+    assert missing_nouns(question, search(settings, question, k=5)) == ["轴承", "润滑脂"]  # 数控车床, 主轴: said by 李工
+    assert missing_nouns("数控车床怎么对刀？", search(settings, "数控车床怎么对刀？", k=5)) == []
+
+
+def test_chinese_nouns_leave_out_question_words_and_the_kind_of_answer_asked_for() -> None:
+    assert chinese_nouns("叉车电瓶怎么保养？") == ["叉车", "电瓶"]
+    assert chinese_nouns("杨昊的职业是什么？") == []  # 职业 is what the answer states, not what it names
+    assert "职务" not in chinese_nouns("他一直担任什么职务？")
+    assert chinese_nouns("焊缝发蓝是什么原因？") == ["焊缝"]
+
+
+@pytest.mark.xfail(strict=True, reason="still covered: 保养 and 电瓶 match 黄师傅's words well enough (coverage .22); "
+                   "no rule tried caught it without losing bench answers (see rag/answer.py)")
+def test_forklift_battery_question_is_a_gap(library) -> None:
+    settings, _ = library
+    answer = answer_question(settings, "叉车电瓶怎么保养？")
     assert not answer.covered and answer.answer == NOT_COVERED["zh"]
-    assert question in {g.question for g in list_gaps(settings) if g.asked_by == "worker-near"}
