@@ -86,7 +86,7 @@ def _info(course: CourseRow, v: CourseVersionRow | None, latest: int) -> CourseI
         engine=v.engine if v else "", model=v.model if v else None,
         template_versions=dict(v.template_versions or {}) if v else {},
         transcript_ids=list(v.transcript_ids or []) if v else [],
-        quiz_items=len(quiz), flagged=sum(1 for q in quiz if q.get("flags")),
+        quiz_items=len(quiz), flagged=len(open_flags(CourseDraft.model_validate(data))) if data else 0,
         created_by=course.created_by, created_at=course.created_at, updated_at=course.updated_at,
         version=v.number if v else 0, version_status=v.status if v else "draft",
         version_created_at=v.created_at if v else None, version_created_by=v.created_by if v else None,

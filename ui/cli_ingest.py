@@ -163,14 +163,22 @@ def transcripts_consent(
     given: Annotated[bool, typer.Option("--yes/--no", help="The master agreed (--yes) or withdrew (--no).")] = True,
 ) -> None:
     """Record whether the master agreed to this interview being used for training (needed to publish)."""
+    from extraction.courses import courses_drafted_from
     from rag.catalog import get_info, resolve_id, update_metadata
 
     settings = load_settings()
     tid = resolve_id(settings, ref)
     update_metadata(settings, tid, consent=given)
     info = get_info(settings, tid)
-    state = "recorded" if given else "withdrawn; courses drafted from it cannot be published"
-    console.print(f"consent {state} for {tid} ({escape(info.title)})", highlight=False)
+    if given:
+        console.print(f"consent recorded for {tid} ({escape(info.title)})", highlight=False)
+        return
+    console.print(f"consent withdrawn for {tid} ({escape(info.title)}); courses drafted from it cannot be "
+                  "published", highlight=False)
+    for course in courses_drafted_from(settings, tid):
+        if course.status == "published":
+            console.print(f"[yellow]{escape(course.title)} ({course.id}) is still published; "
+                          f"unpublish it with `shifu courses unpublish {course.id}`[/yellow]", highlight=False)
 
 
 @transcripts_app.command("rm")

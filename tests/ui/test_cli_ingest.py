@@ -156,6 +156,7 @@ def test_the_consent_command_named_by_the_publish_refusal_exists_and_unblocks_it
     assert "consent" not in str(published.exception or "")
     withdrawn = _run("transcripts", "consent", "welding_tig_mig_zh_gbk.txt", "--no")
     assert withdrawn.exit_code == 0 and "withdrawn" in withdrawn.output
+    assert f"courses unpublish {course_id}" in " ".join(withdrawn.output.split()), "the published course is named"
     assert " no " in _run("transcripts", "ls").output
 
 
