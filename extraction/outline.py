@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from extraction.course import KnowledgeUnit, Lesson, Module, Point
 from extraction.segment import TopicSegment
-from extraction.units import key_terms, quantities
+from extraction.units import key_terms, quantities, question_words
 from shifu.models import Citation, Transcript
 
 KIND_LABEL = {
@@ -59,8 +59,13 @@ def phrase_title(text: str, language: str, used: set[str], n: int = 2) -> str:
     return " and ".join(p if p[0].isupper() else p.capitalize() for p in picked)
 
 
+_PEOPLE = {"店长", "师傅", "老师傅", "焊工", "车工", "电工", "钳工", "老师", "学徒", "徒弟", "老板", "新人", "lineman",
+           "linemen", "tech", "techs", "technician", "customer", "customers", "rookie", "foreman", "apprentice"}
+
+
 def _person(term: str) -> bool:
-    return not term.isascii() and term[-1] in "员者们"
+    """People (店员, 顾客, lineman) are who a lesson is for or about, not its topic."""
+    return term.lower() in _PEOPLE or (not term.isascii() and term[-1] in "员者们客户")
 
 
 def _same_word(a: str, b: str) -> bool:
@@ -84,20 +89,62 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
     for m, seg in enumerate(plan.segments):
         title = phrase_title(_turn_texts(t, seg.first, seg.last), language, used) or _fallback(language, m)
         lessons = []
+        taken: set[str] = {title.lower()}
         ranges = seg.lessons or ((seg.first, seg.last),)
         for li, (a, b) in enumerate(ranges):
             units = by_lesson.get((m, li), [])
             if len(ranges) == 1:
                 lesson_title = title
             else:
-                sub = phrase_title(_turn_texts(t, a, b), language, set(used), n=1) or str(li + 1)
-                lesson_title = f"{title}：{sub}" if language == "zh" else f"{title}: {sub}"
+                # what the interviewer asked names the lesson best ("咬边呢？" -> 咬边)
+                sub = (question_title(t, a, b, language, taken)
+                       or phrase_title(_turn_texts(t, a, b), language, set(used) | taken, n=1))
+                lesson_title = sub or (f"{title}（{li + 1}）" if language == "zh" else f"{title} ({li + 1})")
             lessons.append(build_lesson(lesson_title, units, language))
         if not any(lesson.points for lesson in lessons):
             continue  # a stretch with nothing the master taught (greetings, chat): no module
         lessons = [lesson for lesson in lessons if lesson.points] or lessons
         modules.append(Module(title=title, summary=_summary(lessons, language), lessons=lessons))
     return modules
+
+
+# The opening question about the master himself ("您干焊工多少年了？", "tell me about yourself")
+_INTRO = re.compile(r"介绍一下|多少年|您好|你好|yourself|how long have you|how did you (?:get|start)", re.I)
+
+
+def question_title(t: Transcript, first: int, last: int, language: str, taken: set[str]) -> str:
+    """A lesson title from the question that opens it: its words the master's answer repeats most."""
+    question = t.turns[first]
+    if question.role != "interviewer":
+        return ""
+    if first == 0 or _INTRO.search(question.text):
+        intro = "师傅简介" if language == "zh" else "About the master"
+        if intro.lower() not in taken:
+            taken.add(intro.lower())
+            return intro
+    body = _turn_texts(t, first + 1, last).lower()
+    whole = t.text.lower()
+    asked = question_words(question.text, language)
+    words = [w for w in asked if not _person(w) and w.lower() in body and w != t.trade and w.lower() not in taken]
+    # words this lesson owns first (安全 in the safety answer), not the trade's everyday words (焊接 everywhere);
+    # among equals the later one: in "焊接的安全方面" the topic is 安全
+    words.sort(key=lambda w: (-round(body.count(w.lower()) / max(whole.count(w.lower()), 1), 1),
+                              -body.count(w.lower()), -asked.index(w)))
+    picked: list[str] = []
+    for w in words:
+        if len(picked) < 2 and not any(_same_word(w, p) for p in picked) and (not picked or body.count(w.lower()) >= 2):
+            picked.append(w)
+    if not picked:
+        return ""
+    if language == "zh":
+        title = "与".join(picked)
+    else:
+        title = " and ".join(picked)
+        title = title[0].upper() + title[1:]
+    if title.lower() in taken:
+        return ""
+    taken.update([title.lower(), *(p.lower() for p in picked)])
+    return title
 
 
 def _fallback(language: str, m: int) -> str:

@@ -309,21 +309,28 @@ def write_quiz(
     target: int,
     id_prefix: str = "q",
 ) -> list[QuizItem]:
-    """Up to `target` items spread over lessons, rotating item types; stems never repeat."""
+    """Up to `target` items spread over lessons, rotating item types; stems never repeat.
+
+    Every lesson gets a question (up to 10 lessons) even where `target` is smaller; when there are
+    more lessons than items, the items are spread over the whole course, not its first lessons."""
     writer = QuizWriter(all_units, language, id_prefix)
-    items: list[QuizItem] = []
+    lessons = [(n, title, units) for n, (title, units) in enumerate(units_by_lesson) if units]
+    target = max(target, min(len(lessons), 10))
+    visit = _spread(len(lessons), target)
+    written: list[tuple[int, int, QuizItem]] = []
     stems: set[str] = set()
     used_units: set[str] = set()
     plan = ["number", "term", "tf_true", "tf_false", "short", "multi"]
     rounds = 0
     # round-robin over lessons so every lesson gets questions before any gets many
-    while len(items) < target and rounds < 4 * target:
+    while len(written) < target and rounds < 4 * target:
         progressed = False
-        for li, (title, lesson_units) in enumerate(units_by_lesson):
-            if len(items) >= target:
+        for step, li in enumerate(visit):
+            if len(written) >= target:
                 break
+            n, title, lesson_units = lessons[li]
             ranked = sorted(lesson_units, key=lambda u: (-u.score, u.turn_index))
-            kind = plan[(rounds + li) % len(plan)]
+            kind = plan[(rounds + step) % len(plan)]
             item = _one_item(writer, kind, ranked, used_units, title)
             if item is None:
                 for other in plan:  # this lesson cannot do that type: try the others
@@ -333,13 +340,21 @@ def write_quiz(
             if item is None or _norm(item.stem) in stems:
                 continue
             stems.add(_norm(item.stem))
-            item.id = f"{id_prefix}{len(items) + 1}"
-            items.append(item)
+            written.append((n, rounds, item))
             progressed = True
         rounds += 1
         if not progressed:
             break
+    items = [item for _, _, item in sorted(written, key=lambda w: (w[0], w[1]))]  # in course order
+    for k, item in enumerate(items, 1):
+        item.id = f"{id_prefix}{k}"
     return items
+
+
+def _spread(n: int, k: int) -> list[int]:
+    """Lesson indexes to visit: k of n spread evenly over the course first, then the rest."""
+    first = list(dict.fromkeys(min(n - 1, (j * n) // k) for j in range(min(k, n)))) if n else []
+    return first + [i for i in range(n) if i not in first]
 
 
 def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: set[str],

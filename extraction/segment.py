@@ -220,7 +220,10 @@ def segment_transcript(
     segments = []
     for a, b in zip(edges, edges[1:], strict=False):
         lessons: list[tuple[int, int]] = [(a, b)]
-        if b - a >= lesson_min_turns:
+        asked = question_lessons(turns, a, b) if allowed is not None else []
+        if len(asked) > 1:
+            lessons = asked  # an interview: each question the master answers at length is a lesson
+        elif b - a >= lesson_min_turns:
             sub = segment_texts(texts[a:b], speakers[a:b],
                                 vectors[a:b] if vectors is not None else None, LESSONS,
                                 allowed[a:b] if allowed is not None else None)
@@ -228,6 +231,39 @@ def segment_transcript(
             lessons = list(zip(cuts, cuts[1:], strict=False))
         segments.append(TopicSegment(a, b, starts[a], starts[b - 1] + len(texts[b - 1]), tuple(lessons)))
     return segments
+
+
+MAX_QUESTION_LESSONS = 6
+_MIN_ANSWER = 120  # of the master's answer to make a lesson: Chinese characters, or English words x 2
+
+
+def _answer_size(text: str) -> int:
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") + 2 * len(re.findall(r"[A-Za-z]+", text))
+
+
+def question_lessons(turns: Sequence, a: int, b: int) -> list[tuple[int, int]]:  # type: ignore[type-arg]
+    """Turn ranges of turns[a:b] that each open with an interviewer's question; a short answer joins
+    the question before it, so every lesson has enough of the master's words to teach."""
+    starts = [i for i in range(a, b)
+              if i == a or (turns[i].role == "interviewer" and turns[i - 1].role != "interviewer")]
+    runs = list(zip(starts, [*starts[1:], b], strict=False))
+    lessons: list[list[int]] = []
+    for x, y in runs:
+        said = sum(_answer_size(turn.text) for turn in turns[x:y] if turn.role == "expert")
+        if lessons and (lessons[-1][2] < _MIN_ANSWER or said < _MIN_ANSWER // 3):
+            lessons[-1][1] = y  # too little to stand alone: one lesson with the one before
+            lessons[-1][2] += said
+        else:
+            lessons.append([x, y, said])
+    if len(lessons) > 1 and lessons[-1][2] < _MIN_ANSWER:
+        lessons[-2][1] = lessons[-1][1]
+        lessons[-2][2] += lessons[-1][2]
+        lessons.pop()
+    while len(lessons) > MAX_QUESTION_LESSONS:  # too many for one module: join the two shortest neighbours
+        j = min(range(len(lessons) - 1), key=lambda k: (lessons[k][2] + lessons[k + 1][2], k))
+        lessons[j] = [lessons[j][0], lessons[j + 1][1], lessons[j][2] + lessons[j + 1][2]]
+        del lessons[j + 1]
+    return [(x, y) for x, y, _ in lessons]
 
 
 def _turn_starts(t: Transcript) -> list[int]:

@@ -86,7 +86,7 @@ _FILLER = re.compile(r"^[\s嗯啊哦呃对好是的，。,.!！?？…～~]*$|^(
 _LEAD_FILLER = re.compile(
     r"(?:\s*(?:(?:嗯|啊|呃|哦|哎|噢)+|那个|这个|就是说?|然后呢?|其实|反正|对对?|好|是的|还有一条|还有一个|还有就是|另外|再有"
     r"|第?[一二三四五六七八九十]+)[，,、：:)）\s]+"
-    r"|\s*\d{1,2}[、)）](?!\d)|\s*还有(?:一[个条点]|个)[^，。：:]{0,12}[：:]"
+    r"|\s*\d{1,2}[、)）](?!\d)|\s*还有(?:一[个条点]|个)[^，。：:]{0,12}[：:]|\s*(?:还有|另)一[个条点]是(?=[\u4e00-\u9fff])"
     r"|\s*(?:然后|那么|就是(?!指))(?=[我你他她它这那大咱])|\s*所以说?(?=[\u4e00-\u9fff])|\s*[一二三四五六]是(?=[\u4e00-\u9fff])"
     r"|\s*(?:um+|uh+|er+)[,.\s]+"
     r"|\s*(?:well|you know|i mean|yeah|oh|okay|ok|so|and so|like)\s*,\s*)+",
@@ -265,6 +265,24 @@ def key_terms(text: str, language: str, top: int = 40) -> list[str]:
     # names and jargon (capitalised, digits) make the best cloze terms; plain words must be long and frequent
     keep = [w for w in counts if counts[w] >= 2 and (jargon(w) or (len(w) >= 6 and counts[w] >= 3))]
     return sorted(keep, key=lambda w: (-(counts[w] * (2.0 if jargon(w) else 1.0)), w))[:top]
+
+
+def question_words(question: str, language: str) -> list[str]:
+    """The words a question asks about, in order ("焊缝发蓝是什么原因？" -> 焊缝, 发蓝)."""
+    if language == "zh" and not question.isascii():
+        tagged = _jieba().posseg.lcut(question)
+        def keep(flags: tuple[str, ...]) -> list[str]:
+            words = [w.word for w in tagged if w.flag.startswith(flags) and len(w.word) >= 2]
+            return [w for w in dict.fromkeys(words) if w not in _ZH_STOP and not _fragment(w) and w not in _ASKING]
+
+        return keep(("n", "eng", "an")) or keep(("v",))  # a thing asked about before an action
+    words = [m.group() for m in _EN_WORD.finditer(question)]
+    return list(dict.fromkeys(w for w in words if w.lower() not in _EN_STOP and len(w) >= 4))
+
+
+# Verbs of asking and judging that name no topic ("怎么判断", "需要", "注意")
+_ASKING = set("判断 需要 注意 觉得 介绍 提醒 强调 处理 确认 知道 容易 常见 讲究 原因 办法 方法 要紧 接受 提出 遇到 印象 "
+              "建议 最想 想对 入行 犯错 错误 出错 新人 新员工 员工".split())
 
 
 _JOINERS = set("的了是在和与就也都还又而把被对说个这那我你他她它们吗呢吧啊么最很太更才只再从向往给跟让比要会能用着过得地去来上下中里")

@@ -13,7 +13,7 @@ from extraction.draft import build_offline_draft
 from extraction.units import quantities
 
 FILES = sorted(p.name for p in CORPUS.iterdir() if p.is_file() and p.name != "FORMAT.md")  # FORMAT.md is the docs
-FILLER_WORDS = re.compile(r"那个|就是|然后|嗯|这个|其实|\b(?:um|uh|well|every|before|the)\b", re.I)
+FILLER_WORDS = re.compile(r"那个|就是|然后|嗯|这个|其实|\b(?:um|uh|well|every|before|you know)\b", re.I)
 LEAD_FILLER = re.compile(r"^(?:还有一条|还有一个|所以|嗯|那个|[一二三四五六七八九十]、|[一二三四五六七八九十][，,]|\d[、)]"
                          r"|well,|so,|um\b|uh\b)", re.I)
 ZH_PUNCT = re.compile(r"[，。“”：；（）、？！]")
