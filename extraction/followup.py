@@ -14,6 +14,7 @@ from extraction.units import KIND_CUES, has_reason, is_thing
 _DIRECTIVE = re.compile(r"一定要|必须|务必|不要|不能|不许|不准|禁止|宁可|永远|每次都|千万|别[去把让用碰动]"
                         r"|\balways\b|\bmust\b|make sure|\bnever\b|don'?t|do not|have to|need to", re.I)
 _TOOL_CUE = dict(KIND_CUES)["tool"]
+_AFTER_REASON = re.compile(r"\W*(?:从那以后|从那时起|打那以后|所以|因此|因为这个|that'?s why|since then|so\b|after that)", re.I)
 # Words for tools in general: "what is 工具?" is no question for a master
 _GENERIC = {"工具", "设备", "仪器", "仪表", "材料", "器材", "用具", "量具", "工具包", "tool", "tools", "equipment", "gear"}
 
@@ -28,10 +29,12 @@ def missing_reasons(units: Sequence[KnowledgeUnit], language: str) -> list[Follo
             continue
         if u.text.rstrip().endswith(("：", ":")) or (u.kind == "rule" and not _DIRECTIVE.search(u.text)):
             continue  # a lead-in ("第一件必须这么做：") or an announcement: the rule itself follows
+        if _AFTER_REASON.match(u.text):
+            continue  # "从那以后我们厂规定…": the reason was the story just told
         after = [v for v in units[i + 1:i + 3] if v.turn_index == u.turn_index]
         if any(has_reason(v.text) for v in after):
             continue  # the reason follows in the next sentences
-        topic = u.terms[0] if u.terms else None
+        topic = next((t for t in u.terms if is_thing(t)), None)
         if language == "zh":
             q = f"您说“{_short(u.text)}”——为什么要这样做？不这样做会怎样？"
             why = f"师傅讲了{'步骤' if u.kind == 'step' else '规矩'}{'（' + topic + '）' if topic else ''}，但没有说原因。"

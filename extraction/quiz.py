@@ -24,7 +24,10 @@ _TRIVIA_UNITS = {"year", "年", "岁", "个月", "天", "周", "day", "week", "m
 _RANGE_HEAD = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十百]+)\s*(?:到|至|~|～|-|–|to)\s*$", re.I)
 # Last characters of category words (焊材, 材料, 用品): a category is also right for its member.
 _CATEGORY_END = set("材料品物类具件器西")
-_PEOPLE_END = set("人员者们傅工匠主客")
+_PEOPLE_END = set("人员者们傅工匠主客户")
+_PEOPLE_WORDS = {"店长", "厂长", "班长", "组长", "队长", "老板", "徒弟", "学徒", "师傅", "老师傅"}
+_ACTION_END = set("焊铣磨切钻割补拧拆")
+_GENERIC_HEAD = set("工零部配物材东")
 # A word after these is used as a verb ("then you ground it"): not a thing to fill a blank with.
 _VERB_BEFORE = re.compile(r"\b(?:you|to|we|i|they|can|will|must|should|don'?t|never|always|then)\s+$", re.I)
 
@@ -78,13 +81,18 @@ class QuizWriter:
                 if value not in self.amounts[unit]:
                     self.amounts[unit].append(value)
         self.terms: list[str] = list(dict.fromkeys(term for u in self.units for term in u.terms))
+        # terms said just before a number (电流 180安培, 电压 24伏): quantities of the trade, alike as options
+        self.measured = {term for u in self.units for x, _, _ in quantities(u.text)
+                         for term in u.terms if term in u.text[max(0, x - 8):x]}
 
     # --- distractors ------------------------------------------------------------
 
     def number_distractors(self, value: str, unit: str, quote: str, n: int = 3) -> list[str]:
         """Other numbers with the same unit from this transcript; varied copies when too few."""
         pool = [_same_form(v, value) for v in self.amounts.get(unit, [])]
-        pool = [v for v in pool if _norm(v) != _norm(value) and not _number_in(v, quote)]
+        arabic = bool(_NUM.search(value))  # "6毫米" among "三毫米", "十毫米" stands out
+        pool = [v for v in pool if _norm(v) != _norm(value) and not _number_in(v, quote)
+                and bool(_NUM.search(v)) == arabic]
         pool.sort(key=lambda v: _stable(value, v))
         out: list[str] = []
         for v in pool:  # "20年" and "20 年" are one option
@@ -116,7 +124,9 @@ class QuizWriter:
                 and (t[0].isupper() == term[0].isupper() if term.isascii() and t.isascii() else True)
                 and _same_kind_of_thing(term, t)]
         # plausible first: terms sharing characters with the answer (电流 -> 电压, 电弧), then a stable shuffle
-        pool.sort(key=lambda t: (-_kinship(term, t), _stable(term, t)))
+        measured = term in self.measured
+        pool.sort(key=lambda t: (-(measured and t in self.measured), -_sibling(term, t), -_kinship(term, t),
+                                 _stable(term, t)))
         out: list[str] = []
         for t in pool:  # "grounds" and "grounding" are one word: never both, never beside "ground"
             if not any(_same_stem(t, o) for o in [term, *out]):
@@ -278,11 +288,20 @@ def _same_kind_of_thing(key: str, other: str) -> bool:
         return key.isascii() == other.isascii() and bool(people.search(key)) == bool(people.search(other))
     if not is_thing(other):
         return False
-    if key[-1] == other[-1]:
-        return False  # same head word: 铝件 is a 工件, 角焊缝 a 焊缝
+    if other in _PEOPLE_WORDS:
+        return False
+    if other[-1] in _ACTION_END and key[-1] not in _ACTION_END:
+        return False  # a way of working (冷焊, 气保焊) is no answer where a thing (焊缝) is asked
+    if key[-1] == other[-1] and (key[0] in _GENERIC_HEAD or other[0] in _GENERIC_HEAD):
+        return False  # same head word under a general one: 铝件 is a 工件
     if other[-1] in _PEOPLE_END and key[-1] not in _PEOPLE_END:
         return False  # a person is no answer where a thing is asked
     return not (other[-1] in _CATEGORY_END and set(key) & set(other))
+
+
+def _sibling(a: str, b: str) -> bool:
+    """Two things of one sort: the same head word under different names (碳钢 and 不锈钢, 刹车片 and 刹车盘)."""
+    return not a.isascii() and a[-1] == b[-1] and len(a) >= 2 and len(b) >= 2
 
 
 def _kinship(a: str, b: str) -> int:

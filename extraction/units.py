@@ -293,7 +293,7 @@ def _fragment(word: str) -> bool:
     return word[-1] in _JOINERS or word[0] in _ADVERB_LEAD
 
 
-_ADVERB_LEAD = set("越会先太很最再又都也就还才不没")
+_ADVERB_LEAD = set("越会先太很最再又都也就还才不没一二两三四五六七八九十几半每")  # and counts: "三家店", "两码"
 
 
 def _extend_term(text: str, word: str) -> str:

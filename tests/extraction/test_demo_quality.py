@@ -102,7 +102,8 @@ def test_term_options_are_things_of_the_keys_kind(drafts):
             for option in q.options:
                 if option == key:
                     continue
-                assert option[-1] != key[-1], (key, option)  # 铝件 is a 工件: also right
+                assert key not in option and option not in key, (key, option)  # 角焊缝 is a 焊缝: also right
+                assert not (option[-1] == key[-1] and "工" in (key[0], option[0])), (key, option)  # 铝件 is a 工件
                 assert option not in ("焊材", "补焊", "重焊", "穿鞋", "买鞋"), (key, option)
                 assert option[-1] not in "员者们", (key, option)
             before, after = q.stem.split("____")
@@ -141,3 +142,37 @@ def test_masters_of_different_trades_are_not_said_to_disagree():
     cnc, cc = corpus("cnc_lathe_setup_zh.docx", tid="cnc")
     d = build_offline_draft([weld, cnc], {"weld": wc, "cnc": cc}).draft
     assert all(m.title != "师傅们说法不同的地方" for m in d.modules)
+
+
+def test_interview_lessons_are_named_by_what_was_asked(drafts):
+    _, d = drafts["welding_tig_mig_zh_gbk.txt"]
+    titles = [lesson.title for m in d.modules for lesson in m.lessons]
+    assert titles[0] == "师傅简介"
+    assert {"预热", "安全"} <= set(titles), titles
+    for _, d in drafts.values():
+        lessons = [lesson.title for m in d.modules for lesson in m.lessons]
+        assert len(set(lessons)) == len(lessons), lessons
+        for m in d.modules:
+            assert len(m.lessons) <= 6, m.title
+
+
+def test_the_quiz_covers_every_module_in_course_order(drafts):
+    for _, d in drafts.values():
+        where = {c.start: n for n, m in enumerate(d.modules) for lesson in m.lessons for p in lesson.points
+                 for c in p.citations}
+        asked = [where[q.citations[0].start] for q in d.quiz if q.citations[0].start in where]
+        assert set(asked) == set(range(len(d.modules))), (d.title, asked)
+        assert asked == sorted(asked), (d.title, asked)
+
+
+def test_number_options_are_written_alike(drafts):
+    for _, d in drafts.values():
+        for q in d.quiz:
+            if q.type == "single_choice" and quantities(q.answer[0]):
+                arabic = {bool(re.search(r"\d", o)) for o in q.options}
+                assert len(arabic) == 1, q.options  # "6毫米" among "三毫米" stands out
+
+
+def test_no_why_question_for_a_rule_whose_reason_was_just_told(drafts):
+    for _, d in drafts.values():
+        assert not any("“从那以后" in f.question for f in d.follow_up_questions)
