@@ -65,7 +65,7 @@ def unexplained_tools(units: Sequence[KnowledgeUnit], language: str) -> list[Fol
             q = f"您提到了“{topic}”，它是什么？怎么用，用的时候要注意什么？"
             why = f"师傅提到了工具或材料“{topic}”，但没有解释。"
         else:
-            q = f"You mentioned {topic}: what is it, how do you use it, and what should a beginner watch for?"
+            q = f"You mentioned {topic}: what is that, how is it used, and what should a beginner watch for?"
             why = f"The tool or material {topic} was named but not explained."
         out.append(FollowUpQuestion(question=q, reason=why, citations=list(u.citations)))
         if len(out) >= MAX_PER_KIND:

@@ -125,6 +125,9 @@ def question_title(t: Transcript, first: int, last: int, language: str, taken: s
     body = _turn_texts(t, first + 1, last).lower()
     whole = t.text.lower()
     asked = question_words(question.text, language)
+    if language == "en":  # "Open", "Common": a word of the question, not a topic of the interview
+        topics = {w.lower() for w in key_terms(t.text, language, top=80)}
+        asked = [w for w in asked if w.lower() in topics or body.count(w.lower()) >= 2]
     words = [w for w in asked if not _person(w) and w.lower() in body and w != t.trade and w.lower() not in taken]
     # words this lesson owns first (安全 in the safety answer), not the trade's everyday words (焊接 everywhere);
     # among equals the later one: in "焊接的安全方面" the topic is 安全

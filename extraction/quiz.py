@@ -24,6 +24,8 @@ _TRIVIA_UNITS = {"year", "年", "岁", "个月", "天", "周", "day", "week", "m
 _RANGE_HEAD = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十百]+)\s*(?:到|至|~|～|-|–|to)\s*$", re.I)
 # Last characters of category words (焊材, 材料, 用品): a category is also right for its member.
 _CATEGORY_END = set("材料品物类具件器西")
+# A sentence that opens by pointing back ("They…", "It…", "他们…") needs the one before to be understood
+_LEANS_BACK = re.compile(r"\W*(?:they|it|that|this|these|those|he|she|him|them)\b|\W*(?:他们|她们|它们|他|她|它|这样|那样)", re.I)
 _PEOPLE_END = set("人员者们傅工匠主客户")
 _PEOPLE_WORDS = {"店长", "厂长", "班长", "组长", "队长", "老板", "徒弟", "学徒", "师傅", "老师傅"}
 _ACTION_END = set("焊铣磨切钻割补拧拆")
@@ -284,6 +286,8 @@ def _blankable(term: str, sentence: str) -> bool:
 def _same_kind_of_thing(key: str, other: str) -> bool:
     """A distractor is a thing like the key, and not its category or a kind of it (焊条: not 焊材, 工件: not 铝件)."""
     if key.isascii() or other.isascii():
+        if other.islower() and other.endswith(("ed", "ly")):
+            return False  # "closed", "really": not things
         people = re.compile(r"(?:man|men|person|people|worker|customer|partner)$", re.I)
         return key.isascii() == other.isascii() and bool(people.search(key)) == bool(people.search(other))
     if not is_thing(other):
@@ -387,6 +391,8 @@ def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], use
     for unit in units:
         if unit.id in used or unit.kind == "story":  # the master's life story is not what a worker is tested on
             continue
+        if kind in ("tf_true", "short") and _LEANS_BACK.match(unit.text):
+            continue  # "They don't care…", "他们脚的感觉不灵敏…": true or false only with the sentence before
         if kind == "number":
             item = writer.cloze_number(unit)
         elif kind == "term":

@@ -43,6 +43,13 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
         r"|^(?:first|next|after that|finally|step \d)\b|\bfirst you\b|\bthen (?:you|we)\b|^then,? (?!\w+ said)|\bstep\b",
         re.I)),
     ("measurement", re.compile(r"(?!x)x")),  # decided by quantities, see classify()
+    # an order to the worker (after measurement: "Keep it 10 feet away" teaches the number):
+    # "Roll the cuff tight…", "Before you climb a pole, you inspect it."
+    ("step", re.compile(
+        r"^\W*(?:check|look|put|set|use|keep|test|measure|add|roll|sound|push|pull|wipe|learn|ask|buy|turn|take|hold"
+        r"|clean|replace|close|open|wait|tighten|loosen|cut|connect|remove|install|inspect|wear|stay|level|mark|lock"
+        r"|tag|clamp|strip|fill|drain|bleed|tie|hang|lift|lower|start|stop|write|label)\b(?! (?:of|is|was|are)\b)"
+        r"|^\W*(?:before|after|when|once) (?:you|every|each)\b[^.]*,\s*you\b", re.I)),
     ("tool", re.compile(
         r"工具|设备|仪器|仪表|扳手|钳子|螺丝刀|锤子|卡尺|万用表|焊枪|焊条|砂轮|电钻|量具|模具|[用拿使]这?[个把台]?\S{0,6}(?:钳|刀|尺|表|机|枪|锤|笔|器)"
         r"|\btools?\b|wrench|pliers|screwdriver|hammer|caliper|multimeter|gauge|torch|drill|meter\b|\bcompiler\b|\beditor\b"
