@@ -89,7 +89,8 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
     for m, seg in enumerate(plan.segments):
         title = phrase_title(_turn_texts(t, seg.first, seg.last), language, used) or _fallback(language, m)
         lessons = []
-        taken: set[str] = {title.lower()}
+        taken = used  # lesson titles are unique in the whole course and repeat no module's key words
+        taken.add(title.lower())
         ranges = seg.lessons or ((seg.first, seg.last),)
         for li, (a, b) in enumerate(ranges):
             units = by_lesson.get((m, li), [])
@@ -98,7 +99,8 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
             else:
                 # what the interviewer asked names the lesson best ("咬边呢？" -> 咬边)
                 sub = (question_title(t, a, b, language, taken)
-                       or phrase_title(_turn_texts(t, a, b), language, set(used) | taken, n=1))
+                       or phrase_title(_turn_texts(t, a, b), language, set(taken), n=1))
+                taken.add(sub.lower())
                 lesson_title = sub or (f"{title}（{li + 1}）" if language == "zh" else f"{title} ({li + 1})")
             lessons.append(build_lesson(lesson_title, units, language))
         if not any(lesson.points for lesson in lessons):
@@ -117,6 +119,10 @@ def question_title(t: Transcript, first: int, last: int, language: str, taken: s
     question = t.turns[first]
     if question.role != "interviewer":
         return ""
+    asks = [i for i in range(first, last) if t.turns[i].role == "interviewer" and t.turns[i - 1].role != "interviewer"]
+    if (first == 0 or _INTRO.search(question.text)) and len(asks) > 1:
+        # a short introduction joined to the first real question: the lesson is about that question
+        return question_title(t, asks[1], last, language, taken)
     if first == 0 or _INTRO.search(question.text):
         intro = "师傅简介" if language == "zh" else "About the master"
         if intro.lower() not in taken:

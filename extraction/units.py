@@ -55,7 +55,7 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
         r"|\btools?\b|wrench|pliers|screwdriver|hammer|caliper|multimeter|gauge|torch|drill|meter\b|\bcompiler\b|\beditor\b"
         r"|\bused? (?:a|an|the) \w+", re.I)),
     ("definition", re.compile(
-        r"叫做|叫作|就是指|所谓|是指|的意思是|称为|也就是说|定义|我们管|\bmeans\b|is called|we call(?:ed)?|defined as|stands for"
+        r"叫做|叫作|就是指|所谓|是指|的意思是|称为|也就是说|定义|我们管|^\W*(?![我你他她它这那就关重主最其反也还都])[\u4e00-\u9fff]{2,5}就是(?!说)|\bmeans\b|is called|we call(?:ed)?|defined as|stands for"
         r"|refers to|what we mean", re.I)),
     ("tip", re.compile(
         r"经验|窍门|诀窍|技巧|秘诀|最好|建议|我一般|我习惯|我的办法|有个办法|关键是|关键在于|要领|\btrick\b|\btips?\b|the key is|the secret"

@@ -147,7 +147,7 @@ def test_masters_of_different_trades_are_not_said_to_disagree():
 def test_interview_lessons_are_named_by_what_was_asked(drafts):
     _, d = drafts["welding_tig_mig_zh_gbk.txt"]
     titles = [lesson.title for m in d.modules for lesson in m.lessons]
-    assert titles[0] == "师傅简介"
+    assert "师傅简介" not in titles[1:]  # the introduction opens the course or joins its first question
     assert {"预热", "安全"} <= set(titles), titles
     for _, d in drafts.values():
         lessons = [lesson.title for m in d.modules for lesson in m.lessons]
