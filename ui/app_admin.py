@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 import pandas as pd
@@ -11,6 +11,9 @@ import pandas as pd
 from shifu import auth
 from shifu.settings import Settings
 from ui.app_common import ADMIN, Screen, add_texts, guarded, need, role_name, t
+
+if TYPE_CHECKING:
+    from prompts.registry import RenderedPrompt, TemplateSpec
 
 add_texts({
     "adm_prompts": ("提示词模板", "Prompt templates"),
@@ -106,9 +109,9 @@ class AdminHandlers:
     def check_variables(self, name: str, body: str, lang: str, request: gr.Request) -> str:
         """Validate edited YAML: syntax, fields, and that it uses only declared variables."""
         need(self.settings, request, ADMIN, lang)
-        from prompts.registry import parse_template, shipped
+        from prompts.registry import shipped
 
-        spec = parse_template(body or "", f"the edited {name} template")
+        spec = _edited_spec(name, body)
         allowed = set(shipped(name).spec.variables)
         extra = set(spec.variables) - allowed
         if extra:
@@ -120,18 +123,10 @@ class AdminHandlers:
     def preview(self, name: str, body: str, lang: str, request: gr.Request) -> str:
         """Render the edited YAML with its own sample values."""
         need(self.settings, request, ADMIN, lang)
-        from prompts.registry import (
-            PromptTemplate,
-            content_version,
-            parse_template,
-            render_template,
-        )
-
-        spec = parse_template(body or "", f"the edited {name} template")
+        spec = _edited_spec(name, body)
         if not spec.sample:
             raise gr.Error(f"template {name} has no `sample` values to preview with; add them to its YAML")
-        rendered = render_template(PromptTemplate(spec, content_version(spec), body, "edit"), spec.sample)
-        return _messages_text(rendered.messages)
+        return _messages_text(_render_edit(spec, body, spec.sample).messages)
 
     @guarded
     def save(self, name: str, body: str, activate_now: bool, lang: str, request: gr.Request) -> tuple:
@@ -149,18 +144,11 @@ class AdminHandlers:
                  request: gr.Request) -> str:
         """Render the edit on a real transcript and, when an LLM is configured, run it."""
         need(self.settings, request, ADMIN, lang)
-        from prompts.registry import (
-            PromptTemplate,
-            content_version,
-            parse_template,
-            render_template,
-        )
-
-        spec = parse_template(body or "", f"the edited {name} template")
+        spec = _edited_spec(name, body)
         variables = dict(spec.sample)
         if transcript_id:
             variables.update(_variables_from_transcript(self.settings, transcript_id, spec.variables))
-        rendered = render_template(PromptTemplate(spec, content_version(spec), body, "edit"), variables)
+        rendered = _render_edit(spec, body, variables)
         prompt = _messages_text(rendered.messages)
         from shifu.errors import ConfigError
         from shifu.llm import chat_model
@@ -274,6 +262,20 @@ def _published_choices(settings: Settings) -> list[tuple[str, str]]:
     from extraction.learning import catalogue
 
     return [(f"{c.title} (v{c.version})", c.course_id) for c in catalogue(settings)]
+
+
+def _edited_spec(name: str, body: str) -> TemplateSpec:
+    """The admin's edited YAML parsed; a mistake is reported against the template's name."""
+    from prompts.registry import parse_template
+
+    return parse_template(body or "", f"the edited {name} template")
+
+
+def _render_edit(spec: TemplateSpec, body: str, variables: dict[str, Any]) -> RenderedPrompt:
+    """The edited (unsaved) template rendered with `variables`."""
+    from prompts.registry import PromptTemplate, content_version, render_template
+
+    return render_template(PromptTemplate(spec, content_version(spec), body, "edit"), variables)
 
 
 def _messages_text(messages: list[dict[str, str]]) -> str:
