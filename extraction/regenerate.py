@@ -11,7 +11,6 @@ validators: what is ungrounded is flagged on the item, never passed as valid.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -29,7 +28,7 @@ from extraction.course import (
 )
 from extraction.quiz import QuizWriter
 from extraction.units import classify, extract_units, quantities
-from extraction.validate import SourceText, check_citation, validate_draft
+from extraction.validate import SourceText, check_citation, norm_text, validate_draft
 from shifu.errors import LLMError, ShifuError
 from shifu.models import Citation
 
@@ -97,10 +96,6 @@ def load_sources(settings, citations: Sequence[Citation]) -> dict[str, SourceTex
     return out
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[\s\W_]+", "", text.lower())
-
-
 # --- validation of the one item -----------------------------------------------------------
 
 
@@ -118,7 +113,7 @@ def validated(draft: CourseDraft, slot: Slot, new: Point | QuizItem | FollowUpQu
         probe.quiz = [new]
         validate_draft(probe, sources)
         item = probe.quiz[0]
-        twin = next((q.id for q in draft.quiz if q.id != item.id and _norm(q.stem) == _norm(item.stem)), None)
+        twin = next((q.id for q in draft.quiz if q.id != item.id and norm_text(q.stem) == norm_text(item.stem)), None)
         if twin is not None:
             item.flags.append(f"duplicate of {twin}")
         return item
@@ -230,8 +225,8 @@ def alternatives(writer: QuizWriter, cited: Sequence[KnowledgeUnit], title: str)
     seen: set[str] = set()
     items = []
     for item in out:
-        if item is not None and _norm(item.stem) not in seen:
-            seen.add(_norm(item.stem))
+        if item is not None and norm_text(item.stem) not in seen:
+            seen.add(norm_text(item.stem))
             items.append(item)
     return items
 
@@ -253,12 +248,12 @@ def offline_quiz_item(draft: CourseDraft, slot: Slot, sources: dict[str, SourceT
     pool, cited = _cited_units(item, sources)
     writer = QuizWriter(pool, draft.language, id_prefix="")
     candidates = alternatives(writer, cited, _lesson_title(draft, cited))
-    stems = [_norm(c.stem) for c in candidates]
-    here = stems.index(_norm(item.stem)) if _norm(item.stem) in stems else -1
-    taken = {_norm(q.stem) for q in draft.quiz}
+    stems = [norm_text(c.stem) for c in candidates]
+    here = stems.index(norm_text(item.stem)) if norm_text(item.stem) in stems else -1
+    taken = {norm_text(q.stem) for q in draft.quiz}
     for step in range(1, len(candidates) + 1):
         candidate = candidates[(here + step) % len(candidates)]
-        if _norm(candidate.stem) in taken:
+        if norm_text(candidate.stem) in taken:
             continue
         candidate.id = item.id
         new = validated(draft, slot, candidate, sources)
@@ -385,9 +380,9 @@ def _check_follow_up(draft: CourseDraft, slot: Slot, new: FollowUpQuestion, sour
     """A follow-up question has no flags to carry a problem, so a bad one is refused instead."""
     problems = [p for c in new.citations for p in check_citation(c, sources)[1]]
     index = int(slot.key.split(":", 1)[1])
-    if any(n != index and _norm(f.question) == _norm(new.question) for n, f in enumerate(draft.follow_up_questions)):
+    if any(n != index and norm_text(f.question) == norm_text(new.question) for n, f in enumerate(draft.follow_up_questions)):
         problems.append("it repeats another follow-up question")
-    if not _norm(new.question):
+    if not norm_text(new.question):
         problems.append("the question is empty")
     if problems:
         raise RegenerateError(f"the model's new follow-up question {slot.key} failed the checks "

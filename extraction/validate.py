@@ -51,7 +51,8 @@ class ValidationReport:
         return not (self.flagged_items or self.flagged_points or self.empty_lessons)
 
 
-def _norm(text: str) -> str:
+def norm_text(text: str) -> str:
+    """Text reduced for comparing: lower case, spaces and punctuation dropped."""
     return re.sub(r"[\s\W_]+", "", text.lower())
 
 
@@ -108,20 +109,20 @@ def supported(item: QuizItem) -> bool:
     if item.type == "true_false":
         statement = _statement(item.stem)
         if item.answer == ["true"]:
-            return any(_norm(statement) in _norm(q) for q in quotes) or _overlap(statement, joined) >= 0.9
+            return any(norm_text(statement) in norm_text(q) for q in quotes) or _overlap(statement, joined) >= 0.9
         # false: the statement must echo a cited quote (same topic) but not be in it
-        return not any(_norm(statement) in _norm(q) for q in quotes) and _overlap(statement, joined) >= 0.5
+        return not any(norm_text(statement) in norm_text(q) for q in quotes) and _overlap(statement, joined) >= 0.5
     if item.type in ("single_choice", "multiple_choice"):
         wrong = [o for o in item.options if o not in item.answer]
         if BLANK in item.stem:
             filled = [_statement(item.stem).replace(BLANK, a) for a in item.answer]
-            if not all(any(_norm(f) in _norm(q) for q in quotes) for f in filled):
+            if not all(any(norm_text(f) in norm_text(q) for q in quotes) for f in filled):
                 return False
-            return not any(any(_norm(_statement(item.stem).replace(BLANK, w)) in _norm(q) for q in quotes)
+            return not any(any(norm_text(_statement(item.stem).replace(BLANK, w)) in norm_text(q) for q in quotes)
                            for w in wrong)
         if not all(_contained(a, quotes) for a in item.answer):
             return False
-        return not any(_norm(w) and any(_norm(w) in _norm(q) for q in quotes) for w in wrong)
+        return not any(norm_text(w) and any(norm_text(w) in norm_text(q) for q in quotes) for w in wrong)
     # short answer: the reference answer comes from the quote
     return all(_contained(a, quotes) for a in item.answer)
 
@@ -133,7 +134,7 @@ def _statement(stem: str) -> str:
 
 
 def _contained(answer: str, quotes: Sequence[str]) -> bool:
-    if any(_norm(answer) and _norm(answer) in _norm(q) for q in quotes):
+    if any(norm_text(answer) and norm_text(answer) in norm_text(q) for q in quotes):
         return True
     return _overlap(answer, "\n".join(quotes)) >= SUPPORT_OVERLAP
 
@@ -153,7 +154,7 @@ def item_problems(item: QuizItem) -> list[str]:
     if item.type in ("single_choice", "multiple_choice", "true_false"):
         if len(item.options) < 2:
             problems.append("fewer than two options")
-        if len({_norm(o) for o in item.options}) < len(item.options):
+        if len({norm_text(o) for o in item.options}) < len(item.options):
             problems.append("options are not distinct")
         if any(a not in item.options for a in item.answer):
             problems.append("an answer is not one of the options")
@@ -200,7 +201,7 @@ def validate_draft(draft: CourseDraft, sources: dict[str, SourceText]) -> Valida
         flags = _kept(item.flags) + flags + item_problems(item)
         if not flags and not supported(item):
             flags.append("answer not supported by the cited quote")
-        key = _norm(item.stem)
+        key = norm_text(item.stem)
         if key in seen:
             flags.append(f"duplicate of {seen[key]}")
         else:
