@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from extraction.course import KnowledgeUnit, Lesson, Module, Point
 from extraction.segment import TopicSegment
-from extraction.units import key_terms, quantities, question_words
+from extraction.units import key_terms, quantities, question_phrases, question_words
 from shifu.models import Citation, Transcript
 
 KIND_LABEL = {
@@ -130,10 +130,9 @@ def question_title(t: Transcript, first: int, last: int, language: str, taken: s
             return intro
     body = _turn_texts(t, first + 1, last).lower()
     whole = t.text.lower()
+    if language == "en":
+        return _english_question_title(question.text, body, taken)
     asked = question_words(question.text, language)
-    if language == "en":  # "Open", "Common": a word of the question, not a topic of the interview
-        topics = {w.lower() for w in key_terms(t.text, language, top=80)}
-        asked = [w for w in asked if w.lower() in topics or body.count(w.lower()) >= 2]
     words = [w for w in asked if not _person(w) and w.lower() in body and w != t.trade and w.lower() not in taken]
     # words this lesson owns first (安全 in the safety answer), not the trade's everyday words (焊接 everywhere);
     # among equals the later one: in "焊接的安全方面" the topic is 安全
@@ -154,6 +153,19 @@ def question_title(t: Transcript, first: int, last: int, language: str, taken: s
         return ""
     taken.update([title.lower(), *(p.lower() for p in picked)])
     return title
+
+
+def _english_question_title(question: str, body: str, taken: set[str]) -> str:
+    """The phrase an English question asks about ("minimum approach distances"), when the answer uses it."""
+    def weight(phrase: str) -> int:
+        return sum(len(re.findall(rf"\b{re.escape(w.lower())}", body)) for w in phrase.split())
+
+    phrases = [p for p in question_phrases(question) if p.lower() not in taken and not _person(p)]
+    if not phrases:
+        return ""  # the question names nothing ("Yeah?", "Why?"): the lesson is named from its words
+    best = max(phrases, key=lambda p: (weight(p), -phrases.index(p)))
+    taken.add(best.lower())
+    return best[0].upper() + best[1:]
 
 
 def _fallback(language: str, m: int) -> str:

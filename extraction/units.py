@@ -284,7 +284,29 @@ def question_words(question: str, language: str) -> list[str]:
 
         return keep(("n", "eng", "an")) or keep(("v",))  # a thing asked about before an action
     words = [m.group() for m in _EN_WORD.finditer(question)]
-    return list(dict.fromkeys(w for w in words if w.lower() not in _EN_STOP and len(w) >= 4))
+    return list(dict.fromkeys(w for w in words if w.lower() not in _EN_STOP | _EN_ASKING and len(w) >= 4))
+
+
+def question_phrases(question: str) -> list[str]:
+    """Runs of content words in an English question ("What about the minimum approach distances?" ->
+    "minimum approach distances"): the noun phrase it asks about."""
+    runs, current = [], []
+    for piece in re.split(r"([A-Za-z][A-Za-z0-9'\-]*)", question):
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9'\-]*", piece) and piece.lower() not in _EN_STOP | _EN_ASKING:
+            current.append(piece)
+        elif piece.strip() or not re.fullmatch(r"[A-Za-z][A-Za-z0-9'\-]*|\s*", piece):
+            if current:
+                runs.append(" ".join(current))
+            current = []
+    if current:
+        runs.append(" ".join(current))
+    return [r for r in runs if len(r) >= 4 and len(r.split()) <= 4]
+
+
+# Words of asking that name no topic ("Walk me through", "How do you teach", "What separates")
+_EN_ASKING = set("walk teach tell talk mentioned mention need needs gets get making thanks seem seems separates else "
+                 "advice starting start common running happen happens usually biggest mistakes mistake trade "
+                 "experience explain describe favorite what's how's where's who's why's open average replace".split())
 
 
 # Verbs of asking and judging that name no topic ("怎么判断", "需要", "注意")

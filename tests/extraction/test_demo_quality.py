@@ -176,3 +176,10 @@ def test_number_options_are_written_alike(drafts):
 def test_no_why_question_for_a_rule_whose_reason_was_just_told(drafts):
     for _, d in drafts.values():
         assert not any("“从那以后" in f.question for f in d.follow_up_questions)
+
+
+def test_english_lessons_are_named_by_the_phrase_asked_about(drafts):
+    _, d = drafts["lineman_safety_en.json"]
+    titles = [lesson.title for m in d.modules for lesson in m.lessons]
+    assert {"Minimum approach distances", "Rubber gloves", "Bucket trucks"} <= set(titles), titles
+    assert not any(t.lower().startswith(("what", "how", "tell", "walk")) for t in titles), titles
