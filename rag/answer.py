@@ -71,7 +71,7 @@ that bounded every choice (cited >= .99, no answer containing gold lost):
       held-back half               1.000     .629          9/22
 
 Now gaps: "数控车床的主轴轴承多久换一次润滑脂？", "加工中心的刀库怎么维护？", "鞋店怎么做抖音直播带货？",
-"光猫红灯闪烁怎么处理？". Still covered: "叉车电瓶怎么保养？" (保养 and 电瓶 are 黄师傅's words:
+"光猫红灯闪烁怎么处理？". Still covered (until the library-wide rule below): "叉车电瓶怎么保养？" (保养 and 电瓶 are 黄师傅's words:
 coverage .22 passes COVERED_MATCH) and 25 more near-topic questions. Bench, same command
 before/after (system, offline): CMRC .8074/.993 -> .8084/.994, WebQA .9023/.9952 ->
 .9014/.9942 (answer contains gold / cited). The one WebQA question the rule turned away
@@ -91,8 +91,36 @@ Tried and rejected (set rejected / bench covered lost, of them with gold, CMRC +
     12/45.
   - USE cosine with the best evidence span instead of the chunk: no separation (叉车 .42,
     on-topic questions .13-.74).
-A sharper test needs what the whole library never mentions (the index's vocabulary, not
-passed to is_covered by `shifu eval qa`) or a cross-encoder.
+
+What the whole library never mentions is the sharper test (unknown_nouns, over the index's
+text: HybridIndex.known_terms; answer_question and `shifu eval qa` both pass the index, a
+caller of answer_from_hits without one skips it): a Chinese question of at most 18
+characters that asks how / how often / what price (怎么, 怎样, 如何, 多久, 多长时间, 多少钱),
+whose best evidence holds less than 0.30 of it (coverage) and one of whose nouns no chunk
+writes, is not covered, whatever its cosine. Same calibration set and procedure:
+
+    covered, Chinese set          recall   precision  negatives rejected
+    before (same session)          1.000     .634         19/45
+    after                          1.000     .750         30/45
+      calibration half             1.000     .742         15/23
+      held-back half               1.000     .759         15/22
+
+Newly gaps: "叉车电瓶怎么保养？", "埋弧焊的焊剂怎么选？", "焊接机器人怎么编程？",
+"等离子切割机的电极多久换一次？", "电焊机的电缆线破皮了怎么处理？", "车床导轨的间隙怎么调整？",
+"切削液多久更换一次？", "数控车床的伺服电机坏了怎么判断？", "皮鞋怎么擦鞋油保养？", "鞋店怎么盘点库存？",
+"铜缆的绝缘电阻怎么测？". Still covered: 15 near-topic questions whose nouns the interviews do
+say ("发动机机油多久换一次？", "熔接机多少钱一台？", "焊工一个月工资多少？" — 工资 is never said,
+but it asks neither how nor a price). Bench, same command before/after (system, offline):
+CMRC .8084/.994 -> .8084/.994, WebQA .9023/.9942 -> .9023/.9942 (answer contains gold /
+cited); no question changed covered (4 answers' wording moved between runs of the same
+index, gold unchanged). The threshold .30 is bounded by the bench: no bench how-question with
+a noun its library never writes has coverage below .7 (CMRC "…的战况如何", .72).
+Tried and rejected: the same gate without the how-question condition, on length, coverage
+and cosine alone — no thresholds turn away any near-topic question without losing a bench
+answer that held gold ("亲吻脚丫的鱼叫什么名字": 脚丫 is in no WebQA snippet, coverage .17,
+cosine .36, 11 characters; "用罂粟的果汁制成的毒品称为": coverage .22, cosine .34, as 叉车's
+.22 / .42): a question asking for a name may describe its subject in words the passage
+never uses, a how-to question about a thing needs material that names it.
 """
 
 from __future__ import annotations
@@ -139,6 +167,7 @@ __all__ = [
     "missing_nouns",
     "offline_answer",
     "render_answer_markdown",
+    "unknown_nouns",
 ]
 
 Scope = Literal["all", "published"]
@@ -179,6 +208,13 @@ COVERED_MATCH_ALONE = 0.10
 #   or every noun of the question is found in some retrieved chunk.
 ZH_NOUN_COSINE = 0.43
 ZH_SHORT = 18  # characters: a longer question describes its subject in words the answer need not repeat
+# A short how-to question ("叉车电瓶怎么保养？") about a thing no chunk of the whole library
+# mentions is not covered when the best evidence holds less than 0.30 of it, whatever the
+# cosine (see unknown_nouns and the calibration in the module docstring). Only how-to,
+# how-often and price questions: a question that asks for a name ("亲吻脚丫的鱼叫什么名字")
+# describes its subject in words the passage answering it need not use.
+ZH_UNKNOWN_MATCH = 0.30
+_ZH_HOW_TO = re.compile(r"怎么|怎样|如何|多久|多长时间|多少钱")
 EN_COVERED_MATCH = 0.50
 EN_COVERED_PAIR = (0.30, 0.30)  # (english_coverage, USE cosine), both needed
 EN_COVERED_MATCH_ALONE = 0.35
@@ -212,9 +248,10 @@ def answer_question(
     hits = search(settings, question, k=k, transcript_ids=allowed) if allowed is None or allowed else []
     if allowed is not None:
         hits = [h for h in hits if h.chunk.transcript_id in allowed]
-    embedder = reader_index(settings).embedder if hits else None
+    index = reader_index(settings) if hits else None
     answer = answer_from_hits(settings, question, hits, mode=mode, on_token=on_token,
-                              turns=Turns.load(settings, hits), embedder=embedder)
+                              turns=Turns.load(settings, hits), embedder=index.embedder if index else None,
+                              library=index)
     if not answer.covered:
         from rag.gaps import record_gap
 
@@ -231,12 +268,14 @@ def answer_from_hits(
     on_token: Callable[[str], None] | None = None,
     turns: Turns | None = None,
     embedder: Any = None,
+    library: Any = None,
 ) -> Answer:
     """Decide whether the hits cover the question, then answer offline or with the LLM (records nothing).
 
-    `embedder` is the index's embedder (for the semantic half of the covered decision).
+    `embedder` is the index's embedder (for the semantic half of the covered decision);
+    `library` the index itself, for its `known_terms` (without it the library-wide noun check is skipped).
     """
-    if not is_covered(question, hits, embedder):
+    if not is_covered(question, hits, embedder, library):
         return Answer(question=question, answer=NOT_COVERED[_language(question)], covered=False,
                       mode="llm" if mode == "llm" else "offline")
     if mode == "llm":
@@ -256,13 +295,20 @@ def _language(question: str) -> str:
 # --- confidence ------------------------------------------------------------------------------
 
 
-def is_covered(question: str, hits: Sequence[SearchHit], embedder: Any = None) -> bool:
-    """Does the material answer this? Enough of the question's terms, or close enough in meaning."""
+def is_covered(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> bool:
+    """Does the material answer this? Enough of the question's terms, or close enough in meaning.
+
+    `library` (anything with `known_terms`, e.g. the HybridIndex) lets a short how-to question
+    about a thing the whole library never mentions be turned away (see unknown_nouns).
+    """
     if not hits:
         return False
     if _language(question) == "en":
         return _english_is_covered(question, hits, embedder)
     match = coverage(question, hits)
+    if (library is not None and match < ZH_UNKNOWN_MATCH and len(question.strip()) <= ZH_SHORT
+            and _ZH_HOW_TO.search(question) and unknown_nouns(question, library)):
+        return False
     if match >= COVERED_MATCH:
         return True
     if getattr(embedder, "name", None) != USE_NAME:
@@ -290,6 +336,21 @@ def missing_nouns(question: str, hits: Sequence[SearchHit]) -> list[str]:
         return any(sum(p in t for p in pairs) >= len(pairs) - 1 for t in texts)
 
     return [noun for noun in chinese_nouns(question) if not held(noun)]
+
+
+def unknown_nouns(question: str, library: Any) -> list[str]:
+    """The nouns of a Chinese question that no chunk of the whole library writes ("叉车").
+
+    As in missing_nouns, a noun of four characters or more counts as known when the library
+    has all its character bigrams but one ("轮胎气压" written as "轮胎……气压").
+    """
+    nouns = [n for n in chinese_nouns(question) if len(n) >= 2]
+    if not nouns:
+        return []
+    pairs = {n: [n[i : i + 2] for i in range(len(n) - 1)] if len(n) >= 4 else [] for n in nouns}
+    known = library.known_terms(set(nouns) | {p for ps in pairs.values() for p in ps})
+    return [n for n in nouns
+            if n not in known and not (pairs[n] and sum(p in known for p in pairs[n]) >= len(pairs[n]) - 1)]
 
 
 def similarity(embedder: Any, question: str, hits: Sequence[SearchHit]) -> float:

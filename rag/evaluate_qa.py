@@ -103,14 +103,14 @@ def _baseline_search(chunks: Sequence[Chunk]) -> Search:
 
 
 def _system_search(settings: Settings, chunks: Sequence[Chunk], folder: Path) -> tuple[Search, Any]:
-    """shifu's hybrid index over the chunks, built in `folder`, embeddings cached in SHIFU_HOME."""
+    """shifu's hybrid index over the chunks, built in `folder`, embeddings cached in SHIFU_HOME; and the index."""
     from rag.index import HybridIndex
     from shifu.embeddings import get_embedder
 
     scratch = settings.model_copy(update={"home": folder, "chroma_url": None})
     index = HybridIndex(scratch, embedder=get_embedder(settings), name="eval_qa")
     index.add(list(chunks))
-    return (lambda query, k: index.search(query, k=k)), index.embedder
+    return (lambda query, k: index.search(query, k=k)), index
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -158,9 +158,9 @@ def _run(settings: Settings, chunks: list[Chunk], questions: list[dict[str, Any]
     with tempfile.TemporaryDirectory(prefix="shifu-eval-qa-") as tmp:
         say(f"indexing {len(chunks)} chunks ({method})")
         if method == "baseline":
-            search, embedder = _baseline_search(chunks), None
+            search, index = _baseline_search(chunks), None
         else:
-            search, embedder = _system_search(settings, chunks, Path(tmp))
+            search, index = _system_search(settings, chunks, Path(tmp))
         index_s = time.perf_counter() - started
         if questions:  # load models before the clock runs: a worker's first question is not the measure
             search(questions[0]["text"], k)
@@ -173,7 +173,9 @@ def _run(settings: Settings, chunks: list[Chunk], questions: list[dict[str, Any]
                 if method == "baseline":
                     answer = baseline_answer(q["text"], hits)
                 else:
-                    answer = answer_from_hits(settings, q["text"], hits, mode=mode, embedder=embedder)
+                    # the index also answers "does the library ever mention this noun?" (is_covered)
+                    answer = answer_from_hits(settings, q["text"], hits, mode=mode, embedder=index.embedder,
+                                              library=index)
                 times.append((time.perf_counter() - t0) * 1000)
                 row = _row(q, answer, relevant.get(q["id"], set()))
                 rows.append(row)

@@ -158,6 +158,10 @@ class HybridIndex:
         self.lexical.remove(lambda d: d.id in ids)
 
     # ---------- searching ----------
+    def known_terms(self, terms: Collection[str]) -> set[str]:
+        """The terms some chunk of the library mentions (a noun outside this set is never discussed)."""
+        return self.lexical.known_terms(terms)
+
     def search(self, query: str, k: int = 10,
                transcript_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
         """Best k (chunk id, fused score); with transcript_ids, only chunks of those transcripts."""

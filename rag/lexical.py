@@ -148,6 +148,8 @@ class LexicalSnapshot:
         self.version = version
         self._pos = {d.id: i for i, d in enumerate(docs)}
         self._ids = [d.id for d in docs]
+        self._library: str | None = None  # every text, lowercased and joined (known_terms builds it)
+        self._words: set[str] = set()
 
     def ids(self) -> set[str]:
         return set(self._pos)
@@ -161,6 +163,18 @@ class LexicalSnapshot:
             return None
         allowed = set(transcript_ids)
         return np.fromiter((d.transcript_id in allowed for d in self.docs), dtype=bool, count=len(self.docs))
+
+    def known_terms(self, terms: Iterable[str]) -> set[str]:
+        """The terms some document holds: written out in its text, or among its jieba words.
+
+        Matched case-insensitively on the running text, so a Chinese noun counts wherever
+        its characters stand together, whatever jieba made of them there ("叉车" is unknown
+        only if no chunk writes 叉车). The text is joined once per snapshot (it never changes).
+        """
+        if self._library is None:  # words first: a thread that sees the text sees both
+            self._words = {w for d in self.docs for w in d.words}
+            self._library = "\x00".join(d.text.lower() for d in self.docs)
+        return {t for t in terms if t and (t.lower() in self._words or t.lower() in self._library)}
 
     def scores(self, analyzer: str, query: str) -> np.ndarray:
         """BM25 score of every document under one analyzer."""
@@ -240,6 +254,10 @@ class LexicalIndex:
 
     def ids(self) -> set[str]:
         return self.state.ids()
+
+    def known_terms(self, terms: Iterable[str]) -> set[str]:
+        """The terms the library mentions anywhere (see LexicalSnapshot.known_terms)."""
+        return self.refresh().known_terms(terms)
 
     # ---------- writing ----------
     def add(self, entries: Iterable[tuple[str, str, str]]) -> None:

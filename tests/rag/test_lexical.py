@@ -67,3 +67,16 @@ def test_empty_index_and_unknown_words_return_nothing(tmp_path):
     index.add(DOCS)
     assert index.search("量子纠缠", k=5) == []
     assert index.search("", k=5) == []
+
+
+def test_known_terms_are_the_words_some_chunk_writes_and_follow_removals(tmp_path):
+    index = LexicalIndex(tmp_path / "bm25")
+    assert index.known_terms(["预热"]) == set()
+    index.add(DOCS)
+    # 钨极 and 脚后跟 are written out; 叉车 nowhere; "Tool" matches "tool" whatever the case
+    assert index.known_terms(["钨极", "脚后跟", "叉车", "Tool"]) == {"钨极", "脚后跟", "Tool"}
+    reader = LexicalIndex(tmp_path / "bm25")  # another process sees the same vocabulary
+    assert reader.known_terms(["坡口", "电瓶"]) == {"坡口"}
+    index.remove(lambda d: d.transcript_id == "t-shoe")
+    reader.refresh()
+    assert reader.known_terms(["脚后跟", "钨极"]) == {"钨极"}
