@@ -108,30 +108,32 @@ class ItemRef:
     def kind(self) -> str:
         return self.key.split(":", 1)[0]
 
-    def get(self, draft: CourseDraft) -> Any:
-        body = self.key.split(":", 1)[1]
+    @property
+    def body(self) -> str:
+        return self.key.split(":", 1)[1]
+
+    def _place(self, draft: CourseDraft) -> tuple[list[Any], int]:
+        """The list a point, lesson or follow-up sits in, and its index there."""
         if self.kind == "p":
-            i, j, k = (int(x) for x in body.split("."))
-            return draft.modules[i].lessons[j].points[k]
+            i, j, k = (int(x) for x in self.body.split("."))
+            return draft.modules[i].lessons[j].points, k
         if self.kind == "l":
-            i, j = (int(x) for x in body.split("."))
-            return draft.modules[i].lessons[j]
+            i, j = (int(x) for x in self.body.split("."))
+            return draft.modules[i].lessons, j
+        return draft.follow_up_questions, int(self.body)
+
+    def get(self, draft: CourseDraft) -> Any:
         if self.kind == "q":
-            return next(q for q in draft.quiz if q.id == body)
-        return draft.follow_up_questions[int(body)]
+            return next(q for q in draft.quiz if q.id == self.body)
+        items, n = self._place(draft)
+        return items[n]
 
     def remove(self, draft: CourseDraft) -> None:
-        body = self.key.split(":", 1)[1]
-        if self.kind == "p":
-            i, j, k = (int(x) for x in body.split("."))
-            del draft.modules[i].lessons[j].points[k]
-        elif self.kind == "l":
-            i, j = (int(x) for x in body.split("."))
-            del draft.modules[i].lessons[j]
-        elif self.kind == "q":
-            draft.quiz = [q for q in draft.quiz if q.id != body]
-        else:
-            del draft.follow_up_questions[int(body)]
+        if self.kind == "q":
+            draft.quiz = [q for q in draft.quiz if q.id != self.body]
+            return
+        items, n = self._place(draft)
+        del items[n]
 
 
 def _flags(obj: Any) -> list[str]:
