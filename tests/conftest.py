@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from chromium_browser import browser  # noqa: F401  (module-scoped, for browser tests)
 from llm_server import llama_server, llm_settings  # noqa: F401  (session-wide fixtures)
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
