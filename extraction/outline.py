@@ -194,9 +194,13 @@ def lesson_objectives(title: str, units: Sequence[KnowledgeUnit], language: str)
     out = []
     if "step" in kinds:
         out.append(f"按师傅讲的步骤完成“{title}”相关的操作" if zh else f"Follow the master's steps for {title}")
-    if "warning" in kinds or "rule" in kinds:
+    if "warning" in kinds and "rule" in kinds:
         out.append(f"说出“{title}”中必须遵守的规矩和安全注意事项" if zh
                    else f"State the rules and warnings the master gives about {title}")
+    elif "rule" in kinds:  # no safety promised where the master gave none
+        out.append(f"说出“{title}”中必须遵守的规矩" if zh else f"State the rules the master gives about {title}")
+    elif "warning" in kinds:
+        out.append(f"说出“{title}”的安全注意事项" if zh else f"State the warnings the master gives about {title}")
     if "measurement" in kinds:
         out.append(f"记住“{title}”的关键数值" if zh else f"Recall the key numbers for {title}")
     if "tool" in kinds or "definition" in kinds:

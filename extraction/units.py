@@ -30,7 +30,7 @@ KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
     # a story opens with the master's own past ("我刚学的时候", "I remember"): told for its lesson, not a how-to
     ("story", re.compile(
         r"^\W*(?:我们?)?(?:刚学|刚进厂|刚入行|刚来|刚开始干|当学徒|学徒的时候|年轻的时候|那时候|那个时候|那年|当年|有一次|有一年|有一回|我记得|记得有|记得那|以前我)"
-        r"|我刚学的时候|我刚带|当学徒|学徒的时候|^\W*我(?:19|20)\d\d年|^\W*(?:i remember|one time|years ago|back (?:in|when)|when i was|in (?:19|20)\d\d)\b",
+        r"|我刚学的时候|我刚带|当学徒|学徒的时候|^\W*我是?(?:19|20)\d\d年|^\W*(?:i remember|one time|years ago|back (?:in|when)|when i was|in (?:19|20)\d\d)\b",
         re.I)),
     ("rule", re.compile(
         r"一定要|必须|务必|记住|原则|规矩|规定|标准|总是|永远|每次都|宁可|千万|(?<!要)不要|不能|不许|禁止|绝对不|别[去把让用碰动]|否则"
