@@ -9,6 +9,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from shifu.errors import NotFoundError, PermissionDenied, ShifuError
 from shifu.settings import Settings
@@ -48,6 +49,17 @@ def _user(row: UserRow) -> User:
     return User(row.username, row.role, row.enterprise, row.created_at)
 
 
+def _row(s: Session, username: str) -> UserRow | None:
+    return s.scalar(select(UserRow).where(UserRow.username == username))
+
+
+def _existing(s: Session, username: str) -> UserRow:
+    row = _row(s, username)
+    if row is None:
+        raise NotFoundError(f"user {username!r} does not exist; see `shifu users ls`")
+    return row
+
+
 def add_user(settings: Settings, username: str, password: str, role: str,
              enterprise: str | None = None) -> User:
     """Create an account; the username must be new."""
@@ -57,7 +69,7 @@ def add_user(settings: Settings, username: str, password: str, role: str,
     _check_role(role)
     _check_password(password)
     with session_scope(settings) as s:
-        if s.scalar(select(UserRow).where(UserRow.username == username)):
+        if _row(s, username):
             raise ShifuError(f"user {username!r} already exists; pick another name or use `shifu users passwd`")
         row = UserRow(username=username, password_hash=_hasher.hash(password), role=role,
                       enterprise=(enterprise or None))
@@ -77,7 +89,7 @@ def get_user(settings: Settings, username: str | None) -> User | None:
     if not username:
         return None
     with session_scope(settings) as s:
-        row = s.scalar(select(UserRow).where(UserRow.username == username))
+        row = _row(s, username)
         return _user(row) if row else None
 
 
@@ -85,25 +97,19 @@ def set_password(settings: Settings, username: str, password: str) -> None:
     """Replace a user's password."""
     _check_password(password)
     with session_scope(settings) as s:
-        row = s.scalar(select(UserRow).where(UserRow.username == username))
-        if row is None:
-            raise NotFoundError(f"user {username!r} does not exist; see `shifu users ls`")
-        row.password_hash = _hasher.hash(password)
+        _existing(s, username).password_hash = _hasher.hash(password)
 
 
 def remove_user(settings: Settings, username: str) -> None:
     """Delete an account (their quiz attempts and ratings stay, for the dashboard)."""
     with session_scope(settings) as s:
-        row = s.scalar(select(UserRow).where(UserRow.username == username))
-        if row is None:
-            raise NotFoundError(f"user {username!r} does not exist; see `shifu users ls`")
-        s.delete(row)
+        s.delete(_existing(s, username))
 
 
 def authenticate(settings: Settings, username: str, password: str) -> bool:
     """True when the password matches; the check Gradio's login calls."""
     with session_scope(settings) as s:
-        row = s.scalar(select(UserRow).where(UserRow.username == (username or "").strip()))
+        row = _row(s, (username or "").strip())
         if row is None:
             # Hash anyway so a missing user takes as long as a wrong password.
             _hasher.hash(password or "")
