@@ -31,7 +31,7 @@ from typing import Any, Literal
 from filelock import FileLock, Timeout
 from sqlalchemy import select
 
-from rag.catalog import chunk_from_row, delete_rows
+from rag.catalog import delete_rows, get_chunks
 from rag.chunk import chunk_transcript
 from shifu.errors import NotFoundError, ShifuError, TranscriptError
 from shifu.models import Chunk, Transcript
@@ -201,7 +201,7 @@ def _repair(writer: IndexWriter) -> RepairReport:
         unready = [(r.id, r.status, r.title) for r in s.scalars(select(TranscriptRow).where(TranscriptRow.status != "ready"))]
     for tid, status, title in unready:
         index.remove_transcript(tid)
-        chunks = _sql_chunks(settings, tid)
+        chunks = get_chunks(settings, tid)
         if status == "indexing" and chunks:
             # The SQL transaction committed, so the ingest is complete on record: finish it.
             index.add(chunks, transcript_titles={tid: title})
@@ -220,7 +220,7 @@ def _repair(writer: IndexWriter) -> RepairReport:
     if missing:
         for tid, title in _transcripts_of(settings, missing):
             index.remove_transcript(tid)
-            index.add(_sql_chunks(settings, tid), transcript_titles={tid: title})
+            index.add(get_chunks(settings, tid), transcript_titles={tid: title})
             report.reindexed.append(tid)
     if report.changed:
         log.warning("repaired the index after an interrupted writer: %s", report)
@@ -260,12 +260,6 @@ def _compare(settings: Settings, index: Any) -> dict[str, Any]:
         "orphans_in_bm25": bm25_ids - sql_ids,
         "unready": unready,
     }
-
-
-def _sql_chunks(settings: Settings, transcript_id: str) -> list[Chunk]:
-    with session_scope(settings) as s:
-        rows = s.scalars(select(ChunkRow).where(ChunkRow.transcript_id == transcript_id).order_by(ChunkRow.ord))
-        return [chunk_from_row(r) for r in rows]
 
 
 def _transcripts_of(settings: Settings, chunk_ids: set[str]) -> list[tuple[str, str]]:
