@@ -55,9 +55,15 @@ def _lesson(draft: CourseDraft, lesson: Lesson, number: str) -> list[str]:
     for point in lesson.points:
         out += [f"- **{kind_label(point.kind, draft.language)}**{w['colon']}{md_escape(point.text)}", ""]
         for c in point.citations:
-            out += ["  " + line for line in _quote_block(c.quote).splitlines()]
+            # A point is usually the master's sentence itself: then only say where it was said.
+            if _squeezed(point.text) not in _squeezed(c.quote):
+                out += ["  " + line for line in _quote_block(c.quote).splitlines()]
             out += [f"  > {w['dash'].strip()} {md_escape(citation_label(c, draft))}", ""]
     return out
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
 
 
 def _question(draft: CourseDraft, n: int, item: QuizItem) -> list[str]:

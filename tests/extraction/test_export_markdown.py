@@ -70,3 +70,18 @@ def test_answer_key_lists_each_item(text):
 def test_english_course_reads_in_english(tmp_path):
     text = export_course(english_course(), "md", tmp_path).read_text(encoding="utf-8")
     assert "## Quiz" in text and "## Module 1" in text and "测验" not in text
+
+
+def test_a_point_that_is_the_masters_sentence_is_not_quoted_again(tmp_path):
+    from extraction.course import CourseDraft, Lesson, Module, Point
+    from extraction.export.markdown import render
+    from shifu.models import Citation
+
+    quote = "层间温度不能超过150度，焊完一层要等它凉下来。"
+    cite = Citation(transcript_id="t-1", chunk_id="c-1", quote=quote, start=0, end=len(quote))
+    lesson = Lesson(title="层间温度", content_md=f"### 规矩\n\n> {quote}\n",
+                    points=[Point(kind="rule", text=quote, citations=[cite]),
+                            Point(kind="tip", text="等焊缝凉下来再焊下一层", citations=[cite])])
+    text = render(CourseDraft(title="焊接", modules=[Module(title="不锈钢", lessons=[lesson])]))
+    # once in the lesson, once as the rule, once under the paraphrased tip — never beside itself
+    assert text.count(quote) == 3
