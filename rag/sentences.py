@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Protocol
 
 from rag.lexical import bigram_tokens
@@ -199,8 +200,8 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of each sentence of text[start:end], terminators and closing quotes kept."""
     end = len(text) if end is None else end
-    spans: list[tuple[int, int]] = []
-    i, begin = start, start
+    cuts: list[int] = []
+    i = start
     while i < end:
         ch = text[i]
         cut = 0
@@ -214,32 +215,23 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         elif ch == "." and (i + 1 == end or text[i + 1].isspace()):
             cut = i + 1
         if cut:
-            s, e = _trim(text, begin, cut)
-            if e > s:
-                spans.append((s, e))
-            begin = i = cut
+            cuts.append(cut)
+            i = cut
             continue
         i += 1
-    s, e = _trim(text, begin, end)
-    if e > s:
-        spans.append((s, e))
-    return spans
+    return _pieces(text, start, cuts, end)
 
 
 def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of each comma-separated clause of text[start:end], the comma kept."""
-    spans: list[tuple[int, int]] = []
-    begin = start
-    for i in range(start, end):
-        if text[i] in _CLAUSE:
-            s, e = _trim(text, begin, i + 1)
-            if e > s:
-                spans.append((s, e))
-            begin = i + 1
-    s, e = _trim(text, begin, end)
-    if e > s:
-        spans.append((s, e))
-    return spans
+    return _pieces(text, start, [i + 1 for i in range(start, end) if text[i] in _CLAUSE], end)
+
+
+def _pieces(text: str, start: int, cuts: list[int], end: int) -> list[tuple[int, int]]:
+    """text[start:end] cut at each of `cuts`, every piece trimmed of spaces, empty pieces dropped."""
+    bounds = [start, *cuts, end]
+    trimmed = (_trim(text, a, b) for a, b in pairwise(bounds))
+    return [(s, e) for s, e in trimmed if e > s]
 
 
 _SHORT = 0.5  # a span shorter than this share of the limit may run on into the next paragraph
