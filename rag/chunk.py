@@ -13,6 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from rag.spans import cut_spans, trim_span
 from rag.tokens import count_tokens
 from shifu.models import Chunk, Transcript, Turn
 
@@ -113,20 +114,7 @@ def _turn_pieces(text: str, offset: int, limit: int) -> list[_Piece]:
 
 def _split(text: str, a: int, b: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     """Spans of text[a:b] cut after each match of `pattern`, whitespace trimmed, empties dropped."""
-    spans, start = [], a
-    for m in pattern.finditer(text, a, b):
-        spans.append((start, m.end()))
-        start = m.end()
-    spans.append((start, b))
-    return [s for s in (_trim(text, x, y) for x, y in spans) if s[0] < s[1]]
-
-
-def _trim(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
+    return cut_spans(text, a, [m.end() for m in pattern.finditer(text, a, b)], b)
 
 
 def _hard_split(text: str, a: int, b: int, offset: int, limit: int) -> list[_Piece]:
@@ -136,7 +124,7 @@ def _hard_split(text: str, a: int, b: int, offset: int, limit: int) -> list[_Pie
         end = min(b, a + limit)
         while count_tokens(text[a:end]) > limit and end - a > 1:
             end = a + max(1, (end - a) * 4 // 5)
-        x, y = _trim(text, a, end)
+        x, y = trim_span(text, a, end)
         if x < y:
             pieces.append(_Piece(offset + x, offset + y, count_tokens(text[x:y])))
         a = end

@@ -12,10 +12,10 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Protocol
 
 from rag.lexical import bigram_tokens
+from rag.spans import cut_spans
 
 __all__ = [
     "Evidence",
@@ -189,14 +189,6 @@ def _has_type(text: str, kind: str) -> bool:
     return True
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """(start, end) of each sentence of text[start:end], terminators and closing quotes kept."""
     end = len(text) if end is None else end
@@ -219,19 +211,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             i = cut
             continue
         i += 1
-    return _pieces(text, start, cuts, end)
+    return cut_spans(text, start, cuts, end)
 
 
 def clause_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of each comma-separated clause of text[start:end], the comma kept."""
-    return _pieces(text, start, [i + 1 for i in range(start, end) if text[i] in _CLAUSE], end)
-
-
-def _pieces(text: str, start: int, cuts: list[int], end: int) -> list[tuple[int, int]]:
-    """text[start:end] cut at each of `cuts`, every piece trimmed of spaces, empty pieces dropped."""
-    bounds = [start, *cuts, end]
-    trimmed = (_trim(text, a, b) for a, b in pairwise(bounds))
-    return [(s, e) for s, e in trimmed if e > s]
+    return cut_spans(text, start, [i + 1 for i in range(start, end) if text[i] in _CLAUSE], end)
 
 
 _SHORT = 0.5  # a span shorter than this share of the limit may run on into the next paragraph
