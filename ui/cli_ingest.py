@@ -16,6 +16,7 @@ from rich.table import Table
 
 from shifu.models import Chunk
 from shifu.settings import load_settings
+from shifu.timecode import clock
 from ui.cli_eval_retrieval import register_eval
 
 console = Console()
@@ -260,12 +261,7 @@ def search_cmd(
 
 def mmss(seconds: float | None) -> str:
     """12:05 (or 1:02:05 past the hour); empty when unknown."""
-    if seconds is None:
-        return ""
-    total = int(seconds)
-    h, rest = divmod(total, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+    return clock(seconds, pad_minutes=True)
 
 
 def snippet(text: str, width: int = 120) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from extraction.course import CourseDraft
 from shifu.models import Citation
+from shifu.timecode import clock
 
 _ZH = {
     "audience": "学员",
@@ -96,16 +97,6 @@ def words(language: str) -> dict[str, str]:
 def kind_label(kind: str, language: str) -> str:
     """A point kind in the trainer's words; unknown kinds are shown as they are."""
     return words(language).get(kind, kind)
-
-
-def clock(seconds: float | None) -> str:
-    """Seconds from the start of a recording as m:ss or h:mm:ss."""
-    if seconds is None:
-        return ""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def citation_label(citation: Citation, draft: CourseDraft) -> str:
