@@ -30,13 +30,13 @@ browser:
 	  ( $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-noto-cjk )
 
 demo: $(APP)
-	$(BIN)/python -m ui.demo
+	$(BIN)/python -m demo.run
 
 test: $(TEST) browser
 	$(BIN)/python -m pytest
 
 bench: $(APP)
-	$(BIN)/python -m ui.bench
+	$(BIN)/python -m bench.run
 
 lint: $(TEST)
 	$(BIN)/ruff check .

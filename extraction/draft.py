@@ -222,7 +222,7 @@ def draft_course(
     """Draft a course from stored transcripts and save it as version 1 of a new course (status draft).
 
     Returns (course_id, version_number, draft). `engine` is "offline" (default) or "llm"."""
-    from extraction.courses import create_course
+    from extraction.publishing import create_course
 
     if engine not in ("offline", "llm"):
         raise DraftError(f"engine {engine!r} is not known; use 'offline' or 'llm'")

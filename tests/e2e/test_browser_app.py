@@ -24,8 +24,8 @@ LONG = 240_000  # ms: a first draft loads the models in the drafting process
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from ui.app import launch_app
-    from ui.app_jobs import shutdown
+    from ui.web.app import launch_app
+    from ui.web.jobs import shutdown
 
     settings = load_settings(home=tmp_path_factory.mktemp("e2e-home"))
     add_user(settings, "boss", PW, "admin")

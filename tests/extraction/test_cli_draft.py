@@ -8,7 +8,7 @@ import re
 from drafting_kit import CORPUS
 from typer.testing import CliRunner
 
-from ui.cli import app
+from ui.cli.main import app
 
 runner = CliRunner()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from drafting_kit import CORPUS
 
-from extraction.courses import (
+from extraction.publishing import (
     WorkflowError,
     diff_versions,
     get_course,
@@ -105,7 +105,7 @@ def test_courses_show_dates_each_version_when_it_was_saved(settings, drafted):
 
     from typer.testing import CliRunner
 
-    from ui.cli import app
+    from ui.cli.main import app
 
     _, course_id, _, draft, _ = drafted
     save_version(settings, course_id, draft, "trainer2", "second look")

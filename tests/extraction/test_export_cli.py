@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from extraction.export import FORMATS
 from shifu.errors import ShifuError
-from ui.cli import app
+from ui.cli.main import app
 
 
 @pytest.fixture
@@ -76,10 +76,10 @@ def test_a_stored_course_by_id_and_version(monkeypatch, tmp_path):
         return {"id": course_id}, welding_course()
 
     try:
-        import extraction.courses as courses
+        import extraction.publishing as courses
     except ImportError:  # the course store lands separately; the wiring is what is tested here
-        courses = types.ModuleType("extraction.courses")
-        monkeypatch.setitem(sys.modules, "extraction.courses", courses)
+        courses = types.ModuleType("extraction.publishing")
+        monkeypatch.setitem(sys.modules, "extraction.publishing", courses)
     monkeypatch.setattr(courses, "get_course", get_course, raising=False)
     result = CliRunner().invoke(app, ["export", "c-42", "--version", "3", "--format", "docx",
                                       "--out", str(tmp_path / "c.docx")])

@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from prompts.registry import active_version, shipped
-from ui.cli_prompts import register
+from ui.cli.prompts import register
 
 app = typer.Typer()
 register(app, typer.Typer())

@@ -159,7 +159,7 @@ def test_english_question_gets_english_labels(library) -> None:
 def test_cli_ask_json_shape(library, monkeypatch: pytest.MonkeyPatch) -> None:
     settings, ids = library
     monkeypatch.setenv("SHIFU_HOME", str(settings.home))
-    from ui.cli import app
+    from ui.cli.main import app
 
     result = CliRunner().invoke(app, ["ask", "收弧的时候要注意什么？", "--json"])
     assert result.exit_code == 0, result.output
@@ -175,7 +175,7 @@ def test_cli_ask_json_shape(library, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cli_ask_human_output_shows_citations(library, monkeypatch: pytest.MonkeyPatch) -> None:
     settings, _ = library
     monkeypatch.setenv("SHIFU_HOME", str(settings.home))
-    from ui.cli import app
+    from ui.cli.main import app
 
     result = CliRunner().invoke(app, ["ask", "数控车床对刀有什么诀窍？"])
     assert result.exit_code == 0, result.output

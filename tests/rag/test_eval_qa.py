@@ -36,7 +36,7 @@ def bench(tmp_path: Path) -> dict[str, Path]:
 
 
 def _invoke(bench: dict[str, Path], out: Path, *extra: str) -> dict:
-    from ui.cli import app
+    from ui.cli.main import app
 
     result = CliRunner().invoke(app, ["eval", "qa", "--corpus", str(bench["corpus.jsonl"]),
                                       "--queries", str(bench["queries.jsonl"]), "--qrels", str(bench["qrels.tsv"]),
@@ -70,7 +70,7 @@ def test_both_methods_in_one_run(bench, tmp_path: Path) -> None:
 
 
 def test_unknown_method_is_explained(bench, tmp_path: Path) -> None:
-    from ui.cli import app
+    from ui.cli.main import app
 
     result = CliRunner().invoke(app, ["eval", "qa", "--corpus", str(bench["corpus.jsonl"]),
                                       "--queries", str(bench["queries.jsonl"]), "--qrels", str(bench["qrels.tsv"]),

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from ui.cli import app
+from ui.cli.main import app
 
 CORPUS = {
     "d1": "焊接前先把坡口打磨干净，再预热到一百五十度，不然容易出气孔。",

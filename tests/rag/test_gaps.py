@@ -47,7 +47,7 @@ def test_unknown_gap_and_bad_status_are_explained(settings) -> None:
 def test_cli_lists_and_closes_gaps(settings) -> None:
     from typer.testing import CliRunner
 
-    from ui.cli import app
+    from ui.cli.main import app
 
     gap = record_gap(settings, "夜班补贴怎么算？", asked_by="worker1")
     runner = CliRunner()
@@ -66,7 +66,7 @@ def test_cli_lists_and_closes_gaps(settings) -> None:
 def test_cli_says_when_gaps_exist_in_other_states(settings) -> None:
     from typer.testing import CliRunner
 
-    from ui.cli import app
+    from ui.cli.main import app
 
     runner = CliRunner()
     assert "no knowledge gaps recorded" in runner.invoke(app, ["gaps", "ls"]).stdout

@@ -280,7 +280,7 @@ def _big_interview(n: int = 60) -> str:
 
 def _shifu(home: Path, *args: str, **env: str) -> subprocess.Popen:
     full_env = {**os.environ, "SHIFU_HOME": str(home), "COLUMNS": "200", **env}
-    return subprocess.Popen([sys.executable, "-m", "ui.cli", *args], cwd=REPO, env=full_env,
+    return subprocess.Popen([sys.executable, "-m", "ui.cli.main", *args], cwd=REPO, env=full_env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

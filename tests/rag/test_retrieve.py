@@ -91,7 +91,7 @@ def test_a_running_reader_sees_what_another_process_ingested(settings, library, 
     path.write_text("Interviewer: How tight do you torque a flange?\n"
                     "Garcia: Pipe fitting torque goes in a star pattern, three passes, never all at once.\n",
                     encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "ui.cli", "ingest", str(path)], cwd=REPO, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "ui.cli.main", "ingest", str(path)], cwd=REPO, capture_output=True,
                           text=True, env={**os.environ, "SHIFU_HOME": str(settings.home)}, timeout=300)
     assert done.returncode == 0, done.stderr
     hit = search(settings, "pipe fitting torque star pattern", k=1)[0]

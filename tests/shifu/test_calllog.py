@@ -94,7 +94,7 @@ def test_shifu_logs_lists_the_newest_calls_first() -> None:
     import typer
     from typer.testing import CliRunner
 
-    from ui.cli_prompts import register
+    from ui.cli.prompts import register
 
     app = typer.Typer()
     register(app, typer.Typer())

@@ -48,7 +48,7 @@ def test_database_and_index_live_in_home(tmp_path: Path) -> None:
 
 
 def test_config_command_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ui.cli import app
+    from ui.cli.main import app
 
     monkeypatch.setenv("SHIFU_LLM_API_KEY", "sk-verysecretkey-123456")
     monkeypatch.setenv("SHIFU_DATABASE_URL", "postgresql://trainer:hunter2@db.example/shifu")

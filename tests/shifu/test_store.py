@@ -65,7 +65,7 @@ def test_a_failed_transaction_leaves_nothing(settings) -> None:  # type: ignore[
 
 
 def test_db_upgrade_command_on_a_fresh_home(settings) -> None:  # type: ignore[no-untyped-def]
-    from ui.cli import app
+    from ui.cli.main import app
 
     runner = CliRunner()
     first = runner.invoke(app, ["db", "upgrade"], env={"COLUMNS": "250"})

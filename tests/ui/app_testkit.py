@@ -65,7 +65,7 @@ def free_port() -> int:
 
 def serve(settings):  # type: ignore[no-untyped-def]
     """Launch the app on a free loopback port in this process; returns (url, app). Close with app.close()."""
-    from ui.app import launch_app
+    from ui.web.app import launch_app
 
     port = free_port()
     app = launch_app(settings, port=port, block=False)

@@ -9,9 +9,9 @@ from app_testkit import PASSWORD, make_course, make_users
 from prompts.registry import active_version, shipped
 from shifu.auth import authenticate
 from shifu.settings import load_settings
-from ui.app_admin import AdminHandlers
-from ui.app_trainer import TrainerHandlers
-from ui.app_worker import WorkerHandlers
+from ui.web.admin import AdminHandlers
+from ui.web.trainer import TrainerHandlers
+from ui.web.worker import WorkerHandlers
 
 
 def req(user: str | None) -> gr.Request:
@@ -124,7 +124,7 @@ def test_thumbs_up_and_down_are_stored_with_the_question(settings):
 
 
 def test_publishing_without_consent_is_refused_in_words(settings):
-    from ui.app_review import ReviewHandlers
+    from ui.web.review import ReviewHandlers
 
     make_users(settings)
     make_course(settings, "c1", status="in_review")  # its source transcript has no consent on record

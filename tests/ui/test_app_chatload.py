@@ -1,4 +1,4 @@
-"""`shifu eval chat-load` runs end to end on loopback and reports latencies (a smoke test, not a timing)."""
+"""`python -m bench.chat_load` runs end to end on loopback and reports latencies (a smoke test, not a timing)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import shutil
 import pytest
 from app_testkit import CORPUS, free_port
 
-from ui.app_chatload import run_chat_load
+from bench.chat_load import run_chat_load
 
 pytestmark = pytest.mark.slow
 

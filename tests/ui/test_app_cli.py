@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from shifu.auth import authenticate, role_of
-from ui.cli import app
+from ui.cli.main import app
 
 runner = CliRunner()
 
@@ -49,7 +49,7 @@ def test_serve_prints_our_url_line_and_not_gradios_share_hint(settings):
 
     port = free_port()
     root = Path(__file__).resolve().parents[2]
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(port)], cwd=root,
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli.main", "serve", "--port", str(port)], cwd=root,
                             env={**os.environ, "COLUMNS": "200"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     try:

@@ -10,7 +10,7 @@ from app_testkit import CORPUS
 
 from extraction.learning import catalogue
 from shifu.auth import authenticate, list_users
-from ui import demo
+from demo import run as demo
 
 pytestmark = pytest.mark.slow
 

@@ -13,9 +13,9 @@ import gradio as gr
 import pytest
 from app_testkit import CORPUS, make_users
 
-from ui.app_review import ReviewHandlers, load
-from ui.app_trainer import TrainerHandlers
-from ui.app_worker import WorkerHandlers
+from ui.web.review import ReviewHandlers, load
+from ui.web.trainer import TrainerHandlers
+from ui.web.worker import WorkerHandlers
 
 pytestmark = pytest.mark.slow
 
@@ -137,7 +137,7 @@ def test_trainer_records_consent_on_the_transcript_viewer(published):
 
 
 def test_flagged_items_block_publishing_until_accepted_in_review(published):
-    from extraction.courses import save_version
+    from extraction.publishing import save_version
 
     settings, course_id, _tid = published
     _n, draft = load(settings, course_id, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from app_testkit import PASSWORD, make_course, make_users
 
-from extraction import dashboard, learning
+from extraction import cockpit, learning
 from shifu import auth
 from shifu.errors import NotFoundError, PermissionDenied, ShifuError
 from shifu.store import session_scope
@@ -96,7 +96,7 @@ def test_ratings_replace_and_feedback_is_stored(settings):
     with pytest.raises(ShifuError, match="1 to 5"):
         learning.rate_course(settings, "wang", "pub", 6)
     learning.record_feedback(settings, "wang", "焊缝发蓝怎么办？", "降低电流", True)
-    d = dashboard.dashboard(settings)
+    d = cockpit.dashboard(settings)
     assert d.ratings == 2 and d.average_rating == pytest.approx(4.5)
 
 
@@ -109,10 +109,10 @@ def test_dashboard_counts_what_the_programme_reached(settings):
     from rag.gaps import record_gap
 
     record_gap(settings, "气瓶怎么存放？", asked_by="wang_worker", scope="published")
-    d = dashboard.dashboard(settings)
+    d = cockpit.dashboard(settings)
     assert (d.trainers, d.workers, d.workers_reached, d.quiz_attempts) == (1, 1, 1, 2)
     assert d.pass_rate == pytest.approx(0.5)
     assert d.courses_by_status == {"draft": 1, "in_review": 0, "published": 1}
     assert d.open_gaps == 1
     assert {r["course"]: r["attempts"] for r in d.per_course} == {"TIG 焊接入门": 2, "草稿": 0}
-    assert dashboard.drafts_by_template(settings, "draft_units") == {"abc123": ["TIG 焊接入门 v1", "草稿 v1"]}
+    assert cockpit.drafts_by_template(settings, "draft_units") == {"abc123": ["TIG 焊接入门 v1", "草稿 v1"]}

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ui import bench
-from ui.bench import Row, last_json, plan, ratio, render_report, rows_for
+from bench import run as bench
+from bench.run import Row, last_json, plan, ratio, render_report, rows_for
 
 RETRIEVAL = {
     "retrieval-cmrc2018-hybrid": {"recall@1": 0.78, "recall@5": 0.95, "recall@10": 0.97, "mrr": 0.85,

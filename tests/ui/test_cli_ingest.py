@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from rag.ingest import WAIT_MESSAGE, writing
 from shifu.errors import ShifuError
-from ui.cli import app
+from ui.cli.main import app
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 WIDE = {"COLUMNS": "250"}

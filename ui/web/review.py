@@ -15,7 +15,7 @@ from extraction.course import CourseDraft, QuizItem
 from shifu.settings import Settings
 from shifu.store import session_scope
 from shifu.tables import CourseRow, CourseVersionRow
-from ui.app_common import (
+from ui.web.common import (
     ADMIN,
     TRAINER,
     Screen,
@@ -66,7 +66,7 @@ def status_name(status: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
-# --- reading courses (SQL reads; writes go through extraction.courses) -----------------
+# --- reading courses (SQL reads; writes go through extraction.publishing) -----------------
 
 
 def course_choices(settings: Settings) -> list[tuple[str, str]]:
@@ -83,7 +83,7 @@ def version_choices(settings: Settings, course_id: str) -> list[tuple[str, int]]
 
 
 def load(settings: Settings, course_id: str, version: int | None) -> tuple[int, CourseDraft]:
-    from extraction.courses import get_course
+    from extraction.publishing import get_course
 
     info, draft = get_course(settings, course_id, int(version) if version else None)
     return int(info.version), draft
@@ -276,7 +276,7 @@ class ReviewHandlers:
         return span_html(self.settings, cites[int(n)]) if 0 <= int(n) < len(cites) else ""
 
     def _save(self, course_id: str, draft: CourseDraft, note: str, user: str, lang: str) -> tuple:
-        from extraction.courses import save_version
+        from extraction.publishing import save_version
 
         number = save_version(self.settings, course_id, draft, created_by=user, note=note)
         return (t("saved_v", lang, version=number, note=note),
@@ -332,7 +332,7 @@ class ReviewHandlers:
     @guarded
     def diff(self, course_id: str | None, a: int | None, b: int | None, lang: str, request: gr.Request) -> str:
         need(self.settings, request, TRAINER, lang)
-        from extraction.courses import diff_versions
+        from extraction.publishing import diff_versions
 
         if not (course_id and a and b):
             return ""
@@ -343,7 +343,7 @@ class ReviewHandlers:
     def set_status(self, course_id: str | None, status: str, lang: str, request: gr.Request) -> str:
         """Move the course along draft -> in review -> published (publishing needs consent)."""
         user = need(self.settings, request, ADMIN if status == "unpublish" else TRAINER, lang)
-        from extraction.courses import set_status
+        from extraction.publishing import set_status
 
         if not course_id:
             raise gr.Error(t("no_course", lang))

@@ -40,7 +40,7 @@ def _percentile(values: list[float], q: float) -> float:
 def prepare(home: Path, corpus: Path, say: Callable[[str], None]) -> list[str]:
     """Ingest and publish the corpus in `home`; add the load-test accounts. Returns transcript ids."""
     from shifu.auth import add_user
-    from ui.demo import draft_and_publish, ingest_corpus
+    from demo.run import draft_and_publish, ingest_corpus
 
     settings = load_settings(home=home)
     ids = ingest_corpus(settings, corpus)
@@ -53,7 +53,7 @@ def prepare(home: Path, corpus: Path, say: Callable[[str], None]) -> list[str]:
 
 def _serve(home: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "SHIFU_HOME": str(home), "GRADIO_ANALYTICS_ENABLED": "False"}
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli.main", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -195,3 +195,26 @@ def run_chat_load(settings: Settings, *, users: int = 10, questions: int = 10, w
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.chat_load [--users N] [--questions N] [--no-draft] [--port P]`; last line JSON."""
+    import argparse
+
+    from shifu.settings import load_settings
+
+    parser = argparse.ArgumentParser(description="Chat latency (p50/p95) with N concurrent users while a draft runs.")
+    parser.add_argument("--users", type=int, default=10, help="concurrent chat users")
+    parser.add_argument("--questions", type=int, default=20, help="questions each user asks")
+    parser.add_argument("--draft", action=argparse.BooleanOptionalAction, default=True,
+                        help="run a course draft at the same time")
+    parser.add_argument("--port", type=int, default=7871, help="loopback port for the app under test")
+    args = parser.parse_args(argv)
+    report = run_chat_load(load_settings(), users=args.users, questions=args.questions, with_draft=args.draft,
+                           port=args.port)
+    print(json.dumps(report, ensure_ascii=False))
+    return 0 if report["ok"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,10 +1,11 @@
-"""The `shifu` command. Each area registers its own commands from a small module:
+"""The `shifu` command. Each area's commands live in one module, registered by `_register_areas`:
 
-- ui/cli_ingest.py  ingest, transcripts, search, eval retrieval
-- ui/cli_ask.py     ask, gaps, prompts, logs, eval qa
-- ui/cli_draft.py   draft, courses, eval segmentation
-- ui/cli_export.py  export
-- ui/cli_app.py     serve, users
+- ui/cli/ingest.py   ingest, transcripts, search, eval ingest, eval retrieval
+- ui/cli/ask.py      ask, gaps, eval qa
+- ui/cli/prompts.py  prompts, logs
+- ui/cli/draft.py    draft, courses, eval segmentation, eval drafting
+- ui/cli/export.py   export
+- ui/cli/serve.py    serve, users
 """
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ def db_upgrade(revision: str = typer.Argument("head", help="Alembic revision")) 
 
 
 def _register_areas() -> None:
-    from ui import cli_app, cli_ask, cli_draft, cli_export, cli_ingest
+    """Every area of commands, in one list: a command lives in the module of its area."""
+    from ui.cli import ask, draft, export, ingest, prompts, serve
 
-    for area in (cli_ingest, cli_ask, cli_draft, cli_export, cli_app):
+    for area in (ingest, ask, prompts, draft, export, serve):
         area.register(app, eval_app)
 
 

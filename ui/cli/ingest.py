@@ -17,7 +17,7 @@ from rich.table import Table
 from shifu.models import Chunk
 from shifu.settings import load_settings
 from shifu.timecode import clock
-from ui.cli_eval_retrieval import register_eval
+from ui.cli.eval_retrieval import register_eval
 
 console = Console()
 err = Console(stderr=True)
@@ -164,7 +164,7 @@ def transcripts_consent(
     given: Annotated[bool, typer.Option("--yes/--no", help="The master agreed (--yes) or withdrew (--no).")] = True,
 ) -> None:
     """Record whether the master agreed to this interview being used for training (needed to publish)."""
-    from extraction.courses import courses_drafted_from
+    from extraction.publishing import courses_drafted_from
     from rag.catalog import get_info, resolve_id, update_metadata
 
     settings = load_settings()
@@ -188,7 +188,7 @@ def transcripts_rm(
     force: Annotated[bool, typer.Option("--force", help="Remove it even though a published course uses it.")] = False,
 ) -> None:
     """Remove a transcript from the library and from the index (Chroma, BM25 and SQL)."""
-    from extraction.courses import courses_drafted_from
+    from extraction.publishing import courses_drafted_from
     from rag.catalog import get_info, resolve_id
     from rag.ingest import remove_transcript
     from shifu.errors import ShifuError

@@ -1,6 +1,6 @@
 """Commands of the Q&A area: `shifu ask`, `shifu gaps ls|plan|close|reopen`, `shifu eval qa`.
 
-The LLM layer's `shifu prompts ...` and `shifu logs` live in ui/cli_prompts.py and are
+The LLM layer's `shifu prompts ...` and `shifu logs` live in ui/cli/prompts.py and are
 registered from here when that module is present.
 """
 
@@ -29,11 +29,6 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     app.command("ask")(ask_cmd)
     app.add_typer(gaps_app, name="gaps")
     eval_app.command("qa")(eval_qa_cmd)
-    try:
-        from ui import cli_prompts
-    except ImportError:  # until the LLM layer's commands land
-        return
-    cli_prompts.register(app, eval_app)
 
 
 # --- shifu ask ---------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import pandas as pd
 from extraction import learning
 from extraction.course import CourseDraft, QuizItem
 from shifu.settings import Settings
-from ui.app_common import (
+from ui.web.common import (
     CHAT_LIMIT,
     WORKER,
     Screen,

@@ -1,4 +1,4 @@
-"""`shifu serve`, `shifu users ...` and `shifu eval chat-load`; see ui/cli.py."""
+"""`shifu serve` and `shifu users ...`; see ui/cli/main.py."""
 
 from __future__ import annotations
 
@@ -24,14 +24,14 @@ def serve(
 ) -> None:
     """Serve the web app (log in with an account from `shifu users add`)."""
     from shifu.auth import list_users
-    from ui.app import launch_app
+    from ui.web.app import launch_app
 
     settings = _settings()
     if not list_users(settings):
         console.print("[yellow]no accounts yet: create one with "
                       "`shifu users add NAME --role admin` before logging in[/yellow]")
     console.print(f"shifu app on http://{host}:{port} (Ctrl+C to stop)", highlight=False)
-    from ui.app_jobs import shutdown
+    from ui.web.jobs import shutdown
 
     try:
         launch_app(settings, host=host, port=port)
@@ -89,24 +89,7 @@ def users_rm(username: Annotated[str, typer.Argument(help="login name")]) -> Non
     console.print(f"removed {username}", highlight=False)
 
 
-def chat_load(
-    users: Annotated[int, typer.Option(help="concurrent chat users")] = 10,
-    questions: Annotated[int, typer.Option(help="questions each user asks")] = 20,
-    draft: Annotated[bool, typer.Option(help="run a course draft at the same time")] = True,
-    port: Annotated[int, typer.Option(help="loopback port for the app under test")] = 7871,
-) -> None:
-    """Chat latency (p50/p95) with N concurrent users while a draft runs; last line JSON."""
-    import json
-
-    from ui.app_chatload import run_chat_load
-
-    report = run_chat_load(_settings(), users=users, questions=questions, with_draft=draft, port=port,
-                           say=lambda m: console.print(m, highlight=False))
-    print(json.dumps(report, ensure_ascii=False))
-
-
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add this area's commands to the `shifu` app."""
     app.command("serve")(serve)
     app.add_typer(users_app, name="users")
-    eval_app.command("chat-load")(chat_load)

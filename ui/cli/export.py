@@ -50,7 +50,7 @@ def export_cmd(
     if from_json is not None:
         draft = _from_json(from_json)
     elif course:
-        from extraction.courses import get_course
+        from extraction.publishing import get_course
         from shifu.settings import load_settings
 
         _, draft = get_course(load_settings(), course, version)

@@ -50,7 +50,7 @@ def ingest_corpus(settings, corpus: Path) -> list[str]:  # type: ignore[no-untyp
 
 def draft_and_publish(settings, transcript_ids: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
     """One published course per interview (skipping interviews that already have one)."""
-    from extraction.courses import WorkflowError, list_courses, set_status
+    from extraction.publishing import WorkflowError, list_courses, set_status
     from extraction.draft import draft_course
     from shifu.errors import ShifuError
 
@@ -105,7 +105,7 @@ def demo_accounts(settings) -> dict[str, tuple[str, str]]:  # type: ignore[no-un
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ui.demo", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m demo.run", description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SHIFU_DEMO_PORT", "7860")))
@@ -134,8 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         "(the worker studies, the trainer reviews, the admin curates prompts); Ctrl+C stops the app.")
     if args.no_serve:
         return 0
-    from ui.app import launch_app
-    from ui.app_jobs import shutdown
+    from ui.web.app import launch_app
+    from ui.web.jobs import shutdown
 
     try:
         launch_app(settings, host=args.host, port=args.port)

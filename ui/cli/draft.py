@@ -83,7 +83,7 @@ def courses_ls(
     status: Annotated[str | None, typer.Option("--status", help="draft, in_review or published.")] = None,
 ) -> None:
     """List courses, newest first."""
-    from extraction.courses import list_courses
+    from extraction.publishing import list_courses
 
     rows = list_courses(load_settings(), status)
     table = Table()
@@ -103,7 +103,7 @@ def courses_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the course JSON instead.")] = False,
 ) -> None:
     """Show one version of a course: outline, points with citations, quiz, follow-up questions."""
-    from extraction.courses import get_course, list_versions, render_text
+    from extraction.publishing import get_course, list_versions, render_text
 
     settings = load_settings()
     info, draft = get_course(settings, course_id, version)
@@ -119,7 +119,7 @@ def courses_show(
 
 
 def _status(course_id: str, status: str, by: str | None) -> None:
-    from extraction.courses import get_course, open_flags, set_status
+    from extraction.publishing import get_course, open_flags, set_status
 
     settings = load_settings()
     info = set_status(settings, course_id, status, by)
@@ -154,7 +154,7 @@ def courses_unpublish(course_id: str, by: Annotated[str | None, typer.Option("--
 @courses_app.command("diff")
 def courses_diff(course_id: str, v1: int, v2: int) -> None:
     """Unified diff between two versions of a course."""
-    from extraction.courses import diff_versions
+    from extraction.publishing import diff_versions
 
     text = diff_versions(load_settings(), course_id, v1, v2)
     print(text or f"versions {v1} and {v2} are the same")

@@ -17,8 +17,8 @@ import gradio as gr  # noqa: E402
 
 from shifu.auth import authenticate, get_user  # noqa: E402
 from shifu.settings import Settings  # noqa: E402
-from ui import app_admin, app_trainer, app_worker  # noqa: E402
-from ui.app_common import DEFAULT_LIMIT, LANGS, Screen, add_texts, role_name, t, username_of  # noqa: E402
+from ui.web import admin, trainer, worker  # noqa: E402
+from ui.web.common import DEFAULT_LIMIT, LANGS, Screen, add_texts, role_name, t, username_of  # noqa: E402
 
 add_texts({
     "title": ("# 师傅 shifu · 把老师傅的经验变成课程", "# shifu (师傅) · turn masters' know-how into courses"),
@@ -45,11 +45,11 @@ def create_app(settings: Settings) -> gr.Blocks:
             screen.btn(gr.Button(t("logout"), link="/logout", size="sm", scale=0, min_width=100), "logout")
         with gr.Tabs() as tabs:
             with gr.Tab(t("tab_trainer"), id="trainer", visible=False) as tab_trainer:
-                app_trainer.build(screen)
+                trainer.build(screen)
             with gr.Tab(t("tab_worker"), id="worker", visible=False) as tab_worker:
-                app_worker.build(screen)
+                worker.build(screen)
             with gr.Tab(t("tab_admin"), id="admin", visible=False) as tab_admin:
-                app_admin.build(screen)
+                admin.build(screen)
         screen.tab(tab_trainer, "tab_trainer")
         screen.tab(tab_worker, "tab_worker")
         screen.tab(tab_admin, "tab_admin")

@@ -1,6 +1,6 @@
 """`make bench`: run every `shifu eval` benchmark against ../shared/bench, system and baseline in one run.
 
-Each benchmark is a subprocess (`python -m ui.cli eval ...`) whose last stdout line is JSON; this module
+Each benchmark is a subprocess (`python -m ui.cli.main eval ...`, or `python -m bench.chat_load`) whose last stdout line is JSON; this module
 only runs them, reads those lines and writes bench-results/report.md and bench-results/results.json.
 """
 
@@ -207,7 +207,10 @@ def free_port() -> int:
 
 
 def eval_command(args: Sequence[str]) -> list[str]:
-    return [sys.executable, "-m", "ui.cli", "eval", *args]
+    """The command line of one step: a `shifu eval` command, or the chat load generator here in bench/."""
+    if args and args[0] == "chat-load":
+        return [sys.executable, "-m", "bench.chat_load", *args[1:]]
+    return [sys.executable, "-m", "ui.cli.main", "eval", *args]
 
 
 def run_step(step: Step, env: dict[str, str], logs: Path, timeout: float) -> StepRun:
@@ -438,7 +441,7 @@ def write_results(out: Path, rows: Sequence[Row], runs: Sequence[StepRun], machi
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m ui.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench",
                         help="bench data folder (default ../shared/bench)")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results", help="where report.md and results.json go")

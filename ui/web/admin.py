@@ -10,7 +10,7 @@ import pandas as pd
 
 from shifu import auth
 from shifu.settings import Settings
-from ui.app_common import ADMIN, Screen, add_texts, guarded, need, role_name, t
+from ui.web.common import ADMIN, Screen, add_texts, guarded, need, role_name, t
 
 if TYPE_CHECKING:
     from prompts.registry import RenderedPrompt, TemplateSpec
@@ -94,7 +94,7 @@ class AdminHandlers:
                 gr.update(choices=choices, value=choices[0] if choices else None))
 
     def _history(self, name: str) -> pd.DataFrame:
-        from extraction.dashboard import drafts_by_template
+        from extraction.cockpit import drafts_by_template
         from prompts.registry import active_version, versions
 
         active = active_version(self.settings, name)
@@ -228,7 +228,7 @@ class AdminHandlers:
     @guarded
     def dashboard(self, lang: str, request: gr.Request) -> tuple:
         need(self.settings, request, ADMIN, lang)
-        from extraction.dashboard import COURSE_STATUSES, dashboard
+        from extraction.cockpit import COURSE_STATUSES, dashboard
 
         d = dashboard(self.settings)
         md = t("dash_md", lang, trainers=d.trainers, workers=d.workers, transcripts=d.transcripts,
@@ -250,7 +250,7 @@ class AdminHandlers:
     @guarded
     def unpublish(self, course_id: str | None, lang: str, request: gr.Request) -> str:
         user = need(self.settings, request, ADMIN, lang)
-        from extraction.courses import set_status
+        from extraction.publishing import set_status
 
         if not course_id:
             raise gr.Error("pick a published course first")

@@ -1,6 +1,6 @@
 """Trainer screens: upload transcripts, read them with chunk boundaries, draft a course.
 
-Review, versions, publishing and exports are in ui/app_review.py.
+Review, versions, publishing and exports are in ui/web/review.py.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import gradio as gr
 import pandas as pd
 
 from shifu.settings import Settings
-from ui import app_review
-from ui.app_common import (
+from ui.web import review
+from ui.web.common import (
     DRAFT_LIMIT,
     INGEST_LIMIT,
     TRAINER,
@@ -201,7 +201,7 @@ class TrainerHandlers:
               progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
         """Draft a course from the chosen transcripts (in the drafting process) and open it for review."""
         user = need(self.settings, request, TRAINER, lang)
-        from ui.app_jobs import run_draft
+        from ui.web.jobs import run_draft
 
         if not transcript_ids:
             raise gr.Error(t("no_tr", lang))
@@ -215,7 +215,7 @@ class TrainerHandlers:
                                               created_by=user.username, on_progress=report,
                                               in_process=self.draft_in_process)
         return (t("drafted", lang, title=title, version=version),
-                *app_review.course_pickers(self.settings, course_id, version))
+                *review.course_pickers(self.settings, course_id, version))
 
 
 def _progress_args(args: tuple) -> tuple[float | None, str]:
@@ -278,7 +278,7 @@ def build(screen: Screen) -> None:
             tpl = gr.Markdown("")
             b_draft = screen.btn(gr.Button(t("draft_btn"), variant="primary", elem_id="t-draft"), "draft_btn")
             draft_status = gr.Markdown("", elem_id="t-draft-status")
-        review = app_review.build(screen)
+        review_screen = review.build(screen)
     for tab, key in ((tab_up, "t_upload"), (tab_view, "t_view"), (tab_draft, "t_draft")):
         screen.tab(tab, key)
 
@@ -290,5 +290,5 @@ def build(screen: Screen) -> None:
     pick.change(h.consent_value, [pick, lang], has_consent, api_name="trainer_consent_value")
     b_consent.click(h.record_consent, [pick, has_consent, lang], [meta, consent_note],
                     api_name="trainer_record_consent")
-    b_draft.click(h.draft, [chosen, engine, lang], [draft_status, *review.pickers], api_name="trainer_draft",
+    b_draft.click(h.draft, [chosen, engine, lang], [draft_status, *review_screen.pickers], api_name="trainer_draft",
                   concurrency_id="draft", concurrency_limit=DRAFT_LIMIT)
