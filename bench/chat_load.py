@@ -39,8 +39,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 def prepare(home: Path, corpus: Path, say: Callable[[str], None]) -> list[str]:
     """Ingest and publish the corpus in `home`; add the load-test accounts. Returns transcript ids."""
-    from shifu.auth import add_user
     from demo.run import draft_and_publish, ingest_corpus
+    from shifu.auth import add_user
 
     settings = load_settings(home=home)
     ids = ingest_corpus(settings, corpus)

@@ -90,8 +90,8 @@ def test_the_real_local_model_drafts_and_its_poor_output_is_caught(llm_settings,
 def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(settings, monkeypatch):
     from drafting_kit import CORPUS
 
-    from extraction.publishing import get_course
     from extraction.draft import draft_course
+    from extraction.publishing import get_course
     from rag.ingest import ingest_file
     from shifu.settings import load_settings
 

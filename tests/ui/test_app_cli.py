@@ -1,7 +1,8 @@
-"""`shifu users ...` manage accounts; `shifu serve` and `shifu eval chat-load` are registered."""
+"""`shifu users ...` manage accounts; `shifu serve` is a command and the chat load generator a bench tool."""
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from shifu.auth import authenticate, role_of
@@ -32,9 +33,13 @@ def test_bad_user_commands_fail_in_words(settings):
     assert r.exit_code != 0 and "does not exist" in str(r.exception)
 
 
-def test_serve_and_chat_load_are_commands():
+def test_serve_is_a_command_and_chat_load_a_bench_tool(capsys):
     assert "--port" in runner.invoke(app, ["serve", "--help"]).output
-    assert "--users" in runner.invoke(app, ["eval", "chat-load", "--help"]).output
+    from bench.chat_load import main as chat_load
+
+    with pytest.raises(SystemExit):
+        chat_load(["--help"])
+    assert "--users" in capsys.readouterr().out
 
 
 def test_serve_prints_our_url_line_and_not_gradios_share_hint(settings):

@@ -8,9 +8,9 @@ import shutil
 import pytest
 from app_testkit import CORPUS
 
+from demo import run as demo
 from extraction.learning import catalogue
 from shifu.auth import authenticate, list_users
-from demo import run as demo
 
 pytestmark = pytest.mark.slow
 
