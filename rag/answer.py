@@ -126,7 +126,6 @@ never uses, a how-to question about a thing needs material that names it.
 from __future__ import annotations
 
 import bisect
-import html
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -136,6 +135,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from rag.language import detect_language
+from rag.markdown import md_escape
 from rag.sentences import (
     Evidence,
     best_evidence,
@@ -151,6 +151,7 @@ from shifu.models import Answer, AnswerCitation, SearchHit
 from shifu.settings import Settings
 from shifu.store import session_scope
 from shifu.tables import TurnRow
+from shifu.timecode import clock
 
 __all__ = [
     "ANSWER_LIMIT",
@@ -590,35 +591,16 @@ _BASELINE_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
 
 # --- rendering -------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:<])")
-
-
-def _escape(text: str) -> str:
-    """Text as Markdown that renders literally: HTML escaped, Markdown marks backslashed."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
-
-
 def render_answer_markdown(answer: Answer) -> str:
     """The answer as safe Markdown: every quoted word escaped, so no link, image or HTML survives."""
     lang = _language(answer.question or answer.answer)
-    lines = [_escape(answer.answer)]
+    lines = [md_escape(answer.answer)]
     if answer.citations:
         lines += ["", f"*{EXCERPT_LABEL[lang]}*", ""]
         for c in answer.citations:
-            where = " · ".join(x for x in (_escape(c.transcript_title), _escape(c.speaker), _timestamp(c)) if x)
+            where = " · ".join(x for x in (md_escape(c.transcript_title), md_escape(c.speaker), clock(c.t_start)) if x)
             lines.append(f"{c.n}\\. {where}  ")
-            lines.append("> " + _escape(c.quote).replace("\n", "\n> "))
+            lines.append("> " + md_escape(c.quote).replace("\n", "\n> "))
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
-
-def _timestamp(c: AnswerCitation) -> str:
-    if c.t_start is None:
-        return ""
-    return mmss(c.t_start)
-
-
-def mmss(seconds: float) -> str:
-    """Seconds as mm:ss (hours fold into minutes, as interview players show them)."""
-    total = int(seconds)
-    return f"{total // 60:02d}:{total % 60:02d}"
