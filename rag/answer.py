@@ -277,7 +277,7 @@ def answer_from_hits(
     `library` the index itself, for its `known_terms` (without it the library-wide noun check is skipped).
     """
     if not is_covered(question, hits, embedder, library):
-        return Answer(question=question, answer=NOT_COVERED[_language(question)], covered=False,
+        return Answer(question=question, answer=NOT_COVERED[detect_language(question)], covered=False,
                       mode="llm" if mode == "llm" else "offline")
     if mode == "llm":
         from rag.qa_llm import answer_with_llm
@@ -287,10 +287,6 @@ def answer_from_hits(
     if on_token is not None:
         on_token(answer.answer)
     return answer
-
-
-def _language(question: str) -> str:
-    return detect_language(question)
 
 
 # --- confidence ------------------------------------------------------------------------------
@@ -304,7 +300,7 @@ def is_covered(question: str, hits: Sequence[SearchHit], embedder: Any = None, l
     """
     if not hits:
         return False
-    if _language(question) == "en":
+    if detect_language(question) == "en":
         return _english_is_covered(question, hits, embedder)
     match = coverage(question, hits)
     if (library is not None and match < ZH_UNKNOWN_MATCH and len(question.strip()) <= ZH_SHORT
@@ -370,7 +366,7 @@ def coverage(question: str, hits: Sequence[SearchHit]) -> float:
     its rare terms unmatched and scores low. An interviewer's question in the chunk that
     matches counts for the reply after it (see rag.sentences.best_evidence).
     """
-    if _language(question) == "en":
+    if detect_language(question) == "en":
         return english_coverage(question, hits)
     qterms = question_terms(question)
     if not hits or not qterms:
@@ -427,7 +423,7 @@ def english_coverage(question: str, hits: Sequence[SearchHit]) -> float:
 def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | None = None,
                    limit: int = ANSWER_LIMIT) -> Answer:
     """The best evidence span as a short answer, then supporting excerpts, all cited."""
-    lang = _language(question)
+    lang = detect_language(question)
     texts, scores = [h.chunk.text for h in hits], [h.score for h in hits]
     speech = _Speech(hits, turns) if turns is not None else None
     evidence = [e for e in best_evidence(question, texts, scores, limit=limit, speech=speech) if e.match > 0]
@@ -575,7 +571,7 @@ class Turns:
 def baseline_answer(question: str, hits: Sequence[SearchHit], *, limit: int = ANSWER_LIMIT) -> Answer:
     """The reference method: top chunk, its sentence sharing most character bigrams with the question."""
     if not hits:
-        return Answer(question=question, answer=NOT_COVERED[_language(question)], covered=False)
+        return Answer(question=question, answer=NOT_COVERED[detect_language(question)], covered=False)
     hit = hits[0]
     text = hit.chunk.text
     q = set(terms(question))
@@ -593,7 +589,7 @@ _BASELINE_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
 
 def render_answer_markdown(answer: Answer) -> str:
     """The answer as safe Markdown: every quoted word escaped, so no link, image or HTML survives."""
-    lang = _language(answer.question or answer.answer)
+    lang = detect_language(answer.question or answer.answer)
     lines = [md_escape(answer.answer)]
     if answer.citations:
         lines += ["", f"*{EXCERPT_LABEL[lang]}*", ""]
