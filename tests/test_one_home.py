@@ -136,3 +136,20 @@ def test_what_a_worker_may_see_is_decided_in_one_place() -> None:
              if where != HOMES["published_versions"] and node.attr == "published_version"
              and isinstance(node.value, ast.Name) and node.value.id == "CourseRow"]
     assert not found, "start from rag.published.published_versions():\n  " + _where(found)
+
+
+def test_a_point_reads_the_same_in_the_lesson_the_export_and_the_worker_screen() -> None:
+    """One rule, said at 1:15:00: every place that shows it names it 规矩 and times it 1:15:00."""
+    from extraction.course import CourseDraft, Lesson, Module, Point, Source
+    from extraction.export.markdown import render
+    from extraction.outline import lesson_markdown
+    from shifu.models import Citation
+    from ui.web.worker import render_lesson
+
+    quote = "层间温度不能超过150度。"
+    cite = Citation(transcript_id="t-1", chunk_id="c-1", quote=quote, start=0, end=len(quote), t_start=4500)
+    point = Point(kind="rule", text="焊完一层要等它凉下来", citations=[cite])
+    course = CourseDraft(title="焊接", sources=[Source(transcript_id="t-1", title="焊接访谈", expert="王师傅")],
+                         modules=[Module(title="不锈钢", lessons=[Lesson(title="层间温度", points=[point])])])
+    for shown in (lesson_markdown([point], {quote: "王师傅"}, "zh"), render(course), render_lesson(course, "0.0")):
+        assert "规矩" in shown and "1:15:00" in shown, shown
