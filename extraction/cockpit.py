@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, cast, func, select
 
+from extraction.publishing import STATUSES
 from shifu.settings import Settings
 from shifu.store import session_scope
 from shifu.tables import (
@@ -16,8 +17,6 @@ from shifu.tables import (
     TranscriptRow,
     UserRow,
 )
-
-COURSE_STATUSES = ("draft", "in_review", "published")
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def dashboard(settings: Settings) -> Dashboard:
     """Compute every number of the dashboard in one pass over the store."""
     with session_scope(settings) as s:
         roles = dict(s.execute(select(UserRow.role, func.count()).group_by(UserRow.role)).all())
-        by_status = {st: 0 for st in COURSE_STATUSES}
+        by_status = {st: 0 for st in STATUSES}
         by_status.update(dict(s.execute(select(CourseRow.status, func.count())
                                         .group_by(CourseRow.status)).all()))
         reached = set(s.scalars(select(QuizAttemptRow.username).distinct()))

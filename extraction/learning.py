@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from extraction.course import CourseDraft, QuizItem
+from rag.published import published_versions
 from shifu.errors import NotFoundError, ShifuError
 from shifu.settings import Settings
 from shifu.store import session_scope
 from shifu.tables import (
     AnswerFeedbackRow,
     CourseRow,
-    CourseVersionRow,
     QuizAttemptRow,
     RatingRow,
     TranscriptRow,
@@ -71,13 +71,7 @@ class QuizResult:
 
 def _published_rows(s, course_id: str | None = None):  # type: ignore[no-untyped-def]
     """(course, version) rows of published courses; the only way this module reads courses."""
-    q = (
-        select(CourseRow, CourseVersionRow)
-        .join(CourseVersionRow, (CourseVersionRow.course_id == CourseRow.id)
-              & (CourseVersionRow.number == CourseRow.published_version))
-        .where(CourseRow.status == "published", CourseRow.published_version.is_not(None))
-        .order_by(CourseRow.title)
-    )
+    q = published_versions().order_by(CourseRow.title)
     if course_id is not None:
         q = q.where(CourseRow.id == course_id)
     return s.execute(q).all()

@@ -16,11 +16,12 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from extraction.course import CourseDraft
-from extraction.outline import timestamp
+from rag.published import published_versions
 from shifu.errors import NotFoundError, ShifuError
 from shifu.settings import Settings
 from shifu.store import session_scope
 from shifu.tables import CourseRow, CourseVersionRow, TranscriptRow
+from shifu.timecode import clock
 
 STATUSES = ("draft", "in_review", "published")
 # which status may follow which (unpublish and "send back" return to draft)
@@ -260,10 +261,7 @@ def published_courses(settings: Settings) -> list[tuple[CourseInfo, CourseDraft]
     """Every published course with the draft of its published version (what workers may see)."""
     with session_scope(settings) as s:
         out = []
-        for course in s.scalars(select(CourseRow).where(CourseRow.status == "published").order_by(CourseRow.id)):
-            if course.published_version is None:
-                continue
-            v = _version_row(s, course.id, course.published_version)
+        for course, v in s.execute(published_versions().order_by(CourseRow.id)):
             out.append((_info(course, v, _latest(s, course.id)), CourseDraft.model_validate(v.data)))
         return out
 
@@ -281,7 +279,7 @@ def render_text(draft: CourseDraft) -> str:
             lines += [f"objective: {o}" for o in lesson.objectives]
             lines += [f"flag: {f}" for f in lesson.flags]
             for p in lesson.points:
-                where = ", ".join(f"{c.transcript_id}:{c.start}-{c.end} {timestamp(c.t_start)}".strip()
+                where = ", ".join(f"{c.transcript_id}:{c.start}-{c.end} {clock(c.t_start)}".strip()
                                   for c in p.citations)
                 lines.append(f"- [{p.kind}] {p.text}  ({where})")
                 lines += [f"  flag: {f}" for f in p.flags]

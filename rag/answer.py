@@ -126,7 +126,6 @@ never uses, a how-to question about a thing needs material that names it.
 from __future__ import annotations
 
 import bisect
-import html
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -136,6 +135,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from rag.language import detect_language
+from rag.markdown import md_escape
 from rag.sentences import (
     Evidence,
     best_evidence,
@@ -151,6 +151,7 @@ from shifu.models import Answer, AnswerCitation, SearchHit
 from shifu.settings import Settings
 from shifu.store import session_scope
 from shifu.tables import TurnRow
+from shifu.timecode import clock
 
 __all__ = [
     "ANSWER_LIMIT",
@@ -276,7 +277,7 @@ def answer_from_hits(
     `library` the index itself, for its `known_terms` (without it the library-wide noun check is skipped).
     """
     if not is_covered(question, hits, embedder, library):
-        return Answer(question=question, answer=NOT_COVERED[_language(question)], covered=False,
+        return Answer(question=question, answer=NOT_COVERED[detect_language(question)], covered=False,
                       mode="llm" if mode == "llm" else "offline")
     if mode == "llm":
         from rag.qa_llm import answer_with_llm
@@ -286,10 +287,6 @@ def answer_from_hits(
     if on_token is not None:
         on_token(answer.answer)
     return answer
-
-
-def _language(question: str) -> str:
-    return detect_language(question)
 
 
 # --- confidence ------------------------------------------------------------------------------
@@ -303,7 +300,7 @@ def is_covered(question: str, hits: Sequence[SearchHit], embedder: Any = None, l
     """
     if not hits:
         return False
-    if _language(question) == "en":
+    if detect_language(question) == "en":
         return _english_is_covered(question, hits, embedder)
     match = coverage(question, hits)
     if (library is not None and match < ZH_UNKNOWN_MATCH and len(question.strip()) <= ZH_SHORT
@@ -369,7 +366,7 @@ def coverage(question: str, hits: Sequence[SearchHit]) -> float:
     its rare terms unmatched and scores low. An interviewer's question in the chunk that
     matches counts for the reply after it (see rag.sentences.best_evidence).
     """
-    if _language(question) == "en":
+    if detect_language(question) == "en":
         return english_coverage(question, hits)
     qterms = question_terms(question)
     if not hits or not qterms:
@@ -426,7 +423,7 @@ def english_coverage(question: str, hits: Sequence[SearchHit]) -> float:
 def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | None = None,
                    limit: int = ANSWER_LIMIT) -> Answer:
     """The best evidence span as a short answer, then supporting excerpts, all cited."""
-    lang = _language(question)
+    lang = detect_language(question)
     texts, scores = [h.chunk.text for h in hits], [h.score for h in hits]
     speech = _Speech(hits, turns) if turns is not None else None
     evidence = [e for e in best_evidence(question, texts, scores, limit=limit, speech=speech) if e.match > 0]
@@ -574,7 +571,7 @@ class Turns:
 def baseline_answer(question: str, hits: Sequence[SearchHit], *, limit: int = ANSWER_LIMIT) -> Answer:
     """The reference method: top chunk, its sentence sharing most character bigrams with the question."""
     if not hits:
-        return Answer(question=question, answer=NOT_COVERED[_language(question)], covered=False)
+        return Answer(question=question, answer=NOT_COVERED[detect_language(question)], covered=False)
     hit = hits[0]
     text = hit.chunk.text
     q = set(terms(question))
@@ -590,35 +587,16 @@ _BASELINE_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
 
 # --- rendering -------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:<])")
-
-
-def _escape(text: str) -> str:
-    """Text as Markdown that renders literally: HTML escaped, Markdown marks backslashed."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
-
-
 def render_answer_markdown(answer: Answer) -> str:
     """The answer as safe Markdown: every quoted word escaped, so no link, image or HTML survives."""
-    lang = _language(answer.question or answer.answer)
-    lines = [_escape(answer.answer)]
+    lang = detect_language(answer.question or answer.answer)
+    lines = [md_escape(answer.answer)]
     if answer.citations:
         lines += ["", f"*{EXCERPT_LABEL[lang]}*", ""]
         for c in answer.citations:
-            where = " · ".join(x for x in (_escape(c.transcript_title), _escape(c.speaker), _timestamp(c)) if x)
+            where = " · ".join(x for x in (md_escape(c.transcript_title), md_escape(c.speaker), clock(c.t_start)) if x)
             lines.append(f"{c.n}\\. {where}  ")
-            lines.append("> " + _escape(c.quote).replace("\n", "\n> "))
+            lines.append("> " + md_escape(c.quote).replace("\n", "\n> "))
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
-
-def _timestamp(c: AnswerCitation) -> str:
-    if c.t_start is None:
-        return ""
-    return mmss(c.t_start)
-
-
-def mmss(seconds: float) -> str:
-    """Seconds as mm:ss (hours fold into minutes, as interview players show them)."""
-    total = int(seconds)
-    return f"{total // 60:02d}:{total % 60:02d}"

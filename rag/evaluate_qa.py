@@ -16,17 +16,18 @@ import json
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from rag.answer import ANSWER_LIMIT, answer_from_hits, baseline_answer
+from rag.beir import read_jsonl, read_qrels
 from rag.lexical import bigram_tokens
 from shifu.errors import ShifuError
 from shifu.models import Answer, Chunk, SearchHit
 from shifu.settings import Settings
 
-__all__ = ["evaluate_qa", "read_corpus", "read_qrels", "read_queries"]
+__all__ = ["evaluate_qa", "read_corpus", "read_queries"]
 
 Search = Callable[[str, int], list[tuple[str, float]]]
 
@@ -34,9 +35,7 @@ Search = Callable[[str, int], list[tuple[str, float]]]
 def read_corpus(path: Path) -> list[Chunk]:
     """BEIR corpus records as chunks; a record's `parent` (when given) is its transcript."""
     chunks = []
-    for i, rec in enumerate(_jsonl(path)):
-        if "_id" not in rec or "text" not in rec:
-            raise ShifuError(f"{path} line {i + 1} has no `_id` or `text`; each line must be a BEIR corpus record")
+    for i, rec in enumerate(read_jsonl(path)):
         start = int(rec.get("start") or 0)
         text = str(rec["text"])
         chunks.append(Chunk(id=str(rec["_id"]), transcript_id=str(rec.get("parent") or rec["_id"]), ord=i,
@@ -47,36 +46,11 @@ def read_corpus(path: Path) -> list[Chunk]:
 def read_queries(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     """BEIR queries with their gold `answers` (a query without answers can never score)."""
     out = []
-    for i, rec in enumerate(_jsonl(path)):
-        if "_id" not in rec or "text" not in rec:
-            raise ShifuError(f"{path} line {i + 1} has no `_id` or `text`; each line must be a BEIR query")
+    for rec in read_jsonl(path):
         out.append({"id": str(rec["_id"]), "text": str(rec["text"]), "answers": list(rec.get("answers") or [])})
         if limit is not None and len(out) >= limit:
             break
     return out
-
-
-def read_qrels(path: Path) -> dict[str, set[str]]:
-    """query id -> relevant corpus ids (score > 0), from a BEIR qrels.tsv with a header."""
-    rel: dict[str, set[str]] = {}
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh):
-            parts = line.rstrip("\n").split("\t")
-            if n == 0 and parts and parts[0] == "query-id":
-                continue
-            if len(parts) >= 2 and (len(parts) < 3 or float(parts[2] or 0) > 0):
-                rel.setdefault(parts[0], set()).add(parts[1])
-    return rel
-
-
-def _jsonl(path: Path) -> Iterable[dict[str, Any]]:
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ShifuError(f"{path} line {n} is not JSON ({exc.msg}); fix or remove that line") from None
 
 
 # --- indexes ---------------------------------------------------------------------------------

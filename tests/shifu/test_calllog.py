@@ -9,11 +9,12 @@ from faults import SECRET_KEY, FaultServer, Reply, chat_reply, error_body, fault
 from sqlalchemy import select
 
 from shifu import llm
-from shifu.calllog import count_tokens, recent_calls, scrub
+from shifu.calllog import recent_calls, scrub
 from shifu.errors import LLMError
 from shifu.llm import call_with_retries, chat_model
 from shifu.store import session_scope
 from shifu.tables import LLMCallRow
+from shifu.tokens import count_tokens
 
 CONFIG = {"metadata": {"template": "qa", "template_version": "abc123def456"}}
 

@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shifu.settings import load_settings
+from shifu.timecode import clock
 
 console = Console()
 err = Console(stderr=True)
@@ -83,7 +84,7 @@ def answer_json(answer) -> dict:  # type: ignore[no-untyped-def]
 
 
 def _print_citations(answer) -> None:  # type: ignore[no-untyped-def]
-    from rag.answer import EXCERPT_LABEL, mmss
+    from rag.answer import EXCERPT_LABEL
     from rag.language import detect_language
 
     if not answer.citations:
@@ -92,7 +93,7 @@ def _print_citations(answer) -> None:  # type: ignore[no-untyped-def]
     console.print(f"[dim]{EXCERPT_LABEL[detect_language(answer.question or answer.answer)]}[/dim]")
     for c in answer.citations:
         where = " · ".join(x for x in (c.transcript_title, c.speaker,
-                                       mmss(c.t_start) if c.t_start is not None else "") if x)
+                                       clock(c.t_start)) if x)
         console.print(f"[bold][{c.n}][/bold] {escape(where)}", highlight=False)
         console.print("    " + escape(c.quote).replace("\n", "\n    "), highlight=False)
 

@@ -142,7 +142,7 @@ def transcripts_show(ref: Annotated[str, typer.Argument(help=_REF_HELP)]) -> Non
         while pos < len(starts) and starts[pos].char_start <= turn.char_start:
             _chunk_rule(starts[pos])
             pos += 1
-        when = f"[{mmss(turn.start)}–{mmss(turn.end)}] " if turn.start is not None else ""
+        when = f"[{clock(turn.start)}–{clock(turn.end)}] " if turn.start is not None else ""
         console.print(f"[dim]{escape(when)}[/dim][bold]{escape(turn.speaker)}[/bold] [dim]({turn.role})[/dim]:",
                       highlight=False)
         cut = turn.char_start
@@ -252,16 +252,12 @@ def search_cmd(
         return
     for hit in hits:
         c = hit.chunk
-        when = f" · {mmss(c.t_start)}–{mmss(c.t_end)}" if c.t_start is not None else ""
+        when = f" · {clock(c.t_start)}–{clock(c.t_end)}" if c.t_start is not None else ""
         console.print(f"[bold]{hit.rank}.[/bold] [cyan]{hit.score:.3f}[/cyan]  [bold]{escape(hit.transcript_title)}[/bold]"
                       f" · {escape('、'.join(c.speakers))}{when} [dim]· {c.transcript_id} {c.id}[/dim]",
                       highlight=False)
         console.print(f"   {escape(snippet(c.text, 160))}", highlight=False)
 
-
-def mmss(seconds: float | None) -> str:
-    """12:05 (or 1:02:05 past the hour); empty when unknown."""
-    return clock(seconds, pad_minutes=True)
 
 
 def snippet(text: str, width: int = 120) -> str:

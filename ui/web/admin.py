@@ -228,7 +228,8 @@ class AdminHandlers:
     @guarded
     def dashboard(self, lang: str, request: gr.Request) -> tuple:
         need(self.settings, request, ADMIN, lang)
-        from extraction.cockpit import COURSE_STATUSES, dashboard
+        from extraction.cockpit import dashboard
+        from extraction.publishing import STATUSES
 
         d = dashboard(self.settings)
         md = t("dash_md", lang, trainers=d.trainers, workers=d.workers, transcripts=d.transcripts,
@@ -238,8 +239,8 @@ class AdminHandlers:
                pass_rate="—" if d.pass_rate is None else f"{d.pass_rate:.0%}",
                rating="—" if d.average_rating is None else f"{d.average_rating:.1f} / 5 ({d.ratings})",
                gaps=d.open_gaps)
-        status = pd.DataFrame({"status": list(COURSE_STATUSES),
-                               "courses": [d.courses_by_status.get(s, 0) for s in COURSE_STATUSES]})
+        status = pd.DataFrame({"status": list(STATUSES),
+                               "courses": [d.courses_by_status.get(s, 0) for s in STATUSES]})
         per = pd.DataFrame(d.per_course or [], columns=["course", "status", "attempts", "pass_rate", "rating"])
         # A bar chart whose only value is its own maximum draws no bar: start every axis at 0.
         top = max([1, *status["courses"]])

@@ -12,12 +12,12 @@ from typing import Any
 
 import gradio as gr
 
-from shifu.auth import User, get_user
+from shifu.auth import ROLES, User, get_user
 from shifu.errors import ShifuError
 from shifu.settings import Settings
 
 TRAINER = ("trainer", "admin")  # admins may do what trainers do
-WORKER = ("worker", "trainer", "admin")  # anyone logged in may study published courses
+WORKER = ROLES  # anyone logged in may study published courses
 ADMIN = ("admin",)
 
 LANGS = {"中文": "zh", "English": "en"}
@@ -105,22 +105,6 @@ def guarded(fn):  # type: ignore[no-untyped-def]
 def esc(text: Any) -> str:
     """HTML-escape user or transcript text before it goes into gr.HTML."""
     return html.escape(str(text if text is not None else ""))
-
-
-def fmt_time(seconds: float | None) -> str:
-    """12.5 -> '00:12'; None -> ''."""
-    if seconds is None:
-        return ""
-    s = int(seconds)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
-
-
-def md_escape(text: Any) -> str:
-    """Escape Markdown specials in transcript text so a quote can never inject markup or images."""
-    out = html.escape(str(text if text is not None else ""))
-    for ch in "\\`*_{}[]()#+-!|>":
-        out = out.replace(ch, "\\" + ch)
-    return out
 
 
 class Screen:

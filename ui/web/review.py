@@ -12,18 +12,18 @@ import gradio as gr
 from sqlalchemy import select
 
 from extraction.course import CourseDraft, QuizItem
+from rag.markdown import md_escape
 from shifu.settings import Settings
 from shifu.store import session_scope
 from shifu.tables import CourseRow, CourseVersionRow
+from shifu.timecode import clock
 from ui.web.common import (
     ADMIN,
     TRAINER,
     Screen,
     add_texts,
     esc,
-    fmt_time,
     guarded,
-    md_escape,
     need,
     t,
 )
@@ -191,7 +191,7 @@ def span_html(settings: Settings, citation: Any, context: int = 240) -> str:
     start, end = max(0, int(citation.start)), min(len(text), int(citation.end))
     lo, hi = max(0, start - context), min(len(text), end + context)
     turn = next((x for x in tr.turns if x.char_start <= start < x.char_end + 1), None)
-    who = f"{esc(turn.speaker)} · {fmt_time(turn.start)}" if turn else ""
+    who = f"{esc(turn.speaker)} · {clock(turn.start)}" if turn else ""
     body = (("…" if lo else "") + esc(text[lo:start]) + f"<mark id='cited-span'>{esc(text[start:end])}</mark>"
             + esc(text[end:hi]) + ("…" if hi < len(text) else ""))
     return (f"<div class='span-view'><p><b>{esc(tr.title)}</b> {who} [{start}–{end}]</p>"

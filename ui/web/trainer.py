@@ -15,6 +15,7 @@ import gradio as gr
 import pandas as pd
 
 from shifu.settings import Settings
+from shifu.timecode import clock
 from ui.web import review
 from ui.web.common import (
     DRAFT_LIMIT,
@@ -23,7 +24,6 @@ from ui.web.common import (
     Screen,
     add_texts,
     esc,
-    fmt_time,
     guarded,
     need,
     t,
@@ -79,13 +79,13 @@ def transcript_html(transcript: Any, chunks: list[Any], lang: str = "zh") -> str
         for p in cut_points:
             pieces.append(esc(text[pos:p]))
             c = chunks[starts[p] - 1]
-            times = f" {fmt_time(c.t_start)}–{fmt_time(c.t_end)}" if c.t_start is not None else ""
+            times = f" {clock(c.t_start)}–{clock(c.t_end)}" if c.t_start is not None else ""
             pieces.append(f'<span class="chunk-cut" title="{esc(c.id)}">✂ {"片段" if lang == "zh" else "chunk"} '
                           f'{starts[p]}{times}</span>')
             pos = p
         pieces.append(esc(text[pos:turn.char_end]))
         role = role_zh.get(turn.role, turn.role) if lang == "zh" else turn.role
-        when = fmt_time(turn.start) + (f"–{fmt_time(turn.end)}" if turn.end is not None else "")
+        when = clock(turn.start) + (f"–{clock(turn.end)}" if turn.end is not None else "")
         rows.append(f"<tr class='turn-{esc(turn.role)}'><td>{turn.index + 1}</td><td>{esc(turn.speaker)}</td>"
                     f"<td>{esc(role)}</td><td>{esc(when)}</td><td>{''.join(pieces)}</td></tr>")
     head = ("<tr><th>#</th><th>说话人</th><th>角色</th><th>时间</th><th>内容</th></tr>" if lang == "zh"

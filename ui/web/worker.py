@@ -15,16 +15,16 @@ import gradio as gr
 import pandas as pd
 
 from extraction import learning
-from extraction.course import CourseDraft, QuizItem
+from extraction.course import CourseDraft, QuizItem, kind_label
+from rag.markdown import md_escape
 from shifu.settings import Settings
+from shifu.timecode import clock
 from ui.web.common import (
     CHAT_LIMIT,
     WORKER,
     Screen,
     add_texts,
-    fmt_time,
     guarded,
-    md_escape,
     need,
     t,
 )
@@ -65,8 +65,6 @@ add_texts({
     "thanks_fb": ("谢谢反馈！", "Thanks for the feedback!"),
 })
 
-_KIND = {"step": "步骤", "tip": "窍门", "warning": "⚠ 警示", "rule": "规则", "definition": "定义",
-         "tool": "工具", "measurement": "数值", "story": "案例", "fact": "事实"}
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
@@ -98,11 +96,11 @@ def render_lesson(draft: CourseDraft, key: str, lang: str = "zh") -> str:
     if lesson.points:
         out += [f"### {t('points', lang)}", ""]
     for n, point in enumerate(lesson.points, 1):
-        kind = _KIND.get(point.kind, point.kind) if lang == "zh" else point.kind
+        kind = ("⚠ " if point.kind == "warning" else "") + kind_label(point.kind, lang)
         out.append(f"{n}\\. **{md_escape(kind)}** {md_escape(point.text)}")
         for c in point.citations:
             title, expert = titles.get(c.transcript_id, ("", ""))
-            where = " · ".join(x for x in (md_escape(title), md_escape(expert), fmt_time(c.t_start)) if x)
+            where = " · ".join(x for x in (md_escape(title), md_escape(expert), clock(c.t_start)) if x)
             # The point usually is the master's sentence itself: then say only where it was said.
             quote = "" if c.quote.strip() == point.text.strip() else f"“{md_escape(c.quote)}” "
             out.append(f"> {quote}— {where}")
@@ -249,7 +247,7 @@ class WorkerHandlers:
         """The answer, then each citation as a collapsed message whose title says where it was said."""
         history.append({"role": "assistant", "content": _answer_text(answer)})
         for c in answer.citations:
-            where = " · ".join(x for x in (c.transcript_title, c.speaker, fmt_time(c.t_start)) if x)
+            where = " · ".join(x for x in (c.transcript_title, c.speaker, clock(c.t_start)) if x)
             history.append({"role": "assistant", "content": f"> {md_escape(c.quote)}",
                             "metadata": {"title": f"[{c.n}] {where}", "status": "done"}})
         return history
