@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from drafting_kit import CORPUS
 
+from extraction.drafting import draft_course
 from extraction.publishing import (
     WorkflowError,
     diff_versions,
@@ -15,7 +16,6 @@ from extraction.publishing import (
     save_version,
     set_status,
 )
-from extraction.draft import draft_course
 from rag.catalog import update_metadata
 from rag.ingest import ingest_file
 from shifu.store import session_scope
