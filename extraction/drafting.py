@@ -12,11 +12,13 @@ from extraction.llm_engine import build_llm_draft
 from extraction.offline_engine import DraftError, DraftResult, Embed, Progress, build_offline_draft
 from extraction.structured_ask import StructuredAsk
 from shifu.models import Chunk, Transcript
+from shifu.settings import Settings
 
 ENGINES = ("offline", "llm")
 
 
-def load_transcripts(settings, transcript_ids: Sequence[str]) -> tuple[list[Transcript], dict[str, list[Chunk]]]:  # type: ignore[no-untyped-def]
+def load_transcripts(settings: Settings,
+                     transcript_ids: Sequence[str]) -> tuple[list[Transcript], dict[str, list[Chunk]]]:
     """Stored transcripts (ids, prefixes or file names) and their chunks."""
     from rag.catalog import get_chunks, get_transcript, resolve_id
 
@@ -30,7 +32,7 @@ def load_transcripts(settings, transcript_ids: Sequence[str]) -> tuple[list[Tran
     return transcripts, chunks
 
 
-def open_gap_questions(settings, transcripts: Sequence[Transcript], limit: int = 5) -> list[str]:  # type: ignore[no-untyped-def]
+def open_gap_questions(settings: Settings, transcripts: Sequence[Transcript], limit: int = 5) -> list[str]:
     """Open knowledge-gap questions that touch these transcripts' subject (shared character bigrams)."""
     from sqlalchemy import select
 
@@ -54,7 +56,7 @@ def open_gap_questions(settings, transcripts: Sequence[Transcript], limit: int =
 
 
 def draft_course(
-    settings,  # type: ignore[no-untyped-def]
+    settings: Settings,
     transcript_ids: Sequence[str],
     *,
     engine: str = "offline",
@@ -107,7 +109,7 @@ def _note(engine: str, result: DraftResult) -> str:
     return note + (f", {rejected} model output(s) rejected (offline content kept there)" if rejected else "")
 
 
-def _embedder(settings) -> Embed | None:  # type: ignore[no-untyped-def]
+def _embedder(settings: Settings) -> Embed | None:
     """The configured embedder as a function, or None when it cannot be loaded (segmentation then
     runs on words, turns and cues alone)."""
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -31,6 +32,9 @@ from extraction.structured_ask import ConfiguredModel, StructuredAsk
 from extraction.validate import SourceText, validate_draft
 from shifu.errors import LLMError
 from shifu.models import Chunk, Transcript
+from shifu.settings import Settings
+
+M = TypeVar("M", bound=BaseModel)
 
 MAX_TOKENS = 700
 MAX_REASKS = 2  # per call, after the first reply
@@ -52,14 +56,15 @@ LIMITS = Limits()
 class _Calls:
     """Renders templates, asks the model, and remembers template versions and rejections."""
 
-    def __init__(self, settings, ask: StructuredAsk, progress: Progress | None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, settings: Settings, ask: StructuredAsk, progress: Progress | None) -> None:
         self.settings = settings
         self.ask = ask
         self.progress = progress
         self.versions: dict[str, str] = {}
         self.rejected: list[str] = []
 
-    def run(self, name: str, variables: dict, schema: type[BaseModel]):  # type: ignore[no-untyped-def]
+    def run(self, name: str, variables: dict[str, Any], schema: type[M]) -> M | None:
+        """The model's reply to template NAME, or None (and the rejection noted) when it stayed invalid."""
         from prompts.registry import render
 
         prompt = render(self.settings, name, variables)
@@ -161,7 +166,7 @@ def reduce_quiz(calls: _Calls, language: str, units: dict[str, KnowledgeUnit], n
 
 
 def build_llm_draft(
-    settings,  # type: ignore[no-untyped-def]
+    settings: Settings,
     transcripts: Sequence[Transcript],
     chunks: dict[str, list[Chunk]],
     *,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from extraction.course import CourseDraft, KnowledgeUnit, Source
+from extraction.course import CourseDraft, KnowledgeUnit, Module, Source
 from extraction.followup import follow_up_questions
 from extraction.outline import (
     TranscriptPlan,
@@ -156,7 +156,7 @@ def build_offline_draft(
     return DraftResult(draft=draft, units=all_units, plans=plans, sources=sources, report=report)
 
 
-def _lesson_title(modules: Sequence, group: Sequence[KnowledgeUnit], language: str) -> str:  # type: ignore[type-arg]
+def _lesson_title(modules: Sequence[Module], group: Sequence[KnowledgeUnit], language: str) -> str:
     """The title of the lesson that shows these units (matched by their first citation)."""
     first = group[0].citations[0] if group[0].citations else None
     for m in modules:

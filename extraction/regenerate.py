@@ -11,7 +11,7 @@ passes the draft validators: what is ungrounded is flagged on the item, never pa
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel
@@ -32,6 +32,7 @@ from extraction.units import classify, extract_units, quantities
 from extraction.validate import SourceText, check_citation, norm_text, validate_draft
 from shifu.errors import LLMError, ShifuError
 from shifu.models import Citation
+from shifu.settings import Settings
 
 MAX_TOKENS = 500  # one item's JSON; bounded so a small model cannot ramble
 MAX_REASKS = 1  # the trainer is waiting at the review screen
@@ -87,7 +88,7 @@ def find_item(draft: CourseDraft, key: str) -> Slot:
     raise RegenerateError(f"item {key!r} is not in this draft ({KEY_HELP}); pick the item again from the list")
 
 
-def cited_sources(settings, citations: Sequence[Citation]) -> dict[str, SourceText]:  # type: ignore[no-untyped-def]
+def cited_sources(settings: Settings, citations: Sequence[Citation]) -> dict[str, SourceText]:
     """The stored transcripts (and chunks) the citations point into."""
     from rag.catalog import get_chunks, get_transcript
 
@@ -126,12 +127,12 @@ def validated(draft: CourseDraft, slot: Slot, new: Point | QuizItem | FollowUpQu
 # --- the entry point ----------------------------------------------------------------------
 
 
-def llm_configured(settings) -> bool:  # type: ignore[no-untyped-def]
+def llm_configured(settings: Settings) -> bool:
     """True when a chat server (or an OpenAI key) is set: regeneration then uses the LLM."""
     return bool(settings.llm_base_url or settings.llm_api_key)
 
 
-def regenerate_item(settings, draft: CourseDraft, item_key: str, note: str | None = None, *,  # type: ignore[no-untyped-def]
+def regenerate_item(settings: Settings, draft: CourseDraft, item_key: str, note: str | None = None, *,
                     ask: StructuredAsk | None = None) -> CourseDraft:
     """A new draft in which only ITEM_KEY's item is regenerated from its cited quotes (validated,
     flagged where it fails); DRAFT itself is left untouched. Saving it is the caller's job.
@@ -291,14 +292,14 @@ def item_json(item: Point | QuizItem | FollowUpQuestion, unit_ids: list[str]) ->
     return json.dumps({**data, "unit_ids": unit_ids}, ensure_ascii=False)
 
 
-def _known_ids(units: dict[str, Citation]):  # type: ignore[no-untyped-def]
+def _known_ids(units: dict[str, Citation]) -> Callable[[BaseModel], list[str]]:
     def check(reply: BaseModel) -> list[str]:
         ids = getattr(reply, "unit_ids", [])
         return [f"unit_ids: {uid!r} is not one of {', '.join(units)}" for uid in ids if uid not in units]
     return check
 
 
-def by_llm(settings, ask: StructuredAsk, draft: CourseDraft, slot: Slot,  # type: ignore[no-untyped-def]
+def by_llm(settings: Settings, ask: StructuredAsk, draft: CourseDraft, slot: Slot,
            sources: dict[str, SourceText], note: str | None = None) -> Point | QuizItem | FollowUpQuestion:
     """The model's new version of the item, citing the item's own quotes, validated and flagged."""
     from prompts.registry import render
@@ -317,7 +318,7 @@ def by_llm(settings, ask: StructuredAsk, draft: CourseDraft, slot: Slot,  # type
         raise RegenerateError(f"the model could not regenerate item {slot.key}, so it was kept as it was "
                               f"({reason[:300]}); try again or edit it by hand") from exc
     # the quotes it names; naming none means it wrote from all of them, and must be backed by them
-    cited = [units[u] for u in dict.fromkeys(reply.unit_ids)] or list(units.values())  # type: ignore[attr-defined]
+    cited = [units[u] for u in dict.fromkeys(getattr(reply, "unit_ids", []))] or list(units.values())
     citations = [c.model_copy() for c in cited]
     new = _from_reply(slot, reply, citations)
     checked = validated(draft, slot, new, sources)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TypeVar
 
 from pydantic import BaseModel
 
 from prompts.registry import RenderedPrompt
 from shifu.errors import LLMError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def tagged(prompt: RenderedPrompt, tag: str) -> list[tuple[str, str]]:
@@ -26,7 +29,8 @@ class FakeModel:
         self.script = script
         self.asked: list[RenderedPrompt] = []
 
-    def __call__(self, prompt, schema, check=None):  # type: ignore[no-untyped-def]
+    def __call__(self, prompt: RenderedPrompt, schema: type[M],
+                 check: Callable[[M], list[str]] | None = None) -> M:
         self.asked.append(prompt)
         value = self.script(prompt, schema)
         assert isinstance(value, schema), f"the script answered {prompt.name} with {type(value).__name__}"
