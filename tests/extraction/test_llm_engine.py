@@ -70,6 +70,15 @@ def test_bad_model_output_is_flagged_not_passed(settings):
     _trusted(draft)
 
 
+def test_the_model_is_asked_once_per_segment_up_to_the_limit(settings):
+    t, chunks = corpus("lineman_safety_en.json")
+    model = FakeModel(refusing)
+    result, _, _ = build_llm_draft(settings, [t], {t.id: chunks}, ask=model, limits=Limits(segments=1))
+    assert len(result.plans[0].segments) > 1
+    assert [p.name for p in model.asked] == ["draft_units", "draft_outline", "draft_quiz"]
+    assert len(result.report.problems) >= 3  # each rejection is reported
+
+
 @pytest.mark.llm
 @pytest.mark.slow
 def test_the_real_local_model_drafts_and_its_poor_output_is_caught(llm_settings):
