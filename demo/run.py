@@ -50,7 +50,7 @@ def ingest_corpus(settings, corpus: Path) -> list[str]:  # type: ignore[no-untyp
 
 def draft_and_publish(settings, transcript_ids: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
     """One published course per interview (skipping interviews that already have one)."""
-    from extraction.draft import draft_course
+    from extraction.drafting import draft_course
     from extraction.publishing import WorkflowError, list_courses, set_status
     from shifu.errors import ShifuError
 

@@ -177,7 +177,7 @@ def draft_metrics(result, minutes: float, seconds: float) -> dict[str, float | i
 def evaluate_drafting(named_files: Sequence[tuple[str, bytes]], settings, *, use_embeddings: bool = True,  # type: ignore[no-untyped-def]
                       progress: Progress | None = None) -> dict[str, float | int]:
     """Offline drafts of transcript files (name, bytes), in memory, and their quality numbers."""
-    from extraction.draft import build_offline_draft
+    from extraction.offline_engine import build_offline_draft
     from extraction.quiz import interview_minutes
     from rag.chunk import chunk_transcript
     from rag.parse import parse_transcript

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from drafting_kit import CORPUS
 
-from extraction.draft import draft_course
+from extraction.drafting import draft_course
 from extraction.publishing import (
     WorkflowError,
     diff_versions,

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import pytest
 from drafting_kit import CORPUS
+from fake_model import FakeModel, refusing
 
 from extraction.course import CourseDraft, QuizItem
-from extraction.draft import draft_course, regenerate_item
-from extraction.regenerate import RegenerateError
+from extraction.drafting import draft_course
+from extraction.llm_schemas import LLMPoint, LLMQuizItem
+from extraction.regenerate import MAX_TOKENS, RegenerateError, regenerate_item
+from extraction.structured_ask import ConfiguredModel
 from extraction.validate import supported
 from rag.catalog import get_transcript
 from shifu.settings import load_settings
@@ -97,53 +100,37 @@ def _llm(settings, base_url: str = "http://127.0.0.1:9/v1", model: str = "some-m
     return settings.model_copy(update={"llm_base_url": base_url, "llm_model": model, **more})
 
 
-def test_an_ungrounded_model_item_is_flagged_and_a_failure_keeps_the_item(course, monkeypatch):
-    from extraction.regenerate import LLMPoint, LLMQuizItem
-    from prompts import structured
-    from prompts.structured import Structured, StructuredOutputError
-
+def test_an_ungrounded_model_item_is_flagged_and_a_failure_keeps_the_item(course):
     settings, draft, text = course
     old = draft.quiz[0]
-    seen = {}
 
-    def fake(settings, prompt, schema, **kw):
-        seen["prompt"] = "\n".join(m["content"] for m in prompt.messages)
+    def script(prompt, schema):
         if schema is LLMQuizItem:
-            value = LLMQuizItem(type="single_choice", stem="天空是什么颜色？", options=["蓝色", "绿色"],
-                                answer=["蓝色"], unit_ids=["u1"])
-        else:
-            value = LLMPoint(kind="tip", text="焊工每天要喝八杯水。", unit_ids=["u1"])
-        return Structured(value=value, mode="json_object", attempts=[], template=prompt.name,
-                          template_version=prompt.version)
+            return LLMQuizItem(type="single_choice", stem="天空是什么颜色？", options=["蓝色", "绿色"],
+                               answer=["蓝色"], unit_ids=["u1"])
+        return LLMPoint(kind="tip", text="焊工每天要喝八杯水。", unit_ids=["u1"])
 
-    monkeypatch.setattr(structured, "run_structured", fake)
-    new = _quiz(regenerate_item(_llm(settings), draft, f"q:{old.id}"), old.id)
-    assert old.citations[0].quote in seen["prompt"]  # the model saw the grounded source
+    model = FakeModel(script)
+    new = _quiz(regenerate_item(_llm(settings), draft, f"q:{old.id}", ask=model), old.id)
+    assert old.citations[0].quote in model.asked[-1].messages[-1]["content"]  # the model saw the grounded source
     assert new.stem == "天空是什么颜色？" and "answer not supported by the cited quote" in new.flags
     _grounded(new, text)
-    point = regenerate_item(_llm(settings), draft, "p:0.0.0").modules[0].lessons[0].points[0]
+    point = regenerate_item(_llm(settings), draft, "p:0.0.0", ask=model).modules[0].lessons[0].points[0]
     assert "point not supported by its quote" in point.flags
-
-    def failing(settings, prompt, schema, **kw):
-        raise StructuredOutputError("the model's regenerate_item output was still invalid after 2 attempts", [])
-
-    monkeypatch.setattr(structured, "run_structured", failing)
     with pytest.raises(RegenerateError, match=f"could not regenerate item q:{old.id}, so it was kept as it was"):
-        regenerate_item(_llm(settings), draft, f"q:{old.id}")
+        regenerate_item(_llm(settings), draft, f"q:{old.id}", ask=FakeModel(refusing))
 
 
 @pytest.mark.llm
 @pytest.mark.slow
-def test_the_real_local_model_regenerates_a_quiz_item_flagged_or_refused(course, llm_settings, monkeypatch):
-    from extraction import regenerate
-
-    monkeypatch.setattr(regenerate, "MAX_REASKS", 0)  # the tiny model is slow; re-asks are tested in prompts/
+def test_the_real_local_model_regenerates_a_quiz_item_flagged_or_refused(course, llm_settings):
     settings, draft, text = course
     llm = _llm(settings, llm_settings.llm_base_url, llm_settings.llm_model, llm_timeout_s=llm_settings.llm_timeout_s,
                llm_budget_s=llm_settings.llm_budget_s, llm_max_retries=llm_settings.llm_max_retries)
     old = draft.quiz[0]
     try:
-        new_draft = regenerate_item(llm, draft, f"q:{old.id}")
+        tiny = ConfiguredModel(llm, max_tokens=MAX_TOKENS, max_reasks=0)  # slow; re-asks are tested in prompts/
+        new_draft = regenerate_item(llm, draft, f"q:{old.id}", ask=tiny)
     except RegenerateError as exc:
         assert f"item q:{old.id}, so it was kept as it was" in str(exc) and "\n" not in str(exc)
         return

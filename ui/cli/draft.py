@@ -60,7 +60,7 @@ def draft_cmd(
     by: Annotated[str | None, typer.Option("--by", help="Who drafts it (stored with the version).")] = None,
 ) -> None:
     """Draft a course (outline, lessons, quiz, follow-up questions) from interviews; saved as a new course."""
-    from extraction.draft import draft_course
+    from extraction.drafting import draft_course
 
     settings = load_settings()
     ids = _transcript_ids(settings, transcripts)

@@ -36,7 +36,7 @@ def _report(*args: Any) -> None:
 
 
 def _draft(settings: Settings, transcript_ids: list[str], engine: str, created_by: str | None) -> tuple:
-    from extraction.draft import draft_course
+    from extraction.drafting import draft_course
 
     course_id, version, draft = draft_course(settings, transcript_ids, engine=engine, progress=_report,
                                              created_by=created_by)
@@ -58,7 +58,7 @@ def run_draft(settings: Settings, transcript_ids: list[str], *, engine: str = "o
               in_process: bool = False) -> tuple[str, int, str]:
     """Draft a course in the worker process; returns (course_id, version, title)."""
     if in_process:
-        from extraction.draft import draft_course
+        from extraction.drafting import draft_course
 
         course_id, version, draft = draft_course(settings, transcript_ids, engine=engine,
                                                  progress=on_progress, created_by=created_by)

@@ -323,7 +323,7 @@ class ReviewHandlers:
         user = need(self.settings, request, TRAINER, lang)
         if not (course_id and key):
             raise gr.Error(t("pick_item", lang))
-        from extraction.draft import regenerate_item
+        from extraction.regenerate import regenerate_item
 
         _number, draft = load(self.settings, course_id, version)
         draft = regenerate_item(self.settings, draft, key)
