@@ -21,6 +21,8 @@ UnitKind = Literal["step", "tip", "warning", "rule", "definition", "tool", "meas
 UNIT_KINDS: tuple[str, ...] = get_args(UnitKind)
 # A point of a lesson is a unit, or where several masters disagree (no one master's sentence).
 POINT_KINDS: tuple[str, ...] = (*UNIT_KINDS, "disagreement")
+# The order a lesson shows its points in: safety first, then what to do, then the why and the stories.
+TEACHING_ORDER: tuple[str, ...] = ("warning", "step", "rule", "measurement", "tool", "definition", "tip", "story", "fact")
 
 # kind -> (Chinese, English): how a kind is named to trainers and workers, in every screen and export.
 KIND_LABELS: dict[str, tuple[str, str]] = {

@@ -8,13 +8,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extraction.course import KnowledgeUnit, Lesson, Module, Point, kind_label
+from extraction.course import TEACHING_ORDER, KnowledgeUnit, Lesson, Module, Point, kind_label
 from extraction.segment import TopicSegment
 from extraction.units import key_terms, quantities, question_phrases, question_words
 from shifu.models import Citation, Transcript
 from shifu.timecode import clock
 
-_KIND_ORDER = ["warning", "step", "rule", "measurement", "tool", "definition", "tip", "story", "fact"]
 MAX_POINTS = 8  # per lesson: a lesson is read in one sitting
 
 
@@ -198,7 +197,7 @@ def lesson_objectives(title: str, units: Sequence[KnowledgeUnit], language: str)
 def lesson_markdown(points: Sequence[Point], speakers: dict[str, str], language: str) -> str:
     """Markdown: points grouped by kind, each with the master's words as a blockquote."""
     lines: list[str] = []
-    for kind in [*_KIND_ORDER, "disagreement"]:
+    for kind in [*TEACHING_ORDER, "disagreement"]:
         group = [p for p in points if p.kind == kind]
         if not group:
             continue
@@ -229,7 +228,7 @@ def _summary(lessons: Sequence[Lesson], language: str) -> str:
     for lesson in lessons:
         for p in lesson.points:
             counts[p.kind] += 1
-    parts = [f"{kind_label(k, language)} {counts[k]}" for k in _KIND_ORDER if counts.get(k)]
+    parts = [f"{kind_label(k, language)} {counts[k]}" for k in TEACHING_ORDER if counts.get(k)]
     if language == "zh":
         return f"{len(lessons)} 课，" + "、".join(parts)
     return f"{len(lessons)} lesson(s): " + ", ".join(parts)

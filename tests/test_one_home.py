@@ -115,8 +115,6 @@ def _lists_all(node: ast.AST, names: tuple[str, ...]) -> bool:
     return set(names) <= set(_strings(node)) and not isinstance(node, ast.Constant)
 
 
-@pytest.mark.xfail(strict=False, reason="extraction/llm_engine.py and regenerate.py declare their own Kind "
-                   "Literal until the branch that unifies the LLM output schemas (using course.UnitKind) is merged")
 def test_unit_kinds_are_listed_once() -> None:
     found = [f"{where}:{node.lineno}" for where, node in _nodes((ast.Tuple, ast.List, ast.Set))
              if where != "extraction/course.py" and _lists_all(node, UNIT_KINDS)]
