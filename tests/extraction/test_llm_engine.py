@@ -87,15 +87,15 @@ def test_the_real_local_model_drafts_and_its_poor_output_is_caught(llm_settings,
     _trusted(draft)
 
 
-def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(settings, monkeypatch):
+def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(ctx, monkeypatch):
     from drafting_kit import CORPUS
 
-    from extraction.publishing import get_course
     from extraction.draft import draft_course
+    from extraction.publishing import get_course
     from rag.ingest import ingest_file
     from shifu.settings import load_settings
 
-    tid = ingest_file(settings, CORPUS / "lineman_safety_en.json").transcript_id
+    tid = ingest_file(ctx, CORPUS / "lineman_safety_en.json").transcript_id
 
     def rejected(self, name, variables, schema, check=None):
         self.versions[name] = "v-" + name

@@ -7,6 +7,7 @@ from faults import FaultServer, Reply, chat_reply, error_body, fault_settings
 
 from rag.qa_llm import answer_with_llm, build_prompt, citations_in, fence
 from shifu import llm
+from shifu.context import Context
 from shifu.errors import LLMError
 from shifu.models import Chunk, SearchHit
 
@@ -38,7 +39,7 @@ def ask(reply: str, hits: list[SearchHit] | None = None, **overrides):
     tokens: list[str] = []
     with FaultServer([Reply(body=chat_reply(reply))]) as server:
         settings = fault_settings(server, **overrides)
-        answer = answer_with_llm(settings, QUESTION, hits or make_hits(), on_token=tokens.append)
+        answer = answer_with_llm(Context(settings), QUESTION, hits or make_hits(), on_token=tokens.append)
     return answer, tokens, server
 
 
@@ -103,12 +104,12 @@ def test_only_chunks_that_fit_the_budget_are_sent_and_citable() -> None:
 def test_server_failure_reaches_the_caller_as_a_clear_error() -> None:
     with FaultServer([Reply(401, error_body("bad key"))]) as server:
         with pytest.raises(LLMError, match="SHIFU_LLM_API_KEY"):
-            answer_with_llm(fault_settings(server), QUESTION, make_hits())
+            answer_with_llm(Context(fault_settings(server)), QUESTION, make_hits())
 
 
 def test_no_hits_means_no_call() -> None:
     with FaultServer([Reply()]) as server:
-        answer = answer_with_llm(fault_settings(server), QUESTION, [])
+        answer = answer_with_llm(Context(fault_settings(server)), QUESTION, [])
     assert not answer.covered and not answer.valid and server.chat_requests == []
 
 
@@ -118,8 +119,8 @@ def test_citation_forms() -> None:
     assert fence("<b>x</b>") == "＜b＞x＜/b＞"
 
 
-def test_llm_mode_without_a_server_names_the_variable_to_set(settings) -> None:
+def test_llm_mode_without_a_server_names_the_variable_to_set(ctx) -> None:
     from shifu.errors import ConfigError
 
     with pytest.raises(ConfigError, match="SHIFU_LLM_BASE_URL"):
-        answer_with_llm(settings, QUESTION, make_hits())
+        answer_with_llm(ctx, QUESTION, make_hits())

@@ -13,6 +13,7 @@ import gradio as gr
 import pytest
 from app_testkit import CORPUS, make_users
 
+from shifu.context import Context
 from ui.web.review import ReviewHandlers, load
 from ui.web.trainer import TrainerHandlers
 from ui.web.worker import WorkerHandlers
@@ -25,10 +26,10 @@ def req(user: str) -> gr.Request:
 
 
 @pytest.fixture
-def published(settings, tmp_path):
+def published(ctx, settings, tmp_path):
     """A course drafted from the GBK welding interview, one quiz item edited, then published."""
     make_users(settings)
-    trainer = TrainerHandlers(settings, draft_in_process=True)
+    trainer = TrainerHandlers(ctx, draft_in_process=True)
     upload = tmp_path / "welding_tig_mig_zh_gbk.txt"
     shutil.copy(CORPUS / "welding_tig_mig_zh_gbk.txt", upload)
     bad = tmp_path / "broken.txt"
@@ -51,7 +52,8 @@ def published(settings, tmp_path):
 
 def test_trainer_reviews_edits_publishes_and_exports(published):
     settings, course_id, transcript_id = published
-    review = ReviewHandlers(settings)
+    ctx = Context(settings)
+    review = ReviewHandlers(ctx)
     outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
     assert outline.startswith("### ")
     quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
@@ -80,10 +82,11 @@ def test_trainer_reviews_edits_publishes_and_exports(published):
 
 def test_worker_studies_the_published_course(published):
     settings, course_id, _tid = published
-    review = ReviewHandlers(settings)
+    ctx = Context(settings)
+    review = ReviewHandlers(ctx)
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))
     review.set_status(course_id, "published", "zh", req("li_trainer"))
-    w = WorkerHandlers(settings)
+    w = WorkerHandlers(ctx)
     table, courses, trades, _ents, _note = w.catalogue("焊工", "", "zh", req("wang_worker"))
     assert [v for _, v in courses["choices"]] == [course_id]
     lessons, body = w.open_course(course_id, "zh", req("wang_worker"))
@@ -105,7 +108,8 @@ def test_worker_studies_the_published_course(published):
 
 def test_a_worker_chat_never_sees_unpublished_transcripts(published):
     settings, course_id, _tid = published  # drafted but not published
-    w = WorkerHandlers(settings)
+    ctx = Context(settings)
+    w = WorkerHandlers(ctx)
     history, _ = w.ask("氩弧焊用什么气体保护？", [], req("wang_worker"))
     assert not [m for m in history if m.get("metadata")]
     assert "没有涉及" in history[-1]["content"] or "not cover" in history[-1]["content"]
@@ -117,15 +121,17 @@ def test_a_worker_chat_never_sees_unpublished_transcripts(published):
 
 def test_trainer_screens_refuse_a_worker(published):
     settings, course_id, tid = published
+    ctx = Context(settings)
     with pytest.raises(gr.Error, match="没有权限"):
-        TrainerHandlers(settings).view(tid, "zh", req("wang_worker"))
+        TrainerHandlers(ctx).view(tid, "zh", req("wang_worker"))
     with pytest.raises(gr.Error, match="请先登录"):
-        ReviewHandlers(settings).show(course_id, 1, "zh", req(None))
+        ReviewHandlers(ctx).show(course_id, 1, "zh", req(None))
 
 
 def test_trainer_records_consent_on_the_transcript_viewer(published):
     settings, _course_id, tid = published
-    trainer = TrainerHandlers(settings)
+    ctx = Context(settings)
+    trainer = TrainerHandlers(ctx)
     meta, note = trainer.record_consent(tid, False, "zh", req("li_trainer"))
     assert "no consent" in meta and "未同意" in note
     assert trainer.consent_value(tid, "zh", req("li_trainer"))["value"] is False
@@ -140,11 +146,12 @@ def test_flagged_items_block_publishing_until_accepted_in_review(published):
     from extraction.publishing import save_version
 
     settings, course_id, _tid = published
+    ctx = Context(settings)
     _n, draft = load(settings, course_id, None)
     draft.quiz[0].flags = ["no key"]
     draft.modules[0].lessons[0].flags = ["empty lesson"]
-    save_version(settings, course_id, draft, "li_trainer", "validator findings")
-    review = ReviewHandlers(settings)
+    save_version(ctx, course_id, draft, "li_trainer", "validator findings")
+    review = ReviewHandlers(ctx)
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))
     with pytest.raises(gr.Error, match="2 item"):
         review.set_status(course_id, "published", "zh", req("li_trainer"))
@@ -161,7 +168,8 @@ def test_flagged_items_block_publishing_until_accepted_in_review(published):
 
 def test_trainer_regenerates_a_quiz_item_offline(published):
     settings, course_id, _transcript_id = published
-    review = ReviewHandlers(settings)
+    ctx = Context(settings)
+    review = ReviewHandlers(ctx)
     _outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
     quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
     before = load(settings, course_id, 1)[1]

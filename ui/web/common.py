@@ -13,8 +13,8 @@ from typing import Any
 import gradio as gr
 
 from shifu.auth import User, get_user
+from shifu.context import Context
 from shifu.errors import ShifuError
-from shifu.settings import Settings
 
 TRAINER = ("trainer", "admin")  # admins may do what trainers do
 WORKER = ("worker", "trainer", "admin")  # anyone logged in may study published courses
@@ -62,10 +62,10 @@ def username_of(request: gr.Request | None) -> str | None:
     return getattr(request, "username", None) if request is not None else None
 
 
-def need(settings: Settings, request: gr.Request | None, roles: tuple[str, ...],
+def need(ctx: Context, request: gr.Request | None, roles: tuple[str, ...],
          lang: str = "zh") -> User:
     """The calling user when their role is one of `roles`; otherwise a gr.Error refusal."""
-    user = get_user(settings, username_of(request))
+    user = get_user(ctx, username_of(request))
     if user is None:
         raise gr.Error(t("login", lang))
     if user.role not in roles:
@@ -124,10 +124,10 @@ def md_escape(text: Any) -> str:
 
 
 class Screen:
-    """What the screen builders share: settings, the language state, relabelling and load hooks."""
+    """What the screen builders share: the application context, the language state, relabelling and load hooks."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
         self.lang = gr.State("zh")
         self._labels: list[tuple[Any, str, str]] = []  # (component, text key, attribute)
         self.on_load: list[Any] = []  # callables taking the Blocks, run after the tabs exist

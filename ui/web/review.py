@@ -12,8 +12,7 @@ import gradio as gr
 from sqlalchemy import select
 
 from extraction.course import CourseDraft, QuizItem
-from shifu.settings import Settings
-from shifu.store import session_scope
+from shifu.context import Context
 from shifu.tables import CourseRow, CourseVersionRow
 from ui.web.common import (
     ADMIN,
@@ -69,30 +68,30 @@ def status_name(status: str, lang: str) -> str:
 # --- reading courses (SQL reads; writes go through extraction.publishing) -----------------
 
 
-def course_choices(settings: Settings) -> list[tuple[str, str]]:
-    with session_scope(settings) as s:
+def course_choices(ctx: Context) -> list[tuple[str, str]]:
+    with ctx.unit_of_work() as s:
         rows = s.scalars(select(CourseRow).order_by(CourseRow.created_at.desc())).all()
         return [(f"{r.title} [{r.status}] ({r.id[:8]})", r.id) for r in rows]
 
 
-def version_choices(settings: Settings, course_id: str) -> list[tuple[str, int]]:
-    with session_scope(settings) as s:
+def version_choices(ctx: Context, course_id: str) -> list[tuple[str, int]]:
+    with ctx.unit_of_work() as s:
         rows = s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id)
                          .order_by(CourseVersionRow.number)).all()
         return [(f"v{r.number} · {r.engine} · {r.created_by or ''} · {(r.note or '')[:40]}", r.number) for r in rows]
 
 
-def load(settings: Settings, course_id: str, version: int | None) -> tuple[int, CourseDraft]:
+def load(ctx: Context, course_id: str, version: int | None) -> tuple[int, CourseDraft]:
     from extraction.publishing import get_course
 
-    info, draft = get_course(settings, course_id, int(version) if version else None)
+    info, draft = get_course(ctx, course_id, int(version) if version else None)
     return int(info.version), draft
 
 
-def course_pickers(settings: Settings, course_id: str, version: int) -> tuple:
+def course_pickers(ctx: Context, course_id: str, version: int) -> tuple:
     """Updates for the review screen's course and version pickers, pointing at one version."""
-    return (gr.update(choices=course_choices(settings), value=course_id),
-            gr.update(choices=version_choices(settings, course_id), value=int(version)))
+    return (gr.update(choices=course_choices(ctx), value=course_id),
+            gr.update(choices=version_choices(ctx, course_id), value=int(version)))
 
 
 # --- items ------------------------------------------------------------------------------
@@ -178,13 +177,13 @@ def outline_md(draft: CourseDraft, lang: str = "zh") -> str:
     return "\n".join(lines)
 
 
-def span_html(settings: Settings, citation: Any, context: int = 240) -> str:
+def span_html(ctx: Context, citation: Any, context: int = 240) -> str:
     """The transcript around a citation with the cited span highlighted."""
     from rag.catalog import get_transcript
     from shifu.errors import NotFoundError
 
     try:
-        tr = get_transcript(settings, citation.transcript_id)
+        tr = get_transcript(ctx, citation.transcript_id)
     except NotFoundError as exc:
         return f"<p>{esc(exc)}</p>"
     text = tr.text
@@ -205,20 +204,20 @@ def _lines(text: str | None) -> list[str]:
 class ReviewHandlers:
     """Review, versions, workflow and export handlers; each checks the caller's role first."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
     @guarded
     def courses(self, lang: str, request: gr.Request) -> Any:
-        need(self.settings, request, TRAINER, lang)
-        return gr.update(choices=course_choices(self.settings))
+        need(self.ctx, request, TRAINER, lang)
+        return gr.update(choices=course_choices(self.ctx))
 
     @guarded
     def versions(self, course_id: str | None, lang: str, request: gr.Request) -> tuple:
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         if not course_id:
             return gr.update(choices=[], value=None), gr.update(choices=[]), gr.update(choices=[])
-        choices = version_choices(self.settings, course_id)
+        choices = version_choices(self.ctx, course_id)
         latest = choices[-1][1] if choices else None
         older = choices[-2][1] if len(choices) > 1 else latest
         return (gr.update(choices=choices, value=latest), gr.update(choices=choices, value=older),
@@ -227,14 +226,14 @@ class ReviewHandlers:
     @guarded
     def show(self, course_id: str | None, version: int | None, lang: str, request: gr.Request) -> tuple:
         """Outline, item list, follow-ups and workflow status of one version."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         if not course_id:
             return "", gr.update(choices=[], value=None), ""
-        _number, draft = load(self.settings, course_id, version)
+        _number, draft = load(self.ctx, course_id, version)
         return outline_md(draft, lang), gr.update(choices=item_choices(draft), value=None), self._status(course_id, lang)
 
     def _status(self, course_id: str, lang: str) -> str:
-        with session_scope(self.settings) as s:
+        with self.ctx.unit_of_work() as s:
             row = s.get(CourseRow, course_id)
             if row is None:
                 return ""
@@ -244,11 +243,11 @@ class ReviewHandlers:
     def open_item(self, course_id: str | None, version: int | None, key: str | None, lang: str,
                   request: gr.Request) -> tuple:
         """One item in the editor, its source quotes beside it, its validator flags."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         blank = ("", "", "", "", "", gr.update(choices=[], value=None), "", "", gr.update(visible=False))
         if not (course_id and key):
             return blank
-        _number, draft = load(self.settings, course_id, version)
+        _number, draft = load(self.ctx, course_id, version)
         item = ItemRef(key).get(draft)
         cites = list(getattr(item, "citations", []) or [])
         quotes = "\n\n".join(f"> [{n}] {md_escape(c.quote)}" for n, c in enumerate(cites, 1))
@@ -268,30 +267,30 @@ class ReviewHandlers:
     def show_span(self, course_id: str | None, version: int | None, key: str | None, n: int | None, lang: str,
                   request: gr.Request) -> str:
         """The transcript around the chosen citation, the cited words highlighted."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         if not (course_id and key) or n is None:
             return ""
-        _number, draft = load(self.settings, course_id, version)
+        _number, draft = load(self.ctx, course_id, version)
         cites = list(getattr(ItemRef(key).get(draft), "citations", []) or [])
-        return span_html(self.settings, cites[int(n)]) if 0 <= int(n) < len(cites) else ""
+        return span_html(self.ctx, cites[int(n)]) if 0 <= int(n) < len(cites) else ""
 
     def _save(self, course_id: str, draft: CourseDraft, note: str, user: str, lang: str) -> tuple:
         from extraction.publishing import save_version
 
-        number = save_version(self.settings, course_id, draft, created_by=user, note=note)
+        number = save_version(self.ctx, course_id, draft, created_by=user, note=note)
         return (t("saved_v", lang, version=number, note=note),
-                *course_pickers(self.settings, course_id, number))
+                *course_pickers(self.ctx, course_id, number))
 
     @guarded
     def edit(self, course_id: str | None, version: int | None, key: str | None, text: str, kind: str,
              options: str, answer: str, explanation: str, action: str, lang: str, request: gr.Request) -> tuple:
         """Accept, save an edit, or reject one item; each saves a new version."""
-        user = need(self.settings, request, TRAINER, lang)
+        user = need(self.ctx, request, TRAINER, lang)
         if not course_id:
             raise gr.Error(t("no_course", lang))
         if not key:
             raise gr.Error(t("pick_item", lang))
-        _number, draft = load(self.settings, course_id, version)
+        _number, draft = load(self.ctx, course_id, version)
         ref = ItemRef(key)
         item = ref.get(draft)
         label = key.split(":", 1)[1]
@@ -320,46 +319,46 @@ class ReviewHandlers:
     def regenerate(self, course_id: str | None, version: int | None, key: str | None, lang: str,
                    request: gr.Request) -> tuple:
         """A new version of one item: written by the LLM when one is configured, else rebuilt offline."""
-        user = need(self.settings, request, TRAINER, lang)
+        user = need(self.ctx, request, TRAINER, lang)
         if not (course_id and key):
             raise gr.Error(t("pick_item", lang))
         from extraction.draft import regenerate_item
 
-        _number, draft = load(self.settings, course_id, version)
-        draft = regenerate_item(self.settings, draft, key)
+        _number, draft = load(self.ctx, course_id, version)
+        draft = regenerate_item(self.ctx.settings, draft, key)
         return self._save(course_id, draft, f"regenerated {key.split(':', 1)[1]}", user.username, lang)
 
     @guarded
     def diff(self, course_id: str | None, a: int | None, b: int | None, lang: str, request: gr.Request) -> str:
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         from extraction.publishing import diff_versions
 
         if not (course_id and a and b):
             return ""
-        out = diff_versions(self.settings, course_id, int(a), int(b))
+        out = diff_versions(self.ctx, course_id, int(a), int(b))
         return out if isinstance(out, str) else "\n".join(map(str, out))
 
     @guarded
     def set_status(self, course_id: str | None, status: str, lang: str, request: gr.Request) -> str:
         """Move the course along draft -> in review -> published (publishing needs consent)."""
-        user = need(self.settings, request, ADMIN if status == "unpublish" else TRAINER, lang)
+        user = need(self.ctx, request, ADMIN if status == "unpublish" else TRAINER, lang)
         from extraction.publishing import set_status
 
         if not course_id:
             raise gr.Error(t("no_course", lang))
-        set_status(self.settings, course_id, "draft" if status == "unpublish" else status, by=user.username)
+        set_status(self.ctx, course_id, "draft" if status == "unpublish" else status, by=user.username)
         return self._status(course_id, lang)
 
     @guarded
     def export(self, course_id: str | None, version: int | None, formats: list[str] | None, lang: str,
                request: gr.Request) -> tuple:
         """Write the chosen formats to a fresh temporary folder and hand them to the download box."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         from extraction.export import FORMATS, export_course, unusable_items
 
         if not course_id:
             raise gr.Error(t("no_course", lang))
-        _number, draft = load(self.settings, course_id, version)
+        _number, draft = load(self.ctx, course_id, version)
         out = Path(tempfile.mkdtemp(prefix="shifu-export-"))
         paths, notes = [], []
         for fmt in formats or list(FORMATS):
@@ -389,7 +388,7 @@ def build(screen: Screen) -> ReviewParts:
     """The review, versions and export tabs (inside the trainer tab)."""
     from extraction.export import FORMATS
 
-    h = ReviewHandlers(screen.settings)
+    h = ReviewHandlers(screen.ctx)
     lang = screen.lang
     with gr.Tab(t("t_review"), elem_id="t-tab-review") as tab_review:
         with gr.Row():
