@@ -13,7 +13,6 @@ import gradio as gr
 import pytest
 from app_testkit import CORPUS, make_users
 
-from shifu.context import Context
 from ui.web.review import ReviewHandlers, load
 from ui.web.trainer import TrainerHandlers
 from ui.web.worker import WorkerHandlers
@@ -47,12 +46,11 @@ def published(ctx, settings, tmp_path):
     status, course_upd, version_upd = trainer.draft([transcript_id], "offline", "zh", req("li_trainer"))
     course_id, version = course_upd["value"], version_upd["value"]
     assert "已起草" in status and version == 1
-    return settings, course_id, transcript_id
+    return ctx, course_id, transcript_id
 
 
 def test_trainer_reviews_edits_publishes_and_exports(published):
-    settings, course_id, transcript_id = published
-    ctx = Context(settings)
+    ctx, course_id, transcript_id = published
     review = ReviewHandlers(ctx)
     outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
     assert outline.startswith("### ")
@@ -65,7 +63,7 @@ def test_trainer_reviews_edits_publishes_and_exports(published):
     saved, _c, v_upd = review.edit(course_id, 1, quiz_key, stem + "（改）", qtype, options, answer, expl, "save",
                                    "zh", req("li_trainer"))
     assert v_upd["value"] == 2 and "第 2 版" in saved
-    _info, v2 = load(settings, course_id, 2)
+    _info, v2 = load(ctx, course_id, 2)
     assert any(q.stem.endswith("（改）") for q in v2.quiz)
     diff = review.diff(course_id, 1, 2, "zh", req("li_trainer"))
     assert "（改）" in diff
@@ -75,14 +73,13 @@ def test_trainer_reviews_edits_publishes_and_exports(published):
         review.set_status(course_id, "unpublish", "zh", req("li_trainer"))  # only an admin unpublishes
     note, paths = review.export(course_id, None, None, "zh", req("li_trainer"))
     assert len(paths) == 7 and "已导出 7" in note
-    assert all(not p.startswith(str(settings.home)) for p in paths)
+    assert all(not p.startswith(str(ctx.settings.home)) for p in paths)
     scorm = next(p for p in paths if p.endswith(".scorm.zip"))
     assert "imsmanifest.xml" in zipfile.ZipFile(scorm).namelist()
 
 
 def test_worker_studies_the_published_course(published):
-    settings, course_id, _tid = published
-    ctx = Context(settings)
+    ctx, course_id, _tid = published
     review = ReviewHandlers(ctx)
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))
     review.set_status(course_id, "published", "zh", req("li_trainer"))
@@ -92,7 +89,7 @@ def test_worker_studies_the_published_course(published):
     lessons, body = w.open_course(course_id, "zh", req("wang_worker"))
     assert lessons["choices"] and "> " in body and "焊工老师傅谈氩弧焊" in body  # where each point was said
     idx, answers, *view, _res = w.start_quiz(course_id, "zh", req("wang_worker"))
-    _info, draft = load(settings, course_id, None)
+    _info, draft = load(ctx, course_id, None)
     first = draft.quiz[0]
     pick = first.answer[0] if first.type != "multiple_choice" else None
     idx, answers, *view = w.move(course_id, 0, {}, pick, list(first.answer), first.answer[0], 1, "zh",
@@ -107,8 +104,7 @@ def test_worker_studies_the_published_course(published):
 
 
 def test_a_worker_chat_never_sees_unpublished_transcripts(published):
-    settings, course_id, _tid = published  # drafted but not published
-    ctx = Context(settings)
+    ctx, course_id, _tid = published  # drafted but not published
     w = WorkerHandlers(ctx)
     history, _ = w.ask("氩弧焊用什么气体保护？", [], req("wang_worker"))
     assert not [m for m in history if m.get("metadata")]
@@ -120,8 +116,7 @@ def test_a_worker_chat_never_sees_unpublished_transcripts(published):
 
 
 def test_trainer_screens_refuse_a_worker(published):
-    settings, course_id, tid = published
-    ctx = Context(settings)
+    ctx, course_id, tid = published
     with pytest.raises(gr.Error, match="没有权限"):
         TrainerHandlers(ctx).view(tid, "zh", req("wang_worker"))
     with pytest.raises(gr.Error, match="请先登录"):
@@ -129,8 +124,7 @@ def test_trainer_screens_refuse_a_worker(published):
 
 
 def test_trainer_records_consent_on_the_transcript_viewer(published):
-    settings, _course_id, tid = published
-    ctx = Context(settings)
+    ctx, _course_id, tid = published
     trainer = TrainerHandlers(ctx)
     meta, note = trainer.record_consent(tid, False, "zh", req("li_trainer"))
     assert "no consent" in meta and "未同意" in note
@@ -145,9 +139,8 @@ def test_trainer_records_consent_on_the_transcript_viewer(published):
 def test_flagged_items_block_publishing_until_accepted_in_review(published):
     from extraction.publishing import save_version
 
-    settings, course_id, _tid = published
-    ctx = Context(settings)
-    _n, draft = load(settings, course_id, None)
+    ctx, course_id, _tid = published
+    _n, draft = load(ctx, course_id, None)
     draft.quiz[0].flags = ["no key"]
     draft.modules[0].lessons[0].flags = ["empty lesson"]
     save_version(ctx, course_id, draft, "li_trainer", "validator findings")
@@ -167,15 +160,14 @@ def test_flagged_items_block_publishing_until_accepted_in_review(published):
 
 
 def test_trainer_regenerates_a_quiz_item_offline(published):
-    settings, course_id, _transcript_id = published
-    ctx = Context(settings)
+    ctx, course_id, _transcript_id = published
     review = ReviewHandlers(ctx)
     _outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
     quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
-    before = load(settings, course_id, 1)[1]
+    before = load(ctx, course_id, 1)[1]
     saved, _c, v_upd = review.regenerate(course_id, 1, quiz_key, "zh", req("li_trainer"))
     assert v_upd["value"] == 2 and "regenerated" in saved
-    after = load(settings, course_id, 2)[1]
+    after = load(ctx, course_id, 2)[1]
     item_id = quiz_key.split(":", 1)[1]
     old = next(q for q in before.quiz if q.id == item_id)
     new = next(q for q in after.quiz if q.id == item_id)
