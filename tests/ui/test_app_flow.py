@@ -13,7 +13,8 @@ import gradio as gr
 import pytest
 from app_testkit import CORPUS, make_users
 
-from ui.web.review import ReviewHandlers, load
+from extraction.review import load
+from ui.web.review import ReviewHandlers
 from ui.web.trainer import TrainerHandlers
 from ui.web.worker import WorkerHandlers
 

@@ -154,9 +154,9 @@ def courses_unpublish(course_id: str, by: Annotated[str | None, typer.Option("--
 @courses_app.command("diff")
 def courses_diff(course_id: str, v1: int, v2: int) -> None:
     """Unified diff between two versions of a course."""
-    from extraction.publishing import diff_versions
+    from extraction import review
 
-    text = diff_versions(command_context(), course_id, v1, v2)
+    text = review.diff(command_context(), course_id, v1, v2)
     print(text or f"versions {v1} and {v2} are the same")
 
 
