@@ -12,8 +12,10 @@ import zipfile
 import gradio as gr
 import pytest
 from app_testkit import CORPUS, make_users
+from fake_chat import FakeChat
 
 from extraction.review import load
+from shifu.context import Context
 from ui.web.review import ReviewHandlers
 from ui.web.trainer import TrainerHandlers
 from ui.web.worker import WorkerHandlers
@@ -176,3 +178,18 @@ def test_trainer_regenerates_a_quiz_item_offline(published):
     assert [q for q in after.quiz if q.id != item_id] == [q for q in before.quiz if q.id != item_id]
     with pytest.raises(gr.Error):
         review.regenerate(course_id, 2, quiz_key, "zh", req("wang_worker"))
+
+
+def test_worker_chat_in_llm_mode_streams_the_models_words_and_cites_the_excerpt(published):
+    ctx, course_id, _tid = published
+    review = ReviewHandlers(ctx)
+    review.set_status(course_id, "in_review", "zh", req("li_trainer"))
+    review.set_status(course_id, "published", "zh", req("li_trainer"))
+    chat = FakeChat(["氩弧焊用氩气保护 [1]。 气体流量要够。"])
+    llm = Context(ctx.settings.model_copy(update={"qa_mode": "llm"}), chat_model=chat)  # the model, handed in
+    updates = [h for h, _ in WorkerHandlers(llm).ask_stream("氩弧焊用什么气体保护？", [], req("wang_worker"))]
+    assert len(chat.calls) == 1 and "氩弧焊用什么气体保护" in chat.calls[0][-1].content
+    shown = [u[1]["content"] for u in updates if len(u) > 1 and u[1]["role"] == "assistant"]
+    assert len(set(shown)) >= 2 and shown[-1].startswith("氩弧焊用氩气保护")  # streamed, then whole
+    cites = [m for m in updates[-1] if m.get("metadata")]
+    assert cites and cites[0]["metadata"]["title"].startswith("[1]")
