@@ -561,7 +561,7 @@ def benchmark_ingest(ctx: Context, data: bytes, name: str) -> dict[str, Any]:
         # A private home: the timing must not hit the embedding cache or touch the user's library.
         fresh = ctx.settings.model_copy(update={"home": Path(tmp), "database_url": None, "chroma_url": None})
         started = time.perf_counter()
-        fresh_ctx = Context(fresh, embedder=None)
+        fresh_ctx = Context(fresh)
         warm = ingest_bytes(fresh_ctx, _WARM_UP.encode("utf-8"), "warm-up.txt")
         load_s = time.perf_counter() - started
         if not warm.ok:

@@ -93,6 +93,7 @@ def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(ctx,
     from extraction.draft import draft_course
     from extraction.publishing import get_course
     from rag.ingest import ingest_file
+    from shifu.context import Context
     from shifu.settings import load_settings
 
     tid = ingest_file(ctx, CORPUS / "lineman_safety_en.json").transcript_id
@@ -105,7 +106,7 @@ def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(ctx,
     monkeypatch.setattr(llm_engine._Calls, "run", rejected)
     llm = load_settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="some-model")
     course_id, version, draft = draft_course(llm, [tid], engine="llm", created_by="trainer1")
-    info, stored = get_course(llm, course_id, version)
+    info, stored = get_course(Context(llm), course_id, version)
     assert (info.engine, info.model) == ("llm", "some-model")
     assert info.template_versions == {"draft_units": "v-draft_units", "draft_outline": "v-draft_outline",
                                       "draft_quiz": "v-draft_quiz"}
