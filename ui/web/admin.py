@@ -11,7 +11,7 @@ import pandas as pd
 from shifu import auth
 from shifu.context import Context
 from shifu.settings import Settings
-from ui.web.common import ADMIN, Screen, add_texts, guarded, need, role_name, t
+from ui.web.common import ADMIN, Screen, add_texts, guarded, need, one_action, role_name, t
 
 if TYPE_CHECKING:
     from prompts.registry import RenderedPrompt, TemplateSpec
@@ -206,6 +206,7 @@ class AdminHandlers:
         return pd.DataFrame(rows, columns=["username", "role", "enterprise", "created"])
 
     @guarded
+    @one_action
     def add_user(self, username: str, role: str, enterprise: str, password: str, lang: str,
                  request: gr.Request) -> tuple:
         need(self.ctx, request, ADMIN, lang)
@@ -213,12 +214,14 @@ class AdminHandlers:
         return t("user_added", lang, user=user.username, role=role_name(user.role, lang)), self.users(lang, request)
 
     @guarded
+    @one_action
     def set_password(self, username: str, password: str, lang: str, request: gr.Request) -> tuple:
         need(self.ctx, request, ADMIN, lang)
         auth.set_password(self.ctx, (username or "").strip(), password)
         return t("pw_set", lang, user=username), self.users(lang, request)
 
     @guarded
+    @one_action
     def remove_user(self, username: str, lang: str, request: gr.Request) -> tuple:
         me = need(self.ctx, request, ADMIN, lang)
         if (username or "").strip() == me.username:
@@ -251,6 +254,7 @@ class AdminHandlers:
                 gr.update(choices=_published_choices(self.ctx)))
 
     @guarded
+    @one_action
     def unpublish(self, course_id: str | None, lang: str, request: gr.Request) -> str:
         user = need(self.ctx, request, ADMIN, lang)
         from extraction.publishing import set_status

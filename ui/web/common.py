@@ -102,6 +102,20 @@ def guarded(fn):  # type: ignore[no-untyped-def]
     return wrapper
 
 
+def one_action(fn):  # type: ignore[no-untyped-def]
+    """Run a handler as one unit of work: the role check, the service calls and the reads of the reply.
+
+    Only for handlers that neither ingest (the writer commits in steps on purpose) nor wait on a model.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.ctx.unit_of_work():
+            return fn(self, *args, **kwargs)
+    return wrapper
+
+
 def esc(text: Any) -> str:
     """HTML-escape user or transcript text before it goes into gr.HTML."""
     return html.escape(str(text if text is not None else ""))

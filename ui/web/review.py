@@ -23,6 +23,7 @@ from ui.web.common import (
     guarded,
     md_escape,
     need,
+    one_action,
     t,
 )
 
@@ -216,6 +217,7 @@ class ReviewHandlers:
                 *course_pickers(self.ctx, course_id, number))
 
     @guarded
+    @one_action
     def edit(self, course_id: str | None, version: int | None, key: str | None, text: str, kind: str,
              options: str, answer: str, explanation: str, action: str, lang: str, request: gr.Request) -> tuple:
         """Accept, save an edit, or reject one item; each saves a new version."""
@@ -246,6 +248,7 @@ class ReviewHandlers:
         return review.diff(self.ctx, course_id, int(a), int(b))
 
     @guarded
+    @one_action
     def set_status(self, course_id: str | None, status: str, lang: str, request: gr.Request) -> str:
         """Move the course along draft -> in review -> published (publishing needs consent)."""
         user = need(self.ctx, request, ADMIN if status == "unpublish" else TRAINER, lang)

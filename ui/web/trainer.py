@@ -26,6 +26,7 @@ from ui.web.common import (
     fmt_time,
     guarded,
     need,
+    one_action,
     t,
 )
 
@@ -177,6 +178,7 @@ class TrainerHandlers:
         return gr.update(value=bool(transcript_id) and get_info(self.ctx, transcript_id).consent)
 
     @guarded
+    @one_action
     def record_consent(self, transcript_id: str | None, given: bool, lang: str, request: gr.Request) -> tuple:
         """Record whether the master agreed (publishing a course needs it); returns the new header."""
         need(self.ctx, request, TRAINER, lang)

@@ -26,6 +26,7 @@ from ui.web.common import (
     guarded,
     md_escape,
     need,
+    one_action,
     t,
 )
 
@@ -216,6 +217,7 @@ class WorkerHandlers:
         return answers
 
     @guarded
+    @one_action
     def submit_quiz(self, course_id: str | None, idx: int, answers: dict, choice: str | None,
                     multi: list | None, short: str | None, lang: str, request: gr.Request) -> tuple:
         """Score the attempt, store it, and show each item right or wrong with its explanation."""
@@ -302,6 +304,7 @@ class WorkerHandlers:
         yield self._answered(history, box["answer"]), ""
 
     @guarded
+    @one_action
     def feedback(self, history: list | None, data: gr.LikeData, request: gr.Request) -> None:
         """Thumbs up or down on an answer: stored with the question it answered."""
         user = need(self.ctx, request, WORKER)
@@ -315,6 +318,7 @@ class WorkerHandlers:
         gr.Info(t("thanks_fb"))
 
     @guarded
+    @one_action
     def rate(self, course_id: str | None, stars: int | None, comment: str, lang: str,
              request: gr.Request) -> str:
         user = need(self.ctx, request, WORKER, lang)
