@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from shifu.context import Context
 from shifu.settings import Settings, load_settings
 
 QUESTIONS = [
@@ -43,10 +44,11 @@ def prepare(home: Path, corpus: Path, say: Callable[[str], None]) -> list[str]:
     from shifu.auth import add_user
 
     settings = load_settings(home=home)
-    ids = ingest_corpus(settings, corpus)
-    draft_and_publish(settings, ids)
-    add_user(settings, "load_worker", PASSWORD, "worker")
-    add_user(settings, "load_trainer", PASSWORD, "trainer")
+    ctx = Context(settings)
+    ids = ingest_corpus(ctx, corpus)
+    draft_and_publish(ctx, ids)
+    add_user(ctx, "load_worker", PASSWORD, "worker")
+    add_user(ctx, "load_trainer", PASSWORD, "trainer")
     say(f"prepared {len(ids)} transcripts in {home}")
     return ids
 

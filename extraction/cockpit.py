@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Integer, cast, func, select
 
 from extraction.publishing import STATUSES
-from shifu.settings import Settings
-from shifu.store import session_scope
+from shifu.context import Context
 from shifu.tables import (
     CourseRow,
     KnowledgeGapRow,
@@ -40,9 +39,9 @@ def _count(s, stmt) -> int:  # type: ignore[no-untyped-def]
     return int(s.scalar(stmt) or 0)
 
 
-def dashboard(settings: Settings) -> Dashboard:
+def dashboard(ctx: Context) -> Dashboard:
     """Compute every number of the dashboard in one pass over the store."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         roles = dict(s.execute(select(UserRow.role, func.count()).group_by(UserRow.role)).all())
         by_status = {st: 0 for st in STATUSES}
         by_status.update(dict(s.execute(select(CourseRow.status, func.count())
@@ -84,12 +83,12 @@ def _per_course(s) -> list[dict]:  # type: ignore[no-untyped-def]
 
 
 
-def drafts_by_template(settings: Settings, name: str) -> dict[str, list[str]]:
+def drafts_by_template(ctx: Context, name: str) -> dict[str, list[str]]:
     """For one prompt template: version -> the course versions it produced ('title v3')."""
     from shifu.tables import CourseVersionRow
 
     out: dict[str, list[str]] = {}
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         rows = s.execute(select(CourseRow.title, CourseVersionRow.number, CourseVersionRow.template_versions)
                          .join(CourseVersionRow, CourseVersionRow.course_id == CourseRow.id)
                          .order_by(CourseVersionRow.id)).all()

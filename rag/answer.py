@@ -145,11 +145,10 @@ from rag.sentences import (
     sentence_spans,
     terms,
 )
+from shifu.context import Context
 from shifu.embeddings import USE_NAME
 from shifu.errors import ShifuError
 from shifu.models import Answer, AnswerCitation, SearchHit
-from shifu.settings import Settings
-from shifu.store import session_scope
 from shifu.tables import TurnRow
 from shifu.timecode import clock
 
@@ -223,7 +222,7 @@ _EN_WINDOW = 3  # sentences: an answer in an interview runs over a few, the ques
 
 
 def answer_question(
-    settings: Settings,
+    ctx: Context,
     question: str,
     *,
     scope: Scope = "all",
@@ -240,28 +239,28 @@ def answer_question(
         raise ShifuError("the question is empty; type a question after `shifu ask`")
     if scope not in ("all", "published"):
         raise ShifuError(f"scope {scope!r} is not supported; use 'published' or 'all'")
-    mode = mode or settings.qa_mode
+    mode = mode or ctx.settings.qa_mode
     if mode not in ("offline", "llm"):
         raise ShifuError(f"mode {mode!r} is not supported; use 'offline' or 'llm' (or set SHIFU_QA_MODE)")
     # Workers see published material only: the filter is applied here, in code, before any
     # text reaches an answer or a prompt. An empty set means nothing is searchable.
-    allowed = published_transcript_ids(settings) if scope == "published" else None
-    hits = search(settings, question, k=k, transcript_ids=allowed) if allowed is None or allowed else []
+    allowed = published_transcript_ids(ctx) if scope == "published" else None
+    hits = search(ctx, question, k=k, transcript_ids=allowed) if allowed is None or allowed else []
     if allowed is not None:
         hits = [h for h in hits if h.chunk.transcript_id in allowed]
-    index = reader_index(settings) if hits else None
-    answer = answer_from_hits(settings, question, hits, mode=mode, on_token=on_token,
-                              turns=Turns.load(settings, hits), embedder=index.embedder if index else None,
+    index = reader_index(ctx) if hits else None
+    answer = answer_from_hits(ctx, question, hits, mode=mode, on_token=on_token,
+                              turns=Turns.load(ctx, hits), embedder=index.embedder if index else None,
                               library=index)
     if not answer.covered:
         from rag.gaps import record_gap
 
-        record_gap(settings, question, asked_by=asked_by, scope=scope, best_score=round(coverage(question, hits), 4))
+        record_gap(ctx, question, asked_by=asked_by, scope=scope, best_score=round(coverage(question, hits), 4))
     return answer
 
 
 def answer_from_hits(
-    settings: Settings,
+    ctx: Context,
     question: str,
     hits: Sequence[SearchHit],
     *,
@@ -282,7 +281,7 @@ def answer_from_hits(
     if mode == "llm":
         from rag.qa_llm import answer_with_llm
 
-        return answer_with_llm(settings, question, list(hits), on_token=on_token)
+        return answer_with_llm(ctx, question, list(hits), on_token=on_token)
     answer = offline_answer(question, hits, turns=turns)
     if on_token is not None:
         on_token(answer.answer)
@@ -538,11 +537,11 @@ class Turns:
         self._starts = {tid: [t.start for t in turns] for tid, turns in by_transcript.items()}
 
     @classmethod
-    def load(cls, settings: Settings, hits: Sequence[SearchHit]) -> Turns:
+    def load(cls, ctx: Context, hits: Sequence[SearchHit]) -> Turns:
         ids = sorted({h.chunk.transcript_id for h in hits})
         found: dict[str, list[_Turn]] = {tid: [] for tid in ids}
         if ids:
-            with session_scope(settings) as s:
+            with ctx.unit_of_work() as s:
                 rows = s.execute(
                     select(TurnRow.transcript_id, TurnRow.char_start, TurnRow.char_end, TurnRow.speaker,
                            TurnRow.role, TurnRow.start, TurnRow.end)

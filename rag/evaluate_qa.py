@@ -23,9 +23,9 @@ from typing import Any
 from rag.answer import ANSWER_LIMIT, answer_from_hits, baseline_answer
 from rag.beir import read_jsonl, read_qrels
 from rag.lexical import bigram_tokens
+from shifu.context import Context
 from shifu.errors import ShifuError
 from shifu.models import Answer, Chunk, SearchHit
-from shifu.settings import Settings
 
 __all__ = ["evaluate_qa", "read_corpus", "read_queries"]
 
@@ -76,13 +76,12 @@ def _baseline_search(chunks: Sequence[Chunk]) -> Search:
     return search
 
 
-def _system_search(settings: Settings, chunks: Sequence[Chunk], folder: Path) -> tuple[Search, Any]:
+def _system_search(ctx: Context, chunks: Sequence[Chunk], folder: Path) -> tuple[Search, Any]:
     """shifu's hybrid index over the chunks, built in `folder`, embeddings cached in SHIFU_HOME; and the index."""
     from rag.index import HybridIndex
-    from shifu.embeddings import get_embedder
 
-    scratch = settings.model_copy(update={"home": folder, "chroma_url": None})
-    index = HybridIndex(scratch, embedder=get_embedder(settings), name="eval_qa")
+    scratch = ctx.settings.model_copy(update={"home": folder, "chroma_url": None})
+    index = HybridIndex(scratch, embedder=ctx.embedder, name="eval_qa")
     index.add(list(chunks))
     return (lambda query, k: index.search(query, k=k)), index
 
@@ -91,7 +90,7 @@ def _system_search(settings: Settings, chunks: Sequence[Chunk], folder: Path) ->
 
 
 def evaluate_qa(
-    settings: Settings,
+    ctx: Context,
     corpus: Path,
     queries: Path,
     qrels: Path,
@@ -110,7 +109,7 @@ def evaluate_qa(
     """
     if method not in ("system", "baseline", "both"):
         raise ShifuError(f"--method {method!r} is not supported; use 'system', 'baseline' or 'both'")
-    mode = mode or settings.qa_mode
+    mode = mode or ctx.settings.qa_mode
     say = progress or (lambda _msg: None)
     chunks = read_corpus(corpus)
     questions = read_queries(queries, limit)
@@ -118,14 +117,14 @@ def evaluate_qa(
     answers_out.parent.mkdir(parents=True, exist_ok=True)
     if method == "both":
         base_out = answers_out.with_name(answers_out.stem + ".baseline.jsonl")
-        baseline = _run(settings, chunks, questions, relevant, base_out, "baseline", mode, k, say)
-        summary = _run(settings, chunks, questions, relevant, answers_out, "system", mode, k, say)
+        baseline = _run(ctx, chunks, questions, relevant, base_out, "baseline", mode, k, say)
+        summary = _run(ctx, chunks, questions, relevant, answers_out, "system", mode, k, say)
         summary["baseline"] = baseline
         return summary
-    return _run(settings, chunks, questions, relevant, answers_out, method, mode, k, say)
+    return _run(ctx, chunks, questions, relevant, answers_out, method, mode, k, say)
 
 
-def _run(settings: Settings, chunks: list[Chunk], questions: list[dict[str, Any]], relevant: dict[str, set[str]],
+def _run(ctx: Context, chunks: list[Chunk], questions: list[dict[str, Any]], relevant: dict[str, set[str]],
          answers_out: Path, method: str, mode: str, k: int, say: Callable[[str], None]) -> dict[str, Any]:
     by_id = {c.id: c for c in chunks}
     started = time.perf_counter()
@@ -134,7 +133,7 @@ def _run(settings: Settings, chunks: list[Chunk], questions: list[dict[str, Any]
         if method == "baseline":
             search, index = _baseline_search(chunks), None
         else:
-            search, index = _system_search(settings, chunks, Path(tmp))
+            search, index = _system_search(ctx, chunks, Path(tmp))
         index_s = time.perf_counter() - started
         if questions:  # load models before the clock runs: a worker's first question is not the measure
             search(questions[0]["text"], k)
@@ -148,7 +147,7 @@ def _run(settings: Settings, chunks: list[Chunk], questions: list[dict[str, Any]
                     answer = baseline_answer(q["text"], hits)
                 else:
                     # the index also answers "does the library ever mention this noun?" (is_covered)
-                    answer = answer_from_hits(settings, q["text"], hits, mode=mode, embedder=index.embedder,
+                    answer = answer_from_hits(ctx, q["text"], hits, mode=mode, embedder=index.embedder,
                                               library=index)
                 times.append((time.perf_counter() - t0) * 1000)
                 row = _row(q, answer, relevant.get(q["id"], set()))

@@ -66,11 +66,18 @@ def engine_for(settings: Settings) -> Engine:
     return _engine(url)
 
 
+def session_factory(settings: Settings) -> sessionmaker[Session]:
+    """Sessions on the database of these settings (objects stay readable after commit)."""
+    return sessionmaker(bind=engine_for(settings), expire_on_commit=False)
+
+
 @contextmanager
 def session_scope(settings: Settings) -> Iterator[Session]:
-    """A transaction: committed when the block ends, rolled back on error."""
-    factory = sessionmaker(bind=engine_for(settings), expire_on_commit=False)
-    session = factory()
+    """A transaction: committed when the block ends, rolled back on error.
+
+    Services use `Context.unit_of_work` instead; this stays for code below the context.
+    """
+    session = session_factory(settings)()
     try:
         yield session
         session.commit()

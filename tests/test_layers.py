@@ -117,8 +117,6 @@ def test_no_import_circles() -> None:
 _UI_MAY_NOT = ("sqlalchemy", "shifu.tables", "shifu.store.session_scope")
 
 
-@pytest.mark.xfail(strict=False, reason="ui/web/review.py runs SQL itself until the branch that moves it "
-                   "into an extraction service is merged")
 def test_ui_runs_no_sql() -> None:
     offenders = [f"{path.relative_to(REPO)}:{line} imports {name}"
                  for path in sorted((REPO / "ui").rglob("*.py"))

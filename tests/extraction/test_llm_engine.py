@@ -94,20 +94,21 @@ def test_the_real_local_model_drafts_and_its_poor_output_is_caught(llm_settings)
     _trusted(draft)
 
 
-def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(settings):
+def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(ctx):
     from drafting_kit import CORPUS
 
     from extraction.drafting import draft_course
     from extraction.publishing import get_course
     from rag.ingest import ingest_file
+    from shifu.context import Context
     from shifu.settings import load_settings
 
-    tid = ingest_file(settings, CORPUS / "lineman_safety_en.json").transcript_id
+    tid = ingest_file(ctx, CORPUS / "lineman_safety_en.json").transcript_id
 
     model = FakeModel(refusing)
     llm = load_settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="some-model")
     course_id, version, draft = draft_course(llm, [tid], engine="llm", ask=model, created_by="trainer1")
-    info, stored = get_course(llm, course_id, version)
+    info, stored = get_course(Context(llm), course_id, version)
     assert (info.engine, info.model) == ("llm", "some-model")
     assert set(info.template_versions) == {"draft_units", "draft_outline", "draft_quiz"}
     assert info.template_versions == model.versions()

@@ -14,6 +14,7 @@ from extraction.regenerate import MAX_TOKENS, RegenerateError, regenerate_item
 from extraction.structured_ask import ConfiguredModel
 from extraction.validate import supported
 from rag.catalog import get_transcript
+from shifu.context import Context
 from shifu.settings import load_settings
 
 
@@ -23,9 +24,10 @@ def course(tmp_path_factory):
     from rag.ingest import ingest_file
 
     settings = load_settings(environ={"SHIFU_HOME": str(tmp_path_factory.mktemp("regen-home"))})
-    tid = ingest_file(settings, CORPUS / "welding_tig_mig_zh_gbk.txt").transcript_id
+    ctx = Context(settings)
+    tid = ingest_file(ctx, CORPUS / "welding_tig_mig_zh_gbk.txt").transcript_id
     _, _, draft = draft_course(settings, [tid])
-    return settings, draft, get_transcript(settings, tid).text
+    return settings, draft, get_transcript(ctx, tid).text
 
 
 def _without(draft: CourseDraft, item_id: str) -> dict:

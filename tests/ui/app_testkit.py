@@ -6,6 +6,7 @@ from pathlib import Path
 
 from extraction.course import CourseDraft, Lesson, Module, Point, QuizItem, Source
 from shifu.auth import add_user
+from shifu.context import Context
 from shifu.models import Citation
 from shifu.store import session_scope
 from shifu.tables import CourseRow, CourseVersionRow
@@ -17,8 +18,9 @@ CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 def make_users(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """One account of each role; returns role -> username."""
     names = {"admin": "boss", "trainer": "li_trainer", "worker": "wang_worker"}
+    ctx = Context(settings)
     for role, name in names.items():
-        add_user(settings, name, PASSWORD, role, enterprise="温州鞋厂")
+        add_user(ctx, name, PASSWORD, role, enterprise="温州鞋厂")
     return names
 
 

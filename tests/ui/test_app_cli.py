@@ -11,19 +11,19 @@ from ui.cli.main import app
 runner = CliRunner()
 
 
-def test_users_add_ls_passwd_rm(settings):
+def test_users_add_ls_passwd_rm(ctx):
     r = runner.invoke(app, ["users", "add", "李师傅", "--role", "trainer", "--enterprise", "温州鞋厂"],
                       input="pw-secret-1\npw-secret-1\n")
     assert r.exit_code == 0, r.output
-    assert role_of(settings, "李师傅") == "trainer" and authenticate(settings, "李师傅", "pw-secret-1")
+    assert role_of(ctx, "李师傅") == "trainer" and authenticate(ctx, "李师傅", "pw-secret-1")
     r = runner.invoke(app, ["users", "add", "boss", "--role", "admin", "--password", "pw-secret-2"])
     assert r.exit_code == 0
     listing = runner.invoke(app, ["users", "ls"]).output
     assert "李师傅" in listing and "温州鞋厂" in listing and "admin" in listing and "pw-secret" not in listing
     assert runner.invoke(app, ["users", "passwd", "boss", "--password", "pw-secret-3"]).exit_code == 0
-    assert authenticate(settings, "boss", "pw-secret-3")
+    assert authenticate(ctx, "boss", "pw-secret-3")
     assert runner.invoke(app, ["users", "rm", "boss"]).exit_code == 0
-    assert role_of(settings, "boss") is None
+    assert role_of(ctx, "boss") is None
 
 
 def test_bad_user_commands_fail_in_words(settings):

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from shifu.settings import load_settings
 from shifu.timecode import clock
+from ui.cli.context import command_context
 
 console = Console()
 err = Console(stderr=True)
@@ -45,15 +45,15 @@ def ask_cmd(
     """Answer a question from the interviews, with numbered citations (or say it is not covered)."""
     from rag.answer import answer_question
 
-    settings = load_settings()
+    ctx = command_context()
     streamed: list[str] = []
     stream = None
-    if not as_json and (mode or settings.qa_mode) == "llm":
+    if not as_json and (mode or ctx.settings.qa_mode) == "llm":
         def stream(token: str) -> None:
             streamed.append(token)
             console.print(token, end="", markup=False, highlight=False, soft_wrap=True)
 
-    answer = answer_question(settings, question, scope=scope, mode=mode, k=k, on_token=stream)  # type: ignore[arg-type]
+    answer = answer_question(ctx, question, scope=scope, mode=mode, k=k, on_token=stream)  # type: ignore[arg-type]
     if as_json:
         typer.echo(json.dumps(answer_json(answer), ensure_ascii=False))
         return
@@ -109,14 +109,14 @@ def gaps_ls(
     """List questions the material did not cover, newest first."""
     from rag.gaps import list_gaps
 
-    settings = load_settings()
-    gaps = list_gaps(settings, status=status)
+    ctx = command_context()
+    gaps = list_gaps(ctx, status=status)
     if as_json:
         for g in gaps:
             typer.echo(g.model_dump_json())
         return
     if not gaps:
-        others = len(list_gaps(settings)) if status else 0
+        others = len(list_gaps(ctx)) if status else 0
         console.print(f"no {status} knowledge gaps ({others} in other states; `shifu gaps ls` lists them)" if others
                       else f"no {status + ' ' if status else ''}knowledge gaps recorded", highlight=False)
         return
@@ -131,7 +131,7 @@ def gaps_ls(
 def _set_status(gap_id: int, status: str) -> None:
     from rag.gaps import set_gap_status
 
-    gap = set_gap_status(load_settings(), gap_id, status)
+    gap = set_gap_status(command_context(), gap_id, status)
     console.print(f"gap {gap.id} is now {gap.status}: {escape(gap.question)}", highlight=False)
 
 
@@ -171,6 +171,6 @@ def eval_qa_cmd(
     """Answer every query of a BEIR set; print a summary JSON line last (answer contains gold, cited, p95 ms)."""
     from rag.evaluate_qa import evaluate_qa
 
-    summary = evaluate_qa(load_settings(), corpus, queries, qrels, answers_out, method=method, limit=limit,
+    summary = evaluate_qa(command_context(), corpus, queries, qrels, answers_out, method=method, limit=limit,
                           mode=mode, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/dim]"))
     typer.echo(json.dumps(summary, ensure_ascii=False))

@@ -26,9 +26,9 @@ def register_eval(eval_app: typer.Typer) -> None:
     ) -> None:
         """Index each corpus record as one chunk in a temporary index, run every query, print metrics."""
         from rag.evaluate import evaluate_retrieval
-        from shifu.settings import load_settings
+        from ui.cli.context import command_context
 
-        settings = load_settings()
+        ctx = command_context()
         stderr = Console(stderr=True)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=stderr, transient=True) as bar:
@@ -39,6 +39,6 @@ def register_eval(eval_app: typer.Typer) -> None:
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            result = evaluate_retrieval(corpus, queries, qrels, settings, run_out=run_out,
+            result = evaluate_retrieval(corpus, queries, qrels, ctx.settings, run_out=run_out,
                                         progress=progress, method=method)
         typer.echo(json.dumps(result, ensure_ascii=False))

@@ -13,8 +13,8 @@ from typing import Any
 import gradio as gr
 
 from shifu.auth import ROLES, User, get_user
+from shifu.context import Context
 from shifu.errors import ShifuError
-from shifu.settings import Settings
 
 TRAINER = ("trainer", "admin")  # admins may do what trainers do
 WORKER = ROLES  # anyone logged in may study published courses
@@ -62,10 +62,10 @@ def username_of(request: gr.Request | None) -> str | None:
     return getattr(request, "username", None) if request is not None else None
 
 
-def need(settings: Settings, request: gr.Request | None, roles: tuple[str, ...],
+def need(ctx: Context, request: gr.Request | None, roles: tuple[str, ...],
          lang: str = "zh") -> User:
     """The calling user when their role is one of `roles`; otherwise a gr.Error refusal."""
-    user = get_user(settings, username_of(request))
+    user = get_user(ctx, username_of(request))
     if user is None:
         raise gr.Error(t("login", lang))
     if user.role not in roles:
@@ -102,16 +102,30 @@ def guarded(fn):  # type: ignore[no-untyped-def]
     return wrapper
 
 
+def one_action(fn):  # type: ignore[no-untyped-def]
+    """Run a handler as one unit of work: the role check, the service calls and the reads of the reply.
+
+    Only for handlers that neither ingest (the writer commits in steps on purpose) nor wait on a model.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.ctx.unit_of_work():
+            return fn(self, *args, **kwargs)
+    return wrapper
+
+
 def esc(text: Any) -> str:
     """HTML-escape user or transcript text before it goes into gr.HTML."""
     return html.escape(str(text if text is not None else ""))
 
 
 class Screen:
-    """What the screen builders share: settings, the language state, relabelling and load hooks."""
+    """What the screen builders share: the application context, the language state, relabelling and load hooks."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
         self.lang = gr.State("zh")
         self._labels: list[tuple[Any, str, str]] = []  # (component, text key, attribute)
         self.on_load: list[Any] = []  # callables taking the Blocks, run after the tabs exist
