@@ -15,9 +15,7 @@ from uuid import UUID
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
-from sqlalchemy import select
 
-from shifu.context import Context
 from shifu.settings import Settings
 from shifu.store import session_scope
 from shifu.tables import LLMCallRow
@@ -128,9 +126,3 @@ def note_error(settings: Settings, row_id: int | None, problem: str) -> None:
         row = session.get(LLMCallRow, row_id)
         if row is not None:
             row.error = f"{row.error}; {problem}" if row.error else problem
-
-
-def recent_calls(ctx: Context, n: int = 20) -> list[LLMCallRow]:
-    """The newest N calls, newest first."""
-    with ctx.unit_of_work() as session:
-        return list(session.scalars(select(LLMCallRow).order_by(LLMCallRow.id.desc()).limit(n)).all())

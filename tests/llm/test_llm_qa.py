@@ -9,7 +9,7 @@ import pytest
 from prompts.registry import shipped
 from rag.answer import render_answer_markdown
 from rag.qa_llm import answer_with_llm, build_prompt
-from shifu.calllog import recent_calls
+from shifu.call_history import recent_calls
 from shifu.context import Context
 from shifu.models import Answer, Chunk, SearchHit
 

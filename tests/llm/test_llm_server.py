@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from prompts import structured
 from prompts.registry import RenderedPrompt
 from prompts.structured import StructuredOutputError, run_structured
-from shifu.calllog import recent_calls
+from shifu.call_history import recent_calls
 from shifu.context import Context
 from shifu.errors import LLMError
 from shifu.llm import call_with_retries, chat_model

@@ -9,7 +9,8 @@ from faults import SECRET_KEY, FaultServer, Reply, chat_reply, error_body, fault
 from sqlalchemy import select
 
 from shifu import llm
-from shifu.calllog import recent_calls, scrub
+from shifu.call_history import recent_calls
+from shifu.calllog import scrub
 from shifu.context import Context
 from shifu.errors import LLMError
 from shifu.llm import call_with_retries, chat_model

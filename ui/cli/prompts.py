@@ -148,7 +148,7 @@ def logs_cmd(n: Annotated[int, typer.Option("-n", help="How many calls, newest f
              as_json: Annotated[bool, typer.Option("--json", help="One JSON object per call, with messages.")] = False,
              ) -> None:
     """Show the newest LLM calls: template, model, host, tokens, duration, error."""
-    from shifu.calllog import recent_calls
+    from shifu.call_history import recent_calls
 
     rows = recent_calls(command_context(), n)
     if as_json:
