@@ -175,7 +175,7 @@ def run_chat_load(settings: Settings, *, users: int = 10, questions: int = 10, w
             say(json.dumps(alone))
             report: dict = {"users": users, "questions_per_user": questions, "alone": alone}
             if with_draft:
-                stop, drafts = threading.Event(), []
+                stop, drafts = threading.Event(), list[float]()
                 drafter = threading.Thread(target=_drafting, args=(url, stop, drafts), daemon=True)
                 drafter.start()
                 time.sleep(3)  # let the first draft get going

@@ -30,12 +30,12 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def ingest_corpus(ctx, corpus: Path) -> list[str]:  # type: ignore[no-untyped-def]
+def ingest_corpus(ctx, corpus: Path) -> list[str]:
     """Ingest every demo interview with the masters' consent recorded; returns transcript ids."""
     from rag.catalog import update_metadata
     from rag.ingest import ingest_paths
 
-    def shown(result, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+    def shown(result, done: int, total: int) -> None:
         what = f"{result.turns} turns, {result.chunks} chunks" if result.status != "failed" else result.error
         say(f"  [{done}/{total}] {result.file}: {result.status} ({what})")
 
@@ -48,7 +48,7 @@ def ingest_corpus(ctx, corpus: Path) -> list[str]:  # type: ignore[no-untyped-de
     return [r.transcript_id for r in results if r.status != "failed" and r.transcript_id]
 
 
-def draft_and_publish(ctx, transcript_ids: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def draft_and_publish(ctx, transcript_ids: list[str]) -> list[str]:
     """One published course per interview (skipping interviews that already have one)."""
     from extraction.drafting import draft_course
     from extraction.publishing import WorkflowError, list_courses, set_status
@@ -78,7 +78,7 @@ def draft_and_publish(ctx, transcript_ids: list[str]) -> list[str]:  # type: ign
     return courses
 
 
-def ask_an_example(ctx, question: str = "焊缝发蓝是什么原因？") -> None:  # type: ignore[no-untyped-def]
+def ask_an_example(ctx, question: str = "焊缝发蓝是什么原因？") -> None:
     """Show what a worker's question gets: the master's words with where they were said."""
     from rag.answer import answer_question
 
@@ -89,7 +89,7 @@ def ask_an_example(ctx, question: str = "焊缝发蓝是什么原因？") -> Non
         say(f"     [{c.n}] {c.transcript_title} · {c.speaker}: {' '.join(c.quote.split())[:60]}")
 
 
-def demo_accounts(ctx) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+def demo_accounts(ctx) -> dict[str, tuple[str, str]]:
     """admin / trainer / worker with fresh random passwords; returns role -> (username, password)."""
     from shifu.auth import add_user, get_user, set_password
 

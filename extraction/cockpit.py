@@ -35,7 +35,7 @@ class Dashboard:
     per_course: list[dict] = field(default_factory=list)  # title, status, attempts, pass_rate, rating
 
 
-def _count(s, stmt) -> int:  # type: ignore[no-untyped-def]
+def _count(s, stmt) -> int:
     return int(s.scalar(stmt) or 0)
 
 
@@ -66,7 +66,7 @@ def dashboard(ctx: Context) -> Dashboard:
     )
 
 
-def _per_course(s) -> list[dict]:  # type: ignore[no-untyped-def]
+def _per_course(s) -> list[dict]:
     att = {cid: (n, p) for cid, n, p in s.execute(
         select(QuizAttemptRow.course_id, func.count(),
                func.sum(cast(QuizAttemptRow.passed, Integer)))

@@ -68,7 +68,7 @@ class QuizResult:
         return round(100 * self.score / self.total) if self.total else 0
 
 
-def _published_rows(s, course_id: str | None = None):  # type: ignore[no-untyped-def]
+def _published_rows(s, course_id: str | None = None):
     """(course, version) rows of published courses; the only way this module reads courses."""
     q = published_versions().order_by(CourseRow.title)
     if course_id is not None:
@@ -76,7 +76,7 @@ def _published_rows(s, course_id: str | None = None):  # type: ignore[no-untyped
     return s.execute(q).all()
 
 
-def _from_sources(s, ids: list[str]) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
+def _from_sources(s, ids: list[str]) -> tuple[str | None, str | None]:
     """Trade and enterprise of a course's interviews, for courses that do not set their own."""
     rows = s.execute(select(TranscriptRow.trade, TranscriptRow.enterprise)
                      .where(TranscriptRow.id.in_(ids or []))).all()

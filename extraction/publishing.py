@@ -57,18 +57,18 @@ class CourseInfo(BaseModel):
     note: str | None = None
 
 
-def _course(s, course_id: str) -> CourseRow:  # type: ignore[no-untyped-def]
+def _course(s, course_id: str) -> CourseRow:
     row = s.get(CourseRow, course_id)
     if row is None:
         raise NotFoundError(f"no course {course_id!r}; run `shifu courses ls` to see the ids")
     return row
 
 
-def _latest(s, course_id: str) -> int:  # type: ignore[no-untyped-def]
+def _latest(s, course_id: str) -> int:
     return int(s.scalar(select(func.max(CourseVersionRow.number)).where(CourseVersionRow.course_id == course_id)) or 0)
 
 
-def _version_row(s, course_id: str, number: int | None) -> CourseVersionRow:  # type: ignore[no-untyped-def]
+def _version_row(s, course_id: str, number: int | None) -> CourseVersionRow:
     number = number or _latest(s, course_id)
     row = s.scalar(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id,
                                                   CourseVersionRow.number == number))

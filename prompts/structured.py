@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from pydantic import BaseModel, ValidationError
 
 from prompts.registry import RenderedPrompt
@@ -120,7 +120,7 @@ def _ask_once(settings: Settings, messages: list[BaseMessage], schema: type[Base
     def attempt(timeout_s: float) -> str:
         model = chat_model(settings, timeout_s=timeout_s, max_tokens=max_tokens)
         holder["log"] = call_log_of(model)
-        config = {"metadata": metadata}
+        config: RunnableConfig = {"metadata": metadata}
         if mode == "json_schema":
             runnable = model.with_structured_output(schema.model_json_schema(), method="json_schema", include_raw=True)
             reply = runnable.invoke(messages, config=config)["raw"]
@@ -195,7 +195,7 @@ def run_text(settings: Settings, prompt: RenderedPrompt, *, on_token: Callable[[
 
     def attempt(timeout_s: float) -> str:
         model = make_model(timeout_s=timeout_s, max_tokens=max_tokens, stream_usage=True)
-        chain = RunnableLambda(lambda _: as_chat_messages(prompt)) | model | StrOutputParser()
+        chain: Runnable[Any, str] = RunnableLambda(lambda _: as_chat_messages(prompt)) | model | StrOutputParser()
         parts: list[str] = []
         try:
             for piece in chain.stream({}, config=config):

@@ -103,7 +103,7 @@ def score_runs(runs: dict[str, list[tuple[str, float]]], qrels: dict[str, set[st
     """Mean recall@1/5/10 and MRR (first relevant within the run depth) over the judged queries."""
     if not runs:
         return {"recall@1": 0.0, "recall@5": 0.0, "recall@10": 0.0, "mrr": 0.0}
-    recall = {1: [], 5: [], 10: []}
+    recall: dict[int, list[float]] = {1: [], 5: [], 10: []}
     rr = []
     for qid, ranked in runs.items():
         relevant = qrels[qid]

@@ -146,6 +146,7 @@ def _run(ctx: Context, chunks: list[Chunk], questions: list[dict[str, Any]], rel
                 if method == "baseline":
                     answer = baseline_answer(q["text"], hits)
                 else:
+                    assert index is not None  # the system's search always comes with its index
                     # the index also answers "does the library ever mention this noun?" (is_covered)
                     answer = answer_from_hits(ctx, q["text"], hits, mode=mode, embedder=index.embedder,
                                               library=index)

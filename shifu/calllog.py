@@ -62,7 +62,7 @@ class CallLog(BaseCallbackHandler):
         self._open[run_id] = {"messages": sent, "t0": time.perf_counter(), "streamed": [],
                               "template": meta.get("template"), "template_version": meta.get("template_version")}
 
-    def on_llm_new_token(self, token: str, *, run_id: UUID, **kwargs: Any) -> None:
+    def on_llm_new_token(self, token: Any, *, run_id: UUID, **kwargs: Any) -> None:
         if run_id in self._open:
             self._open[run_id]["streamed"].append(token)
 

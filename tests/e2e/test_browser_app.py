@@ -45,7 +45,7 @@ def app_url(tmp_path_factory):
 class UI:
     """A logged-in user's page with the few gestures the tests need."""
 
-    def __init__(self, browser, url: str, user: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, browser, url: str, user: str) -> None:
         from playwright.sync_api import expect
 
         self.expect = expect

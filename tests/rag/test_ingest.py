@@ -64,19 +64,19 @@ def _write(folder: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
-def _sql_chunk_ids(settings, transcript_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _sql_chunk_ids(settings, transcript_id: str) -> list[str]:
     with session_scope(settings) as s:
         return list(s.scalars(select(ChunkRow.id).where(ChunkRow.transcript_id == transcript_id)
                               .order_by(ChunkRow.ord)))
 
 
-def _assert_consistent(settings) -> dict:  # type: ignore[no-untyped-def]
+def _assert_consistent(settings) -> dict:
     report = check_consistency(Context(settings))
     assert report["consistent"], report
     return report
 
 
-def test_ingest_writes_sql_chroma_and_bm25(ctx, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_ingest_writes_sql_chroma_and_bm25(ctx, settings, tmp_path: Path) -> None:
     result = ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
     assert result.status == "added", result.error
     assert result.transcript_id == transcript_id_for("weld.txt")
@@ -88,7 +88,7 @@ def test_ingest_writes_sql_chroma_and_bm25(ctx, settings, tmp_path: Path) -> Non
     assert report["sql_chunks"] == report["chroma_chunks"] == report["bm25_chunks"] == result.chunks
 
 
-def test_reingesting_an_unchanged_file_adds_nothing(ctx, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reingesting_an_unchanged_file_adds_nothing(ctx, settings, tmp_path: Path) -> None:
     path = _write(tmp_path, "weld.txt", WELDING)
     first = ingest_file(ctx, path)
     ids = _sql_chunk_ids(settings, first.transcript_id)
@@ -101,7 +101,7 @@ def test_reingesting_an_unchanged_file_adds_nothing(ctx, settings, tmp_path: Pat
     assert len(catalog.list_transcripts(ctx)) == 1
 
 
-def test_a_changed_file_replaces_its_old_chunks_everywhere(ctx, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_file_replaces_its_old_chunks_everywhere(ctx, settings, tmp_path: Path) -> None:
     path = _write(tmp_path, "weld.txt", WELDING)
     first = ingest_file(ctx, path)
     old_ids = set(_sql_chunk_ids(settings, first.transcript_id))
@@ -117,7 +117,7 @@ def test_a_changed_file_replaces_its_old_chunks_everywhere(ctx, settings, tmp_pa
     _assert_consistent(settings)
 
 
-def test_rm_removes_sql_rows_chroma_and_bm25(ctx, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_rm_removes_sql_rows_chroma_and_bm25(ctx, settings, tmp_path: Path) -> None:
     weld = ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
     cnc = ingest_file(ctx, _write(tmp_path, "cnc.txt", CNC))
     remove_transcript(ctx, weld.transcript_id)
@@ -130,7 +130,7 @@ def test_rm_removes_sql_rows_chroma_and_bm25(ctx, settings, tmp_path: Path) -> N
         remove_transcript(ctx, weld.transcript_id)
 
 
-def test_flags_beat_file_headers_and_expert_reassigns_roles(ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_flags_beat_file_headers_and_expert_reassigns_roles(ctx, tmp_path: Path) -> None:
     path = _write(tmp_path, "weld.txt", WELDING)
     result = ingest_file(ctx, path, trade="电焊工", interview_date="2024-05-06", consent=True, uploaded_by="lin")
     info = catalog.get_info(ctx, result.transcript_id)
@@ -167,7 +167,7 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
-def test_bad_input_fails_with_one_line_and_stores_nothing(ctx, settings, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_fails_with_one_line_and_stores_nothing(ctx, settings, name: str) -> None:
     data = BAD_INPUTS[name] if BAD_INPUTS[name] is not None else _zip_bomb()
     result = ingest_bytes(ctx, data, name)
     assert result.status == "failed"
@@ -177,7 +177,7 @@ def test_bad_input_fails_with_one_line_and_stores_nothing(ctx, settings, name: s
         assert s.query(TranscriptRow).count() == 0 and s.query(ChunkRow).count() == 0
 
 
-def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path, monkeypatch) -> None:
     from shifu.settings import load_settings
 
     monkeypatch.setenv("SHIFU_MAX_FILE_MB", "0.001")
@@ -186,7 +186,7 @@ def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path, mo
     assert "long.txt" in result.error and "SHIFU_MAX_FILE_MB" in result.error
 
 
-def test_a_batch_with_bad_files_still_ingests_the_good_ones(ctx, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_with_bad_files_still_ingests_the_good_ones(ctx, settings, tmp_path: Path) -> None:
     folder = tmp_path / "interviews"
     _write(folder, "a-weld.txt", WELDING)
     _write(folder, "b-empty.txt", b"")
@@ -205,7 +205,7 @@ def test_a_batch_with_bad_files_still_ingests_the_good_ones(ctx, settings, tmp_p
     _assert_consistent(settings)
 
 
-def test_two_files_with_the_same_name_in_one_batch(ctx, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_two_files_with_the_same_name_in_one_batch(ctx, tmp_path: Path) -> None:
     a = _write(tmp_path / "a", "interview.txt", WELDING)
     b = _write(tmp_path / "b", "interview.txt", CNC)
     results = ingest_paths(ctx, [a, b])
@@ -213,15 +213,15 @@ def test_two_files_with_the_same_name_in_one_batch(ctx, tmp_path: Path) -> None:
     assert "rename" in results[1].error
 
 
-def test_an_index_failure_mid_ingest_leaves_nothing(ctx, settings, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_index_failure_mid_ingest_leaves_nothing(ctx, settings, tmp_path: Path, monkeypatch) -> None:
     import rag.ingest
 
     real_open = rag.ingest.open_index
 
-    def broken_open(s):  # type: ignore[no-untyped-def]
+    def broken_open(s):
         index = real_open(s)
 
-        def add(chunks, transcript_titles=None):  # type: ignore[no-untyped-def]
+        def add(chunks, transcript_titles=None):
             raise OSError("disk full")
 
         index.add = add
@@ -236,7 +236,7 @@ def test_an_index_failure_mid_ingest_leaves_nothing(ctx, settings, tmp_path: Pat
     _assert_consistent(settings)
 
 
-def test_repair_deletes_index_entries_sql_does_not_know(ctx, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_repair_deletes_index_entries_sql_does_not_know(ctx, settings, tmp_path: Path) -> None:
     from shifu.models import Chunk
 
     ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
@@ -249,7 +249,7 @@ def test_repair_deletes_index_entries_sql_does_not_know(ctx, settings, tmp_path:
     _assert_consistent(settings)
 
 
-def test_repair_finishes_an_interrupted_removal(ctx, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_repair_finishes_an_interrupted_removal(ctx, settings, tmp_path: Path) -> None:
     weld = ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
     with session_scope(settings) as s:
         s.get(TranscriptRow, weld.transcript_id).status = "removing"  # as if killed inside `rm`
@@ -259,7 +259,7 @@ def test_repair_finishes_an_interrupted_removal(ctx, settings, tmp_path: Path) -
     assert _assert_consistent(settings)["chroma_chunks"] == 0
 
 
-def test_repair_reindexes_chunks_the_index_lost(ctx, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_repair_reindexes_chunks_the_index_lost(ctx, settings, tmp_path: Path) -> None:
     weld = ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
     lost = _sql_chunk_ids(settings, weld.transcript_id)[:1]
     open_index(ctx).remove_chunks(lost)
@@ -313,7 +313,7 @@ def _wait_for_chroma_rows(chroma_dir: Path, more_than: int, timeout: float = 180
 
 @pytest.mark.slow
 @pytest.mark.parametrize("where", ["after_sql", "while_embedding", "after_chroma"])
-def test_kill_9_during_ingest_then_ingest_again_is_consistent(ctx, settings, tmp_path: Path, where: str) -> None:  # type: ignore[no-untyped-def]
+def test_kill_9_during_ingest_then_ingest_again_is_consistent(ctx, settings, tmp_path: Path, where: str) -> None:
     path = _write(tmp_path, "long-interview.txt", _big_interview())
     # An earlier version is in the library, so the killed ingest is a replacement.
     v1 = ingest_file(ctx, _write(tmp_path / "v1", "long-interview.txt", WELDING))
@@ -341,7 +341,7 @@ def test_kill_9_during_ingest_then_ingest_again_is_consistent(ctx, settings, tmp
 
 
 @pytest.mark.slow
-def test_a_second_writer_waits_for_the_lock_and_both_finish(ctx, settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_writer_waits_for_the_lock_and_both_finish(ctx, settings, tmp_path: Path) -> None:
     weld, cnc = _write(tmp_path, "weld.txt", WELDING), _write(tmp_path, "cnc.txt", CNC)
     lines: list[str] = []
     with writing(ctx):

@@ -32,7 +32,7 @@ Thompson: They forget to check the chuck pressure. A thin-walled part will crush
 
 
 @pytest.fixture
-def library(ctx, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def library(ctx, tmp_path: Path) -> dict[str, str]:
     ids = {}
     for name, text in (("weld.txt", WELDING), ("cnc.txt", CNC)):
         path = tmp_path / name
@@ -43,7 +43,7 @@ def library(ctx, tmp_path: Path) -> dict[str, str]:  # type: ignore[no-untyped-d
     return ids
 
 
-def test_search_finds_the_right_chunk_in_chinese_and_english(ctx, library) -> None:  # type: ignore[no-untyped-def]
+def test_search_finds_the_right_chunk_in_chinese_and_english(ctx, library) -> None:
     hits = search(ctx, "焊条受潮了怎么处理", k=3)
     assert hits[0].chunk.transcript_id == library["weld.txt"]
     assert "烘箱" in hits[0].chunk.text
@@ -57,25 +57,25 @@ def test_search_finds_the_right_chunk_in_chinese_and_english(ctx, library) -> No
     assert "Thompson" in hits[0].chunk.speakers
 
 
-def test_search_stays_inside_the_given_transcripts(ctx, library) -> None:  # type: ignore[no-untyped-def]
+def test_search_stays_inside_the_given_transcripts(ctx, library) -> None:
     hits = search(ctx, "焊条受潮", k=5, transcript_ids={library["cnc.txt"]})
     assert hits and all(h.chunk.transcript_id == library["cnc.txt"] for h in hits)
     assert search(ctx, "焊条受潮", k=5, transcript_ids=set()) == []
 
 
-def test_nothing_to_search_returns_nothing(ctx) -> None:  # type: ignore[no-untyped-def]
+def test_nothing_to_search_returns_nothing(ctx) -> None:
     assert search(ctx, "焊条", k=5) == []
     assert search(ctx, "   ", k=5) == []
 
 
-def test_a_transcript_still_indexing_is_never_returned(ctx, settings, library) -> None:  # type: ignore[no-untyped-def]
+def test_a_transcript_still_indexing_is_never_returned(ctx, settings, library) -> None:
     with session_scope(settings) as s:
         s.get(TranscriptRow, library["weld.txt"]).status = "indexing"
     hits = search(ctx, "焊条受潮了怎么处理", k=5)
     assert all(h.chunk.transcript_id != library["weld.txt"] for h in hits)
 
 
-def test_search_sees_a_re_ingested_file_at_once(ctx, library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_search_sees_a_re_ingested_file_at_once(ctx, library, tmp_path: Path) -> None:
     assert "三百五十度" in search(ctx, "焊条烘干温度", k=1)[0].chunk.text
     path = tmp_path / "weld.txt"
     path.write_text(WELDING.replace("三百五十度烘一个小时", "二百度烘两个小时"), encoding="utf-8")
@@ -85,7 +85,7 @@ def test_search_sees_a_re_ingested_file_at_once(ctx, library, tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_a_running_reader_sees_what_another_process_ingested(ctx, settings, library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_running_reader_sees_what_another_process_ingested(ctx, settings, library, tmp_path: Path) -> None:
     assert search(ctx, "pipe fitting torque", k=5)[0].chunk.transcript_id != "x"  # the reader is open
     path = tmp_path / "pipes.txt"
     path.write_text("Interviewer: How tight do you torque a flange?\n"
@@ -98,7 +98,7 @@ def test_a_running_reader_sees_what_another_process_ingested(ctx, settings, libr
     assert "star pattern" in hit.chunk.text and hit.transcript_title == "pipes"
 
 
-def test_published_transcripts_are_the_sources_of_published_versions(ctx, settings) -> None:  # type: ignore[no-untyped-def]
+def test_published_transcripts_are_the_sources_of_published_versions(ctx, settings) -> None:
     with session_scope(settings) as s:
         s.add(CourseRow(id="c-weld", title="焊接", status="published", published_version=2))
         s.add(CourseVersionRow(course_id="c-weld", number=1, data={}, transcript_ids=["t-old"]))

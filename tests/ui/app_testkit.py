@@ -15,7 +15,7 @@ PASSWORD = "secret-pw-1"
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
-def make_users(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def make_users(settings) -> dict[str, str]:
     """One account of each role; returns role -> username."""
     names = {"admin": "boss", "trainer": "li_trainer", "worker": "wang_worker"}
     ctx = Context(settings)
@@ -44,7 +44,7 @@ def sample_draft(title: str = "TIG 焊接入门") -> CourseDraft:
     )
 
 
-def make_course(settings, course_id: str, *, status: str = "published", title: str = "TIG 焊接入门",  # type: ignore[no-untyped-def]
+def make_course(settings, course_id: str, *, status: str = "published", title: str = "TIG 焊接入门",
                 trade: str = "焊工", enterprise: str = "温州鞋厂", transcript_ids: list[str] | None = None) -> str:
     """A course with one version; published when status says so."""
     draft = sample_draft(title)
@@ -65,7 +65,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(settings):  # type: ignore[no-untyped-def]
+def serve(settings):
     """Launch the app on a free loopback port in this process; returns (url, app). Close with app.close()."""
     from ui.web.app import launch_app
 

@@ -93,7 +93,7 @@ def test_llm_mode_chat_streams_words_then_citations(ctx, settings, monkeypatch):
 
     make_users(settings)
 
-    def fake_answer(settings, question, *, scope, asked_by, on_token=None, **kw):  # type: ignore[no-untyped-def]
+    def fake_answer(settings, question, *, scope, asked_by, on_token=None, **kw):
         assert scope == "published"  # workers only ever search published material
         for word in ("先", "打磨", "坡口"):
             on_token(word)

@@ -67,7 +67,7 @@ def ask_cmd(
     _print_citations(answer)
 
 
-def answer_json(answer) -> dict:  # type: ignore[no-untyped-def]
+def answer_json(answer) -> dict:
     """The `--json` shape of an answer."""
     return {
         "answer": answer.answer,
@@ -83,7 +83,7 @@ def answer_json(answer) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def _print_citations(answer) -> None:  # type: ignore[no-untyped-def]
+def _print_citations(answer) -> None:
     from rag.answer import EXCERPT_LABEL
     from rag.language import detect_language
 

@@ -35,7 +35,7 @@ def _say(message: str) -> None:
 # --- shifu draft -------------------------------------------------------------------------
 
 
-def _transcript_ids(ctx, refs: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def _transcript_ids(ctx, refs: list[str]) -> list[str]:
     """Ids for the given refs; a path to a file is ingested first."""
     from rag.ingest import ingest_file
 

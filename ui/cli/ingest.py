@@ -210,7 +210,7 @@ def transcripts_rm(
                   f"{escape(_named(courses))}[/yellow]", highlight=False)
 
 
-def _named(courses: list) -> str:  # type: ignore[type-arg]
+def _named(courses: list) -> str:
     return ", ".join(f"{c.id} ({c.title}, {c.status})" for c in courses)
 
 

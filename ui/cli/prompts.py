@@ -67,7 +67,7 @@ def show_cmd(name: str,
         _print_versions(ctx.settings, name, console if not piped else Console(stderr=True))
 
 
-def _print_versions(settings, name: str, out: Console) -> None:  # type: ignore[no-untyped-def]
+def _print_versions(settings, name: str, out: Console) -> None:
     from prompts.registry import active_version, versions
 
     active = active_version(settings, name)

@@ -12,7 +12,7 @@ console = Console()
 users_app = typer.Typer(help="Accounts: trainers, workers and admins.", no_args_is_help=True)
 
 
-def _context():  # type: ignore[no-untyped-def]
+def _context():
     from ui.cli.context import command_context
 
     return command_context()

@@ -10,7 +10,6 @@ import pandas as pd
 
 from shifu import auth
 from shifu.context import Context
-from shifu.settings import Settings
 from ui.web.common import ADMIN, Screen, add_texts, guarded, need, one_action, role_name, t
 
 if TYPE_CHECKING:
@@ -266,7 +265,7 @@ class AdminHandlers:
         return t("unpublished", lang, title=course_id)
 
 
-def _published_choices(ctx: Settings) -> list[tuple[str, str]]:
+def _published_choices(ctx: Context) -> list[tuple[str, str]]:
     from extraction.learning import catalogue
 
     return [(f"{c.title} (v{c.version})", c.course_id) for c in catalogue(ctx)]
@@ -290,7 +289,7 @@ def _messages_text(messages: list[dict[str, str]]) -> str:
     return "\n\n".join(f"=== {m['role']} ===\n{m['content']}" for m in messages)
 
 
-def _variables_from_transcript(ctx: Settings, transcript_id: str, wanted: list[str]) -> dict[str, Any]:
+def _variables_from_transcript(ctx: Context, transcript_id: str, wanted: list[str]) -> dict[str, Any]:
     """Fill the template's usual variables from a real transcript, for a test run."""
     from rag.catalog import get_chunks, get_transcript
 

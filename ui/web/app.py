@@ -60,7 +60,7 @@ def build_app(ctx: Context) -> gr.Blocks:
         screen.tab(tab_worker, "tab_worker")
         screen.tab(tab_admin, "tab_admin")
 
-        def on_load(request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_load(request: gr.Request):
             """Show only the tabs of the caller's role."""
             user = get_user(ctx, username_of(request))
             role = user.role if user else None
@@ -73,7 +73,7 @@ def build_app(ctx: Context) -> gr.Blocks:
         for hook in screen.on_load:
             hook(app)
 
-        def switch_language(choice: str, request: gr.Request):  # type: ignore[no-untyped-def]
+        def switch_language(choice: str, request: gr.Request):
             code = LANGS.get(choice, "zh")
             user = get_user(ctx, username_of(request))
             greeting = t("hello", code, user=user.username, role=role_name(user.role, code)) if user else ""

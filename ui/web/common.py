@@ -79,14 +79,14 @@ def friendly(exc: Exception) -> gr.Error:
     return gr.Error(str(exc))
 
 
-def guarded(fn):  # type: ignore[no-untyped-def]
+def guarded(fn):
     """Turn ShifuError raised by a service into a gr.Error shown to the user."""
     import functools
     import inspect
 
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
-        def gen_wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def gen_wrapper(*args, **kwargs):
             try:
                 yield from fn(*args, **kwargs)
             except ShifuError as exc:
@@ -94,7 +94,7 @@ def guarded(fn):  # type: ignore[no-untyped-def]
         return gen_wrapper
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except ShifuError as exc:
@@ -102,7 +102,7 @@ def guarded(fn):  # type: ignore[no-untyped-def]
     return wrapper
 
 
-def one_action(fn):  # type: ignore[no-untyped-def]
+def one_action(fn):
     """Run a handler as one unit of work: the role check, the service calls and the reads of the reply.
 
     Only for handlers that neither ingest (the writer commits in steps on purpose) nor wait on a model.
@@ -110,7 +110,7 @@ def one_action(fn):  # type: ignore[no-untyped-def]
     import functools
 
     @functools.wraps(fn)
-    def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(self, *args, **kwargs):
         with self.ctx.unit_of_work():
             return fn(self, *args, **kwargs)
     return wrapper
@@ -154,4 +154,4 @@ class Screen:
 
     def relabel(self, lang: str) -> list[Any]:
         """One update per registered component, in the order of :meth:`components`."""
-        return [gr.update(**{attr: t(key, lang)}) for _, key, attr in self._labels]
+        return [gr.update(**{attr: t(key, lang)}) for _, key, attr in self._labels]  # type: ignore[arg-type]

@@ -175,7 +175,7 @@ class TrainerHandlers:
         need(self.ctx, request, TRAINER, lang)
         from rag.catalog import get_info
 
-        return gr.update(value=bool(transcript_id) and get_info(self.ctx, transcript_id).consent)
+        return gr.update(value=get_info(self.ctx, transcript_id).consent if transcript_id else False)
 
     @guarded
     @one_action

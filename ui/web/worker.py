@@ -267,7 +267,7 @@ class WorkerHandlers:
         history.append({"role": "user", "content": md_escape(question)})
         return self._answered(history, answer), ""
 
-    def ask_stream(self, question: str, history: list | None, request: gr.Request):  # type: ignore[no-untyped-def]
+    def ask_stream(self, question: str, history: list | None, request: gr.Request):
         """Answer from published material only, streaming the LLM's words as they come."""
         user = need(self.ctx, request, WORKER)
         from rag.answer import answer_question
