@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from shifu.settings import Settings
-from shifu.store import session_factory
+from shifu.store import session_factory, transaction
 
 # A chat model factory: (timeout_s=..., max_tokens=..., **model options) -> a LangChain chat model.
 ChatModels = Callable[..., Any]
@@ -61,14 +61,10 @@ class Context:
         session = self._sessions()
         self._local.session = session
         try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+            with transaction(session):
+                yield session
         finally:
             self._local.session = None
-            session.close()
 
     @property
     def embedder(self) -> Any:

@@ -72,12 +72,8 @@ def session_factory(settings: Settings) -> sessionmaker[Session]:
 
 
 @contextmanager
-def session_scope(settings: Settings) -> Iterator[Session]:
-    """A transaction: committed when the block ends, rolled back on error.
-
-    Services use `Context.unit_of_work` instead; this stays for code below the context.
-    """
-    session = session_factory(settings)()
+def transaction(session: Session) -> Iterator[Session]:
+    """Commit the session when the block ends, roll it back on error, close it either way."""
     try:
         yield session
         session.commit()
@@ -86,3 +82,13 @@ def session_scope(settings: Settings) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_scope(settings: Settings) -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back on error.
+
+    Services use `Context.unit_of_work` instead; this stays for code below the context.
+    """
+    with transaction(session_factory(settings)()) as session:
+        yield session
