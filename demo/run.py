@@ -62,7 +62,7 @@ def draft_and_publish(ctx, transcript_ids: list[str]) -> list[str]:
             say(f"  {tid[:8]}: already has a course")
             continue
         try:
-            course_id, _version, draft = draft_course(ctx.settings, [tid], created_by="trainer")
+            course_id, _version, draft = draft_course(ctx, [tid], created_by="trainer")
         except ShifuError as exc:  # a transcript too short to teach from, for instance
             say(f"  {tid[:8]}: not drafted ({exc})")
             continue

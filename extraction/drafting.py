@@ -11,36 +11,36 @@ from extraction.course import CourseDraft
 from extraction.llm_engine import build_llm_draft
 from extraction.offline_engine import DraftError, DraftResult, Embed, Progress, build_offline_draft
 from extraction.structured_ask import StructuredAsk
+from shifu.context import Context
 from shifu.models import Chunk, Transcript
-from shifu.settings import Settings
 
 ENGINES = ("offline", "llm")
 
 
-def load_transcripts(settings: Settings,
+def load_transcripts(ctx: Context,
                      transcript_ids: Sequence[str]) -> tuple[list[Transcript], dict[str, list[Chunk]]]:
-    """Stored transcripts (ids, prefixes or file names) and their chunks."""
+    """Stored transcripts (ids, prefixes or file names) and their chunks, read in one transaction."""
     from rag.catalog import get_chunks, get_transcript, resolve_id
 
     transcripts, chunks = [], {}
-    for ref in transcript_ids:
-        tid = resolve_id(settings, ref)
-        if tid in chunks:
-            continue
-        transcripts.append(get_transcript(settings, tid))
-        chunks[tid] = get_chunks(settings, tid)
+    with ctx.unit_of_work():
+        for ref in transcript_ids:
+            tid = resolve_id(ctx, ref)
+            if tid in chunks:
+                continue
+            transcripts.append(get_transcript(ctx, tid))
+            chunks[tid] = get_chunks(ctx, tid)
     return transcripts, chunks
 
 
-def open_gap_questions(settings: Settings, transcripts: Sequence[Transcript], limit: int = 5) -> list[str]:
+def open_gap_questions(ctx: Context, transcripts: Sequence[Transcript], limit: int = 5) -> list[str]:
     """Open knowledge-gap questions that touch these transcripts' subject (shared character bigrams)."""
     from sqlalchemy import select
 
     from rag.lexical import bigram_tokens
-    from shifu.store import session_scope
     from shifu.tables import KnowledgeGapRow
 
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         rows = list(s.scalars(select(KnowledgeGapRow).where(KnowledgeGapRow.status == "open")
                               .order_by(KnowledgeGapRow.id)))
         questions = [r.question for r in rows]
@@ -56,7 +56,7 @@ def open_gap_questions(settings: Settings, transcripts: Sequence[Transcript], li
 
 
 def draft_course(
-    settings: Settings,
+    ctx: Context,
     transcript_ids: Sequence[str],
     *,
     engine: str = "offline",
@@ -75,21 +75,21 @@ def draft_course(
     if engine == "llm" and ask is None:
         from shifu.llm import endpoint
 
-        endpoint(settings)  # a missing server setting is reported before any work is done
+        endpoint(ctx.settings)  # a missing server setting is reported before any work is done
     _say(progress, "loading transcripts")
-    transcripts, chunks = load_transcripts(settings, transcript_ids)
-    gaps = open_gap_questions(settings, transcripts)
-    embed = _embedder(settings)
+    transcripts, chunks = load_transcripts(ctx, transcript_ids)
+    gaps = open_gap_questions(ctx, transcripts)
+    embed = _embedder(ctx)
     model = None
     templates: dict[str, str] = {}
     if engine == "llm":
-        result, model, templates = build_llm_draft(settings, transcripts, chunks, ask=ask, embed=embed,
+        result, model, templates = build_llm_draft(ctx.settings, transcripts, chunks, ask=ask, embed=embed,
                                                    gap_questions=gaps, progress=progress)
     else:
         result = build_offline_draft(transcripts, chunks, embed=embed, gap_questions=gaps, progress=progress)
     _say(progress, "saving the draft as a course version")
     course_id, version = create_course(
-        settings, result.draft, transcript_ids=[t.id for t in transcripts], engine=engine, model=model,
+        ctx, result.draft, transcript_ids=[t.id for t in transcripts], engine=engine, model=model,
         template_versions=templates, created_by=created_by,
         note=_note(engine, result),
     )
@@ -109,13 +109,11 @@ def _note(engine: str, result: DraftResult) -> str:
     return note + (f", {rejected} model output(s) rejected (offline content kept there)" if rejected else "")
 
 
-def _embedder(settings: Settings) -> Embed | None:
+def _embedder(ctx: Context) -> Embed | None:
     """The configured embedder as a function, or None when it cannot be loaded (segmentation then
     runs on words, turns and cues alone)."""
     try:
-        from shifu.embeddings import get_embedder
-
-        embedder = get_embedder(settings)
+        embedder = ctx.embedder
     except Exception:  # an unusable embeddings setting must not stop an offline draft
         return None
     return embedder.embed

@@ -17,9 +17,8 @@ from sqlalchemy import func, select
 
 from extraction.course import CourseDraft
 from rag.published import published_versions
-from shifu.context import Context, as_context
+from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError
-from shifu.settings import Settings
 from shifu.tables import CourseRow, CourseVersionRow, TranscriptRow
 from shifu.timecode import clock
 
@@ -96,13 +95,13 @@ def _info(course: CourseRow, v: CourseVersionRow | None, latest: int) -> CourseI
 
 
 def create_course(
-    ctx: Context | Settings, draft: CourseDraft, *, transcript_ids: Sequence[str], engine: str = "offline",
+    ctx: Context, draft: CourseDraft, *, transcript_ids: Sequence[str], engine: str = "offline",
     model: str | None = None, template_versions: dict[str, str] | None = None,
     created_by: str | None = None, note: str | None = None,
 ) -> tuple[str, int]:
     """Store a new course with the draft as version 1 (status draft). Returns (course_id, 1)."""
     course_id = "course-" + uuid.uuid4().hex[:12]
-    with as_context(ctx).unit_of_work() as s:
+    with ctx.unit_of_work() as s:
         s.add(CourseRow(id=course_id, title=draft.title, language=draft.language, status="draft",
                         created_by=created_by))
         s.flush()
@@ -113,12 +112,12 @@ def create_course(
 
 
 def save_version(
-    ctx: Context | Settings, course_id: str, draft: CourseDraft, created_by: str | None = None,
+    ctx: Context, course_id: str, draft: CourseDraft, created_by: str | None = None,
     note: str | None = None, *, engine: str = "edit", model: str | None = None,
     template_versions: dict[str, str] | None = None,
 ) -> int:
     """Save an edited draft as the next version (status draft); returns its number."""
-    with as_context(ctx).unit_of_work() as s:
+    with ctx.unit_of_work() as s:
         course = _course(s, course_id)
         latest = _latest(s, course_id)
         previous = _version_row(s, course_id, latest) if latest else None

@@ -30,6 +30,7 @@ from extraction.quiz import QuizWriter
 from extraction.structured_ask import ConfiguredModel, StructuredAsk
 from extraction.units import classify, extract_units, quantities
 from extraction.validate import SourceText, check_citation, norm_text, validate_draft
+from shifu.context import Context
 from shifu.errors import LLMError, ShifuError
 from shifu.models import Citation
 from shifu.settings import Settings
@@ -88,13 +89,13 @@ def find_item(draft: CourseDraft, key: str) -> Slot:
     raise RegenerateError(f"item {key!r} is not in this draft ({KEY_HELP}); pick the item again from the list")
 
 
-def cited_sources(settings: Settings, citations: Sequence[Citation]) -> dict[str, SourceText]:
+def cited_sources(ctx: Context, citations: Sequence[Citation]) -> dict[str, SourceText]:
     """The stored transcripts (and chunks) the citations point into."""
     from rag.catalog import get_chunks, get_transcript
 
     out = {}
     for tid in dict.fromkeys(c.transcript_id for c in citations):
-        out[tid] = SourceText(get_transcript(settings, tid), get_chunks(settings, tid))
+        out[tid] = SourceText(get_transcript(ctx, tid), get_chunks(ctx, tid))
     return out
 
 
@@ -127,12 +128,7 @@ def validated(draft: CourseDraft, slot: Slot, new: Point | QuizItem | FollowUpQu
 # --- the entry point ----------------------------------------------------------------------
 
 
-def llm_configured(settings: Settings) -> bool:
-    """True when a chat server (or an OpenAI key) is set: regeneration then uses the LLM."""
-    return bool(settings.llm_base_url or settings.llm_api_key)
-
-
-def regenerate_item(settings: Settings, draft: CourseDraft, item_key: str, note: str | None = None, *,
+def regenerate_item(ctx: Context, draft: CourseDraft, item_key: str, note: str | None = None, *,
                     ask: StructuredAsk | None = None) -> CourseDraft:
     """A new draft in which only ITEM_KEY's item is regenerated from its cited quotes (validated,
     flagged where it fails); DRAFT itself is left untouched. Saving it is the caller's job.
@@ -145,11 +141,11 @@ def regenerate_item(settings: Settings, draft: CourseDraft, item_key: str, note:
         raise RegenerateError(
             f"item {item_key} cites no words of the master, so there is nothing to regenerate it from; "
             "the item was kept as it was — edit it by hand")
-    sources = cited_sources(settings, slot.item.citations)
-    if ask is None and llm_configured(settings):
-        ask = ConfiguredModel(settings, max_tokens=MAX_TOKENS, max_reasks=MAX_REASKS)
+    sources = cited_sources(ctx, slot.item.citations)
+    if ask is None and ctx.llm_configured:
+        ask = ConfiguredModel(ctx.settings, max_tokens=MAX_TOKENS, max_reasks=MAX_REASKS)
     if ask is not None:
-        new = by_llm(settings, ask, new_draft, slot, sources, note)
+        new = by_llm(ctx.settings, ask, new_draft, slot, sources, note)
     else:
         new = offline(new_draft, slot, sources)
     slot.put(new_draft, new)

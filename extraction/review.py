@@ -200,7 +200,7 @@ def regenerate(ctx: Context, course_id: str, version: int | None, key: str, by: 
     from extraction.regenerate import regenerate_item
 
     _number, draft = load(ctx, course_id, version)
-    draft = regenerate_item(ctx.settings, draft, key)  # the LLM call runs outside any transaction
+    draft = regenerate_item(ctx, draft, key)  # the LLM call runs outside any transaction
     note = f"regenerated {ItemRef(key).body}"
     return save_version(ctx, course_id, draft, created_by=by, note=note), note
 

@@ -13,10 +13,9 @@ from pydantic import BaseModel
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from shifu.context import Context, as_context
+from shifu.context import Context
 from shifu.errors import NotFoundError
 from shifu.models import Chunk, Transcript, Turn
-from shifu.settings import Settings  # the drafting engines still pass bare settings
 from shifu.tables import ChunkRow, TranscriptRow, TurnRow
 
 
@@ -51,10 +50,10 @@ def list_transcripts(ctx: Context, *, include_unready: bool = False) -> list[Tra
         return [_info(row, turns.get(row.id, 0), chunks.get(row.id, 0)) for row in s.scalars(query)]
 
 
-def resolve_id(ctx: Context | Settings, ref: str) -> str:
+def resolve_id(ctx: Context, ref: str) -> str:
     """The transcript id for a full id, a unique id prefix, or a source file name."""
     ref = ref.strip()
-    with as_context(ctx).unit_of_work() as s:
+    with ctx.unit_of_work() as s:
         if s.get(TranscriptRow, ref) is not None:
             return ref
         by_prefix = list(s.scalars(select(TranscriptRow.id).where(TranscriptRow.id.startswith(ref))))
@@ -76,9 +75,9 @@ def get_info(ctx: Context, transcript_id: str) -> TranscriptInfo:
         return _info(row, n_turns, n_chunks)
 
 
-def get_transcript(ctx: Context | Settings, transcript_id: str) -> Transcript:
+def get_transcript(ctx: Context, transcript_id: str) -> Transcript:
     """The stored transcript with its turns, as the domain model."""
-    with as_context(ctx).unit_of_work() as s:
+    with ctx.unit_of_work() as s:
         row = _row(s, transcript_id)
         turns = [
             Turn(index=t.idx, speaker=t.speaker, role=t.role, text=t.text,  # type: ignore[arg-type]
@@ -93,9 +92,9 @@ def get_transcript(ctx: Context | Settings, transcript_id: str) -> Transcript:
         )
 
 
-def get_chunks(ctx: Context | Settings, transcript_id: str) -> list[Chunk]:
+def get_chunks(ctx: Context, transcript_id: str) -> list[Chunk]:
     """The chunks of one transcript, in order."""
-    with as_context(ctx).unit_of_work() as s:
+    with ctx.unit_of_work() as s:
         rows = s.scalars(select(ChunkRow).where(ChunkRow.transcript_id == transcript_id).order_by(ChunkRow.ord))
         return [chunk_from_row(r) for r in rows]
 

@@ -92,9 +92,3 @@ class Context:
 
         return partial(chat_model, self.settings)
 
-
-def as_context(settings_or_context: Settings | Context) -> Context:
-    """A context for callers that still hold bare settings (the drafting engines); prefer passing one."""
-    if isinstance(settings_or_context, Context):
-        return settings_or_context
-    return Context(settings_or_context)

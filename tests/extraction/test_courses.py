@@ -18,6 +18,7 @@ from extraction.publishing import (
 )
 from rag.catalog import update_metadata
 from rag.ingest import ingest_file
+from shifu.context import Context
 from shifu.store import session_scope
 from shifu.tables import CourseVersionRow, KnowledgeGapRow
 
@@ -29,7 +30,7 @@ def drafted(ctx, settings):
     with session_scope(settings) as s:
         s.add(KnowledgeGapRow(question="氩弧焊的钨极怎么磨？", status="open"))
     steps: list[str] = []
-    course_id, version, draft = draft_course(settings, [result.transcript_id], progress=steps.append,
+    course_id, version, draft = draft_course(Context(settings), [result.transcript_id], progress=steps.append,
                                              created_by="trainer1")
     return result.transcript_id, course_id, version, draft, steps
 

@@ -107,7 +107,7 @@ def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(ctx)
 
     model = FakeModel(refusing)
     llm = load_settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="some-model")
-    course_id, version, draft = draft_course(llm, [tid], engine="llm", ask=model, created_by="trainer1")
+    course_id, version, draft = draft_course(Context(llm), [tid], engine="llm", ask=model, created_by="trainer1")
     info, stored = get_course(Context(llm), course_id, version)
     assert (info.engine, info.model) == ("llm", "some-model")
     assert set(info.template_versions) == {"draft_units", "draft_outline", "draft_quiz"}

@@ -26,7 +26,7 @@ def course(tmp_path_factory):
     settings = load_settings(environ={"SHIFU_HOME": str(tmp_path_factory.mktemp("regen-home"))})
     ctx = Context(settings)
     tid = ingest_file(ctx, CORPUS / "welding_tig_mig_zh_gbk.txt").transcript_id
-    _, _, draft = draft_course(settings, [tid])
+    _, _, draft = draft_course(Context(settings), [tid])
     return settings, draft, get_transcript(ctx, tid).text
 
 
@@ -50,7 +50,7 @@ def test_offline_regeneration_changes_that_quiz_item_only(course):
     settings, draft, text = course
     before = draft.model_dump()
     for old in draft.quiz:
-        new_draft = regenerate_item(settings, draft, f"q:{old.id}")
+        new_draft = regenerate_item(Context(settings), draft, f"q:{old.id}")
         assert draft.model_dump() == before  # the draft handed in is untouched
         assert _without(new_draft, old.id) == _without(draft, old.id)  # every other item as it was
         new = _quiz(new_draft, old.id)
@@ -65,11 +65,11 @@ def test_offline_regeneration_changes_that_quiz_item_only(course):
 def test_regenerating_again_gives_yet_another_version(course):
     settings, draft, _ = course
     item_id = draft.quiz[0].id
-    once = regenerate_item(settings, draft, f"q:{item_id}")
-    twice = regenerate_item(settings, once, f"q:{item_id}")
+    once = regenerate_item(Context(settings), draft, f"q:{item_id}")
+    twice = regenerate_item(Context(settings), once, f"q:{item_id}")
     stems = {_quiz(d, item_id).stem for d in (draft, once, twice)}
     assert len(stems) == 3
-    assert regenerate_item(settings, draft, f"q:{item_id}") == once  # offline is deterministic
+    assert regenerate_item(Context(settings), draft, f"q:{item_id}") == once  # offline is deterministic
 
 
 def test_an_edited_point_is_rederived_from_its_quote(course):
@@ -77,10 +77,10 @@ def test_an_edited_point_is_rederived_from_its_quote(course):
     point = draft.modules[0].lessons[0].points[0]
     with pytest.raises(RegenerateError, match="no other version of item p:0.0.0 can be made offline; "
                                               "configure an LLM"):
-        regenerate_item(settings, draft, "p:0.0.0")  # offline points already are the master's words
+        regenerate_item(Context(settings), draft, "p:0.0.0")  # offline points already are the master's words
     edited = draft.model_copy(deep=True)
     edited.modules[0].lessons[0].points[0].text = "随便写的一句话"
-    again = regenerate_item(settings, edited, "p:0.0.0").modules[0].lessons[0].points[0]
+    again = regenerate_item(Context(settings), edited, "p:0.0.0").modules[0].lessons[0].points[0]
     assert again.text == point.text and not again.flags
     _grounded(again, text)
 
@@ -89,10 +89,10 @@ def test_unknown_items_and_offline_follow_ups_are_refused_clearly(course):
     settings, draft, _ = course
     for key in ("q:nope", "p:9.0.0", "p:x", "f:99", "z:1", ""):
         with pytest.raises(RegenerateError, match=f"item '{key}' is not in this draft"):
-            regenerate_item(settings, draft, key)
+            regenerate_item(Context(settings), draft, key)
     if draft.follow_up_questions:
         with pytest.raises(RegenerateError, match="no other version of item f:0 can be made offline"):
-            regenerate_item(settings, draft, "f:0")
+            regenerate_item(Context(settings), draft, "f:0")
 
 
 # --- LLM engine -------------------------------------------------------------------------------
@@ -113,14 +113,14 @@ def test_an_ungrounded_model_item_is_flagged_and_a_failure_keeps_the_item(course
         return LLMPoint(kind="tip", text="焊工每天要喝八杯水。", unit_ids=["u1"])
 
     model = FakeModel(script)
-    new = _quiz(regenerate_item(_llm(settings), draft, f"q:{old.id}", ask=model), old.id)
+    new = _quiz(regenerate_item(Context(_llm(settings)), draft, f"q:{old.id}", ask=model), old.id)
     assert old.citations[0].quote in model.asked[-1].messages[-1]["content"]  # the model saw the grounded source
     assert new.stem == "天空是什么颜色？" and "answer not supported by the cited quote" in new.flags
     _grounded(new, text)
-    point = regenerate_item(_llm(settings), draft, "p:0.0.0", ask=model).modules[0].lessons[0].points[0]
+    point = regenerate_item(Context(_llm(settings)), draft, "p:0.0.0", ask=model).modules[0].lessons[0].points[0]
     assert "point not supported by its quote" in point.flags
     with pytest.raises(RegenerateError, match=f"could not regenerate item q:{old.id}, so it was kept as it was"):
-        regenerate_item(_llm(settings), draft, f"q:{old.id}", ask=FakeModel(refusing))
+        regenerate_item(Context(_llm(settings)), draft, f"q:{old.id}", ask=FakeModel(refusing))
 
 
 @pytest.mark.llm
@@ -132,7 +132,7 @@ def test_the_real_local_model_regenerates_a_quiz_item_flagged_or_refused(course,
     old = draft.quiz[0]
     try:
         tiny = ConfiguredModel(llm, max_tokens=MAX_TOKENS, max_reasks=0)  # slow; re-asks are tested in prompts/
-        new_draft = regenerate_item(llm, draft, f"q:{old.id}", ask=tiny)
+        new_draft = regenerate_item(Context(llm), draft, f"q:{old.id}", ask=tiny)
     except RegenerateError as exc:
         assert f"item q:{old.id}, so it was kept as it was" in str(exc) and "\n" not in str(exc)
         return

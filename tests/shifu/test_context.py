@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from shifu.auth import add_user
-from shifu.context import Context, as_context
+from shifu.context import Context
 from shifu.tables import UserRow
 
 
@@ -40,8 +40,3 @@ def test_no_chat_model_without_an_llm_and_a_handed_in_one_wins(settings):
     ctx = Context(settings, chat_model=fake)
     assert ctx.llm_configured and ctx.chat_model is fake
 
-
-def test_bare_settings_become_a_context_and_a_context_stays_itself(settings):
-    ctx = Context(settings)
-    assert as_context(ctx) is ctx
-    assert as_context(settings).settings is settings

@@ -64,7 +64,7 @@ def draft_cmd(
 
     ctx = command_context()
     ids = _transcript_ids(ctx, transcripts)
-    course_id, version, draft = draft_course(ctx.settings, ids, engine=engine, progress=_say, created_by=by)
+    course_id, version, draft = draft_course(ctx, ids, engine=engine, progress=_say, created_by=by)
     if out is not None:
         out.write_text(json.dumps(draft.model_dump(mode="json"), ensure_ascii=False, indent=2), encoding="utf-8")
     flagged = sum(1 for q in draft.quiz if q.flags)

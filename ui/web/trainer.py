@@ -213,7 +213,7 @@ class TrainerHandlers:
             frac, desc = _progress_args(args)
             progress(frac, desc=desc)
 
-        course_id, version, title = run_draft(self.ctx.settings, list(transcript_ids), engine=engine or "offline",
+        course_id, version, title = run_draft(self.ctx, list(transcript_ids), engine=engine or "offline",
                                               created_by=user.username, on_progress=report,
                                               in_process=self.draft_in_process)
         return (t("drafted", lang, title=title, version=version),
