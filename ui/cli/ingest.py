@@ -286,7 +286,8 @@ def eval_ingest_cmd(
 
 def _vcsum_interview(chars: int) -> str:
     """A long interview from real spoken Mandarin: the most talkative speaker becomes the master."""
-    path = Path(__file__).resolve().parents[2] / "shared" / "bench" / "vcsum" / "meetings.jsonl"
+    # the checkout's shared/ folder sits beside the repository: ui/cli/ingest.py -> repo -> its parent
+    path = Path(__file__).resolve().parents[3] / "shared" / "bench" / "vcsum" / "meetings.jsonl"
     if not path.exists():
         raise typer.BadParameter(f"{path} not found; pass --file with a transcript to time")
     lines: list[str] = []
