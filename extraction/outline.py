@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extraction.course import KnowledgeUnit, Lesson, Module, Point
 from extraction.segment import TopicSegment
@@ -22,7 +22,7 @@ KIND_LABEL = {
            "disagreement": "Masters disagree"},
 }
 _KIND_ORDER = ["warning", "step", "rule", "measurement", "tool", "definition", "tip", "story", "fact"]
-MAX_POINTS = 8  # per lesson: a lesson is read in one sitting
+MAX_POINTS = 0  # per lesson; 0: no cap (extraction/selection.py sets the course's budget)
 
 
 @dataclass
@@ -32,6 +32,7 @@ class TranscriptPlan:
     transcript: Transcript
     segments: list[TopicSegment]
     units: list[KnowledgeUnit]
+    left_out: list[KnowledgeUnit] = field(default_factory=list)  # candidates selection did not keep
 
 
 def timestamp(seconds: float | None) -> str:
@@ -175,7 +176,7 @@ def _fallback(language: str, m: int) -> str:
 def pick_points(units: Sequence[KnowledgeUnit], limit: int = MAX_POINTS) -> list[KnowledgeUnit]:
     """The most teachable units of a lesson (know-how before plain facts), in transcript order."""
     ranked = sorted(units, key=lambda u: (-u.score, u.turn_index, u.citations[0].start if u.citations else 0))
-    keep = ranked[:limit]
+    keep = ranked[:limit] if limit else ranked
     return sorted(keep, key=lambda u: (u.citations[0].start if u.citations else 0))
 
 

@@ -397,8 +397,8 @@ def extract_units(
     vocabulary = key_terms(text, language, top=80)
     units: list[KnowledgeUnit] = []
     for position, turn in enumerate(t.turns):
-        if turn.role != "expert":
-            continue
+        if turn.role == "interviewer":
+            continue  # everyone else teaches: the master, and each panellist of a discussion
         # spans from the join rule of Transcript.text, so citations always match the text
         turn_start = starts[position]
         for a, b in sentence_pieces(text, turn_start, turn_start + len(turn.text), language):

@@ -68,7 +68,7 @@ def test_points_are_the_masters_words_never_the_interviewer_or_a_question(drafts
 def test_a_warning_is_about_danger_and_a_story_is_a_story():
     t, chunks = corpus("welding_tig_mig_zh_gbk.txt")
     d = build_offline_draft([t], {t.id: chunks}).draft
-    kinds = {p.text: p.kind for p in _points(d)}
+    kinds = {p.text: p.kind for p in [*_points(d), *d.more_from_interview]}  # taught or kept for review
     limit = next(k for x, k in kinds.items() if x.startswith("钨极伸出喷嘴3到5毫米"))
     assert limit != "warning"  # "不要超过8毫米" is a limit, not a danger
     assert any(k == "warning" and "火灾" in x for x, k in kinds.items())
@@ -82,7 +82,9 @@ def test_number_options_share_the_keys_unit_and_are_not_in_the_sentence(drafts):
             if q.type != "single_choice" or not quantities(q.answer[0]):
                 continue
             checked += 1
-            unit = re.sub(r"^[\d.,\s]+", "", q.answer[0])
+            # the unit after the number, in digits or words ("two feet" -> "feet")
+            unit = re.sub(r"^(?:[\d.,\s]+|(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)\s+)",
+                          "", q.answer[0])
             sentence = q.stem.split("____")
             for option in q.options:
                 assert option.endswith(unit), (q.stem, q.options)
@@ -90,7 +92,7 @@ def test_number_options_share_the_keys_unit_and_are_not_in_the_sentence(drafts):
                 if number and option not in q.answer:
                     assert not any(re.search(rf"(?<![\d.]){re.escape(number.group())}(?![\d])", s)
                                    for s in sentence), (q.stem, option)
-    assert checked >= 3
+    assert checked >= 2  # fewer sentences are taught now (selection), so fewer carry a number
 
 
 def test_term_options_are_things_of_the_keys_kind(drafts):
