@@ -125,6 +125,18 @@ class Selection:
     left_out: list[KnowledgeUnit] = field(default_factory=list)
 
 
+def smoothed(units: Sequence[KnowledgeUnit], scores: np.ndarray, share: float) -> np.ndarray:
+    """Each score blended with its neighbours' in the same turn: know-how comes in runs of sentences."""
+    if not share or len(scores) < 2:
+        return scores
+    out = scores * (1 - share)
+    for i in range(len(scores)):
+        near = [scores[j] for j in (i - 1, i + 1)
+                if 0 <= j < len(scores) and units[j].turn_index == units[i].turn_index]
+        out[i] += share * (float(np.mean(near)) if near else scores[i])
+    return out
+
+
 def size_10k(t: Transcript) -> float:
     """The interview's length in units of 10,000 Chinese characters (an English word counts 1.7)."""
     cjk, words = _size(t.text)
@@ -177,7 +189,7 @@ def select_units(t: Transcript, chunks: Sequence[Chunk], units: Sequence[Knowled
     if not units:
         return Selection([], [])
     cfg = cfg or weights()
-    scores = teachability(t, units, w)
+    scores = smoothed(units, teachability(t, units, w), cfg["smooth"])
     for i, u in enumerate(units):
         u.score = round(float(scores[i]), 4)
     picked = choose(t, units, scores, cfg)
