@@ -40,6 +40,9 @@ _OPENS_MID = re.compile(r"^\W*(?:and|but|or|so|because|which|that|it|this|he|she
 _GENERAL = re.compile(r"\b(?:always|never|every|whenever|if you|the way to|the key|the trick|the point|the idea|"
                       r"important|should|must|need to|have to|rule|principle|lesson|mistake|problem|solution)\b"
                       r"|一定|必须|不要|不能|关键|原则|规矩|要|如果|的话|就会|容易|注意|标准|判断", re.I)
+_PAST = re.compile(r"\b(?:was|were|had|did|went|came|got|said|told|used to|\w{3,}ed)\b|了|过|那时|当时|后来", re.I)
+_PRESENT = re.compile(r"\b(?:is|are|can|does|do|will|tends?|makes?|gives?|means)\b|要|会|就是|可以|能", re.I)
+_HOW = re.compile(r"\b(?:how|why|what (?:is|are|makes|does)|explain)\b|怎么|为什么|如何|什么原因|要注意|判断", re.I)
 _NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
 
 
@@ -51,7 +54,8 @@ def _per(pattern: re.Pattern[str], text: str, words: float) -> float:
     return min(1.0, len(pattern.findall(text)) / max(words, 1.0) * 10)
 
 
-def features(unit: KnowledgeUnit, turn_text: str, position: float, language: str, panel: bool) -> list[float]:
+def features(unit: KnowledgeUnit, turn_text: str, position: float, language: str, panel: bool,
+             question: str = "") -> list[float]:
     """The scorer's view of one candidate sentence (order matches FEATURES)."""
     text = unit.text
     cjk, words = _size(text)
@@ -74,6 +78,10 @@ def features(unit: KnowledgeUnit, turn_text: str, position: float, language: str
         _per(_SECOND_PERSON, text, length),
         _per(_GENERAL, text, length),
         min(1.0, len(_NAME.findall(text)) / 3),
+        _per(_PAST, text, length),
+        _per(_PRESENT, text, length),
+        1.0 if _HOW.search(question) else 0.0,
+        _per(_BIOGRAPHY, turn_text, turn_cjk / 1.7 + turn_words),
         1.0 if _OPENS_MID.match(text) else 0.0,
         1.0 if language == "zh" else 0.0,
         1.0 if panel else 0.0,
@@ -82,7 +90,7 @@ def features(unit: KnowledgeUnit, turn_text: str, position: float, language: str
 
 
 FEATURES = ("bias", "length", "turn_length", "opens_turn", "position", "position2", "terms", "quantity", "reason",
-            "biography", "hedge", "second_person", "general", "names", "opens_mid", "zh", "panel", *[f"kind_{k}" for k in KINDS])
+            "biography", "hedge", "second_person", "general", "names", "past", "present", "asked_how", "turn_biography", "opens_mid", "zh", "panel", *[f"kind_{k}" for k in KINDS])
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +104,14 @@ def feature_rows(t: Transcript, units: Sequence[KnowledgeUnit]) -> np.ndarray:
     """A feature row per unit (units from extract_units, in transcript order)."""
     n = max(len(t.turns) - 1, 1)
     panel = is_panel(t)
-    return np.array([features(u, t.turns[u.turn_index].text, u.turn_index / n, t.language, panel) for u in units])
+    return np.array([features(u, t.turns[u.turn_index].text, u.turn_index / n, t.language, panel,
+                              _question_before(t, u.turn_index)) for u in units])
+
+
+def _question_before(t: Transcript, index: int) -> str:
+    """The interviewer's turn just before a turn (empty when the turn before is not the interviewer's)."""
+    before = t.turns[index - 1] if index > 0 else None
+    return before.text if before is not None and before.role == "interviewer" else ""
 
 
 def is_panel(t: Transcript) -> bool:
