@@ -16,7 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from extraction.evaluate_knowhow import Case, find_cases, locate, longest_sentences, matches, score_course, scoring_text
+from extraction.evaluate_knowhow import (
+    Case,
+    find_cases,
+    locate,
+    longest_sentences,
+    matches,
+    score_course,
+    scoring_text,
+)
 from extraction.selection import FEATURES, feature_rows, select_units
 from shifu.models import Chunk, Transcript
 

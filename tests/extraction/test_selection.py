@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 from drafting_kit import BENCH, interview
 
-from extraction.evaluate_knowhow import find_cases, locate, matches, norm, score_course, scoring_text
+from extraction.evaluate_knowhow import (
+    find_cases,
+    locate,
+    matches,
+    norm,
+    score_course,
+    scoring_text,
+)
 from extraction.segment import segment_transcript
 from extraction.selection import choose, passages, select_units, weights
 from extraction.units import extract_units
