@@ -192,10 +192,35 @@ def choose(t: Transcript, units: Sequence[KnowledgeUnit], scores: np.ndarray, cf
                 break
             continue
         picked = trial
+    picked += [j for j in companions(t.text, units, picked) if j not in picked]
     # a warning the scorer finds at all plausible is taught even past the budget: safety comes first
     picked += [i for i, u in enumerate(units) if u.kind == "warning" and scores[i] >= cfg["keep_warning"]
                and i not in picked]
     return sorted(picked)
+
+
+# a sentence that leans on the one before it (an effect, a continuation) or announces the next (a list header, a cause)
+_LEANS_BACK = re.compile(r"^\W*(?:so\b|that'?s why|this is why|which is why|and so|therefore|所以|因此|因而|这样(?:才|就)|这就是为什么)", re.I)
+_POINTS_AHEAD = re.compile(r"[:：]\s*$|(?:几|[两三四五六七八九\d]+)(?:个|条|点|步|种)[^。！？]{0,12}[:：，,。]?\s*$"
+                           r"|\b(?:two|three|four|five|several) (?:things|rules|mistakes|steps|reasons|ways)\b[^.]*[:.]?\s*$", re.I)
+_CAUSE_AFTER = re.compile(r"^\W*(?:because|since|因为|由于|要不然|不然|否则|otherwise)", re.I)
+
+
+def companions(text: str, units: Sequence[KnowledgeUnit], picked: Sequence[int]) -> list[int]:
+    """Sentences a kept one needs to stay whole: the list header or the cause before it, the
+    reason or the first item after it (only next to it, in the same turn)."""
+    out = []
+    for i in picked:
+        u = units[i]
+        before = units[i - 1] if i > 0 and _joinable(text, units[i - 1], u) else None
+        after = units[i + 1] if i + 1 < len(units) and _joinable(text, u, units[i + 1]) else None
+        # the opening trim_lead took off ("所以", "So,") still says how it hangs on the one before
+        opening = text[before.citations[0].end:u.citations[0].end] if before is not None else ""
+        if before is not None and (_LEANS_BACK.match(opening) or _POINTS_AHEAD.search(before.text)):
+            out.append(i - 1)
+        if after is not None and (_POINTS_AHEAD.search(u.text) or _CAUSE_AFTER.match(after.text)):
+            out.append(i + 1)
+    return out
 
 
 def select_units(t: Transcript, chunks: Sequence[Chunk], units: Sequence[KnowledgeUnit],

@@ -19,7 +19,7 @@ from extraction.evaluate_knowhow import (
     scoring_text,
 )
 from extraction.segment import segment_transcript
-from extraction.selection import choose, passages, select_units, weights
+from extraction.selection import choose, companions, passages, select_units, weights
 from extraction.units import extract_units
 
 KNOWHOW = BENCH / "knowhow"
@@ -76,6 +76,17 @@ def test_adjacent_sentences_of_one_turn_become_one_whole_point():
     units = extract_units(t, chunks, segment_transcript(t, None))
     groups = passages(t, units, list(range(len(units))), weights()["join_chars"])
     assert len(groups) == 1 and len(groups[0]) == len(units) >= 2
+
+
+def test_a_list_keeps_its_header_and_an_effect_its_cause():
+    turns = [("问", "新手常犯什么错？"), ("王师傅", "新手最常犯的错有这么三个。第一个是水温太高，酵母直接就被烫死了。"
+                                   "面发不起来的时候不要急着加酵母。所以水温一定要先用手腕试一下再倒。")]
+    t, chunks = interview(turns, title="发面")
+    units = extract_units(t, chunks, segment_transcript(t, None))
+    texts = [u.text[:4] for u in units]
+    first, effect = texts.index("第一个是"), texts.index("水温一定")  # "所以" trimmed off the quote
+    assert first - 1 in companions(t.text, units, [first])  # the header comes with the first item
+    assert effect - 1 in companions(t.text, units, [effect])  # "所以…" comes with what it follows from
 
 
 def test_the_budget_takes_the_best_first():
