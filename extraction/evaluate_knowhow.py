@@ -181,13 +181,59 @@ def course_quotes(draft) -> tuple[list[list[str]], list[list[str]]]:  # type: ig
     return points, quiz
 
 
+def _bigrams(text: str) -> set[str]:
+    s = norm(re.sub(r"[^\w]", "", text))
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def bigram_f1(a: str, b: str) -> float:
+    """Character-bigram F1 of two short texts (a lesson title against a human headline)."""
+    x, y = _bigrams(a), _bigrams(b)
+    shared = len(x & y)
+    return 2 * shared / (len(x) + len(y)) if shared else 0.0
+
+
+def title_f1(result, headlines_of_turn: Sequence[str]) -> float | None:  # type: ignore[no-untyped-def]
+    """Mean bigram F1 of each lesson title with the headline of the gold segment its points sit in most."""
+    t = result.plans[0].transcript
+    if len(t.turns) != len(headlines_of_turn):
+        return None
+    starts = [turn.char_start for turn in t.turns]
+    scores = []
+    for m in result.draft.modules:
+        for lesson in m.lessons:
+            turns = [max(i for i, s0 in enumerate(starts) if s0 <= c.start) for p in lesson.points for c in p.citations]
+            if turns:
+                gold = max(set(turns), key=turns.count)
+                scores.append(bigram_f1(lesson.title, headlines_of_turn[gold]))
+    return round(sum(scores) / len(scores), 4) if scores else None
+
+
+def _headlines(case: Case) -> list[str] | None:
+    """The human headline of each utterance's gold segment, for a VCSum meeting (None for others)."""
+    meetings = case.transcript.parent.parent.parent / "vcsum" / "meetings.jsonl"
+    if case.collection != "vcsum" or not meetings.is_file():
+        return None
+    from extraction.evaluate import load_meetings
+
+    wanted = case.name.removeprefix("vcsum_")
+    for m in load_meetings(meetings):
+        if m.id == wanted:
+            edges = [0, *m.boundaries, len(m.utterances)]
+            return [m.headlines[k] for k in range(len(edges) - 1) for _ in range(edges[k], edges[k + 1])]
+    return None
+
+
 def evaluate_case(case: Case, settings, embed=None) -> dict:  # type: ignore[no-untyped-def, type-arg]
     """Figures of shifu's draft and of the baseline at the same point count, for one case."""
     text = scoring_text(case.transcript)
-    points, quiz = course_quotes(draft_case(case, settings, embed).draft)
+    result = draft_case(case, settings, embed)
+    points, quiz = course_quotes(result.draft)
+    headlines = _headlines(case)
     ours = score_course(points, quiz, case.reference, text)
     base = score_course([[s] for s in longest_sentences(case.transcript, len(points))], [], case.reference, text)
-    return {"collection": case.collection, "name": case.name, **ours,
+    titles = {"title_f1": title_f1(result, headlines)} if headlines else {}
+    return {"collection": case.collection, "name": case.name, **ours, **titles,
             "baseline_f1": base["f1"], "baseline_recall_weighted": base["recall_weighted"],
             "baseline_point_precision": base["point_precision"]}
 
@@ -202,11 +248,12 @@ def summarise(rows: Sequence[dict]) -> dict:  # type: ignore[type-arg]
     out = {}
     for collection in dict.fromkeys(r["collection"] for r in rows):
         group = [r for r in rows if r["collection"] == collection]
-        keys = (*FIGURES, "baseline_f1", "baseline_point_precision", "baseline_recall_weighted")
+        keys = (*FIGURES, "baseline_f1", "baseline_point_precision", "baseline_recall_weighted", "title_f1")
         means = {k: _mean(group, k) for k in keys}
         means["f1_over_baseline"] = (round(means["f1"] / means["baseline_f1"], 3)  # type: ignore[operator]
                                      if means["baseline_f1"] else None)
-        out[collection] = {"transcripts": len(group), **means}
+        out[collection] = {"transcripts": len(group), **{k: v for k, v in means.items() if v is not None
+                                                         or k != "title_f1"}}
     return out
 
 

@@ -11,6 +11,7 @@ import pytest
 from drafting_kit import BENCH, interview
 
 from extraction.evaluate_knowhow import (
+    bigram_f1,
     find_cases,
     locate,
     matches,
@@ -109,6 +110,11 @@ def test_matching_rule_on_a_small_case():
                      {"id": "k2", "importance": 1, "quotes": ["the lexer follows"]}]}
     got = score_course([["Always write the grammar first."]], [], ref, text)
     assert got["recall_weighted"] == 0.75 and got["recall_top"] == 1.0 and got["point_precision"] == 1.0
+
+
+def test_title_f1_counts_shared_character_bigrams():
+    assert bigram_f1("公链的瓶颈", "公链的瓶颈及问题") == 2 * 4 / (4 + 7)
+    assert bigram_f1("Gotta", "公链") == 0.0
 
 
 @needs_bench
