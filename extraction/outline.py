@@ -88,7 +88,10 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
         by_lesson[(unit.module, unit.lesson)].append(unit)
     modules = []
     for m, seg in enumerate(plan.segments):
-        title = phrase_title(_turn_texts(t, seg.first, seg.last), language, used) or _fallback(language, m)
+        # named by what the segment teaches (its kept points), not by everything said in it
+        taught = "\n".join(u.text for (mm, _), group in by_lesson.items() if mm == m for u in group)
+        title = (phrase_title(taught or _turn_texts(t, seg.first, seg.last), language, used)
+                 or _fallback(language, m))
         lessons = []
         taken = used  # lesson titles are unique in the whole course and repeat no module's key words
         taken.add(title.lower())
