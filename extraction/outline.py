@@ -103,7 +103,7 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
             else:
                 # what the interviewer asked names the lesson best ("咬边呢？" -> 咬边)
                 sub = (question_title(t, a, b, language, taken)
-                       or phrase_title(_turn_texts(t, a, b), language, set(taken), n=1))
+                       or phrase_title("\n".join(u.text for u in units) or _turn_texts(t, a, b), language, set(taken)))
                 taken.add(sub.lower())
                 lesson_title = sub or (f"{title}（{li + 1}）" if language == "zh" else f"{title} ({li + 1})")
             lessons.append(build_lesson(lesson_title, units, language))
