@@ -123,3 +123,5 @@ class CourseDraft(BaseModel):
     modules: list[Module] = Field(default_factory=list)
     quiz: list[QuizItem] = Field(default_factory=list)
     follow_up_questions: list[FollowUpQuestion] = Field(default_factory=list)
+    # what selection left out, best first (warnings first): "more from this interview" in review
+    more_from_interview: list[Point] = Field(default_factory=list)

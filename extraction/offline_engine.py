@@ -26,6 +26,7 @@ from extraction.outline import (
 )
 from extraction.quiz import interview_minutes, quiz_target, write_quiz
 from extraction.segment import segment_transcript
+from extraction.selection import more_points, select_units
 from extraction.units import extract_units
 from extraction.validate import SourceText, ValidationReport, validate_draft
 from rag.language import is_cjk
@@ -96,7 +97,8 @@ def plan_transcript(t: Transcript, chunks: Sequence[Chunk], embed: Embed | None 
         vectors = embed([turn.text[:_EMBED_CHARS] for turn in t.turns])
     segments = segment_transcript(t, vectors)
     units = extract_units(t, chunks, segments)
-    return TranscriptPlan(transcript=t, segments=segments, units=units)
+    chosen = select_units(t, chunks, units)
+    return TranscriptPlan(transcript=t, segments=segments, units=chosen.kept, left_out=chosen.left_out)
 
 
 def build_offline_draft(
@@ -149,6 +151,7 @@ def build_offline_draft(
         objectives=list(header["objectives"]),  # type: ignore[call-overload]
         sources=[Source(transcript_id=t.id, title=t.title, expert=t.expert or "", sha256=t.sha256) for t in transcripts],
         modules=modules, quiz=quiz, follow_up_questions=follow_ups,
+        more_from_interview=more_points(plans),
     )
     sources = {t.id: SourceText(t, list(chunks.get(t.id, []))) for t in transcripts}
     _say(progress, "validating every citation and quiz item")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from extraction.course import TEACHING_ORDER, KnowledgeUnit, Lesson, Module, Point, kind_label
 from extraction.segment import TopicSegment
@@ -14,7 +14,7 @@ from extraction.units import key_terms, quantities, question_phrases, question_w
 from shifu.models import Citation, Transcript
 from shifu.timecode import clock
 
-MAX_POINTS = 8  # per lesson: a lesson is read in one sitting
+MAX_POINTS = 0  # per lesson; 0: no cap (extraction/selection.py sets the course's budget)
 
 
 @dataclass
@@ -24,6 +24,7 @@ class TranscriptPlan:
     transcript: Transcript
     segments: list[TopicSegment]
     units: list[KnowledgeUnit]
+    left_out: list[KnowledgeUnit] = field(default_factory=list)  # candidates selection did not keep
 
 
 def phrase_title(text: str, language: str, used: set[str], n: int = 2) -> str:
@@ -71,7 +72,10 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
         by_lesson[(unit.module, unit.lesson)].append(unit)
     modules = []
     for m, seg in enumerate(plan.segments):
-        title = phrase_title(_turn_texts(t, seg.first, seg.last), language, used) or _fallback(language, m)
+        # named by what the segment teaches (its kept points), not by everything said in it
+        taught = "\n".join(u.text for (mm, _), group in by_lesson.items() if mm == m for u in group)
+        title = (phrase_title(taught or _turn_texts(t, seg.first, seg.last), language, used)
+                 or _fallback(language, m))
         lessons = []
         taken = used  # lesson titles are unique in the whole course and repeat no module's key words
         taken.add(title.lower())
@@ -83,7 +87,7 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
             else:
                 # what the interviewer asked names the lesson best ("咬边呢？" -> 咬边)
                 sub = (question_title(t, a, b, language, taken)
-                       or phrase_title(_turn_texts(t, a, b), language, set(taken), n=1))
+                       or phrase_title("\n".join(u.text for u in units) or _turn_texts(t, a, b), language, set(taken)))
                 taken.add(sub.lower())
                 lesson_title = sub or (f"{title}（{li + 1}）" if language == "zh" else f"{title} ({li + 1})")
             lessons.append(build_lesson(lesson_title, units, language))
@@ -159,7 +163,7 @@ def _fallback(language: str, m: int) -> str:
 def pick_points(units: Sequence[KnowledgeUnit], limit: int = MAX_POINTS) -> list[KnowledgeUnit]:
     """The most teachable units of a lesson (know-how before plain facts), in transcript order."""
     ranked = sorted(units, key=lambda u: (-u.score, u.turn_index, u.citations[0].start if u.citations else 0))
-    keep = ranked[:limit]
+    keep = ranked[:limit] if limit else ranked
     return sorted(keep, key=lambda u: (u.citations[0].start if u.citations else 0))
 
 

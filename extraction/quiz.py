@@ -337,6 +337,9 @@ def write_quiz(
     Every lesson gets a question (up to 10 lessons) even where `target` is smaller; when there are
     more lessons than items, the items are spread over the whole course, not its first lessons."""
     writer = QuizWriter(all_units, language, id_prefix)
+    # quiz on the surest know-how: the better half of the taught units by teachability
+    floor = _median([u.score for _, units in units_by_lesson for u in units])
+    units_by_lesson = [(title, [u for u in units if u.score >= floor]) for title, units in units_by_lesson]
     lessons = [(n, title, units) for n, (title, units) in enumerate(units_by_lesson) if units]
     target = max(target, min(len(lessons), 10))
     visit = _spread(len(lessons), target)
@@ -372,6 +375,11 @@ def write_quiz(
     for k, item in enumerate(items, 1):
         item.id = f"{id_prefix}{k}"
     return items
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2] if ordered else 0.0
 
 
 def _spread(n: int, k: int) -> list[int]:

@@ -152,11 +152,22 @@ def sentence_pieces(text: str, start: int, end: int, language: str) -> list[tupl
             group_end = d
             # a clause with no commas at all (speech recognition) is cut hard
             while group_end - group_start > longest * 2:
-                out.append((group_start, group_start + longest))
-                group_start += longest
+                cut = _word_cut(text, group_start, longest, language)
+                out.append((group_start, cut))
+                group_start = cut
         if group_start is not None:
             out.append((group_start, group_end))  # type: ignore[arg-type]
     return out
+
+
+def _word_cut(text: str, start: int, longest: int, language: str) -> int:
+    """Where to cut a run with no punctuation about `longest` characters on: at a word's end, never mid-word."""
+    if language != "zh":
+        space = text.rfind(" ", start + longest // 2, start + longest)
+        return space if space > start else start + longest
+    # cut a little past the limit so the last word is seen whole, then step back to its start
+    bounds = [b for b in word_bounds(text[start:start + longest + 8]) if longest // 2 <= b <= longest]
+    return start + (max(bounds) if bounds else longest)
 
 
 def trim_lead(text: str, start: int, end: int) -> int:
@@ -397,8 +408,8 @@ def extract_units(
     vocabulary = key_terms(text, language, top=80)
     units: list[KnowledgeUnit] = []
     for position, turn in enumerate(t.turns):
-        if turn.role != "expert":
-            continue
+        if turn.role == "interviewer":
+            continue  # everyone else teaches: the master, and each panellist of a discussion
         # spans from the join rule of Transcript.text, so citations always match the text
         turn_start = starts[position]
         for a, b in sentence_pieces(text, turn_start, turn_start + len(turn.text), language):

@@ -10,7 +10,7 @@ import pytest
 from drafting_kit import CORPUS, corpus
 
 from extraction.offline_engine import build_offline_draft
-from extraction.units import quantities
+from extraction.units import classify, quantities
 
 FILES = sorted(p.name for p in CORPUS.iterdir() if p.is_file() and p.name != "FORMAT.md")  # FORMAT.md is the docs
 FILLER_WORDS = re.compile(r"那个|就是|然后|嗯|这个|其实|\b(?:um|uh|well|every|before|you know)\b", re.I)
@@ -68,8 +68,11 @@ def test_points_are_the_masters_words_never_the_interviewer_or_a_question(drafts
 def test_a_warning_is_about_danger_and_a_story_is_a_story():
     t, chunks = corpus("welding_tig_mig_zh_gbk.txt")
     d = build_offline_draft([t], {t.id: chunks}).draft
-    kinds = {p.text: p.kind for p in _points(d)}
-    limit = next(k for x, k in kinds.items() if x.startswith("钨极伸出喷嘴3到5毫米"))
+    kinds = {p.text: p.kind for p in [*_points(d), *d.more_from_interview]}  # taught or kept for review
+    sentence = "钨极伸出喷嘴3到5毫米，焊角焊缝可以伸长一点，但不要超过8毫米。"
+    assert any(sentence in x for x in kinds)  # taught (maybe inside a joined passage) or kept for review
+    # its own kind, whether it stands alone or was joined with the warning after it
+    limit = next((k for x, k in kinds.items() if x.startswith(sentence)), None) or classify(sentence)
     assert limit != "warning"  # "不要超过8毫米" is a limit, not a danger
     assert any(k == "warning" and "火灾" in x for x, k in kinds.items())
     assert all(k != "tool" for x, k in kinds.items() if x.startswith("我刚学的时候"))
@@ -82,7 +85,9 @@ def test_number_options_share_the_keys_unit_and_are_not_in_the_sentence(drafts):
             if q.type != "single_choice" or not quantities(q.answer[0]):
                 continue
             checked += 1
-            unit = re.sub(r"^[\d.,\s]+", "", q.answer[0])
+            # the unit after the number, in digits or words ("two feet" -> "feet")
+            unit = re.sub(r"^(?:[\d.,\s]+|(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)\s+)",
+                          "", q.answer[0])
             sentence = q.stem.split("____")
             for option in q.options:
                 assert option.endswith(unit), (q.stem, q.options)
@@ -90,7 +95,7 @@ def test_number_options_share_the_keys_unit_and_are_not_in_the_sentence(drafts):
                 if number and option not in q.answer:
                     assert not any(re.search(rf"(?<![\d.]){re.escape(number.group())}(?![\d])", s)
                                    for s in sentence), (q.stem, option)
-    assert checked >= 3
+    assert checked >= 2  # fewer sentences are taught now (selection), so fewer carry a number
 
 
 def test_term_options_are_things_of_the_keys_kind(drafts):

@@ -1,4 +1,4 @@
-"""Commands of the drafting area: `shifu draft`, `shifu courses ...`, `shifu eval segmentation|drafting`."""
+"""Commands of the drafting area: `shifu draft`, `shifu courses ...`, `shifu eval segmentation|drafting|knowhow`."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     app.add_typer(courses_app, name="courses")
     eval_app.command("segmentation")(eval_segmentation_cmd)
     eval_app.command("drafting")(eval_drafting_cmd)
+    eval_app.command("knowhow")(eval_knowhow_cmd)
 
 
 def _say(message: str) -> None:
@@ -202,4 +203,20 @@ def eval_drafting_cmd(
     if not named:
         raise ShifuError("nothing to draft: give --transcripts FILE..., --vcsum meetings.jsonl or --dir FOLDER")
     result = evaluate_drafting(named, command_context().settings, use_embeddings=not no_embeddings, progress=_say)
+    print(json.dumps(result, ensure_ascii=False))
+
+
+def eval_knowhow_cmd(
+    folder: Annotated[Path, typer.Option("--dir", help="The knowhow benchmark folder (references + transcripts).")]
+    = Path("../shared/bench/knowhow"),
+    only: Annotated[list[str] | None, typer.Option("--only", help="Only this collection (oral_history_en, zh_trade, "
+                                                   "vcsum); repeat for more.")] = None,
+) -> None:
+    """Know-how picked out by offline drafts against outside references, beside the longest-sentences baseline."""
+    from extraction.evaluate_knowhow import evaluate_knowhow
+
+    result = evaluate_knowhow(folder, command_context().settings, collections=only or (), progress=_say)
+    for name, row in result["collections"].items():
+        _say(f"{name}: F1 {row['f1']} (baseline {row['baseline_f1']}), precision {row['point_precision']}, "
+             f"recall {row['recall_weighted']}, top {row['recall_top']}, quiz {row['quiz_on_knowhow']}")
     print(json.dumps(result, ensure_ascii=False))

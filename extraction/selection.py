@@ -1,0 +1,284 @@
+"""Which of the masters' sentences a course teaches: each candidate scored for how teachable it is,
+the best kept within a budget that follows the interview's length, adjacent kept sentences of one
+turn joined into whole points, and the rest kept aside for review ("more from this interview").
+
+The scorer is a logistic regression over a few language-neutral features; its weights
+(selection_weights.json) were fitted on the bench's visible references and checked by leaving one
+interview out (extraction/selection_fit.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from extraction.course import KnowledgeUnit, Point
+from extraction.units import cite, has_reason, quantities
+from rag.language import is_cjk
+from shifu.models import Chunk, Transcript
+
+MAX_POINT_CHARS = 300  # a joined point stays readable in one glance (and fits the LLM engine's unit)
+KINDS = ("warning", "rule", "step", "measurement", "tool", "definition", "tip", "story", "fact")
+
+# cues that a sentence is about the speaker's life or the talk itself, not the work
+_BIOGRAPHY = re.compile(
+    r"\bI (?:was|went|joined|graduated|got|came|left|moved|studied|grew|met|had|remember|guess|think|don'?t know)\b"
+    r"|\bmy (?:wife|mother|father|family|thesis|dissertation|advisor|job|career)\b|\bborn\b|\bschool\b|\bcollege\b"
+    r"|我(?:是|那时|当时|那会儿|刚|就|还)|入行|毕业|出生|老家|师傅带|感谢|谢谢|大家好|自我介绍", re.I)
+_HEDGE = re.compile(r"\b(?:uh|um|you know|I mean|sort of|kind of|I guess|I think|maybe|probably|laugh\w*)\b"
+                    r"|嗯|那个|就是说|然后然后|怎么说|反正|可能|好像|吧", re.I)
+_SECOND_PERSON = re.compile(r"\byou(?:r|'re|'ll)?\b|\bone (?:can|should|must)\b|你|咱们|大家要", re.I)
+_OPENS_MID = re.compile(r"^\W*(?:and|but|or|so|because|which|that|it|this|he|she|they|him|them|then)\b"
+                        r"|^\W*(?:但是|而且|所以|因为|然后|他|她|它|这个|那个|就)", re.I)
+_GENERAL = re.compile(r"\b(?:always|never|every|whenever|if you|the way to|the key|the trick|the point|the idea|"
+                      r"important|should|must|need to|have to|rule|principle|lesson|mistake|problem|solution)\b"
+                      r"|一定|必须|不要|不能|关键|原则|规矩|要|如果|的话|就会|容易|注意|标准|判断", re.I)
+_PAST = re.compile(r"\b(?:was|were|had|did|went|came|got|said|told|used to|\w{3,}ed)\b|了|过|那时|当时|后来", re.I)
+_PRESENT = re.compile(r"\b(?:is|are|can|does|do|will|tends?|makes?|gives?|means)\b|要|会|就是|可以|能", re.I)
+_HOW = re.compile(r"\b(?:how|why|what (?:is|are|makes|does)|explain)\b|怎么|为什么|如何|什么原因|要注意|判断", re.I)
+_NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
+
+
+def _size(text: str) -> tuple[int, int]:
+    return sum(1 for ch in text if is_cjk(ch)), len(re.findall(r"[A-Za-z0-9']+", text))
+
+
+def _per(pattern: re.Pattern[str], text: str, words: float) -> float:
+    return min(1.0, len(pattern.findall(text)) / max(words, 1.0) * 10)
+
+
+def features(unit: KnowledgeUnit, turn_text: str, position: float, language: str, panel: bool,
+             question: str = "") -> list[float]:
+    """The scorer's view of one candidate sentence (order matches FEATURES)."""
+    text = unit.text
+    cjk, words = _size(text)
+    # a "word" of Chinese is about 1.7 characters: one length scale for both languages
+    length = cjk / 1.7 + words
+    turn_cjk, turn_words = _size(turn_text)
+    offset = turn_text.find(text[:20])
+    return [
+        1.0,
+        math.log1p(length) / 4,
+        math.log1p(turn_cjk / 1.7 + turn_words) / 6,
+        1.0 if offset <= 2 else 0.0,  # opens its turn
+        position,
+        position * position,
+        min(len(unit.terms), 4) / 4,
+        1.0 if unit.quantities or quantities(text) else 0.0,
+        1.0 if has_reason(text) else 0.0,
+        _per(_BIOGRAPHY, text, length),
+        _per(_HEDGE, text, length),
+        _per(_SECOND_PERSON, text, length),
+        _per(_GENERAL, text, length),
+        min(1.0, len(_NAME.findall(text)) / 3),
+        _per(_PAST, text, length),
+        _per(_PRESENT, text, length),
+        1.0 if _HOW.search(question) else 0.0,
+        _per(_BIOGRAPHY, turn_text, turn_cjk / 1.7 + turn_words),
+        1.0 if _OPENS_MID.match(text) else 0.0,
+        1.0 if language == "zh" else 0.0,
+        1.0 if panel else 0.0,
+        *[1.0 if unit.kind == k else 0.0 for k in KINDS],
+    ]
+
+
+FEATURES = ("bias", "length", "turn_length", "opens_turn", "position", "position2", "terms", "quantity", "reason",
+            "biography", "hedge", "second_person", "general", "names", "past", "present", "asked_how", "turn_biography", "opens_mid", "zh", "panel", *[f"kind_{k}" for k in KINDS])
+
+
+@lru_cache(maxsize=1)
+def weights() -> dict:
+    """The fitted scorer: weights per feature, the threshold and the budget."""
+    text = resources.files("extraction").joinpath("selection_weights.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def feature_rows(t: Transcript, units: Sequence[KnowledgeUnit]) -> np.ndarray:
+    """A feature row per unit (units from extract_units, in transcript order)."""
+    n = max(len(t.turns) - 1, 1)
+    panel = is_panel(t)
+    return np.array([features(u, t.turns[u.turn_index].text, u.turn_index / n, t.language, panel,
+                              _question_before(t, u.turn_index)) for u in units])
+
+
+def _question_before(t: Transcript, index: int) -> str:
+    """The interviewer's turn just before a turn (empty when the turn before is not the interviewer's)."""
+    before = t.turns[index - 1] if index > 0 else None
+    return before.text if before is not None and before.role == "interviewer" else ""
+
+
+def is_panel(t: Transcript) -> bool:
+    """True when more than one speaker besides the interviewer says a tenth of the words or more."""
+    said: dict[str, int] = {}
+    for turn in t.turns:
+        if turn.role != "interviewer":
+            said[turn.speaker] = said.get(turn.speaker, 0) + len(turn.text)
+    total = sum(said.values()) or 1
+    return sum(1 for n in said.values() if n >= 0.1 * total) > 1
+
+
+def teachability(t: Transcript, units: Sequence[KnowledgeUnit], w: Sequence[float] | None = None) -> np.ndarray:
+    """The probability, per unit, that a trainer would teach it."""
+    if not units:
+        return np.zeros(0)
+    coef = np.array(w if w is not None else [weights()["weights"][f] for f in FEATURES])
+    return 1.0 / (1.0 + np.exp(-(feature_rows(t, units) @ coef)))
+
+
+@dataclass
+class Selection:
+    """The units a course teaches (some joined into passages) and the ones left for review."""
+
+    kept: list[KnowledgeUnit]
+    left_out: list[KnowledgeUnit] = field(default_factory=list)
+
+
+def smoothed(units: Sequence[KnowledgeUnit], scores: np.ndarray, share: float) -> np.ndarray:
+    """Each score blended with its neighbours' in the same turn: know-how comes in runs of sentences."""
+    if not share or len(scores) < 2:
+        return scores
+    out = scores * (1 - share)
+    for i in range(len(scores)):
+        near = [scores[j] for j in (i - 1, i + 1)
+                if 0 <= j < len(scores) and units[j].turn_index == units[i].turn_index]
+        out[i] += share * (float(np.mean(near)) if near else scores[i])
+    return out
+
+
+def size_10k(t: Transcript) -> float:
+    """The interview's length in units of 10,000 Chinese characters (an English word counts 1.7)."""
+    cjk, words = _size(t.text)
+    return max(cjk + 1.7 * words, 1) / 10000
+
+
+def budget(t: Transcript, scores: np.ndarray, cfg: dict) -> int:
+    """How many points: the expected number of teachable passages, within the bounds for its length."""
+    size = size_10k(t)
+    low = max(cfg["min_points"], round(cfg["min_per_10k"] * size))  # a short interview still makes a lesson
+    high = max(low, round(cfg["max_per_10k"] * size))
+    return int(min(max(round(cfg["density"] * float(scores.sum())), low), high))
+
+
+def passages(t: Transcript, units: Sequence[KnowledgeUnit], picked: Sequence[int], join_chars: int) -> list[list[int]]:
+    """Picked units (indexes, in transcript order) grouped into points: adjacent ones of a turn together."""
+    groups: list[list[int]] = []
+    for i in sorted(picked):
+        if groups and _joinable(t.text, units[groups[-1][-1]], units[i]) \
+                and _span_size(units[groups[-1][0]].citations[0].start, units[i].citations[0].end, t.text) <= join_chars \
+                and units[i].citations[0].end - units[groups[-1][0]].citations[0].start <= MAX_POINT_CHARS:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
+
+
+def choose(t: Transcript, units: Sequence[KnowledgeUnit], scores: np.ndarray, cfg: dict) -> list[int]:
+    """Indexes kept: the best first, until the points they make (once joined) fill the budget."""
+    target = min(budget(t, scores, cfg), len(units))
+    picked: list[int] = []
+    for i in np.argsort(-scores, kind="stable"):
+        if len(picked) >= target and len(picked) >= 4 * target:
+            break
+        trial = picked + [int(i)]
+        if len(passages(t, units, trial, cfg["join_chars"])) > target:
+            if len(picked) >= target:
+                break
+            continue
+        picked = trial
+    picked += [j for j in companions(t.text, units, picked) if j not in picked]
+    # a warning the scorer finds at all plausible is taught even past the budget: safety comes first
+    picked += [i for i, u in enumerate(units) if u.kind == "warning" and scores[i] >= cfg["keep_warning"]
+               and i not in picked]
+    return sorted(picked)
+
+
+# a sentence that leans on the one before it (an effect, a continuation) or announces the next (a list header, a cause)
+_LEANS_BACK = re.compile(r"^\W*(?:so\b|that'?s why|this is why|which is why|and so|therefore|所以|因此|因而|这样(?:才|就)|这就是为什么)", re.I)
+_POINTS_AHEAD = re.compile(r"[:：]\s*$|(?:几|[两三四五六七八九\d]+)(?:个|条|点|步|种)[^。！？]{0,12}[:：，,。]?\s*$"
+                           r"|\b(?:two|three|four|five|several) (?:things|rules|mistakes|steps|reasons|ways)\b[^.]*[:.]?\s*$", re.I)
+_CAUSE_AFTER = re.compile(r"^\W*(?:because|since|因为|由于|要不然|不然|否则|otherwise)", re.I)
+
+
+def companions(text: str, units: Sequence[KnowledgeUnit], picked: Sequence[int]) -> list[int]:
+    """Sentences a kept one needs to stay whole: the list header or the cause before it, the
+    reason or the first item after it (only next to it, in the same turn)."""
+    out = []
+    for i in picked:
+        u = units[i]
+        before = units[i - 1] if i > 0 and _joinable(text, units[i - 1], u) else None
+        after = units[i + 1] if i + 1 < len(units) and _joinable(text, u, units[i + 1]) else None
+        # the opening trim_lead took off ("所以", "So,") still says how it hangs on the one before
+        opening = text[before.citations[0].end:u.citations[0].end] if before is not None else ""
+        if before is not None and (_LEANS_BACK.match(opening) or _POINTS_AHEAD.search(before.text)):
+            out.append(i - 1)
+        if after is not None and (_POINTS_AHEAD.search(u.text) or _CAUSE_AFTER.match(after.text)):
+            out.append(i + 1)
+    return out
+
+
+def select_units(t: Transcript, chunks: Sequence[Chunk], units: Sequence[KnowledgeUnit],
+                 w: Sequence[float] | None = None, cfg: dict | None = None) -> Selection:
+    """The most teachable units within the interview's budget, adjacent ones of a turn joined."""
+    if not units:
+        return Selection([], [])
+    cfg = cfg or weights()
+    scores = smoothed(units, teachability(t, units, w), cfg["smooth"])
+    for i, u in enumerate(units):
+        u.score = round(float(scores[i]), 4)
+    picked = choose(t, units, scores, cfg)
+    kept = [_join(t, chunks, [units[i] for i in group]) for group in passages(t, units, picked, cfg["join_chars"])]
+    chosen = set(picked)
+    left = [u for i, u in enumerate(units) if i not in chosen]
+    # a warning is never dropped silently: those left out come first in the review list
+    left.sort(key=lambda u: (u.kind != "warning", -u.score))
+    return Selection([u for part in kept for u in part], left)
+
+
+def _join(t: Transcript, chunks: Sequence[Chunk], group: list[KnowledgeUnit]) -> list[KnowledgeUnit]:
+    """One unit for a run of adjacent sentences (or the sentences apart when a chunk border cuts the run)."""
+    if len(group) == 1:
+        return group
+    a, b = group[0].citations[0].start, group[-1].citations[0].end
+    joined = cite(t, t.text, chunks, a, b)
+    if joined is None or joined.quote != t.text[a:b]:
+        return group
+    out = group[0]
+    for u in group[1:]:
+        out = _merged(out, u, joined)
+    return [out]
+
+
+def _span_size(a: int, b: int, text: str) -> float:
+    cjk, words = _size(text[a:b])
+    return cjk + words * 3
+
+
+def _joinable(text: str, a: KnowledgeUnit, b: KnowledgeUnit) -> bool:
+    """Two units of one turn with nothing but spaces and punctuation (or a short trimmed opening) between."""
+    if a.turn_index != b.turn_index:
+        return False
+    gap = text[a.citations[0].end:b.citations[0].start]
+    return len(gap) <= 12 and "\n" not in gap
+
+
+def _merged(a: KnowledgeUnit, b: KnowledgeUnit, citation) -> KnowledgeUnit:
+    rank = {k: n for n, k in enumerate(KINDS)}
+    kind = a.kind if rank.get(a.kind, 9) <= rank.get(b.kind, 9) else b.kind
+    return a.model_copy(update={
+        "kind": kind, "text": citation.quote, "citations": [citation], "score": max(a.score, b.score),
+        "terms": list(dict.fromkeys(a.terms + b.terms))[:6], "quantities": a.quantities + b.quantities,
+    })
+
+
+def more_points(plans: Sequence, limit: int = 200) -> list[Point]:
+    """What selection left out of every transcript, as points for review (warnings first, then best)."""
+    left = [u for plan in plans for u in plan.left_out]
+    left.sort(key=lambda u: (u.kind != "warning", -u.score))
+    return [Point(kind=u.kind, text=u.text, citations=list(u.citations)) for u in left[:limit]]
