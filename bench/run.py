@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-GROUPS = ("ingest", "segmentation", "retrieval", "qa", "drafting", "chat-load")
+GROUPS = ("ingest", "segmentation", "retrieval", "qa", "drafting", "knowhow", "chat-load")
 RETRIEVAL_SETS = ("cmrc2018", "webqa")
 # Baselines as the issues quote them (bench README, visible splits): a system must beat these too,
 # so a weaker baseline implementation in the same run cannot make a pass look easy.
@@ -181,6 +181,8 @@ def plan(bench: Path, out: Path, groups: Iterable[str], *, quick: bool = False, 
         steps.append(Step("drafting-vcsum", "drafting", ["drafting", "--vcsum", str(meetings)]))
         steps.append(Step("drafting-oral_history_en", "drafting",
                           ["drafting", "--dir", str(bench / "oral_history_en")]))
+    if "knowhow" in chosen:
+        steps.append(Step("knowhow", "knowhow", ["knowhow", "--dir", str(bench / "knowhow")]))
     if "chat-load" in chosen:
         questions = ["--questions", "5"] if quick else []
         steps.append(Step("chat-load", "chat-load",
@@ -247,7 +249,8 @@ def rows_for(results: dict[str, dict[str, Any]], *, quick: bool = False) -> list
     A quick run answers a subset, so the published full-set baselines are left out of its targets."""
     published = {} if quick else PUBLISHED
     rows: list[Row] = []
-    for make in (_ingest_rows, _segmentation_rows, _retrieval_rows, _qa_rows, _drafting_rows, _chat_rows):
+    for make in (_ingest_rows, _segmentation_rows, _retrieval_rows, _qa_rows, _drafting_rows, _knowhow_rows,
+                 _chat_rows):
         rows.extend(make(results, published))
     return rows
 
@@ -337,6 +340,33 @@ def _drafting_rows(results: dict[str, dict[str, Any]], published: Published) -> 
             Row(bench, "seconds per interview hour (worst ≥30 min)", d.get("seconds_per_hour_worst"),
                 lower_better=True, at_most=30, unit=" s"),
             Row(bench, "seconds, all transcripts", d.get("seconds_total"), lower_better=True),
+        ]
+    return rows
+
+
+# issue 9's targets per collection: (F1 at least, F1 at least this many times the baseline's)
+KNOWHOW_TARGETS = {"oral_history_en": (0.60, 1.25), "zh_trade": (0.75, 1.2)}
+
+
+def _knowhow_rows(results: dict[str, dict[str, Any]], published: Published) -> list[Row]:
+    """Selection of teachable passages against outside references, beside longest-sentences at the same count."""
+    d = results.get("knowhow")
+    if d is None:
+        return []
+    rows = []
+    b = "longest sentences, same count"
+    for name, c in sorted((d.get("collections") or {}).items()):
+        bench = f"knowhow {name} ({c.get('transcripts')} transcripts)"
+        least, times = KNOWHOW_TARGETS.get(name, (None, None))
+        base = c.get("baseline_f1")
+        goal = max(least, times * base) if least is not None and times is not None and base else None
+        rows += [
+            Row(bench, "F1", c.get("f1"), base, b, beat=True, at_least=goal),
+            Row(bench, "point precision", c.get("point_precision"), c.get("baseline_point_precision"), b),
+            Row(bench, "recall (importance-weighted)", c.get("recall_weighted"), c.get("baseline_recall_weighted"), b),
+            Row(bench, "recall of importance-3 items", c.get("recall_top")),
+            Row(bench, "quiz items on know-how", c.get("quiz_on_knowhow")),
+            Row(bench, "points per 10,000 characters", c.get("points_per_10k_chars"), lower_better=True),
         ]
     return rows
 
