@@ -31,7 +31,7 @@ from typing import Any, Literal
 from filelock import FileLock, Timeout
 from sqlalchemy import select
 
-from rag.catalog import delete_rows, get_chunks
+from rag.catalog import courses_using, delete_rows, get_chunks
 from rag.chunk import chunk_transcript
 from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError, TranscriptError
@@ -57,6 +57,7 @@ class IngestResult:
     status: Status = "failed"
     error: str = ""  # one line naming the file and what to do
     seconds: float = 0.0
+    diff: str = ""  # on a replace: what changed in the text, as a unified diff
 
     @property
     def ok(self) -> bool:
@@ -317,8 +318,13 @@ def ingest_bytes(
     consent: bool | None = None,
     uploaded_by: str | None = None,
     on_wait: Callable[[str], None] | None = None,
+    replace: bool = False,
 ) -> IngestResult:
-    """Ingest the bytes of one transcript file named `name` (flags beat the file's own headers)."""
+    """Ingest the bytes of one transcript file named `name` (flags beat the file's own headers).
+
+    A file whose name is already the source of a course replaces it only with ``replace=True``,
+    by the one who uploaded it, and never while that course is published.
+    """
     started = time.perf_counter()
     try:
         transcript = _parse(ctx, data, name, expert=expert, trade=trade, enterprise=enterprise,
@@ -327,9 +333,9 @@ def ingest_bytes(
         if not chunks:
             raise TranscriptError(f"{name} has no text to index; check that it is a transcript")
         with writing(ctx, on_wait=on_wait) as writer:
-            status = _store(writer, transcript, chunks, uploaded_by=uploaded_by,
-                            explicit=_explicit(expert=expert, trade=trade, enterprise=enterprise,
-                                               interview_date=interview_date, consent=consent))
+            status, diff = _store(writer, transcript, chunks, uploaded_by=uploaded_by, replace=replace,
+                                  explicit=_explicit(expert=expert, trade=trade, enterprise=enterprise,
+                                                     interview_date=interview_date, consent=consent))
     except ShifuError as exc:
         return _failed(name, _one_line(str(exc)), started)
     except Exception as exc:  # a bug or an environment problem: report it, keep the batch going
@@ -338,7 +344,7 @@ def ingest_bytes(
                              "nothing was stored — fix the cause and ingest it again", started)
     return IngestResult(file=name, transcript_id=transcript.id, title=transcript.title,
                         turns=len(transcript.turns), chunks=len(chunks), status=status,
-                        seconds=time.perf_counter() - started)
+                        seconds=time.perf_counter() - started, diff=diff)
 
 
 def ingest_paths(
@@ -462,14 +468,21 @@ def _explicit(**fields: Any) -> dict[str, Any]:
 
 
 def _store(writer: IndexWriter, t: Transcript, chunks: list[Chunk], *, uploaded_by: str | None,
-           explicit: dict[str, Any]) -> Status:
+           explicit: dict[str, Any], replace: bool = False) -> tuple[Status, str]:
     ctx = writer.ctx
+    diff = ""
     with ctx.unit_of_work() as s:
         old = s.get(TranscriptRow, t.id)
         if old is not None and old.status == "ready" and _same(s, old, t, chunks):
+            taught = bool(courses_using(s, t.id))
             for key, value in explicit.items():  # new flags on an unchanged file still count
+                if key == "consent" and not value and taught:
+                    continue  # withdrawing consent is `transcripts consent --no`, never a side effect of an upload
                 setattr(old, key, value.isoformat() if isinstance(value, date) else value)
-            return "unchanged"
+            return "unchanged", ""
+        if old is not None and old.status == "ready":
+            diff = text_diff(old.text or "", t.text)
+            check_replace(s, old, t.text, replace=replace, uploaded_by=uploaded_by)
         status: Status = "replaced" if old is not None else "added"
         s.expunge_all()
         delete_rows(s, t.id)
@@ -489,7 +502,63 @@ def _store(writer: IndexWriter, t: Transcript, chunks: list[Chunk], *, uploaded_
         raise
     _set_status(ctx, t.id, "ready")
     writer.changed = True
-    return status
+    return status, diff
+
+
+def check_replace(s: Any, old: TranscriptRow, new_text: str, *, replace: bool, uploaded_by: str | None) -> None:
+    """Refuse a same-name upload that would silently change what a course was drafted from."""
+    courses = courses_using(s, old.id)
+    if not courses:
+        return  # nobody was taught from it: a changed file replaces its earlier version
+    name = old.source_name or old.title
+    change = diff_summary(old.text or "", new_text)
+    published = [title for title, status in courses if status == "published"]
+    if published:
+        renamed = f"{Path(name).stem}-v2{Path(name).suffix}"
+        raise TranscriptError(
+            f"{name} 是已发布课程《{published[0]}》的来源，同名新文件不能替换它（{change}）；请把新文件改名（如 {renamed}）"
+            f"后上传并起草新版本，或先撤回发布再用 --replace 替换。 / {name} is the source of the published course "
+            f"«{published[0]}», so a new file with the same name cannot replace it ({change}); upload the new file "
+            f"under another name (e.g. {renamed}) and draft a new version, or unpublish the course first and "
+            "then replace it with --replace.")
+    if not replace:
+        raise TranscriptError(
+            f"{name} 已是课程《{courses[0][0]}》的来源，同名新文件不会自动替换它（{change}）；确认替换请加 --replace"
+            f"（应用里勾选“替换同名转写稿”），否则请改名后上传。 / {name} is the source of the course "
+            f"«{courses[0][0]}», so a new file with the same name does not replace it ({change}); to replace it, "
+            "ingest again with --replace (in the app: tick “replace”), or rename the new file.")
+    if uploaded_by and old.uploaded_by and uploaded_by != old.uploaded_by:
+        raise TranscriptError(
+            f"{name} 由 {old.uploaded_by} 上传，只有上传者可以替换它；请联系 {old.uploaded_by}，或改名后上传。 / "
+            f"{name} was uploaded by {old.uploaded_by} and only they may replace it; ask them, or upload it under another name.")
+
+
+def text_diff(old: str, new: str, *, limit: int = 60) -> str:
+    """What a replace changes, as a unified diff of lines (cut after `limit` lines)."""
+    import difflib
+
+    if _too_long_to_diff(old, new):
+        return f"--- stored ({old.count(chr(10)) + 1} lines)\n+++ new ({new.count(chr(10)) + 1} lines)"
+    lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), "stored", "new", lineterm="", n=1))
+    return "\n".join(lines[:limit] + ([f"... ({len(lines) - limit} more lines)"] if len(lines) > limit else []))
+
+
+def diff_summary(old: str, new: str) -> str:
+    """'+3 −5 lines' between the stored and the new text."""
+    import difflib
+
+    if _too_long_to_diff(old, new):
+        return f"{old.count(chr(10)) + 1} → {new.count(chr(10)) + 1} lines / 行"
+    added = removed = 0
+    for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0):
+        added += line.startswith("+") and not line.startswith("+++")
+        removed += line.startswith("-") and not line.startswith("---")
+    return f"+{added} −{removed} lines / 行"
+
+
+def _too_long_to_diff(old: str, new: str) -> bool:
+    # difflib is quadratic at worst; a huge transcript is summarised by its line counts.
+    return old.count("\n") + new.count("\n") > 20_000
 
 
 def _undo(writer: IndexWriter, transcript_id: str) -> None:

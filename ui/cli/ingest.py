@@ -63,6 +63,9 @@ def ingest_cmd(
     interview_date: Annotated[str | None, typer.Option("--date", help="Interview date, YYYY-MM-DD.")] = None,
     consent: Annotated[bool | None, typer.Option(
         "--consent/--no-consent", help="The master agreed to this use (needed to publish a course).")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace a transcript a course was drafted from by the file with the same name "
+                          "(shows the diff; refused while the course is published).")] = False,
 ) -> None:
     """Ingest interview transcripts (.txt .md .srt .vtt .docx .json) into the library and the index."""
     from rag.ingest import IngestResult, ingest_paths
@@ -83,7 +86,8 @@ def ingest_cmd(
             bar.update(task, completed=done, total=total, description=escape(Path(result.file).name))
 
         results = ingest_paths(ctx, paths, progress=advance, on_wait=_wait_notice, expert=expert,
-                               trade=trade, enterprise=enterprise, interview_date=interview_date, consent=consent)
+                               trade=trade, enterprise=enterprise, interview_date=interview_date, consent=consent,
+                               replace=replace)
     if not results:
         err.print("[red]error:[/red] no transcript files found (supported: .txt .md .srt .vtt .docx .json)")
         raise typer.Exit(1)
@@ -93,6 +97,10 @@ def ingest_cmd(
         table.add_row(escape(Path(r.file).name), r.transcript_id, escape(r.title), str(r.turns), str(r.chunks),
                       f"[{colours[r.status]}]{r.status}[/]")
     console.print(table)
+    for r in results:
+        if r.status == "replaced" and r.diff:
+            console.print(f"[bold]{escape(Path(r.file).name)}[/bold]: what changed / 改动", highlight=False)
+            console.print(escape(r.diff), highlight=False)
     failed = [r for r in results if not r.ok]
     for r in failed:
         err.print(f"[red]✗ {escape(r.error)}[/red]", highlight=False)
