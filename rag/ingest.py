@@ -42,6 +42,10 @@ from shifu.tables import ChunkRow, TranscriptRow, TurnRow
 log = logging.getLogger(__name__)
 
 Status = Literal["added", "unchanged", "replaced", "failed"]
+# Limits on the work one upload may cause (not only on its bytes); a long interview is ~2,000 turns.
+MAX_TURNS = 20_000
+MAX_CHUNKS = 5_000
+MAX_PREPARE_S = 120.0  # parsing and chunking one file, before the index is touched
 WAIT_MESSAGE = "another shifu process is writing the index; waiting..."
 
 
@@ -58,6 +62,7 @@ class IngestResult:
     error: str = ""  # one line naming the file and what to do
     seconds: float = 0.0
     diff: str = ""  # on a replace: what changed in the text, as a unified diff
+    warnings: list[str] = field(default_factory=list)  # e.g. passages that read as instructions to a model
 
     @property
     def ok(self) -> bool:
@@ -329,9 +334,11 @@ def ingest_bytes(
     try:
         transcript = _parse(ctx, data, name, expert=expert, trade=trade, enterprise=enterprise,
                             interview_date=interview_date, consent=consent)
+        _check_work(name, "turns", len(transcript.turns), MAX_TURNS, started)
         chunks = chunk_transcript(transcript, chunk_tokens=ctx.settings.chunk_tokens, overlap=ctx.settings.chunk_overlap)
         if not chunks:
             raise TranscriptError(f"{name} has no text to index; check that it is a transcript")
+        _check_work(name, "chunks", len(chunks), MAX_CHUNKS, started)
         with writing(ctx, on_wait=on_wait) as writer:
             status, diff = _store(writer, transcript, chunks, uploaded_by=uploaded_by, replace=replace,
                                   explicit=_explicit(expert=expert, trade=trade, enterprise=enterprise,
@@ -344,7 +351,33 @@ def ingest_bytes(
                              "nothing was stored — fix the cause and ingest it again", started)
     return IngestResult(file=name, transcript_id=transcript.id, title=transcript.title,
                         turns=len(transcript.turns), chunks=len(chunks), status=status,
-                        seconds=time.perf_counter() - started, diff=diff)
+                        seconds=time.perf_counter() - started, diff=diff, warnings=screen_warnings(transcript))
+
+
+def screen_warnings(transcript: Transcript) -> list[str]:
+    """One line when the transcript has passages that read as instructions to a model."""
+    from rag.screen import instruction_spans
+
+    spans = instruction_spans(transcript.text)
+    if not spans:
+        return []
+    first = transcript.text[spans[0].start:spans[0].end][:40]
+    return [f"{len(spans)} 处文字像是写给 AI 的指令（如“{first}”），审核时会标出，确认前不能发布。 / "
+            f"{len(spans)} passage(s) read as instructions to a model (e.g. “{first}”); review flags them "
+            "and the course cannot be published until a trainer accepts them."]
+
+
+def _check_work(name: str, what: str, count: int, limit: int, started: float) -> None:
+    """Refuse an upload that would hold the index lock for minutes (too many turns/chunks, too slow)."""
+    if count > limit:
+        raise TranscriptError(f"{name} 有 {count:,} 个{'发言' if what == 'turns' else '片段'}，超过 {limit:,} 的上限；"
+                              f"请把访谈拆成几个文件。 / {name} has {count:,} {what}, over the limit of {limit:,}; "
+                              "split the interview into several files.")
+    spent = time.perf_counter() - started
+    if spent > MAX_PREPARE_S:
+        raise TranscriptError(f"{name} 解析用了 {spent:.0f} 秒，超过 {MAX_PREPARE_S:.0f} 秒上限；请拆成几个文件。 / "
+                              f"{name} took {spent:.0f} s to read, over the {MAX_PREPARE_S:.0f} s limit; "
+                              "split it into several files.")
 
 
 def ingest_paths(

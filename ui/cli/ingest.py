@@ -98,6 +98,8 @@ def ingest_cmd(
                       f"[{colours[r.status]}]{r.status}[/]")
     console.print(table)
     for r in results:
+        for warning in r.warnings:
+            err.print(f"[yellow]! {escape(Path(r.file).name)}: {escape(warning)}[/yellow]", highlight=False)
         if r.status == "replaced" and r.diff:
             console.print(f"[bold]{escape(Path(r.file).name)}[/bold]: what changed / 改动", highlight=False)
             console.print(escape(r.diff), highlight=False)
