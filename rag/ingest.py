@@ -34,7 +34,7 @@ from sqlalchemy import select
 from rag.catalog import courses_using, delete_rows, get_chunks
 from rag.chunk import chunk_transcript
 from shifu.context import Context
-from shifu.errors import NotFoundError, ShifuError, TranscriptError
+from shifu.errors import IndexDamaged, NotFoundError, ShifuError, TranscriptError
 from shifu.models import Chunk, Transcript
 from shifu.settings import Settings
 from shifu.tables import ChunkRow, TranscriptRow, TurnRow
@@ -112,8 +112,11 @@ _thread_locks_guard = threading.Lock()
 
 @contextmanager
 def writing(ctx: Context, *, on_wait: Callable[[str], None] | None = None,
-            repair_first: bool = True) -> Iterator[IndexWriter]:
-    """Hold the writer lock (reentrant in one thread); repair the stores on first entry."""
+            repair_first: bool = True, fresh: bool = False) -> Iterator[IndexWriter]:
+    """Hold the writer lock (reentrant in one thread); repair the stores on first entry.
+
+    With ``fresh``, the index on disk is set aside first (kept, renamed) and an empty one opened:
+    how a damaged index is rebuilt from SQL."""
     key = str(ctx.settings.lock_path.resolve())
     active: dict[str, IndexWriter] = _local.__dict__.setdefault("writers", {})
     if key in active:
@@ -127,7 +130,10 @@ def writing(ctx: Context, *, on_wait: Callable[[str], None] | None = None,
     _acquire(thread_lock, file_lock, ctx, notify)
     writer: IndexWriter | None = None
     try:
+        if fresh:
+            _set_aside(ctx)
         writer = IndexWriter(ctx, open_index(ctx))
+        writer.changed = fresh  # readers must reopen onto the rebuilt index
         active[key] = writer
         if repair_first:
             writer.repaired = _repair(writer)
@@ -186,6 +192,79 @@ def _touch_stamp(ctx: Context) -> None:
     # Two writes in the same clock tick must still look different to a reader.
     now = time.time_ns()
     os.utime(stamp, ns=(now, max(now, index_stamp(ctx) + 1)))
+
+
+def _set_aside(ctx: Context) -> list[Path]:
+    """Move the index files out of the way (renamed, not deleted) so an empty index can be built."""
+    forget_open_stores(ctx)
+    _drop_chroma_system(ctx.settings.chroma_dir)
+    kept = []
+    suffix = time.strftime("%Y%m%d-%H%M%S")
+    for folder in (ctx.settings.bm25_dir, None if ctx.settings.chroma_url else ctx.settings.chroma_dir):
+        if folder is not None and folder.exists():
+            target = folder.with_name(f"{folder.name}.damaged-{suffix}")
+            os.replace(folder, target)
+            kept.append(target)
+    if ctx.settings.chroma_url:
+        from rag.index import chroma_client
+
+        try:
+            chroma_client(ctx.settings).delete_collection("chunks")
+        except Exception:  # already gone, or unreadable: get_or_create makes a new one
+            log.warning("could not delete the damaged Chroma collection", exc_info=True)
+    return kept
+
+
+def forget_open_stores(ctx: Context) -> None:
+    """Close this context's search handle, so the next search opens the index afresh."""
+    slot = ctx.index_slot
+    with slot.lock:
+        if slot.index is not None:
+            try:
+                slot.index.close()
+            except Exception:
+                log.warning("closing the search index failed", exc_info=True)
+        slot.index, slot.stamp = None, None
+
+
+def _drop_chroma_system(path: Path) -> None:
+    """Stop Chroma's cached in-process store for `path`: it must not outlive the files it was reading."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient as Shared
+
+        for key in [k for k in Shared._identifier_to_system if k == str(path)]:
+            system = Shared._identifier_to_system.pop(key)
+            Shared._identifier_to_refcount.pop(key, None)
+            system.stop()
+    except Exception:  # another Chroma version: a new client is all we can do
+        log.warning("could not drop Chroma's cached store for %s", path, exc_info=True)
+
+
+def rebuild_index(ctx: Context, *, on_wait: Callable[[str], None] | None = None) -> int:
+    """Set the search index aside and build it again from the SQL store; returns the chunks indexed."""
+    with writing(ctx, on_wait=on_wait, repair_first=False, fresh=True) as writer:
+        with ctx.unit_of_work() as s:
+            ready = [(r.id, r.title) for r in s.scalars(select(TranscriptRow).where(TranscriptRow.status == "ready"))]
+        total = 0
+        for tid, title in ready:
+            chunks = get_chunks(ctx, tid)
+            writer.index.add(chunks, transcript_titles={tid: title})
+            total += len(chunks)
+        writer.repaired = _repair(writer)  # interrupted ingests and removals, as any writer does
+        return total
+
+
+def repair_or_rebuild(ctx: Context, *, on_wait: Callable[[str], None] | None = None) -> str:
+    """What `transcripts check --fix` does: repair differences, or rebuild a damaged index; one line back."""
+    try:
+        report = repair(ctx)
+    except IndexDamaged as exc:
+        log.warning("%s", exc)
+        chunks = rebuild_index(ctx, on_wait=on_wait)
+        return f"索引已从资料库重建（{chunks} 个片段）。 / the index was rebuilt from the library ({chunks} chunks)."
+    if report.changed:
+        return f"repaired: {report}"
+    return ""
 
 
 def open_index(ctx: Context) -> Any:

@@ -229,12 +229,19 @@ def transcripts_check(
     fix: Annotated[bool, typer.Option("--fix", help="Repair differences (takes the writer lock).")] = False,
 ) -> None:
     """Check that SQL, Chroma and BM25 hold the same chunks; the last line is JSON."""
-    from rag.ingest import check_consistency, repair
+    from rag.ingest import check_consistency, repair_or_rebuild
+    from shifu.errors import IndexDamaged
 
     ctx = command_context()
     if fix:
-        repair(ctx)
-    report = check_consistency(ctx, on_wait=_wait_notice)
+        done = repair_or_rebuild(ctx, on_wait=_wait_notice)
+        if done:
+            console.print(escape(done), highlight=False)
+    try:
+        report = check_consistency(ctx, on_wait=_wait_notice)
+    except IndexDamaged as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
     summary = {k: (len(v) if isinstance(v, list) else v) for k, v in report.items()}
     colour = "green" if report["consistent"] else "red"
     console.print(f"[{colour}]{'consistent' if report['consistent'] else 'NOT consistent'}[/{colour}]: "
