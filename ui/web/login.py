@@ -29,10 +29,14 @@ _TOKEN_COOKIE = re.compile(r"^access-token-(?:unsecure-)?")
 class LoginGate:
     """Gradio's login check (:meth:`login`): throttled, the password hash checked in a thread pool."""
 
-    def __init__(self, ctx: Context, throttle: LoginThrottle | None = None, *, threads: int = 2) -> None:
+    def __init__(self, ctx: Context, throttle: LoginThrottle | None = None, *, threads: int = 1,
+                 backlog: int = 4) -> None:
         self.ctx = ctx
         self.throttle = throttle or LoginThrottle()
+        # One argon2 check at a time (each takes ~0.3 s of every core it is given): the chat keeps the rest.
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="shifu-login")
+        self.backlog = backlog  # logins waiting beyond this are refused at once, not queued for seconds
+        self.waiting = 0
         self.sessions: dict[str, tuple[str, str | None]] = {}  # token -> (username, session stamp)
 
     async def login(self, username: str, password: str) -> bool:
@@ -40,10 +44,14 @@ class LoginGate:
         unchecked. (A coroutine function, not an async __call__: Gradio awaits only the former.)"""
         request = _REQUEST.get() or {}
         address = request.get("address")
-        if self.throttle.wait_s(username or "", address) > 0:
+        if self.throttle.wait_s(username or "", address) > 0 or self.waiting >= self.backlog:
             return False
         loop = asyncio.get_running_loop()
-        ok = await loop.run_in_executor(self.pool, authenticate, self.ctx, username, password)
+        self.waiting += 1  # only the event loop's thread counts, so no lock
+        try:
+            ok = await loop.run_in_executor(self.pool, authenticate, self.ctx, username, password)
+        finally:
+            self.waiting -= 1
         self.throttle.record(username or "", address, ok)
         if ok:
             request["user"] = (username or "").strip()
