@@ -418,6 +418,9 @@ def ingest_bytes(
         if not chunks:
             raise TranscriptError(f"{name} has no text to index; check that it is a transcript")
         _check_work(name, "chunks", len(chunks), MAX_CHUNKS, started)
+        # The slow part (vectors, cached by content) before the writer lock: a long interview
+        # no longer holds up another trainer's short one for the minutes its vectors take.
+        ctx.embedder.embed([c.text for c in chunks])
         with writing(ctx, on_wait=on_wait) as writer:
             status, diff = _store(writer, transcript, chunks, uploaded_by=uploaded_by, replace=replace,
                                   explicit=_explicit(expert=expert, trade=trade, enterprise=enterprise,

@@ -24,6 +24,7 @@ from shifu.context import Context
 _REQUEST: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("shifu_login_request", default=None)
 _API_INFO = re.compile(rb"window\.gradio_api_info = .*?;</script>", re.DOTALL)
 _TOKEN_COOKIE = re.compile(r"^access-token-(?:unsecure-)?")
+MAX_HOLD_S = 5.0  # the longest a refused login is held before its answer
 
 
 class LoginGate:
@@ -44,7 +45,13 @@ class LoginGate:
         unchecked. (A coroutine function, not an async __call__: Gradio awaits only the former.)"""
         request = _REQUEST.get() or {}
         address = request.get("address")
-        if self.throttle.wait_s(username or "", address) > 0 or self.waiting >= self.backlog:
+        wait = self.throttle.wait_s(username or "", address)
+        if wait > 0 or self.waiting >= self.backlog:
+            # Back-off in the answer itself: the guesser's connection idles (no CPU) before the refusal,
+            # so a loop of guesses cannot flood the server with cheap refusals.
+            await asyncio.sleep(min(wait or 1.0, MAX_HOLD_S))
+            if wait > 0:
+                self.throttle.record(username or "", address, ok=False)  # trying while held extends the wait
             return False
         loop = asyncio.get_running_loop()
         self.waiting += 1  # only the event loop's thread counts, so no lock
