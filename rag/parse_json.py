@@ -15,7 +15,7 @@ from shifu.models import Turn
 __all__ = ["parse_json", "JsonTranscript"]
 
 _FORMAT = "see corpus/FORMAT.md for the JSON shape"
-MAX_SECONDS = 7 * 24 * 3600
+MAX_SECONDS = 604_800  # a week of recording
 
 
 class JsonExpert(BaseModel):
