@@ -29,20 +29,23 @@ def clean_text(text: str) -> tuple[str, int]:
     return cleaned, removed
 
 
-# Patterns run on the text squeezed of whitespace and lowercased, so "忽略之前的\n所有指令" and
+# Chinese patterns run on the text squeezed of all whitespace, English ones on the text with each
+# run of whitespace as one space; both lowercased. So "忽略之前的\n所有指令" and
 # "Ignore previous\ninstructions" (split across turns) still match.
-_PATTERNS: list[tuple[str, re.Pattern[str]]] = [(label, re.compile(p)) for label, p in [
+_SQUEEZED: list[tuple[str, re.Pattern[str]]] = [(label, re.compile(p)) for label, p in [
     ("zh-ignore", r"(忽略|无视|忘掉|忘记|不要理会|跳过)(掉)?(你)?(之前|以上|上面|前面|先前|此前|所有|全部|一切)"
                   r"[^。！!]{0,16}?(指令|指示|提示词?|规则|设定|要求|命令)"),
-    ("zh-role", r"(你现在是|你的新身份|从现在起你|现在开始你是|扮演一个|假装你是)"),
+    ("zh-role", r"(你现在是|你的新身份|从现在起你|现在开始你是|你(来|要|现在|需要)?扮演|假装你是)"),
     ("zh-prompt", r"(系统提示词?|系统指令|输出你的(系统)?提示|新的?指令[:：])"),
-    ("en-ignore", r"(ignore|disregard|forget|override)(all|any)?(the|your|of)?(previous|prior|above|earlier|preceding|"
-                  r"former|system|original)(instructions?|prompts?|rules|directions|messages|context)"),
-    ("en-role", r"(youarenow|fromnowonyou|actas(an?)?(ai|assistant|model)|pretendtobe)"),
-    ("en-prompt", r"(systemprompt|newinstructions?:|developermessage)"),
     ("scaffold", r"(<\|?/?(im_start|im_end|system|assistant|user|endoftext)\|?>|\[/?inst\]|<</?sys>>|"
-                 r"</?(source|sources|context|data|document|instructions?|transcript)>|###(instruction|system|response)|"
-                 r"(end|endof)(source|sources|context|document|transcript|data)|```)"),
+                 r"</?(source|sources|context|data|document|instructions?|transcript)>|###(instruction|system|response)|```)"),
+]]
+_SPACED: list[tuple[str, re.Pattern[str]]] = [(label, re.compile(p)) for label, p in [
+    ("en-ignore", r"\b(ignore|disregard|forget|override) (all |any )?(of )?(the |your |my )?(previous|prior|above|"
+                  r"earlier|preceding|former|system|original) (instructions?|prompts?|rules|directions|messages|context)\b"),
+    ("en-role", r"\b(you are now (a|an|the|dan|my|no longer)\b|from now on,? you (are|will|must)\b|"
+                r"act as (an? )?(ai|assistant|language model|chatbot)\b|pretend (to be|you are)\b)"),
+    ("en-prompt", r"\b(system prompt|new instructions?:|developer message)"),
 ]]
 
 
@@ -61,12 +64,12 @@ _ROLE_TAG = re.compile(r"(?im)(^|[。.!?！？])[ \t]*(system|assistant|user|dev
 
 def instruction_spans(text: str) -> list[Span]:
     """Passages of `text` that read as instructions to a model, in the text's own offsets."""
-    squeezed, where = _squeeze(text)
     spans = [Span(m.start(2), m.end(), "role-tag") for m in _ROLE_TAG.finditer(text)]
-    for kind, pattern in _PATTERNS:
-        for found in pattern.finditer(squeezed):
-            if found.end() > found.start():
-                spans.append(Span(where[found.start()], where[found.end() - 1] + 1, kind))
+    for patterns, (flat, where) in ((_SQUEEZED, _squeeze(text)), (_SPACED, _spaced(text))):
+        for kind, pattern in patterns:
+            for found in pattern.finditer(flat):
+                if found.end() > found.start():
+                    spans.append(Span(where[found.start()], where[found.end() - 1] + 1, kind))
     return sorted(spans, key=lambda s: (s.start, s.end))
 
 
@@ -78,6 +81,21 @@ def reads_as_instruction(text: str) -> bool:
 def overlaps_instruction(spans: list[Span], start: int, end: int, *, margin: int = 0) -> bool:
     """True when [start, end) (widened by `margin`) touches one of `spans`."""
     return any(s.start < end + margin and start - margin < s.end for s in spans)
+
+
+def _spaced(text: str) -> tuple[str, list[int]]:
+    """Lowercased text with each whitespace run (newlines too) as one space, with offsets."""
+    chars: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                where.append(i)
+        else:
+            chars.append(ch.lower())
+            where.append(i)
+    return "".join(chars), where
 
 
 def _squeeze(text: str) -> tuple[str, list[int]]:
