@@ -90,17 +90,19 @@ def test_garbled_chroma_is_reported_and_rebuilt(ctx) -> None:
 
 @pytest.mark.case("4 damaged index")
 def test_the_app_says_the_index_is_being_repaired_then_answers(ctx) -> None:
-    from seckit import make_course
+    import gradio as gr
+    from seckit import make_course, make_users, request
 
-    from rag.answer import answer_question
+    from ui.web.worker import WorkerHandlers
 
     result = ingest_bytes(ctx, A.encode(), "a.txt", consent=True)
     make_course(ctx, "c1", result.transcript_id, status="published")
+    worker = make_users(ctx)["worker"]
     app_ctx = Context(ctx.settings)
     _garble(_bm25_docs(ctx))
-    with pytest.raises(IndexDamaged, match="being repaired") as said:
-        answer_question(app_ctx, "焊前检查什么？")  # the worker's chat shows this one line (guarded handlers)
-    assert "索引正在修复" in str(said.value) and "\n" not in str(said.value)
+    with pytest.raises(gr.Error) as said:
+        WorkerHandlers(app_ctx).ask("焊前检查什么？", [], request(worker))
+    assert str(said.value.message) == BEING_REPAIRED and "索引正在修复" in BEING_REPAIRED
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
