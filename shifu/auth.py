@@ -190,6 +190,14 @@ class LoginThrottle:
             if len(self._seen) > 100_000:  # a flood of made-up names must not grow memory without end
                 self._seen = {k: v for k, v in self._seen.items() if now - v.last <= self.forget_after_s}
 
+    def record_crowd(self, address: str | None) -> None:
+        """A login refused because too many were waiting: it counts against the address only."""
+        if address:
+            now = self.clock()
+            with self._lock:
+                seen = self._seen.setdefault(f"addr:{address}", _Failures())
+                seen.count, seen.last = seen.count + 1, now
+
     def _wait(self, key: str, free: int, now: float) -> float:
         seen = self._seen.get(key)
         if seen is None or seen.count < free or now - seen.last > self.forget_after_s:

@@ -52,6 +52,8 @@ class LoginGate:
             await asyncio.sleep(min(wait or 1.0, MAX_HOLD_S))
             if wait > 0:
                 self.throttle.record(username or "", address, ok=False)  # trying while held extends the wait
+            else:
+                self.throttle.record_crowd(address)  # a crowd from one address is held sooner
             return False
         loop = asyncio.get_running_loop()
         self.waiting += 1  # only the event loop's thread counts, so no lock
