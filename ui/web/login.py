@@ -66,10 +66,6 @@ class LoginGate:
             request["user"] = (username or "").strip()
         return ok
 
-    def check(self, username: str, password: str) -> bool:
-        """The same check, synchronously (tests and scripts)."""
-        return asyncio.run(self.login(username, password))
-
     def bind(self, token: str, username: str) -> None:
         """A new session: remember which account state it was granted for."""
         self.sessions[token] = (username, session_stamp(self.ctx, username))
