@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from extraction.course import CourseDraft, QuizItem
 from extraction.units import locate_chunk
 from rag.lexical import bigram_tokens
+from rag.screen import Span, instruction_spans, overlaps_instruction, reads_as_instruction
 from shifu.models import Chunk, Citation, Transcript
 
 BLANK = "____"
+# Passages that read as instructions to a model are never published unless a trainer accepts them.
+INSTRUCTION_FLAG = "reads as an instruction to a model, not know-how (像是写给 AI 的指令，不是师傅的经验)"
 SUPPORT_OVERLAP = 0.6  # share of an answer's bigrams that must be in the cited quotes
 
 
@@ -34,6 +37,25 @@ class SourceText:
     def __post_init__(self) -> None:
         self.text = self.transcript.text
         self.by_id = {c.id: c for c in self.chunks}
+        self._instructions: list[Span] | None = None
+
+    @property
+    def instructions(self) -> list[Span]:
+        """Where this transcript reads as instructions to a model (found once)."""
+        if self._instructions is None:
+            self._instructions = instruction_spans(self.text)
+        return self._instructions
+
+
+def injected(texts: Sequence[str], citations: Sequence[Citation], sources: dict[str, SourceText]) -> bool:
+    """True when the text, or the passage a citation points at, reads as an instruction to a model."""
+    if any(reads_as_instruction(t) for t in texts if t):
+        return True
+    for c in citations:
+        src = sources.get(c.transcript_id)
+        if src is not None and overlaps_instruction(src.instructions, c.start, c.end):
+            return True
+    return False
 
 
 @dataclass
@@ -191,6 +213,8 @@ def validate_draft(draft: CourseDraft, sources: dict[str, SourceText]) -> Valida
                 point.citations, flags = _fix_citations(point.citations, sources, report)
                 if not flags and not _contained(point.text, [c.quote for c in point.citations]):
                     flags.append("point not supported by its quote")
+                if injected([point.text], point.citations, sources):
+                    flags.append(INSTRUCTION_FLAG)
                 point.flags = list(dict.fromkeys(_kept(point.flags) + flags))
                 if point.flags:
                     report.flagged_points += 1
@@ -201,6 +225,8 @@ def validate_draft(draft: CourseDraft, sources: dict[str, SourceText]) -> Valida
         flags = _kept(item.flags) + flags + item_problems(item)
         if not flags and not supported(item):
             flags.append("answer not supported by the cited quote")
+        if injected([item.stem, item.explanation or "", *item.options, *item.answer], item.citations, sources):
+            flags.append(INSTRUCTION_FLAG)
         key = norm_text(item.stem)
         if key in seen:
             flags.append(f"duplicate of {seen[key]}")

@@ -425,7 +425,8 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     lang = detect_language(question)
     texts, scores = [h.chunk.text for h in hits], [h.score for h in hits]
     speech = _Speech(hits, turns) if turns is not None else None
-    evidence = [e for e in best_evidence(question, texts, scores, limit=limit, speech=speech) if e.match > 0]
+    evidence = [kept for e in best_evidence(question, texts, scores, limit=limit, speech=speech)
+                if e.match > 0 and (kept := _without_instructions(texts[e.chunk_index], e)) is not None]
     if not evidence:
         return Answer(question=question, answer=NOT_COVERED[lang], covered=False, mode="offline")
     first = evidence[0]
@@ -454,6 +455,25 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
             shown.add(e.chunk_index)
     answer = _JOIN.join(c.quote for c in citations[: len(parts)])
     return Answer(question=question, answer=answer, citations=citations, covered=True, mode="offline")
+
+
+def _without_instructions(text: str, e: Evidence) -> Evidence | None:
+    """The evidence cut short of any passage that reads as an instruction to a model (never
+    repeated as the master's know-how); None when nothing worth saying is left."""
+    from rag.screen import instruction_spans
+
+    start, end = e.start, e.end
+    for span in instruction_spans(text):
+        if span.start < end and start < span.end:
+            if span.start - start >= _MIN_PART:
+                end = span.start
+            else:
+                start = max(start, span.end)
+    while end > start and text[end - 1] in " \t\n，,、；;：:":
+        end -= 1
+    if end - start < _MIN_PART or (start, end) == (e.start, e.end):
+        return e if (start, end) == (e.start, e.end) else None
+    return Evidence(e.chunk_index, start, end, e.score, e.match)
 
 
 _JOIN = " …… "

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shifu.context import Context
 from shifu.errors import NotFoundError
 from shifu.models import Chunk, Transcript, Turn
-from shifu.tables import ChunkRow, TranscriptRow, TurnRow
+from shifu.tables import ChunkRow, CourseRow, CourseVersionRow, TranscriptRow, TurnRow
 
 
 class TranscriptInfo(BaseModel):
@@ -141,6 +141,14 @@ def delete_rows(session: Session, transcript_id: str) -> None:
     session.execute(delete(ChunkRow).where(ChunkRow.transcript_id == transcript_id))
     session.execute(delete(TurnRow).where(TurnRow.transcript_id == transcript_id))
     session.execute(delete(TranscriptRow).where(TranscriptRow.id == transcript_id))
+
+
+def courses_using(session: Session, transcript_id: str) -> list[tuple[str, str]]:
+    """(title, status) of every course with a version drafted from this transcript, published first."""
+    rows = session.execute(select(CourseRow.title, CourseRow.status, CourseVersionRow.transcript_ids)
+                           .join(CourseVersionRow, CourseVersionRow.course_id == CourseRow.id))
+    found = {(title, status) for title, status, ids in rows if transcript_id in (ids or [])}
+    return sorted(found, key=lambda c: (c[1] != "published", c[0]))
 
 
 def _row(s: Session, transcript_id: str) -> TranscriptRow:

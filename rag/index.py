@@ -41,7 +41,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from rag.lexical import LexicalIndex, LexicalSnapshot
+from rag.lexical import LexicalIndex, LexicalSnapshot, damaged
 from shifu.embeddings import Embedder, chroma_embedding_function, get_embedder
 from shifu.errors import ConfigError
 from shifu.models import Chunk
@@ -96,12 +96,17 @@ class HybridIndex:
     @property
     def collection(self):
         if self._collection is None:
-            self._client = client = chroma_client(self.settings)
-            collection = client.get_or_create_collection(
-                self.name,
-                embedding_function=chroma_embedding_function(self.embedder),
-                metadata={"hnsw:space": "cosine", "embedder": self.embedder.name},
-            )
+            try:
+                self._client = client = chroma_client(self.settings)
+                collection = client.get_or_create_collection(
+                    self.name,
+                    embedding_function=chroma_embedding_function(self.embedder),
+                    metadata={"hnsw:space": "cosine", "embedder": self.embedder.name},
+                )
+            except ConfigError:
+                raise
+            except Exception as exc:  # a garbled chroma.sqlite3 or HNSW file
+                raise damaged(self.settings.chroma_url or self.settings.chroma_dir, type(exc).__name__) from exc
             built_with = (collection.metadata or {}).get("embedder")
             if built_with and built_with != self.embedder.name:
                 where = self.settings.chroma_url or self.settings.chroma_dir
@@ -113,7 +118,11 @@ class HybridIndex:
 
     def chroma_ids(self) -> set[str]:
         """Every chunk id in Chroma (for consistency checks)."""
-        return set(self.collection.get(include=[])["ids"])
+        collection = self.collection
+        try:
+            return set(collection.get(include=[])["ids"])
+        except Exception as exc:
+            raise damaged(self.settings.chroma_url or self.settings.chroma_dir, type(exc).__name__) from exc
 
     def bm25_ids(self) -> set[str]:
         """Every chunk id in the BM25 index (for consistency checks)."""

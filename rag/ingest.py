@@ -31,10 +31,11 @@ from typing import Any, Literal
 from filelock import FileLock, Timeout
 from sqlalchemy import select
 
-from rag.catalog import delete_rows, get_chunks
+from rag.catalog import courses_using, delete_rows, get_chunks
 from rag.chunk import chunk_transcript
+from rag.replace import check_replace, text_diff
 from shifu.context import Context
-from shifu.errors import NotFoundError, ShifuError, TranscriptError
+from shifu.errors import IndexDamaged, NotFoundError, ShifuError, TranscriptError
 from shifu.models import Chunk, Transcript
 from shifu.settings import Settings
 from shifu.tables import ChunkRow, TranscriptRow, TurnRow
@@ -42,6 +43,10 @@ from shifu.tables import ChunkRow, TranscriptRow, TurnRow
 log = logging.getLogger(__name__)
 
 Status = Literal["added", "unchanged", "replaced", "failed"]
+# Limits on the work one upload may cause (not only on its bytes); a long interview is ~2,000 turns.
+MAX_TURNS = 20_000
+MAX_CHUNKS = 5_000
+MAX_PREPARE_S = 120.0  # parsing and chunking one file, before the index is touched
 WAIT_MESSAGE = "another shifu process is writing the index; waiting..."
 
 
@@ -57,6 +62,8 @@ class IngestResult:
     status: Status = "failed"
     error: str = ""  # one line naming the file and what to do
     seconds: float = 0.0
+    diff: str = ""  # on a replace: what changed in the text, as a unified diff
+    warnings: list[str] = field(default_factory=list)  # e.g. passages that read as instructions to a model
 
     @property
     def ok(self) -> bool:
@@ -106,8 +113,11 @@ _thread_locks_guard = threading.Lock()
 
 @contextmanager
 def writing(ctx: Context, *, on_wait: Callable[[str], None] | None = None,
-            repair_first: bool = True) -> Iterator[IndexWriter]:
-    """Hold the writer lock (reentrant in one thread); repair the stores on first entry."""
+            repair_first: bool = True, fresh: bool = False) -> Iterator[IndexWriter]:
+    """Hold the writer lock (reentrant in one thread); repair the stores on first entry.
+
+    With ``fresh``, the index on disk is set aside first (kept, renamed) and an empty one opened:
+    how a damaged index is rebuilt from SQL."""
     key = str(ctx.settings.lock_path.resolve())
     active: dict[str, IndexWriter] = _local.__dict__.setdefault("writers", {})
     if key in active:
@@ -121,7 +131,10 @@ def writing(ctx: Context, *, on_wait: Callable[[str], None] | None = None,
     _acquire(thread_lock, file_lock, ctx, notify)
     writer: IndexWriter | None = None
     try:
+        if fresh:
+            _set_aside(ctx)
         writer = IndexWriter(ctx, open_index(ctx))
+        writer.changed = fresh  # readers must reopen onto the rebuilt index
         active[key] = writer
         if repair_first:
             writer.repaired = _repair(writer)
@@ -180,6 +193,79 @@ def _touch_stamp(ctx: Context) -> None:
     # Two writes in the same clock tick must still look different to a reader.
     now = time.time_ns()
     os.utime(stamp, ns=(now, max(now, index_stamp(ctx) + 1)))
+
+
+def _set_aside(ctx: Context) -> list[Path]:
+    """Move the index files out of the way (renamed, not deleted) so an empty index can be built."""
+    forget_open_stores(ctx)
+    _drop_chroma_system(ctx.settings.chroma_dir)
+    kept = []
+    suffix = time.strftime("%Y%m%d-%H%M%S")
+    for folder in (ctx.settings.bm25_dir, None if ctx.settings.chroma_url else ctx.settings.chroma_dir):
+        if folder is not None and folder.exists():
+            target = folder.with_name(f"{folder.name}.damaged-{suffix}")
+            os.replace(folder, target)
+            kept.append(target)
+    if ctx.settings.chroma_url:
+        from rag.index import chroma_client
+
+        try:
+            chroma_client(ctx.settings).delete_collection("chunks")
+        except Exception:  # already gone, or unreadable: get_or_create makes a new one
+            log.warning("could not delete the damaged Chroma collection", exc_info=True)
+    return kept
+
+
+def forget_open_stores(ctx: Context) -> None:
+    """Close this context's search handle, so the next search opens the index afresh."""
+    slot = ctx.index_slot
+    with slot.lock:
+        if slot.index is not None:
+            try:
+                slot.index.close()
+            except Exception:
+                log.warning("closing the search index failed", exc_info=True)
+        slot.index, slot.stamp = None, None
+
+
+def _drop_chroma_system(path: Path) -> None:
+    """Stop Chroma's cached in-process store for `path`: it must not outlive the files it was reading."""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient as Shared
+
+        for key in [k for k in Shared._identifier_to_system if k == str(path)]:
+            system = Shared._identifier_to_system.pop(key)
+            Shared._identifier_to_refcount.pop(key, None)
+            system.stop()
+    except Exception:  # another Chroma version: a new client is all we can do
+        log.warning("could not drop Chroma's cached store for %s", path, exc_info=True)
+
+
+def rebuild_index(ctx: Context, *, on_wait: Callable[[str], None] | None = None) -> int:
+    """Set the search index aside and build it again from the SQL store; returns the chunks indexed."""
+    with writing(ctx, on_wait=on_wait, repair_first=False, fresh=True) as writer:
+        with ctx.unit_of_work() as s:
+            ready = [(r.id, r.title) for r in s.scalars(select(TranscriptRow).where(TranscriptRow.status == "ready"))]
+        total = 0
+        for tid, title in ready:
+            chunks = get_chunks(ctx, tid)
+            writer.index.add(chunks, transcript_titles={tid: title})
+            total += len(chunks)
+        writer.repaired = _repair(writer)  # interrupted ingests and removals, as any writer does
+        return total
+
+
+def repair_or_rebuild(ctx: Context, *, on_wait: Callable[[str], None] | None = None) -> str:
+    """What `transcripts check --fix` does: repair differences, or rebuild a damaged index; one line back."""
+    try:
+        report = repair(ctx)
+    except IndexDamaged as exc:
+        log.warning("%s", exc)
+        chunks = rebuild_index(ctx, on_wait=on_wait)
+        return f"索引已从资料库重建（{chunks} 个片段）。 / the index was rebuilt from the library ({chunks} chunks)."
+    if report.changed:
+        return f"repaired: {report}"
+    return ""
 
 
 def open_index(ctx: Context) -> Any:
@@ -317,19 +403,29 @@ def ingest_bytes(
     consent: bool | None = None,
     uploaded_by: str | None = None,
     on_wait: Callable[[str], None] | None = None,
+    replace: bool = False,
 ) -> IngestResult:
-    """Ingest the bytes of one transcript file named `name` (flags beat the file's own headers)."""
+    """Ingest the bytes of one transcript file named `name` (flags beat the file's own headers).
+
+    A file whose name is already the source of a course replaces it only with ``replace=True``,
+    by the one who uploaded it, and never while that course is published.
+    """
     started = time.perf_counter()
     try:
         transcript = _parse(ctx, data, name, expert=expert, trade=trade, enterprise=enterprise,
                             interview_date=interview_date, consent=consent)
+        _check_work(name, "turns", len(transcript.turns), MAX_TURNS, started)
         chunks = chunk_transcript(transcript, chunk_tokens=ctx.settings.chunk_tokens, overlap=ctx.settings.chunk_overlap)
         if not chunks:
             raise TranscriptError(f"{name} has no text to index; check that it is a transcript")
+        _check_work(name, "chunks", len(chunks), MAX_CHUNKS, started)
+        # The slow part (vectors, cached by content) before the writer lock: a long interview
+        # no longer holds up another trainer's short one for the minutes its vectors take.
+        ctx.embedder.embed([c.text for c in chunks])
         with writing(ctx, on_wait=on_wait) as writer:
-            status = _store(writer, transcript, chunks, uploaded_by=uploaded_by,
-                            explicit=_explicit(expert=expert, trade=trade, enterprise=enterprise,
-                                               interview_date=interview_date, consent=consent))
+            status, diff = _store(writer, transcript, chunks, uploaded_by=uploaded_by, replace=replace,
+                                  explicit=_explicit(expert=expert, trade=trade, enterprise=enterprise,
+                                                     interview_date=interview_date, consent=consent))
     except ShifuError as exc:
         return _failed(name, _one_line(str(exc)), started)
     except Exception as exc:  # a bug or an environment problem: report it, keep the batch going
@@ -338,7 +434,33 @@ def ingest_bytes(
                              "nothing was stored — fix the cause and ingest it again", started)
     return IngestResult(file=name, transcript_id=transcript.id, title=transcript.title,
                         turns=len(transcript.turns), chunks=len(chunks), status=status,
-                        seconds=time.perf_counter() - started)
+                        seconds=time.perf_counter() - started, diff=diff, warnings=screen_warnings(transcript))
+
+
+def screen_warnings(transcript: Transcript) -> list[str]:
+    """One line when the transcript has passages that read as instructions to a model."""
+    from rag.screen import instruction_spans
+
+    spans = instruction_spans(transcript.text)
+    if not spans:
+        return []
+    first = transcript.text[spans[0].start:spans[0].end][:40]
+    return [f"{len(spans)} 处文字像是写给 AI 的指令（如“{first}”），审核时会标出，确认前不能发布。 / "
+            f"{len(spans)} passage(s) read as instructions to a model (e.g. “{first}”); review flags them "
+            "and the course cannot be published until a trainer accepts them."]
+
+
+def _check_work(name: str, what: str, count: int, limit: int, started: float) -> None:
+    """Refuse an upload that would hold the index lock for minutes (too many turns/chunks, too slow)."""
+    if count > limit:
+        raise TranscriptError(f"{name} 有 {count:,} 个{'发言' if what == 'turns' else '片段'}，超过 {limit:,} 的上限；"
+                              f"请把访谈拆成几个文件。 / {name} has {count:,} {what}, over the limit of {limit:,}; "
+                              "split the interview into several files.")
+    spent = time.perf_counter() - started
+    if spent > MAX_PREPARE_S:
+        raise TranscriptError(f"{name} 解析用了 {spent:.0f} 秒，超过 {MAX_PREPARE_S:.0f} 秒上限；请拆成几个文件。 / "
+                              f"{name} took {spent:.0f} s to read, over the {MAX_PREPARE_S:.0f} s limit; "
+                              "split it into several files.")
 
 
 def ingest_paths(
@@ -462,14 +584,21 @@ def _explicit(**fields: Any) -> dict[str, Any]:
 
 
 def _store(writer: IndexWriter, t: Transcript, chunks: list[Chunk], *, uploaded_by: str | None,
-           explicit: dict[str, Any]) -> Status:
+           explicit: dict[str, Any], replace: bool = False) -> tuple[Status, str]:
     ctx = writer.ctx
+    diff = ""
     with ctx.unit_of_work() as s:
         old = s.get(TranscriptRow, t.id)
         if old is not None and old.status == "ready" and _same(s, old, t, chunks):
+            taught = bool(courses_using(s, t.id))
             for key, value in explicit.items():  # new flags on an unchanged file still count
+                if key == "consent" and not value and taught:
+                    continue  # withdrawing consent is `transcripts consent --no`, never a side effect of an upload
                 setattr(old, key, value.isoformat() if isinstance(value, date) else value)
-            return "unchanged"
+            return "unchanged", ""
+        if old is not None and old.status == "ready":
+            diff = text_diff(old.text or "", t.text)
+            check_replace(s, old, t.text, replace=replace, uploaded_by=uploaded_by)
         status: Status = "replaced" if old is not None else "added"
         s.expunge_all()
         delete_rows(s, t.id)
@@ -489,7 +618,7 @@ def _store(writer: IndexWriter, t: Transcript, chunks: list[Chunk], *, uploaded_
         raise
     _set_status(ctx, t.id, "ready")
     writer.changed = True
-    return status
+    return status, diff
 
 
 def _undo(writer: IndexWriter, transcript_id: str) -> None:

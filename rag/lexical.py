@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from shifu.errors import IndexDamaged
+
 # CJK ideographs, kana and hangul: scripts written without spaces between words.
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _RUNS = re.compile(rf"([{_CJK}]+)|((?:(?![{_CJK}])[^\W_])+)")
@@ -189,6 +191,13 @@ class LexicalSnapshot:
         return top_k(scores, self._ids, k, allowed)
 
 
+def damaged(where: object, why: str) -> IndexDamaged:
+    """The one-line report of a search index that cannot be read."""
+    return IndexDamaged(f"搜索索引 {where} 已损坏（{why}）；请运行 `shifu transcripts check --fix` 从资料库重建。 / "
+                        f"the search index in {where} is damaged ({why}); run `shifu transcripts check --fix` "
+                        "to rebuild it from the library.")
+
+
 class LexicalIndex:
     """BM25 rankings (one per analyzer) over the same documents, persisted atomically under one folder.
 
@@ -217,11 +226,22 @@ class LexicalIndex:
     def _load(self) -> None:
         for _ in range(3):  # a writer may swap versions while we read; the next CURRENT is whole
             try:
-                self.state = self._read(self._current())
+                self.state = self._read_or_report(self._current())
                 return
             except FileNotFoundError:
                 continue
-        self.state = self._read(self._current())
+        self.state = self._read_or_report(self._current())
+
+    def _read_or_report(self, version: str | None) -> LexicalSnapshot:
+        """The version's snapshot; a garbled file is reported in one line, never as a codec traceback."""
+        try:
+            return self._read(version)
+        except FileNotFoundError:
+            if self._current() != version:
+                raise  # a writer swapped versions under us: read the new CURRENT
+            raise damaged(self.folder, "a file is missing") from None
+        except Exception as exc:  # UnicodeDecodeError, JSONDecodeError, KeyError, numpy/bm25s errors ...
+            raise damaged(self.folder, type(exc).__name__) from exc
 
     def _read(self, version: str | None) -> LexicalSnapshot:
         if version is None:

@@ -14,6 +14,7 @@ from rag.parse_json import parse_json
 from rag.parse_subtitles import parse_srt, parse_vtt
 from rag.parse_text import ParsedSource, parse_text
 from rag.roles import assign_roles, match_speaker
+from rag.screen import clean_text
 from shifu.errors import TranscriptError
 from shifu.models import Language, Transcript, Turn
 
@@ -56,7 +57,7 @@ def parse_transcript(
         )
     if not data.strip():
         raise TranscriptError(f"{name} is empty; export the interview again and upload the full file.")
-    source = _read(data, name, suffix, expert)
+    source = _screened(_read(data, name, suffix, expert))
     turns = _with_speakers(source.turns, name, expert)
     assign_spans(turns)
     meta = source.meta
@@ -78,6 +79,15 @@ def parse_transcript(
         sha256=hashlib.sha256(data).hexdigest(),
         turns=turns,
     )
+
+
+def _screened(source: ParsedSource) -> ParsedSource:
+    """Invisible, tag and bidi-control characters never reach the index (see rag/screen.py)."""
+    for turn in source.turns:
+        turn.text = clean_text(turn.text)[0]
+        turn.speaker = clean_text(turn.speaker)[0].strip() if turn.speaker else turn.speaker
+    source.meta = {k: clean_text(v)[0] if isinstance(v, str) else v for k, v in source.meta.items()}
+    return source
 
 
 def _mb(size: int) -> str:

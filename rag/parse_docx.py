@@ -15,6 +15,9 @@ __all__ = ["parse_docx", "check_docx_container", "docx_lines"]
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200  # XML compresses 5-30x; far beyond that is a decompression bomb
 MAX_MEMBERS = 10_000
+# The work is in parsing the XML, not in the bytes: a 26 MB document.xml took minutes.
+# A three-hour interview is well under 2 MB of document XML.
+MAX_DOCUMENT_XML_BYTES = 12 * 1024 * 1024
 _HEADER_WORDS = {"说话人", "发言人", "角色", "姓名", "时间", "时间戳", "内容", "speaker", "name", "time", "text", "role"}
 _CLOCK = re.compile(r"^\[?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?\]?$")
 
@@ -53,6 +56,14 @@ def check_docx_container(data: bytes, name: str) -> None:
                 f"{name} would unpack to {unpacked / 1024 / 1024:,.0f} MB from {len(data) / 1024:,.0f} KB "
                 f"(a ZIP bomb or a damaged file), so shifu will not open it; save the interview again from Word as .docx."
             )
+        document_xml = archive.getinfo("word/document.xml").file_size
+        if document_xml > MAX_DOCUMENT_XML_BYTES:
+            raise TranscriptError(
+                f"{name} 的正文 XML 解压后有 {document_xml / 1024 / 1024:,.0f} MB，超过 "
+                f"{MAX_DOCUMENT_XML_BYTES // 1024 // 1024} MB 上限；请把访谈拆成几个文件，或另存为 .txt。 / "
+                f"{name} holds {document_xml / 1024 / 1024:,.0f} MB of document XML, over the "
+                f"{MAX_DOCUMENT_XML_BYTES // 1024 // 1024} MB shifu reads from one Word file; split the interview "
+                "into parts or save it as .txt.")
 
 
 def docx_lines(data: bytes, name: str) -> list[str]:
@@ -68,6 +79,7 @@ def docx_lines(data: bytes, name: str) -> list[str]:
             f"{name} could not be opened as a Word document ({type(err).__name__}); "
             f"open it in Word or WPS and save it again as .docx."
         ) from None
+    _drop_hidden_text(document)
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -76,6 +88,21 @@ def docx_lines(data: bytes, name: str) -> list[str]:
             lines.extend(_paragraph_lines(block))
         lines.append("")
     return lines
+
+
+def _drop_hidden_text(document) -> int:
+    """Remove runs Word does not show (w:vanish): a reader never sees them, so neither may the index."""
+    from docx.oxml.ns import qn
+
+    hidden = []
+    for run in document.element.body.iter(qn("w:r")):
+        props = run.find(qn("w:rPr"))
+        mark = props.find(qn("w:vanish")) if props is not None else None
+        if mark is not None and mark.get(qn("w:val"), "true").lower() not in ("false", "0", "off"):
+            hidden.append(run)
+    for run in hidden:
+        run.getparent().remove(run)
+    return len(hidden)
 
 
 def _paragraph_lines(paragraph) -> list[str]:

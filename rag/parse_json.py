@@ -15,6 +15,7 @@ from shifu.models import Turn
 __all__ = ["parse_json", "JsonTranscript"]
 
 _FORMAT = "see corpus/FORMAT.md for the JSON shape"
+MAX_SECONDS = 604_800  # a week of recording
 
 
 class JsonExpert(BaseModel):
@@ -34,8 +35,9 @@ class JsonTurn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     speaker: str = Field(min_length=1)
     text: str
-    start: float | None = Field(default=None, ge=0)
-    end: float | None = Field(default=None, ge=0)
+    # Seconds into the recording: finite and within a week (1e309 would be infinity).
+    start: float | None = Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+    end: float | None = Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
     role: Literal["interviewer", "expert", "other"] | None = None
 
     @field_validator("speaker", "text")
@@ -63,6 +65,17 @@ class JsonTranscript(BaseModel):
     date: str | None = None
     trade: str | None = None
     enterprise: str | None = None
+
+    @model_validator(mode="after")
+    def _turns_in_order(self) -> JsonTranscript:
+        last = 0.0
+        for i, turn in enumerate(self.turns):
+            if turn.start is not None:
+                if turn.start < last:
+                    raise ValueError(f"turns[{i}].start ({turn.start:g}) is before the previous turn's start "
+                                     f"({last:g}); put the turns in the order they were said")
+                last = turn.start
+        return self
 
 
 def parse_json(text: str, name: str) -> ParsedSource:

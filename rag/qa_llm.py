@@ -17,6 +17,7 @@ from typing import Any
 from prompts.budget import pack
 from prompts.registry import PromptTemplate, RenderedPrompt, get_template, render_template
 from prompts.structured import run_text
+from rag.screen import reads_as_instruction
 from rag.sentences import sentence_spans, terms
 from shifu.context import Context
 from shifu.models import Answer, AnswerCitation, SearchHit
@@ -28,6 +29,9 @@ _CITE = re.compile(r"[\[【]\^?\s*(\d{1,3}(?:\s*[,，、]\s*\d{1,3})*)\s*[\]】]
 _CLAUSE_END = re.compile(r"[。！？；;：:!?\n]|\.\s|，|,\s")
 _NOT_COVERED_MARKERS = ("资料中没有涉及", "does not cover")
 REMOVED = "[…]"
+# The prompt's own markup (the <source> data blocks, chat role tokens) never belongs in an answer.
+_SCAFFOLD = re.compile(r"</?\s*(source|sources|question|excerpts?)\b|<\|[a-z_]+\|>|\[/?INST\]|<</?SYS>>", re.I)
+_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?\n]|$)")
 
 
 def fence(text: str) -> str:
@@ -86,6 +90,22 @@ def strip_instruction_echo(text: str, prompt: RenderedPrompt) -> tuple[str, bool
     return text, found
 
 
+def cut_instructions(text: str) -> tuple[str, bool]:
+    """Cut every sentence that reads as an instruction to a model or carries the prompt's markup."""
+    out, found = [], False
+    for sentence in _SENTENCE.findall(text):
+        if sentence.strip() and (reads_as_instruction(sentence) or _SCAFFOLD.search(sentence)):
+            out.append(REMOVED + ("\n" if sentence.endswith("\n") else ""))
+            found = True
+        else:
+            out.append(sentence)
+    return "".join(out), found
+
+
+def _screened(text: str, prompt: RenderedPrompt) -> str:
+    return cut_instructions(strip_instruction_echo(text, prompt)[0])[0]
+
+
 class EchoGuard:
     """Passes streamed text on a clause at a time, any clause of the instructions already cut out."""
 
@@ -98,11 +118,11 @@ class EchoGuard:
         if ends:  # instruction clauses never span a clause end, so whole clauses can be checked
             cut = ends[-1].end()
             ready, self.pending = self.pending[:cut], self.pending[cut:]
-            self.on_token(strip_instruction_echo(ready, self.prompt)[0])
+            self.on_token(_screened(ready, self.prompt))
 
     def close(self) -> None:
         if self.pending:
-            self.on_token(strip_instruction_echo(self.pending, self.prompt)[0])
+            self.on_token(_screened(self.pending, self.prompt))
             self.pending = ""
 
 
@@ -136,6 +156,10 @@ def check_answer(text: str, hits: Sequence[SearchHit], prompt: RenderedPrompt) -
     text, echoed = strip_instruction_echo(text.strip(), prompt)
     if echoed:
         problems.append("the answer repeated the instructions; that part was removed")
+    text, injected = cut_instructions(text)
+    if injected:
+        problems.append("the answer repeated an instruction found in a transcript, or the prompt's markup; "
+                        "that part was removed")
     covered = not any(marker in text for marker in _NOT_COVERED_MARKERS)
     cited = citations_in(text)
     bad = [n for n in cited if not 1 <= n <= len(hits)]

@@ -8,14 +8,17 @@ Q&A is held to.
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from sqlalchemy import select
 
 from rag.catalog import chunks_by_id
-from rag.ingest import index_stamp
+from rag.ingest import forget_open_stores, index_stamp, repair_or_rebuild
 from rag.published import published_versions
 from shifu.context import Context
+from shifu.errors import ConfigError, IndexDamaged
 from shifu.models import SearchHit
 from shifu.tables import CourseVersionRow, TranscriptRow
 
@@ -28,11 +31,10 @@ def search(ctx: Context, query: str, k: int = 5,
     scope = None if transcript_ids is None else sorted(set(transcript_ids))
     if scope is not None and not scope:
         return []
-    index = reader_index(ctx)
     fetch = k
     with ctx.unit_of_work():  # one read of the chunks and their titles
         for _ in range(3):  # over-fetch when ids the SQL side does not (yet) know were dropped
-            found = index.search(query, k=fetch, transcript_ids=scope)
+            found = _search_index(ctx, query, fetch, scope)
             chunks = chunks_by_id(ctx, (cid for cid, _ in found))
             kept = [(chunks[cid], score) for cid, score in found if cid in chunks]
             if len(kept) >= k or len(found) < fetch:
@@ -47,6 +49,53 @@ def search(ctx: Context, query: str, k: int = 5,
     ]
 
 
+log = logging.getLogger(__name__)
+BEING_REPAIRED = ("索引正在修复，请过一两分钟再问。 / "
+                  "the search index is being repaired; ask again in a minute or two.")
+_repairing: set[str] = set()
+_repairing_guard = threading.Lock()
+
+
+def _search_index(ctx: Context, query: str, k: int, scope: list[str] | None) -> list[tuple[str, float]]:
+    """Search the reader's index; on a stale or unreadable one, reopen and retry once, then start a repair."""
+    try:
+        return reader_index(ctx).search(query, k=k, transcript_ids=scope)
+    except ConfigError:
+        raise
+    except Exception as exc:  # another process changed the index under us, or it is damaged
+        log.warning("search failed on the open index (%s: %s); reopening it once", type(exc).__name__, exc)
+        forget_open_stores(ctx)
+    try:
+        return reader_index(ctx).search(query, k=k, transcript_ids=scope)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        log.warning("search failed again (%s: %s); repairing the index", type(exc).__name__, exc)
+        _start_repair(ctx)
+        raise IndexDamaged(BEING_REPAIRED) from exc
+
+
+def _start_repair(ctx: Context) -> None:
+    """Repair (or rebuild from SQL) in the background, once per index at a time."""
+    key = str(ctx.settings.home)
+    with _repairing_guard:
+        if key in _repairing:
+            return
+        _repairing.add(key)
+
+    def run() -> None:
+        try:
+            repair_or_rebuild(ctx)
+            forget_open_stores(ctx)
+        except Exception:
+            log.exception("repairing the index failed; run `shifu transcripts check --fix`")
+        finally:
+            with _repairing_guard:
+                _repairing.discard(key)
+
+    threading.Thread(target=run, name="shifu-index-repair", daemon=True).start()
+
+
 def reader_index(ctx: Context) -> Any:
     """The context's long-lived index handle for searching, reopened after any writer changed the index."""
     stamp = index_stamp(ctx)
@@ -54,6 +103,9 @@ def reader_index(ctx: Context) -> Any:
     with slot.lock:
         if slot.index is None or slot.stamp != stamp:
             from rag.index import HybridIndex
+
+            if slot.index is not None:
+                slot.index.close()  # Chroma frees its in-memory copy once its last client closes
 
             slot.stamp, slot.index = stamp, HybridIndex(ctx.settings, embedder=ctx.embedder)
         return slot.index

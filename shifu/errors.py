@@ -23,3 +23,7 @@ class LLMError(ShifuError):
 
 class PermissionDenied(ShifuError):
     """The caller's role may not do this."""
+
+
+class IndexDamaged(ShifuError):
+    """The search index (BM25 files or the Chroma store) cannot be read; it is rebuilt from SQL."""

@@ -11,6 +11,21 @@ from extraction.export.labels import citation_label, words
 from rag.markdown import md_escape
 
 _HEADING = re.compile(r"( {0,3})(#{1,6})(?=\s|$)")
+_UNSAFE_LINK = re.compile(r"\]\(\s*(?=(?:javascript|vbscript|data|file):)", re.IGNORECASE)
+
+
+def safe_content(markdown: str) -> str:
+    """Lesson Markdown with its structure kept but nothing live: no raw HTML (every '<' escaped),
+    no image that loads by itself, no script link — whatever a transcript smuggled into it."""
+    lines, fenced = [], False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced:  # inside a fence every renderer shows text as text
+            line = line.replace("<", "\\<").replace("![", "\\![")
+            line = _UNSAFE_LINK.sub("]\\(", line)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def nest_headings(markdown: str, top: int) -> str:
@@ -41,7 +56,7 @@ def _lesson(draft: CourseDraft, lesson: Lesson, number: str) -> list[str]:
         out += [f"**{w['objectives']}**", ""] + [f"- {md_escape(o)}" for o in lesson.objectives] + [""]
     if lesson.content_md.strip():
         # content_md is Markdown the draft wrote; it is kept as the trainer edited it.
-        out += [nest_headings(lesson.content_md.strip(), 4), ""]
+        out += [nest_headings(safe_content(lesson.content_md.strip()), 4), ""]
     if lesson.points:
         out += [f"#### {w['points']}", ""]
     for point in lesson.points:

@@ -14,6 +14,7 @@ from markdown_it import MarkdownIt
 from extraction.course import CourseDraft, Lesson, QuizItem, kind_label
 from extraction.export.keys import correct_indices, is_true
 from extraction.export.labels import citation_label, words
+from extraction.export.markdown import safe_content
 from extraction.export.xmltext import xml_bytes, xml_safe
 
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
@@ -24,7 +25,7 @@ SCHEMAS = (f"{CP} imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1
 ASSETS = ("scorm.js", "quiz.js", "shifu.css")
 PASS_MARK = 60  # percent; the LMS's mastery score wins when it sends one
 # Raw HTML in lesson Markdown is shown as text: a transcript must never run script in an LMS.
-_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})  # and safe_content: no image loads by itself
 
 
 def h(text: str) -> str:
@@ -51,7 +52,7 @@ def lesson_page(draft: CourseDraft, module_title: str, lesson: Lesson) -> str:
         body += [f"<section class=\"objectives\"><h2>{h(w['objectives'])}</h2><ul>"]
         body += [f"<li>{h(o)}</li>" for o in lesson.objectives] + ["</ul></section>"]
     if lesson.content_md.strip():
-        body.append(f'<section class="content">{_MARKDOWN.render(lesson.content_md)}</section>')
+        body.append(f'<section class="content">{_MARKDOWN.render(safe_content(lesson.content_md))}</section>')
     if lesson.points:
         body.append(f"<section class=\"points\"><h2>{h(w['points'])}</h2>")
     for point in lesson.points:

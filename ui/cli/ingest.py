@@ -63,6 +63,9 @@ def ingest_cmd(
     interview_date: Annotated[str | None, typer.Option("--date", help="Interview date, YYYY-MM-DD.")] = None,
     consent: Annotated[bool | None, typer.Option(
         "--consent/--no-consent", help="The master agreed to this use (needed to publish a course).")] = None,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace a transcript a course was drafted from by the file with the same name "
+                          "(shows the diff; refused while the course is published).")] = False,
 ) -> None:
     """Ingest interview transcripts (.txt .md .srt .vtt .docx .json) into the library and the index."""
     from rag.ingest import IngestResult, ingest_paths
@@ -83,7 +86,8 @@ def ingest_cmd(
             bar.update(task, completed=done, total=total, description=escape(Path(result.file).name))
 
         results = ingest_paths(ctx, paths, progress=advance, on_wait=_wait_notice, expert=expert,
-                               trade=trade, enterprise=enterprise, interview_date=interview_date, consent=consent)
+                               trade=trade, enterprise=enterprise, interview_date=interview_date, consent=consent,
+                               replace=replace)
     if not results:
         err.print("[red]error:[/red] no transcript files found (supported: .txt .md .srt .vtt .docx .json)")
         raise typer.Exit(1)
@@ -93,6 +97,12 @@ def ingest_cmd(
         table.add_row(escape(Path(r.file).name), r.transcript_id, escape(r.title), str(r.turns), str(r.chunks),
                       f"[{colours[r.status]}]{r.status}[/]")
     console.print(table)
+    for r in results:
+        for warning in r.warnings:
+            err.print(f"[yellow]! {escape(Path(r.file).name)}: {escape(warning)}[/yellow]", highlight=False)
+        if r.status == "replaced" and r.diff:
+            console.print(f"[bold]{escape(Path(r.file).name)}[/bold]: what changed / 改动", highlight=False)
+            console.print(escape(r.diff), highlight=False)
     failed = [r for r in results if not r.ok]
     for r in failed:
         err.print(f"[red]✗ {escape(r.error)}[/red]", highlight=False)
@@ -219,12 +229,19 @@ def transcripts_check(
     fix: Annotated[bool, typer.Option("--fix", help="Repair differences (takes the writer lock).")] = False,
 ) -> None:
     """Check that SQL, Chroma and BM25 hold the same chunks; the last line is JSON."""
-    from rag.ingest import check_consistency, repair
+    from rag.ingest import check_consistency, repair_or_rebuild
+    from shifu.errors import IndexDamaged
 
     ctx = command_context()
     if fix:
-        repair(ctx)
-    report = check_consistency(ctx, on_wait=_wait_notice)
+        done = repair_or_rebuild(ctx, on_wait=_wait_notice)
+        if done:
+            console.print(escape(done), highlight=False)
+    try:
+        report = check_consistency(ctx, on_wait=_wait_notice)
+    except IndexDamaged as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(1) from None
     summary = {k: (len(v) if isinstance(v, list) else v) for k, v in report.items()}
     colour = "green" if report["consistent"] else "red"
     console.print(f"[{colour}]{'consistent' if report['consistent'] else 'NOT consistent'}[/{colour}]: "

@@ -14,12 +14,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
-from shifu.auth import authenticate, get_user  # noqa: E402
+from shifu.auth import get_user  # noqa: E402
 from shifu.context import ChatModels, Context  # noqa: E402
 from shifu.settings import Settings  # noqa: E402
 from ui.web import admin, trainer, worker  # noqa: E402
 from ui.web.common import DEFAULT_LIMIT, LANGS, Screen, add_texts, role_name, t, username_of  # noqa: E402
+from ui.web.login import GateMiddleware, LoginGate  # noqa: E402
 
 add_texts({
     "title": ("# 师傅 shifu · 把老师傅的经验变成课程", "# shifu (师傅) · turn masters' know-how into courses"),
@@ -91,10 +93,15 @@ def launch_app(settings: Settings, host: str = "127.0.0.1", port: int = 7860, *,
     ctx = Context(settings, chat_model=chat_model)  # one for the screens and the login check
     app = build_app(ctx)
     app.queue(default_concurrency_limit=DEFAULT_LIMIT, max_size=256)
+    # Logins: throttled, checked off the event loop, sessions ended when the account changes;
+    # an anonymous page carries no API description (see ui/web/login.py).
+    gate = LoginGate(ctx)
+    app.login_gate = gate  # type: ignore[attr-defined]  # for tests and the load benchmark
     app.launch(
         server_name=host, server_port=port, share=False,
-        auth=lambda username, password: authenticate(ctx, username, password),
+        auth=gate.login,  # type: ignore[arg-type]  # Gradio awaits a coroutine here; its stub says a plain bool
         auth_message=t("login_msg"),
+        app_kwargs={"middleware": [Middleware(GateMiddleware, gate=gate)]},
         max_file_size=f"{int(settings.max_file_mb * 1024)}kb",
         allowed_paths=[],
         # The data folder (database, uploads, index) is never served, even under the cwd.

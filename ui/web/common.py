@@ -25,7 +25,7 @@ LANGS = {"中文": "zh", "English": "en"}
 # Concurrency pools: the chat has its own, so a long draft (one at a time) never holds it up.
 CHAT_LIMIT = 8
 DRAFT_LIMIT = 1
-INGEST_LIMIT = 1
+INGEST_LIMIT = 2  # parsing and vectors run outside the writer lock, so two uploads overlap
 DEFAULT_LIMIT = 4
 
 _TEXT: dict[str, tuple[str, str]] = {

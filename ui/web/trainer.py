@@ -41,6 +41,8 @@ add_texts({
     "date": ("访谈日期（YYYY-MM-DD）", "Interview date (YYYY-MM-DD)"),
     "consent": ("老师傅已同意将访谈用于培训", "The master agreed to the interview being used for training"),
     "ingest": ("上传并建立索引", "Upload and index"),
+    "replace": ("替换同名转写稿（课程已用它起草时；表格里显示改动）",
+                "Replace the transcript with the same name (when a course was drafted from it; the table shows the diff)"),
     "transcript": ("转写稿", "Transcript"),
     "transcripts": ("选择转写稿（可多选）", "Transcripts (one or more)"),
     "engine": ("起草引擎", "Drafting engine"),
@@ -106,7 +108,8 @@ class TrainerHandlers:
 
     @guarded
     def upload(self, files: list[str] | None, expert: str, trade: str, enterprise: str, when: str,
-               consent: bool, lang: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
+               consent: bool, lang: str, request: gr.Request, replace: bool = False,
+               progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
         """Store each file under uploads/ and ingest it; one row per file, errors in plain words."""
         user = need(self.ctx, request, TRAINER, lang)
         from rag.ingest import ingest_bytes
@@ -131,12 +134,16 @@ class TrainerHandlers:
                 rows.append(_row(name, "failed", error=f"{name} is larger than {self.ctx.settings.max_file_mb:g} MB; "
                                  "split it or raise SHIFU_MAX_FILE_MB"))
                 continue
-            (uploads / _stored_name(data, name)).write_bytes(data)
+            stored = uploads / _stored_name(data, name)
+            kept_before = stored.exists()  # the same bytes uploaded earlier stay
+            stored.write_bytes(data)
             result = ingest_bytes(self.ctx, data, name, expert=expert or None, trade=trade or None,
                                   enterprise=enterprise or None, interview_date=interview_date,
-                                  consent=bool(consent), uploaded_by=user.username)
-            rows.append(_row(name, result.status, result.title, result.turns, result.chunks, result.error,
-                             result.transcript_id))
+                                  consent=bool(consent), uploaded_by=user.username, replace=bool(replace))
+            if not result.ok and not kept_before:
+                stored.unlink(missing_ok=True)  # a refused upload is not kept
+            rows.append(_row(name, result.status, result.title, result.turns, result.chunks,
+                             result.error or result.diff, result.transcript_id))
         progress((len(files), len(files)), desc="done")
         ok = sum(r["status"] != "failed" for r in rows)
         df = pd.DataFrame(rows, columns=["file", "status", "title", "turns", "chunks", "message", "id"])
@@ -261,6 +268,7 @@ def build(screen: Screen) -> None:
                 ent = screen.label(gr.Textbox(label=t("enterprise"), elem_id="t-enterprise"), "enterprise")
                 when = screen.label(gr.Textbox(label=t("date"), placeholder="2024-05-18", elem_id="t-date"), "date")
             consent = screen.label(gr.Checkbox(label=t("consent"), elem_id="t-consent"), "consent")
+            replace = screen.label(gr.Checkbox(label=t("replace"), elem_id="t-replace"), "replace")
             b_up = screen.btn(gr.Button(t("ingest"), variant="primary", elem_id="t-ingest"), "ingest")
             up_status = gr.Markdown("", elem_id="t-ingest-status")
             up_table = gr.Dataframe(interactive=False, wrap=True, elem_id="t-ingest-table")
@@ -284,7 +292,7 @@ def build(screen: Screen) -> None:
     for tab, key in ((tab_up, "t_upload"), (tab_view, "t_view"), (tab_draft, "t_draft")):
         screen.tab(tab, key)
 
-    b_up.click(h.upload, [files, expert, trade, ent, when, consent, lang], [up_status, up_table, files],
+    b_up.click(h.upload, [files, expert, trade, ent, when, consent, lang, replace], [up_status, up_table, files],
                api_name="trainer_upload", concurrency_id="ingest", concurrency_limit=INGEST_LIMIT)
     for tab, name in ((tab_view, "trainer_transcripts_view"), (tab_draft, "trainer_transcripts_draft")):
         tab.select(h.transcripts, lang, [pick, chosen, tpl], api_name=name)
