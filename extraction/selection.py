@@ -19,13 +19,12 @@ from importlib import resources
 
 import numpy as np
 
-from extraction.course import KnowledgeUnit, Point
+from extraction.course import TEACHING_ORDER, UNIT_KINDS, KnowledgeUnit, Point
 from extraction.units import cite, has_reason, quantities
 from rag.language import is_cjk
 from shifu.models import Chunk, Transcript
 
 MAX_POINT_CHARS = 300  # a joined point stays readable in one glance (and fits the LLM engine's unit)
-KINDS = ("warning", "rule", "step", "measurement", "tool", "definition", "tip", "story", "fact")
 
 # cues that a sentence is about the speaker's life or the talk itself, not the work
 _BIOGRAPHY = re.compile(
@@ -85,12 +84,12 @@ def features(unit: KnowledgeUnit, turn_text: str, position: float, language: str
         1.0 if _OPENS_MID.match(text) else 0.0,
         1.0 if language == "zh" else 0.0,
         1.0 if panel else 0.0,
-        *[1.0 if unit.kind == k else 0.0 for k in KINDS],
+        *[1.0 if unit.kind == k else 0.0 for k in UNIT_KINDS],
     ]
 
 
 FEATURES = ("bias", "length", "turn_length", "opens_turn", "position", "position2", "terms", "quantity", "reason",
-            "biography", "hedge", "second_person", "general", "names", "past", "present", "asked_how", "turn_biography", "opens_mid", "zh", "panel", *[f"kind_{k}" for k in KINDS])
+            "biography", "hedge", "second_person", "general", "names", "past", "present", "asked_how", "turn_biography", "opens_mid", "zh", "panel", *[f"kind_{k}" for k in UNIT_KINDS])
 
 
 @lru_cache(maxsize=1)
@@ -269,7 +268,7 @@ def _joinable(text: str, a: KnowledgeUnit, b: KnowledgeUnit) -> bool:
 
 
 def _merged(a: KnowledgeUnit, b: KnowledgeUnit, citation) -> KnowledgeUnit:
-    rank = {k: n for n, k in enumerate(KINDS)}
+    rank = {k: n for n, k in enumerate(TEACHING_ORDER)}  # a joined point is named by its weightiest kind
     kind = a.kind if rank.get(a.kind, 9) <= rank.get(b.kind, 9) else b.kind
     return a.model_copy(update={
         "kind": kind, "text": citation.quote, "citations": [citation], "score": max(a.score, b.score),

@@ -84,7 +84,7 @@ def test_the_ingest_warns_the_trainer(ctx) -> None:
 @pytest.mark.case("5 instructions in a transcript")
 def test_drafted_instructions_are_flagged_and_never_published_without_an_accept(ctx, settings) -> None:
     result = ingest_bytes(ctx, HOSTILE.encode(), "hostile.txt", consent=True)
-    course_id, _version, draft = draft_course(settings, [result.transcript_id])
+    course_id, _version, draft = draft_course(ctx, [result.transcript_id])
     texts = [p.text for m in draft.modules for lesson in m.lessons for p in lesson.points]
     texts += [q.stem for q in draft.quiz] + [a for q in draft.quiz for a in q.answer]
     leaked = [t for t in texts if instruction_spans(t)]
