@@ -157,14 +157,18 @@ __all__ = [
     "COVERED_COSINE",
     "COVERED_MATCH",
     "EXCERPT_LABEL",
+    "NEARBY_NOTE",
     "NOT_COVERED",
+    "SAFETY_NOTE",
     "answer_from_hits",
+    "answerable",
     "answer_question",
     "baseline_answer",
     "coverage",
     "english_coverage",
     "is_covered",
     "missing_nouns",
+    "not_covered_answer",
     "offline_answer",
     "render_answer_markdown",
     "unknown_nouns",
@@ -177,6 +181,16 @@ NOT_COVERED = {
     "zh": "资料中没有涉及这个问题，已记录给培训师。",
     "en": "The course material does not cover this; the question was recorded for the trainer.",
 }
+SAFETY_NOTE = {
+    "zh": "这是安全问题，资料里没有师傅讲过的可靠答案：请先问现场负责人或查安全操作规程，不要凭猜测操作。",
+    "en": "This is a safety question and no master's answer to it is on record: ask your supervisor or check "
+          "the safety procedure before you act.",
+}
+NEARBY_NOTE = {
+    "zh": "相关材料（不是这个问题的答案，仅供参考）：{titles}",
+    "en": "Nearby material (not an answer to this question, for reference only): {titles}",
+}
+_NEARBY = 2  # transcripts named as nearby material
 EXCERPT_LABEL = {"zh": "以下摘自访谈原话", "en": "Excerpts from the interviews"}
 
 # "Covered" — calibrated on ../shared/bench: positives = each set's questions against its own
@@ -275,9 +289,8 @@ def answer_from_hits(
     `embedder` is the index's embedder (for the semantic half of the covered decision);
     `library` the index itself, for its `known_terms` (without it the library-wide noun check is skipped).
     """
-    if not is_covered(question, hits, embedder, library):
-        return Answer(question=question, answer=NOT_COVERED[_language(question)], covered=False,
-                      mode="llm" if mode == "llm" else "offline")
+    if not answerable(question, hits, embedder, library):
+        return not_covered_answer(question, hits, mode="llm" if mode == "llm" else "offline")
     if mode == "llm":
         from rag.qa_llm import answer_with_llm
 
@@ -290,6 +303,31 @@ def answer_from_hits(
 
 def _language(question: str) -> str:
     return detect_language(question)
+
+
+def answerable(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> bool:
+    """The chat's one decision, offline and LLM alike: the library's terms and meaning cover the
+    question (is_covered) and the answerability model finds its subject and the kind of answer
+    asked for in the evidence (rag.answerability; a safety question needs a higher probability)."""
+    from rag.answerability import decide
+
+    return is_covered(question, hits, embedder, library) and decide(question, hits, embedder, library).covered
+
+
+def not_covered_answer(question: str, hits: Sequence[SearchHit], *, mode: str = "offline") -> Answer:
+    """"Not covered", then what nearby material the library has, labelled as not the answer."""
+    from rag.answerability import is_safety_question
+
+    lang = _language(question)
+    lines = [NOT_COVERED[lang]]
+    if is_safety_question(question):
+        lines.append(SAFETY_NOTE[lang])
+    nearby = list(dict.fromkeys(h.transcript_title for h in hits if h.transcript_title))[:_NEARBY]
+    if nearby:
+        titles = "、".join(f"《{t}》" for t in nearby) if lang == "zh" else "; ".join(f"“{t}”" for t in nearby)
+        lines.append(NEARBY_NOTE[lang].format(titles=titles))
+    return Answer(question=question, answer="\n".join(lines), covered=False,
+                  mode="llm" if mode == "llm" else "offline")
 
 
 # --- confidence ------------------------------------------------------------------------------

@@ -1,0 +1,157 @@
+"""Build the answerability training data and refit rag/answerability_model.json.
+
+    python -m rag.answerability_fit [--bench ../shared/bench] [--per-set 400] [--data rows.jsonl]
+
+Data (never the chat trust set, which only measures):
+- CMRC 2018 and WebQA, questions from number 500 on (the first 300 are what `shifu eval qa
+  --limit 300` measures): each question searched in its own corpus (k = 6); a positive is the
+  top 5 with the gold passage among them, a hard negative the top 5 with the gold passage
+  withheld (the near-miss passages retrieval returns instead).
+- the question sets written over the demo corpus (tests/rag/coverage_zh_questions.json and
+  coverage_en_questions.json), asked over one library of corpus/ plus the Unix oral histories.
+
+Chinese and English get their own coefficients (English has only the demo-corpus set). Each
+source weighs as much in total as the others, so 1,600 bench rows do not drown 90 trade
+questions. Five-fold cross-validation (folds by question) reports, per source, how many
+answerable questions stay answered and how many unanswerable ones are refused, at the
+threshold and at the safety threshold written into the model file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.answerability import FEATURES, MODEL_FILE, features, fit_logistic
+from shifu.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+THRESHOLD = 0.5
+SAFETY_THRESHOLD = 0.7  # a safety question needs the evidence to be clearly about it
+FIRST_FITTED = 500  # bench questions before this one are left for `shifu eval qa --limit 300`
+
+
+def bench_rows(settings: Settings, bench: Path, name: str, per_set: int) -> Iterable[dict[str, Any]]:
+    """Paired rows from a BEIR set: gold present (1) and gold withheld (0), same question."""
+    from rag.evaluate_qa import _hits, _system_search, read_corpus, read_qrels, read_queries
+
+    chunks = read_corpus(bench / name / "corpus.jsonl")
+    by_id = {c.id: c for c in chunks}
+    relevant = read_qrels(bench / name / "qrels.tsv")
+    queries = read_queries(bench / name / "queries.jsonl")[FIRST_FITTED : FIRST_FITTED + per_set]
+    with tempfile.TemporaryDirectory(prefix="shifu-fit-") as tmp:
+        search, index = _system_search(settings, chunks, Path(tmp))
+        for q in queries:
+            gold = relevant.get(q["id"], set())
+            found = search(q["text"], 6)
+            top = _hits(found[:5], by_id)
+            if any(h.chunk.id in gold for h in top):
+                yield _row(name, q["text"], 1, top, index)
+            withheld = _hits([f for f in found if f[0] not in gold][:5], by_id)
+            yield _row(name, q["text"], 0, withheld, index)
+
+
+def demo_rows(settings: Settings, bench: Path) -> Iterable[dict[str, Any]]:
+    """Rows from the question sets written over the demo corpus, asked over corpus/ + oral histories."""
+    from rag.evaluate_chat import LIBRARY_FILES
+    from rag.ingest import ingest_paths
+    from rag.retrieve import reader_index, search
+
+    with tempfile.TemporaryDirectory(prefix="shifu-fit-demo-") as tmp:
+        scratch = settings.model_copy(update={"home": Path(tmp), "chroma_url": None, "database_url": None})
+        cache = Path(settings.home) / "cache"
+        cache.mkdir(parents=True, exist_ok=True)
+        os.symlink(cache.resolve(), Path(tmp) / "cache")
+        files = [REPO / f for f in LIBRARY_FILES if f.startswith("corpus/")]
+        ingest_paths(scratch, [*files, bench / "oral_history_en"])
+        index = reader_index(scratch)
+        for lang in ("zh", "en"):
+            path = REPO / "tests" / "rag" / f"coverage_{lang}_questions.json"
+            for item in json.loads(path.read_text("utf-8"))["questions"]:
+                hits = search(scratch, item["q"], k=5)
+                yield _row(f"demo_{lang}", item["q"], int(item["covered"]), hits, index)
+
+
+def _row(source: str, question: str, label: int, hits: list, index: Any) -> dict[str, Any]:
+    values = features(question, hits, index.embedder, index) if hits else dict.fromkeys(FEATURES, 0.0)
+    return {"source": source, "question": question, "label": label, "features": values}
+
+
+def _matrix(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = np.array([[r["features"][f] for f in FEATURES] for r in rows], dtype=float)
+    y = np.array([r["label"] for r in rows], dtype=float)
+    counts = {s: sum(1 for r in rows if r["source"] == s) for s in {r["source"] for r in rows}}
+    w = np.array([1.0 / counts[r["source"]] for r in rows])
+    return x, y, w
+
+
+def cross_validate(rows: list[dict[str, Any]], folds: int = 5) -> dict[str, dict[str, float]]:
+    """Per source: share of answerable questions kept and unanswerable refused, held-out folds."""
+    questions = sorted({r["question"] for r in rows})
+    fold_of = {q: i % folds for i, q in enumerate(questions)}
+    probs = np.zeros(len(rows))
+    for k in range(folds):
+        train = [r for r in rows if fold_of[r["question"]] != k]
+        test = [i for i, r in enumerate(rows) if fold_of[r["question"]] == k]
+        x, y, w = _matrix(train)
+        coef, bias = fit_logistic(x, y, w)
+        xt, _, _ = _matrix([rows[i] for i in test])
+        probs[test] = 1 / (1 + np.exp(-(xt @ coef + bias)))
+    out = {}
+    for source in sorted({r["source"] for r in rows}):
+        idx = [i for i, r in enumerate(rows) if r["source"] == source]
+        pos = [i for i in idx if rows[i]["label"] == 1]
+        neg = [i for i in idx if rows[i]["label"] == 0]
+        out[source] = {
+            "answerable_kept": round(float(np.mean([probs[i] >= THRESHOLD for i in pos])), 3) if pos else None,
+            "answerable_kept_safety": round(float(np.mean([probs[i] >= SAFETY_THRESHOLD for i in pos])), 3) if pos else None,
+            "unanswerable_refused": round(float(np.mean([probs[i] < THRESHOLD for i in neg])), 3) if neg else None,
+            "unanswerable_refused_safety": round(float(np.mean([probs[i] < SAFETY_THRESHOLD for i in neg])), 3) if neg else None,
+            "n": len(idx),
+        }
+    return out
+
+
+def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Coefficients per language, with their cross-validation figures."""
+    model: dict[str, Any] = {"features": list(FEATURES), "languages": {}}
+    for lang in ("zh", "en"):
+        part = [r for r in rows if (r["source"] == "demo_en") == (lang == "en")]
+        x, y, w = _matrix(part)
+        coef, bias = fit_logistic(x, y, w)
+        model["languages"][lang] = {"weights": [round(float(c), 4) for c in coef], "bias": round(bias, 4),
+                                    "threshold": THRESHOLD, "safety_threshold": SAFETY_THRESHOLD,
+                                    "cross_validation": cross_validate(part)}
+    return model
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench")
+    parser.add_argument("--per-set", type=int, default=400, help="bench questions per set (from number 500)")
+    parser.add_argument("--data", type=Path, help="rows file: read it when it exists, else build and write it")
+    args = parser.parse_args(argv)
+    if args.data and args.data.exists():
+        rows = [json.loads(line) for line in args.data.read_text("utf-8").splitlines() if line.strip()]
+    else:
+        settings = load_settings()
+        rows = list(demo_rows(settings, args.bench))
+        for name in ("cmrc2018", "webqa"):
+            rows += list(bench_rows(settings, args.bench, name, args.per_set))
+        if args.data:
+            args.data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    model = fit(rows)
+    MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for lang, m in model["languages"].items():
+        print(lang, json.dumps(m["cross_validation"], ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
