@@ -138,19 +138,24 @@ from sqlalchemy import select
 from rag.language import detect_language
 from rag.sentences import (
     Evidence,
+    announced_list,
     best_evidence,
     chinese_nouns,
+    ends_sentence,
     english_words,
+    list_end,
     question_terms,
+    sentence_end_after,
     sentence_spans,
     terms,
+    whole_sentences,
 )
 from shifu.embeddings import USE_NAME
 from shifu.errors import ShifuError
 from shifu.models import Answer, AnswerCitation, SearchHit
 from shifu.settings import Settings
 from shifu.store import session_scope
-from shifu.tables import TurnRow
+from shifu.tables import ChunkRow, TurnRow
 
 __all__ = [
     "ANSWER_LIMIT",
@@ -471,28 +476,34 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     if not evidence:
         return Answer(question=question, answer=NOT_COVERED[lang], covered=False, mode="offline")
     first = evidence[0]
+    first_limit = limit
     if len(evidence) > 1 and evidence[1].score >= _CLOSE * first.score:
         # Two chunks nearly tied: a shorter first span leaves room for the runner-up
         # (measured: CMRC +1.1 points, WebQA +0.4).
         shorter = {e.chunk_index: e for e in best_evidence(question, texts, scores, limit=_SHARED_LIMIT,
                                                            speech=speech)}
-        first = shorter.get(first.chunk_index, first)
-    parts = [first]
+        first, first_limit = shorter.get(first.chunk_index, first), _SHARED_LIMIT
+    first, text = _whole(hits[first.chunk_index], first, turns, first_limit)
+    parts, part_texts = [first], [text]
     room = limit - (first.end - first.start) - len(_JOIN)
     # A short first span leaves room: the next best span from another chunk often holds
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
     if len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
-        second = evidence[1]
-        cut = _cut_to(hits[second.chunk_index].chunk.text, second.start, second.end, room)
-        if cut is not None:
-            parts.append(Evidence(second.chunk_index, second.start, cut, second.score, second.match))
-    citations = [_citation(n, hits[e.chunk_index], e, turns) for n, e in enumerate(parts, 1)]
+        second, text = _whole(hits[evidence[1].chunk_index], evidence[1], turns, room)
+        if second.end - second.start > room:
+            second = _fitting(question, text, second, room)
+        if second is not None and _whole_at(text, second.end):
+            parts.append(second)
+            part_texts.append(text)
+    citations = [_citation(n, hits[e.chunk_index], e, turns, text=t)
+                 for n, (e, t) in enumerate(zip(parts, part_texts, strict=True), 1)]
     shown = {e.chunk_index for e in parts}
     # A supporting excerpt must match the question too, not only sit in a retrieved chunk.
     floor = _SUPPORT_MATCH * max(e.match for e in evidence)
     for e in evidence:
         if e.chunk_index not in shown and e.match >= floor:
-            citations.append(_citation(len(citations) + 1, hits[e.chunk_index], e, turns))
+            support, text = _whole(hits[e.chunk_index], e, turns, limit)
+            citations.append(_citation(len(citations) + 1, hits[e.chunk_index], support, turns, text=text))
             shown.add(e.chunk_index)
     answer = _JOIN.join(c.quote for c in citations[: len(parts)])
     return Answer(question=question, answer=answer, citations=citations, covered=True, mode="offline")
@@ -527,23 +538,54 @@ class _Speech:
         return _INTERVIEWER_WEIGHT if found and found.role == "interviewer" else 1.0
 
 
-def _cut_to(text: str, start: int, end: int, room: int) -> int | None:
-    """End of the longest prefix of text[start:end] fitting `room`: at a clause mark, else
-    between words (English), else anywhere (Chinese has no spaces); None when too short."""
-    if end - start <= room:
-        return end
-    piece = text[start : start + room]
-    for marks in ("，,、；;：:。！？!?.", " "):
-        cut = max((i + 1 for i, ch in enumerate(piece)
-                   if ch in marks and (ch != "." or text[start + i + 1 : start + i + 2].isspace())), default=0)
-        if cut >= _MIN_PART:
-            return start + len(piece[:cut].rstrip())
-    if any(ch.isascii() and ch.isalpha() for ch in piece[-2:]):
-        return None  # the only cut would split an English word
-    return start + room if room >= _MIN_PART else None
+def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tuple[Evidence, str]:
+    """The span in whole sentences, run on past the chunk's end when its last sentence or a list
+    it announces ("原因主要有四个。") does; returns it and the text its offsets index (the chunk's
+    text, plus the transcript's text after the chunk when the span runs on)."""
+    text = hit.chunk.text
+    full = text + (turns.following(hit.chunk.id) if turns is not None else "")
+    start, end = whole_sentences(text, e.start, e.end, limit)
+    if not ends_sentence(text[start:end]) and len(full) > len(text) and end >= len(text.rstrip()):
+        end = sentence_end_after(full, end, _RUN_ON) or end
+    announced = announced_list(full[start:end])
+    if announced is not None:
+        end = max(end, list_end(full, start + announced[0], announced[1]) or end)
+    if not _whole_at(full, end):
+        # Still cut (a chunk that ends mid-sentence with nothing after it): keep the sentences that end.
+        ends = [b for a, b in sentence_spans(full, start, end) if ends_sentence(full[a:b])]
+        end = ends[-1] if ends else end
+    return Evidence(e.chunk_index, start, end, e.score, e.match), full
 
 
-def _citation(n: int, hit: SearchHit, e: Evidence, turns: Turns | None) -> AnswerCitation:
+def _whole_at(text: str, end: int) -> bool:
+    """Does a span of text ending here end whole: at a sentence end, or where the text itself ends?"""
+    return ends_sentence(text[:end]) or not text[end:].strip()
+
+
+def _fitting(question: str, text: str, e: Evidence, room: int) -> Evidence | None:
+    """The sentence of the span holding most of the question's terms, with whole neighbours
+    while they fit `room`; None when no sentence of it fits."""
+    wanted = set(question_terms(question))
+    spans = sentence_spans(text, e.start, e.end)
+    fits = [i for i, (a, b) in enumerate(spans) if b - a <= room]
+    if not fits:
+        return None
+    k = max(fits, key=lambda i: len(wanted & set(terms(text[spans[i][0] : spans[i][1]]))))
+    lo = hi = k
+    while True:
+        if hi + 1 < len(spans) and spans[hi + 1][1] - spans[lo][0] <= room:
+            hi += 1
+        elif lo > 0 and spans[hi][1] - spans[lo - 1][0] <= room:
+            lo -= 1
+        else:
+            break
+    return Evidence(e.chunk_index, spans[lo][0], spans[hi][1], e.score, e.match)
+
+
+_RUN_ON = 200  # characters a sentence may run on past its chunk's end
+
+
+def _citation(n: int, hit: SearchHit, e: Evidence, turns: Turns | None, *, text: str | None = None) -> AnswerCitation:
     chunk = hit.chunk
     start, end = chunk.char_start + e.start, chunk.char_start + e.end
     speaker, t_start, t_end = "", chunk.t_start, chunk.t_end
@@ -555,7 +597,7 @@ def _citation(n: int, hit: SearchHit, e: Evidence, turns: Turns | None) -> Answe
     if not speaker and len(chunk.speakers) == 1:
         speaker = chunk.speakers[0]
     return AnswerCitation(
-        n=n, transcript_id=chunk.transcript_id, chunk_id=chunk.id, quote=chunk.text[e.start : e.end],
+        n=n, transcript_id=chunk.transcript_id, chunk_id=chunk.id, quote=(text or chunk.text)[e.start : e.end],
         start=start, end=end, t_start=t_start, t_end=t_end, transcript_title=hit.transcript_title,
         speaker=speaker, score=round(float(hit.score), 6),
     )
@@ -574,9 +616,15 @@ class _Turn:
 class Turns:
     """Who said what, and when: the turns of the transcripts behind some hits, read once."""
 
-    def __init__(self, by_transcript: dict[str, list[_Turn]]) -> None:
+    def __init__(self, by_transcript: dict[str, list[_Turn]], following: dict[str, str] | None = None) -> None:
         self._turns = by_transcript
         self._starts = {tid: [t.start for t in turns] for tid, turns in by_transcript.items()}
+        self._following = following or {}
+
+    def following(self, chunk_id: str) -> str:
+        """The transcript's text right after this chunk (from the next chunks), for an answer
+        whose sentence or announced list runs on past the chunk's end."""
+        return self._following.get(chunk_id, "")
 
     @classmethod
     def load(cls, settings: Settings, hits: Sequence[SearchHit]) -> Turns:
@@ -591,7 +639,8 @@ class Turns:
                 )
                 for tid, a, b, speaker, role, t0, t1 in rows:
                     found[tid].append(_Turn(a, b, speaker, role, t0, t1))
-        return cls(found)
+                following = _following(s, [h.chunk for h in hits])
+        return cls(found, following if ids else None)
 
     def at(self, transcript_id: str, offset: int) -> _Turn | None:
         """The turn holding this character offset of the transcript."""
@@ -604,6 +653,31 @@ class Turns:
     def role(self, transcript_id: str, offset: int) -> str:
         turn = self.at(transcript_id, offset)
         return turn.role if turn else ""
+
+
+def _following(s: Any, chunks: Sequence[Any]) -> dict[str, str]:
+    """chunk id -> up to _FOLLOWING characters of its transcript after the chunk's end."""
+    wanted = {(c.transcript_id, c.ord + n) for c in chunks for n in (1, 2)}
+    rows = s.execute(select(ChunkRow.transcript_id, ChunkRow.ord, ChunkRow.char_start, ChunkRow.text)
+                     .where(ChunkRow.transcript_id.in_({t for t, _ in wanted}))
+                     .where(ChunkRow.ord.in_({o for _, o in wanted}))).all()
+    by_key = {(tid, o): (start, text) for tid, o, start, text in rows}
+    out = {}
+    for c in chunks:
+        text, end = "", c.char_end
+        for n in (1, 2):
+            found = by_key.get((c.transcript_id, c.ord + n))
+            if found is None or found[0] > end:
+                break
+            start, more = found
+            text += more[end - start :]
+            end = start + len(more)
+        if text:
+            out[c.id] = text[:_FOLLOWING]
+    return out
+
+
+_FOLLOWING = 800
 
 
 # --- baseline (for `shifu eval qa --method baseline`) -----------------------------------------

@@ -14,7 +14,9 @@ Chinese and English get their own coefficients (English has only the demo-corpus
 source weighs as much in total as the others, so 1,600 bench rows do not drown 90 trade
 questions. Five-fold cross-validation (folds by question) reports, per source, how many
 answerable questions stay answered and how many unanswerable ones are refused, at the
-threshold and at the safety threshold written into the model file.
+threshold and at the safety threshold written into the model file; the threshold is the one
+with the best balanced accuracy on held-out folds, the safety threshold the lowest that refuses
+at least 95 % of the demo sets' unanswerable questions.
 """
 
 from __future__ import annotations
@@ -29,12 +31,11 @@ from typing import Any
 
 import numpy as np
 
-from rag.answerability import FEATURES, MODEL_FILE, features, fit_logistic
+from rag.answerability import FEATURES, MODEL_FILE, features, fit_logistic, judged
 from shifu.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
-THRESHOLD = 0.5
-SAFETY_THRESHOLD = 0.7  # a safety question needs the evidence to be clearly about it
+SAFETY_REFUSED = 0.95  # a safety question the library does not answer is refused at least this often
 FIRST_FITTED = 500  # bench questions before this one are left for `shifu eval qa --limit 300`
 
 
@@ -92,8 +93,8 @@ def _matrix(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return x, y, w
 
 
-def cross_validate(rows: list[dict[str, Any]], folds: int = 5) -> dict[str, dict[str, float]]:
-    """Per source: share of answerable questions kept and unanswerable refused, held-out folds."""
+def cross_validate(rows: list[dict[str, Any]], folds: int = 5) -> np.ndarray:
+    """Each row's probability from a model fitted on the other folds (folds by question)."""
     questions = sorted({r["question"] for r in rows})
     fold_of = {q: i % folds for i, q in enumerate(questions)}
     probs = np.zeros(len(rows))
@@ -104,32 +105,56 @@ def cross_validate(rows: list[dict[str, Any]], folds: int = 5) -> dict[str, dict
         coef, bias = fit_logistic(x, y, w)
         xt, _, _ = _matrix([rows[i] for i in test])
         probs[test] = 1 / (1 + np.exp(-(xt @ coef + bias)))
+    return probs
+
+
+def _rates(rows: list[dict[str, Any]], probs: np.ndarray, t: float) -> dict[str, tuple[float, float]]:
+    """Per source: (share of answerable kept, share of unanswerable refused) at threshold t."""
     out = {}
     for source in sorted({r["source"] for r in rows}):
-        idx = [i for i, r in enumerate(rows) if r["source"] == source]
-        pos = [i for i in idx if rows[i]["label"] == 1]
-        neg = [i for i in idx if rows[i]["label"] == 0]
-        out[source] = {
-            "answerable_kept": round(float(np.mean([probs[i] >= THRESHOLD for i in pos])), 3) if pos else None,
-            "answerable_kept_safety": round(float(np.mean([probs[i] >= SAFETY_THRESHOLD for i in pos])), 3) if pos else None,
-            "unanswerable_refused": round(float(np.mean([probs[i] < THRESHOLD for i in neg])), 3) if neg else None,
-            "unanswerable_refused_safety": round(float(np.mean([probs[i] < SAFETY_THRESHOLD for i in neg])), 3) if neg else None,
-            "n": len(idx),
-        }
+        pos = [p >= t for r, p in zip(rows, probs, strict=True) if r["source"] == source and r["label"] == 1]
+        neg = [p < t for r, p in zip(rows, probs, strict=True) if r["source"] == source and r["label"] == 0]
+        out[source] = (float(np.mean(pos)) if pos else 1.0, float(np.mean(neg)) if neg else 1.0)
     return out
 
 
+def thresholds(rows: list[dict[str, Any]], probs: np.ndarray) -> tuple[float, float]:
+    """The threshold with the best balanced accuracy over the sources (held-out probabilities),
+    and the lowest safety threshold refusing >= SAFETY_REFUSED of the demo sets' unanswerable."""
+    grid = [round(t, 2) for t in np.arange(0.1, 0.91, 0.05)]
+
+    def balanced(t: float) -> float:
+        return float(np.mean([(kept + refused) / 2 for kept, refused in _rates(rows, probs, t).values()]))
+
+    general = max(grid, key=balanced)
+    demo = [(r, p) for r, p in zip(rows, probs, strict=True) if r["source"].startswith("demo")]
+    safe = [t for t in grid if t >= general and _rates([r for r, _ in demo], np.array([p for _, p in demo]), t)
+            and all(ref >= SAFETY_REFUSED for _, ref in _rates([r for r, _ in demo], np.array([p for _, p in demo]), t).values())]
+    return general, (safe[0] if safe else grid[-1])
+
+
 def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Coefficients per language, with their cross-validation figures."""
+    """Coefficients and thresholds per language, with their cross-validation figures."""
     model: dict[str, Any] = {"features": list(FEATURES), "languages": {}}
+    # The model judges questions that ask for a kind of answer (or touch safety): fitted on those.
+    rows = [r for r in rows if judged(r["question"])]
     for lang in ("zh", "en"):
         part = [r for r in rows if (r["source"] == "demo_en") == (lang == "en")]
         x, y, w = _matrix(part)
         coef, bias = fit_logistic(x, y, w)
-        model["languages"][lang] = {"weights": [round(float(c), 4) for c in coef], "bias": round(bias, 4),
-                                    "threshold": THRESHOLD, "safety_threshold": SAFETY_THRESHOLD,
-                                    "cross_validation": cross_validate(part)}
+        probs = cross_validate(part)
+        general, safety = thresholds(part, probs)
+        model["languages"][lang] = {
+            "weights": [round(float(c), 4) for c in coef], "bias": round(bias, 4),
+            "threshold": general, "safety_threshold": safety,
+            "cross_validation": {"at_threshold": _rounded(_rates(part, probs, general)),
+                                 "at_safety_threshold": _rounded(_rates(part, probs, safety))},
+        }
     return model
+
+
+def _rounded(rates: dict[str, tuple[float, float]]) -> dict[str, dict[str, float]]:
+    return {s: {"answerable_kept": round(k, 3), "unanswerable_refused": round(r, 3)} for s, (k, r) in rates.items()}
 
 
 def main(argv: list[str] | None = None) -> None:
