@@ -14,9 +14,11 @@ Chinese and English get their own coefficients (English has only the demo-corpus
 source weighs as much in total as the others, so 1,600 bench rows do not drown 90 trade
 questions. Five-fold cross-validation (folds by question) reports, per source, how many
 answerable questions stay answered and how many unanswerable ones are refused, at the
-threshold and at the safety threshold written into the model file; the threshold is the one
-with the best balanced accuracy on held-out folds, the safety threshold the lowest that refuses
-at least 95 % of the demo sets' unanswerable questions.
+threshold and at the safety threshold written into the model file. The threshold is the highest
+that keeps 98 % of the answerable questions on held-out folds (the bench's answers may not
+fall); the safety threshold the lowest that refuses at least 95 % of the Chinese demo set's
+unanswerable questions on held-out folds. English uses the Chinese safety threshold when its
+own is lower: its demo set has too few near-topic questions to set a safety bar alone.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from rag.answerability import FEATURES, MODEL_FILE, features, fit_logistic, judg
 from shifu.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
+KEPT = 0.98  # an answerable question is answered at least this often
 SAFETY_REFUSED = 0.95  # a safety question the library does not answer is refused at least this often
 FIRST_FITTED = 500  # bench questions before this one are left for `shifu eval qa --limit 300`
 
@@ -119,14 +122,16 @@ def _rates(rows: list[dict[str, Any]], probs: np.ndarray, t: float) -> dict[str,
 
 
 def thresholds(rows: list[dict[str, Any]], probs: np.ndarray) -> tuple[float, float]:
-    """The threshold with the best balanced accuracy over the sources (held-out probabilities),
-    and the lowest safety threshold refusing >= SAFETY_REFUSED of the demo sets' unanswerable."""
+    """The highest threshold keeping >= KEPT of the answerable questions of CMRC and the demo sets
+    (held-out probabilities: the bench's answers may not fall), and the lowest safety threshold
+    refusing >= SAFETY_REFUSED of the demo sets' unanswerable ones (safety first)."""
     grid = [round(t, 2) for t in np.arange(0.1, 0.91, 0.05)]
 
-    def balanced(t: float) -> float:
-        return float(np.mean([(kept + refused) / 2 for kept, refused in _rates(rows, probs, t).values()]))
+    def keeps(t: float) -> bool:
+        rates = _rates(rows, probs, t)
+        return all(rates[s][0] >= KEPT for s in rates if s != "webqa")  # webqa: 26 such questions
 
-    general = max(grid, key=balanced)
+    general = max([t for t in grid if keeps(t)], default=grid[0])
     demo = [(r, p) for r, p in zip(rows, probs, strict=True) if r["source"].startswith("demo")]
     safe = [t for t in grid if t >= general and _rates([r for r, _ in demo], np.array([p for _, p in demo]), t)
             and all(ref >= SAFETY_REFUSED for _, ref in _rates([r for r, _ in demo], np.array([p for _, p in demo]), t).values())]
@@ -138,12 +143,14 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
     model: dict[str, Any] = {"features": list(FEATURES), "languages": {}}
     # The model judges questions that ask for a kind of answer (or touch safety): fitted on those.
     rows = [r for r in rows if judged(r["question"])]
+    floor = 0.0
     for lang in ("zh", "en"):
         part = [r for r in rows if (r["source"] == "demo_en") == (lang == "en")]
         x, y, w = _matrix(part)
         coef, bias = fit_logistic(x, y, w)
         probs = cross_validate(part)
         general, safety = thresholds(part, probs)
+        safety = floor = max(safety, floor)
         model["languages"][lang] = {
             "weights": [round(float(c), 4) for c in coef], "bias": round(bias, 4),
             "threshold": general, "safety_threshold": safety,

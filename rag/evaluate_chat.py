@@ -83,7 +83,7 @@ def quote_overlap(gold: str, cited: str) -> float:
 
 def ends_mid_sentence(answer: Answer) -> bool:
     """True when the answer, or one of its joined parts, stops at a comma or mid-clause."""
-    parts = [p.strip() for p in answer.answer.split(_JOIN.strip())]
+    parts = [p.strip() for p in answer.answer.split(_JOIN)]
     return any(p and not p.endswith(_SENTENCE_END) for p in parts)
 
 
