@@ -196,6 +196,7 @@ NEARBY_NOTE = {
     "en": "Nearby material (not an answer to this question, for reference only): {titles}",
 }
 _NEARBY = 2  # transcripts named as nearby material
+_NEARBY_LIMIT = 80  # characters of the nearby excerpt
 EXCERPT_LABEL = {"zh": "以下摘自访谈原话", "en": "Excerpts from the interviews"}
 
 # "Covered" — calibrated on ../shared/bench: positives = each set's questions against its own
@@ -294,8 +295,12 @@ def answer_from_hits(
     `embedder` is the index's embedder (for the semantic half of the covered decision);
     `library` the index itself, for its `known_terms` (without it the library-wide noun check is skipped).
     """
-    if not answerable(question, hits, embedder, library):
-        return not_covered_answer(question, hits, mode="llm" if mode == "llm" else "offline")
+    if not is_covered(question, hits, embedder, library):  # off-topic: nothing near to point to
+        return not_covered_answer(question, [], mode=mode)
+    from rag.answerability import decide
+
+    if not decide(question, hits, embedder, library).covered:  # near-topic: say what is near
+        return not_covered_answer(question, hits, mode=mode)
     if mode == "llm":
         from rag.qa_llm import answer_with_llm
 
@@ -308,6 +313,16 @@ def answer_from_hits(
 
 def _language(question: str) -> str:
     return detect_language(question)
+
+
+def _nearby_excerpt(question: str, hits: Sequence[SearchHit]) -> str:
+    """The best sentence of the top hit (whole, at most _NEARBY_LIMIT characters), or ""."""
+    text = hits[0].chunk.text
+    evidence = best_evidence(question, [text], [hits[0].score], limit=_NEARBY_LIMIT)
+    if not evidence:
+        return ""
+    start, end = whole_sentences(text, evidence[0].start, evidence[0].end, _NEARBY_LIMIT)
+    return " ".join(text[start:end].split()) if end - start <= 2 * _NEARBY_LIMIT and _whole_at(text, end) else ""
 
 
 def answerable(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> bool:
@@ -331,6 +346,9 @@ def not_covered_answer(question: str, hits: Sequence[SearchHit], *, mode: str = 
     if nearby:
         titles = "、".join(f"《{t}》" for t in nearby) if lang == "zh" else "; ".join(f"“{t}”" for t in nearby)
         lines.append(NEARBY_NOTE[lang].format(titles=titles))
+        excerpt = _nearby_excerpt(question, hits)
+        if excerpt:
+            lines.append(("  “" if lang == "zh" else "  \"") + excerpt + ("”" if lang == "zh" else "\""))
     return Answer(question=question, answer="\n".join(lines), covered=False,
                   mode="llm" if mode == "llm" else "offline")
 

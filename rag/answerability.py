@@ -41,6 +41,7 @@ __all__ = [
     "judged",
     "kind_present",
     "load_model",
+    "question_subject",
 ]
 
 MODEL_FILE = Path(__file__).with_name("answerability_model.json")
@@ -116,6 +117,15 @@ def _subject_terms(question: str, lang: str) -> list[str]:
     if lang == "en":
         return list(dict.fromkeys(english_words(question)))
     return [n for n in chinese_nouns(question) if len(n) >= 2]
+
+
+def question_subject(question: str) -> str:
+    """What a question is about, in its own words ("叉车 电瓶"), for grouping knowledge gaps."""
+    lang = "en" if detect_language(question) == "en" else "zh"
+    return " ".join(_subject_terms(question, lang)[:_SUBJECT_WORDS])
+
+
+_SUBJECT_WORDS = 3
 
 
 def _specifics(question: str, lang: str) -> list[str]:

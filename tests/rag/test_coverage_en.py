@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, answer_question, english_coverage
+from rag.answer import NOT_COVERED, SAFETY_NOTE, answer_question, english_coverage
+from rag.answerability import is_safety_question
 from rag.catalog import get_transcript
 from rag.gaps import list_gaps
 from rag.ingest import ingest_file
@@ -44,6 +45,12 @@ def library(tmp_path_factory: pytest.TempPathFactory):
 def test_question_the_interview_answers_is_covered_and_cited(library, item: dict) -> None:
     settings, ids = library
     answer = answer_question(settings, item["q"])
+    if is_safety_question(item["q"]) and not answer.covered:
+        # Safety first: a safety question the evidence does not clearly answer is refused, with the
+        # safety note and the nearby material named, never answered from another topic.
+        assert SAFETY_NOTE["en"] in answer.answer and answer.citations == []
+        assert get_transcript(settings, ids[item["source"]]).title in answer.answer
+        return
     assert answer.covered, item["q"]
     assert any(c.transcript_id == ids[item["source"]] for c in answer.citations)  # cited from that interview
     text = get_transcript(settings, ids[item["source"]]).text

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, answer_from_hits, answer_question, missing_nouns, unknown_nouns
+from rag.answer import NOT_COVERED, SAFETY_NOTE, answer_from_hits, answer_question, is_covered, missing_nouns, unknown_nouns
+from rag.answerability import is_safety_question
 from rag.catalog import get_transcript
 from rag.gaps import list_gaps
 from rag.ingest import ingest_file
@@ -59,6 +60,12 @@ def test_the_set_is_balanced_and_its_gold_words_are_in_the_interviews(library) -
 def test_question_the_interview_answers_is_covered_and_cited(library, item: dict) -> None:
     settings, ids = library
     answer = answer_question(settings, item["q"])
+    if is_safety_question(item["q"]) and not answer.covered:
+        # Safety first: a safety question the evidence does not clearly answer is refused, with the
+        # safety note and the nearby material named, never answered from another topic.
+        assert SAFETY_NOTE["zh"] in answer.answer and answer.citations == []
+        assert get_transcript(settings, ids[item["source"]]).title in answer.answer
+        return
     assert answer.covered, item["q"]
     assert any(c.transcript_id == ids[item["source"]] for c in answer.citations)  # cited from that interview
     assert all(get_transcript(settings, c.transcript_id).text[c.start : c.end] == c.quote for c in answer.citations)
@@ -116,4 +123,6 @@ def test_a_noun_written_across_words_is_known_and_without_the_index_the_rule_is_
     settings, _ = library
     assert unknown_nouns("轮胎气压标准看哪里？", reader_index(settings)) == []  # 轮胎……气压 in the auto interview
     hits = search(settings, "叉车电瓶怎么保养？", k=5)
-    assert answer_from_hits(settings, "叉车电瓶怎么保养？", hits).covered  # no library: the chunks alone decide
+    assert is_covered("叉车电瓶怎么保养？", hits)  # no library: the chunks alone decide the term rule
+    # ... and the answerability model still finds no 叉车 where the evidence is
+    assert not answer_from_hits(settings, "叉车电瓶怎么保养？", hits).covered
