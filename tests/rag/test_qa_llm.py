@@ -123,3 +123,8 @@ def test_llm_mode_without_a_server_names_the_variable_to_set(settings) -> None:
 
     with pytest.raises(ConfigError, match="SHIFU_LLM_BASE_URL"):
         answer_with_llm(settings, QUESTION, make_hits())
+
+
+def test_an_answer_cut_mid_sentence_is_flagged() -> None:
+    answer, _, _ = ask("焊缝发蓝是因为电流太大 [1]，而且")
+    assert not answer.valid and "mid-sentence" in answer.problems[-1]
