@@ -5,6 +5,16 @@ chunk; when it is short, the next best span of another chunk fills the room), th
 supporting excerpts, each a numbered citation. When nothing retrieved covers the question
 the answer says so, and the question is recorded as a knowledge gap for the trainer.
 
+Since issue 10 the decision has two parts, the same offline and before any LLM call: the term
+and meaning rule below (is_covered, calibrated on the bench), then rag.answerability, a small
+logistic model over features of question and evidence (subject in the evidence, the kind of
+answer asked for present, retrieval margin, ...) for questions that ask how / why / how much /
+may I and for safety questions, which need a higher probability. A near-topic refusal names
+the nearby material, labelled as not the answer. Answers end at sentence ends
+(rag.sentences.whole_sentences) and carry a list the master announces ("原因主要有四个。") to its
+last item, across chunks (Turns.following). The figures below predate that; today's are in
+docs/BENCHMARKS.md (chat trust set and the bench, before and after, same run).
+
 Measured with `shifu eval qa --method both` (baseline and system in the same run; 2 shared
 cores under load; an answer counts when its text contains a gold answer):
 
