@@ -150,6 +150,7 @@ from rag.sentences import (
     Evidence,
     announced_list,
     best_evidence,
+    clause_spans,
     chinese_nouns,
     ends_sentence,
     english_words,
@@ -597,7 +598,12 @@ def _fitting(question: str, text: str, e: Evidence, room: int) -> Evidence | Non
     spans = sentence_spans(text, e.start, e.end)
     fits = [i for i, (a, b) in enumerate(spans) if b - a <= room]
     if not fits:
-        return None
+        # No whole sentence fits: the last clauses of the span's first sentence, to its end.
+        sentence = next(((a, b) for a, b in sentence_spans(text) if a <= e.start < b), None)
+        if sentence is None:
+            return None
+        starts = [cs for cs, _ in clause_spans(text, e.start, sentence[1]) if sentence[1] - cs <= room]
+        return Evidence(e.chunk_index, starts[0], sentence[1], e.score, e.match) if starts else None
     k = max(fits, key=lambda i: len(wanted & set(terms(text[spans[i][0] : spans[i][1]]))))
     lo = hi = k
     while True:
