@@ -150,8 +150,8 @@ from rag.sentences import (
     Evidence,
     announced_list,
     best_evidence,
-    clause_spans,
     chinese_nouns,
+    clause_spans,
     ends_sentence,
     english_words,
     list_end,
@@ -518,9 +518,8 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     # A short first span leaves room: the next best span from another chunk often holds
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
     if len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
-        second, text = _whole(hits[evidence[1].chunk_index], evidence[1], turns, room)
-        if second.end - second.start > room:
-            second = _fitting(question, text, second, room)
+        whole, text = _whole(hits[evidence[1].chunk_index], evidence[1], turns, room)
+        second = whole if whole.end - whole.start <= room else _fitting(question, text, whole, room)
         if second is not None and _whole_at(text, second.end):
             parts.append(second)
             part_texts.append(text)

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, SAFETY_NOTE, answer_from_hits, answer_question, is_covered, missing_nouns, unknown_nouns
+from rag.answer import (
+    NOT_COVERED,
+    SAFETY_NOTE,
+    answer_from_hits,
+    answer_question,
+    is_covered,
+    missing_nouns,
+    unknown_nouns,
+)
 from rag.answerability import is_safety_question
 from rag.catalog import get_transcript
 from rag.gaps import list_gaps
