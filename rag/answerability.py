@@ -54,7 +54,10 @@ _SAFETY = re.compile(
     r"绝缘|接地|侧翻|翻车|坠落|气瓶|乙炔|保命|伸手|卷进|安全阀|放气|粉尘|压力表|"
     r"danger|hazard|\bsafe|injur|shock|electrocut|energi[sz]ed|\blive (?:line|wire)|high voltage|fire|burn|"
     r"explo|toxic|poison|carbon monoxide|confined space|fall protection|grounding|protective|\bppe\b|glove|"
-    r"goggle|emergenc|first aid|rescue|flammable|lockout|tagout|downed line|line (?:lying )?on the ground",
+    r"goggle|emergenc|first aid|rescue|flammable|lockout|tagout|downed line|line (?:lying )?on the ground|"
+    # the Chinese words above, in English: cylinders, dust, masks, harnesses, insulation, tipping, fumes
+    r"acetylene|cylinder|dust|respirator|face shield|helmet|harness|insulat|tip(?:ping)? over|roll ?over|"
+    r"exhaust|fumes|suffocat|scald|safety valve|relief valve|pressure gauge",
     re.IGNORECASE,
 )
 _KINDS = (
