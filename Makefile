@@ -32,7 +32,10 @@ browser:
 demo: $(APP)
 	$(BIN)/python -m demo.run
 
+# Lint and types first: a minute, and a failure there is cheaper to read than one in the suite.
 test: $(TEST) browser
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: $(APP)
@@ -40,3 +43,4 @@ bench: $(APP)
 
 lint: $(TEST)
 	$(BIN)/ruff check .
+	$(BIN)/mypy

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from shifu.context import Context
 from shifu.settings import Settings, load_settings
 
 QUESTIONS = [
@@ -39,14 +40,15 @@ def _percentile(values: list[float], q: float) -> float:
 
 def prepare(home: Path, corpus: Path, say: Callable[[str], None]) -> list[str]:
     """Ingest and publish the corpus in `home`; add the load-test accounts. Returns transcript ids."""
-    from shifu.auth import add_user
     from demo.run import draft_and_publish, ingest_corpus
+    from shifu.auth import add_user
 
     settings = load_settings(home=home)
-    ids = ingest_corpus(settings, corpus)
-    draft_and_publish(settings, ids)
-    add_user(settings, "load_worker", PASSWORD, "worker")
-    add_user(settings, "load_trainer", PASSWORD, "trainer")
+    ctx = Context(settings)
+    ids = ingest_corpus(ctx, corpus)
+    draft_and_publish(ctx, ids)
+    add_user(ctx, "load_worker", PASSWORD, "worker")
+    add_user(ctx, "load_trainer", PASSWORD, "trainer")
     say(f"prepared {len(ids)} transcripts in {home}")
     return ids
 
@@ -173,7 +175,7 @@ def run_chat_load(settings: Settings, *, users: int = 10, questions: int = 10, w
             say(json.dumps(alone))
             report: dict = {"users": users, "questions_per_user": questions, "alone": alone}
             if with_draft:
-                stop, drafts = threading.Event(), []
+                stop, drafts = threading.Event(), list[float]()
                 drafter = threading.Thread(target=_drafting, args=(url, stop, drafts), daemon=True)
                 drafter.start()
                 time.sleep(3)  # let the first draft get going

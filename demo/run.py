@@ -30,31 +30,31 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
-def ingest_corpus(settings, corpus: Path) -> list[str]:  # type: ignore[no-untyped-def]
+def ingest_corpus(ctx, corpus: Path) -> list[str]:
     """Ingest every demo interview with the masters' consent recorded; returns transcript ids."""
     from rag.catalog import update_metadata
     from rag.ingest import ingest_paths
 
-    def shown(result, done: int, total: int) -> None:  # type: ignore[no-untyped-def]
+    def shown(result, done: int, total: int) -> None:
         what = f"{result.turns} turns, {result.chunks} chunks" if result.status != "failed" else result.error
         say(f"  [{done}/{total}] {result.file}: {result.status} ({what})")
 
     say(f"1. ingesting {corpus} (consent recorded) ...")
-    results = ingest_paths(settings, [corpus], progress=shown, consent=True)
+    results = ingest_paths(ctx, [corpus], progress=shown, consent=True)
     for result in results:
         details = SUBTITLE_DETAILS.get(Path(result.file).name)
         if details and result.transcript_id:
-            update_metadata(settings, result.transcript_id, **details)
+            update_metadata(ctx, result.transcript_id, **details)
     return [r.transcript_id for r in results if r.status != "failed" and r.transcript_id]
 
 
-def draft_and_publish(settings, transcript_ids: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def draft_and_publish(ctx, transcript_ids: list[str]) -> list[str]:
     """One published course per interview (skipping interviews that already have one)."""
+    from extraction.drafting import draft_course
     from extraction.publishing import WorkflowError, list_courses, set_status
-    from extraction.draft import draft_course
     from shifu.errors import ShifuError
 
-    done = {tuple(c.transcript_ids) for c in list_courses(settings)}
+    done = {tuple(c.transcript_ids) for c in list_courses(ctx)}
     say("2. drafting and publishing a course per interview ...")
     courses = []
     for tid in transcript_ids:
@@ -62,13 +62,13 @@ def draft_and_publish(settings, transcript_ids: list[str]) -> list[str]:  # type
             say(f"  {tid[:8]}: already has a course")
             continue
         try:
-            course_id, _version, draft = draft_course(settings, [tid], created_by="trainer")
+            course_id, _version, draft = draft_course(ctx, [tid], created_by="trainer")
         except ShifuError as exc:  # a transcript too short to teach from, for instance
             say(f"  {tid[:8]}: not drafted ({exc})")
             continue
         try:
-            set_status(settings, course_id, "in_review", by="trainer")
-            set_status(settings, course_id, "published", by="trainer")
+            set_status(ctx, course_id, "in_review", by="trainer")
+            set_status(ctx, course_id, "published", by="trainer")
         except WorkflowError as exc:  # flagged items wait for a trainer's review
             say(f"  {draft.title}: drafted, left in review, not published ({exc})")
             continue
@@ -78,28 +78,28 @@ def draft_and_publish(settings, transcript_ids: list[str]) -> list[str]:  # type
     return courses
 
 
-def ask_an_example(settings, question: str = "焊缝发蓝是什么原因？") -> None:  # type: ignore[no-untyped-def]
+def ask_an_example(ctx, question: str = "焊缝发蓝是什么原因？") -> None:
     """Show what a worker's question gets: the master's words with where they were said."""
     from rag.answer import answer_question
 
-    answer = answer_question(settings, question, scope="published", asked_by="demo")
+    answer = answer_question(ctx, question, scope="published", asked_by="demo")
     say(f"   a worker asks: {question}")
     say(f"   shifu answers: {' '.join(answer.answer.split())}")
     for c in answer.citations[:2]:
         say(f"     [{c.n}] {c.transcript_title} · {c.speaker}: {' '.join(c.quote.split())[:60]}")
 
 
-def demo_accounts(settings) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+def demo_accounts(ctx) -> dict[str, tuple[str, str]]:
     """admin / trainer / worker with fresh random passwords; returns role -> (username, password)."""
     from shifu.auth import add_user, get_user, set_password
 
     out = {}
     for username, role, enterprise in DEMO_USERS:
         password = secrets.token_urlsafe(9)
-        if get_user(settings, username) is None:
-            add_user(settings, username, password, role, enterprise)
+        if get_user(ctx, username) is None:
+            add_user(ctx, username, password, role, enterprise)
         else:
-            set_password(settings, username, password)
+            set_password(ctx, username, password)
         out[role] = (username, password)
     return out
 
@@ -112,18 +112,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-serve", action="store_true", help="prepare everything, then exit")
     args = parser.parse_args(argv)
 
+    from shifu.context import Context
     from shifu.errors import ShifuError
     from shifu.settings import load_settings
 
-    settings = load_settings()
+    ctx = Context(load_settings())
     try:
-        ids = ingest_corpus(settings, args.corpus)
-        draft_and_publish(settings, ids)
+        ids = ingest_corpus(ctx, args.corpus)
+        draft_and_publish(ctx, ids)
         from extraction.learning import catalogue
 
-        say(f"   {len(catalogue(settings))} published course(s) in the catalogue")
-        ask_an_example(settings)
-        accounts = demo_accounts(settings)
+        say(f"   {len(catalogue(ctx))} published course(s) in the catalogue")
+        ask_an_example(ctx)
+        accounts = demo_accounts(ctx)
     except ShifuError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -138,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     from ui.web.jobs import shutdown
 
     try:
-        launch_app(settings, host=args.host, port=args.port)
+        launch_app(ctx.settings, host=args.host, port=args.port)
     finally:
         shutdown()
     return 0

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, cast, func, select
 
-from shifu.settings import Settings
-from shifu.store import session_scope
+from extraction.publishing import STATUSES
+from shifu.context import Context
 from shifu.tables import (
     CourseRow,
     KnowledgeGapRow,
@@ -16,8 +16,6 @@ from shifu.tables import (
     TranscriptRow,
     UserRow,
 )
-
-COURSE_STATUSES = ("draft", "in_review", "published")
 
 
 @dataclass(frozen=True)
@@ -37,15 +35,15 @@ class Dashboard:
     per_course: list[dict] = field(default_factory=list)  # title, status, attempts, pass_rate, rating
 
 
-def _count(s, stmt) -> int:  # type: ignore[no-untyped-def]
+def _count(s, stmt) -> int:
     return int(s.scalar(stmt) or 0)
 
 
-def dashboard(settings: Settings) -> Dashboard:
+def dashboard(ctx: Context) -> Dashboard:
     """Compute every number of the dashboard in one pass over the store."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         roles = dict(s.execute(select(UserRow.role, func.count()).group_by(UserRow.role)).all())
-        by_status = {st: 0 for st in COURSE_STATUSES}
+        by_status = {st: 0 for st in STATUSES}
         by_status.update(dict(s.execute(select(CourseRow.status, func.count())
                                         .group_by(CourseRow.status)).all()))
         reached = set(s.scalars(select(QuizAttemptRow.username).distinct()))
@@ -68,7 +66,7 @@ def dashboard(settings: Settings) -> Dashboard:
     )
 
 
-def _per_course(s) -> list[dict]:  # type: ignore[no-untyped-def]
+def _per_course(s) -> list[dict]:
     att = {cid: (n, p) for cid, n, p in s.execute(
         select(QuizAttemptRow.course_id, func.count(),
                func.sum(cast(QuizAttemptRow.passed, Integer)))
@@ -85,12 +83,12 @@ def _per_course(s) -> list[dict]:  # type: ignore[no-untyped-def]
 
 
 
-def drafts_by_template(settings: Settings, name: str) -> dict[str, list[str]]:
+def drafts_by_template(ctx: Context, name: str) -> dict[str, list[str]]:
     """For one prompt template: version -> the course versions it produced ('title v3')."""
     from shifu.tables import CourseVersionRow
 
     out: dict[str, list[str]] = {}
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         rows = s.execute(select(CourseRow.title, CourseVersionRow.number, CourseVersionRow.template_versions)
                          .join(CourseVersionRow, CourseVersionRow.course_id == CourseRow.id)
                          .order_by(CourseVersionRow.id)).all()

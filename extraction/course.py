@@ -7,7 +7,7 @@ what is stored as a course version and exported.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,15 +16,40 @@ from shifu.models import Citation
 QuizType = Literal["single_choice", "multiple_choice", "true_false", "short_answer"]
 
 
+# The kinds of know-how a master's sentence can be; the one list every engine and screen uses.
 UnitKind = Literal["step", "tip", "warning", "rule", "definition", "tool", "measurement", "story", "fact"]
-UNIT_KINDS: tuple[str, ...] = ("step", "tip", "warning", "rule", "definition", "tool", "measurement", "story", "fact")
+UNIT_KINDS: tuple[str, ...] = get_args(UnitKind)
+# A point of a lesson is a unit, or where several masters disagree (no one master's sentence).
+POINT_KINDS: tuple[str, ...] = (*UNIT_KINDS, "disagreement")
+# The order a lesson shows its points in: safety first, then what to do, then the why and the stories.
+TEACHING_ORDER: tuple[str, ...] = ("warning", "step", "rule", "measurement", "tool", "definition", "tip", "story", "fact")
+
+# kind -> (Chinese, English): how a kind is named to trainers and workers, in every screen and export.
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "step": ("步骤", "Step"),
+    "tip": ("窍门", "Tip"),
+    "warning": ("安全警示", "Warning"),
+    "rule": ("规矩", "Rule"),
+    "definition": ("概念", "Definition"),
+    "tool": ("工具与材料", "Tool or material"),
+    "measurement": ("关键数值", "Key number"),
+    "story": ("师傅的故事", "Story"),
+    "fact": ("要点", "Point"),
+    "disagreement": ("说法不同", "Masters disagree"),
+}
+
+
+def kind_label(kind: str, language: str) -> str:
+    """A point kind in the course language (Chinese unless English); unknown kinds as they are."""
+    zh, en = KIND_LABELS.get(kind, (kind, kind))
+    return en if language == "en" else zh
 
 
 class KnowledgeUnit(BaseModel):
     """One piece of know-how in the master's own words: a classified, cited sentence (internal)."""
 
     id: str
-    kind: str  # one of UNIT_KINDS
+    kind: UnitKind
     text: str  # == the cited quote (verbatim)
     speaker: str = ""
     turn_index: int = 0
@@ -37,7 +62,7 @@ class KnowledgeUnit(BaseModel):
 
 
 class Point(BaseModel):
-    kind: str  # step | tip | warning | rule | definition | tool | measurement | story | fact | disagreement
+    kind: str  # one of POINT_KINDS
     text: str
     citations: list[Citation] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)  # validator findings; empty = valid

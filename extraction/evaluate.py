@@ -144,7 +144,7 @@ def meeting_transcript_json(meeting: Meeting) -> bytes:
     return json.dumps({"title": title, "language": "zh", "turns": turns}, ensure_ascii=False).encode("utf-8")
 
 
-def draft_metrics(result, minutes: float, seconds: float) -> dict[str, float | int]:  # type: ignore[no-untyped-def]
+def draft_metrics(result, minutes: float, seconds: float) -> dict[str, float | int]:
     """Quote, validity and support rates of one offline draft."""
     from extraction.validate import supported
 
@@ -153,7 +153,7 @@ def draft_metrics(result, minutes: float, seconds: float) -> dict[str, float | i
     quiz = draft.quiz
     sources = result.sources
 
-    def verbatim(citations) -> bool:  # type: ignore[no-untyped-def]
+    def verbatim(citations) -> bool:
         return bool(citations) and all(
             c.transcript_id in sources and sources[c.transcript_id].text[c.start:c.end] == c.quote and c.quote
             for c in citations)
@@ -174,10 +174,10 @@ def draft_metrics(result, minutes: float, seconds: float) -> dict[str, float | i
     }
 
 
-def evaluate_drafting(named_files: Sequence[tuple[str, bytes]], settings, *, use_embeddings: bool = True,  # type: ignore[no-untyped-def]
-                      progress: Progress | None = None) -> dict[str, float | int]:
+def evaluate_drafting(named_files: Sequence[tuple[str, bytes]], settings, *, use_embeddings: bool = True,
+                      progress: Progress | None = None) -> dict[str, float | int | None]:
     """Offline drafts of transcript files (name, bytes), in memory, and their quality numbers."""
-    from extraction.draft import build_offline_draft
+    from extraction.offline_engine import build_offline_draft
     from extraction.quiz import interview_minutes
     from rag.chunk import chunk_transcript
     from rag.parse import parse_transcript

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from extraction.course import FollowUpQuestion, KnowledgeUnit, Module
+from extraction.course import FollowUpQuestion, KnowledgeUnit, Module, kind_label
 from extraction.units import KIND_CUES, has_reason, is_thing
 
 # A rule that tells the worker what to do; "我给自己定了规矩" only announces one.
@@ -37,7 +37,7 @@ def missing_reasons(units: Sequence[KnowledgeUnit], language: str) -> list[Follo
         topic = next((t for t in u.terms if is_thing(t)), None)
         if language == "zh":
             q = f"您说“{_short(u.text)}”——为什么要这样做？不这样做会怎样？"
-            why = f"师傅讲了{'步骤' if u.kind == 'step' else '规矩'}{'（' + topic + '）' if topic else ''}，但没有说原因。"
+            why = f"师傅讲了{kind_label(u.kind, 'zh')}{'（' + topic + '）' if topic else ''}，但没有说原因。"
         else:
             q = f"You said \"{_short(u.text)}\" — why is it done this way, and what happens if it isn't?"
             why = f"A {u.kind}{' about ' + topic if topic else ''} was given without its reason."

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from extraction.course import CourseDraft, QuizItem
+from rag.published import published_versions
+from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError
-from shifu.settings import Settings
-from shifu.store import session_scope
 from shifu.tables import (
     AnswerFeedbackRow,
     CourseRow,
-    CourseVersionRow,
     QuizAttemptRow,
     RatingRow,
     TranscriptRow,
@@ -69,21 +68,15 @@ class QuizResult:
         return round(100 * self.score / self.total) if self.total else 0
 
 
-def _published_rows(s, course_id: str | None = None):  # type: ignore[no-untyped-def]
+def _published_rows(s, course_id: str | None = None):
     """(course, version) rows of published courses; the only way this module reads courses."""
-    q = (
-        select(CourseRow, CourseVersionRow)
-        .join(CourseVersionRow, (CourseVersionRow.course_id == CourseRow.id)
-              & (CourseVersionRow.number == CourseRow.published_version))
-        .where(CourseRow.status == "published", CourseRow.published_version.is_not(None))
-        .order_by(CourseRow.title)
-    )
+    q = published_versions().order_by(CourseRow.title)
     if course_id is not None:
         q = q.where(CourseRow.id == course_id)
     return s.execute(q).all()
 
 
-def _from_sources(s, ids: list[str]) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
+def _from_sources(s, ids: list[str]) -> tuple[str | None, str | None]:
     """Trade and enterprise of a course's interviews, for courses that do not set their own."""
     rows = s.execute(select(TranscriptRow.trade, TranscriptRow.enterprise)
                      .where(TranscriptRow.id.in_(ids or []))).all()
@@ -92,11 +85,11 @@ def _from_sources(s, ids: list[str]) -> tuple[str | None, str | None]:  # type: 
     return trade, enterprise
 
 
-def catalogue(settings: Settings, trade: str | None = None,
+def catalogue(ctx: Context, trade: str | None = None,
               enterprise: str | None = None) -> list[CatalogueEntry]:
     """Published courses, optionally of one trade and/or enterprise."""
     out = []
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         for course, version in _published_rows(s):
             src_trade, src_enterprise = _from_sources(s, list(version.transcript_ids or []))
             course_trade, course_enterprise = course.trade or src_trade, course.enterprise or src_enterprise
@@ -114,9 +107,9 @@ def catalogue(settings: Settings, trade: str | None = None,
     return out
 
 
-def published_course(settings: Settings, course_id: str) -> tuple[int, CourseDraft]:
+def published_course(ctx: Context, course_id: str) -> tuple[int, CourseDraft]:
     """(version, course) of the published version; NotFoundError for drafts and unknown ids."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         rows = _published_rows(s, course_id)
         if not rows:
             raise NotFoundError(f"course {course_id!r} is not published; pick one from the catalogue")
@@ -147,10 +140,10 @@ def mark_item(item: QuizItem, given: list[str]) -> bool:
     return {g.strip() for g in given} == {a.strip() for a in item.answer}
 
 
-def submit_quiz(settings: Settings, username: str, course_id: str,
+def submit_quiz(ctx: Context, username: str, course_id: str,
                 answers: dict[str, object]) -> QuizResult:
     """Mark a worker's answers to a published course's quiz and store the attempt."""
-    version, draft = published_course(settings, course_id)
+    version, draft = published_course(ctx, course_id)
     if not draft.quiz:
         raise ShifuError(f"course {draft.title!r} has no quiz yet; ask its trainer to add one")
     items = []
@@ -161,16 +154,16 @@ def submit_quiz(settings: Settings, username: str, course_id: str,
     score = sum(r.right for r in items)
     total = len(items)
     passed = score >= PASS_RATIO * total
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         s.add(QuizAttemptRow(username=username, course_id=course_id, version=version,
                              answers={r.item_id: r.given for r in items}, score=score, total=total,
                              passed=passed))
     return QuizResult(course_id, version, score, total, passed, items)
 
 
-def attempts_of(settings: Settings, username: str, course_id: str | None = None) -> list[dict]:
+def attempts_of(ctx: Context, username: str, course_id: str | None = None) -> list[dict]:
     """A worker's stored attempts, newest first."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         q = select(QuizAttemptRow).where(QuizAttemptRow.username == username)
         if course_id:
             q = q.where(QuizAttemptRow.course_id == course_id)
@@ -179,14 +172,14 @@ def attempts_of(settings: Settings, username: str, course_id: str | None = None)
                  "passed": r.passed, "at": r.created_at} for r in rows]
 
 
-def rate_course(settings: Settings, username: str, course_id: str, stars: int,
+def rate_course(ctx: Context, username: str, course_id: str, stars: int,
                 comment: str | None = None) -> None:
     """Record a worker's 1-5 rating of a published course; a new rating replaces their old one."""
     stars = int(stars)
     if not 1 <= stars <= 5:
         raise ShifuError(f"a rating is 1 to 5 stars, not {stars}; pick a number of stars")
-    published_course(settings, course_id)  # refuses drafts and unknown ids
-    with session_scope(settings) as s:
+    published_course(ctx, course_id)  # refuses drafts and unknown ids
+    with ctx.unit_of_work() as s:
         row = s.scalar(select(RatingRow).where(RatingRow.username == username,
                                                RatingRow.course_id == course_id))
         if row is None:
@@ -196,11 +189,11 @@ def rate_course(settings: Settings, username: str, course_id: str, stars: int,
             row.stars, row.comment = stars, (comment or "").strip() or None
 
 
-def record_feedback(settings: Settings, username: str, question: str, answer: str,
+def record_feedback(ctx: Context, username: str, question: str, answer: str,
                     helpful: bool) -> None:
     """Thumbs up (helpful=True) or down on a chat answer."""
     if not (question or "").strip():
         raise ShifuError("there is no answer to rate yet; ask a question first")
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         s.add(AnswerFeedbackRow(username=username, question=question, answer=answer or "",
                                 helpful=bool(helpful)))

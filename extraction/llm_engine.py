@@ -1,5 +1,6 @@
 """The LLM engine: map over topic segments (units, `draft_units`), reduce into an outline
-(`draft_outline`) and a quiz (`draft_quiz`), each through the structured-output runner.
+(`draft_outline`) and a quiz (`draft_quiz`), each asked through a StructuredAsk
+(extraction/structured_ask.py: the configured chat server unless a test hands in its own).
 
 The model only ever sees the grounded sentences the offline pipeline found, under ids; every
 unit, lesson and quiz item it writes must cite those ids, which map back to verbatim
@@ -10,144 +11,90 @@ invalid after the runner's re-asks leaves that part to the offline engine, and s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from extraction.course import (
-    UNIT_KINDS,
-    CourseDraft,
-    KnowledgeUnit,
-    Lesson,
-    Module,
-    Point,
-    QuizItem,
-    Source,
+from extraction.course import CourseDraft, KnowledgeUnit, Lesson, Module, Point, QuizItem, Source
+from extraction.llm_schemas import LLMOutline, LLMQuiz, LLMUnits
+from extraction.offline_engine import (
+    DraftResult,
+    Embed,
+    Progress,
+    build_offline_draft,
+    majority_language,
 )
-from extraction.draft import DraftResult, Embed, build_offline_draft, majority_language
 from extraction.outline import lesson_markdown
 from extraction.quiz import interview_minutes, quiz_target
+from extraction.structured_ask import ConfiguredModel, StructuredAsk
 from extraction.validate import SourceText, validate_draft
 from shifu.errors import LLMError
 from shifu.models import Chunk, Transcript
+from shifu.settings import Settings
 
-Progress = Callable[[str], None]
-MAX_SEGMENTS = 8  # map calls per draft: each costs a model call
-MAX_SENTENCES = 12  # per map call, to fit small context windows
-MAX_UNITS_REDUCE = 30
+M = TypeVar("M", bound=BaseModel)
+
 MAX_TOKENS = 700
 MAX_REASKS = 2  # per call, after the first reply
 
 
-# The schemas bound every list and string: servers with grammar-constrained JSON (llama.cpp)
-# then cannot ramble past the token limit, and a real model loses nothing by them.
-Kind = Literal["step", "tip", "warning", "rule", "definition", "tool", "measurement", "story", "fact"]
-Ids = Annotated[list[Annotated[str, Field(max_length=12)]], Field(max_length=8)]
-Short = Annotated[str, Field(max_length=300)]
+@dataclass(frozen=True)
+class Limits:
+    """How much of the transcripts the model is shown: each map call costs a model call, and each
+    call must fit a small context window."""
+
+    segments: int = 8  # map calls per transcript
+    sentences: int = 12  # per map call, and units per quiz call
+    units_reduce: int = 30  # units listed to the outline call
 
 
-class LLMUnit(BaseModel):
-    kind: Kind
-    text: Short
-    sentence_ids: Ids = Field(default_factory=list)
-
-
-class LLMUnits(BaseModel):
-    units: list[LLMUnit] = Field(default_factory=list, max_length=12)
-
-
-class LLMLesson(BaseModel):
-    title: Short
-    objectives: list[Short] = Field(default_factory=list, max_length=4)
-    unit_ids: Ids = Field(default_factory=list)
-
-
-class LLMModule(BaseModel):
-    title: Short
-    summary: Short = ""
-    lessons: list[LLMLesson] = Field(default_factory=list, max_length=6)
-
-
-class LLMOutline(BaseModel):
-    title: Short
-    audience: Short = ""
-    level: Short = ""
-    objectives: list[Short] = Field(default_factory=list, max_length=6)
-    modules: list[LLMModule] = Field(default_factory=list, max_length=12)
-
-
-class LLMQuizItem(BaseModel):
-    type: Literal["single_choice", "multiple_choice", "true_false", "short_answer"]
-    stem: Short
-    options: list[Short] = Field(default_factory=list, max_length=6)
-    answer: list[Short] = Field(default_factory=list, max_length=6)
-    explanation: Short = ""
-    difficulty: Literal["easy", "medium", "hard"] = "medium"
-    bloom: Literal["remember", "understand", "apply", "analyze", "evaluate", "create"] = "remember"
-    skills: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=4)
-    unit_ids: Ids = Field(default_factory=list)
-
-
-class LLMQuiz(BaseModel):
-    items: list[LLMQuizItem] = Field(default_factory=list, max_length=10)
-
-
-def _known_kind(units: LLMUnits) -> list[str]:
-    return [f"units[{i}].kind {u.kind!r} is not one of {', '.join(UNIT_KINDS)}"
-            for i, u in enumerate(units.units) if u.kind not in UNIT_KINDS]
-
-
-_QUIZ_TYPES = ("single_choice", "multiple_choice", "true_false", "short_answer")
-
-
-def _known_type(quiz: LLMQuiz) -> list[str]:
-    return [f"items[{i}].type {q.type!r} is not one of {', '.join(_QUIZ_TYPES)}"
-            for i, q in enumerate(quiz.items) if q.type not in _QUIZ_TYPES]
+LIMITS = Limits()
 
 
 class _Calls:
-    """Runs templates through the structured runner and remembers versions and rejections."""
+    """Renders templates, asks the model, and remembers template versions and rejections."""
 
-    def __init__(self, settings, progress: Progress | None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, settings: Settings, ask: StructuredAsk, progress: Progress | None) -> None:
         self.settings = settings
+        self.ask = ask
         self.progress = progress
         self.versions: dict[str, str] = {}
         self.rejected: list[str] = []
 
-    def run(self, name: str, variables: dict, schema: type[BaseModel], check=None):  # type: ignore[no-untyped-def]
+    def run(self, name: str, variables: dict[str, Any], schema: type[M]) -> M | None:
+        """The model's reply to template NAME, or None (and the rejection noted) when it stayed invalid."""
         from prompts.registry import render
-        from prompts.structured import run_structured
 
         prompt = render(self.settings, name, variables)
         self.versions[name] = prompt.version
         if self.progress:
             self.progress(f"asking the model: {name}")
         try:
-            return run_structured(self.settings, prompt, schema, check=check, max_tokens=MAX_TOKENS,
-                                  max_reasks=MAX_REASKS).value
+            return self.ask(prompt, schema)
         except LLMError as exc:
             self.rejected.append(f"{name}: {exc}")
             return None
 
 
-def _segment_units(plan_units: Sequence[KnowledgeUnit], m: int) -> list[KnowledgeUnit]:
+def _segment_units(plan_units: Sequence[KnowledgeUnit], m: int, limit: int) -> list[KnowledgeUnit]:
     ranked = sorted([u for u in plan_units if u.module == m], key=lambda u: (-u.score, u.turn_index))
-    return sorted(ranked[:MAX_SENTENCES], key=lambda u: u.turn_index)
+    return sorted(ranked[:limit], key=lambda u: u.turn_index)
 
 
 def map_units(calls: _Calls, t: Transcript, grounded: list[KnowledgeUnit], n_segments: int,
-              id_prefix: str) -> list[KnowledgeUnit]:
+              id_prefix: str, limits: Limits = LIMITS) -> list[KnowledgeUnit]:
     """Units the model wrote per segment, each citing the grounded sentences it names."""
     out: list[KnowledgeUnit] = []
-    for m in range(min(n_segments, MAX_SEGMENTS)):
-        sentences = _segment_units(grounded, m)
+    for m in range(min(n_segments, limits.segments)):
+        sentences = _segment_units(grounded, m, limits.sentences)
         if not sentences:
             continue
         by_id = {f"s{i + 1}": u for i, u in enumerate(sentences)}
         reply = calls.run("draft_units", {"title": t.title, "expert": t.expert or "",
                                           "sentences": [{"id": k, "text": u.text} for k, u in by_id.items()]},
-                          LLMUnits, _known_kind)
+                          LLMUnits)
         if reply is None:
             out += sentences  # the model's output was rejected: keep the grounded units here
             continue
@@ -173,14 +120,16 @@ def _points(unit_ids: Sequence[str], units: dict[str, KnowledgeUnit]) -> tuple[l
     return points, unknown
 
 
-def reduce_outline(calls: _Calls, title: str, language: str, units: dict[str, KnowledgeUnit]) -> LLMOutline | None:
-    listed = list(units.values())[:MAX_UNITS_REDUCE]
+def reduce_outline(calls: _Calls, title: str, language: str, units: dict[str, KnowledgeUnit],
+                   limits: Limits = LIMITS) -> LLMOutline | None:
+    """The model's outline of the course over the units (or None when its output was rejected)."""
+    listed = list(units.values())[:limits.units_reduce]
     return calls.run("draft_outline", {"title": title, "language": language,
                                        "units": [{"id": u.id, "kind": u.kind, "text": u.text} for u in listed]},
                      LLMOutline)
 
 
-def build_modules(outline: LLMOutline, units: dict[str, KnowledgeUnit], language: str) -> list[Module]:
+def modules_from_outline(outline: LLMOutline, units: dict[str, KnowledgeUnit], language: str) -> list[Module]:
     """Modules from the model's outline; a lesson citing unknown unit ids says so in its flags."""
     modules = []
     speakers = {c.quote: u.speaker for u in units.values() for c in u.citations}
@@ -195,21 +144,21 @@ def build_modules(outline: LLMOutline, units: dict[str, KnowledgeUnit], language
     return modules
 
 
-def write_quiz(calls: _Calls, language: str, units: dict[str, KnowledgeUnit], n_items: int) -> list[QuizItem] | None:
-    """Quiz items the model wrote; each cites the quotes of the units it names."""
-    listed = sorted(units.values(), key=lambda u: -u.score)[:MAX_SENTENCES]
+def reduce_quiz(calls: _Calls, language: str, units: dict[str, KnowledgeUnit], n_items: int,
+                limits: Limits = LIMITS) -> list[QuizItem] | None:
+    """Quiz items the model wrote over the best units; each cites the quotes of the units it names."""
+    listed = sorted(units.values(), key=lambda u: -u.score)[:limits.sentences]
     reply = calls.run("draft_quiz", {"language": language, "n_items": n_items,
                                      "units": [{"id": u.id, "kind": u.kind, "text": u.text} for u in listed]},
-                      LLMQuiz, _known_type)
+                      LLMQuiz)
     if reply is None:
         return None
     items = []
     for i, q in enumerate(reply.items):
         cited = [units[uid] for uid in q.unit_ids if uid in units]
         flags = [f"cites unknown knowledge unit {uid}" for uid in q.unit_ids if uid not in units]
-        kind = q.type if q.type in _QUIZ_TYPES else "short_answer"
         items.append(QuizItem(
-            id=f"llm-q{i + 1}", type=kind, stem=q.stem, options=q.options, answer=q.answer,  # type: ignore[arg-type]
+            id=f"llm-q{i + 1}", type=q.type, stem=q.stem, options=q.options, answer=q.answer,
             explanation=q.explanation, difficulty=q.difficulty, bloom=q.bloom, skills=q.skills,
             citations=[c.model_copy() for u in cited for c in u.citations], flags=flags,
         ))
@@ -217,35 +166,39 @@ def write_quiz(calls: _Calls, language: str, units: dict[str, KnowledgeUnit], n_
 
 
 def build_llm_draft(
-    settings,  # type: ignore[no-untyped-def]
+    settings: Settings,
     transcripts: Sequence[Transcript],
     chunks: dict[str, list[Chunk]],
     *,
+    ask: StructuredAsk | None = None,
+    limits: Limits = LIMITS,
     embed: Embed | None = None,
     gap_questions: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> tuple[DraftResult, str | None, dict[str, str]]:
-    """An LLM draft on the offline engine's grounded units, validated like any draft.
+    """An LLM draft on the offline engine's grounded units, validated like any draft. ASK asks the
+    model (default: the configured chat server).
 
     Returns (result, model name, template versions used)."""
     offline = build_offline_draft(transcripts, chunks, embed=embed, gap_questions=gap_questions, progress=progress)
     language = majority_language(transcripts)
-    calls = _Calls(settings, progress)
+    ask = ask or ConfiguredModel(settings, max_tokens=MAX_TOKENS, max_reasks=MAX_REASKS)
+    calls = _Calls(settings, ask, progress)
     units: dict[str, KnowledgeUnit] = {}
     for n, plan in enumerate(offline.plans):
-        for u in map_units(calls, plan.transcript, plan.units, len(plan.segments), f"t{n + 1}"):
+        for u in map_units(calls, plan.transcript, plan.units, len(plan.segments), f"t{n + 1}", limits):
             units[u.id] = u
     title = " / ".join(t.title for t in transcripts)
-    outline = reduce_outline(calls, title, language, units) if units else None
+    outline = reduce_outline(calls, title, language, units, limits) if units else None
     draft = offline.draft.model_copy(deep=True)
     if outline is not None and outline.modules:
         draft.title = outline.title or draft.title
         draft.audience = outline.audience or draft.audience
         draft.level = outline.level or draft.level
         draft.objectives = outline.objectives or draft.objectives
-        draft.modules = build_modules(outline, units, language)
+        draft.modules = modules_from_outline(outline, units, language)
     minutes = sum(interview_minutes(t) for t in transcripts)
-    quiz = write_quiz(calls, language, units, min(quiz_target(minutes), 8)) if units else None
+    quiz = reduce_quiz(calls, language, units, min(quiz_target(minutes), 8), limits) if units else None
     if quiz is not None:
         draft.quiz = quiz
     draft.sources = [Source(transcript_id=t.id, title=t.title, expert=t.expert or "", sha256=t.sha256)

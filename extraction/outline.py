@@ -8,20 +8,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extraction.course import KnowledgeUnit, Lesson, Module, Point
+from extraction.course import TEACHING_ORDER, KnowledgeUnit, Lesson, Module, Point, kind_label
 from extraction.segment import TopicSegment
 from extraction.units import key_terms, quantities, question_phrases, question_words
 from shifu.models import Citation, Transcript
+from shifu.timecode import clock
 
-KIND_LABEL = {
-    "zh": {"step": "步骤", "tip": "窍门", "warning": "安全警示", "rule": "规矩", "definition": "概念",
-           "tool": "工具与材料", "measurement": "关键数值", "story": "师傅的故事", "fact": "要点",
-           "disagreement": "说法不同"},
-    "en": {"step": "Step", "tip": "Tip", "warning": "Warning", "rule": "Rule", "definition": "Definition",
-           "tool": "Tool or material", "measurement": "Key number", "story": "Story", "fact": "Point",
-           "disagreement": "Masters disagree"},
-}
-_KIND_ORDER = ["warning", "step", "rule", "measurement", "tool", "definition", "tip", "story", "fact"]
 MAX_POINTS = 8  # per lesson: a lesson is read in one sitting
 
 
@@ -32,14 +24,6 @@ class TranscriptPlan:
     transcript: Transcript
     segments: list[TopicSegment]
     units: list[KnowledgeUnit]
-
-
-def timestamp(seconds: float | None) -> str:
-    """00:12:30 for a time in seconds ('' when unknown)."""
-    if seconds is None:
-        return ""
-    s = int(seconds)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 def phrase_title(text: str, language: str, used: set[str], n: int = 2) -> str:
@@ -212,19 +196,18 @@ def lesson_objectives(title: str, units: Sequence[KnowledgeUnit], language: str)
 
 def lesson_markdown(points: Sequence[Point], speakers: dict[str, str], language: str) -> str:
     """Markdown: points grouped by kind, each with the master's words as a blockquote."""
-    labels = KIND_LABEL[language]
     lines: list[str] = []
-    for kind in [*_KIND_ORDER, "disagreement"]:
+    for kind in [*TEACHING_ORDER, "disagreement"]:
         group = [p for p in points if p.kind == kind]
         if not group:
             continue
-        lines.append(f"### {labels.get(kind, kind)}")
+        lines.append(f"### {kind_label(kind, language)}")
         lines.append("")
         for p in group:
             for c in p.citations:
                 lines.append("> " + _one_line(c.quote))
                 who = speakers.get(c.quote, "")
-                when = timestamp(c.t_start)
+                when = clock(c.t_start)
                 credit = "，".join(x for x in (who, when) if x) if language == "zh" else ", ".join(x for x in (who, when) if x)
                 if credit:
                     lines.append(">")
@@ -245,8 +228,7 @@ def _summary(lessons: Sequence[Lesson], language: str) -> str:
     for lesson in lessons:
         for p in lesson.points:
             counts[p.kind] += 1
-    labels = KIND_LABEL[language]
-    parts = [f"{labels[k]} {counts[k]}" for k in _KIND_ORDER if counts.get(k)]
+    parts = [f"{kind_label(k, language)} {counts[k]}" for k in TEACHING_ORDER if counts.get(k)]
     if language == "zh":
         return f"{len(lessons)} 课，" + "、".join(parts)
     return f"{len(lessons)} lesson(s): " + ", ".join(parts)

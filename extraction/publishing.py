@@ -16,11 +16,11 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from extraction.course import CourseDraft
-from extraction.outline import timestamp
+from rag.published import published_versions
+from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError
-from shifu.settings import Settings
-from shifu.store import session_scope
 from shifu.tables import CourseRow, CourseVersionRow, TranscriptRow
+from shifu.timecode import clock
 
 STATUSES = ("draft", "in_review", "published")
 # which status may follow which (unpublish and "send back" return to draft)
@@ -56,18 +56,18 @@ class CourseInfo(BaseModel):
     note: str | None = None
 
 
-def _course(s, course_id: str) -> CourseRow:  # type: ignore[no-untyped-def]
+def _course(s, course_id: str) -> CourseRow:
     row = s.get(CourseRow, course_id)
     if row is None:
         raise NotFoundError(f"no course {course_id!r}; run `shifu courses ls` to see the ids")
     return row
 
 
-def _latest(s, course_id: str) -> int:  # type: ignore[no-untyped-def]
+def _latest(s, course_id: str) -> int:
     return int(s.scalar(select(func.max(CourseVersionRow.number)).where(CourseVersionRow.course_id == course_id)) or 0)
 
 
-def _version_row(s, course_id: str, number: int | None) -> CourseVersionRow:  # type: ignore[no-untyped-def]
+def _version_row(s, course_id: str, number: int | None) -> CourseVersionRow:
     number = number or _latest(s, course_id)
     row = s.scalar(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id,
                                                   CourseVersionRow.number == number))
@@ -95,13 +95,13 @@ def _info(course: CourseRow, v: CourseVersionRow | None, latest: int) -> CourseI
 
 
 def create_course(
-    settings: Settings, draft: CourseDraft, *, transcript_ids: Sequence[str], engine: str = "offline",
+    ctx: Context, draft: CourseDraft, *, transcript_ids: Sequence[str], engine: str = "offline",
     model: str | None = None, template_versions: dict[str, str] | None = None,
     created_by: str | None = None, note: str | None = None,
 ) -> tuple[str, int]:
     """Store a new course with the draft as version 1 (status draft). Returns (course_id, 1)."""
     course_id = "course-" + uuid.uuid4().hex[:12]
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         s.add(CourseRow(id=course_id, title=draft.title, language=draft.language, status="draft",
                         created_by=created_by))
         s.flush()
@@ -112,12 +112,12 @@ def create_course(
 
 
 def save_version(
-    settings: Settings, course_id: str, draft: CourseDraft, created_by: str | None = None,
+    ctx: Context, course_id: str, draft: CourseDraft, created_by: str | None = None,
     note: str | None = None, *, engine: str = "edit", model: str | None = None,
     template_versions: dict[str, str] | None = None,
 ) -> int:
     """Save an edited draft as the next version (status draft); returns its number."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         course = _course(s, course_id)
         latest = _latest(s, course_id)
         previous = _version_row(s, course_id, latest) if latest else None
@@ -135,9 +135,9 @@ def save_version(
     return number
 
 
-def list_courses(settings: Settings, status: str | None = None) -> list[CourseInfo]:
+def list_courses(ctx: Context, status: str | None = None) -> list[CourseInfo]:
     """All courses (or those with this status), newest first, described by their latest version."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         query = select(CourseRow).order_by(CourseRow.updated_at.desc(), CourseRow.id)
         if status:
             query = query.where(CourseRow.status == status)
@@ -149,17 +149,17 @@ def list_courses(settings: Settings, status: str | None = None) -> list[CourseIn
         return out
 
 
-def get_course(settings: Settings, course_id: str, version: int | None = None) -> tuple[CourseInfo, CourseDraft]:
+def get_course(ctx: Context, course_id: str, version: int | None = None) -> tuple[CourseInfo, CourseDraft]:
     """A course's info and one version of its draft (the latest when `version` is None)."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         course = _course(s, course_id)
         v = _version_row(s, course_id, version)
         return _info(course, v, _latest(s, course_id)), CourseDraft.model_validate(v.data)
 
 
-def list_versions(settings: Settings, course_id: str) -> list[CourseInfo]:
+def list_versions(ctx: Context, course_id: str) -> list[CourseInfo]:
     """Every version of a course, oldest first."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         course = _course(s, course_id)
         latest = _latest(s, course_id)
         rows = s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id)
@@ -167,10 +167,10 @@ def list_versions(settings: Settings, course_id: str) -> list[CourseInfo]:
         return [_info(course, v, latest) for v in rows]
 
 
-def missing_consent(settings: Settings, transcript_ids: Sequence[str]) -> list[str]:
+def missing_consent(ctx: Context, transcript_ids: Sequence[str]) -> list[str]:
     """Source transcripts (titles) without the master's consent, or no longer stored."""
     missing = []
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         for tid in transcript_ids:
             row = s.get(TranscriptRow, tid)
             if row is None:
@@ -200,7 +200,7 @@ def _refuse_flagged(course_id: str, flagged: list[str]) -> None:
     )
 
 
-def set_status(settings: Settings, course_id: str, status: str, by: str | None = None) -> CourseInfo:
+def set_status(ctx: Context, course_id: str, status: str, by: str | None = None) -> CourseInfo:
     """Move a course along draft -> in_review -> published (or back to draft).
 
     Publishing is refused while an item of the latest version carries validator flags
@@ -208,7 +208,7 @@ def set_status(settings: Settings, course_id: str, status: str, by: str | None =
     """
     if status not in STATUSES:
         raise WorkflowError(f"status {status!r} is not one of {', '.join(STATUSES)}")
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         course = _course(s, course_id)
         if status == course.status:
             raise WorkflowError(f"course {course_id} is already {status}")
@@ -223,7 +223,7 @@ def set_status(settings: Settings, course_id: str, status: str, by: str | None =
             flagged = open_flags(CourseDraft.model_validate(v.data))
             if flagged:
                 _refuse_flagged(course_id, flagged)
-            missing = missing_consent(settings, v.transcript_ids or [])
+            missing = missing_consent(ctx, v.transcript_ids or [])
             if missing:
                 raise WorkflowError(
                     f"course {course_id} cannot be published: the master's consent is not recorded for "
@@ -243,9 +243,9 @@ def set_status(settings: Settings, course_id: str, status: str, by: str | None =
         return _info(course, v, latest)
 
 
-def courses_drafted_from(settings: Settings, transcript_id: str) -> list[CourseInfo]:
+def courses_drafted_from(ctx: Context, transcript_id: str) -> list[CourseInfo]:
     """Courses with any version drafted from this transcript (published ones first)."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         ids = {v.course_id for v in s.scalars(select(CourseVersionRow))
                if transcript_id in (v.transcript_ids or [])}
         out = []
@@ -256,14 +256,11 @@ def courses_drafted_from(settings: Settings, transcript_id: str) -> list[CourseI
     return sorted(out, key=lambda c: c.status != "published")
 
 
-def published_courses(settings: Settings) -> list[tuple[CourseInfo, CourseDraft]]:
+def published_courses(ctx: Context) -> list[tuple[CourseInfo, CourseDraft]]:
     """Every published course with the draft of its published version (what workers may see)."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         out = []
-        for course in s.scalars(select(CourseRow).where(CourseRow.status == "published").order_by(CourseRow.id)):
-            if course.published_version is None:
-                continue
-            v = _version_row(s, course.id, course.published_version)
+        for course, v in s.execute(published_versions().order_by(CourseRow.id)):
             out.append((_info(course, v, _latest(s, course.id)), CourseDraft.model_validate(v.data)))
         return out
 
@@ -281,7 +278,7 @@ def render_text(draft: CourseDraft) -> str:
             lines += [f"objective: {o}" for o in lesson.objectives]
             lines += [f"flag: {f}" for f in lesson.flags]
             for p in lesson.points:
-                where = ", ".join(f"{c.transcript_id}:{c.start}-{c.end} {timestamp(c.t_start)}".strip()
+                where = ", ".join(f"{c.transcript_id}:{c.start}-{c.end} {clock(c.t_start)}".strip()
                                   for c in p.citations)
                 lines.append(f"- [{p.kind}] {p.text}  ({where})")
                 lines += [f"  flag: {f}" for f in p.flags]
@@ -299,10 +296,10 @@ def render_text(draft: CourseDraft) -> str:
     return "\n".join(lines) + "\n"
 
 
-def diff_versions(settings: Settings, course_id: str, v1: int, v2: int) -> str:
+def diff_versions(ctx: Context, course_id: str, v1: int, v2: int) -> str:
     """Unified diff of two versions' readable renderings ('' when they are the same)."""
-    _, a = get_course(settings, course_id, v1)
-    _, b = get_course(settings, course_id, v2)
+    _, a = get_course(ctx, course_id, v1)
+    _, b = get_course(ctx, course_id, v2)
     return "".join(difflib.unified_diff(render_text(a).splitlines(keepends=True),
                                         render_text(b).splitlines(keepends=True),
                                         fromfile=f"{course_id} v{v1}", tofile=f"{course_id} v{v2}"))

@@ -10,10 +10,10 @@ import re
 from collections.abc import Sequence
 
 from extraction.course import KnowledgeUnit, QuizItem
-from extraction.outline import timestamp
 from extraction.units import is_thing, quantities, word_bounds
 from rag.language import is_cjk
 from shifu.models import Citation, Transcript
+from shifu.timecode import clock
 
 BLANK = "____"
 _NUM = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
@@ -58,7 +58,7 @@ def quiz_target(minutes: float) -> int:
 
 def explanation(unit: KnowledgeUnit, language: str) -> str:
     c = unit.citations[0]
-    when = timestamp(c.t_start)
+    when = clock(c.t_start)
     if language == "zh":
         return f"出处：{unit.speaker or '师傅'}{'（' + when + '）' if when else ''}说：“{c.quote}”"
     return f"Source: {unit.speaker or 'the master'}{' (' + when + ')' if when else ''} said: \"{c.quote}\""

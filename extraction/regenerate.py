@@ -1,21 +1,20 @@
 """Regenerate one item of a draft — a lesson point, a quiz item or a follow-up question — from
 the same grounded source, leaving every other item as it was.
 
-With an LLM configured, the model rewrites the item from the quotes it cites (template
-`regenerate_item`, structured output) and must cite those quotes by id. Offline, a different
-item is made deterministically from the same quotes (another question type, another cloze
-word; a point's text is re-derived from its quote). Either way the new item passes the draft
-validators: what is ungrounded is flagged on the item, never passed as valid.
+With an LLM configured (or a StructuredAsk handed in), the model rewrites the item from the
+quotes it cites (template `regenerate_item`, structured output) and must cite those quotes by
+id. Offline, a different item is made deterministically from the same quotes (another question
+type, another cloze word; a point's text is re-derived from its quote). Either way the new item
+passes the draft validators: what is ungrounded is flagged on the item, never passed as valid.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from extraction.course import (
     CourseDraft,
@@ -26,11 +25,15 @@ from extraction.course import (
     Point,
     QuizItem,
 )
+from extraction.llm_schemas import LLMFollowUp, LLMPoint, LLMQuizItem
 from extraction.quiz import QuizWriter
+from extraction.structured_ask import ConfiguredModel, StructuredAsk
 from extraction.units import classify, extract_units, quantities
 from extraction.validate import SourceText, check_citation, norm_text, validate_draft
+from shifu.context import Context
 from shifu.errors import LLMError, ShifuError
 from shifu.models import Citation
+from shifu.settings import Settings
 
 MAX_TOKENS = 500  # one item's JSON; bounded so a small model cannot ramble
 MAX_REASKS = 1  # the trainer is waiting at the review screen
@@ -86,13 +89,13 @@ def find_item(draft: CourseDraft, key: str) -> Slot:
     raise RegenerateError(f"item {key!r} is not in this draft ({KEY_HELP}); pick the item again from the list")
 
 
-def load_sources(settings, citations: Sequence[Citation]) -> dict[str, SourceText]:  # type: ignore[no-untyped-def]
+def cited_sources(ctx: Context, citations: Sequence[Citation]) -> dict[str, SourceText]:
     """The stored transcripts (and chunks) the citations point into."""
     from rag.catalog import get_chunks, get_transcript
 
     out = {}
     for tid in dict.fromkeys(c.transcript_id for c in citations):
-        out[tid] = SourceText(get_transcript(settings, tid), get_chunks(settings, tid))
+        out[tid] = SourceText(get_transcript(ctx, tid), get_chunks(ctx, tid))
     return out
 
 
@@ -125,23 +128,24 @@ def validated(draft: CourseDraft, slot: Slot, new: Point | QuizItem | FollowUpQu
 # --- the entry point ----------------------------------------------------------------------
 
 
-def llm_configured(settings) -> bool:  # type: ignore[no-untyped-def]
-    """True when a chat server (or an OpenAI key) is set: regeneration then uses the LLM."""
-    return bool(settings.llm_base_url or settings.llm_api_key)
-
-
-def regenerate_item(settings, draft: CourseDraft, item_key: str, note: str | None = None) -> CourseDraft:  # type: ignore[no-untyped-def]
+def regenerate_item(ctx: Context, draft: CourseDraft, item_key: str, note: str | None = None, *,
+                    ask: StructuredAsk | None = None) -> CourseDraft:
     """A new draft in which only ITEM_KEY's item is regenerated from its cited quotes (validated,
-    flagged where it fails); DRAFT itself is left untouched. Saving it is the caller's job."""
+    flagged where it fails); DRAFT itself is left untouched. Saving it is the caller's job.
+
+    The model is asked when ASK is given or a chat server is configured (then ASK defaults to it);
+    otherwise the item is remade offline."""
     new_draft = draft.model_copy(deep=True)
     slot = find_item(new_draft, item_key)
     if not slot.item.citations:
         raise RegenerateError(
             f"item {item_key} cites no words of the master, so there is nothing to regenerate it from; "
             "the item was kept as it was — edit it by hand")
-    sources = load_sources(settings, slot.item.citations)
-    if llm_configured(settings):
-        new = by_llm(settings, new_draft, slot, sources, note)
+    sources = cited_sources(ctx, slot.item.citations)
+    if ask is None and ctx.llm_configured:
+        ask = ConfiguredModel(ctx.settings, max_tokens=MAX_TOKENS, max_reasks=MAX_REASKS)
+    if ask is not None:
+        new = by_llm(ctx.settings, ask, new_draft, slot, sources, note)
     else:
         new = offline(new_draft, slot, sources)
     slot.put(new_draft, new)
@@ -266,35 +270,6 @@ def offline_quiz_item(draft: CourseDraft, slot: Slot, sources: dict[str, SourceT
 # --- LLM: the model rewrites the item from its quotes -------------------------------------
 
 
-Kind = Literal["step", "tip", "warning", "rule", "definition", "tool", "measurement", "story", "fact"]
-Ids = Annotated[list[Annotated[str, Field(max_length=12)]], Field(max_length=8)]
-Short = Annotated[str, Field(min_length=1, max_length=300)]
-
-
-class LLMPoint(BaseModel):
-    kind: Kind
-    text: Short
-    unit_ids: Ids = Field(default_factory=list)
-
-
-class LLMQuizItem(BaseModel):
-    type: Literal["single_choice", "multiple_choice", "true_false", "short_answer"]
-    stem: Short
-    options: list[Annotated[str, Field(max_length=300)]] = Field(default_factory=list, max_length=6)
-    answer: list[Annotated[str, Field(max_length=300)]] = Field(default_factory=list, max_length=6)
-    explanation: Annotated[str, Field(max_length=300)] = ""
-    difficulty: Literal["easy", "medium", "hard"] = "medium"
-    bloom: Literal["remember", "understand", "apply", "analyze", "evaluate", "create"] = "remember"
-    skills: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list, max_length=4)
-    unit_ids: Ids = Field(default_factory=list)
-
-
-class LLMFollowUp(BaseModel):
-    question: Short
-    reason: Annotated[str, Field(max_length=300)] = ""
-    unit_ids: Ids = Field(default_factory=list)
-
-
 _SCHEMAS: dict[str, type[BaseModel]] = {"p": LLMPoint, "q": LLMQuizItem, "f": LLMFollowUp}
 
 
@@ -313,18 +288,17 @@ def item_json(item: Point | QuizItem | FollowUpQuestion, unit_ids: list[str]) ->
     return json.dumps({**data, "unit_ids": unit_ids}, ensure_ascii=False)
 
 
-def _known_ids(units: dict[str, Citation]):  # type: ignore[no-untyped-def]
+def _known_ids(units: dict[str, Citation]) -> Callable[[BaseModel], list[str]]:
     def check(reply: BaseModel) -> list[str]:
         ids = getattr(reply, "unit_ids", [])
         return [f"unit_ids: {uid!r} is not one of {', '.join(units)}" for uid in ids if uid not in units]
     return check
 
 
-def by_llm(settings, draft: CourseDraft, slot: Slot, sources: dict[str, SourceText],  # type: ignore[no-untyped-def]
-           note: str | None = None) -> Point | QuizItem | FollowUpQuestion:
+def by_llm(settings: Settings, ask: StructuredAsk, draft: CourseDraft, slot: Slot,
+           sources: dict[str, SourceText], note: str | None = None) -> Point | QuizItem | FollowUpQuestion:
     """The model's new version of the item, citing the item's own quotes, validated and flagged."""
     from prompts.registry import render
-    from prompts.structured import run_structured
 
     units = source_units([check_citation(c, sources)[0] for c in slot.item.citations])
     prompt = render(settings, "regenerate_item", {
@@ -334,14 +308,13 @@ def by_llm(settings, draft: CourseDraft, slot: Slot, sources: dict[str, SourceTe
         "note": note or NOTE,
     })
     try:
-        reply = run_structured(settings, prompt, _SCHEMAS[slot.kind], check=_known_ids(units),
-                               max_tokens=MAX_TOKENS, max_reasks=MAX_REASKS).value
+        reply = ask(prompt, _SCHEMAS[slot.kind], _known_ids(units))
     except LLMError as exc:
         reason = " ".join(str(exc).split())
         raise RegenerateError(f"the model could not regenerate item {slot.key}, so it was kept as it was "
                               f"({reason[:300]}); try again or edit it by hand") from exc
     # the quotes it names; naming none means it wrote from all of them, and must be backed by them
-    cited = [units[u] for u in dict.fromkeys(reply.unit_ids)] or list(units.values())  # type: ignore[attr-defined]
+    cited = [units[u] for u in dict.fromkeys(getattr(reply, "unit_ids", []))] or list(units.values())
     citations = [c.model_copy() for c in cited]
     new = _from_reply(slot, reply, citations)
     checked = validated(draft, slot, new, sources)

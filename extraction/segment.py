@@ -241,7 +241,7 @@ def _answer_size(text: str) -> int:
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff") + 2 * len(re.findall(r"[A-Za-z]+", text))
 
 
-def question_lessons(turns: Sequence, a: int, b: int) -> list[tuple[int, int]]:  # type: ignore[type-arg]
+def question_lessons(turns: Sequence, a: int, b: int) -> list[tuple[int, int]]:
     """Turn ranges of turns[a:b] that each open with an interviewer's question; a short answer joins
     the question before it, so every lesson has enough of the master's words to teach."""
     starts = [i for i in range(a, b)

@@ -12,14 +12,14 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-from extraction.course import KnowledgeUnit
+from extraction.course import KnowledgeUnit, UnitKind
 from extraction.segment import TopicSegment
 from rag.language import is_cjk
 from rag.sentences import clause_spans, sentence_spans
 from shifu.models import Chunk, Citation, Transcript
 
 # Cue words per kind, Chinese and English. Order matters: the first kind that matches wins.
-KIND_CUES: list[tuple[str, re.Pattern[str]]] = [
+KIND_CUES: list[tuple[UnitKind, re.Pattern[str]]] = [
     # a warning is about danger to people or equipment; a plain "don't" or "not more than" is a rule
     ("warning", re.compile(
         r"千万|危险|小心|当心|安全|事故|出事|隐患|伤[到人了着]|受伤|烫伤|烧伤|烫|触电|漏电|电死|着火|起火|火灾|爆炸|中毒|窒息|风险"
@@ -189,7 +189,7 @@ def quantities(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def classify(quote: str) -> str:
+def classify(quote: str) -> UnitKind:
     """The kind of a know-how sentence from its cue words (fact when none fits)."""
     for kind, pattern in KIND_CUES:
         if kind == "measurement":
@@ -207,7 +207,7 @@ def has_reason(quote: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba():
     import jieba
     import jieba.analyse
     import jieba.posseg

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from prompts.registry import RenderedPrompt
-from shifu.calllog import count_tokens, messages_tokens
 from shifu.errors import ShifuError
+from shifu.tokens import count_tokens, messages_tokens
 
 
 class PromptTooLong(ShifuError):

@@ -15,11 +15,12 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.output_parsers import StrOutputParser
-from langchain_core.runnables import RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from pydantic import BaseModel, ValidationError
 
 from prompts.registry import RenderedPrompt
@@ -119,7 +120,7 @@ def _ask_once(settings: Settings, messages: list[BaseMessage], schema: type[Base
     def attempt(timeout_s: float) -> str:
         model = chat_model(settings, timeout_s=timeout_s, max_tokens=max_tokens)
         holder["log"] = call_log_of(model)
-        config = {"metadata": metadata}
+        config: RunnableConfig = {"metadata": metadata}
         if mode == "json_schema":
             runnable = model.with_structured_output(schema.model_json_schema(), method="json_schema", include_raw=True)
             reply = runnable.invoke(messages, config=config)["raw"]
@@ -181,18 +182,20 @@ def as_chat_messages(prompt: RenderedPrompt) -> list[BaseMessage]:
 
 
 def run_text(settings: Settings, prompt: RenderedPrompt, *, on_token: Callable[[str], None] | None = None,
-             max_tokens: int | None = None) -> str:
+             max_tokens: int | None = None, models: Callable[..., Any] | None = None) -> str:
     """Run PROMPT as an LCEL chain (messages | model | text), streamed; logged with its template version.
 
     Retries (429, 5xx, timeouts) happen only before the first token: once text has been
-    shown, a retry would repeat it, so a failure mid-stream is reported instead.
+    shown, a retry would repeat it, so a failure mid-stream is reported instead. `models` builds
+    the chat model (the context's, or a fake in tests); by default the configured server's.
     """
+    make_model = models or partial(chat_model, settings)
     deadline = time.monotonic() + settings.llm_budget_s
     config: Any = {"metadata": {"template": prompt.name, "template_version": prompt.version}}
 
     def attempt(timeout_s: float) -> str:
-        model = chat_model(settings, timeout_s=timeout_s, max_tokens=max_tokens, stream_usage=True)
-        chain = RunnableLambda(lambda _: as_chat_messages(prompt)) | model | StrOutputParser()
+        model = make_model(timeout_s=timeout_s, max_tokens=max_tokens, stream_usage=True)
+        chain: Runnable[Any, str] = RunnableLambda(lambda _: as_chat_messages(prompt)) | model | StrOutputParser()
         parts: list[str] = []
         try:
             for piece in chain.stream({}, config=config):

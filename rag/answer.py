@@ -136,8 +136,6 @@ never uses, a how-to question about a thing needs material that names it.
 from __future__ import annotations
 
 import bisect
-import html
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -145,15 +143,15 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
+from rag.coverage import coverage, is_covered
 from rag.language import detect_language
+from rag.markdown import md_escape
 from rag.sentences import (
     Evidence,
     announced_list,
     best_evidence,
-    chinese_nouns,
     clause_spans,
     ends_sentence,
-    english_words,
     list_end,
     question_terms,
     sentence_end_after,
@@ -161,17 +159,14 @@ from rag.sentences import (
     terms,
     whole_sentences,
 )
-from shifu.embeddings import USE_NAME
+from shifu.context import Context
 from shifu.errors import ShifuError
 from shifu.models import Answer, AnswerCitation, SearchHit
-from shifu.settings import Settings
-from shifu.store import session_scope
 from shifu.tables import ChunkRow, TurnRow
+from shifu.timecode import clock
 
 __all__ = [
     "ANSWER_LIMIT",
-    "COVERED_COSINE",
-    "COVERED_MATCH",
     "EXCERPT_LABEL",
     "NEARBY_NOTE",
     "NOT_COVERED",
@@ -180,14 +175,9 @@ __all__ = [
     "answerable",
     "answer_question",
     "baseline_answer",
-    "coverage",
-    "english_coverage",
-    "is_covered",
-    "missing_nouns",
     "not_covered_answer",
     "offline_answer",
     "render_answer_markdown",
-    "unknown_nouns",
 ]
 
 Scope = Literal["all", "published"]
@@ -210,50 +200,10 @@ _NEARBY = 2  # transcripts named as nearby material
 _NEARBY_LIMIT = 80  # characters of the nearby excerpt
 EXCERPT_LABEL = {"zh": "以下摘自访谈原话", "en": "Excerpts from the interviews"}
 
-# "Covered" — calibrated on ../shared/bench: positives = each set's questions against its own
-# corpus, negatives = the other set's questions (WebQA questions against the CMRC corpus and
-# CMRC questions against the WebQA corpus; hard negatives: general-knowledge questions
-# against encyclopedia-like text). The must-show asks for >= 99% of bench answers cited, so
-# the rule keeps >= 99% of positives and rejects what it can of the negatives:
-#   covered = coverage() >= 0.16  or  USE cosine(question, best chunk) >= 0.36
-#   recall of "covered" on positives .995 (CMRC .994, WebQA .996; 3 of 1,746 correct answers
-#   lost); negatives rejected .282 (CMRC corpus .230, WebQA corpus .335); precision .581
-#   with as many negatives as positives — these negatives are hard.
-#   coverage() alone at 0.10 keeps .998 / .984 and rejects only .233 (precision .564) — used
-#   when the embedder is not USE (another model's cosines mean something else).
-# Off-topic questions in real use ("公司食堂几点开饭？" against welding interviews) share no
-# content terms at all and fall far below both thresholds.
-COVERED_MATCH = 0.16
-COVERED_COSINE = 0.36
-COVERED_MATCH_ALONE = 0.10
-# English questions: the rule above let "What is the best pizza in New York?" through on one
-# everyday word. English is judged on its content words instead (see english_coverage and
-# the calibration in the module docstring):
-#   covered = english_coverage() >= 0.50  or  (english_coverage() >= 0.30 and USE cosine >= 0.30)
-#   english_coverage() alone at 0.35 when the embedder is not USE.
-# Chinese near-topic questions ("数控车床的主轴轴承多久换一次润滑脂？" against a CNC interview
-# that never mentions a bearing) passed on the USE cosine alone. Closeness in meaning no
-# longer covers a short question when one of its nouns is in none of the retrieved chunks
-# (see missing_nouns and the calibration in the module docstring):
-#   covered by cosine only if  cosine >= 0.43,  or the question is longer than 18 characters,
-#   or every noun of the question is found in some retrieved chunk.
-ZH_NOUN_COSINE = 0.43
-ZH_SHORT = 18  # characters: a longer question describes its subject in words the answer need not repeat
-# A short how-to question ("叉车电瓶怎么保养？") about a thing no chunk of the whole library
-# mentions is not covered when the best evidence holds less than 0.30 of it, whatever the
-# cosine (see unknown_nouns and the calibration in the module docstring). Only how-to,
-# how-often and price questions: a question that asks for a name ("亲吻脚丫的鱼叫什么名字")
-# describes its subject in words the passage answering it need not use.
-ZH_UNKNOWN_MATCH = 0.30
-_ZH_HOW_TO = re.compile(r"怎么|怎样|如何|多久|多长时间|多少钱")
-EN_COVERED_MATCH = 0.50
-EN_COVERED_PAIR = (0.30, 0.30)  # (english_coverage, USE cosine), both needed
-EN_COVERED_MATCH_ALONE = 0.35
-_EN_WINDOW = 3  # sentences: an answer in an interview runs over a few, the question before it included
 
 
 def answer_question(
-    settings: Settings,
+    ctx: Context,
     question: str,
     *,
     scope: Scope = "all",
@@ -270,28 +220,28 @@ def answer_question(
         raise ShifuError("the question is empty; type a question after `shifu ask`")
     if scope not in ("all", "published"):
         raise ShifuError(f"scope {scope!r} is not supported; use 'published' or 'all'")
-    mode = mode or settings.qa_mode
+    mode = mode or ctx.settings.qa_mode
     if mode not in ("offline", "llm"):
         raise ShifuError(f"mode {mode!r} is not supported; use 'offline' or 'llm' (or set SHIFU_QA_MODE)")
     # Workers see published material only: the filter is applied here, in code, before any
     # text reaches an answer or a prompt. An empty set means nothing is searchable.
-    allowed = published_transcript_ids(settings) if scope == "published" else None
-    hits = search(settings, question, k=k, transcript_ids=allowed) if allowed is None or allowed else []
+    allowed = published_transcript_ids(ctx) if scope == "published" else None
+    hits = search(ctx, question, k=k, transcript_ids=allowed) if allowed is None or allowed else []
     if allowed is not None:
         hits = [h for h in hits if h.chunk.transcript_id in allowed]
-    index = reader_index(settings) if hits else None
-    answer = answer_from_hits(settings, question, hits, mode=mode, on_token=on_token,
-                              turns=Turns.load(settings, hits), embedder=index.embedder if index else None,
+    index = reader_index(ctx) if hits else None
+    answer = answer_from_hits(ctx, question, hits, mode=mode, on_token=on_token,
+                              turns=Turns.load(ctx, hits), embedder=index.embedder if index else None,
                               library=index)
     if not answer.covered:
         from rag.gaps import record_gap
 
-        record_gap(settings, question, asked_by=asked_by, scope=scope, best_score=round(coverage(question, hits), 4))
+        record_gap(ctx, question, asked_by=asked_by, scope=scope, best_score=round(coverage(question, hits), 4))
     return answer
 
 
 def answer_from_hits(
-    settings: Settings,
+    ctx: Context,
     question: str,
     hits: Sequence[SearchHit],
     *,
@@ -315,15 +265,11 @@ def answer_from_hits(
     if mode == "llm":
         from rag.qa_llm import answer_with_llm
 
-        return answer_with_llm(settings, question, list(hits), on_token=on_token)
+        return answer_with_llm(ctx, question, list(hits), on_token=on_token)
     answer = offline_answer(question, hits, turns=turns)
     if on_token is not None:
         on_token(answer.answer)
     return answer
-
-
-def _language(question: str) -> str:
-    return detect_language(question)
 
 
 def _nearby_excerpt(question: str, hits: Sequence[SearchHit]) -> str:
@@ -349,7 +295,7 @@ def not_covered_answer(question: str, hits: Sequence[SearchHit], *, mode: str = 
     """"Not covered", then what nearby material the library has, labelled as not the answer."""
     from rag.answerability import is_safety_question
 
-    lang = _language(question)
+    lang = detect_language(question)
     lines = [NOT_COVERED[lang]]
     if is_safety_question(question):
         lines.append(SAFETY_NOTE[lang])
@@ -364,141 +310,12 @@ def not_covered_answer(question: str, hits: Sequence[SearchHit], *, mode: str = 
                   mode="llm" if mode == "llm" else "offline")
 
 
-# --- confidence ------------------------------------------------------------------------------
-
-
-def is_covered(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> bool:
-    """Does the material answer this? Enough of the question's terms, or close enough in meaning.
-
-    `library` (anything with `known_terms`, e.g. the HybridIndex) lets a short how-to question
-    about a thing the whole library never mentions be turned away (see unknown_nouns).
-    """
-    if not hits:
-        return False
-    if _language(question) == "en":
-        return _english_is_covered(question, hits, embedder)
-    match = coverage(question, hits)
-    if (library is not None and match < ZH_UNKNOWN_MATCH and len(question.strip()) <= ZH_SHORT
-            and _ZH_HOW_TO.search(question) and unknown_nouns(question, library)):
-        return False
-    if match >= COVERED_MATCH:
-        return True
-    if getattr(embedder, "name", None) != USE_NAME:
-        return match >= COVERED_MATCH_ALONE
-    cosine = similarity(embedder, question, hits)
-    if cosine < COVERED_COSINE:
-        return False
-    return cosine >= ZH_NOUN_COSINE or len(question.strip()) > ZH_SHORT or not missing_nouns(question, hits)
-
-
-def missing_nouns(question: str, hits: Sequence[SearchHit]) -> list[str]:
-    """The nouns of a Chinese question that none of the retrieved chunks holds ("轴承", "润滑脂").
-
-    A noun of four characters or more counts as held when a chunk has all its character
-    bigrams but one ("轮胎气压" written as "轮胎……气压").
-    """
-    texts = [h.chunk.text.lower() for h in hits]
-
-    def held(noun: str) -> bool:
-        if any(noun in t for t in texts):
-            return True
-        if len(noun) < 4:
-            return False
-        pairs = [noun[i : i + 2] for i in range(len(noun) - 1)]
-        return any(sum(p in t for p in pairs) >= len(pairs) - 1 for t in texts)
-
-    return [noun for noun in chinese_nouns(question) if not held(noun)]
-
-
-def unknown_nouns(question: str, library: Any) -> list[str]:
-    """The nouns of a Chinese question that no chunk of the whole library writes ("叉车").
-
-    As in missing_nouns, a noun of four characters or more counts as known when the library
-    has all its character bigrams but one ("轮胎气压" written as "轮胎……气压").
-    """
-    nouns = [n for n in chinese_nouns(question) if len(n) >= 2]
-    if not nouns:
-        return []
-    pairs = {n: [n[i : i + 2] for i in range(len(n) - 1)] if len(n) >= 4 else [] for n in nouns}
-    known = library.known_terms(set(nouns) | {p for ps in pairs.values() for p in ps})
-    return [n for n in nouns
-            if n not in known and not (pairs[n] and sum(p in known for p in pairs[n]) >= len(pairs[n]) - 1)]
-
-
-def similarity(embedder: Any, question: str, hits: Sequence[SearchHit]) -> float:
-    """Best cosine of the question with a hit's chunk (vectors come from the embedding cache)."""
-    embed_query = getattr(embedder, "embed_query", None)
-    q = embed_query(question) if embed_query else embedder.embed([question])[0]
-    vectors = embedder.embed([h.chunk.text for h in hits])
-    return float(max(vectors @ q)) if len(vectors) else 0.0
-
-
-def coverage(question: str, hits: Sequence[SearchHit]) -> float:
-    """How much of the question the best evidence holds: IDF-weighted share of its content terms.
-
-    The IDF is taken over the retrieved chunks plus the question itself, so a term found in
-    none of them weighs most: a question about something the material never mentions keeps
-    its rare terms unmatched and scores low. An interviewer's question in the chunk that
-    matches counts for the reply after it (see rag.sentences.best_evidence).
-    """
-    if _language(question) == "en":
-        return english_coverage(question, hits)
-    qterms = question_terms(question)
-    if not hits or not qterms:
-        return 0.0
-    texts = [h.chunk.text for h in hits]
-    bags = [set(terms(t)) for t in texts]
-    n = len(bags) + 1
-    idf = {t: math.log(1 + n / (1 + sum(1 for b in bags if t in b))) for t in qterms}
-    evidence = best_evidence(question, texts, [h.score for h in hits], idf=idf.__getitem__)
-    return max((e.match for e in evidence), default=0.0)
-
-
-def _english_is_covered(question: str, hits: Sequence[SearchHit], embedder: Any) -> bool:
-    match = english_coverage(question, hits)
-    if match >= EN_COVERED_MATCH:
-        return True
-    if getattr(embedder, "name", None) != USE_NAME:
-        return match >= EN_COVERED_MATCH_ALONE
-    low_match, low_cosine = EN_COVERED_PAIR
-    return match >= low_match and similarity(embedder, question, hits) >= low_cosine
-
-
-def english_coverage(question: str, hits: Sequence[SearchHit]) -> float:
-    """How much of an English question a few consecutive sentences of one hit hold.
-
-    The IDF-weighted share of the question's content words (stemmed, everyday words
-    dropped) found in the best window of `_EN_WINDOW` sentences; the IDF is taken over the
-    retrieved chunks plus the question, so a word none of them holds ("pizza") weighs most.
-    """
-    qwords = list(dict.fromkeys(english_words(question)))
-    if not hits or not qwords:
-        return 0.0
-    # Who speaks counts as said in every sentence: a chunk holds the turns' words, not the
-    # names ("Where did Thompson go on sabbatical?" names the expert of the interview).
-    who = [set(english_words(" ".join([h.expert or "", *h.chunk.speakers]))) for h in hits]
-    bags = [set(english_words(h.chunk.text)) | names for h, names in zip(hits, who, strict=True)]
-    n = len(bags) + 1
-    idf = {w: math.log(1 + n / (1 + sum(1 for b in bags if w in b))) for w in qwords}
-    total = sum(idf.values())
-    best = 0.0
-    for hit, names in zip(hits, who, strict=True):
-        text = hit.chunk.text
-        sentences = [set(english_words(text[a:b])) for a, b in sentence_spans(text)]
-        for k in range(len(sentences)):
-            window = names.union(*sentences[k : k + _EN_WINDOW])
-            best = max(best, sum(idf[w] for w in qwords if w in window) / total)
-            if best >= 1.0:
-                return 1.0
-    return best
-
-
 # --- offline answer --------------------------------------------------------------------------
 
 def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | None = None,
                    limit: int = ANSWER_LIMIT) -> Answer:
     """The best evidence span as a short answer, then supporting excerpts, all cited."""
-    lang = _language(question)
+    lang = detect_language(question)
     texts, scores = [h.chunk.text for h in hits], [h.score for h in hits]
     speech = _Speech(hits, turns) if turns is not None else None
     evidence = [e for e in best_evidence(question, texts, scores, limit=limit, speech=speech) if e.match > 0]
@@ -660,11 +477,11 @@ class Turns:
         return self._following.get(chunk_id, "")
 
     @classmethod
-    def load(cls, settings: Settings, hits: Sequence[SearchHit]) -> Turns:
+    def load(cls, ctx: Context, hits: Sequence[SearchHit]) -> Turns:
         ids = sorted({h.chunk.transcript_id for h in hits})
         found: dict[str, list[_Turn]] = {tid: [] for tid in ids}
         if ids:
-            with session_scope(settings) as s:
+            with ctx.unit_of_work() as s:
                 rows = s.execute(
                     select(TurnRow.transcript_id, TurnRow.char_start, TurnRow.char_end, TurnRow.speaker,
                            TurnRow.role, TurnRow.start, TurnRow.end)
@@ -719,7 +536,7 @@ _FOLLOWING = 800
 def baseline_answer(question: str, hits: Sequence[SearchHit], *, limit: int = ANSWER_LIMIT) -> Answer:
     """The reference method: top chunk, its sentence sharing most character bigrams with the question."""
     if not hits:
-        return Answer(question=question, answer=NOT_COVERED[_language(question)], covered=False)
+        return Answer(question=question, answer=NOT_COVERED[detect_language(question)], covered=False)
     hit = hits[0]
     text = hit.chunk.text
     q = set(terms(question))
@@ -735,35 +552,16 @@ _BASELINE_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
 
 # --- rendering -------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:<])")
-
-
-def _escape(text: str) -> str:
-    """Text as Markdown that renders literally: HTML escaped, Markdown marks backslashed."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
-
-
 def render_answer_markdown(answer: Answer) -> str:
     """The answer as safe Markdown: every quoted word escaped, so no link, image or HTML survives."""
-    lang = _language(answer.question or answer.answer)
-    lines = [_escape(answer.answer)]
+    lang = detect_language(answer.question or answer.answer)
+    lines = [md_escape(answer.answer)]
     if answer.citations:
         lines += ["", f"*{EXCERPT_LABEL[lang]}*", ""]
         for c in answer.citations:
-            where = " · ".join(x for x in (_escape(c.transcript_title), _escape(c.speaker), _timestamp(c)) if x)
+            where = " · ".join(x for x in (md_escape(c.transcript_title), md_escape(c.speaker), clock(c.t_start)) if x)
             lines.append(f"{c.n}\\. {where}  ")
-            lines.append("> " + _escape(c.quote).replace("\n", "\n> "))
+            lines.append("> " + md_escape(c.quote).replace("\n", "\n> "))
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
-
-def _timestamp(c: AnswerCitation) -> str:
-    if c.t_start is None:
-        return ""
-    return mmss(c.t_start)
-
-
-def mmss(seconds: float) -> str:
-    """Seconds as mm:ss (hours fold into minutes, as interview players show them)."""
-    total = int(seconds)
-    return f"{total // 60:02d}:{total % 60:02d}"

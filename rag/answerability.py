@@ -164,7 +164,7 @@ class Decision:
 
 def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> dict[str, float]:
     """The answerability features of a question and its retrieved chunks (all in 0..1)."""
-    from rag.answer import coverage, similarity
+    from rag.coverage import coverage, similarity
     from shifu.embeddings import USE_NAME
 
     lang = "en" if detect_language(question) == "en" else "zh"
@@ -242,7 +242,7 @@ def probability(values: dict[str, float], lang: str, model: dict[str, Any] | Non
 def judged(question: str) -> bool:
     """Does the model judge this question? Those asking for a kind of answer (how, why, how
     much, may I) and safety questions; a question asking for a name or a fact ("谁发明了…") is
-    left to the term and meaning rule (rag.answer.is_covered) calibrated on the bench."""
+    left to the term and meaning rule (rag.coverage.is_covered) calibrated on the bench."""
     return bool(asked_kind(question)) or is_safety_question(question)
 
 

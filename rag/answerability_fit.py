@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,7 +33,8 @@ from typing import Any
 import numpy as np
 
 from rag.answerability import FEATURES, MODEL_FILE, features, fit_logistic, judged
-from shifu.settings import Settings, load_settings
+from shifu.context import Context
+from shifu.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 KEPT = 0.98  # an answerable question is answered at least this often
@@ -42,7 +42,7 @@ SAFETY_REFUSED = 0.95  # a safety question the library does not answer is refuse
 FIRST_FITTED = 500  # bench questions before this one are left for `shifu eval qa --limit 300`
 
 
-def bench_rows(settings: Settings, bench: Path, name: str, per_set: int) -> Iterable[dict[str, Any]]:
+def bench_rows(ctx: Context, bench: Path, name: str, per_set: int) -> Iterable[dict[str, Any]]:
     """Paired rows from a BEIR set: gold present (1) and gold withheld (0), same question."""
     from rag.evaluate_qa import _hits, _system_search, read_corpus, read_qrels, read_queries
 
@@ -51,7 +51,7 @@ def bench_rows(settings: Settings, bench: Path, name: str, per_set: int) -> Iter
     relevant = read_qrels(bench / name / "qrels.tsv")
     queries = read_queries(bench / name / "queries.jsonl")[FIRST_FITTED : FIRST_FITTED + per_set]
     with tempfile.TemporaryDirectory(prefix="shifu-fit-") as tmp:
-        search, index = _system_search(settings, chunks, Path(tmp))
+        search, index = _system_search(ctx, chunks, Path(tmp))
         for q in queries:
             gold = relevant.get(q["id"], set())
             found = search(q["text"], 6)
@@ -62,19 +62,14 @@ def bench_rows(settings: Settings, bench: Path, name: str, per_set: int) -> Iter
             yield _row(name, q["text"], 0, withheld, index)
 
 
-def demo_rows(settings: Settings, bench: Path) -> Iterable[dict[str, Any]]:
+def demo_rows(ctx: Context, bench: Path) -> Iterable[dict[str, Any]]:
     """Rows from the question sets written over the demo corpus, asked over corpus/ + oral histories."""
-    from rag.evaluate_chat import LIBRARY_FILES
-    from rag.ingest import ingest_paths
+    from rag.evaluate_chat import LIBRARY_FILES, build_library
     from rag.retrieve import reader_index, search
 
     with tempfile.TemporaryDirectory(prefix="shifu-fit-demo-") as tmp:
-        scratch = settings.model_copy(update={"home": Path(tmp), "chroma_url": None, "database_url": None})
-        cache = Path(settings.home) / "cache"
-        cache.mkdir(parents=True, exist_ok=True)
-        os.symlink(cache.resolve(), Path(tmp) / "cache")
         files = [REPO / f for f in LIBRARY_FILES if f.startswith("corpus/")]
-        ingest_paths(scratch, [*files, bench / "oral_history_en"])
+        scratch = build_library(ctx, Path(tmp), [*files, bench / "oral_history_en"])
         index = reader_index(scratch)
         for lang in ("zh", "en"):
             path = REPO / "tests" / "rag" / f"coverage_{lang}_questions.json"
@@ -173,10 +168,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.data and args.data.exists():
         rows = [json.loads(line) for line in args.data.read_text("utf-8").splitlines() if line.strip()]
     else:
-        settings = load_settings()
-        rows = list(demo_rows(settings, args.bench))
+        ctx = Context(load_settings())
+        rows = list(demo_rows(ctx, args.bench))
         for name in ("cmrc2018", "webqa"):
-            rows += list(bench_rows(settings, args.bench, name, args.per_set))
+            rows += list(bench_rows(ctx, args.bench, name, args.per_set))
         if args.data:
             args.data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     model = fit(rows)

@@ -13,10 +13,9 @@ from pydantic import BaseModel
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from shifu.context import Context
 from shifu.errors import NotFoundError
 from shifu.models import Chunk, Transcript, Turn
-from shifu.settings import Settings
-from shifu.store import session_scope
 from shifu.tables import ChunkRow, TranscriptRow, TurnRow
 
 
@@ -40,9 +39,9 @@ class TranscriptInfo(BaseModel):
     created_at: datetime | None = None
 
 
-def list_transcripts(settings: Settings, *, include_unready: bool = False) -> list[TranscriptInfo]:
+def list_transcripts(ctx: Context, *, include_unready: bool = False) -> list[TranscriptInfo]:
     """Every transcript in the library, newest first, with turn and chunk counts."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         turns = dict(s.execute(select(TurnRow.transcript_id, func.count()).group_by(TurnRow.transcript_id)).all())
         chunks = dict(s.execute(select(ChunkRow.transcript_id, func.count()).group_by(ChunkRow.transcript_id)).all())
         query = select(TranscriptRow).order_by(TranscriptRow.created_at.desc(), TranscriptRow.id)
@@ -51,10 +50,10 @@ def list_transcripts(settings: Settings, *, include_unready: bool = False) -> li
         return [_info(row, turns.get(row.id, 0), chunks.get(row.id, 0)) for row in s.scalars(query)]
 
 
-def resolve_id(settings: Settings, ref: str) -> str:
+def resolve_id(ctx: Context, ref: str) -> str:
     """The transcript id for a full id, a unique id prefix, or a source file name."""
     ref = ref.strip()
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         if s.get(TranscriptRow, ref) is not None:
             return ref
         by_prefix = list(s.scalars(select(TranscriptRow.id).where(TranscriptRow.id.startswith(ref))))
@@ -67,18 +66,18 @@ def resolve_id(settings: Settings, ref: str) -> str:
     raise NotFoundError(f"{ref!r} matches {len(matches)} transcripts ({', '.join(matches[:5])}); give more of the id")
 
 
-def get_info(settings: Settings, transcript_id: str) -> TranscriptInfo:
+def get_info(ctx: Context, transcript_id: str) -> TranscriptInfo:
     """Metadata and counts of one transcript (NotFoundError when unknown)."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         row = _row(s, transcript_id)
         n_turns = s.scalar(select(func.count()).where(TurnRow.transcript_id == row.id)) or 0
         n_chunks = s.scalar(select(func.count()).where(ChunkRow.transcript_id == row.id)) or 0
         return _info(row, n_turns, n_chunks)
 
 
-def get_transcript(settings: Settings, transcript_id: str) -> Transcript:
+def get_transcript(ctx: Context, transcript_id: str) -> Transcript:
     """The stored transcript with its turns, as the domain model."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         row = _row(s, transcript_id)
         turns = [
             Turn(index=t.idx, speaker=t.speaker, role=t.role, text=t.text,  # type: ignore[arg-type]
@@ -93,18 +92,18 @@ def get_transcript(settings: Settings, transcript_id: str) -> Transcript:
         )
 
 
-def get_chunks(settings: Settings, transcript_id: str) -> list[Chunk]:
+def get_chunks(ctx: Context, transcript_id: str) -> list[Chunk]:
     """The chunks of one transcript, in order."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         rows = s.scalars(select(ChunkRow).where(ChunkRow.transcript_id == transcript_id).order_by(ChunkRow.ord))
         return [chunk_from_row(r) for r in rows]
 
 
-def chunks_by_id(settings: Settings, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
+def chunks_by_id(ctx: Context, chunk_ids: Iterable[str]) -> dict[str, Chunk]:
     """Chunks of ready transcripts for these ids; unknown ids are left out."""
     ids = list(dict.fromkeys(chunk_ids))
     out: dict[str, Chunk] = {}
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         for start in range(0, len(ids), 500):  # stay under SQLite's bound-parameter limit
             rows = s.scalars(
                 select(ChunkRow).join(TranscriptRow)
@@ -121,13 +120,13 @@ def chunk_from_row(r: ChunkRow) -> Chunk:
     )
 
 
-def update_metadata(settings: Settings, transcript_id: str, **fields: object) -> None:
+def update_metadata(ctx: Context, transcript_id: str, **fields: object) -> None:
     """Change title, expert, trade, enterprise, interview_date or consent of a stored transcript."""
     allowed = {"title", "expert", "trade", "enterprise", "interview_date", "consent"}
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"cannot update {', '.join(sorted(unknown))}")
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         row = _row(s, transcript_id)
         for key, value in fields.items():
             if key == "interview_date" and isinstance(value, date):

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 from rag.spans import cut_spans, trim_span
-from rag.tokens import count_tokens
 from shifu.models import Chunk, Transcript, Turn
+from shifu.tokens import count_tokens
 
 # A sentence ends after Chinese 。！？；… (with any closing quotes or brackets),
 # after English . ! ? followed by whitespace, or at a line break.

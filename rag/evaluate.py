@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import resource
 import tempfile
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rag.beir import read_jsonl, read_qrels
 from rag.index import HybridIndex
 from rag.lexical import BM25Params, LexicalIndex
 from shifu.embeddings import get_embedder
@@ -25,38 +25,6 @@ Progress = Callable[[str, int, int], None]
 
 # The baselines are bm25s with its own defaults, as measured in ../shared/bench/README.md.
 _BASELINES = {"bigram-bm25": "bigram", "jieba-bm25": "word"}
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    """Records of a BEIR .jsonl file; a broken line is reported with its number."""
-    records = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ShifuError(f"{path} line {n} is not JSON ({exc.msg}); fix or remove that line") from exc
-            if "_id" not in record or "text" not in record:
-                raise ShifuError(f"{path} line {n} has no \"_id\" or \"text\"; BEIR records need both")
-            records.append(record)
-    return records
-
-
-def read_qrels(path: Path) -> dict[str, set[str]]:
-    """query id -> relevant corpus ids (score > 0); the header line is skipped."""
-    qrels: dict[str, set[str]] = {}
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            cols = line.rstrip("\n").split("\t")
-            if n == 1 and cols[0] == "query-id" or not line.strip():
-                continue
-            if len(cols) < 3:
-                raise ShifuError(f"{path} line {n} is not `query-id<TAB>corpus-id<TAB>score`; fix that line")
-            if float(cols[2]) > 0:
-                qrels.setdefault(cols[0], set()).add(cols[1])
-    return qrels
 
 
 def evaluate_retrieval(corpus_path: Path, queries_path: Path, qrels_path: Path, settings: Settings,
@@ -135,7 +103,7 @@ def score_runs(runs: dict[str, list[tuple[str, float]]], qrels: dict[str, set[st
     """Mean recall@1/5/10 and MRR (first relevant within the run depth) over the judged queries."""
     if not runs:
         return {"recall@1": 0.0, "recall@5": 0.0, "recall@10": 0.0, "mrr": 0.0}
-    recall = {1: [], 5: [], 10: []}
+    recall: dict[int, list[float]] = {1: [], 5: [], 10: []}
     rr = []
     for qid, ranked in runs.items():
         relevant = qrels[qid]

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from shifu.context import Context
 from shifu.errors import ShifuError
 from shifu.models import Answer
-from shifu.settings import Settings
 
 __all__ = ["LIBRARY_FILES", "build_library", "ends_mid_sentence", "evaluate_chat", "judge", "quote_overlap"]
 
@@ -54,14 +54,16 @@ def library_paths(bench: Path) -> list[Path]:
     return paths
 
 
-def build_library(settings: Settings, home: Path, paths: list[Path]) -> Settings:
-    """Ingest `paths` into a fresh SHIFU_HOME at `home`, sharing the embedding cache of `settings`."""
+def build_library(ctx: Context, home: Path, paths: list[Path]) -> Context:
+    """Ingest `paths` into a fresh SHIFU_HOME at `home`: a context of its own, sharing the
+    embedder, chat model and embedding cache of `ctx`."""
     from rag.ingest import ingest_paths
 
-    scratch = settings.model_copy(update={"home": home, "chroma_url": None, "database_url": None})
-    cache = Path(settings.home) / "cache"
+    settings = ctx.settings.model_copy(update={"home": home, "chroma_url": None, "database_url": None})
+    cache = Path(ctx.settings.home) / "cache"
     cache.mkdir(parents=True, exist_ok=True)
     os.symlink(cache.resolve(), home / "cache")
+    scratch = Context(settings, chat_model=ctx.chat_model, embedder=ctx.embedder)
     failed = [r for r in ingest_paths(scratch, paths) if not r.ok]
     if failed:
         raise ShifuError(f"ingesting the chat library failed: {failed[0].file}: {failed[0].error}")
@@ -110,7 +112,7 @@ def judge(q: dict[str, Any], answer: Answer, titles: dict[str, str]) -> dict[str
     return row
 
 
-def evaluate_chat(settings: Settings, questions: Path, bench: Path, answers_out: Path | None = None, *,
+def evaluate_chat(ctx: Context, questions: Path, bench: Path, answers_out: Path | None = None, *,
                   mode: str | None = None, k: int = 5,
                   progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Build the library, ask every question, return the figures per language (and write answers)."""
@@ -121,8 +123,8 @@ def evaluate_chat(settings: Settings, questions: Path, bench: Path, answers_out:
     paths = library_paths(bench)
     with tempfile.TemporaryDirectory(prefix="shifu-eval-chat-") as tmp:
         say(f"ingesting {len(paths)} transcripts")
-        scratch = build_library(settings, Path(tmp), paths)
-        titles = _file_names(scratch, paths)
+        scratch = build_library(ctx, Path(tmp), paths)
+        titles = _file_names(paths)
         answer_question(scratch, items[0]["question"], mode=mode, k=k) if items else None  # load models first
         rows, times = [], []
         say(f"asking {len(items)} questions")
@@ -134,10 +136,10 @@ def evaluate_chat(settings: Settings, questions: Path, bench: Path, answers_out:
     if answers_out is not None:
         answers_out.parent.mkdir(parents=True, exist_ok=True)
         answers_out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return summarise(rows, times, mode=mode or settings.qa_mode)
+    return summarise(rows, times, mode=mode or ctx.settings.qa_mode)
 
 
-def _file_names(settings: Settings, paths: list[Path]) -> dict[str, str]:
+def _file_names(paths: list[Path]) -> dict[str, str]:
     from rag.ingest import transcript_id_for
 
     return {transcript_id_for(p.name): p.name for p in paths}

@@ -16,17 +16,18 @@ import json
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from rag.answer import ANSWER_LIMIT, answer_from_hits, baseline_answer
+from rag.beir import read_jsonl, read_qrels
 from rag.lexical import bigram_tokens
+from shifu.context import Context
 from shifu.errors import ShifuError
 from shifu.models import Answer, Chunk, SearchHit
-from shifu.settings import Settings
 
-__all__ = ["evaluate_qa", "read_corpus", "read_qrels", "read_queries"]
+__all__ = ["evaluate_qa", "read_corpus", "read_queries"]
 
 Search = Callable[[str, int], list[tuple[str, float]]]
 
@@ -34,9 +35,7 @@ Search = Callable[[str, int], list[tuple[str, float]]]
 def read_corpus(path: Path) -> list[Chunk]:
     """BEIR corpus records as chunks; a record's `parent` (when given) is its transcript."""
     chunks = []
-    for i, rec in enumerate(_jsonl(path)):
-        if "_id" not in rec or "text" not in rec:
-            raise ShifuError(f"{path} line {i + 1} has no `_id` or `text`; each line must be a BEIR corpus record")
+    for i, rec in enumerate(read_jsonl(path)):
         start = int(rec.get("start") or 0)
         text = str(rec["text"])
         chunks.append(Chunk(id=str(rec["_id"]), transcript_id=str(rec.get("parent") or rec["_id"]), ord=i,
@@ -47,36 +46,11 @@ def read_corpus(path: Path) -> list[Chunk]:
 def read_queries(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
     """BEIR queries with their gold `answers` (a query without answers can never score)."""
     out = []
-    for i, rec in enumerate(_jsonl(path)):
-        if "_id" not in rec or "text" not in rec:
-            raise ShifuError(f"{path} line {i + 1} has no `_id` or `text`; each line must be a BEIR query")
+    for rec in read_jsonl(path):
         out.append({"id": str(rec["_id"]), "text": str(rec["text"]), "answers": list(rec.get("answers") or [])})
         if limit is not None and len(out) >= limit:
             break
     return out
-
-
-def read_qrels(path: Path) -> dict[str, set[str]]:
-    """query id -> relevant corpus ids (score > 0), from a BEIR qrels.tsv with a header."""
-    rel: dict[str, set[str]] = {}
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh):
-            parts = line.rstrip("\n").split("\t")
-            if n == 0 and parts and parts[0] == "query-id":
-                continue
-            if len(parts) >= 2 and (len(parts) < 3 or float(parts[2] or 0) > 0):
-                rel.setdefault(parts[0], set()).add(parts[1])
-    return rel
-
-
-def _jsonl(path: Path) -> Iterable[dict[str, Any]]:
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ShifuError(f"{path} line {n} is not JSON ({exc.msg}); fix or remove that line") from None
 
 
 # --- indexes ---------------------------------------------------------------------------------
@@ -102,13 +76,12 @@ def _baseline_search(chunks: Sequence[Chunk]) -> Search:
     return search
 
 
-def _system_search(settings: Settings, chunks: Sequence[Chunk], folder: Path) -> tuple[Search, Any]:
+def _system_search(ctx: Context, chunks: Sequence[Chunk], folder: Path) -> tuple[Search, Any]:
     """shifu's hybrid index over the chunks, built in `folder`, embeddings cached in SHIFU_HOME; and the index."""
     from rag.index import HybridIndex
-    from shifu.embeddings import get_embedder
 
-    scratch = settings.model_copy(update={"home": folder, "chroma_url": None})
-    index = HybridIndex(scratch, embedder=get_embedder(settings), name="eval_qa")
+    scratch = ctx.settings.model_copy(update={"home": folder, "chroma_url": None})
+    index = HybridIndex(scratch, embedder=ctx.embedder, name="eval_qa")
     index.add(list(chunks))
     return (lambda query, k: index.search(query, k=k)), index
 
@@ -117,7 +90,7 @@ def _system_search(settings: Settings, chunks: Sequence[Chunk], folder: Path) ->
 
 
 def evaluate_qa(
-    settings: Settings,
+    ctx: Context,
     corpus: Path,
     queries: Path,
     qrels: Path,
@@ -136,7 +109,7 @@ def evaluate_qa(
     """
     if method not in ("system", "baseline", "both"):
         raise ShifuError(f"--method {method!r} is not supported; use 'system', 'baseline' or 'both'")
-    mode = mode or settings.qa_mode
+    mode = mode or ctx.settings.qa_mode
     say = progress or (lambda _msg: None)
     chunks = read_corpus(corpus)
     questions = read_queries(queries, limit)
@@ -144,14 +117,14 @@ def evaluate_qa(
     answers_out.parent.mkdir(parents=True, exist_ok=True)
     if method == "both":
         base_out = answers_out.with_name(answers_out.stem + ".baseline.jsonl")
-        baseline = _run(settings, chunks, questions, relevant, base_out, "baseline", mode, k, say)
-        summary = _run(settings, chunks, questions, relevant, answers_out, "system", mode, k, say)
+        baseline = _run(ctx, chunks, questions, relevant, base_out, "baseline", mode, k, say)
+        summary = _run(ctx, chunks, questions, relevant, answers_out, "system", mode, k, say)
         summary["baseline"] = baseline
         return summary
-    return _run(settings, chunks, questions, relevant, answers_out, method, mode, k, say)
+    return _run(ctx, chunks, questions, relevant, answers_out, method, mode, k, say)
 
 
-def _run(settings: Settings, chunks: list[Chunk], questions: list[dict[str, Any]], relevant: dict[str, set[str]],
+def _run(ctx: Context, chunks: list[Chunk], questions: list[dict[str, Any]], relevant: dict[str, set[str]],
          answers_out: Path, method: str, mode: str, k: int, say: Callable[[str], None]) -> dict[str, Any]:
     by_id = {c.id: c for c in chunks}
     started = time.perf_counter()
@@ -160,7 +133,7 @@ def _run(settings: Settings, chunks: list[Chunk], questions: list[dict[str, Any]
         if method == "baseline":
             search, index = _baseline_search(chunks), None
         else:
-            search, index = _system_search(settings, chunks, Path(tmp))
+            search, index = _system_search(ctx, chunks, Path(tmp))
         index_s = time.perf_counter() - started
         if questions:  # load models before the clock runs: a worker's first question is not the measure
             search(questions[0]["text"], k)
@@ -173,8 +146,9 @@ def _run(settings: Settings, chunks: list[Chunk], questions: list[dict[str, Any]
                 if method == "baseline":
                     answer = baseline_answer(q["text"], hits)
                 else:
+                    assert index is not None  # the system's search always comes with its index
                     # the index also answers "does the library ever mention this noun?" (is_covered)
-                    answer = answer_from_hits(settings, q["text"], hits, mode=mode, embedder=index.embedder,
+                    answer = answer_from_hits(ctx, q["text"], hits, mode=mode, embedder=index.embedder,
                                               library=index)
                 times.append((time.perf_counter() - t0) * 1000)
                 row = _row(q, answer, relevant.get(q["id"], set()))

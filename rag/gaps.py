@@ -12,9 +12,8 @@ from typing import Literal
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError
-from shifu.settings import Settings
-from shifu.store import session_scope
 from shifu.tables import KnowledgeGapRow
 
 __all__ = ["GAP_STATUSES", "KnowledgeGap", "list_gaps", "record_gap", "set_gap_status"]
@@ -51,12 +50,12 @@ def _same_question(text: str) -> str:
     return "".join(text.lower().split()).rstrip("?？!！。.")
 
 
-def record_gap(settings: Settings, question: str, *, asked_by: str | None = None, scope: str = "all",
+def record_gap(ctx: Context, question: str, *, asked_by: str | None = None, scope: str = "all",
                best_score: float | None = None) -> KnowledgeGap:
     """Record an unanswered question; asking an open one again returns the existing row."""
     question = question.strip()
     key = _same_question(question)
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         # The backlog is read by a person: one row per open question, not one per asking.
         for row in s.scalars(select(KnowledgeGapRow).where(KnowledgeGapRow.status == "open",
                                                            KnowledgeGapRow.scope == scope)):
@@ -72,21 +71,21 @@ def record_gap(settings: Settings, question: str, *, asked_by: str | None = None
         return _gap(row)
 
 
-def list_gaps(settings: Settings, *, status: str | None = None) -> list[KnowledgeGap]:
+def list_gaps(ctx: Context, *, status: str | None = None) -> list[KnowledgeGap]:
     """The gaps, newest first; `status` keeps only open, planned or closed ones."""
     if status is not None:
         _check_status(status)
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         query = select(KnowledgeGapRow).order_by(KnowledgeGapRow.created_at.desc(), KnowledgeGapRow.id.desc())
         if status is not None:
             query = query.where(KnowledgeGapRow.status == status)
         return [_gap(r) for r in s.scalars(query)]
 
 
-def set_gap_status(settings: Settings, gap_id: int, status: str) -> KnowledgeGap:
+def set_gap_status(ctx: Context, gap_id: int, status: str) -> KnowledgeGap:
     """Mark a gap open, planned (an interview question is planned) or closed."""
     _check_status(status)
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         row = s.get(KnowledgeGapRow, gap_id)
         if row is None:
             raise NotFoundError(f"there is no knowledge gap with id {gap_id}; run `shifu gaps ls` to see the ids")

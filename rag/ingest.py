@@ -33,10 +33,10 @@ from sqlalchemy import select
 
 from rag.catalog import delete_rows, get_chunks
 from rag.chunk import chunk_transcript
+from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError, TranscriptError
 from shifu.models import Chunk, Transcript
 from shifu.settings import Settings
-from shifu.store import session_scope
 from shifu.tables import ChunkRow, TranscriptRow, TurnRow
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,9 @@ def transcript_id_for(name: str) -> str:
 class IndexWriter:
     """The one writer of the index and the SQL transcript tables (hold via :func:`writing`)."""
 
-    def __init__(self, settings: Settings, index: Any) -> None:
-        self.settings = settings
+    def __init__(self, ctx: Context, index: Any) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
         self.index = index
         self.repaired = RepairReport()
         self.changed = False  # readers reopen the index when a writer changed it
@@ -104,10 +105,10 @@ _thread_locks_guard = threading.Lock()
 
 
 @contextmanager
-def writing(settings: Settings, *, on_wait: Callable[[str], None] | None = None,
+def writing(ctx: Context, *, on_wait: Callable[[str], None] | None = None,
             repair_first: bool = True) -> Iterator[IndexWriter]:
     """Hold the writer lock (reentrant in one thread); repair the stores on first entry."""
-    key = str(settings.lock_path.resolve())
+    key = str(ctx.settings.lock_path.resolve())
     active: dict[str, IndexWriter] = _local.__dict__.setdefault("writers", {})
     if key in active:
         yield active[key]
@@ -115,12 +116,12 @@ def writing(settings: Settings, *, on_wait: Callable[[str], None] | None = None,
     notify = on_wait or log.warning
     with _thread_locks_guard:
         thread_lock = _thread_locks.setdefault(key, threading.Lock())
-    settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
-    file_lock = FileLock(str(settings.lock_path))
-    _acquire(thread_lock, file_lock, settings, notify)
+    ctx.settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
+    file_lock = FileLock(str(ctx.settings.lock_path))
+    _acquire(thread_lock, file_lock, ctx, notify)
     writer: IndexWriter | None = None
     try:
-        writer = IndexWriter(settings, open_index(settings))
+        writer = IndexWriter(ctx, open_index(ctx))
         active[key] = writer
         if repair_first:
             writer.repaired = _repair(writer)
@@ -129,21 +130,21 @@ def writing(settings: Settings, *, on_wait: Callable[[str], None] | None = None,
     finally:
         active.pop(key, None)
         if writer is not None and writer.changed:
-            _touch_stamp(settings)
+            _touch_stamp(ctx)
         file_lock.release()
         thread_lock.release()
 
 
-def _acquire(thread_lock: threading.Lock, file_lock: FileLock, settings: Settings,
+def _acquire(thread_lock: threading.Lock, file_lock: FileLock, ctx: Context,
              notify: Callable[[str], None]) -> None:
-    deadline = time.monotonic() + settings.lock_timeout_s
+    deadline = time.monotonic() + ctx.settings.lock_timeout_s
     told = False
     # A thread of this process (the app ingesting two uploads) or another process.
     if not thread_lock.acquire(blocking=False):
         notify(WAIT_MESSAGE)
         told = True
-        if not thread_lock.acquire(timeout=max(0.0, settings.lock_timeout_s)):
-            raise ShifuError(_timeout_message(settings))
+        if not thread_lock.acquire(timeout=max(0.0, ctx.settings.lock_timeout_s)):
+            raise ShifuError(_timeout_message(ctx))
     try:
         try:
             file_lock.acquire(timeout=0)
@@ -153,74 +154,74 @@ def _acquire(thread_lock: threading.Lock, file_lock: FileLock, settings: Setting
             file_lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
     except Timeout:
         thread_lock.release()
-        raise ShifuError(_timeout_message(settings)) from None
+        raise ShifuError(_timeout_message(ctx)) from None
     except BaseException:
         thread_lock.release()
         raise
 
 
-def _timeout_message(settings: Settings) -> str:
-    return (f"another shifu process held the index lock {settings.lock_path} for more than "
-            f"{settings.lock_timeout_s:g} s; wait for it to finish and try again "
+def _timeout_message(ctx: Context) -> str:
+    return (f"another shifu process held the index lock {ctx.settings.lock_path} for more than "
+            f"{ctx.settings.lock_timeout_s:g} s; wait for it to finish and try again "
             f"(or raise SHIFU_LOCK_TIMEOUT_S)")
 
 
-def index_stamp(settings: Settings) -> int:
+def index_stamp(ctx: Context) -> int:
     """Changes whenever a writer changed the index (readers compare it to reopen theirs)."""
     try:
-        return (settings.home / "index.stamp").stat().st_mtime_ns
+        return (ctx.settings.home / "index.stamp").stat().st_mtime_ns
     except FileNotFoundError:
         return 0
 
 
-def _touch_stamp(settings: Settings) -> None:
-    stamp = settings.home / "index.stamp"
+def _touch_stamp(ctx: Context) -> None:
+    stamp = ctx.settings.home / "index.stamp"
     stamp.write_text(str(time.time_ns()))
     # Two writes in the same clock tick must still look different to a reader.
     now = time.time_ns()
-    os.utime(stamp, ns=(now, max(now, index_stamp(settings) + 1)))
+    os.utime(stamp, ns=(now, max(now, index_stamp(ctx) + 1)))
 
 
-def open_index(settings: Settings) -> Any:
-    """A fresh handle on the hybrid index (Chroma + BM25) of these settings."""
+def open_index(ctx: Context) -> Any:
+    """A fresh handle on the hybrid index (Chroma + BM25) of this context."""
     from rag.index import HybridIndex
 
-    return HybridIndex(settings)
+    return HybridIndex(ctx.settings, embedder=ctx.embedder)
 
 
-def repair(settings: Settings) -> RepairReport:
+def repair(ctx: Context) -> RepairReport:
     """Make Chroma, BM25 and SQL agree again after an interrupted writer; returns what changed."""
-    with writing(settings) as writer:
+    with writing(ctx) as writer:
         return writer.repaired
 
 
 def _repair(writer: IndexWriter) -> RepairReport:
     report = RepairReport()
-    settings, index = writer.settings, writer.index
-    with session_scope(settings) as s:
+    ctx, index = writer.ctx, writer.index
+    with ctx.unit_of_work() as s:
         unready = [(r.id, r.status, r.title) for r in s.scalars(select(TranscriptRow).where(TranscriptRow.status != "ready"))]
     for tid, status, title in unready:
         index.remove_transcript(tid)
-        chunks = get_chunks(settings, tid)
+        chunks = get_chunks(ctx, tid)
         if status == "indexing" and chunks:
             # The SQL transaction committed, so the ingest is complete on record: finish it.
             index.add(chunks, transcript_titles={tid: title})
-            _set_status(settings, tid, "ready")
+            _set_status(ctx, tid, "ready")
             report.finished.append(tid)
         else:
-            with session_scope(settings) as s:
+            with ctx.unit_of_work() as s:
                 delete_rows(s, tid)
             report.removed.append(tid)
-    state = _compare(settings, index)
+    state = _compare(ctx, index)
     stray = state["orphans_in_chroma"] | state["orphans_in_bm25"]
     if stray:
         _remove_ids(index, stray)
         report.orphans = len(stray)
     missing = state["missing_in_chroma"] | state["missing_in_bm25"]
     if missing:
-        for tid, title in _transcripts_of(settings, missing):
+        for tid, title in _transcripts_of(ctx, missing):
             index.remove_transcript(tid)
-            index.add(get_chunks(settings, tid), transcript_titles={tid: title})
+            index.add(get_chunks(ctx, tid), transcript_titles={tid: title})
             report.reindexed.append(tid)
     if report.changed:
         log.warning("repaired the index after an interrupted writer: %s", report)
@@ -231,11 +232,11 @@ def _remove_ids(index: Any, ids: set[str]) -> None:
     index.remove_chunks(sorted(ids))
 
 
-def check_consistency(settings: Settings, *, on_wait: Callable[[str], None] | None = None) -> dict[str, Any]:
+def check_consistency(ctx: Context, *, on_wait: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Differences between SQL, Chroma and BM25 (all empty and ``consistent`` True when they agree)."""
     # Under the lock (without repairing): a writer half-way through is not a difference.
-    with writing(settings, on_wait=on_wait, repair_first=False) as writer:
-        state = _compare(settings, writer.index)
+    with writing(ctx, on_wait=on_wait, repair_first=False) as writer:
+        state = _compare(ctx, writer.index)
     report: dict[str, Any] = {k: sorted(v) for k, v in state.items() if isinstance(v, set)}
     report.update({k: v for k, v in state.items() if not isinstance(v, set)})
     report["consistent"] = not any(report[k] for k in (
@@ -243,8 +244,8 @@ def check_consistency(settings: Settings, *, on_wait: Callable[[str], None] | No
     return report
 
 
-def _compare(settings: Settings, index: Any) -> dict[str, Any]:
-    with session_scope(settings) as s:
+def _compare(ctx: Context, index: Any) -> dict[str, Any]:
+    with ctx.unit_of_work() as s:
         sql_ids = set(s.scalars(select(ChunkRow.id).join(TranscriptRow).where(TranscriptRow.status == "ready")))
         unready = set(s.scalars(select(TranscriptRow.id).where(TranscriptRow.status != "ready")))
         n_transcripts = len(list(s.scalars(select(TranscriptRow.id))))
@@ -262,10 +263,10 @@ def _compare(settings: Settings, index: Any) -> dict[str, Any]:
     }
 
 
-def _transcripts_of(settings: Settings, chunk_ids: set[str]) -> list[tuple[str, str]]:
+def _transcripts_of(ctx: Context, chunk_ids: set[str]) -> list[tuple[str, str]]:
     ids = sorted(chunk_ids)
     found: dict[str, str] = {}
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         for i in range(0, len(ids), 500):
             rows = s.execute(select(TranscriptRow.id, TranscriptRow.title).join(ChunkRow)
                              .where(ChunkRow.id.in_(ids[i:i + 500])))
@@ -273,8 +274,8 @@ def _transcripts_of(settings: Settings, chunk_ids: set[str]) -> list[tuple[str, 
     return sorted(found.items())
 
 
-def _set_status(settings: Settings, transcript_id: str, status: str) -> None:
-    with session_scope(settings) as s:
+def _set_status(ctx: Context, transcript_id: str, status: str) -> None:
+    with ctx.unit_of_work() as s:
         row = s.get(TranscriptRow, transcript_id)
         if row is not None:
             row.status = status
@@ -283,10 +284,10 @@ def _set_status(settings: Settings, transcript_id: str, status: str) -> None:
 # --- ingesting ---------------------------------------------------------------------
 
 
-def ingest_file(settings: Settings, path: str | Path, **meta: Any) -> IngestResult:
+def ingest_file(ctx: Context, path: str | Path, **meta: Any) -> IngestResult:
     """Ingest one transcript file; failures come back as a result, never half-stored."""
     path = Path(path)
-    limit = _max_bytes(settings)
+    limit = _max_bytes(ctx)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -294,18 +295,18 @@ def ingest_file(settings: Settings, path: str | Path, **meta: Any) -> IngestResu
     if path.is_dir():
         return _failed(str(path), f"{path} is a folder; give a transcript file or use `shifu ingest` on the folder")
     if size > limit:
-        return _failed(str(path), _too_big(path.name, size, settings))
+        return _failed(str(path), _too_big(path.name, size, ctx.settings))
     try:
         data = path.read_bytes()
     except OSError as exc:
         return _failed(str(path), f"{path}: cannot read it ({exc.strerror or exc}); check its permissions")
-    result = ingest_bytes(settings, data, path.name, **meta)
+    result = ingest_bytes(ctx, data, path.name, **meta)
     result.file = str(path)
     return result
 
 
 def ingest_bytes(
-    settings: Settings,
+    ctx: Context,
     data: bytes,
     name: str,
     *,
@@ -320,12 +321,12 @@ def ingest_bytes(
     """Ingest the bytes of one transcript file named `name` (flags beat the file's own headers)."""
     started = time.perf_counter()
     try:
-        transcript = _parse(settings, data, name, expert=expert, trade=trade, enterprise=enterprise,
+        transcript = _parse(ctx, data, name, expert=expert, trade=trade, enterprise=enterprise,
                             interview_date=interview_date, consent=consent)
-        chunks = chunk_transcript(transcript, chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
+        chunks = chunk_transcript(transcript, chunk_tokens=ctx.settings.chunk_tokens, overlap=ctx.settings.chunk_overlap)
         if not chunks:
             raise TranscriptError(f"{name} has no text to index; check that it is a transcript")
-        with writing(settings, on_wait=on_wait) as writer:
+        with writing(ctx, on_wait=on_wait) as writer:
             status = _store(writer, transcript, chunks, uploaded_by=uploaded_by,
                             explicit=_explicit(expert=expert, trade=trade, enterprise=enterprise,
                                                interview_date=interview_date, consent=consent))
@@ -341,7 +342,7 @@ def ingest_bytes(
 
 
 def ingest_paths(
-    settings: Settings,
+    ctx: Context,
     paths: Iterable[str | Path],
     *,
     progress: Callable[[IngestResult, int, int], None] | None = None,
@@ -362,7 +363,7 @@ def ingest_paths(
             report(entry)  # type: ignore[arg-type]
         return results
     seen: dict[str, Path] = {}
-    with writing(settings, on_wait=on_wait):
+    with writing(ctx, on_wait=on_wait):
         for entry in entries:
             if not isinstance(entry, Path):
                 report(entry)
@@ -371,7 +372,7 @@ def ingest_paths(
                                            f"({seen[entry.name]}); rename one of them — the name is the transcript's id"))
             else:
                 seen[entry.name] = entry
-                report(ingest_file(settings, entry, **meta))
+                report(ingest_file(ctx, entry, **meta))
     return results
 
 
@@ -411,31 +412,31 @@ def _looks_like_transcript(f: Path, root: Path, extensions: Collection[str]) -> 
     return not (f.suffix.lower() == ".md" and f.stem.lower() in _FOLDER_DOCS)
 
 
-def remove_transcript(settings: Settings, transcript_id: str,
+def remove_transcript(ctx: Context, transcript_id: str,
                       *, on_wait: Callable[[str], None] | None = None) -> None:
     """Remove a transcript from SQL (turns and chunks too), Chroma and BM25."""
-    with writing(settings, on_wait=on_wait) as writer:
-        with session_scope(settings) as s:
+    with writing(ctx, on_wait=on_wait) as writer:
+        with ctx.unit_of_work() as s:
             row = s.get(TranscriptRow, transcript_id)
             if row is None:
                 raise NotFoundError(f"no transcript {transcript_id!r}; run `shifu transcripts ls` to see the ids")
             row.status = "removing"  # a crash from here on is finished by the next writer
         writer.changed = True
         writer.index.remove_transcript(transcript_id)
-        with session_scope(settings) as s:
+        with ctx.unit_of_work() as s:
             delete_rows(s, transcript_id)
 
 
 # --- the steps of one ingest -----------------------------------------------------------
 
 
-def _parse(settings: Settings, data: bytes, name: str, *, expert: str | None, trade: str | None,
+def _parse(ctx: Context, data: bytes, name: str, *, expert: str | None, trade: str | None,
            enterprise: str | None, interview_date: date | str | None, consent: bool | None) -> Transcript:
     from rag.parse import parse_transcript
 
-    if len(data) > _max_bytes(settings):
-        raise TranscriptError(_too_big(name, len(data), settings))
-    t = parse_transcript(data, name, expert=expert, max_bytes=_max_bytes(settings))
+    if len(data) > _max_bytes(ctx):
+        raise TranscriptError(_too_big(name, len(data), ctx.settings))
+    t = parse_transcript(data, name, expert=expert, max_bytes=_max_bytes(ctx))
     updates: dict[str, Any] = {"id": transcript_id_for(name)}
     if not t.source_name:
         updates["source_name"] = Path(name).name
@@ -462,8 +463,8 @@ def _explicit(**fields: Any) -> dict[str, Any]:
 
 def _store(writer: IndexWriter, t: Transcript, chunks: list[Chunk], *, uploaded_by: str | None,
            explicit: dict[str, Any]) -> Status:
-    settings = writer.settings
-    with session_scope(settings) as s:
+    ctx = writer.ctx
+    with ctx.unit_of_work() as s:
         old = s.get(TranscriptRow, t.id)
         if old is not None and old.status == "ready" and _same(s, old, t, chunks):
             for key, value in explicit.items():  # new flags on an unchanged file still count
@@ -486,7 +487,7 @@ def _store(writer: IndexWriter, t: Transcript, chunks: list[Chunk], *, uploaded_
     except Exception:
         _undo(writer, t.id)
         raise
-    _set_status(settings, t.id, "ready")
+    _set_status(ctx, t.id, "ready")
     writer.changed = True
     return status
 
@@ -495,7 +496,7 @@ def _undo(writer: IndexWriter, transcript_id: str) -> None:
     """Take a failed ingest out of every store (if this fails too, the next writer's repair does it)."""
     try:
         writer.index.remove_transcript(transcript_id)
-        with session_scope(writer.settings) as s:
+        with writer.ctx.unit_of_work() as s:
             delete_rows(s, transcript_id)
     except Exception:
         log.exception("could not undo the failed ingest of %s", transcript_id)
@@ -527,8 +528,8 @@ def _test_pause(variable: str) -> None:
         time.sleep(float(seconds))
 
 
-def _max_bytes(settings: Settings) -> int:
-    return int(settings.max_file_mb * 1024 * 1024)
+def _max_bytes(ctx: Context) -> int:
+    return int(ctx.settings.max_file_mb * 1024 * 1024)
 
 
 def _too_big(name: str, size: int, settings: Settings) -> str:
@@ -550,7 +551,7 @@ def _failed(file: str, error: str, started: float | None = None) -> IngestResult
 _WARM_UP = "问：焊接前先做什么？\n张师傅：先检查气瓶有没有漏气，再预热工件。\n"
 
 
-def benchmark_ingest(settings: Settings, data: bytes, name: str) -> dict[str, Any]:
+def benchmark_ingest(ctx: Context, data: bytes, name: str) -> dict[str, Any]:
     """Seconds to ingest one file into a fresh index once the model and stores are loaded."""
     import tempfile
 
@@ -558,18 +559,19 @@ def benchmark_ingest(settings: Settings, data: bytes, name: str) -> dict[str, An
 
     with tempfile.TemporaryDirectory(prefix="shifu-bench-") as tmp:
         # A private home: the timing must not hit the embedding cache or touch the user's library.
-        fresh = settings.model_copy(update={"home": Path(tmp), "database_url": None, "chroma_url": None})
+        fresh = ctx.settings.model_copy(update={"home": Path(tmp), "database_url": None, "chroma_url": None})
         started = time.perf_counter()
-        warm = ingest_bytes(fresh, _WARM_UP.encode("utf-8"), "warm-up.txt")
+        fresh_ctx = Context(fresh)
+        warm = ingest_bytes(fresh_ctx, _WARM_UP.encode("utf-8"), "warm-up.txt")
         load_s = time.perf_counter() - started
         if not warm.ok:
             raise ShifuError(f"the warm-up ingest failed: {warm.error}")
         started = time.perf_counter()
-        transcript = parse_transcript(data, name, max_bytes=_max_bytes(fresh))
+        transcript = parse_transcript(data, name, max_bytes=_max_bytes(fresh_ctx))
         chunk_transcript(transcript.model_copy(update={"id": transcript_id_for(name)}),
                          chunk_tokens=fresh.chunk_tokens, overlap=fresh.chunk_overlap)
         parse_chunk_s = time.perf_counter() - started
-        result = ingest_bytes(fresh, data, name)
+        result = ingest_bytes(fresh_ctx, data, name)
         if not result.ok:
             raise ShifuError(result.error)
     return {
@@ -582,6 +584,6 @@ def benchmark_ingest(settings: Settings, data: bytes, name: str) -> dict[str, An
         "index_s": round(result.seconds - parse_chunk_s, 3),
         "chars_per_s": round(len(transcript.text) / max(result.seconds, 1e-9)),
         "load_s": round(load_s, 3),
-        "embeddings": settings.embeddings,
+        "embeddings": ctx.settings.embeddings,
         "chunk_tokens": fresh.chunk_tokens,
     }

@@ -78,7 +78,7 @@ def docx_lines(data: bytes, name: str) -> list[str]:
     return lines
 
 
-def _paragraph_lines(paragraph) -> list[str]:  # type: ignore[no-untyped-def]
+def _paragraph_lines(paragraph) -> list[str]:
     text = paragraph.text.strip()
     style = paragraph.style.name if paragraph.style is not None else ""
     if not text:
@@ -90,7 +90,7 @@ def _paragraph_lines(paragraph) -> list[str]:  # type: ignore[no-untyped-def]
     return text.split("\n")
 
 
-def _table_lines(table) -> list[str]:  # type: ignore[no-untyped-def]
+def _table_lines(table) -> list[str]:
     """Rows `speaker | text` or `time | speaker | text` become `[time] speaker：text`; other rows stay as text."""
     lines = []
     for row in table.rows:

@@ -60,7 +60,7 @@ def parse_vtt(text: str, name: str) -> ParsedSource:
             f"{name} is not a WebVTT subtitle file (its first line must be 'WEBVTT'); "
             f"add that line or save the transcript as .txt with `Speaker: text` lines."
         )
-    cues = []
+    cues: list[_Cue] = []
     meta: dict[str, str] = {}
     for line_no, block in _blocks(text)[1:]:
         if re.match(r"(NOTE|STYLE|REGION)\b", block[0]):
@@ -113,9 +113,9 @@ def _to_source(cues: list[_Cue]) -> ParsedSource:
     for cue in cues:
         voice: str | None = None
         for raw in cue.lines:
-            found = _VOICE.search(raw)
-            if found:
-                voice = found[1].strip()
+            tag = _VOICE.search(raw)
+            if tag:
+                voice = tag[1].strip()
             line = _clean(raw)
             if line:
                 pieces.append((voice, line, cue.start, cue.end))
@@ -124,6 +124,7 @@ def _to_source(cues: list[_Cue]) -> ParsedSource:
     speakers = accepted_labels(counts, [], fallback=not voiced) if counts else set()
     turns: list[Turn] = []
     current: str | None = None
+    speaker: str | None
     for voice, line, start, end in pieces:
         found = split_speaker(line)
         if found and found[0] in speakers:

@@ -18,6 +18,7 @@ from prompts.budget import pack
 from prompts.registry import PromptTemplate, RenderedPrompt, get_template, render_template
 from prompts.structured import run_text
 from rag.sentences import ends_sentence, sentence_spans, terms
+from shifu.context import Context
 from shifu.models import Answer, AnswerCitation, SearchHit
 from shifu.settings import Settings
 
@@ -152,16 +153,16 @@ def check_answer(text: str, hits: Sequence[SearchHit], prompt: RenderedPrompt) -
     return text, citations, problems, covered
 
 
-def answer_with_llm(settings: Settings, question: str, hits: Sequence[SearchHit], *,
+def answer_with_llm(ctx: Context, question: str, hits: Sequence[SearchHit], *,
                     on_token: Callable[[str], None] | None = None) -> Answer:
     """Answer QUESTION from HITS with the `qa` template; citations are checked, failures flagged invalid."""
     if not hits:
         return Answer(question=question, answer="", covered=False, mode="llm", valid=False,
                       problems=["no excerpts were retrieved, so the model was not asked"])
-    prompt, n_sent, _ = build_prompt(settings, question, hits)
+    prompt, n_sent, _ = build_prompt(ctx.settings, question, hits)
     sent = list(hits[:n_sent])
     guard = EchoGuard(prompt, on_token) if on_token is not None else None
-    raw = run_text(settings, prompt, on_token=guard.feed if guard else None)
+    raw = run_text(ctx.settings, prompt, on_token=guard.feed if guard else None, models=ctx.chat_model)
     if guard:
         guard.close()
     text, citations, problems, covered = check_answer(raw, sent, prompt)

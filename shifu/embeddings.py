@@ -12,9 +12,10 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
+from pydantic import SecretStr
 
 from shifu.errors import ConfigError
 from shifu.settings import Settings
@@ -83,7 +84,7 @@ class OpenAIEmbedder:
 
         self.name = f"openai:{model}"
         # Non-OpenAI servers do not speak tiktoken token ids; send plain text.
-        self._client = OpenAIEmbeddings(model=model, base_url=base_url, api_key=api_key,
+        self._client = OpenAIEmbeddings(model=model, base_url=base_url, api_key=SecretStr(api_key),
                                         check_embedding_ctx_length=False)
 
     def embed(self, texts: list[str]) -> np.ndarray:
@@ -219,7 +220,7 @@ def chroma_embedding_function(embedder: Embedder):
         def name() -> str:
             return "shifu"
 
-        def default_space(self) -> str:
+        def default_space(self) -> Literal["cosine", "l2", "ip"]:
             return "cosine"
 
         def get_config(self) -> dict:

@@ -18,7 +18,7 @@ from shifu.settings import Settings
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -66,11 +66,14 @@ def engine_for(settings: Settings) -> Engine:
     return _engine(url)
 
 
+def session_factory(settings: Settings) -> sessionmaker[Session]:
+    """Sessions on the database of these settings (objects stay readable after commit)."""
+    return sessionmaker(bind=engine_for(settings), expire_on_commit=False)
+
+
 @contextmanager
-def session_scope(settings: Settings) -> Iterator[Session]:
-    """A transaction: committed when the block ends, rolled back on error."""
-    factory = sessionmaker(bind=engine_for(settings), expire_on_commit=False)
-    session = factory()
+def transaction(session: Session) -> Iterator[Session]:
+    """Commit the session when the block ends, roll it back on error, close it either way."""
     try:
         yield session
         session.commit()
@@ -79,3 +82,13 @@ def session_scope(settings: Settings) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def session_scope(settings: Settings) -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back on error.
+
+    Services use `Context.unit_of_work` instead; this stays for code below the context.
+    """
+    with transaction(session_factory(settings)()) as session:
+        yield session

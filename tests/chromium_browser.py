@@ -8,7 +8,7 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("chromium is not installed (make browser)")

@@ -32,3 +32,11 @@ def settings(shifu_home: Path):
     from shifu.settings import load_settings
 
     return load_settings()
+
+
+@pytest.fixture
+def ctx(settings):
+    """The application context of the test's SHIFU_HOME (no chat model unless a test hands one)."""
+    from shifu.context import Context
+
+    return Context(settings)

@@ -10,9 +10,9 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from markdown_it import MarkdownIt
 
-from extraction.course import CourseDraft, Lesson, QuizItem
+from extraction.course import CourseDraft, Lesson, QuizItem, kind_label
 from extraction.export.keys import correct_indices, is_true, letter
-from extraction.export.labels import citation_label, kind_label, words
+from extraction.export.labels import citation_label, words
 from extraction.export.xmltext import xml_safe
 
 _MARKDOWN = MarkdownIt("commonmark")

@@ -135,7 +135,7 @@ def _question(block: str, category: str) -> GiftQuestion:
         end = _find(body, "::", 2)
         name, body = _unescape(body[2:end]), body[end + 2 :].lstrip()
     fmt = re.match(r"\[(\w+)\]", body)
-    is_html = bool(fmt) and fmt.group(1) == "html"
+    is_html = fmt is not None and fmt.group(1) == "html"
     if fmt:
         body = body[fmt.end() :]
     open_at = _find(body, "{")

@@ -32,15 +32,6 @@ _ZH = {
     "multiple_choice": "多选题",
     "true_false": "判断题",
     "short_answer": "简答题",
-    "step": "步骤",
-    "tip": "窍门",
-    "warning": "注意",
-    "rule": "规则",
-    "definition": "定义",
-    "tool": "工具材料",
-    "measurement": "参数",
-    "story": "故事",
-    "fact": "事实",
     "colon": "：",
     "open": "（",
     "close": "）",
@@ -73,15 +64,6 @@ _EN = {
     "multiple_choice": "Multiple choice",
     "true_false": "True or false",
     "short_answer": "Short answer",
-    "step": "Step",
-    "tip": "Tip",
-    "warning": "Warning",
-    "rule": "Rule of thumb",
-    "definition": "Definition",
-    "tool": "Tool or material",
-    "measurement": "Measurement",
-    "story": "Story",
-    "fact": "Fact",
     "colon": ": ",
     "open": " (",
     "close": ")",
@@ -92,11 +74,6 @@ _EN = {
 def words(language: str) -> dict[str, str]:
     """The label words for a course language (Chinese unless it is English)."""
     return _EN if language == "en" else _ZH
-
-
-def kind_label(kind: str, language: str) -> str:
-    """A point kind in the trainer's words; unknown kinds are shown as they are."""
-    return words(language).get(kind, kind)
 
 
 def citation_label(citation: Citation, draft: CourseDraft) -> str:

@@ -5,18 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from extraction.course import CourseDraft, Lesson, QuizItem
+from extraction.course import CourseDraft, Lesson, QuizItem, kind_label
 from extraction.export.keys import correct_indices, is_true, letter
-from extraction.export.labels import citation_label, kind_label, words
-
-# Characters Markdown would read as markup (or a renderer as HTML) in transcript text.
-_MARKUP = re.compile(r"([\\`*_\[\]<>#|~])")
-
-
-def md_escape(text: str) -> str:
-    """Plain text shown literally by any CommonMark renderer."""
-    return _MARKUP.sub(r"\\\1", text)
-
+from extraction.export.labels import citation_label, words
+from rag.markdown import md_escape
 
 _HEADING = re.compile(r"( {0,3})(#{1,6})(?=\s|$)")
 

@@ -11,9 +11,9 @@ from xml.etree import ElementTree as ET
 
 from markdown_it import MarkdownIt
 
-from extraction.course import CourseDraft, Lesson, QuizItem
+from extraction.course import CourseDraft, Lesson, QuizItem, kind_label
 from extraction.export.keys import correct_indices, is_true
-from extraction.export.labels import citation_label, kind_label, words
+from extraction.export.labels import citation_label, words
 from extraction.export.xmltext import xml_bytes, xml_safe
 
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from shifu.auth import add_user
+from shifu.context import Context
 from shifu.settings import load_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,7 +29,8 @@ def app_url(tmp_path_factory):
     from ui.web.jobs import shutdown
 
     settings = load_settings(home=tmp_path_factory.mktemp("e2e-home"))
-    add_user(settings, "boss", PW, "admin")
+    ctx = Context(settings)
+    add_user(ctx, "boss", PW, "admin")
     import socket
 
     with socket.socket() as s:
@@ -43,7 +45,7 @@ def app_url(tmp_path_factory):
 class UI:
     """A logged-in user's page with the few gestures the tests need."""
 
-    def __init__(self, browser, url: str, user: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, browser, url: str, user: str) -> None:
         from playwright.sync_api import expect
 
         self.expect = expect

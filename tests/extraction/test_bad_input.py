@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from drafting_kit import interview
 
-from extraction.draft import DraftError, build_offline_draft
+from extraction.offline_engine import DraftError, build_offline_draft
 
 
 def _draft(t, chunks):

@@ -9,7 +9,7 @@ import pytest
 from drafting_kit import corpus
 
 from extraction.course import CourseDraft
-from extraction.draft import build_offline_draft
+from extraction.offline_engine import build_offline_draft
 
 SCHEMA = Path(__file__).resolve().parents[2] / "extraction" / "course.schema.json"
 

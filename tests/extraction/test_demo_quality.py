@@ -9,7 +9,7 @@ import re
 import pytest
 from drafting_kit import CORPUS, corpus
 
-from extraction.draft import build_offline_draft
+from extraction.offline_engine import build_offline_draft
 from extraction.units import quantities
 
 FILES = sorted(p.name for p in CORPUS.iterdir() if p.is_file() and p.name != "FORMAT.md")  # FORMAT.md is the docs

@@ -71,7 +71,7 @@ def test_leave_out_unusable_says_what_was_left_out(tmp_path):
 def test_a_stored_course_by_id_and_version(monkeypatch, tmp_path):
     asked = []
 
-    def get_course(settings, course_id, version=None):
+    def get_course(ctx, course_id, version=None):
         asked.append((course_id, version))
         return {"id": course_id}, welding_course()
 

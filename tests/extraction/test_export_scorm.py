@@ -96,7 +96,7 @@ def test_lesson_pages_show_quotes_as_text(course, package):
     assert page.charset == "utf-8" and page.scripts == ["scorm.js"] and page.inline_scripts == 0
     assert course.modules[1].lessons[0].points[0].citations[0].quote in page.text
     first = _parse(package["lesson-1-1.html"])
-    assert "电流#电压要配" in first.text and "王建国《焊接访谈》 1:05" in first.text
+    assert "电流#电压要配" in first.text and "王建国《焊接访谈》 01:05" in first.text
 
 
 def test_quiz_page_holds_every_question_and_key(course, package):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drafting_kit import corpus, interview
 
-from extraction.draft import build_offline_draft
+from extraction.offline_engine import build_offline_draft
 
 
 def test_steps_without_reasons_unexplained_tools_and_missing_warnings_become_questions():

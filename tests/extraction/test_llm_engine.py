@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 from drafting_kit import corpus
+from fake_model import FakeModel, refusing, tagged
 
-from extraction import llm_engine
-from extraction.llm_engine import (
+from extraction.llm_engine import Limits, build_llm_draft
+from extraction.llm_schemas import (
     LLMLesson,
     LLMModule,
     LLMOutline,
@@ -16,6 +17,7 @@ from extraction.llm_engine import (
     LLMUnit,
     LLMUnits,
 )
+from extraction.structured_ask import ConfiguredModel
 from extraction.validate import supported
 
 
@@ -31,20 +33,19 @@ def _trusted(draft) -> None:
             assert q.citations and supported(q), q
 
 
-def test_bad_model_output_is_flagged_not_passed(settings, monkeypatch):
+def test_bad_model_output_is_flagged_not_passed(settings):
     t, chunks = corpus("lineman_safety_en.json")
 
-    def fake_run(self, name, variables, schema, check=None):
-        self.versions[name] = "fake"
-        if name == "draft_units":
-            ids = [s["id"] for s in variables["sentences"]]
+    def script(prompt, schema):
+        if prompt.name == "draft_units":
+            sentences = tagged(prompt, "sentence")
             return LLMUnits(units=[LLMUnit(kind="rule", text="Always wear a hard hat.", sentence_ids=["s99"]),
-                                   LLMUnit(kind="warning", text=variables["sentences"][0]["text"], sentence_ids=ids[:1])])
-        if name == "draft_outline":
-            ids = [u["id"] for u in variables["units"]]
+                                   LLMUnit(kind="warning", text=sentences[0][1], sentence_ids=[sentences[0][0]])])
+        if prompt.name == "draft_outline":
+            ids = [uid for uid, _ in tagged(prompt, "unit")]
             return LLMOutline(title="Line safety", modules=[LLMModule(title="Grounds", lessons=[
                 LLMLesson(title="Test first", unit_ids=ids[:3] + ["u404"]), LLMLesson(title="Nothing", unit_ids=[])])])
-        ids = [u["id"] for u in variables["units"] if u["text"] != "Always wear a hard hat."]
+        ids = [uid for uid, text in tagged(prompt, "unit") if text != "Always wear a hard hat."]
         return LLMQuiz(items=[
             LLMQuizItem(type="single_choice", stem="What voltage?", options=["7,200", "7,200"], answer=["7,200"],
                         unit_ids=ids[:1]),
@@ -54,10 +55,10 @@ def test_bad_model_output_is_flagged_not_passed(settings, monkeypatch):
                         unit_ids=["u77"]),
         ])
 
-    monkeypatch.setattr(llm_engine._Calls, "run", fake_run)
-    result, _, versions = llm_engine.build_llm_draft(settings, [t], {t.id: chunks})
+    model = FakeModel(script)
+    result, _, versions = build_llm_draft(settings, [t], {t.id: chunks}, ask=model)
+    assert set(versions) == {"draft_units", "draft_outline", "draft_quiz"} and versions == model.versions()
     draft = result.draft
-    assert versions == {"draft_units": "fake", "draft_outline": "fake", "draft_quiz": "fake"}
     lesson, empty = draft.modules[0].lessons
     assert "cites unknown knowledge unit u404" in lesson.flags
     assert "empty lesson" in empty.flags
@@ -69,16 +70,22 @@ def test_bad_model_output_is_flagged_not_passed(settings, monkeypatch):
     _trusted(draft)
 
 
+def test_the_model_is_asked_once_per_segment_up_to_the_limit(settings):
+    t, chunks = corpus("lineman_safety_en.json")
+    model = FakeModel(refusing)
+    result, _, _ = build_llm_draft(settings, [t], {t.id: chunks}, ask=model, limits=Limits(segments=1))
+    assert len(result.plans[0].segments) > 1
+    assert [p.name for p in model.asked] == ["draft_units", "draft_outline", "draft_quiz"]
+    assert len(result.report.problems) >= 3  # each rejection is reported
+
+
 @pytest.mark.llm
 @pytest.mark.slow
-def test_the_real_local_model_drafts_and_its_poor_output_is_caught(llm_settings, monkeypatch):
-    monkeypatch.setattr(llm_engine, "MAX_SEGMENTS", 1)
-    monkeypatch.setattr(llm_engine, "MAX_SENTENCES", 4)
-    monkeypatch.setattr(llm_engine, "MAX_UNITS_REDUCE", 6)
-    monkeypatch.setattr(llm_engine, "MAX_TOKENS", 200)
-    monkeypatch.setattr(llm_engine, "MAX_REASKS", 0)  # the tiny model is slow; re-asks are tested in prompts/
+def test_the_real_local_model_drafts_and_its_poor_output_is_caught(llm_settings):
     t, chunks = corpus("lineman_safety_en.json")
-    result, model, versions = llm_engine.build_llm_draft(llm_settings, [t], {t.id: chunks})
+    tiny = ConfiguredModel(llm_settings, max_tokens=200, max_reasks=0)  # slow model; re-asks are tested in prompts/
+    result, model, versions = build_llm_draft(llm_settings, [t], {t.id: chunks}, ask=tiny,
+                                              limits=Limits(segments=1, sentences=4, units_reduce=6))
     assert model == "smollm2-135m" and "draft_units" in versions
     draft = result.draft
     # the model's work is either used (and validated) or rejected (and reported); never silently trusted
@@ -87,27 +94,23 @@ def test_the_real_local_model_drafts_and_its_poor_output_is_caught(llm_settings,
     _trusted(draft)
 
 
-def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(settings, monkeypatch):
+def test_an_llm_draft_is_stored_with_its_engine_model_and_template_versions(ctx):
     from drafting_kit import CORPUS
 
+    from extraction.drafting import draft_course
     from extraction.publishing import get_course
-    from extraction.draft import draft_course
     from rag.ingest import ingest_file
+    from shifu.context import Context
     from shifu.settings import load_settings
 
-    tid = ingest_file(settings, CORPUS / "lineman_safety_en.json").transcript_id
+    tid = ingest_file(ctx, CORPUS / "lineman_safety_en.json").transcript_id
 
-    def rejected(self, name, variables, schema, check=None):
-        self.versions[name] = "v-" + name
-        self.rejected.append(f"{name}: the model's output was still invalid")
-        return None
-
-    monkeypatch.setattr(llm_engine._Calls, "run", rejected)
+    model = FakeModel(refusing)
     llm = load_settings(llm_base_url="http://127.0.0.1:9/v1", llm_model="some-model")
-    course_id, version, draft = draft_course(llm, [tid], engine="llm", created_by="trainer1")
-    info, stored = get_course(llm, course_id, version)
+    course_id, version, draft = draft_course(Context(llm), [tid], engine="llm", ask=model, created_by="trainer1")
+    info, stored = get_course(Context(llm), course_id, version)
     assert (info.engine, info.model) == ("llm", "some-model")
-    assert info.template_versions == {"draft_units": "v-draft_units", "draft_outline": "v-draft_outline",
-                                      "draft_quiz": "v-draft_quiz"}
+    assert set(info.template_versions) == {"draft_units", "draft_outline", "draft_quiz"}
+    assert info.template_versions == model.versions()
     assert "model output(s) rejected (offline content kept there)" in (info.note or "")
     assert stored.quiz and all(not q.flags for q in stored.quiz)  # the offline items it fell back to

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from drafting_kit import corpus
 
-from extraction.draft import build_offline_draft
+from extraction.offline_engine import build_offline_draft
 from extraction.quiz import BLANK
 from extraction.units import quantities
 from extraction.validate import SourceText, supported, validate_draft

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import pytest
 from drafting_kit import CORPUS
+from fake_model import FakeModel, refusing
 
 from extraction.course import CourseDraft, QuizItem
-from extraction.draft import draft_course, regenerate_item
-from extraction.regenerate import RegenerateError
+from extraction.drafting import draft_course
+from extraction.llm_schemas import LLMPoint, LLMQuizItem
+from extraction.regenerate import MAX_TOKENS, RegenerateError, regenerate_item
+from extraction.structured_ask import ConfiguredModel
 from extraction.validate import supported
 from rag.catalog import get_transcript
+from shifu.context import Context
 from shifu.settings import load_settings
 
 
@@ -20,9 +24,10 @@ def course(tmp_path_factory):
     from rag.ingest import ingest_file
 
     settings = load_settings(environ={"SHIFU_HOME": str(tmp_path_factory.mktemp("regen-home"))})
-    tid = ingest_file(settings, CORPUS / "welding_tig_mig_zh_gbk.txt").transcript_id
-    _, _, draft = draft_course(settings, [tid])
-    return settings, draft, get_transcript(settings, tid).text
+    ctx = Context(settings)
+    tid = ingest_file(ctx, CORPUS / "welding_tig_mig_zh_gbk.txt").transcript_id
+    _, _, draft = draft_course(Context(settings), [tid])
+    return settings, draft, get_transcript(ctx, tid).text
 
 
 def _without(draft: CourseDraft, item_id: str) -> dict:
@@ -45,7 +50,7 @@ def test_offline_regeneration_changes_that_quiz_item_only(course):
     settings, draft, text = course
     before = draft.model_dump()
     for old in draft.quiz:
-        new_draft = regenerate_item(settings, draft, f"q:{old.id}")
+        new_draft = regenerate_item(Context(settings), draft, f"q:{old.id}")
         assert draft.model_dump() == before  # the draft handed in is untouched
         assert _without(new_draft, old.id) == _without(draft, old.id)  # every other item as it was
         new = _quiz(new_draft, old.id)
@@ -60,11 +65,11 @@ def test_offline_regeneration_changes_that_quiz_item_only(course):
 def test_regenerating_again_gives_yet_another_version(course):
     settings, draft, _ = course
     item_id = draft.quiz[0].id
-    once = regenerate_item(settings, draft, f"q:{item_id}")
-    twice = regenerate_item(settings, once, f"q:{item_id}")
+    once = regenerate_item(Context(settings), draft, f"q:{item_id}")
+    twice = regenerate_item(Context(settings), once, f"q:{item_id}")
     stems = {_quiz(d, item_id).stem for d in (draft, once, twice)}
     assert len(stems) == 3
-    assert regenerate_item(settings, draft, f"q:{item_id}") == once  # offline is deterministic
+    assert regenerate_item(Context(settings), draft, f"q:{item_id}") == once  # offline is deterministic
 
 
 def test_an_edited_point_is_rederived_from_its_quote(course):
@@ -72,10 +77,10 @@ def test_an_edited_point_is_rederived_from_its_quote(course):
     point = draft.modules[0].lessons[0].points[0]
     with pytest.raises(RegenerateError, match="no other version of item p:0.0.0 can be made offline; "
                                               "configure an LLM"):
-        regenerate_item(settings, draft, "p:0.0.0")  # offline points already are the master's words
+        regenerate_item(Context(settings), draft, "p:0.0.0")  # offline points already are the master's words
     edited = draft.model_copy(deep=True)
     edited.modules[0].lessons[0].points[0].text = "随便写的一句话"
-    again = regenerate_item(settings, edited, "p:0.0.0").modules[0].lessons[0].points[0]
+    again = regenerate_item(Context(settings), edited, "p:0.0.0").modules[0].lessons[0].points[0]
     assert again.text == point.text and not again.flags
     _grounded(again, text)
 
@@ -84,10 +89,10 @@ def test_unknown_items_and_offline_follow_ups_are_refused_clearly(course):
     settings, draft, _ = course
     for key in ("q:nope", "p:9.0.0", "p:x", "f:99", "z:1", ""):
         with pytest.raises(RegenerateError, match=f"item '{key}' is not in this draft"):
-            regenerate_item(settings, draft, key)
+            regenerate_item(Context(settings), draft, key)
     if draft.follow_up_questions:
         with pytest.raises(RegenerateError, match="no other version of item f:0 can be made offline"):
-            regenerate_item(settings, draft, "f:0")
+            regenerate_item(Context(settings), draft, "f:0")
 
 
 # --- LLM engine -------------------------------------------------------------------------------
@@ -97,53 +102,37 @@ def _llm(settings, base_url: str = "http://127.0.0.1:9/v1", model: str = "some-m
     return settings.model_copy(update={"llm_base_url": base_url, "llm_model": model, **more})
 
 
-def test_an_ungrounded_model_item_is_flagged_and_a_failure_keeps_the_item(course, monkeypatch):
-    from extraction.regenerate import LLMPoint, LLMQuizItem
-    from prompts import structured
-    from prompts.structured import Structured, StructuredOutputError
-
+def test_an_ungrounded_model_item_is_flagged_and_a_failure_keeps_the_item(course):
     settings, draft, text = course
     old = draft.quiz[0]
-    seen = {}
 
-    def fake(settings, prompt, schema, **kw):
-        seen["prompt"] = "\n".join(m["content"] for m in prompt.messages)
+    def script(prompt, schema):
         if schema is LLMQuizItem:
-            value = LLMQuizItem(type="single_choice", stem="天空是什么颜色？", options=["蓝色", "绿色"],
-                                answer=["蓝色"], unit_ids=["u1"])
-        else:
-            value = LLMPoint(kind="tip", text="焊工每天要喝八杯水。", unit_ids=["u1"])
-        return Structured(value=value, mode="json_object", attempts=[], template=prompt.name,
-                          template_version=prompt.version)
+            return LLMQuizItem(type="single_choice", stem="天空是什么颜色？", options=["蓝色", "绿色"],
+                               answer=["蓝色"], unit_ids=["u1"])
+        return LLMPoint(kind="tip", text="焊工每天要喝八杯水。", unit_ids=["u1"])
 
-    monkeypatch.setattr(structured, "run_structured", fake)
-    new = _quiz(regenerate_item(_llm(settings), draft, f"q:{old.id}"), old.id)
-    assert old.citations[0].quote in seen["prompt"]  # the model saw the grounded source
+    model = FakeModel(script)
+    new = _quiz(regenerate_item(Context(_llm(settings)), draft, f"q:{old.id}", ask=model), old.id)
+    assert old.citations[0].quote in model.asked[-1].messages[-1]["content"]  # the model saw the grounded source
     assert new.stem == "天空是什么颜色？" and "answer not supported by the cited quote" in new.flags
     _grounded(new, text)
-    point = regenerate_item(_llm(settings), draft, "p:0.0.0").modules[0].lessons[0].points[0]
+    point = regenerate_item(Context(_llm(settings)), draft, "p:0.0.0", ask=model).modules[0].lessons[0].points[0]
     assert "point not supported by its quote" in point.flags
-
-    def failing(settings, prompt, schema, **kw):
-        raise StructuredOutputError("the model's regenerate_item output was still invalid after 2 attempts", [])
-
-    monkeypatch.setattr(structured, "run_structured", failing)
     with pytest.raises(RegenerateError, match=f"could not regenerate item q:{old.id}, so it was kept as it was"):
-        regenerate_item(_llm(settings), draft, f"q:{old.id}")
+        regenerate_item(Context(_llm(settings)), draft, f"q:{old.id}", ask=FakeModel(refusing))
 
 
 @pytest.mark.llm
 @pytest.mark.slow
-def test_the_real_local_model_regenerates_a_quiz_item_flagged_or_refused(course, llm_settings, monkeypatch):
-    from extraction import regenerate
-
-    monkeypatch.setattr(regenerate, "MAX_REASKS", 0)  # the tiny model is slow; re-asks are tested in prompts/
+def test_the_real_local_model_regenerates_a_quiz_item_flagged_or_refused(course, llm_settings):
     settings, draft, text = course
     llm = _llm(settings, llm_settings.llm_base_url, llm_settings.llm_model, llm_timeout_s=llm_settings.llm_timeout_s,
                llm_budget_s=llm_settings.llm_budget_s, llm_max_retries=llm_settings.llm_max_retries)
     old = draft.quiz[0]
     try:
-        new_draft = regenerate_item(llm, draft, f"q:{old.id}")
+        tiny = ConfiguredModel(llm, max_tokens=MAX_TOKENS, max_reasks=0)  # slow; re-asks are tested in prompts/
+        new_draft = regenerate_item(Context(llm), draft, f"q:{old.id}", ask=tiny)
     except RegenerateError as exc:
         assert f"item q:{old.id}, so it was kept as it was" in str(exc) and "\n" not in str(exc)
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from drafting_kit import interview
 
-from extraction.draft import build_offline_draft
+from extraction.offline_engine import build_offline_draft
 
 A = ["氩弧焊的钨极伸出喷嘴3毫米就够了，伸长了保护不好，焊缝会发黑。",
      "层间温度不能超过150度，焊完一层要等它凉下来，用测温枪测一下再焊下一层。",

@@ -9,7 +9,8 @@ import pytest
 from prompts.registry import shipped
 from rag.answer import render_answer_markdown
 from rag.qa_llm import answer_with_llm, build_prompt
-from shifu.calllog import recent_calls
+from shifu.call_history import recent_calls
+from shifu.context import Context
 from shifu.models import Answer, Chunk, SearchHit
 
 pytestmark = pytest.mark.llm
@@ -56,10 +57,10 @@ def system_clauses(settings, question: str, hits: list[SearchHit]) -> list[str]:
 def test_an_llm_answer_streams_and_is_checked(llm_settings) -> None:
     hits = hits_for([WELDING_ZH[0], WELDING_ZH[2]])
     tokens: list[str] = []
-    answer = answer_with_llm(llm_settings, "焊缝发蓝是什么原因？", hits, on_token=tokens.append)
+    answer = answer_with_llm(Context(llm_settings), "焊缝发蓝是什么原因？", hits, on_token=tokens.append)
     assert tokens and answer.answer  # streamed, then checked
     assert_checked(answer, hits)
-    [row] = recent_calls(llm_settings, 1)
+    [row] = recent_calls(Context(llm_settings), 1)
     assert (row.template, row.template_version) == ("qa", shipped("qa").version)
     assert row.tokens_prompt_local <= llm_settings.llm_context_tokens  # never a request over the budget
 
@@ -68,7 +69,7 @@ def test_an_llm_answer_streams_and_is_checked(llm_settings) -> None:
                                                  ("Why does the weld turn blue?", WELDING_EN)])
 def test_instructions_inside_a_transcript_change_nothing(llm_settings, question: str, texts: list[str]) -> None:
     hits = hits_for(texts)
-    answer = answer_with_llm(llm_settings, question, hits)
+    answer = answer_with_llm(Context(llm_settings), question, hits)
     assert_checked(answer, hits)
     for clause in system_clauses(llm_settings, question, hits):
         assert clause not in answer.answer  # the template never leaks
@@ -77,6 +78,6 @@ def test_instructions_inside_a_transcript_change_nothing(llm_settings, question:
     assert "![" not in markdown and not re.search(r"\]\(https?://", markdown)  # no remote image or link
     if "已被攻破" in answer.answer and not answer.citations:
         assert not answer.valid
-    sent = recent_calls(llm_settings, 1)[0].messages
+    sent = recent_calls(Context(llm_settings), 1)[0].messages
     assert INJECTION not in sent[0]["content"]  # the chunk sits in the user message, fenced
     assert "＜script＞" in sent[1]["content"] and "<script>" not in sent[1]["content"]

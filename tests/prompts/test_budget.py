@@ -6,7 +6,7 @@ import pytest
 
 from prompts.budget import PromptTooLong, pack, prompt_tokens, truncate_to_tokens
 from prompts.registry import render_template, shipped
-from shifu.calllog import count_tokens
+from shifu.tokens import count_tokens
 
 QA = shipped("qa")
 CHUNKS = [f"第{i}段：焊缝发蓝一般是电流太大、焊速太慢，热输入过高，金属表面氧化了。" * 3 for i in range(30)]

@@ -12,6 +12,7 @@ from rag.answer import EXCERPT_LABEL, NOT_COVERED, answer_question, render_answe
 from rag.catalog import get_transcript
 from rag.gaps import list_gaps
 from rag.ingest import ingest_bytes
+from shifu.context import Context
 from shifu.settings import load_settings
 from shifu.store import session_scope
 from shifu.tables import CourseRow, CourseVersionRow
@@ -56,9 +57,10 @@ def library(tmp_path_factory: pytest.TempPathFactory):
     """One library for the module: two interviews ingested for real (embedding is the slow part)."""
     home = tmp_path_factory.mktemp("qa-home")
     settings = load_settings(environ={}, home=str(home))
+    ctx = Context(settings)
     ids = {}
     for name, text in (("welding.txt", WELDING), ("lathe.txt", LATHE), ("paint.txt", PAINT)):
-        result = ingest_bytes(settings, text.encode("utf-8"), name)
+        result = ingest_bytes(ctx, text.encode("utf-8"), name)
         assert result.ok, result.error
         ids[name] = result.transcript_id
     return settings, ids
@@ -66,30 +68,32 @@ def library(tmp_path_factory: pytest.TempPathFactory):
 
 def test_answer_quotes_the_master_verbatim_with_who_and_when(library) -> None:
     settings, ids = library
-    answer = answer_question(settings, "焊缝发蓝是什么原因？")
+    ctx = Context(settings)
+    answer = answer_question(ctx, "焊缝发蓝是什么原因？")
     assert answer.covered and answer.mode == "offline"
     assert 0 < len(answer.answer) <= 150
     assert "氧化" in answer.answer
     first = answer.citations[0]
     assert first.n == 1 and first.transcript_id == ids["welding.txt"]
-    transcript = get_transcript(settings, first.transcript_id)
+    transcript = get_transcript(ctx, first.transcript_id)
     for c in answer.citations:  # every quote is the transcript's own words at the cited span
-        assert get_transcript(settings, c.transcript_id).text[c.start : c.end] == c.quote
+        assert get_transcript(ctx, c.transcript_id).text[c.start : c.end] == c.quote
     assert first.quote in answer.answer
     assert first.speaker == "张师傅"  # the master said it, not the interviewer who asked
     assert first.t_start == pytest.approx(12.0)
     assert first.transcript_title == "焊工老师傅谈氩弧焊"
     assert transcript.text[first.start : first.end] == first.quote
     for c in answer.citations:  # a quote stays inside one speaker's turn
-        turns = get_transcript(settings, c.transcript_id).turns
+        turns = get_transcript(ctx, c.transcript_id).turns
         [turn] = [t for t in turns if t.char_start <= c.start < t.char_end]
         assert c.end <= turn.char_end and turn.speaker == c.speaker
 
 
 def test_the_master_is_quoted_rather_than_the_interviewer(library) -> None:
     settings, ids = library
+    ctx = Context(settings)
     # The interviewer's remark repeats the question's words; the master corrects it.
-    answer = answer_question(settings, "喷漆前打磨要用多少目砂纸？")
+    answer = answer_question(ctx, "喷漆前打磨要用多少目砂纸？")
     assert answer.covered
     assert answer.citations[0].speaker == "王师傅"
     assert "400目" in answer.answer
@@ -97,7 +101,8 @@ def test_the_master_is_quoted_rather_than_the_interviewer(library) -> None:
 
 def test_answer_runs_on_across_paragraphs_of_one_turn(library) -> None:
     settings, _ = library
-    answer = answer_question(settings, "喷漆为什么会起泡？")
+    ctx = Context(settings)
+    answer = answer_question(ctx, "喷漆为什么会起泡？")
     assert answer.covered
     assert "起泡的原因主要有两个" in answer.answer and "底材没干透" in answer.answer
     md = render_answer_markdown(answer)
@@ -106,7 +111,8 @@ def test_answer_runs_on_across_paragraphs_of_one_turn(library) -> None:
 
 def test_markdown_labels_excerpts_and_numbers_citations(library) -> None:
     settings, _ = library
-    md = render_answer_markdown(answer_question(settings, "氩气流量开多少合适？"))
+    ctx = Context(settings)
+    md = render_answer_markdown(answer_question(ctx, "氩气流量开多少合适？"))
     assert EXCERPT_LABEL["zh"] in md
     assert "1\\. 焊工老师傅谈氩弧焊 · 张师傅 · 01:45" in md
     assert "8到12升每分钟" in md
@@ -114,23 +120,26 @@ def test_markdown_labels_excerpts_and_numbers_citations(library) -> None:
 
 def test_unrelated_question_is_not_covered_and_recorded(library) -> None:
     settings, _ = library
-    answer = answer_question(settings, "公司食堂几点开饭？", asked_by="worker7")
+    ctx = Context(settings)
+    answer = answer_question(ctx, "公司食堂几点开饭？", asked_by="worker7")
     assert not answer.covered
     assert answer.answer == NOT_COVERED["zh"]
     assert answer.citations == []
-    gaps = [g for g in list_gaps(settings) if g.question == "公司食堂几点开饭？"]
+    gaps = [g for g in list_gaps(ctx) if g.question == "公司食堂几点开饭？"]
     assert len(gaps) == 1 and gaps[0].asked_by == "worker7" and gaps[0].status == "open"
 
 
 def test_published_scope_with_nothing_published_answers_nothing(library) -> None:
     settings, _ = library
-    answer = answer_question(settings, "焊缝发蓝是什么原因？", scope="published")
+    ctx = Context(settings)
+    answer = answer_question(ctx, "焊缝发蓝是什么原因？", scope="published")
     assert not answer.covered and answer.citations == []
-    assert any(g.scope == "published" and g.question == "焊缝发蓝是什么原因？" for g in list_gaps(settings))
+    assert any(g.scope == "published" and g.question == "焊缝发蓝是什么原因？" for g in list_gaps(ctx))
 
 
 def test_published_scope_never_cites_unpublished_transcripts(library, tmp_path: Path) -> None:
     settings, ids = library
+    ctx = Context(settings)
     settings = settings.model_copy(update={"database_url": None})
     with session_scope(settings) as s:
         s.merge(CourseRow(id="c-lathe", title="对刀", status="published", published_version=1))
@@ -139,9 +148,9 @@ def test_published_scope_never_cites_unpublished_transcripts(library, tmp_path: 
     try:
         # The welding interview answers this; it is not published, so the worker gets nothing from it.
         for question in ("焊缝发蓝是什么原因？", "换刀以后要重新对刀吗？"):
-            answer = answer_question(settings, question, scope="published")
+            answer = answer_question(ctx, question, scope="published")
             assert all(c.transcript_id == ids["lathe.txt"] for c in answer.citations)
-        lathe = answer_question(settings, "换刀以后要重新对刀吗？", scope="published")
+        lathe = answer_question(ctx, "换刀以后要重新对刀吗？", scope="published")
         assert lathe.covered and "重新对" in lathe.answer
     finally:
         with session_scope(settings) as s:
@@ -151,7 +160,8 @@ def test_published_scope_never_cites_unpublished_transcripts(library, tmp_path: 
 
 def test_english_question_gets_english_labels(library) -> None:
     settings, _ = library
-    answer = answer_question(settings, "What is the company's parking policy for visitors?")
+    ctx = Context(settings)
+    answer = answer_question(ctx, "What is the company's parking policy for visitors?")
     assert not answer.covered
     assert answer.answer == NOT_COVERED["en"]
 
@@ -186,10 +196,11 @@ def test_cli_ask_human_output_shows_citations(library, monkeypatch: pytest.Monke
 
 def test_empty_question_is_refused(library) -> None:
     settings, _ = library
+    ctx = Context(settings)
     from shifu.errors import ShifuError
 
     with pytest.raises(ShifuError, match="empty"):
-        answer_question(settings, "   ")
+        answer_question(ctx, "   ")
 
 
 def _hit(i: int, text: str, score: float):
@@ -232,6 +243,7 @@ def test_sentences_and_question_terms() -> None:
 
 def test_llm_mode_never_asks_the_model_about_uncovered_questions(library) -> None:
     settings, _ = library  # no LLM server is configured: a call would raise
-    answer = answer_question(settings, "年假有几天？", mode="llm")
+    ctx = Context(settings)
+    answer = answer_question(ctx, "年假有几天？", mode="llm")
     assert not answer.covered and answer.mode == "llm"
     assert answer.answer == NOT_COVERED["zh"]

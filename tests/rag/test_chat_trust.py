@@ -16,6 +16,7 @@ from rag.evaluate_chat import ends_mid_sentence, quote_overlap
 from rag.gaps import list_gaps
 from rag.ingest import ingest_file
 from rag.sentences import announced_list, ends_sentence, list_end, whole_sentences
+from shifu.context import Context
 from shifu.models import Answer
 from shifu.settings import load_settings
 
@@ -25,46 +26,46 @@ WELDING = "welding_tig_mig_zh_gbk.txt"
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory):
-    settings = load_settings(environ={}, home=str(tmp_path_factory.mktemp("chat-trust")))
+    ctx = Context(load_settings(environ={}, home=str(tmp_path_factory.mktemp("chat-trust"))))
     ids = {}
     for name in (WELDING, "cnc_lathe_setup_zh.docx", "auto_repair_brakes_zh_utf16.txt"):
-        result = ingest_file(settings, ROOT / "corpus" / name)
+        result = ingest_file(ctx, ROOT / "corpus" / name)
         assert result.ok, result.error
         ids[name] = result.transcript_id
-    return settings, ids
+    return ctx, ids
 
 
 def test_near_topic_safety_question_is_refused_with_the_nearby_material_labelled(library) -> None:
-    settings, ids = library
+    ctx, ids = library
     question = "电焊机外壳带电了能不能继续焊？"  # the welder never says; his interview is near
-    answer = answer_question(settings, question, asked_by="welder-1")
+    answer = answer_question(ctx, question, asked_by="welder-1")
     assert not answer.covered and answer.citations == []
     assert answer.answer.startswith(NOT_COVERED["zh"]) and SAFETY_NOTE["zh"] in answer.answer
     assert NEARBY_NOTE["zh"].split("{")[0] in answer.answer  # labelled: not an answer to this question
-    assert get_transcript(settings, ids[WELDING]).title in answer.answer
-    gap = next(g for g in list_gaps(settings) if g.asked_by == "welder-1")
+    assert get_transcript(ctx, ids[WELDING]).title in answer.answer
+    gap = next(g for g in list_gaps(ctx) if g.asked_by == "welder-1")
     assert gap.question == question and "电焊机" in gap.subject  # the trainer can group gaps by subject
 
 
 def test_covered_question_is_answered_whole_from_the_right_interview(library) -> None:
-    settings, ids = library
-    answer = answer_question(settings, "焊缝发蓝是什么原因？")
+    ctx, ids = library
+    answer = answer_question(ctx, "焊缝发蓝是什么原因？")
     assert answer.covered and answer.citations[0].transcript_id == ids[WELDING]
     assert not ends_mid_sentence(answer)
-    text = get_transcript(settings, ids[WELDING]).text
+    text = get_transcript(ctx, ids[WELDING]).text
     assert all(text[c.start : c.end] == c.quote and ends_sentence(c.quote) for c in answer.citations[:1])
 
 
 def test_an_announced_list_is_carried_whole(library) -> None:
-    settings, _ = library
-    answer = answer_question(settings, "焊缝发蓝是什么原因？")  # "原因主要有四个。" then 第一 … 第四
+    ctx, _ = library
+    answer = answer_question(ctx, "焊缝发蓝是什么原因？")  # "原因主要有四个。" then 第一 … 第四
     assert "原因主要有四个" in answer.answer
     assert all(mark in answer.answer for mark in ("第一", "第二", "第三", "第四"))
 
 
 def test_off_topic_question_is_refused_without_pointing_anywhere(library) -> None:
-    settings, _ = library
-    answer = answer_question(settings, "公司食堂几点开饭？")
+    ctx, _ = library
+    answer = answer_question(ctx, "公司食堂几点开饭？")
     assert not answer.covered and answer.answer == NOT_COVERED["zh"]
 
 

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, SAFETY_NOTE, answer_question, english_coverage
+from rag.answer import NOT_COVERED, SAFETY_NOTE, answer_question
 from rag.answerability import is_safety_question
 from rag.catalog import get_transcript
+from rag.coverage import english_coverage
 from rag.gaps import list_gaps
 from rag.ingest import ingest_file
 from rag.sentences import english_words
+from shifu.context import Context
 from shifu.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,9 +35,10 @@ ORAL_HISTORY = ROOT.parent / "shared" / "bench" / "oral_history_en" / "thompson.
 def library(tmp_path_factory: pytest.TempPathFactory):
     """The English demo interviews plus the Chinese welding one, ingested for real."""
     settings = load_settings(environ={}, home=str(tmp_path_factory.mktemp("coverage-en")))
+    ctx = Context(settings)
     ids = {}
     for key, name in {**DEMO, "welding": "welding_tig_mig_zh_gbk.txt"}.items():
-        result = ingest_file(settings, ROOT / "corpus" / name)
+        result = ingest_file(ctx, ROOT / "corpus" / name)
         assert result.ok, result.error
         ids[key] = result.transcript_id
     return settings, ids
@@ -44,56 +47,60 @@ def library(tmp_path_factory: pytest.TempPathFactory):
 @pytest.mark.parametrize("item", ON_TOPIC, ids=[x["q"] for x in ON_TOPIC])
 def test_question_the_interview_answers_is_covered_and_cited(library, item: dict) -> None:
     settings, ids = library
-    answer = answer_question(settings, item["q"])
+    ctx = Context(settings)
+    answer = answer_question(ctx, item["q"])
     if is_safety_question(item["q"]) and not answer.covered:
         # Safety first: a safety question the evidence does not clearly answer is refused, with the
         # safety note and the nearby material named, never answered from another topic.
         assert SAFETY_NOTE["en"] in answer.answer and answer.citations == []
-        assert get_transcript(settings, ids[item["source"]]).title in answer.answer
+        assert get_transcript(ctx, ids[item["source"]]).title in answer.answer
         return
     assert answer.covered, item["q"]
     assert any(c.transcript_id == ids[item["source"]] for c in answer.citations)  # cited from that interview
-    text = get_transcript(settings, ids[item["source"]]).text
-    assert all(get_transcript(settings, c.transcript_id).text[c.start : c.end] == c.quote for c in answer.citations)
+    text = get_transcript(ctx, ids[item["source"]]).text
+    assert all(get_transcript(ctx, c.transcript_id).text[c.start : c.end] == c.quote for c in answer.citations)
     assert item["quote"].lower() in " ".join(text.lower().split())  # the set's gold words are in that interview
 
 
 def test_off_topic_questions_are_not_covered_and_become_gaps(library) -> None:
     settings, _ = library
+    ctx = Context(settings)
     answered = {}
     for question in OFF_TOPIC:
-        answer = answer_question(settings, question, asked_by="worker-en")
+        answer = answer_question(ctx, question, asked_by="worker-en")
         if answer.covered:
             answered[question] = answer.answer
         else:
             assert answer.answer == NOT_COVERED["en"] and answer.citations == []
     assert answered == {}  # each of these got an unrelated excerpt before the English rule
-    gaps = {g.question for g in list_gaps(settings) if g.asked_by == "worker-en"}
+    gaps = {g.question for g in list_gaps(ctx) if g.asked_by == "worker-en"}
     assert gaps == set(OFF_TOPIC)
 
 
 def test_pizza_is_not_covered_even_though_best_and_new_are_in_the_interviews(library) -> None:
     settings, _ = library
-    answer = answer_question(settings, "What is the best pizza in New York?")
+    ctx = Context(settings)
+    answer = answer_question(ctx, "What is the best pizza in New York?")
     assert not answer.covered and answer.answer == NOT_COVERED["en"]
-    gap = [g for g in list_gaps(settings) if g.question == "What is the best pizza in New York?"]
+    gap = [g for g in list_gaps(ctx) if g.question == "What is the best pizza in New York?"]
     assert len(gap) == 1 and gap[0].status == "open" and gap[0].best_score is not None
 
 
 def test_questions_across_languages_get_an_answer_or_an_honest_no(library) -> None:
     settings, ids = library
+    ctx = Context(settings)
     # Chinese question, Chinese interview in a mostly English library: answered from it.
-    zh = answer_question(settings, "焊缝发蓝是什么原因？")
+    zh = answer_question(ctx, "焊缝发蓝是什么原因？")
     assert zh.covered and zh.citations[0].transcript_id == ids["welding"]
     # English question about the Chinese interview, Chinese question about an English one:
     # no crash, and the reply is in the asker's language whichever way it goes.
     for question, lang in (("What causes a blue weld in TIG welding?", "en"), ("电容器怎么放电？", "zh")):
-        answer = answer_question(settings, question)
+        answer = answer_question(ctx, question)
         if not answer.covered:
             assert answer.answer == NOT_COVERED[lang] and answer.citations == []
         else:
             assert answer.citations
-    off = answer_question(settings, "纽约最好的披萨是哪家？")
+    off = answer_question(ctx, "纽约最好的披萨是哪家？")
     assert not off.covered and off.answer == NOT_COVERED["zh"]
 
 
@@ -108,11 +115,12 @@ def test_english_words_drop_everyday_words_and_meet_at_the_stem() -> None:
 @pytest.mark.skipif(not ORAL_HISTORY.exists(), reason="the bench's Unix oral histories are not here")
 def test_oral_history_pizza_is_not_covered_but_its_own_questions_are(tmp_path: Path) -> None:
     settings = load_settings(environ={}, home=str(tmp_path))
-    assert ingest_file(settings, ORAL_HISTORY).ok
-    pizza = answer_question(settings, "What is the best pizza in New York?")
+    ctx = Context(settings)
+    assert ingest_file(ctx, ORAL_HISTORY).ok
+    pizza = answer_question(ctx, "What is the best pizza in New York?")
     assert not pizza.covered and pizza.answer == NOT_COVERED["en"]
     for question, words in (("Where did Thompson go on sabbatical?", "Berkeley"),
                             ("Who developed BCPL?", "Martin Richards")):
-        answer = answer_question(settings, question)
+        answer = answer_question(ctx, question)
         assert answer.covered and answer.citations
         assert any(words in c.quote for c in answer.citations), (question, answer.answer)

@@ -14,21 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import (
-    NOT_COVERED,
-    SAFETY_NOTE,
-    answer_from_hits,
-    answer_question,
-    is_covered,
-    missing_nouns,
-    unknown_nouns,
-)
+from rag.answer import NOT_COVERED, SAFETY_NOTE, answer_from_hits, answer_question
 from rag.answerability import is_safety_question
 from rag.catalog import get_transcript
+from rag.coverage import is_covered, missing_nouns, unknown_nouns
 from rag.gaps import list_gaps
 from rag.ingest import ingest_file
 from rag.retrieve import reader_index, search
 from rag.sentences import chinese_nouns
+from shifu.context import Context
 from shifu.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,9 +42,10 @@ OFF_TOPIC = [x["q"] for x in QUESTIONS if x.get("kind") == "off-topic"]
 def library(tmp_path_factory: pytest.TempPathFactory):
     """The five Chinese demo interviews, ingested for real."""
     settings = load_settings(environ={}, home=str(tmp_path_factory.mktemp("coverage-zh")))
+    ctx = Context(settings)
     ids = {}
     for key, name in DEMO.items():
-        result = ingest_file(settings, ROOT / "corpus" / name)
+        result = ingest_file(ctx, ROOT / "corpus" / name)
         assert result.ok, result.error
         ids[key] = result.transcript_id
     return settings, ids
@@ -58,34 +53,37 @@ def library(tmp_path_factory: pytest.TempPathFactory):
 
 def test_the_set_is_balanced_and_its_gold_words_are_in_the_interviews(library) -> None:
     settings, ids = library
+    ctx = Context(settings)
     assert len(ON_TOPIC) >= 40 and sum(1 for x in QUESTIONS if not x["covered"]) >= 40
     for item in ON_TOPIC:
-        text = " ".join(get_transcript(settings, ids[item["source"]]).text.split())
+        text = " ".join(get_transcript(ctx, ids[item["source"]]).text.split())
         assert item["quote"] in text, item
 
 
 @pytest.mark.parametrize("item", ON_TOPIC, ids=[x["q"] for x in ON_TOPIC])
 def test_question_the_interview_answers_is_covered_and_cited(library, item: dict) -> None:
     settings, ids = library
-    answer = answer_question(settings, item["q"])
+    ctx = Context(settings)
+    answer = answer_question(ctx, item["q"])
     if is_safety_question(item["q"]) and not answer.covered:
         # Safety first: a safety question the evidence does not clearly answer is refused, with the
         # safety note and the nearby material named, never answered from another topic.
         assert SAFETY_NOTE["zh"] in answer.answer and answer.citations == []
-        assert get_transcript(settings, ids[item["source"]]).title in answer.answer
+        assert get_transcript(ctx, ids[item["source"]]).title in answer.answer
         return
     assert answer.covered, item["q"]
     assert any(c.transcript_id == ids[item["source"]] for c in answer.citations)  # cited from that interview
-    assert all(get_transcript(settings, c.transcript_id).text[c.start : c.end] == c.quote for c in answer.citations)
+    assert all(get_transcript(ctx, c.transcript_id).text[c.start : c.end] == c.quote for c in answer.citations)
 
 
 def test_off_topic_questions_are_not_covered_and_become_gaps(library) -> None:
     settings, _ = library
+    ctx = Context(settings)
     for question in OFF_TOPIC:
-        answer = answer_question(settings, question, asked_by="worker-zh")
+        answer = answer_question(ctx, question, asked_by="worker-zh")
         assert not answer.covered, question
         assert answer.answer == NOT_COVERED["zh"] and answer.citations == []
-    gaps = {g.question for g in list_gaps(settings) if g.asked_by == "worker-zh"}
+    gaps = {g.question for g in list_gaps(ctx) if g.asked_by == "worker-zh"}
     assert gaps == set(OFF_TOPIC)
 
 
@@ -98,17 +96,19 @@ NEAR_TOPIC_GAPS = ["数控车床的主轴轴承多久换一次润滑脂？", "�
 @pytest.mark.parametrize("question", NEAR_TOPIC_GAPS)
 def test_near_topic_question_naming_what_no_interview_mentions_is_a_gap(library, question: str) -> None:
     settings, _ = library
-    answer = answer_question(settings, question, asked_by="worker-near")
+    ctx = Context(settings)
+    answer = answer_question(ctx, question, asked_by="worker-near")
     assert not answer.covered and answer.answer == NOT_COVERED["zh"] and answer.citations == []
-    gap = [g for g in list_gaps(settings) if g.question == question]
+    gap = [g for g in list_gaps(ctx) if g.question == question]
     assert len(gap) == 1 and gap[0].asked_by == "worker-near" and gap[0].status == "open"
 
 
 def test_the_missing_nouns_are_the_ones_no_interview_mentions(library) -> None:
     settings, _ = library
+    ctx = Context(settings)
     question = "数控车床的主轴轴承多久换一次润滑脂？"
-    assert missing_nouns(question, search(settings, question, k=5)) == ["轴承", "润滑脂"]  # 数控车床, 主轴: said by 李工
-    assert missing_nouns("数控车床怎么对刀？", search(settings, "数控车床怎么对刀？", k=5)) == []
+    assert missing_nouns(question, search(ctx, question, k=5)) == ["轴承", "润滑脂"]  # 数控车床, 主轴: said by 李工
+    assert missing_nouns("数控车床怎么对刀？", search(ctx, "数控车床怎么对刀？", k=5)) == []
 
 
 def test_chinese_nouns_leave_out_question_words_and_the_kind_of_answer_asked_for() -> None:
@@ -120,17 +120,19 @@ def test_chinese_nouns_leave_out_question_words_and_the_kind_of_answer_asked_for
 
 def test_forklift_battery_question_is_a_gap_because_no_interview_ever_says_forklift(library) -> None:
     settings, _ = library
+    ctx = Context(settings)
     # 保养 and 电瓶 are 黄师傅's words (coverage .22): only the whole library's silence on 叉车 tells
-    assert unknown_nouns("叉车电瓶怎么保养？", reader_index(settings)) == ["叉车"]
-    answer = answer_question(settings, "叉车电瓶怎么保养？", asked_by="worker-forklift")
+    assert unknown_nouns("叉车电瓶怎么保养？", reader_index(ctx)) == ["叉车"]
+    answer = answer_question(ctx, "叉车电瓶怎么保养？", asked_by="worker-forklift")
     assert not answer.covered and answer.answer == NOT_COVERED["zh"] and answer.citations == []
-    assert [g.question for g in list_gaps(settings) if g.asked_by == "worker-forklift"] == ["叉车电瓶怎么保养？"]
+    assert [g.question for g in list_gaps(ctx) if g.asked_by == "worker-forklift"] == ["叉车电瓶怎么保养？"]
 
 
 def test_a_noun_written_across_words_is_known_and_without_the_index_the_rule_is_skipped(library) -> None:
     settings, _ = library
-    assert unknown_nouns("轮胎气压标准看哪里？", reader_index(settings)) == []  # 轮胎……气压 in the auto interview
-    hits = search(settings, "叉车电瓶怎么保养？", k=5)
+    ctx = Context(settings)
+    assert unknown_nouns("轮胎气压标准看哪里？", reader_index(ctx)) == []  # 轮胎……气压 in the auto interview
+    hits = search(ctx, "叉车电瓶怎么保养？", k=5)
     assert is_covered("叉车电瓶怎么保养？", hits)  # no library: the chunks alone decide the term rule
     # ... and the answerability model still finds no 叉车 where the evidence is
-    assert not answer_from_hits(settings, "叉车电瓶怎么保养？", hits).covered
+    assert not answer_from_hits(ctx, "叉车电瓶怎么保养？", hits).covered

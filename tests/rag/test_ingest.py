@@ -34,6 +34,7 @@ from rag.ingest import (
     transcript_id_for,
     writing,
 )
+from shifu.context import Context
 from shifu.store import session_scope
 from shifu.tables import ChunkRow, TranscriptRow
 
@@ -63,85 +64,85 @@ def _write(folder: Path, name: str, text: str | bytes) -> Path:
     return path
 
 
-def _sql_chunk_ids(settings, transcript_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _sql_chunk_ids(settings, transcript_id: str) -> list[str]:
     with session_scope(settings) as s:
         return list(s.scalars(select(ChunkRow.id).where(ChunkRow.transcript_id == transcript_id)
                               .order_by(ChunkRow.ord)))
 
 
-def _assert_consistent(settings) -> dict:  # type: ignore[no-untyped-def]
-    report = check_consistency(settings)
+def _assert_consistent(settings) -> dict:
+    report = check_consistency(Context(settings))
     assert report["consistent"], report
     return report
 
 
-def test_ingest_writes_sql_chroma_and_bm25(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result = ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+def test_ingest_writes_sql_chroma_and_bm25(ctx, settings, tmp_path: Path) -> None:
+    result = ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
     assert result.status == "added", result.error
     assert result.transcript_id == transcript_id_for("weld.txt")
     assert result.turns == 4 and result.chunks >= 1
-    info = catalog.get_info(settings, result.transcript_id)
+    info = catalog.get_info(ctx, result.transcript_id)
     assert (info.title, info.trade, info.enterprise, info.expert) == ("焊接前的检查", "焊工", "温州东方阀门厂", "张师傅")
     assert info.status == "ready" and info.chunks == result.chunks
     report = _assert_consistent(settings)
     assert report["sql_chunks"] == report["chroma_chunks"] == report["bm25_chunks"] == result.chunks
 
 
-def test_reingesting_an_unchanged_file_adds_nothing(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_reingesting_an_unchanged_file_adds_nothing(ctx, settings, tmp_path: Path) -> None:
     path = _write(tmp_path, "weld.txt", WELDING)
-    first = ingest_file(settings, path)
+    first = ingest_file(ctx, path)
     ids = _sql_chunk_ids(settings, first.transcript_id)
-    index_ids = open_index(settings).chroma_ids()
-    second = ingest_file(settings, path)
+    index_ids = open_index(ctx).chroma_ids()
+    second = ingest_file(ctx, path)
     assert second.status == "unchanged"
     assert second.transcript_id == first.transcript_id and second.chunks == first.chunks
     assert _sql_chunk_ids(settings, first.transcript_id) == ids
-    assert open_index(settings).chroma_ids() == index_ids
-    assert len(catalog.list_transcripts(settings)) == 1
+    assert open_index(ctx).chroma_ids() == index_ids
+    assert len(catalog.list_transcripts(ctx)) == 1
 
 
-def test_a_changed_file_replaces_its_old_chunks_everywhere(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_changed_file_replaces_its_old_chunks_everywhere(ctx, settings, tmp_path: Path) -> None:
     path = _write(tmp_path, "weld.txt", WELDING)
-    first = ingest_file(settings, path)
+    first = ingest_file(ctx, path)
     old_ids = set(_sql_chunk_ids(settings, first.transcript_id))
     path.write_text(WELDING.replace("三百五十度烘一个小时", "一百五十度烘两个小时"), encoding="utf-8")
-    second = ingest_file(settings, path)
+    second = ingest_file(ctx, path)
     assert second.status == "replaced" and second.transcript_id == first.transcript_id
     new_ids = set(_sql_chunk_ids(settings, first.transcript_id))
     gone = old_ids - new_ids
     assert gone, "the changed answer must get a new chunk id"
-    index = open_index(settings)
+    index = open_index(ctx)
     assert not gone & index.chroma_ids() and not gone & index.bm25_ids()
-    assert "一百五十度" in catalog.get_transcript(settings, first.transcript_id).text
+    assert "一百五十度" in catalog.get_transcript(ctx, first.transcript_id).text
     _assert_consistent(settings)
 
 
-def test_rm_removes_sql_rows_chroma_and_bm25(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    weld = ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
-    cnc = ingest_file(settings, _write(tmp_path, "cnc.txt", CNC))
-    remove_transcript(settings, weld.transcript_id)
-    assert [t.id for t in catalog.list_transcripts(settings)] == [cnc.transcript_id]
+def test_rm_removes_sql_rows_chroma_and_bm25(ctx, settings, tmp_path: Path) -> None:
+    weld = ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
+    cnc = ingest_file(ctx, _write(tmp_path, "cnc.txt", CNC))
+    remove_transcript(ctx, weld.transcript_id)
+    assert [t.id for t in catalog.list_transcripts(ctx)] == [cnc.transcript_id]
     with session_scope(settings) as s:
         assert s.get(TranscriptRow, weld.transcript_id) is None
     report = _assert_consistent(settings)
     assert report["sql_chunks"] == report["chroma_chunks"] == report["bm25_chunks"] == cnc.chunks
     with pytest.raises(Exception, match="no transcript"):
-        remove_transcript(settings, weld.transcript_id)
+        remove_transcript(ctx, weld.transcript_id)
 
 
-def test_flags_beat_file_headers_and_expert_reassigns_roles(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_flags_beat_file_headers_and_expert_reassigns_roles(ctx, tmp_path: Path) -> None:
     path = _write(tmp_path, "weld.txt", WELDING)
-    result = ingest_file(settings, path, trade="电焊工", interview_date="2024-05-06", consent=True, uploaded_by="lin")
-    info = catalog.get_info(settings, result.transcript_id)
+    result = ingest_file(ctx, path, trade="电焊工", interview_date="2024-05-06", consent=True, uploaded_by="lin")
+    info = catalog.get_info(ctx, result.transcript_id)
     assert (info.trade, info.enterprise, info.interview_date, info.consent, info.uploaded_by) == (
         "电焊工", "温州东方阀门厂", "2024-05-06", True, "lin")
     # consent given later on an unchanged file is recorded without re-indexing
-    again = ingest_bytes(settings, path.read_bytes(), "weld.txt", consent=False)
+    again = ingest_bytes(ctx, path.read_bytes(), "weld.txt", consent=False)
     assert again.status == "unchanged"
-    assert catalog.get_info(settings, result.transcript_id).consent is False
-    swapped = ingest_file(settings, path, expert="问")
+    assert catalog.get_info(ctx, result.transcript_id).consent is False
+    swapped = ingest_file(ctx, path, expert="问")
     assert swapped.status == "replaced"
-    roles = {t.speaker: t.role for t in catalog.get_transcript(settings, result.transcript_id).turns}
+    roles = {t.speaker: t.role for t in catalog.get_transcript(ctx, result.transcript_id).turns}
     assert roles == {"问": "expert", "张师傅": "interviewer"}
 
 
@@ -166,9 +167,9 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
-def test_bad_input_fails_with_one_line_and_stores_nothing(settings, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_fails_with_one_line_and_stores_nothing(ctx, settings, name: str) -> None:
     data = BAD_INPUTS[name] if BAD_INPUTS[name] is not None else _zip_bomb()
-    result = ingest_bytes(settings, data, name)
+    result = ingest_bytes(ctx, data, name)
     assert result.status == "failed"
     assert name in result.error and "\n" not in result.error
     assert len(result.error) < 400
@@ -176,16 +177,16 @@ def test_bad_input_fails_with_one_line_and_stores_nothing(settings, name: str) -
         assert s.query(TranscriptRow).count() == 0 and s.query(ChunkRow).count() == 0
 
 
-def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path, monkeypatch) -> None:
     from shifu.settings import load_settings
 
     monkeypatch.setenv("SHIFU_MAX_FILE_MB", "0.001")
-    result = ingest_file(load_settings(), _write(tmp_path, "long.txt", WELDING * 20))
+    result = ingest_file(Context(load_settings()), _write(tmp_path, "long.txt", WELDING * 20))
     assert result.status == "failed"
     assert "long.txt" in result.error and "SHIFU_MAX_FILE_MB" in result.error
 
 
-def test_a_batch_with_bad_files_still_ingests_the_good_ones(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_with_bad_files_still_ingests_the_good_ones(ctx, settings, tmp_path: Path) -> None:
     folder = tmp_path / "interviews"
     _write(folder, "a-weld.txt", WELDING)
     _write(folder, "b-empty.txt", b"")
@@ -194,40 +195,40 @@ def test_a_batch_with_bad_files_still_ingests_the_good_ones(settings, tmp_path: 
     _write(folder, "notes.pdf", b"%PDF-1.4 not a transcript")  # unsupported: skipped in folders
     _write(folder, ".hidden/e.txt", WELDING)
     seen: list[tuple[str, int, int]] = []
-    results = ingest_paths(settings, [folder, tmp_path / "missing.txt"],
+    results = ingest_paths(ctx, [folder, tmp_path / "missing.txt"],
                            progress=lambda r, done, total: seen.append((Path(r.file).name, done, total)))
     status = {Path(r.file).name: r.status for r in results}
     assert status == {"missing.txt": "failed", "a-weld.txt": "added", "b-empty.txt": "failed",
                       "c-notzip.docx": "failed", "d-cnc.txt": "added"}
     assert [d for _, d, _ in seen] == [1, 2, 3, 4, 5] and {t for _, _, t in seen} == {5}
-    assert len(catalog.list_transcripts(settings)) == 2
+    assert len(catalog.list_transcripts(ctx)) == 2
     _assert_consistent(settings)
 
 
-def test_two_files_with_the_same_name_in_one_batch(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_two_files_with_the_same_name_in_one_batch(ctx, tmp_path: Path) -> None:
     a = _write(tmp_path / "a", "interview.txt", WELDING)
     b = _write(tmp_path / "b", "interview.txt", CNC)
-    results = ingest_paths(settings, [a, b])
+    results = ingest_paths(ctx, [a, b])
     assert [r.status for r in results] == ["added", "failed"]
     assert "rename" in results[1].error
 
 
-def test_an_index_failure_mid_ingest_leaves_nothing(settings, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_an_index_failure_mid_ingest_leaves_nothing(ctx, settings, tmp_path: Path, monkeypatch) -> None:
     import rag.ingest
 
     real_open = rag.ingest.open_index
 
-    def broken_open(s):  # type: ignore[no-untyped-def]
+    def broken_open(s):
         index = real_open(s)
 
-        def add(chunks, transcript_titles=None):  # type: ignore[no-untyped-def]
+        def add(chunks, transcript_titles=None):
             raise OSError("disk full")
 
         index.add = add
         return index
 
     monkeypatch.setattr(rag.ingest, "open_index", broken_open)
-    result = ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+    result = ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
     assert result.status == "failed" and "disk full" in result.error and "weld.txt" in result.error
     monkeypatch.setattr(rag.ingest, "open_index", real_open)
     with session_scope(settings) as s:
@@ -235,35 +236,35 @@ def test_an_index_failure_mid_ingest_leaves_nothing(settings, tmp_path: Path, mo
     _assert_consistent(settings)
 
 
-def test_repair_deletes_index_entries_sql_does_not_know(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_repair_deletes_index_entries_sql_does_not_know(ctx, settings, tmp_path: Path) -> None:
     from shifu.models import Chunk
 
-    ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+    ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
     stray = Chunk(id="c-stray0000000000", transcript_id="t-ghost", ord=0, text="无主的块：焊条要烘干。")
-    index = open_index(settings)
+    index = open_index(ctx)
     index.add([stray], transcript_titles={"t-ghost": "ghost"})
-    assert not check_consistency(settings)["consistent"]
-    report = repair(settings)
+    assert not check_consistency(ctx)["consistent"]
+    report = repair(ctx)
     assert report.orphans == 1
     _assert_consistent(settings)
 
 
-def test_repair_finishes_an_interrupted_removal(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    weld = ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+def test_repair_finishes_an_interrupted_removal(ctx, settings, tmp_path: Path) -> None:
+    weld = ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
     with session_scope(settings) as s:
         s.get(TranscriptRow, weld.transcript_id).status = "removing"  # as if killed inside `rm`
-    report = repair(settings)
+    report = repair(ctx)
     assert report.removed == [weld.transcript_id]
-    assert catalog.list_transcripts(settings, include_unready=True) == []
+    assert catalog.list_transcripts(ctx, include_unready=True) == []
     assert _assert_consistent(settings)["chroma_chunks"] == 0
 
 
-def test_repair_reindexes_chunks_the_index_lost(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    weld = ingest_file(settings, _write(tmp_path, "weld.txt", WELDING))
+def test_repair_reindexes_chunks_the_index_lost(ctx, settings, tmp_path: Path) -> None:
+    weld = ingest_file(ctx, _write(tmp_path, "weld.txt", WELDING))
     lost = _sql_chunk_ids(settings, weld.transcript_id)[:1]
-    open_index(settings).remove_chunks(lost)
-    assert check_consistency(settings)["missing_in_chroma"] == lost
-    assert repair(settings).reindexed == [weld.transcript_id]
+    open_index(ctx).remove_chunks(lost)
+    assert check_consistency(ctx)["missing_in_chroma"] == lost
+    assert repair(ctx).reindexed == [weld.transcript_id]
     _assert_consistent(settings)
 
 
@@ -312,10 +313,10 @@ def _wait_for_chroma_rows(chroma_dir: Path, more_than: int, timeout: float = 180
 
 @pytest.mark.slow
 @pytest.mark.parametrize("where", ["after_sql", "while_embedding", "after_chroma"])
-def test_kill_9_during_ingest_then_ingest_again_is_consistent(settings, tmp_path: Path, where: str) -> None:  # type: ignore[no-untyped-def]
+def test_kill_9_during_ingest_then_ingest_again_is_consistent(ctx, settings, tmp_path: Path, where: str) -> None:
     path = _write(tmp_path, "long-interview.txt", _big_interview())
     # An earlier version is in the library, so the killed ingest is a replacement.
-    v1 = ingest_file(settings, _write(tmp_path / "v1", "long-interview.txt", WELDING))
+    v1 = ingest_file(ctx, _write(tmp_path / "v1", "long-interview.txt", WELDING))
     old_ids = set(_sql_chunk_ids(settings, v1.transcript_id))
     pause = {"SHIFU_TEST_PAUSE_AFTER_SQL": "120"} if where == "after_sql" else {}
     proc = _shifu(settings.home, "ingest", str(path), **pause)
@@ -330,21 +331,21 @@ def test_kill_9_during_ingest_then_ingest_again_is_consistent(settings, tmp_path
     finally:
         proc.kill()
         proc.communicate()
-    assert not check_consistency(settings)["consistent"]
-    again = ingest_file(settings, path)  # the next writer repairs first
+    assert not check_consistency(ctx)["consistent"]
+    again = ingest_file(ctx, path)  # the next writer repairs first
     assert again.ok, again.error
     report = _assert_consistent(settings)
     new_ids = set(_sql_chunk_ids(settings, v1.transcript_id))
     assert report["sql_chunks"] == len(new_ids) == again.chunks
-    assert not old_ids & open_index(settings).chroma_ids()
+    assert not old_ids & open_index(ctx).chroma_ids()
 
 
 @pytest.mark.slow
-def test_a_second_writer_waits_for_the_lock_and_both_finish(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_writer_waits_for_the_lock_and_both_finish(ctx, settings, tmp_path: Path) -> None:
     weld, cnc = _write(tmp_path, "weld.txt", WELDING), _write(tmp_path, "cnc.txt", CNC)
     lines: list[str] = []
-    with writing(settings):
-        assert ingest_file(settings, weld).status == "added"
+    with writing(ctx):
+        assert ingest_file(ctx, weld).status == "added"
         proc = _shifu(settings.home, "ingest", str(cnc))
         reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
         reader.start()
@@ -360,5 +361,5 @@ def test_a_second_writer_waits_for_the_lock_and_both_finish(settings, tmp_path: 
         assert proc.wait(timeout=300) == 0, "".join(lines) + out
         reader.join(timeout=10)
     assert "added" in out
-    assert {t.source_name for t in catalog.list_transcripts(settings)} == {"weld.txt", "cnc.txt"}
+    assert {t.source_name for t in catalog.list_transcripts(ctx)} == {"weld.txt", "cnc.txt"}
     _assert_consistent(settings)

@@ -9,6 +9,7 @@ from markdown_it import MarkdownIt
 from rag.answer import EXCERPT_LABEL, answer_question, render_answer_markdown
 from rag.catalog import get_transcript
 from rag.ingest import ingest_bytes
+from shifu.context import Context
 from shifu.models import Answer, AnswerCitation
 from shifu.settings import load_settings
 
@@ -34,7 +35,8 @@ def _html(markdown: str) -> str:
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory):
     settings = load_settings(environ={}, home=str(tmp_path_factory.mktemp("inject-home")))
-    result = ingest_bytes(settings, HOSTILE.encode("utf-8"), "hostile.txt")
+    ctx = Context(settings)
+    result = ingest_bytes(ctx, HOSTILE.encode("utf-8"), "hostile.txt")
     assert result.ok, result.error
     return settings, result.transcript_id
 
@@ -55,8 +57,9 @@ def _assert_safe(markdown: str) -> None:
 ])
 def test_answer_keeps_its_format_and_renders_safely(library, question: str) -> None:
     settings, transcript_id = library
-    answer = answer_question(settings, question)
-    text = get_transcript(settings, transcript_id).text
+    ctx = Context(settings)
+    answer = answer_question(ctx, question)
+    text = get_transcript(ctx, transcript_id).text
     if answer.covered:
         # The same shape as any answer: a short verbatim excerpt with numbered citations.
         assert 0 < len(answer.answer) <= 150
@@ -74,7 +77,8 @@ def test_answer_keeps_its_format_and_renders_safely(library, question: str) -> N
 
 def test_relevant_question_is_answered_from_the_real_content(library) -> None:
     settings, _ = library
-    answer = answer_question(settings, "打磨焊缝用什么砂轮片？")
+    ctx = Context(settings)
+    answer = answer_question(ctx, "打磨焊缝用什么砂轮片？")
     assert answer.covered
     assert "不锈钢砂轮片" in answer.answer
 

@@ -12,7 +12,7 @@ from rag.parse import parse_transcript
 from shifu.errors import TranscriptError
 
 
-def _docx(build) -> bytes:  # type: ignore[no-untyped-def]
+def _docx(build) -> bytes:
     document = Document()
     build(document)
     out = io.BytesIO()
@@ -21,7 +21,7 @@ def _docx(build) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def test_paragraphs_with_bold_speakers_title_and_metadata_table() -> None:
-    def build(d):  # type: ignore[no-untyped-def]
+    def build(d):
         d.add_heading("数控车床老师傅谈对刀", level=0)
         table = d.add_table(rows=0, cols=2)
         for key, value in [("专家", "李志强（高级技师）"), ("工种", "数控车工"), ("日期", "2024-04-08")]:
@@ -42,7 +42,7 @@ def test_paragraphs_with_bold_speakers_title_and_metadata_table() -> None:
 
 
 def test_speaker_table_with_times() -> None:
-    def build(d):  # type: ignore[no-untyped-def]
+    def build(d):
         table = d.add_table(rows=0, cols=3)
         rows = [("时间", "说话人", "内容"), ("00:01:05", "问", "雷雨天能登杆吗？"), ("00:01:09", "陈师傅", "严禁登杆，雷声停了三十分钟再干。"),
                 ("00:01:20", "问", "人井呢？"), ("00:01:24", "陈师傅", "先通风，再检测，后作业。")]

@@ -23,7 +23,7 @@ DOC = {
 }
 
 
-def _parse(doc: object, **kwargs):  # type: ignore[no-untyped-def]
+def _parse(doc: object, **kwargs):
     return parse_transcript(json.dumps(doc, ensure_ascii=False).encode(), "lineman.json", **kwargs)
 
 

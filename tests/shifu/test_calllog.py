@@ -9,11 +9,14 @@ from faults import SECRET_KEY, FaultServer, Reply, chat_reply, error_body, fault
 from sqlalchemy import select
 
 from shifu import llm
-from shifu.calllog import count_tokens, recent_calls, scrub
+from shifu.call_history import recent_calls
+from shifu.calllog import scrub
+from shifu.context import Context
 from shifu.errors import LLMError
 from shifu.llm import call_with_retries, chat_model
 from shifu.store import session_scope
 from shifu.tables import LLMCallRow
+from shifu.tokens import count_tokens
 
 CONFIG = {"metadata": {"template": "qa", "template_version": "abc123def456"}}
 
@@ -100,9 +103,10 @@ def test_shifu_logs_lists_the_newest_calls_first() -> None:
     register(app, typer.Typer())
     with FaultServer([Reply(body=chat_reply("one")), Reply(body=chat_reply("two"))]) as server:
         settings = fault_settings(server)
+        ctx = Context(settings)
         ask(settings, "a")
         ask(settings, "b")
-    assert [r.response for r in recent_calls(settings, 1)] == ["two"]
+    assert [r.response for r in recent_calls(ctx, 1)] == ["two"]
     result = CliRunner().invoke(app, ["logs", "-n", "5", "--json"])
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]

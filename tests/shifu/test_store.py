@@ -17,11 +17,11 @@ from shifu import store
 from shifu.tables import Base, TranscriptRow
 
 
-def _db_file(settings) -> Path:  # type: ignore[no-untyped-def]
+def _db_file(settings) -> Path:
     return Path(settings.db_url.split("///", 1)[1])
 
 
-def test_upgrade_creates_every_table_and_is_safe_to_rerun(settings) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_creates_every_table_and_is_safe_to_rerun(settings) -> None:
     rev = store.upgrade(settings)
     assert rev
     with store.session_scope(settings) as s:
@@ -33,7 +33,7 @@ def test_upgrade_creates_every_table_and_is_safe_to_rerun(settings) -> None:  # 
         assert s.get(TranscriptRow, "t-keep") is not None
 
 
-def test_migrations_match_the_tables_exactly(settings) -> None:  # type: ignore[no-untyped-def]
+def test_migrations_match_the_tables_exactly(settings) -> None:
     store.upgrade(settings)
     with create_engine(settings.db_url).connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
@@ -47,7 +47,7 @@ def test_migrations_have_one_head() -> None:
     assert len(heads) == 1, f"several migration heads {heads}; set down_revision of the newest to the other"
 
 
-def test_sqlite_runs_in_wal_mode(settings) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_runs_in_wal_mode(settings) -> None:
     with store.session_scope(settings) as s:
         s.add(TranscriptRow(id="t-wal", title="x", text="x"))
     conn = sqlite3.connect(_db_file(settings))
@@ -55,7 +55,7 @@ def test_sqlite_runs_in_wal_mode(settings) -> None:  # type: ignore[no-untyped-d
     conn.close()
 
 
-def test_a_failed_transaction_leaves_nothing(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_transaction_leaves_nothing(settings) -> None:
     with pytest.raises(RuntimeError), store.session_scope(settings) as s:
         s.add(TranscriptRow(id="t-gone", title="x", text="x"))
         s.flush()
@@ -64,7 +64,7 @@ def test_a_failed_transaction_leaves_nothing(settings) -> None:  # type: ignore[
         assert s.get(TranscriptRow, "t-gone") is None
 
 
-def test_db_upgrade_command_on_a_fresh_home(settings) -> None:  # type: ignore[no-untyped-def]
+def test_db_upgrade_command_on_a_fresh_home(settings) -> None:
     from ui.cli.main import app
 
     runner = CliRunner()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from extraction.course import CourseDraft, Lesson, Module, Point, QuizItem, Source
 from shifu.auth import add_user
+from shifu.context import Context
 from shifu.models import Citation
 from shifu.store import session_scope
 from shifu.tables import CourseRow, CourseVersionRow
@@ -14,11 +15,12 @@ PASSWORD = "secret-pw-1"
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 
 
-def make_users(settings) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def make_users(settings) -> dict[str, str]:
     """One account of each role; returns role -> username."""
     names = {"admin": "boss", "trainer": "li_trainer", "worker": "wang_worker"}
+    ctx = Context(settings)
     for role, name in names.items():
-        add_user(settings, name, PASSWORD, role, enterprise="温州鞋厂")
+        add_user(ctx, name, PASSWORD, role, enterprise="温州鞋厂")
     return names
 
 
@@ -42,7 +44,7 @@ def sample_draft(title: str = "TIG 焊接入门") -> CourseDraft:
     )
 
 
-def make_course(settings, course_id: str, *, status: str = "published", title: str = "TIG 焊接入门",  # type: ignore[no-untyped-def]
+def make_course(settings, course_id: str, *, status: str = "published", title: str = "TIG 焊接入门",
                 trade: str = "焊工", enterprise: str = "温州鞋厂", transcript_ids: list[str] | None = None) -> str:
     """A course with one version; published when status says so."""
     draft = sample_draft(title)
@@ -63,7 +65,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(settings):  # type: ignore[no-untyped-def]
+def serve(settings):
     """Launch the app on a free loopback port in this process; returns (url, app). Close with app.close()."""
     from ui.web.app import launch_app
 

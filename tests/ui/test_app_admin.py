@@ -8,6 +8,7 @@ from app_testkit import PASSWORD, make_course, make_users
 
 from prompts.registry import active_version, shipped
 from shifu.auth import authenticate
+from shifu.context import Context
 from shifu.settings import load_settings
 from ui.web.admin import AdminHandlers
 from ui.web.trainer import TrainerHandlers
@@ -19,9 +20,9 @@ def req(user: str | None) -> gr.Request:
 
 
 @pytest.fixture
-def admin(settings):
+def admin(ctx, settings):
     make_users(settings)
-    return AdminHandlers(settings)
+    return AdminHandlers(ctx)
 
 
 def test_template_edit_is_checked_previewed_saved_and_rolled_back(admin, settings):
@@ -43,21 +44,21 @@ def test_template_edit_is_checked_previewed_saved_and_rolled_back(admin, setting
     assert active_version(settings, "qa") == shipped("qa").version and "(修订)" not in body3
 
 
-def test_users_are_managed_by_the_admin_only(admin, settings):
+def test_users_are_managed_by_the_admin_only(admin, ctx):
     msg, table = admin.add_user("zhao", "worker", "温州鞋厂", "pw-zhao-1", "zh", req("boss"))
     assert "已添加用户 zhao" in msg and "zhao" in list(table["username"])
     admin.set_password("zhao", "pw-zhao-2", "zh", req("boss"))
-    assert authenticate(settings, "zhao", "pw-zhao-2")
+    assert authenticate(ctx, "zhao", "pw-zhao-2")
     with pytest.raises(gr.Error, match="own account"):
         admin.remove_user("boss", "zh", req("boss"))
     admin.remove_user("zhao", "zh", req("boss"))
-    assert not authenticate(settings, "zhao", "pw-zhao-2")
+    assert not authenticate(ctx, "zhao", "pw-zhao-2")
     for who in ("li_trainer", "wang_worker", None):
         with pytest.raises(gr.Error, match="没有权限|请先登录"):
             admin.add_user("evil", "admin", "", PASSWORD, "zh", req(who))
 
 
-def test_dashboard_and_unpublish(admin, settings):
+def test_dashboard_and_unpublish(ctx, admin, settings):
     make_course(settings, "pub")
     md, status, per, _per, pub = admin.dashboard("zh", req("boss"))
     assert "| 课程（草稿 / 审核中 / 已发布） | 0 / 0 / 1 |" in md
@@ -65,14 +66,15 @@ def test_dashboard_and_unpublish(admin, settings):
     assert dict(zip(status["status"], status["courses"], strict=True))["published"] == 1
     assert [v for _, v in pub["choices"]] == ["pub"]
     assert "已撤下" in admin.unpublish("pub", "zh", req("boss"))
-    assert WorkerHandlers(settings).catalogue("", "", "zh", req("wang_worker"))[1]["choices"] == []
+    assert WorkerHandlers(ctx).catalogue("", "", "zh", req("wang_worker"))[1]["choices"] == []
 
 
 def test_uploads_are_type_checked_size_limited_and_not_left_in_gradios_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("SHIFU_MAX_FILE_MB", "0.001")
     settings = load_settings()
+    ctx = Context(settings)
     make_users(settings)
-    trainer = TrainerHandlers(settings)
+    trainer = TrainerHandlers(ctx)
     big, exe = tmp_path / "big.txt", tmp_path / "tool.exe"
     big.write_text("问：你好？\n张师傅：" + "焊" * 2000, encoding="utf-8")
     exe.write_bytes(b"MZ\x90\x00")
@@ -85,13 +87,13 @@ def test_uploads_are_type_checked_size_limited_and_not_left_in_gradios_cache(tmp
         trainer.upload([str(exe)], "", "", "", "18/05/2024", True, "zh", req("li_trainer"))
 
 
-def test_llm_mode_chat_streams_words_then_citations(settings, monkeypatch):
+def test_llm_mode_chat_streams_words_then_citations(ctx, settings, monkeypatch):
     from rag import answer as answer_mod
     from shifu.models import Answer, AnswerCitation
 
     make_users(settings)
 
-    def fake_answer(settings, question, *, scope, asked_by, on_token=None, **kw):  # type: ignore[no-untyped-def]
+    def fake_answer(settings, question, *, scope, asked_by, on_token=None, **kw):
         assert scope == "published"  # workers only ever search published material
         for word in ("先", "打磨", "坡口"):
             on_token(word)
@@ -100,20 +102,20 @@ def test_llm_mode_chat_streams_words_then_citations(settings, monkeypatch):
         return Answer(question=question, answer="先打磨坡口 [1]", citations=[cite], mode="llm")
 
     monkeypatch.setattr(answer_mod, "answer_question", fake_answer)
-    updates = [h for h, _ in WorkerHandlers(settings).ask_stream("焊前做什么？", [], req("wang_worker"))]
+    updates = [h for h, _ in WorkerHandlers(ctx).ask_stream("焊前做什么？", [], req("wang_worker"))]
     assert updates[1][-1]["content"] == "先" and updates[3][-1]["content"] == "先打磨坡口"
     final = updates[-1]
     assert final[-1]["metadata"]["title"] == "[1] 王师傅访谈 · 王师傅" and final[-1]["metadata"]["status"] == "done"
 
 
-def test_thumbs_up_and_down_are_stored_with_the_question(settings):
+def test_thumbs_up_and_down_are_stored_with_the_question(ctx, settings):
     from shifu.store import session_scope
     from shifu.tables import AnswerFeedbackRow
 
     make_users(settings)
     history = [{"role": "user", "content": "焊前做什么？"}, {"role": "assistant", "content": "先打磨坡口"},
                {"role": "assistant", "content": "> 先打磨坡口", "metadata": {"title": "[1] 王师傅访谈"}}]
-    w = WorkerHandlers(settings)
+    w = WorkerHandlers(ctx)
     w.feedback(history, gr.LikeData(None, {"index": 1, "value": "先打磨坡口", "liked": True}), req("wang_worker"))
     w.feedback(history, gr.LikeData(None, {"index": 1, "value": "先打磨坡口", "liked": False}), req("wang_worker"))
     with session_scope(settings) as s:
@@ -123,12 +125,12 @@ def test_thumbs_up_and_down_are_stored_with_the_question(settings):
         w.feedback(history, gr.LikeData(None, {"index": 1, "value": "x", "liked": True}), req(None))
 
 
-def test_publishing_without_consent_is_refused_in_words(settings):
+def test_publishing_without_consent_is_refused_in_words(ctx, settings):
     from ui.web.review import ReviewHandlers
 
     make_users(settings)
     make_course(settings, "c1", status="in_review")  # its source transcript has no consent on record
     with pytest.raises(gr.Error, match="consent"):
-        ReviewHandlers(settings).set_status("c1", "published", "zh", req("li_trainer"))
+        ReviewHandlers(ctx).set_status("c1", "published", "zh", req("li_trainer"))
     with pytest.raises(gr.Error, match="没有权限"):
-        ReviewHandlers(settings).set_status("c1", "published", "zh", req("wang_worker"))
+        ReviewHandlers(ctx).set_status("c1", "published", "zh", req("wang_worker"))

@@ -1,7 +1,8 @@
-"""`shifu users ...` manage accounts; `shifu serve` and `shifu eval chat-load` are registered."""
+"""`shifu users ...` manage accounts; `shifu serve` is a command and the chat load generator a bench tool."""
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from shifu.auth import authenticate, role_of
@@ -10,19 +11,19 @@ from ui.cli.main import app
 runner = CliRunner()
 
 
-def test_users_add_ls_passwd_rm(settings):
+def test_users_add_ls_passwd_rm(ctx):
     r = runner.invoke(app, ["users", "add", "李师傅", "--role", "trainer", "--enterprise", "温州鞋厂"],
                       input="pw-secret-1\npw-secret-1\n")
     assert r.exit_code == 0, r.output
-    assert role_of(settings, "李师傅") == "trainer" and authenticate(settings, "李师傅", "pw-secret-1")
+    assert role_of(ctx, "李师傅") == "trainer" and authenticate(ctx, "李师傅", "pw-secret-1")
     r = runner.invoke(app, ["users", "add", "boss", "--role", "admin", "--password", "pw-secret-2"])
     assert r.exit_code == 0
     listing = runner.invoke(app, ["users", "ls"]).output
     assert "李师傅" in listing and "温州鞋厂" in listing and "admin" in listing and "pw-secret" not in listing
     assert runner.invoke(app, ["users", "passwd", "boss", "--password", "pw-secret-3"]).exit_code == 0
-    assert authenticate(settings, "boss", "pw-secret-3")
+    assert authenticate(ctx, "boss", "pw-secret-3")
     assert runner.invoke(app, ["users", "rm", "boss"]).exit_code == 0
-    assert role_of(settings, "boss") is None
+    assert role_of(ctx, "boss") is None
 
 
 def test_bad_user_commands_fail_in_words(settings):
@@ -32,9 +33,13 @@ def test_bad_user_commands_fail_in_words(settings):
     assert r.exit_code != 0 and "does not exist" in str(r.exception)
 
 
-def test_serve_and_chat_load_are_commands():
+def test_serve_is_a_command_and_chat_load_a_bench_tool(capsys):
     assert "--port" in runner.invoke(app, ["serve", "--help"]).output
-    assert "--users" in runner.invoke(app, ["eval", "chat-load", "--help"]).output
+    from bench.chat_load import main as chat_load
+
+    with pytest.raises(SystemExit):
+        chat_load(["--help"])
+    assert "--users" in capsys.readouterr().out
 
 
 def test_serve_prints_our_url_line_and_not_gradios_share_hint(settings):

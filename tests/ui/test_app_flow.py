@@ -12,8 +12,11 @@ import zipfile
 import gradio as gr
 import pytest
 from app_testkit import CORPUS, make_users
+from fake_chat import FakeChat
 
-from ui.web.review import ReviewHandlers, load
+from extraction.review import load
+from shifu.context import Context
+from ui.web.review import ReviewHandlers
 from ui.web.trainer import TrainerHandlers
 from ui.web.worker import WorkerHandlers
 
@@ -25,10 +28,10 @@ def req(user: str) -> gr.Request:
 
 
 @pytest.fixture
-def published(settings, tmp_path):
+def published(ctx, settings, tmp_path):
     """A course drafted from the GBK welding interview, one quiz item edited, then published."""
     make_users(settings)
-    trainer = TrainerHandlers(settings, draft_in_process=True)
+    trainer = TrainerHandlers(ctx, draft_in_process=True)
     upload = tmp_path / "welding_tig_mig_zh_gbk.txt"
     shutil.copy(CORPUS / "welding_tig_mig_zh_gbk.txt", upload)
     bad = tmp_path / "broken.txt"
@@ -46,12 +49,12 @@ def published(settings, tmp_path):
     status, course_upd, version_upd = trainer.draft([transcript_id], "offline", "zh", req("li_trainer"))
     course_id, version = course_upd["value"], version_upd["value"]
     assert "已起草" in status and version == 1
-    return settings, course_id, transcript_id
+    return ctx, course_id, transcript_id
 
 
 def test_trainer_reviews_edits_publishes_and_exports(published):
-    settings, course_id, transcript_id = published
-    review = ReviewHandlers(settings)
+    ctx, course_id, transcript_id = published
+    review = ReviewHandlers(ctx)
     outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
     assert outline.startswith("### ")
     quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
@@ -63,7 +66,7 @@ def test_trainer_reviews_edits_publishes_and_exports(published):
     saved, _c, v_upd = review.edit(course_id, 1, quiz_key, stem + "（改）", qtype, options, answer, expl, "save",
                                    "zh", req("li_trainer"))
     assert v_upd["value"] == 2 and "第 2 版" in saved
-    _info, v2 = load(settings, course_id, 2)
+    _info, v2 = load(ctx, course_id, 2)
     assert any(q.stem.endswith("（改）") for q in v2.quiz)
     diff = review.diff(course_id, 1, 2, "zh", req("li_trainer"))
     assert "（改）" in diff
@@ -73,23 +76,23 @@ def test_trainer_reviews_edits_publishes_and_exports(published):
         review.set_status(course_id, "unpublish", "zh", req("li_trainer"))  # only an admin unpublishes
     note, paths = review.export(course_id, None, None, "zh", req("li_trainer"))
     assert len(paths) == 7 and "已导出 7" in note
-    assert all(not p.startswith(str(settings.home)) for p in paths)
+    assert all(not p.startswith(str(ctx.settings.home)) for p in paths)
     scorm = next(p for p in paths if p.endswith(".scorm.zip"))
     assert "imsmanifest.xml" in zipfile.ZipFile(scorm).namelist()
 
 
 def test_worker_studies_the_published_course(published):
-    settings, course_id, _tid = published
-    review = ReviewHandlers(settings)
+    ctx, course_id, _tid = published
+    review = ReviewHandlers(ctx)
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))
     review.set_status(course_id, "published", "zh", req("li_trainer"))
-    w = WorkerHandlers(settings)
+    w = WorkerHandlers(ctx)
     table, courses, trades, _ents, _note = w.catalogue("焊工", "", "zh", req("wang_worker"))
     assert [v for _, v in courses["choices"]] == [course_id]
     lessons, body = w.open_course(course_id, "zh", req("wang_worker"))
     assert lessons["choices"] and "> " in body and "焊工老师傅谈氩弧焊" in body  # where each point was said
     idx, answers, *view, _res = w.start_quiz(course_id, "zh", req("wang_worker"))
-    _info, draft = load(settings, course_id, None)
+    _info, draft = load(ctx, course_id, None)
     first = draft.quiz[0]
     pick = first.answer[0] if first.type != "multiple_choice" else None
     idx, answers, *view = w.move(course_id, 0, {}, pick, list(first.answer), first.answer[0], 1, "zh",
@@ -104,8 +107,8 @@ def test_worker_studies_the_published_course(published):
 
 
 def test_a_worker_chat_never_sees_unpublished_transcripts(published):
-    settings, course_id, _tid = published  # drafted but not published
-    w = WorkerHandlers(settings)
+    ctx, course_id, _tid = published  # drafted but not published
+    w = WorkerHandlers(ctx)
     history, _ = w.ask("氩弧焊用什么气体保护？", [], req("wang_worker"))
     assert not [m for m in history if m.get("metadata")]
     assert "没有涉及" in history[-1]["content"] or "not cover" in history[-1]["content"]
@@ -116,16 +119,16 @@ def test_a_worker_chat_never_sees_unpublished_transcripts(published):
 
 
 def test_trainer_screens_refuse_a_worker(published):
-    settings, course_id, tid = published
+    ctx, course_id, tid = published
     with pytest.raises(gr.Error, match="没有权限"):
-        TrainerHandlers(settings).view(tid, "zh", req("wang_worker"))
+        TrainerHandlers(ctx).view(tid, "zh", req("wang_worker"))
     with pytest.raises(gr.Error, match="请先登录"):
-        ReviewHandlers(settings).show(course_id, 1, "zh", req(None))
+        ReviewHandlers(ctx).show(course_id, 1, "zh", req(None))
 
 
 def test_trainer_records_consent_on_the_transcript_viewer(published):
-    settings, _course_id, tid = published
-    trainer = TrainerHandlers(settings)
+    ctx, _course_id, tid = published
+    trainer = TrainerHandlers(ctx)
     meta, note = trainer.record_consent(tid, False, "zh", req("li_trainer"))
     assert "no consent" in meta and "未同意" in note
     assert trainer.consent_value(tid, "zh", req("li_trainer"))["value"] is False
@@ -139,12 +142,12 @@ def test_trainer_records_consent_on_the_transcript_viewer(published):
 def test_flagged_items_block_publishing_until_accepted_in_review(published):
     from extraction.publishing import save_version
 
-    settings, course_id, _tid = published
-    _n, draft = load(settings, course_id, None)
+    ctx, course_id, _tid = published
+    _n, draft = load(ctx, course_id, None)
     draft.quiz[0].flags = ["no key"]
     draft.modules[0].lessons[0].flags = ["empty lesson"]
-    save_version(settings, course_id, draft, "li_trainer", "validator findings")
-    review = ReviewHandlers(settings)
+    save_version(ctx, course_id, draft, "li_trainer", "validator findings")
+    review = ReviewHandlers(ctx)
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))
     with pytest.raises(gr.Error, match="2 item"):
         review.set_status(course_id, "published", "zh", req("li_trainer"))
@@ -160,14 +163,14 @@ def test_flagged_items_block_publishing_until_accepted_in_review(published):
 
 
 def test_trainer_regenerates_a_quiz_item_offline(published):
-    settings, course_id, _transcript_id = published
-    review = ReviewHandlers(settings)
+    ctx, course_id, _transcript_id = published
+    review = ReviewHandlers(ctx)
     _outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
     quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
-    before = load(settings, course_id, 1)[1]
+    before = load(ctx, course_id, 1)[1]
     saved, _c, v_upd = review.regenerate(course_id, 1, quiz_key, "zh", req("li_trainer"))
     assert v_upd["value"] == 2 and "regenerated" in saved
-    after = load(settings, course_id, 2)[1]
+    after = load(ctx, course_id, 2)[1]
     item_id = quiz_key.split(":", 1)[1]
     old = next(q for q in before.quiz if q.id == item_id)
     new = next(q for q in after.quiz if q.id == item_id)
@@ -175,3 +178,18 @@ def test_trainer_regenerates_a_quiz_item_offline(published):
     assert [q for q in after.quiz if q.id != item_id] == [q for q in before.quiz if q.id != item_id]
     with pytest.raises(gr.Error):
         review.regenerate(course_id, 2, quiz_key, "zh", req("wang_worker"))
+
+
+def test_worker_chat_in_llm_mode_streams_the_models_words_and_cites_the_excerpt(published):
+    ctx, course_id, _tid = published
+    review = ReviewHandlers(ctx)
+    review.set_status(course_id, "in_review", "zh", req("li_trainer"))
+    review.set_status(course_id, "published", "zh", req("li_trainer"))
+    chat = FakeChat(["氩弧焊用氩气保护 [1]。 气体流量要够。"])
+    llm = Context(ctx.settings.model_copy(update={"qa_mode": "llm"}), chat_model=chat)  # the model, handed in
+    updates = [h for h, _ in WorkerHandlers(llm).ask_stream("氩弧焊用什么气体保护？", [], req("wang_worker"))]
+    assert len(chat.calls) == 1 and "氩弧焊用什么气体保护" in chat.calls[0][-1].content
+    shown = [u[1]["content"] for u in updates if len(u) > 1 and u[1]["role"] == "assistant"]
+    assert len(set(shown)) >= 2 and shown[-1].startswith("氩弧焊用氩气保护")  # streamed, then whole
+    cites = [m for m in updates[-1] if m.get("metadata")]
+    assert cites and cites[0]["metadata"]["title"].startswith("[1]")

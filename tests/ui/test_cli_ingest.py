@@ -32,7 +32,7 @@ LATHE_SRT = """1
 """
 
 
-def _run(*args: str, **env: str):  # type: ignore[no-untyped-def]
+def _run(*args: str, **env: str):
     return CliRunner().invoke(app, list(args), env={**WIDE, **env})
 
 
@@ -100,11 +100,11 @@ def test_show_search_rm_and_check(folder: Path) -> None:
     assert missing.exit_code != 0 and "no transcript" in str(missing.exception)
 
 
-def test_a_writer_that_cannot_get_the_lock_says_so(settings, folder: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_writer_that_cannot_get_the_lock_says_so(ctx, folder: Path) -> None:
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with writing(settings):
+        with writing(ctx):
             held.set()
             release.wait(30)
 

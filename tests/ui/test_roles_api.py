@@ -35,7 +35,7 @@ def _endpoints(client: Client) -> dict[str, list]:
     return {name: [_sample(p) for p in spec["parameters"]] for name, spec in info["named_endpoints"].items()}
 
 
-def _sample(param: dict):  # type: ignore[no-untyped-def]
+def _sample(param: dict):
     """A value the component accepts, so the call reaches the handler's role check."""
     if param.get("parameter_has_default"):
         return param.get("parameter_default")
@@ -49,7 +49,7 @@ def _sample(param: dict):  # type: ignore[no-untyped-def]
     return None
 
 
-def _call(client: Client, name: str, args: list):  # type: ignore[no-untyped-def]
+def _call(client: Client, name: str, args: list):
     try:
         return client.predict(*args, api_name=name), None
     except Exception as exc:  # the client raises AppError with the server's message

@@ -15,7 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from shifu.settings import load_settings
+from shifu.timecode import clock
+from ui.cli.context import command_context
 
 console = Console()
 err = Console(stderr=True)
@@ -45,15 +46,15 @@ def ask_cmd(
     """Answer a question from the interviews, with numbered citations (or say it is not covered)."""
     from rag.answer import answer_question
 
-    settings = load_settings()
+    ctx = command_context()
     streamed: list[str] = []
     stream = None
-    if not as_json and (mode or settings.qa_mode) == "llm":
+    if not as_json and (mode or ctx.settings.qa_mode) == "llm":
         def stream(token: str) -> None:
             streamed.append(token)
             console.print(token, end="", markup=False, highlight=False, soft_wrap=True)
 
-    answer = answer_question(settings, question, scope=scope, mode=mode, k=k, on_token=stream)  # type: ignore[arg-type]
+    answer = answer_question(ctx, question, scope=scope, mode=mode, k=k, on_token=stream)  # type: ignore[arg-type]
     if as_json:
         typer.echo(json.dumps(answer_json(answer), ensure_ascii=False))
         return
@@ -67,7 +68,7 @@ def ask_cmd(
     _print_citations(answer)
 
 
-def answer_json(answer) -> dict:  # type: ignore[no-untyped-def]
+def answer_json(answer) -> dict:
     """The `--json` shape of an answer."""
     return {
         "answer": answer.answer,
@@ -83,8 +84,8 @@ def answer_json(answer) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def _print_citations(answer) -> None:  # type: ignore[no-untyped-def]
-    from rag.answer import EXCERPT_LABEL, mmss
+def _print_citations(answer) -> None:
+    from rag.answer import EXCERPT_LABEL
     from rag.language import detect_language
 
     if not answer.citations:
@@ -93,7 +94,7 @@ def _print_citations(answer) -> None:  # type: ignore[no-untyped-def]
     console.print(f"[dim]{EXCERPT_LABEL[detect_language(answer.question or answer.answer)]}[/dim]")
     for c in answer.citations:
         where = " · ".join(x for x in (c.transcript_title, c.speaker,
-                                       mmss(c.t_start) if c.t_start is not None else "") if x)
+                                       clock(c.t_start)) if x)
         console.print(f"[bold][{c.n}][/bold] {escape(where)}", highlight=False)
         console.print("    " + escape(c.quote).replace("\n", "\n    "), highlight=False)
 
@@ -109,14 +110,14 @@ def gaps_ls(
     """List questions the material did not cover, newest first."""
     from rag.gaps import list_gaps
 
-    settings = load_settings()
-    gaps = list_gaps(settings, status=status)
+    ctx = command_context()
+    gaps = list_gaps(ctx, status=status)
     if as_json:
         for g in gaps:
             typer.echo(g.model_dump_json())
         return
     if not gaps:
-        others = len(list_gaps(settings)) if status else 0
+        others = len(list_gaps(ctx)) if status else 0
         console.print(f"no {status} knowledge gaps ({others} in other states; `shifu gaps ls` lists them)" if others
                       else f"no {status + ' ' if status else ''}knowledge gaps recorded", highlight=False)
         return
@@ -131,7 +132,7 @@ def gaps_ls(
 def _set_status(gap_id: int, status: str) -> None:
     from rag.gaps import set_gap_status
 
-    gap = set_gap_status(load_settings(), gap_id, status)
+    gap = set_gap_status(command_context(), gap_id, status)
     console.print(f"gap {gap.id} is now {gap.status}: {escape(gap.question)}", highlight=False)
 
 
@@ -171,7 +172,7 @@ def eval_qa_cmd(
     """Answer every query of a BEIR set; print a summary JSON line last (answer contains gold, cited, p95 ms)."""
     from rag.evaluate_qa import evaluate_qa
 
-    summary = evaluate_qa(load_settings(), corpus, queries, qrels, answers_out, method=method, limit=limit,
+    summary = evaluate_qa(command_context(), corpus, queries, qrels, answers_out, method=method, limit=limit,
                           mode=mode, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/dim]"))
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
@@ -193,7 +194,7 @@ def eval_chat_cmd(
     """Ask a chat trust set over its library (demo corpus + trade interviews); print the figures, JSON last."""
     from rag.evaluate_chat import evaluate_chat
 
-    summary = evaluate_chat(load_settings(), questions, bench, answers_out, mode=mode,
+    summary = evaluate_chat(command_context(), questions, bench, answers_out, mode=mode,
                             progress=lambda msg: err.print(f"[dim]{escape(msg)}[/dim]"))
     for lang in ("zh", "en"):
         if lang in summary:

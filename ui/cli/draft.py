@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shifu.errors import ShifuError
-from shifu.settings import load_settings
+from ui.cli.context import command_context
 
 console = Console()
 err = Console(stderr=True)
@@ -35,7 +35,7 @@ def _say(message: str) -> None:
 # --- shifu draft -------------------------------------------------------------------------
 
 
-def _transcript_ids(settings, refs: list[str]) -> list[str]:  # type: ignore[no-untyped-def]
+def _transcript_ids(ctx, refs: list[str]) -> list[str]:
     """Ids for the given refs; a path to a file is ingested first."""
     from rag.ingest import ingest_file
 
@@ -44,7 +44,7 @@ def _transcript_ids(settings, refs: list[str]) -> list[str]:  # type: ignore[no-
         path = Path(ref)
         if path.is_file():
             _say(f"ingesting {path}")
-            result = ingest_file(settings, path)
+            result = ingest_file(ctx, path)
             if not result.ok:
                 raise ShifuError(result.error)
             ids.append(result.transcript_id)
@@ -60,11 +60,11 @@ def draft_cmd(
     by: Annotated[str | None, typer.Option("--by", help="Who drafts it (stored with the version).")] = None,
 ) -> None:
     """Draft a course (outline, lessons, quiz, follow-up questions) from interviews; saved as a new course."""
-    from extraction.draft import draft_course
+    from extraction.drafting import draft_course
 
-    settings = load_settings()
-    ids = _transcript_ids(settings, transcripts)
-    course_id, version, draft = draft_course(settings, ids, engine=engine, progress=_say, created_by=by)
+    ctx = command_context()
+    ids = _transcript_ids(ctx, transcripts)
+    course_id, version, draft = draft_course(ctx, ids, engine=engine, progress=_say, created_by=by)
     if out is not None:
         out.write_text(json.dumps(draft.model_dump(mode="json"), ensure_ascii=False, indent=2), encoding="utf-8")
     flagged = sum(1 for q in draft.quiz if q.flags)
@@ -85,7 +85,7 @@ def courses_ls(
     """List courses, newest first."""
     from extraction.publishing import list_courses
 
-    rows = list_courses(load_settings(), status)
+    rows = list_courses(command_context(), status)
     table = Table()
     table.add_column("id", no_wrap=True)
     for name in ("title", "status", "versions", "published", "quiz", "flagged", "engine"):
@@ -105,14 +105,14 @@ def courses_show(
     """Show one version of a course: outline, points with citations, quiz, follow-up questions."""
     from extraction.publishing import get_course, list_versions, render_text
 
-    settings = load_settings()
-    info, draft = get_course(settings, course_id, version)
+    ctx = command_context()
+    info, draft = get_course(ctx, course_id, version)
     if as_json:
         print(json.dumps(draft.model_dump(mode="json"), ensure_ascii=False, indent=2))
         return
     console.print(f"course {info.id} — status {info.status}, version {info.version} of {info.latest_version}"
                   f" (engine {info.engine}{', model ' + info.model if info.model else ''})", highlight=False)
-    for v in list_versions(settings, course_id):
+    for v in list_versions(ctx, course_id):
         console.print(f"  v{v.version} {v.version_status} {v.version_created_at:%Y-%m-%d %H:%M} "
                       f"{escape(v.version_created_by or '')} {escape(v.note or '')}", highlight=False)
     print(render_text(draft))
@@ -121,12 +121,12 @@ def courses_show(
 def _status(course_id: str, status: str, by: str | None) -> None:
     from extraction.publishing import get_course, open_flags, set_status
 
-    settings = load_settings()
-    info = set_status(settings, course_id, status, by)
+    ctx = command_context()
+    info = set_status(ctx, course_id, status, by)
     console.print(f"course {info.id} is now {info.status}"
                   + (f" (version {info.published_version} published)" if info.status == "published" else ""))
     if status == "in_review":
-        flagged = open_flags(get_course(settings, course_id)[1])
+        flagged = open_flags(get_course(ctx, course_id)[1])
         if flagged:
             console.print(f"[yellow]{len(flagged)} item(s) still carry validator flags "
                           f"({escape(', '.join(flagged[:3]))}); the course cannot be published until each is "
@@ -154,9 +154,9 @@ def courses_unpublish(course_id: str, by: Annotated[str | None, typer.Option("--
 @courses_app.command("diff")
 def courses_diff(course_id: str, v1: int, v2: int) -> None:
     """Unified diff between two versions of a course."""
-    from extraction.publishing import diff_versions
+    from extraction import review
 
-    text = diff_versions(load_settings(), course_id, v1, v2)
+    text = review.diff(command_context(), course_id, v1, v2)
     print(text or f"versions {v1} and {v2} are the same")
 
 
@@ -170,12 +170,12 @@ def eval_segmentation_cmd(
     """Topic segmentation on VCSum meetings: Pk and WindowDiff against one-segment and even-split baselines."""
     from extraction.evaluate import evaluate_segmentation, load_meetings
 
-    settings = load_settings()
+    ctx = command_context()
     embed = None
     if not no_embeddings:
         from shifu.embeddings import get_embedder
 
-        embed = get_embedder(settings).embed
+        embed = get_embedder(ctx.settings).embed
     result = evaluate_segmentation(load_meetings(meetings), embed, progress=_say)
     print(json.dumps(result, ensure_ascii=False))
 
@@ -201,5 +201,5 @@ def eval_drafting_cmd(
         named += [(f"vcsum-{m.id}.json", meeting_transcript_json(m)) for m in load_meetings(vcsum)]
     if not named:
         raise ShifuError("nothing to draft: give --transcripts FILE..., --vcsum meetings.jsonl or --dir FOLDER")
-    result = evaluate_drafting(named, load_settings(), use_embeddings=not no_embeddings, progress=_say)
+    result = evaluate_drafting(named, command_context().settings, use_embeddings=not no_embeddings, progress=_say)
     print(json.dumps(result, ensure_ascii=False))

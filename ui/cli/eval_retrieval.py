@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 
 def register_eval(eval_app: typer.Typer) -> None:
@@ -26,19 +33,19 @@ def register_eval(eval_app: typer.Typer) -> None:
     ) -> None:
         """Index each corpus record as one chunk in a temporary index, run every query, print metrics."""
         from rag.evaluate import evaluate_retrieval
-        from shifu.settings import load_settings
+        from ui.cli.context import command_context
 
-        settings = load_settings()
+        ctx = command_context()
         stderr = Console(stderr=True)
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=stderr, transient=True) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def progress(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            result = evaluate_retrieval(corpus, queries, qrels, settings, run_out=run_out,
+            result = evaluate_retrieval(corpus, queries, qrels, ctx.settings, run_out=run_out,
                                         progress=progress, method=method)
         typer.echo(json.dumps(result, ensure_ascii=False))

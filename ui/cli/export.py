@@ -51,9 +51,9 @@ def export_cmd(
         draft = _from_json(from_json)
     elif course:
         from extraction.publishing import get_course
-        from shifu.settings import load_settings
+        from ui.cli.context import command_context
 
-        _, draft = get_course(load_settings(), course, version)
+        _, draft = get_course(command_context(), course, version)
     else:
         raise ShifuError("name the course to export (`shifu courses ls` lists them) or give --from-json FILE")
     path = export_course(draft, fmt, out, leave_out_unusable=leave_out_unusable)

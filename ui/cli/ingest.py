@@ -15,8 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from shifu.models import Chunk
-from shifu.settings import load_settings
 from shifu.timecode import clock
+from ui.cli.context import command_context
 from ui.cli.eval_retrieval import register_eval
 
 console = Console()
@@ -67,7 +67,7 @@ def ingest_cmd(
     """Ingest interview transcripts (.txt .md .srt .vtt .docx .json) into the library and the index."""
     from rag.ingest import IngestResult, ingest_paths
 
-    settings = load_settings()
+    ctx = command_context()
     if interview_date is not None:
         try:
             date.fromisoformat(interview_date)
@@ -82,7 +82,7 @@ def ingest_cmd(
         def advance(result: IngestResult, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=escape(Path(result.file).name))
 
-        results = ingest_paths(settings, paths, progress=advance, on_wait=_wait_notice, expert=expert,
+        results = ingest_paths(ctx, paths, progress=advance, on_wait=_wait_notice, expert=expert,
                                trade=trade, enterprise=enterprise, interview_date=interview_date, consent=consent)
     if not results:
         err.print("[red]error:[/red] no transcript files found (supported: .txt .md .srt .vtt .docx .json)")
@@ -109,7 +109,7 @@ def transcripts_ls() -> None:
     """List the transcripts in the library."""
     from rag.catalog import list_transcripts
 
-    rows = list_transcripts(load_settings())
+    rows = list_transcripts(command_context())
     if not rows:
         console.print("no transcripts yet; add some with `shifu ingest PATH`")
         return
@@ -125,9 +125,9 @@ def transcripts_show(ref: Annotated[str, typer.Argument(help=_REF_HELP)]) -> Non
     """Show a transcript's metadata and turns, with where each chunk starts."""
     from rag.catalog import get_chunks, get_info, get_transcript, resolve_id
 
-    settings = load_settings()
-    tid = resolve_id(settings, ref)
-    info, transcript, chunks = get_info(settings, tid), get_transcript(settings, tid), get_chunks(settings, tid)
+    ctx = command_context()
+    tid = resolve_id(ctx, ref)
+    info, transcript, chunks = get_info(ctx, tid), get_transcript(ctx, tid), get_chunks(ctx, tid)
     meta = Table.grid(padding=(0, 2))
     for key in ("id", "title", "expert", "trade", "enterprise", "language", "interview_date", "consent",
                 "source_name", "turns", "chunks", "chars", "uploaded_by", "created_at"):
@@ -142,7 +142,7 @@ def transcripts_show(ref: Annotated[str, typer.Argument(help=_REF_HELP)]) -> Non
         while pos < len(starts) and starts[pos].char_start <= turn.char_start:
             _chunk_rule(starts[pos])
             pos += 1
-        when = f"[{mmss(turn.start)}–{mmss(turn.end)}] " if turn.start is not None else ""
+        when = f"[{clock(turn.start)}–{clock(turn.end)}] " if turn.start is not None else ""
         console.print(f"[dim]{escape(when)}[/dim][bold]{escape(turn.speaker)}[/bold] [dim]({turn.role})[/dim]:",
                       highlight=False)
         cut = turn.char_start
@@ -167,16 +167,16 @@ def transcripts_consent(
     from extraction.publishing import courses_drafted_from
     from rag.catalog import get_info, resolve_id, update_metadata
 
-    settings = load_settings()
-    tid = resolve_id(settings, ref)
-    update_metadata(settings, tid, consent=given)
-    info = get_info(settings, tid)
+    ctx = command_context()
+    tid = resolve_id(ctx, ref)
+    update_metadata(ctx, tid, consent=given)
+    info = get_info(ctx, tid)
     if given:
         console.print(f"consent recorded for {tid} ({escape(info.title)})", highlight=False)
         return
     console.print(f"consent withdrawn for {tid} ({escape(info.title)}); courses drafted from it cannot be "
                   "published", highlight=False)
-    for course in courses_drafted_from(settings, tid):
+    for course in courses_drafted_from(ctx, tid):
         if course.status == "published":
             console.print(f"[yellow]{escape(course.title)} ({course.id}) is still published; "
                           f"unpublish it with `shifu courses unpublish {course.id}`[/yellow]", highlight=False)
@@ -193,24 +193,24 @@ def transcripts_rm(
     from rag.ingest import remove_transcript
     from shifu.errors import ShifuError
 
-    settings = load_settings()
-    tid = resolve_id(settings, ref)
-    info = get_info(settings, tid)
-    courses = courses_drafted_from(settings, tid)
+    ctx = command_context()
+    tid = resolve_id(ctx, ref)
+    info = get_info(ctx, tid)
+    courses = courses_drafted_from(ctx, tid)
     published = [c for c in courses if c.status == "published"]
     if published and not force:
         raise ShifuError(
             f"{info.source_name or tid} is the source of published course(s) {_named(published)}: workers' questions "
             "would lose its quotes; unpublish them first (`shifu courses unpublish ID`) or pass --force"
         )
-    remove_transcript(settings, tid, on_wait=_wait_notice)
+    remove_transcript(ctx, tid, on_wait=_wait_notice)
     console.print(f"removed {tid} ({escape(info.title)}): {info.turns} turns, {info.chunks} chunks")
     if courses:
         err.print(f"[yellow]courses drafted from it keep their text but cannot be published again without it: "
                   f"{escape(_named(courses))}[/yellow]", highlight=False)
 
 
-def _named(courses: list) -> str:  # type: ignore[type-arg]
+def _named(courses: list) -> str:
     return ", ".join(f"{c.id} ({c.title}, {c.status})" for c in courses)
 
 
@@ -221,10 +221,10 @@ def transcripts_check(
     """Check that SQL, Chroma and BM25 hold the same chunks; the last line is JSON."""
     from rag.ingest import check_consistency, repair
 
-    settings = load_settings()
+    ctx = command_context()
     if fix:
-        repair(settings)
-    report = check_consistency(settings, on_wait=_wait_notice)
+        repair(ctx)
+    report = check_consistency(ctx, on_wait=_wait_notice)
     summary = {k: (len(v) if isinstance(v, list) else v) for k, v in report.items()}
     colour = "green" if report["consistent"] else "red"
     console.print(f"[{colour}]{'consistent' if report['consistent'] else 'NOT consistent'}[/{colour}]: "
@@ -246,22 +246,18 @@ def search_cmd(
     """Search all ingested transcripts; shows ranked chunks with transcript, speaker, time and score."""
     from rag.retrieve import search
 
-    hits = search(load_settings(), query, k=k)
+    hits = search(command_context(), query, k=k)
     if not hits:
         console.print("nothing found; ingest transcripts with `shifu ingest PATH` or try other words")
         return
     for hit in hits:
         c = hit.chunk
-        when = f" · {mmss(c.t_start)}–{mmss(c.t_end)}" if c.t_start is not None else ""
+        when = f" · {clock(c.t_start)}–{clock(c.t_end)}" if c.t_start is not None else ""
         console.print(f"[bold]{hit.rank}.[/bold] [cyan]{hit.score:.3f}[/cyan]  [bold]{escape(hit.transcript_title)}[/bold]"
                       f" · {escape('、'.join(c.speakers))}{when} [dim]· {c.transcript_id} {c.id}[/dim]",
                       highlight=False)
         console.print(f"   {escape(snippet(c.text, 160))}", highlight=False)
 
-
-def mmss(seconds: float | None) -> str:
-    """12:05 (or 1:02:05 past the hour); empty when unknown."""
-    return clock(seconds, pad_minutes=True)
 
 
 def snippet(text: str, width: int = 120) -> str:
@@ -284,7 +280,7 @@ def eval_ingest_cmd(
         data, name = file.read_bytes(), file.name
     else:
         data, name = _vcsum_interview(chars).encode("utf-8"), "bench-interview.txt"
-    result = benchmark_ingest(load_settings(), data, name)
+    result = benchmark_ingest(command_context(), data, name)
     print(json.dumps(result, ensure_ascii=False))
 
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from shifu.settings import load_settings
+from ui.cli.context import command_context
 
 console = Console()
 prompts_app = typer.Typer(help="Prompt templates: list, show, diff, edit, activate, roll back.", no_args_is_help=True)
@@ -33,7 +33,7 @@ def ls_cmd() -> None:
     from prompts.registry import list_templates
 
     table = Table("name", "active", "origin", "versions", "description")
-    for row in list_templates(load_settings()):
+    for row in list_templates(command_context().settings):
         table.add_row(row["name"], row["active"], row["origin"], str(row["versions"]), escape(row["description"]))
     console.print(table)
 
@@ -48,8 +48,8 @@ def show_cmd(name: str,
     """Print a template's YAML (or its rendered sample), then its versions."""
     from prompts.registry import get_template, render_template
 
-    settings = load_settings()
-    template = get_template(settings, name, version)
+    ctx = command_context()
+    template = get_template(ctx.settings, name, version)
     piped = raw or not sys.stdout.isatty()
     if sample:
         for message in render_template(template, template.spec.sample).messages:
@@ -64,10 +64,10 @@ def show_cmd(name: str,
     else:
         console.print(template.body, markup=False, highlight=False)
     if not raw:  # the versions list goes to the terminal, never into a redirected file
-        _print_versions(settings, name, console if not piped else Console(stderr=True))
+        _print_versions(ctx.settings, name, console if not piped else Console(stderr=True))
 
 
-def _print_versions(settings, name: str, out: Console) -> None:  # type: ignore[no-untyped-def]
+def _print_versions(settings, name: str, out: Console) -> None:
     from prompts.registry import active_version, versions
 
     active = active_version(settings, name)
@@ -83,7 +83,7 @@ def diff_cmd(name: str, v1: str, v2: str) -> None:
     """Unified diff between two versions of a template."""
     from prompts.registry import diff
 
-    text = diff(load_settings(), name, v1, v2)
+    text = diff(command_context().settings, name, v1, v2)
     console.print(text or f"{v1} and {v2} are the same", markup=False, highlight=False)
 
 
@@ -97,15 +97,15 @@ def edit_cmd(name: str,
     from prompts.registry import get_template, save_override
     from shifu.errors import ShifuError
 
-    settings = load_settings()
+    ctx = command_context()
     if file is not None:
         try:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise ShifuError(f"cannot read {file} ({exc.strerror}); check the path") from exc
     else:
-        text = _edit_in_editor(get_template(settings, name).body, name)
-    saved = save_override(settings, name, text, created_by=by or os.environ.get("USER"), note=note,
+        text = _edit_in_editor(get_template(ctx.settings, name).body, name)
+    saved = save_override(ctx.settings, name, text, created_by=by or os.environ.get("USER"), note=note,
                           activate_now=activate)
     state = " and activated" if activate else f"; activate it with `shifu prompts activate {name} {saved.version}`"
     console.print(f"saved {name} version {saved.version}{state}", markup=False, highlight=False)
@@ -131,7 +131,7 @@ def activate_cmd(name: str, version: str, by: Annotated[str | None, typer.Option
     """Make VERSION the active version of NAME."""
     from prompts.registry import activate
 
-    template = activate(load_settings(), name, version, by or os.environ.get("USER"))
+    template = activate(command_context().settings, name, version, by or os.environ.get("USER"))
     console.print(f"{name} now uses version {template.version} ({template.origin})", markup=False)
 
 
@@ -140,7 +140,7 @@ def rollback_cmd(name: str, by: Annotated[str | None, typer.Option("--by")] = No
     """Go back to the version that was active before the current one."""
     from prompts.registry import rollback
 
-    template = rollback(load_settings(), name, by or os.environ.get("USER"))
+    template = rollback(command_context().settings, name, by or os.environ.get("USER"))
     console.print(f"{name} rolled back to version {template.version} ({template.origin})", markup=False)
 
 
@@ -148,9 +148,9 @@ def logs_cmd(n: Annotated[int, typer.Option("-n", help="How many calls, newest f
              as_json: Annotated[bool, typer.Option("--json", help="One JSON object per call, with messages.")] = False,
              ) -> None:
     """Show the newest LLM calls: template, model, host, tokens, duration, error."""
-    from shifu.calllog import recent_calls
+    from shifu.call_history import recent_calls
 
-    rows = recent_calls(load_settings(), n)
+    rows = recent_calls(command_context(), n)
     if as_json:
         for r in rows:
             print(json.dumps({

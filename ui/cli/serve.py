@@ -12,10 +12,10 @@ console = Console()
 users_app = typer.Typer(help="Accounts: trainers, workers and admins.", no_args_is_help=True)
 
 
-def _settings():  # type: ignore[no-untyped-def]
-    from shifu.settings import load_settings
+def _context():
+    from ui.cli.context import command_context
 
-    return load_settings()
+    return command_context()
 
 
 def serve(
@@ -26,15 +26,15 @@ def serve(
     from shifu.auth import list_users
     from ui.web.app import launch_app
 
-    settings = _settings()
-    if not list_users(settings):
+    ctx = _context()
+    if not list_users(ctx):
         console.print("[yellow]no accounts yet: create one with "
                       "`shifu users add NAME --role admin` before logging in[/yellow]")
     console.print(f"shifu app on http://{host}:{port} (Ctrl+C to stop)", highlight=False)
     from ui.web.jobs import shutdown
 
     try:
-        launch_app(settings, host=host, port=port)
+        launch_app(ctx.settings, host=host, port=port)
     finally:
         shutdown()  # stop the drafting process with the app
 
@@ -51,7 +51,7 @@ def users_add(
 
     if password is None:
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    user = add_user(_settings(), username, password, role, enterprise)
+    user = add_user(_context(), username, password, role, enterprise)
     console.print(f"added {user.username} ({user.role})", highlight=False)
 
 
@@ -61,7 +61,7 @@ def users_ls() -> None:
     from shifu.auth import list_users
 
     table = Table("username", "role", "enterprise", "created")
-    for u in list_users(_settings()):
+    for u in list_users(_context()):
         table.add_row(u.username, u.role, u.enterprise or "", str(u.created_at)[:19])
     console.print(table)
 
@@ -76,7 +76,7 @@ def users_passwd(
 
     if password is None:
         password = typer.prompt("new password", hide_input=True, confirmation_prompt=True)
-    set_password(_settings(), username, password)
+    set_password(_context(), username, password)
     console.print(f"password of {username} changed", highlight=False)
 
 
@@ -85,7 +85,7 @@ def users_rm(username: Annotated[str, typer.Argument(help="login name")]) -> Non
     """Remove an account."""
     from shifu.auth import remove_user
 
-    remove_user(_settings(), username)
+    remove_user(_context(), username)
     console.print(f"removed {username}", highlight=False)
 
 

@@ -9,8 +9,8 @@ import gradio as gr
 import pandas as pd
 
 from shifu import auth
-from shifu.settings import Settings
-from ui.web.common import ADMIN, Screen, add_texts, guarded, need, role_name, t
+from shifu.context import Context
+from ui.web.common import ADMIN, Screen, add_texts, guarded, need, one_action, role_name, t
 
 if TYPE_CHECKING:
     from prompts.registry import RenderedPrompt, TemplateSpec
@@ -66,15 +66,15 @@ add_texts({
 class AdminHandlers:
     """Event handlers of the admin screens; each checks the caller is an admin first."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
     # --- prompt templates -------------------------------------------------------------
 
     @guarded
     def templates(self, request: gr.Request) -> Any:
         """Template names for the picker."""
-        need(self.settings, request, ADMIN)
+        need(self.ctx, request, ADMIN)
         from prompts.registry import template_names
 
         names = template_names()
@@ -83,13 +83,13 @@ class AdminHandlers:
     @guarded
     def open_template(self, name: str, lang: str, request: gr.Request) -> tuple:
         """The active YAML of a template, its history and the version pickers."""
-        need(self.settings, request, ADMIN, lang)
+        need(self.ctx, request, ADMIN, lang)
         from prompts.registry import get_template, versions
 
         if not name:
             return "", pd.DataFrame(), gr.update(choices=[]), gr.update(choices=[])
-        current = get_template(self.settings, name)
-        choices = [v.version for v in versions(self.settings, name)]
+        current = get_template(self.ctx.settings, name)
+        choices = [v.version for v in versions(self.ctx.settings, name)]
         return (current.body, self._history(name), gr.update(choices=choices, value=current.version),
                 gr.update(choices=choices, value=choices[0] if choices else None))
 
@@ -97,18 +97,18 @@ class AdminHandlers:
         from extraction.cockpit import drafts_by_template
         from prompts.registry import active_version, versions
 
-        active = active_version(self.settings, name)
-        produced = drafts_by_template(self.settings, name)
+        active = active_version(self.ctx.settings, name)
+        produced = drafts_by_template(self.ctx, name)
         rows = [{"version": v.version, "active": "✓" if v.version == active else "",
                  "origin": v.origin, "by": v.created_by or "", "at": str(v.created_at or "")[:19],
                  "drafts": ", ".join(produced.get(v.version, []))}
-                for v in versions(self.settings, name)]
+                for v in versions(self.ctx.settings, name)]
         return pd.DataFrame(rows, columns=["version", "active", "origin", "by", "at", "drafts"])
 
     @guarded
     def check_variables(self, name: str, body: str, lang: str, request: gr.Request) -> str:
         """Validate edited YAML: syntax, fields, and that it uses only declared variables."""
-        need(self.settings, request, ADMIN, lang)
+        need(self.ctx, request, ADMIN, lang)
         from prompts.registry import shipped
 
         spec = _edited_spec(name, body)
@@ -122,7 +122,7 @@ class AdminHandlers:
     @guarded
     def preview(self, name: str, body: str, lang: str, request: gr.Request) -> str:
         """Render the edited YAML with its own sample values."""
-        need(self.settings, request, ADMIN, lang)
+        need(self.ctx, request, ADMIN, lang)
         spec = _edited_spec(name, body)
         if not spec.sample:
             raise gr.Error(f"template {name} has no `sample` values to preview with; add them to its YAML")
@@ -131,10 +131,10 @@ class AdminHandlers:
     @guarded
     def save(self, name: str, body: str, activate_now: bool, lang: str, request: gr.Request) -> tuple:
         """Save the edit as a new version (optionally making it active)."""
-        user = need(self.settings, request, ADMIN, lang)
+        user = need(self.ctx, request, ADMIN, lang)
         from prompts.registry import save_override
 
-        saved = save_override(self.settings, name, body or "", created_by=user.username,
+        saved = save_override(self.ctx.settings, name, body or "", created_by=user.username,
                               activate_now=bool(activate_now))
         msg = t("activated" if activate_now else "saved_ver", lang, name=name, version=saved.version)
         return (msg, *self.open_template(name, lang, request))
@@ -143,18 +143,20 @@ class AdminHandlers:
     def test_run(self, name: str, body: str, transcript_id: str | None, lang: str,
                  request: gr.Request) -> str:
         """Render the edit on a real transcript and, when an LLM is configured, run it."""
-        need(self.settings, request, ADMIN, lang)
+        need(self.ctx, request, ADMIN, lang)
         spec = _edited_spec(name, body)
         variables = dict(spec.sample)
         if transcript_id:
-            variables.update(_variables_from_transcript(self.settings, transcript_id, spec.variables))
+            variables.update(_variables_from_transcript(self.ctx, transcript_id, spec.variables))
         rendered = _render_edit(spec, body, variables)
         prompt = _messages_text(rendered.messages)
         from shifu.errors import ConfigError
-        from shifu.llm import chat_model
 
+        models = self.ctx.chat_model
         try:
-            model = chat_model(self.settings)
+            if models is None:
+                raise ConfigError("no LLM configured")
+            model = models()
         except ConfigError:
             return f"{t('no_llm', lang)}\n\n{prompt}"
         reply = model.invoke([(m["role"], m["content"]) for m in rendered.messages])
@@ -162,75 +164,79 @@ class AdminHandlers:
 
     @guarded
     def diff(self, name: str, v1: str, v2: str, lang: str, request: gr.Request) -> str:
-        need(self.settings, request, ADMIN, lang)
+        need(self.ctx, request, ADMIN, lang)
         from prompts.registry import diff
 
         if not (name and v1 and v2):
             return ""
-        return diff(self.settings, name, v1, v2) or "(no difference)"
+        return diff(self.ctx.settings, name, v1, v2) or "(no difference)"
 
     @guarded
     def activate(self, name: str, version: str, lang: str, request: gr.Request) -> tuple:
-        user = need(self.settings, request, ADMIN, lang)
+        user = need(self.ctx, request, ADMIN, lang)
         from prompts.registry import activate
 
-        done = activate(self.settings, name, version, user.username)
+        done = activate(self.ctx.settings, name, version, user.username)
         return (t("activated", lang, name=name, version=done.version), *self.open_template(name, lang, request))
 
     @guarded
     def rollback(self, name: str, lang: str, request: gr.Request) -> tuple:
-        user = need(self.settings, request, ADMIN, lang)
+        user = need(self.ctx, request, ADMIN, lang)
         from prompts.registry import rollback
 
-        done = rollback(self.settings, name, user.username)
+        done = rollback(self.ctx.settings, name, user.username)
         return (t("activated", lang, name=name, version=done.version), *self.open_template(name, lang, request))
 
     @guarded
     def transcripts(self, request: gr.Request) -> Any:
         """Transcripts for the test-run picker."""
-        need(self.settings, request, ADMIN)
+        need(self.ctx, request, ADMIN)
         from rag.catalog import list_transcripts
 
-        return gr.update(choices=[(f"{x.title} ({x.id[:8]})", x.id) for x in list_transcripts(self.settings)])
+        return gr.update(choices=[(f"{x.title} ({x.id[:8]})", x.id) for x in list_transcripts(self.ctx)])
 
     # --- users ---------------------------------------------------------------------------
 
     @guarded
     def users(self, lang: str, request: gr.Request) -> pd.DataFrame:
-        need(self.settings, request, ADMIN, lang)
+        need(self.ctx, request, ADMIN, lang)
         rows = [{"username": u.username, "role": role_name(u.role, lang), "enterprise": u.enterprise or "",
-                 "created": str(u.created_at)[:19]} for u in auth.list_users(self.settings)]
+                 "created": str(u.created_at)[:19]} for u in auth.list_users(self.ctx)]
         return pd.DataFrame(rows, columns=["username", "role", "enterprise", "created"])
 
     @guarded
+    @one_action
     def add_user(self, username: str, role: str, enterprise: str, password: str, lang: str,
                  request: gr.Request) -> tuple:
-        need(self.settings, request, ADMIN, lang)
-        user = auth.add_user(self.settings, username, password, role, enterprise or None)
+        need(self.ctx, request, ADMIN, lang)
+        user = auth.add_user(self.ctx, username, password, role, enterprise or None)
         return t("user_added", lang, user=user.username, role=role_name(user.role, lang)), self.users(lang, request)
 
     @guarded
+    @one_action
     def set_password(self, username: str, password: str, lang: str, request: gr.Request) -> tuple:
-        need(self.settings, request, ADMIN, lang)
-        auth.set_password(self.settings, (username or "").strip(), password)
+        need(self.ctx, request, ADMIN, lang)
+        auth.set_password(self.ctx, (username or "").strip(), password)
         return t("pw_set", lang, user=username), self.users(lang, request)
 
     @guarded
+    @one_action
     def remove_user(self, username: str, lang: str, request: gr.Request) -> tuple:
-        me = need(self.settings, request, ADMIN, lang)
+        me = need(self.ctx, request, ADMIN, lang)
         if (username or "").strip() == me.username:
             raise gr.Error("you cannot remove your own account; ask another admin to do it")
-        auth.remove_user(self.settings, (username or "").strip())
+        auth.remove_user(self.ctx, (username or "").strip())
         return t("user_rm", lang, user=username), self.users(lang, request)
 
     # --- dashboard and unpublishing -----------------------------------------------------
 
     @guarded
     def dashboard(self, lang: str, request: gr.Request) -> tuple:
-        need(self.settings, request, ADMIN, lang)
-        from extraction.cockpit import COURSE_STATUSES, dashboard
+        need(self.ctx, request, ADMIN, lang)
+        from extraction.cockpit import dashboard
+        from extraction.publishing import STATUSES
 
-        d = dashboard(self.settings)
+        d = dashboard(self.ctx)
         md = t("dash_md", lang, trainers=d.trainers, workers=d.workers, transcripts=d.transcripts,
                draft=d.courses_by_status.get("draft", 0), in_review=d.courses_by_status.get("in_review", 0),
                published=d.courses_by_status.get("published", 0), reached=d.workers_reached,
@@ -238,30 +244,31 @@ class AdminHandlers:
                pass_rate="—" if d.pass_rate is None else f"{d.pass_rate:.0%}",
                rating="—" if d.average_rating is None else f"{d.average_rating:.1f} / 5 ({d.ratings})",
                gaps=d.open_gaps)
-        status = pd.DataFrame({"status": list(COURSE_STATUSES),
-                               "courses": [d.courses_by_status.get(s, 0) for s in COURSE_STATUSES]})
+        status = pd.DataFrame({"status": list(STATUSES),
+                               "courses": [d.courses_by_status.get(s, 0) for s in STATUSES]})
         per = pd.DataFrame(d.per_course or [], columns=["course", "status", "attempts", "pass_rate", "rating"])
         # A bar chart whose only value is its own maximum draws no bar: start every axis at 0.
         top = max([1, *status["courses"]])
         most = max([1, *per["attempts"]]) if len(per) else 1
         return (md, gr.update(value=status, y_lim=[0, top]), gr.update(value=per, y_lim=[0, most]), per,
-                gr.update(choices=_published_choices(self.settings)))
+                gr.update(choices=_published_choices(self.ctx)))
 
     @guarded
+    @one_action
     def unpublish(self, course_id: str | None, lang: str, request: gr.Request) -> str:
-        user = need(self.settings, request, ADMIN, lang)
+        user = need(self.ctx, request, ADMIN, lang)
         from extraction.publishing import set_status
 
         if not course_id:
             raise gr.Error("pick a published course first")
-        set_status(self.settings, course_id, "draft", by=user.username)
+        set_status(self.ctx, course_id, "draft", by=user.username)
         return t("unpublished", lang, title=course_id)
 
 
-def _published_choices(settings: Settings) -> list[tuple[str, str]]:
+def _published_choices(ctx: Context) -> list[tuple[str, str]]:
     from extraction.learning import catalogue
 
-    return [(f"{c.title} (v{c.version})", c.course_id) for c in catalogue(settings)]
+    return [(f"{c.title} (v{c.version})", c.course_id) for c in catalogue(ctx)]
 
 
 def _edited_spec(name: str, body: str) -> TemplateSpec:
@@ -282,25 +289,25 @@ def _messages_text(messages: list[dict[str, str]]) -> str:
     return "\n\n".join(f"=== {m['role']} ===\n{m['content']}" for m in messages)
 
 
-def _variables_from_transcript(settings: Settings, transcript_id: str, wanted: list[str]) -> dict[str, Any]:
+def _variables_from_transcript(ctx: Context, transcript_id: str, wanted: list[str]) -> dict[str, Any]:
     """Fill the template's usual variables from a real transcript, for a test run."""
     from rag.catalog import get_chunks, get_transcript
 
-    tr = get_transcript(settings, transcript_id)
+    tr = get_transcript(ctx, transcript_id)
     sentences = [s for turn in tr.expert_turns() for s in re.split(r"(?<=[。！？!?.])\s*", turn.text) if s.strip()][:12]
     values: dict[str, Any] = {
         "title": tr.title, "expert": tr.expert or "", "language": tr.language,
         "sentences": [{"id": f"s{i}", "text": s} for i, s in enumerate(sentences, 1)],
         "units": [{"id": f"u{i}", "kind": "fact", "text": s} for i, s in enumerate(sentences, 1)],
         "sources": [{"n": i, "title": tr.title, "speaker": ", ".join(c.speakers), "text": c.text}
-                    for i, c in enumerate(get_chunks(settings, transcript_id)[:3], 1)],
+                    for i, c in enumerate(get_chunks(ctx, transcript_id)[:3], 1)],
     }
     return {k: v for k, v in values.items() if k in wanted}
 
 
 def build(screen: Screen) -> None:
     """The admin tab: templates, users, dashboard."""
-    h = AdminHandlers(screen.settings)
+    h = AdminHandlers(screen.ctx)
     lang = screen.lang
     with gr.Tabs():
         with gr.Tab(t("adm_prompts")) as tab_p:

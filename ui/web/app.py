@@ -1,7 +1,7 @@
 """The shifu web app: one Gradio Blocks whose screens depend on the user's role.
 
-`create_app(settings)` builds the Blocks (testable without launching);
-`launch_app(settings, ...)` serves it with login, queue limits and safe file settings.
+`create_app(settings)` builds the application context once and the Blocks on it (testable
+without launching); `launch_app(settings, ...)` serves it with login, queue limits and safe file settings.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 import gradio as gr  # noqa: E402
 
 from shifu.auth import authenticate, get_user  # noqa: E402
+from shifu.context import ChatModels, Context  # noqa: E402
 from shifu.settings import Settings  # noqa: E402
 from ui.web import admin, trainer, worker  # noqa: E402
 from ui.web.common import DEFAULT_LIMIT, LANGS, Screen, add_texts, role_name, t, username_of  # noqa: E402
@@ -33,10 +34,15 @@ add_texts({
 
 
 
-def create_app(settings: Settings) -> gr.Blocks:
-    """Build every screen; tabs are shown by role when a user loads the page."""
+def create_app(settings: Settings, *, chat_model: ChatModels | None = None) -> gr.Blocks:
+    """Build every screen on a new application context (the edge of the web app)."""
+    return build_app(Context(settings, chat_model=chat_model))
+
+
+def build_app(ctx: Context) -> gr.Blocks:
+    """Build every screen on this context; tabs are shown by role when a user loads the page."""
     with gr.Blocks(title="shifu 师傅", analytics_enabled=False) as app:
-        screen = Screen(settings)
+        screen = Screen(ctx)
         lang = screen.lang
         with gr.Row():
             screen.md(gr.Markdown(t("title")), "title")
@@ -54,9 +60,9 @@ def create_app(settings: Settings) -> gr.Blocks:
         screen.tab(tab_worker, "tab_worker")
         screen.tab(tab_admin, "tab_admin")
 
-        def on_load(request: gr.Request):  # type: ignore[no-untyped-def]
+        def on_load(request: gr.Request):
             """Show only the tabs of the caller's role."""
-            user = get_user(settings, username_of(request))
+            user = get_user(ctx, username_of(request))
             role = user.role if user else None
             greeting = t("hello", user=user.username, role=role_name(user.role)) if user else t("login")
             first = {"trainer": "trainer", "worker": "worker", "admin": "admin"}.get(role or "")
@@ -67,9 +73,9 @@ def create_app(settings: Settings) -> gr.Blocks:
         for hook in screen.on_load:
             hook(app)
 
-        def switch_language(choice: str, request: gr.Request):  # type: ignore[no-untyped-def]
+        def switch_language(choice: str, request: gr.Request):
             code = LANGS.get(choice, "zh")
-            user = get_user(settings, username_of(request))
+            user = get_user(ctx, username_of(request))
             greeting = t("hello", code, user=user.username, role=role_name(user.role, code)) if user else ""
             return [code, greeting, *screen.relabel(code)]
 
@@ -79,14 +85,15 @@ def create_app(settings: Settings) -> gr.Blocks:
 
 
 def launch_app(settings: Settings, host: str = "127.0.0.1", port: int = 7860, *,
-               block: bool = True) -> gr.Blocks:
+               block: bool = True, chat_model: ChatModels | None = None) -> gr.Blocks:
     """Serve the app with login against the user table, queue limits and no stray file access."""
     settings.uploads_dir.mkdir(parents=True, exist_ok=True)
-    app = create_app(settings)
+    ctx = Context(settings, chat_model=chat_model)  # one for the screens and the login check
+    app = build_app(ctx)
     app.queue(default_concurrency_limit=DEFAULT_LIMIT, max_size=256)
     app.launch(
         server_name=host, server_port=port, share=False,
-        auth=lambda username, password: authenticate(settings, username, password),
+        auth=lambda username, password: authenticate(ctx, username, password),
         auth_message=t("login_msg"),
         max_file_size=f"{int(settings.max_file_mb * 1024)}kb",
         allowed_paths=[],

@@ -12,12 +12,12 @@ from typing import Any
 
 import gradio as gr
 
-from shifu.auth import User, get_user
+from shifu.auth import ROLES, User, get_user
+from shifu.context import Context
 from shifu.errors import ShifuError
-from shifu.settings import Settings
 
 TRAINER = ("trainer", "admin")  # admins may do what trainers do
-WORKER = ("worker", "trainer", "admin")  # anyone logged in may study published courses
+WORKER = ROLES  # anyone logged in may study published courses
 ADMIN = ("admin",)
 
 LANGS = {"中文": "zh", "English": "en"}
@@ -62,10 +62,10 @@ def username_of(request: gr.Request | None) -> str | None:
     return getattr(request, "username", None) if request is not None else None
 
 
-def need(settings: Settings, request: gr.Request | None, roles: tuple[str, ...],
+def need(ctx: Context, request: gr.Request | None, roles: tuple[str, ...],
          lang: str = "zh") -> User:
     """The calling user when their role is one of `roles`; otherwise a gr.Error refusal."""
-    user = get_user(settings, username_of(request))
+    user = get_user(ctx, username_of(request))
     if user is None:
         raise gr.Error(t("login", lang))
     if user.role not in roles:
@@ -79,14 +79,14 @@ def friendly(exc: Exception) -> gr.Error:
     return gr.Error(str(exc))
 
 
-def guarded(fn):  # type: ignore[no-untyped-def]
+def guarded(fn):
     """Turn ShifuError raised by a service into a gr.Error shown to the user."""
     import functools
     import inspect
 
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
-        def gen_wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def gen_wrapper(*args, **kwargs):
             try:
                 yield from fn(*args, **kwargs)
             except ShifuError as exc:
@@ -94,11 +94,25 @@ def guarded(fn):  # type: ignore[no-untyped-def]
         return gen_wrapper
 
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except ShifuError as exc:
             raise friendly(exc) from exc
+    return wrapper
+
+
+def one_action(fn):
+    """Run a handler as one unit of work: the role check, the service calls and the reads of the reply.
+
+    Only for handlers that neither ingest (the writer commits in steps on purpose) nor wait on a model.
+    """
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):
+        with self.ctx.unit_of_work():
+            return fn(self, *args, **kwargs)
     return wrapper
 
 
@@ -107,27 +121,11 @@ def esc(text: Any) -> str:
     return html.escape(str(text if text is not None else ""))
 
 
-def fmt_time(seconds: float | None) -> str:
-    """12.5 -> '00:12'; None -> ''."""
-    if seconds is None:
-        return ""
-    s = int(seconds)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
-
-
-def md_escape(text: Any) -> str:
-    """Escape Markdown specials in transcript text so a quote can never inject markup or images."""
-    out = html.escape(str(text if text is not None else ""))
-    for ch in "\\`*_{}[]()#+-!|>":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
 class Screen:
-    """What the screen builders share: settings, the language state, relabelling and load hooks."""
+    """What the screen builders share: the application context, the language state, relabelling and load hooks."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
         self.lang = gr.State("zh")
         self._labels: list[tuple[Any, str, str]] = []  # (component, text key, attribute)
         self.on_load: list[Any] = []  # callables taking the Blocks, run after the tabs exist
@@ -156,4 +154,4 @@ class Screen:
 
     def relabel(self, lang: str) -> list[Any]:
         """One update per registered component, in the order of :meth:`components`."""
-        return [gr.update(**{attr: t(key, lang)}) for _, key, attr in self._labels]
+        return [gr.update(**{attr: t(key, lang)}) for _, key, attr in self._labels]  # type: ignore[arg-type]

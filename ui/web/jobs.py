@@ -15,6 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from shifu.context import Context
 from shifu.errors import ShifuError
 from shifu.settings import Settings
 
@@ -36,9 +37,10 @@ def _report(*args: Any) -> None:
 
 
 def _draft(settings: Settings, transcript_ids: list[str], engine: str, created_by: str | None) -> tuple:
-    from extraction.draft import draft_course
+    """In the drafting process: a context of its own (settings travel between processes, contexts do not)."""
+    from extraction.drafting import draft_course
 
-    course_id, version, draft = draft_course(settings, transcript_ids, engine=engine, progress=_report,
+    course_id, version, draft = draft_course(Context(settings), transcript_ids, engine=engine, progress=_report,
                                              created_by=created_by)
     return course_id, version, draft.title
 
@@ -53,14 +55,14 @@ def _executor() -> tuple[ProcessPoolExecutor, Any]:
         return _pool, _queue
 
 
-def run_draft(settings: Settings, transcript_ids: list[str], *, engine: str = "offline",
+def run_draft(ctx: Context, transcript_ids: list[str], *, engine: str = "offline",
               created_by: str | None = None, on_progress: Callable[..., None] | None = None,
               in_process: bool = False) -> tuple[str, int, str]:
     """Draft a course in the worker process; returns (course_id, version, title)."""
     if in_process:
-        from extraction.draft import draft_course
+        from extraction.drafting import draft_course
 
-        course_id, version, draft = draft_course(settings, transcript_ids, engine=engine,
+        course_id, version, draft = draft_course(ctx, transcript_ids, engine=engine,
                                                  progress=on_progress, created_by=created_by)
         return course_id, version, draft.title
     pool, q = _executor()
@@ -69,7 +71,7 @@ def run_draft(settings: Settings, transcript_ids: list[str], *, engine: str = "o
             q.get_nowait()
         except queue.Empty:
             break
-    future: Future = pool.submit(_draft, settings, list(transcript_ids), engine, created_by)
+    future: Future = pool.submit(_draft, ctx.settings, list(transcript_ids), engine, created_by)
     while not future.done():
         try:
             args = q.get(timeout=0.2)

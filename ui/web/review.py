@@ -9,22 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from sqlalchemy import select
 
+from extraction import review
 from extraction.course import CourseDraft, QuizItem
-from shifu.settings import Settings
-from shifu.store import session_scope
-from shifu.tables import CourseRow, CourseVersionRow
+from rag.markdown import md_escape
+from shifu.context import Context
+from shifu.timecode import clock
 from ui.web.common import (
     ADMIN,
     TRAINER,
     Screen,
     add_texts,
     esc,
-    fmt_time,
     guarded,
-    md_escape,
     need,
+    one_action,
     t,
 )
 
@@ -66,78 +65,28 @@ def status_name(status: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
-# --- reading courses (SQL reads; writes go through extraction.publishing) -----------------
+# --- pickers -------------------------------------------------------------------------------
 
 
-def course_choices(settings: Settings) -> list[tuple[str, str]]:
-    with session_scope(settings) as s:
-        rows = s.scalars(select(CourseRow).order_by(CourseRow.created_at.desc())).all()
-        return [(f"{r.title} [{r.status}] ({r.id[:8]})", r.id) for r in rows]
+def course_choices(ctx: Context) -> list[tuple[str, str]]:
+    return [(f"{c.title} [{c.status}] ({c.id[:8]})", c.id) for c in review.courses(ctx)]
 
 
-def version_choices(settings: Settings, course_id: str) -> list[tuple[str, int]]:
-    with session_scope(settings) as s:
-        rows = s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id)
-                         .order_by(CourseVersionRow.number)).all()
-        return [(f"v{r.number} · {r.engine} · {r.created_by or ''} · {(r.note or '')[:40]}", r.number) for r in rows]
+def version_choices(ctx: Context, course_id: str) -> list[tuple[str, int]]:
+    return [(f"v{v.number} · {v.engine} · {v.created_by or ''} · {(v.note or '')[:40]}", v.number)
+            for v in review.versions(ctx, course_id)]
 
 
-def load(settings: Settings, course_id: str, version: int | None) -> tuple[int, CourseDraft]:
-    from extraction.publishing import get_course
-
-    info, draft = get_course(settings, course_id, int(version) if version else None)
-    return int(info.version), draft
-
-
-def course_pickers(settings: Settings, course_id: str, version: int) -> tuple:
+def course_pickers(ctx: Context, course_id: str, version: int) -> tuple:
     """Updates for the review screen's course and version pickers, pointing at one version."""
-    return (gr.update(choices=course_choices(settings), value=course_id),
-            gr.update(choices=version_choices(settings, course_id), value=int(version)))
+    return (gr.update(choices=course_choices(ctx), value=course_id),
+            gr.update(choices=version_choices(ctx, course_id), value=int(version)))
 
 
 # --- items ------------------------------------------------------------------------------
 
 
-@dataclass
-class ItemRef:
-    """Where an item lives in the draft: 'p:i.j.k' point, 'l:i.j' lesson, 'q:ID' quiz item, 'f:n' follow-up."""
-
-    key: str
-
-    @property
-    def kind(self) -> str:
-        return self.key.split(":", 1)[0]
-
-    @property
-    def body(self) -> str:
-        return self.key.split(":", 1)[1]
-
-    def _place(self, draft: CourseDraft) -> tuple[list[Any], int]:
-        """The list a point, lesson or follow-up sits in, and its index there."""
-        if self.kind == "p":
-            i, j, k = (int(x) for x in self.body.split("."))
-            return draft.modules[i].lessons[j].points, k
-        if self.kind == "l":
-            i, j = (int(x) for x in self.body.split("."))
-            return draft.modules[i].lessons, j
-        return draft.follow_up_questions, int(self.body)
-
-    def get(self, draft: CourseDraft) -> Any:
-        if self.kind == "q":
-            return next(q for q in draft.quiz if q.id == self.body)
-        items, n = self._place(draft)
-        return items[n]
-
-    def remove(self, draft: CourseDraft) -> None:
-        if self.kind == "q":
-            draft.quiz = [q for q in draft.quiz if q.id != self.body]
-            return
-        items, n = self._place(draft)
-        del items[n]
-
-
-def _flags(obj: Any) -> list[str]:
-    return list(getattr(obj, "flags", None) or [])
+_flags = review.flags_of
 
 
 def item_choices(draft: CourseDraft) -> list[tuple[str, str]]:
@@ -178,47 +127,38 @@ def outline_md(draft: CourseDraft, lang: str = "zh") -> str:
     return "\n".join(lines)
 
 
-def span_html(settings: Settings, citation: Any, context: int = 240) -> str:
+def span_html(ctx: Context, citation: Any) -> str:
     """The transcript around a citation with the cited span highlighted."""
-    from rag.catalog import get_transcript
     from shifu.errors import NotFoundError
 
     try:
-        tr = get_transcript(settings, citation.transcript_id)
+        span = review.source_span(ctx, citation)
     except NotFoundError as exc:
         return f"<p>{esc(exc)}</p>"
-    text = tr.text
-    start, end = max(0, int(citation.start)), min(len(text), int(citation.end))
-    lo, hi = max(0, start - context), min(len(text), end + context)
-    turn = next((x for x in tr.turns if x.char_start <= start < x.char_end + 1), None)
-    who = f"{esc(turn.speaker)} · {fmt_time(turn.start)}" if turn else ""
-    body = (("…" if lo else "") + esc(text[lo:start]) + f"<mark id='cited-span'>{esc(text[start:end])}</mark>"
-            + esc(text[end:hi]) + ("…" if hi < len(text) else ""))
-    return (f"<div class='span-view'><p><b>{esc(tr.title)}</b> {who} [{start}–{end}]</p>"
+    who = f"{esc(span.speaker)} · {clock(span.time_s)}" if span.speaker is not None else ""
+    body = (("…" if span.cut_before else "") + esc(span.before) + f"<mark id='cited-span'>{esc(span.cited)}</mark>"
+            + esc(span.after) + ("…" if span.cut_after else ""))
+    return (f"<div class='span-view'><p><b>{esc(span.title)}</b> {who} [{span.start}–{span.end}]</p>"
             f"<p style='white-space:pre-wrap'>{body}</p></div>")
-
-
-def _lines(text: str | None) -> list[str]:
-    return [x.strip() for x in (text or "").splitlines() if x.strip()]
 
 
 class ReviewHandlers:
     """Review, versions, workflow and export handlers; each checks the caller's role first."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
     @guarded
     def courses(self, lang: str, request: gr.Request) -> Any:
-        need(self.settings, request, TRAINER, lang)
-        return gr.update(choices=course_choices(self.settings))
+        need(self.ctx, request, TRAINER, lang)
+        return gr.update(choices=course_choices(self.ctx))
 
     @guarded
     def versions(self, course_id: str | None, lang: str, request: gr.Request) -> tuple:
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         if not course_id:
             return gr.update(choices=[], value=None), gr.update(choices=[]), gr.update(choices=[])
-        choices = version_choices(self.settings, course_id)
+        choices = version_choices(self.ctx, course_id)
         latest = choices[-1][1] if choices else None
         older = choices[-2][1] if len(choices) > 1 else latest
         return (gr.update(choices=choices, value=latest), gr.update(choices=choices, value=older),
@@ -227,29 +167,27 @@ class ReviewHandlers:
     @guarded
     def show(self, course_id: str | None, version: int | None, lang: str, request: gr.Request) -> tuple:
         """Outline, item list, follow-ups and workflow status of one version."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         if not course_id:
             return "", gr.update(choices=[], value=None), ""
-        _number, draft = load(self.settings, course_id, version)
+        _number, draft = review.load(self.ctx, course_id, version)
         return outline_md(draft, lang), gr.update(choices=item_choices(draft), value=None), self._status(course_id, lang)
 
     def _status(self, course_id: str, lang: str) -> str:
-        with session_scope(self.settings) as s:
-            row = s.get(CourseRow, course_id)
-            if row is None:
-                return ""
-            return t("status_now", lang, status=status_name(row.status, lang), published=row.published_version or "—")
+        course = review.course_status(self.ctx, course_id)
+        if course is None:
+            return ""
+        return t("status_now", lang, status=status_name(course.status, lang), published=course.published_version or "—")
 
     @guarded
     def open_item(self, course_id: str | None, version: int | None, key: str | None, lang: str,
                   request: gr.Request) -> tuple:
         """One item in the editor, its source quotes beside it, its validator flags."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         blank = ("", "", "", "", "", gr.update(choices=[], value=None), "", "", gr.update(visible=False))
         if not (course_id and key):
             return blank
-        _number, draft = load(self.settings, course_id, version)
-        item = ItemRef(key).get(draft)
+        item = review.open_item(self.ctx, course_id, version, key)
         cites = list(getattr(item, "citations", []) or [])
         quotes = "\n\n".join(f"> [{n}] {md_escape(c.quote)}" for n, c in enumerate(cites, 1))
         flags = _flags(item)
@@ -260,7 +198,7 @@ class ReviewHandlers:
             return (item.stem, item.type, "\n".join(item.options), "\n".join(item.answer), item.explanation,
                     pick, quotes, flags_md, gr.update(visible=True))
         text = getattr(item, "text", None) or getattr(item, "question", None) or getattr(item, "title", "")
-        kind = getattr(item, "kind", None) or ("lesson" if ItemRef(key).kind == "l" else "follow-up")
+        kind = getattr(item, "kind", None) or ("lesson" if key.startswith("l:") else "follow-up")
         extra = getattr(item, "reason", "")
         return (text, kind, "", "", extra, pick, quotes, flags_md, gr.update(visible=False))
 
@@ -268,98 +206,67 @@ class ReviewHandlers:
     def show_span(self, course_id: str | None, version: int | None, key: str | None, n: int | None, lang: str,
                   request: gr.Request) -> str:
         """The transcript around the chosen citation, the cited words highlighted."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         if not (course_id and key) or n is None:
             return ""
-        _number, draft = load(self.settings, course_id, version)
-        cites = list(getattr(ItemRef(key).get(draft), "citations", []) or [])
-        return span_html(self.settings, cites[int(n)]) if 0 <= int(n) < len(cites) else ""
+        cites = review.citations_of(review.open_item(self.ctx, course_id, version, key))
+        return span_html(self.ctx, cites[int(n)]) if 0 <= int(n) < len(cites) else ""
 
-    def _save(self, course_id: str, draft: CourseDraft, note: str, user: str, lang: str) -> tuple:
-        from extraction.publishing import save_version
-
-        number = save_version(self.settings, course_id, draft, created_by=user, note=note)
+    def _saved(self, course_id: str, number: int, note: str, lang: str) -> tuple:
         return (t("saved_v", lang, version=number, note=note),
-                *course_pickers(self.settings, course_id, number))
+                *course_pickers(self.ctx, course_id, number))
 
     @guarded
+    @one_action
     def edit(self, course_id: str | None, version: int | None, key: str | None, text: str, kind: str,
              options: str, answer: str, explanation: str, action: str, lang: str, request: gr.Request) -> tuple:
         """Accept, save an edit, or reject one item; each saves a new version."""
-        user = need(self.settings, request, TRAINER, lang)
+        user = need(self.ctx, request, TRAINER, lang)
         if not course_id:
             raise gr.Error(t("no_course", lang))
         if not key:
             raise gr.Error(t("pick_item", lang))
-        _number, draft = load(self.settings, course_id, version)
-        ref = ItemRef(key)
-        item = ref.get(draft)
-        label = key.split(":", 1)[1]
-        if action == "reject":
-            ref.remove(draft)
-            note = f"rejected {label}"
-        elif action == "accept":
-            note = f"accepted {label}" + (f" (flags: {'; '.join(_flags(item))})" if _flags(item) else "")
-            if hasattr(item, "flags"):
-                item.flags = []
-        else:
-            note = f"edited {label}"
-            if isinstance(item, QuizItem):
-                item.stem, item.options = text.strip(), _lines(options)
-                item.answer, item.explanation = _lines(answer), (explanation or "").strip()
-                item.flags = _quiz_flags(item)
-            elif ref.kind == "p":
-                item.text, item.kind = text.strip(), (kind or item.kind).strip()
-            elif ref.kind == "l":
-                item.title = text.strip() or item.title
-            else:
-                item.question, item.reason = text.strip(), (explanation or item.reason).strip()
-        return self._save(course_id, draft, note, user.username, lang)
+        edit = review.ItemEdit(text=text, kind=kind, options=options, answer=answer, explanation=explanation)
+        number, note = review.edit_item(self.ctx, course_id, version, key, action, edit, user.username)
+        return self._saved(course_id, number, note, lang)
 
     @guarded
     def regenerate(self, course_id: str | None, version: int | None, key: str | None, lang: str,
                    request: gr.Request) -> tuple:
         """A new version of one item: written by the LLM when one is configured, else rebuilt offline."""
-        user = need(self.settings, request, TRAINER, lang)
+        user = need(self.ctx, request, TRAINER, lang)
         if not (course_id and key):
             raise gr.Error(t("pick_item", lang))
-        from extraction.draft import regenerate_item
-
-        _number, draft = load(self.settings, course_id, version)
-        draft = regenerate_item(self.settings, draft, key)
-        return self._save(course_id, draft, f"regenerated {key.split(':', 1)[1]}", user.username, lang)
+        number, note = review.regenerate(self.ctx, course_id, version, key, user.username)
+        return self._saved(course_id, number, note, lang)
 
     @guarded
     def diff(self, course_id: str | None, a: int | None, b: int | None, lang: str, request: gr.Request) -> str:
-        need(self.settings, request, TRAINER, lang)
-        from extraction.publishing import diff_versions
-
+        need(self.ctx, request, TRAINER, lang)
         if not (course_id and a and b):
             return ""
-        out = diff_versions(self.settings, course_id, int(a), int(b))
-        return out if isinstance(out, str) else "\n".join(map(str, out))
+        return review.diff(self.ctx, course_id, int(a), int(b))
 
     @guarded
+    @one_action
     def set_status(self, course_id: str | None, status: str, lang: str, request: gr.Request) -> str:
         """Move the course along draft -> in review -> published (publishing needs consent)."""
-        user = need(self.settings, request, ADMIN if status == "unpublish" else TRAINER, lang)
-        from extraction.publishing import set_status
-
+        user = need(self.ctx, request, ADMIN if status == "unpublish" else TRAINER, lang)
         if not course_id:
             raise gr.Error(t("no_course", lang))
-        set_status(self.settings, course_id, "draft" if status == "unpublish" else status, by=user.username)
+        review.move(self.ctx, course_id, status, user.username)
         return self._status(course_id, lang)
 
     @guarded
     def export(self, course_id: str | None, version: int | None, formats: list[str] | None, lang: str,
                request: gr.Request) -> tuple:
         """Write the chosen formats to a fresh temporary folder and hand them to the download box."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         from extraction.export import FORMATS, export_course, unusable_items
 
         if not course_id:
             raise gr.Error(t("no_course", lang))
-        _number, draft = load(self.settings, course_id, version)
+        _number, draft = review.load(self.ctx, course_id, version)
         out = Path(tempfile.mkdtemp(prefix="shifu-export-"))
         paths, notes = [], []
         for fmt in formats or list(FORMATS):
@@ -368,16 +275,6 @@ class ReviewHandlers:
             if left:
                 notes.append(t("left_out", lang, fmt=fmt, ids=", ".join(left)))
         return "\n\n".join([t("exported", lang, n=len(paths)), *notes]), paths
-
-
-def _quiz_flags(item: QuizItem) -> list[str]:
-    """Re-check an edited quiz item with the drafting validators."""
-    from extraction.validate import item_problems, supported
-
-    flags = item_problems(item)
-    if not flags and not supported(item):
-        flags.append("answer not supported by the cited quote")
-    return flags
 
 
 @dataclass
@@ -389,7 +286,7 @@ def build(screen: Screen) -> ReviewParts:
     """The review, versions and export tabs (inside the trainer tab)."""
     from extraction.export import FORMATS
 
-    h = ReviewHandlers(screen.settings)
+    h = ReviewHandlers(screen.ctx)
     lang = screen.lang
     with gr.Tab(t("t_review"), elem_id="t-tab-review") as tab_review:
         with gr.Row():

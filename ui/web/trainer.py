@@ -14,7 +14,8 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from shifu.settings import Settings
+from shifu.context import Context
+from shifu.timecode import clock
 from ui.web import review
 from ui.web.common import (
     DRAFT_LIMIT,
@@ -23,9 +24,9 @@ from ui.web.common import (
     Screen,
     add_texts,
     esc,
-    fmt_time,
     guarded,
     need,
+    one_action,
     t,
 )
 
@@ -79,13 +80,13 @@ def transcript_html(transcript: Any, chunks: list[Any], lang: str = "zh") -> str
         for p in cut_points:
             pieces.append(esc(text[pos:p]))
             c = chunks[starts[p] - 1]
-            times = f" {fmt_time(c.t_start)}–{fmt_time(c.t_end)}" if c.t_start is not None else ""
+            times = f" {clock(c.t_start)}–{clock(c.t_end)}" if c.t_start is not None else ""
             pieces.append(f'<span class="chunk-cut" title="{esc(c.id)}">✂ {"片段" if lang == "zh" else "chunk"} '
                           f'{starts[p]}{times}</span>')
             pos = p
         pieces.append(esc(text[pos:turn.char_end]))
         role = role_zh.get(turn.role, turn.role) if lang == "zh" else turn.role
-        when = fmt_time(turn.start) + (f"–{fmt_time(turn.end)}" if turn.end is not None else "")
+        when = clock(turn.start) + (f"–{clock(turn.end)}" if turn.end is not None else "")
         rows.append(f"<tr class='turn-{esc(turn.role)}'><td>{turn.index + 1}</td><td>{esc(turn.speaker)}</td>"
                     f"<td>{esc(role)}</td><td>{esc(when)}</td><td>{''.join(pieces)}</td></tr>")
     head = ("<tr><th>#</th><th>说话人</th><th>角色</th><th>时间</th><th>内容</th></tr>" if lang == "zh"
@@ -99,21 +100,21 @@ def transcript_html(transcript: Any, chunks: list[Any], lang: str = "zh") -> str
 class TrainerHandlers:
     """Event handlers of the trainer screens; each checks the caller is a trainer (or admin) first."""
 
-    def __init__(self, settings: Settings, *, draft_in_process: bool = False) -> None:
-        self.settings = settings
+    def __init__(self, ctx: Context, *, draft_in_process: bool = False) -> None:
+        self.ctx = ctx
         self.draft_in_process = draft_in_process
 
     @guarded
     def upload(self, files: list[str] | None, expert: str, trade: str, enterprise: str, when: str,
                consent: bool, lang: str, request: gr.Request, progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
         """Store each file under uploads/ and ingest it; one row per file, errors in plain words."""
-        user = need(self.settings, request, TRAINER, lang)
+        user = need(self.ctx, request, TRAINER, lang)
         from rag.ingest import ingest_bytes
 
         if not files:
             raise gr.Error(t("no_files", lang))
         interview_date = _parse_date(when, lang)
-        uploads = self.settings.uploads_dir
+        uploads = self.ctx.settings.uploads_dir
         uploads.mkdir(parents=True, exist_ok=True)
         rows = []
         for n, path in enumerate(files):
@@ -126,12 +127,12 @@ class TrainerHandlers:
             data = Path(path).read_bytes()
             # Gradio keeps its own copy in its cache, from which it could serve the file back.
             Path(path).unlink(missing_ok=True)
-            if len(data) > self.settings.max_file_mb * 1024 * 1024:
-                rows.append(_row(name, "failed", error=f"{name} is larger than {self.settings.max_file_mb:g} MB; "
+            if len(data) > self.ctx.settings.max_file_mb * 1024 * 1024:
+                rows.append(_row(name, "failed", error=f"{name} is larger than {self.ctx.settings.max_file_mb:g} MB; "
                                  "split it or raise SHIFU_MAX_FILE_MB"))
                 continue
             (uploads / _stored_name(data, name)).write_bytes(data)
-            result = ingest_bytes(self.settings, data, name, expert=expert or None, trade=trade or None,
+            result = ingest_bytes(self.ctx, data, name, expert=expert or None, trade=trade or None,
                                   enterprise=enterprise or None, interview_date=interview_date,
                                   consent=bool(consent), uploaded_by=user.username)
             rows.append(_row(name, result.status, result.title, result.turns, result.chunks, result.error,
@@ -145,62 +146,63 @@ class TrainerHandlers:
     @guarded
     def transcripts(self, lang: str, request: gr.Request) -> tuple:
         """Transcript choices for the viewer and the drafting picker."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         from rag.catalog import list_transcripts
 
-        items = list_transcripts(self.settings)
+        items = list_transcripts(self.ctx)
         choices = [(f"{x.title} · {x.expert or '?'} · {x.trade or ''} ({x.id[:8]})", x.id) for x in items]
         return gr.update(choices=choices), gr.update(choices=choices), self.template_versions(lang, request)
 
     @guarded
     def view(self, transcript_id: str | None, lang: str, request: gr.Request) -> tuple:
         """One transcript: its metadata and turns with chunk boundaries."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         from rag.catalog import get_chunks, get_info, get_transcript
 
         if not transcript_id:
             return "", ""
-        info = get_info(self.settings, transcript_id)
-        tr = get_transcript(self.settings, transcript_id)
+        info = get_info(self.ctx, transcript_id)
+        tr = get_transcript(self.ctx, transcript_id)
         meta = (f"**{esc(info.title)}** · {esc(info.expert or '')} · {esc(info.trade or '')} · "
                 f"{esc(info.enterprise or '')} · {esc(info.interview_date or '')} · "
                 f"{'✓ consent' if info.consent else '⚠ no consent'} · {info.turns} turns · {info.chunks} chunks · "
                 f"{esc(info.source_name)}")
-        return meta, transcript_html(tr, get_chunks(self.settings, transcript_id), lang)
+        return meta, transcript_html(tr, get_chunks(self.ctx, transcript_id), lang)
 
     @guarded
     def consent_value(self, transcript_id: str | None, lang: str, request: gr.Request) -> Any:
         """The consent checkbox set to what is recorded for this transcript."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         from rag.catalog import get_info
 
-        return gr.update(value=bool(transcript_id) and get_info(self.settings, transcript_id).consent)
+        return gr.update(value=get_info(self.ctx, transcript_id).consent if transcript_id else False)
 
     @guarded
+    @one_action
     def record_consent(self, transcript_id: str | None, given: bool, lang: str, request: gr.Request) -> tuple:
         """Record whether the master agreed (publishing a course needs it); returns the new header."""
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         from rag.catalog import update_metadata
 
         if not transcript_id:
             raise gr.Error(t("no_tr", lang))
-        update_metadata(self.settings, transcript_id, consent=bool(given))
+        update_metadata(self.ctx, transcript_id, consent=bool(given))
         meta, _html = self.view(transcript_id, lang, request)
         return meta, t("consent_saved", lang, state=t("consent_yes" if given else "consent_no", lang))
 
     @guarded
     def template_versions(self, lang: str, request: gr.Request) -> str:
-        need(self.settings, request, TRAINER, lang)
+        need(self.ctx, request, TRAINER, lang)
         from prompts.registry import list_templates
 
-        rows = [f"| {esc(x['name'])} | `{x['active']}` | {x['origin']} |" for x in list_templates(self.settings)]
+        rows = [f"| {esc(x['name'])} | `{x['active']}` | {x['origin']} |" for x in list_templates(self.ctx.settings)]
         return "| template | version | origin |\n|---|---|---|\n" + "\n".join(rows)
 
     @guarded
     def draft(self, transcript_ids: list[str] | None, engine: str, lang: str, request: gr.Request,
               progress: gr.Progress = gr.Progress()) -> tuple:  # noqa: B008
         """Draft a course from the chosen transcripts (in the drafting process) and open it for review."""
-        user = need(self.settings, request, TRAINER, lang)
+        user = need(self.ctx, request, TRAINER, lang)
         from ui.web.jobs import run_draft
 
         if not transcript_ids:
@@ -211,11 +213,11 @@ class TrainerHandlers:
             frac, desc = _progress_args(args)
             progress(frac, desc=desc)
 
-        course_id, version, title = run_draft(self.settings, list(transcript_ids), engine=engine or "offline",
+        course_id, version, title = run_draft(self.ctx, list(transcript_ids), engine=engine or "offline",
                                               created_by=user.username, on_progress=report,
                                               in_process=self.draft_in_process)
         return (t("drafted", lang, title=title, version=version),
-                *review.course_pickers(self.settings, course_id, version))
+                *review.course_pickers(self.ctx, course_id, version))
 
 
 def _progress_args(args: tuple) -> tuple[float | None, str]:
@@ -247,7 +249,7 @@ def _row(name: str, status: str, title: str = "", turns: int = 0, chunks: int = 
 
 def build(screen: Screen) -> None:
     """The trainer tab: upload, transcripts, draft, then the review screens."""
-    h = TrainerHandlers(screen.settings)
+    h = TrainerHandlers(screen.ctx)
     lang = screen.lang
     with gr.Tabs():
         with gr.Tab(t("t_upload"), elem_id="t-tab-upload") as tab_up:

@@ -15,17 +15,18 @@ import gradio as gr
 import pandas as pd
 
 from extraction import learning
-from extraction.course import CourseDraft, QuizItem
-from shifu.settings import Settings
+from extraction.course import CourseDraft, QuizItem, kind_label
+from rag.markdown import md_escape
+from shifu.context import Context
+from shifu.timecode import clock
 from ui.web.common import (
     CHAT_LIMIT,
     WORKER,
     Screen,
     add_texts,
-    fmt_time,
     guarded,
-    md_escape,
     need,
+    one_action,
     t,
 )
 
@@ -65,8 +66,6 @@ add_texts({
     "thanks_fb": ("谢谢反馈！", "Thanks for the feedback!"),
 })
 
-_KIND = {"step": "步骤", "tip": "窍门", "warning": "⚠ 警示", "rule": "规则", "definition": "定义",
-         "tool": "工具", "measurement": "数值", "story": "案例", "fact": "事实"}
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
@@ -98,11 +97,11 @@ def render_lesson(draft: CourseDraft, key: str, lang: str = "zh") -> str:
     if lesson.points:
         out += [f"### {t('points', lang)}", ""]
     for n, point in enumerate(lesson.points, 1):
-        kind = _KIND.get(point.kind, point.kind) if lang == "zh" else point.kind
+        kind = ("⚠ " if point.kind == "warning" else "") + kind_label(point.kind, lang)
         out.append(f"{n}\\. **{md_escape(kind)}** {md_escape(point.text)}")
         for c in point.citations:
             title, expert = titles.get(c.transcript_id, ("", ""))
-            where = " · ".join(x for x in (md_escape(title), md_escape(expert), fmt_time(c.t_start)) if x)
+            where = " · ".join(x for x in (md_escape(title), md_escape(expert), clock(c.t_start)) if x)
             # The point usually is the master's sentence itself: then say only where it was said.
             quote = "" if c.quote.strip() == point.text.strip() else f"“{md_escape(c.quote)}” "
             out.append(f"> {quote}— {where}")
@@ -125,15 +124,15 @@ def _text_of(content: Any) -> str:
 class WorkerHandlers:
     """Event handlers of the worker screens; each checks the caller may study first."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
 
     @guarded
     def catalogue(self, trade: str | None, enterprise: str | None, lang: str, request: gr.Request) -> tuple:
         """Published courses, filtered by trade and enterprise."""
-        need(self.settings, request, WORKER, lang)
-        every = learning.catalogue(self.settings)
-        shown = learning.catalogue(self.settings, trade=trade or None, enterprise=enterprise or None)
+        need(self.ctx, request, WORKER, lang)
+        every = learning.catalogue(self.ctx)
+        shown = learning.catalogue(self.ctx, trade=trade or None, enterprise=enterprise or None)
         rows = [{"course": c.title, "trade": c.trade or "", "enterprise": c.enterprise or "",
                  "masters": "、".join(c.experts), "lessons": c.lessons, "quiz": c.quiz_items,
                  "version": c.version} for c in shown]
@@ -147,20 +146,20 @@ class WorkerHandlers:
     @guarded
     def open_course(self, course_id: str | None, lang: str, request: gr.Request) -> tuple:
         """The lesson list of a published course, with its first lesson shown."""
-        need(self.settings, request, WORKER, lang)
+        need(self.ctx, request, WORKER, lang)
         if not course_id:
             return gr.update(choices=[], value=None), t("pick_course", lang)
-        _version, draft = learning.published_course(self.settings, course_id)
+        _version, draft = learning.published_course(self.ctx, course_id)
         keys = lesson_keys(draft)
         first = keys[0][1] if keys else None
         return gr.update(choices=keys, value=first), render_lesson(draft, first, lang) if first else ""
 
     @guarded
     def read_lesson(self, course_id: str | None, key: str | None, lang: str, request: gr.Request) -> str:
-        need(self.settings, request, WORKER, lang)
+        need(self.ctx, request, WORKER, lang)
         if not course_id or not key:
             return ""
-        _version, draft = learning.published_course(self.settings, course_id)
+        _version, draft = learning.published_course(self.ctx, course_id)
         return render_lesson(draft, key, lang)
 
     # --- quiz: one item at a time, answers kept in the page until submitted ----------------
@@ -182,10 +181,10 @@ class WorkerHandlers:
 
     @guarded
     def start_quiz(self, course_id: str | None, lang: str, request: gr.Request) -> tuple:
-        need(self.settings, request, WORKER, lang)
+        need(self.ctx, request, WORKER, lang)
         if not course_id:
             raise gr.Error(t("pick_course", lang))
-        _version, draft = learning.published_course(self.settings, course_id)
+        _version, draft = learning.published_course(self.ctx, course_id)
         if not draft.quiz:
             raise gr.Error(f"course {draft.title} has no quiz yet; ask its trainer to add one")
         return (0, {}, *self._item_view(draft.quiz, 0, {}, lang), "")
@@ -194,10 +193,10 @@ class WorkerHandlers:
     def move(self, course_id: str | None, idx: int, answers: dict, choice: str | None, multi: list | None,
              short: str | None, step: int, lang: str, request: gr.Request) -> tuple:
         """Keep the current answer and show the previous (step -1) or next (+1) item."""
-        need(self.settings, request, WORKER, lang)
+        need(self.ctx, request, WORKER, lang)
         if not course_id:
             raise gr.Error(t("pick_course", lang))
-        _version, draft = learning.published_course(self.settings, course_id)
+        _version, draft = learning.published_course(self.ctx, course_id)
         answers = self._keep(draft.quiz, int(idx or 0), dict(answers or {}), choice, multi, short)
         idx = max(0, min(len(draft.quiz) - 1, int(idx or 0) + int(step)))
         return (idx, answers, *self._item_view(draft.quiz, idx, answers, lang))
@@ -216,15 +215,16 @@ class WorkerHandlers:
         return answers
 
     @guarded
+    @one_action
     def submit_quiz(self, course_id: str | None, idx: int, answers: dict, choice: str | None,
                     multi: list | None, short: str | None, lang: str, request: gr.Request) -> tuple:
         """Score the attempt, store it, and show each item right or wrong with its explanation."""
-        user = need(self.settings, request, WORKER, lang)
+        user = need(self.ctx, request, WORKER, lang)
         if not course_id:
             raise gr.Error(t("pick_course", lang))
-        _version, draft = learning.published_course(self.settings, course_id)
+        _version, draft = learning.published_course(self.ctx, course_id)
         answers = self._keep(draft.quiz, int(idx or 0), dict(answers or {}), choice, multi, short)
-        result = learning.submit_quiz(self.settings, user.username, course_id, answers)
+        result = learning.submit_quiz(self.ctx, user.username, course_id, answers)
         verdict = t("q_pass" if result.passed else "q_fail", lang)
         lines = [f"### {t('q_result', lang, score=result.score, total=result.total, pct=result.percent, verdict=verdict)}", ""]
         kinds = {q.id: q.type for q in draft.quiz}
@@ -249,7 +249,7 @@ class WorkerHandlers:
         """The answer, then each citation as a collapsed message whose title says where it was said."""
         history.append({"role": "assistant", "content": _answer_text(answer)})
         for c in answer.citations:
-            where = " · ".join(x for x in (c.transcript_title, c.speaker, fmt_time(c.t_start)) if x)
+            where = " · ".join(x for x in (c.transcript_title, c.speaker, clock(c.t_start)) if x)
             history.append({"role": "assistant", "content": f"> {md_escape(c.quote)}",
                             "metadata": {"title": f"[{c.n}] {where}", "status": "done"}})
         return history
@@ -257,19 +257,19 @@ class WorkerHandlers:
     @guarded
     def ask(self, question: str, history: list | None, request: gr.Request) -> tuple:
         """Answer from published material only (offline mode: the whole answer in one update)."""
-        user = need(self.settings, request, WORKER)
+        user = need(self.ctx, request, WORKER)
         from rag.answer import answer_question
 
         question, history = (question or "").strip(), self._history(history)
         if not question:
             return history, ""
-        answer = answer_question(self.settings, question, scope="published", asked_by=user.username)
+        answer = answer_question(self.ctx, question, scope="published", asked_by=user.username)
         history.append({"role": "user", "content": md_escape(question)})
         return self._answered(history, answer), ""
 
-    def ask_stream(self, question: str, history: list | None, request: gr.Request):  # type: ignore[no-untyped-def]
+    def ask_stream(self, question: str, history: list | None, request: gr.Request):
         """Answer from published material only, streaming the LLM's words as they come."""
-        user = need(self.settings, request, WORKER)
+        user = need(self.ctx, request, WORKER)
         from rag.answer import answer_question
 
         question, history = (question or "").strip(), self._history(history)
@@ -283,7 +283,7 @@ class WorkerHandlers:
 
         def run() -> None:
             try:
-                box["answer"] = answer_question(self.settings, question, scope="published",
+                box["answer"] = answer_question(self.ctx, question, scope="published",
                                                 asked_by=user.username, on_token=tokens.put)
             except Exception as exc:  # shown to the user below as a gr.Error
                 box["error"] = exc
@@ -302,28 +302,30 @@ class WorkerHandlers:
         yield self._answered(history, box["answer"]), ""
 
     @guarded
+    @one_action
     def feedback(self, history: list | None, data: gr.LikeData, request: gr.Request) -> None:
         """Thumbs up or down on an answer: stored with the question it answered."""
-        user = need(self.settings, request, WORKER)
+        user = need(self.ctx, request, WORKER)
         history = history or []
         idx = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         idx = int(idx) if idx is not None else len(history) - 1
         answer = _text_of(history[idx]["content"]) if 0 <= idx < len(history) else _text_of(data.value)
         question = next((_text_of(m["content"]) for m in reversed(history[:idx]) if m.get("role") == "user"), "")
         helpful = data.liked is True or str(data.liked).lower() in ("like", "true")
-        learning.record_feedback(self.settings, user.username, question, answer, helpful)
+        learning.record_feedback(self.ctx, user.username, question, answer, helpful)
         gr.Info(t("thanks_fb"))
 
     @guarded
+    @one_action
     def rate(self, course_id: str | None, stars: int | None, comment: str, lang: str,
              request: gr.Request) -> str:
-        user = need(self.settings, request, WORKER, lang)
+        user = need(self.ctx, request, WORKER, lang)
         if not course_id:
             raise gr.Error(t("pick_course", lang))
         if not stars:
             raise gr.Error("pick 1 to 5 stars first")
-        learning.rate_course(self.settings, user.username, course_id, int(stars), comment)
-        _v, draft = learning.published_course(self.settings, course_id)
+        learning.rate_course(self.ctx, user.username, course_id, int(stars), comment)
+        _v, draft = learning.published_course(self.ctx, course_id)
         return t("rated", lang, title=draft.title, stars=int(stars))
 
 
@@ -339,7 +341,7 @@ def _answer_text(answer: Any) -> str:
 
 def build(screen: Screen) -> None:
     """The worker tab."""
-    h = WorkerHandlers(screen.settings)
+    h = WorkerHandlers(screen.ctx)
     lang = screen.lang
     with gr.Row():
         trade = screen.label(gr.Dropdown([""], value="", label=t("trade"), elem_id="w-trade"), "trade")
@@ -400,7 +402,7 @@ def build(screen: Screen) -> None:
                    api_name="worker_submit_quiz")
 
     # Stream only where there is something to stream: an offline answer is ready in milliseconds.
-    ask = {"fn": h.ask_stream if screen.settings.qa_mode == "llm" else h.ask, "inputs": [question, chat], "outputs": [chat, question], "api_name": "worker_ask",
+    ask = {"fn": h.ask_stream if screen.ctx.settings.qa_mode == "llm" else h.ask, "inputs": [question, chat], "outputs": [chat, question], "api_name": "worker_ask",
            "concurrency_id": "chat", "concurrency_limit": CHAT_LIMIT}
     b_send.click(**ask)
     question.submit(**{**ask, "api_name": "worker_ask_enter"})

@@ -1,9 +1,10 @@
-"""The drafting service: transcripts in, a validated course draft out, stored as a course version.
+"""The offline engine: transcripts in, a validated course draft out, deterministically (same
+transcripts, same draft).
 
-The offline engine is deterministic (same transcripts, same draft): segment topics, extract
-knowledge units, build the outline and lessons, write the quiz, find follow-up questions,
-validate. The LLM engine (extraction/llm_engine.py) works on the same units and its output
-passes the same validators.
+It segments topics, extracts knowledge units, builds the outline and lessons, writes the quiz,
+finds follow-up questions and validates. The LLM engine (extraction/llm_engine.py) starts from
+the units found here and its output passes the same validators; the drafting service
+(extraction/drafting.py) chooses between the two and stores the result.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from extraction.course import CourseDraft, KnowledgeUnit, Source
+from extraction.course import CourseDraft, KnowledgeUnit, Module, Source
 from extraction.followup import follow_up_questions
 from extraction.outline import (
     TranscriptPlan,
@@ -82,6 +83,7 @@ def check_draftable(t: Transcript) -> None:
 
 
 def majority_language(transcripts: Sequence[Transcript]) -> str:
+    """The course language: the one most of the transcripts' text is in (zh on a tie)."""
     zh = sum(len(t.text) for t in transcripts if t.language == "zh")
     en = sum(len(t.text) for t in transcripts if t.language == "en")
     return "zh" if zh >= en else "en"
@@ -154,7 +156,7 @@ def build_offline_draft(
     return DraftResult(draft=draft, units=all_units, plans=plans, sources=sources, report=report)
 
 
-def _lesson_title(modules: Sequence, group: Sequence[KnowledgeUnit], language: str) -> str:  # type: ignore[type-arg]
+def _lesson_title(modules: Sequence[Module], group: Sequence[KnowledgeUnit], language: str) -> str:
     """The title of the lesson that shows these units (matched by their first citation)."""
     first = group[0].citations[0] if group[0].citations else None
     for m in modules:
@@ -169,107 +171,3 @@ def _lesson_title(modules: Sequence, group: Sequence[KnowledgeUnit], language: s
             if any(u.text in quotes for u in group):
                 return lesson.title
     return group[0].terms[0] if group[0].terms else ("这一部分" if language == "zh" else "this part")
-
-
-# --- the service -------------------------------------------------------------------
-
-
-def load_sources(settings, transcript_ids: Sequence[str]) -> tuple[list[Transcript], dict[str, list[Chunk]]]:  # type: ignore[no-untyped-def]
-    """Stored transcripts (ids, prefixes or file names) and their chunks."""
-    from rag.catalog import get_chunks, get_transcript, resolve_id
-
-    transcripts, chunks = [], {}
-    for ref in transcript_ids:
-        tid = resolve_id(settings, ref)
-        if tid in chunks:
-            continue
-        transcripts.append(get_transcript(settings, tid))
-        chunks[tid] = get_chunks(settings, tid)
-    return transcripts, chunks
-
-
-def open_gap_questions(settings, transcripts: Sequence[Transcript], limit: int = 5) -> list[str]:  # type: ignore[no-untyped-def]
-    """Open knowledge-gap questions that touch these transcripts' subject (shared character bigrams)."""
-    from sqlalchemy import select
-
-    from rag.lexical import bigram_tokens
-    from shifu.store import session_scope
-    from shifu.tables import KnowledgeGapRow
-
-    with session_scope(settings) as s:
-        rows = list(s.scalars(select(KnowledgeGapRow).where(KnowledgeGapRow.status == "open")
-                              .order_by(KnowledgeGapRow.id)))
-        questions = [r.question for r in rows]
-    vocabulary = set(bigram_tokens("\n".join(t.text for t in transcripts)))
-    out = []
-    for q in questions:
-        grams = set(bigram_tokens(q))
-        if grams and len(grams & vocabulary) / len(grams) >= 0.5:
-            out.append(q)
-        if len(out) >= limit:
-            break
-    return out
-
-
-def draft_course(
-    settings,  # type: ignore[no-untyped-def]
-    transcript_ids: Sequence[str],
-    *,
-    engine: str = "offline",
-    progress: Progress | None = None,
-    created_by: str | None = None,
-) -> tuple[str, int, CourseDraft]:
-    """Draft a course from stored transcripts and save it as version 1 of a new course (status draft).
-
-    Returns (course_id, version_number, draft). `engine` is "offline" (default) or "llm"."""
-    from extraction.publishing import create_course
-
-    if engine not in ("offline", "llm"):
-        raise DraftError(f"engine {engine!r} is not known; use 'offline' or 'llm'")
-    if engine == "llm":
-        from shifu.llm import endpoint
-
-        endpoint(settings)  # a missing server setting is reported before any work is done
-    _say(progress, "loading transcripts")
-    transcripts, chunks = load_sources(settings, transcript_ids)
-    gaps = open_gap_questions(settings, transcripts)
-    embed = _embedder(settings)
-    model = None
-    templates: dict[str, str] = {}
-    if engine == "llm":
-        from extraction.llm_engine import build_llm_draft
-
-        result, model, templates = build_llm_draft(settings, transcripts, chunks, embed=embed,
-                                                   gap_questions=gaps, progress=progress)
-    else:
-        result = build_offline_draft(transcripts, chunks, embed=embed, gap_questions=gaps, progress=progress)
-    _say(progress, "saving the draft as a course version")
-    course_id, version = create_course(
-        settings, result.draft, transcript_ids=[t.id for t in transcripts], engine=engine, model=model,
-        template_versions=templates, created_by=created_by,
-        note=_note(engine, result),
-    )
-    return course_id, version, result.draft
-
-
-def _note(engine: str, result: DraftResult) -> str:
-    """The version note: what was drafted and what the validators (or the model) left to review."""
-    rejected = sum(1 for p in result.report.problems if p.startswith("model output rejected"))
-    flagged = len(result.report.problems) - rejected
-    note = f"{engine} draft: {len(result.draft.quiz)} quiz items, {flagged} flagged problem(s)"
-    return note + (f", {rejected} model output(s) rejected (offline content kept there)" if rejected else "")
-
-
-def _embedder(settings) -> Embed | None:  # type: ignore[no-untyped-def]
-    """The configured embedder as a function, or None when it cannot be loaded (segmentation then
-    runs on words, turns and cues alone)."""
-    try:
-        from shifu.embeddings import get_embedder
-
-        embedder = get_embedder(settings)
-    except Exception:  # an unusable embeddings setting must not stop an offline draft
-        return None
-    return embedder.embed
-
-
-from extraction.regenerate import regenerate_item  # noqa: E402, F401  (the review screen looks for it here)
