@@ -329,17 +329,17 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
         shorter = {e.chunk_index: e for e in best_evidence(question, texts, scores, limit=_SHARED_LIMIT,
                                                            speech=speech)}
         first, first_limit = shorter.get(first.chunk_index, first), _SHARED_LIMIT
-    first, text = _whole(hits[first.chunk_index], first, turns, first_limit)
-    parts, part_texts = [first], [text]
-    room = limit - (first.end - first.start) - len(_JOIN)
+    first, text, cut = _whole(hits[first.chunk_index], first, turns, first_limit)
+    parts, part_texts, cuts = [first], [text], [cut]
+    room = limit - (first.end - first.start) - len(_JOIN) - cut
     # A short first span leaves room: the next best span from another chunk often holds
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
     if len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
-        whole, text = _whole(hits[evidence[1].chunk_index], evidence[1], turns, room)
-        second = whole if whole.end - whole.start <= room else _fitting(question, text, whole, room)
-        if second is not None and _whole_at(text, second.end):
+        second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room)
+        if second is not None:
             parts.append(second)
             part_texts.append(text)
+            cuts.append(cut)
     citations = [_citation(n, hits[e.chunk_index], e, turns, text=t)
                  for n, (e, t) in enumerate(zip(parts, part_texts, strict=True), 1)]
     shown = {e.chunk_index for e in parts}
@@ -347,14 +347,18 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     floor = _SUPPORT_MATCH * max(e.match for e in evidence)
     for e in evidence:
         if e.chunk_index not in shown and e.match >= floor:
-            support, text = _whole(hits[e.chunk_index], e, turns, limit)
+            support, text, _ = _whole(hits[e.chunk_index], e, turns, limit)
             citations.append(_citation(len(citations) + 1, hits[e.chunk_index], support, turns, text=text))
             shown.add(e.chunk_index)
-    answer = _JOIN.join(c.quote for c in citations[: len(parts)])
+    # A part kept as cut (no sentence end near: a web snippet, not speech) says so with an ellipsis.
+    answer = _JOIN.join(c.quote + (_CUT if cut else "") for c, cut in zip(citations, cuts, strict=False))
     return Answer(question=question, answer=answer, citations=citations, covered=True, mode="offline")
 
 
 _JOIN = " …… "
+_CUT = "…"  # marks a part that stops where no sentence end was near
+_NEAR_END = 40  # characters: a sentence end this close to the evidence's edge is near
+_SPOKEN = 80  # characters: a sentence ending this close to where the evidence starts is speech-like
 _MIN_PART = 12  # characters: a shorter second part says nothing
 _FILL_RATIO = 0.5  # the second part must score at least this share of the first
 _CLOSE = 0.8  # a runner-up scoring at least this share of the best shares the answer's room
@@ -383,13 +387,24 @@ class _Speech:
         return _INTERVIEWER_WEIGHT if found and found.role == "interviewer" else 1.0
 
 
-def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tuple[Evidence, str]:
+def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tuple[Evidence, str, bool]:
     """The span in whole sentences, run on past the chunk's end when its last sentence or a list
-    it announces ("原因主要有四个。") does; returns it and the text its offsets index (the chunk's
-    text, plus the transcript's text after the chunk when the span runs on)."""
+    it announces ("原因主要有四个。") does; returns it, the text its offsets index (the chunk's
+    text, plus the transcript's text after the chunk when the span runs on) and whether it is cut.
+
+    When whole sentences would leave out the evidence's start (one sentence longer than the
+    limit), or its end with no sentence end near after it (web text whose "sentences" run for
+    hundreds of characters), the evidence is kept as it was found and marked cut: dropping what
+    answers the question is worse than an ellipsis.
+    """
     text = hit.chunk.text
     full = text + (turns.following(hit.chunk.id) if turns is not None else "")
     start, end = whole_sentences(text, e.start, e.end, limit)
+    if start > e.start or (end < e.end and sentence_end_after(full, e.end, _NEAR_END) is None):
+        if _whole_at(full, e.end):
+            return e, full, False
+        cut = _cut_to(full, e.start, e.end, limit - len(_CUT)) or e.end
+        return Evidence(e.chunk_index, e.start, cut, e.score, e.match), full, True
     if not ends_sentence(text[start:end]) and len(full) > len(text) and end >= len(text.rstrip()):
         end = sentence_end_after(full, end, _RUN_ON) or end
     announced = announced_list(full[start:end])
@@ -399,7 +414,46 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tupl
         # Still cut (a chunk that ends mid-sentence with nothing after it): keep the sentences that end.
         ends = [b for a, b in sentence_spans(full, start, end) if ends_sentence(full[a:b])]
         end = ends[-1] if ends else end
-    return Evidence(e.chunk_index, start, end, e.score, e.match), full
+    return Evidence(e.chunk_index, start, end, e.score, e.match), full, False
+
+
+def _second_part(question: str, hit: SearchHit, e: Evidence, turns: Turns | None,
+                 room: int) -> tuple[Evidence | None, str, bool]:
+    """The runner-up's span for the room left, from where its evidence starts: whole sentences
+    that fit, else to the end of the sentence it starts in; in speech, else its best sentence
+    that fits; where no sentence end is near (web text), its old cut at a clause, marked cut."""
+    whole, text, cut = _whole(hit, e, turns, room)
+    if cut:
+        return whole, text, True
+    if whole.end - whole.start <= room and whole.start <= e.start:
+        return whole, text, False
+    end = sentence_end_after(text, e.start, room)
+    if end is not None:
+        return Evidence(e.chunk_index, e.start, end, e.score, e.match), text, False
+    if sentence_end_after(text, e.start, _SPOKEN) is not None:
+        # speech (short sentences) whose sentence runs past the room: its best whole sentence, or nothing
+        second = _fitting(question, text, whole, room)
+        return (second, text, False) if second is not None and _whole_at(text, second.end) else (None, text, False)
+    end = _cut_to(text, e.start, e.end, room - len(_CUT))
+    if end is None:
+        return None, text, False
+    return Evidence(e.chunk_index, e.start, end, e.score, e.match), text, not _whole_at(text, end)
+
+
+def _cut_to(text: str, start: int, end: int, room: int) -> int | None:
+    """End of the longest prefix of text[start:end] fitting `room`: at a clause mark, else
+    between words (English), else anywhere (Chinese has no spaces); None when too short."""
+    if end - start <= room:
+        return end
+    piece = text[start : start + room]
+    for marks in ("，,、；;：:。！？!?.", " "):
+        cut = max((i + 1 for i, ch in enumerate(piece)
+                   if ch in marks and (ch != "." or text[start + i + 1 : start + i + 2].isspace())), default=0)
+        if cut >= _MIN_PART:
+            return start + len(piece[:cut].rstrip())
+    if any(ch.isascii() and ch.isalpha() for ch in piece[-2:]):
+        return None  # the only cut would split an English word
+    return start + room if room >= _MIN_PART else None
 
 
 def _whole_at(text: str, end: int) -> bool:

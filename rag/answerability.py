@@ -51,7 +51,7 @@ FEATURES = ("match", "cosine", "subject_near", "subject_hits", "subject_library"
 _SAFETY = re.compile(
     r"安全|危险|事故|受伤|伤人|伤手|伤眼|烫伤|烧伤|划伤|砸伤|死人|出人命|触电|漏电|带电|高压电|千伏|着火|起火|火灾|灭火|"
     r"明火|动火|爆炸|有毒|中毒|毒气|窒息|缺氧|氧含量|尾气|急救|救人|晕倒|溅到眼|护目|防护|手套|面罩|安全带|安全帽|"
-    r"绝缘|接地|侧翻|翻车|坠落|气瓶|乙炔|保命|伸手|卷进|安全阀|放气|粉尘|压力表|"
+    r"绝缘|接地(?!方)|侧翻|翻车|坠落|气瓶|乙炔|保命|伸手|卷进|安全阀|放气|粉尘|压力表|"
     r"danger|hazard|\bsafe|injur|shock|electrocut|energi[sz]ed|\blive (?:line|wire)|high voltage|fire|burn|"
     r"explo|toxic|poison|carbon monoxide|confined space|fall protection|grounding|protective|\bppe\b|glove|"
     r"goggle|emergenc|first aid|rescue|flammable|lockout|tagout|downed line|line (?:lying )?on the ground|"
@@ -64,7 +64,7 @@ _KINDS = (
     ("quantity", re.compile(r"多少|几[度个米分秒天年次遍号级吨斤克千万]|几|多大|多高|多长|多久|多远|多重|多深|多厚|多宽|"
                             r"how (?:many|much|long|deep|far|often|high|big|hot|cold|low)|what (?:size|pressure|"
                             r"temperature|voltage|rating|slope|depth)", re.IGNORECASE)),
-    ("cause", re.compile(r"为什么|为啥|什么原因|咋回事|怎么回事|why|what causes|cause", re.IGNORECASE)),
+    ("cause", re.compile(r"(?<![称成作认以叫])为什么|为啥|什么原因|咋回事|怎么回事|why|what causes|cause", re.IGNORECASE)),
     ("procedure", re.compile(r"怎么|咋|如何|怎样|步骤|顺序|流程|先.*还是|how (?:do|to|should|can)|steps?|order|"
                              r"procedure|first", re.IGNORECASE)),
     ("rule", re.compile(r"能不能|能否|可不可以|可以吗|行不行|行吗|行不|是不是|要不要|该不该|没事吧|吗|"
@@ -72,7 +72,7 @@ _KINDS = (
 )
 _UNIT = re.compile(
     r"\d|[零〇一二两三四五六七八九十百千万半]+\s*(?:个|度|米|毫米|厘米|公里|分钟|分|秒|小时|钟头|天|周|年|次|遍|号|级|吨|斤|克|"
-    r"公斤|千克|伏|安|瓦|兆帕|帕|牛|倍|成|%|口|圈|档|扣|寸)|百分之|[一二两三四五六七八九十]+[到至][一二两三四五六七八九十]+|"
+    r"公斤|千克|伏|安|瓦|兆帕|帕|牛|倍|成|%|口|圈|档|扣|寸|枚|张|套|只|条|根|台|辆|月|日|岁|层|届|块|元)|百分之|[一二两三四五六七八九十]+[到至][一二两三四五六七八九十]+|"
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|hundred|half)\b",
     re.IGNORECASE)
 _MARKS = {

@@ -104,3 +104,15 @@ def test_the_judge_of_eval_chat() -> None:
     assert quote_overlap("放油螺丝的垫片", "刹车油会吸水") < 0.5
     assert ends_mid_sentence(Answer(answer="升到位以后一定要落锁，"))
     assert not ends_mid_sentence(Answer(answer="一定要落锁。 …… 那个……新手最容易犯错。"))
+
+
+def test_web_text_without_a_sentence_end_near_keeps_its_evidence_marked_cut() -> None:
+    from rag.answer import offline_answer
+    from shifu.models import Chunk, SearchHit
+
+    # a web snippet: one "sentence" of 300 characters, the answer early in it
+    text = "大龙邮票是中国第一套邮票，共有三枚，" + "，".join(["收藏市场对它的版本说法很多"] * 20) + "。"
+    chunk = Chunk(id="w-0", transcript_id="w", ord=0, text=text, speakers=[], char_start=0, char_end=len(text))
+    answer = offline_answer("大龙邮票共有几枚？", [SearchHit(chunk=chunk, score=1.0, rank=1, transcript_title="w")])
+    assert answer.covered and "三枚" in answer.answer and len(answer.answer) <= 150
+    assert answer.answer.endswith("…") and text.startswith(answer.citations[0].quote)
