@@ -46,7 +46,7 @@ __all__ = [
 
 MODEL_FILE = Path(__file__).with_name("answerability_model.json")
 FEATURES = ("match", "cosine", "subject_near", "subject_hits", "subject_library", "specifics_missing",
-            "kind_present", "margin")
+            "kind_present", "margin", "subject_chars", "subject_meaning", "sentence_cosine")
 
 _SAFETY = re.compile(
     r"安全|危险|事故|受伤|伤人|伤手|伤眼|烫伤|烧伤|划伤|砸伤|死人|出人命|触电|漏电|带电|高压电|千伏|着火|起火|火灾|灭火|"
@@ -141,6 +141,11 @@ def _specifics(question: str, lang: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _written(code: str, text: str) -> bool:
+    """Is a model number or code written in the text as a word of its own ("pp" is not in "app")?"""
+    return re.search(rf"(?<![a-z0-9]){re.escape(code)}(?![a-z0-9])", text) is not None
+
+
 def _held(term: str, text: str, lang: str) -> float:
     """How much of a subject word the text holds: 1 when written, else (Chinese) the share of its
     character bigrams it writes ("线手套" against "手套": .5), so a worker's wording still counts."""
@@ -181,16 +186,83 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
     scores = sorted((max(h.score, 0.0) for h in hits), reverse=True)
     margin = (scores[0] - scores[1]) / scores[0] if len(scores) > 1 and scores[0] > 0 else 1.0
     cosine = similarity(embedder, question, hits) if getattr(embedder, "name", None) == USE_NAME else 0.0
+    words = _words(near, lang)
+    use = getattr(embedder, "name", None) == USE_NAME
     return {
+        "subject_chars": share([_chars_held(t, words) for t in subject]),
+        "subject_meaning": _meaning(embedder, _subject_words(question, lang), words) if use else 0.0,
+        "sentence_cosine": _sentence_cosine(embedder, question, near) if use else 0.0,
         "match": coverage(question, hits),
         "cosine": max(cosine, 0.0),
         "subject_near": share([_held(t, near, lang) for t in subject]),
         "subject_hits": share([max(_held(t, x, lang) for x in low) if low else 0.0 for t in subject]),
         "subject_library": share([float(t in known) for t in subject]) if known is not None else 1.0,
-        "specifics_missing": float(any(not any(s in x for x in low) for s in specific)),
+        "specifics_missing": float(any(not any(_written(s, x) for x in low) for s in specific)),
         "kind_present": float(kind_present(asked_kind(question), near)),
         "margin": margin,
     }
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_EN_RAW = re.compile(r"[a-z][a-z\-]{2,}")
+_VECTORS: dict[str, np.ndarray] = {}  # word -> USE vector, for this process (words repeat across questions)
+_VECTORS_MAX = 50_000
+
+
+def _words(text: str, lang: str) -> list[str]:
+    """The words of a text as written (Chinese: jieba words of two characters or more)."""
+    if lang == "en":
+        return list(dict.fromkeys(w for w in _EN_RAW.findall(text.lower()) if english_words(w)))
+    import jieba
+
+    return list(dict.fromkeys(w for w in jieba.lcut(text) if _HAN.fullmatch(w)))
+
+
+def _subject_words(question: str, lang: str) -> list[str]:
+    """The subject of the question as written, for embedding (English stems embed poorly)."""
+    return _words(question, "en") if lang == "en" else _subject_terms(question, lang)
+
+
+def _chars_held(term: str, words: Sequence[str]) -> float:
+    """How close a subject word comes to a word of the evidence by its characters (Dice): a
+    worker's 胎压 against the master's 气压 shares 压 (.5); English words by their stems."""
+    if not words:
+        return 0.0
+    if term in words:
+        return 1.0
+    mine = set(term)
+    return max(2 * len(mine & set(w)) / (len(mine) + len(set(w))) for w in words)
+
+
+def _vectors(embedder: Any, words: Sequence[str]) -> np.ndarray:
+    """USE vectors of words, from this process's memory, else the embedder (and its disk cache)."""
+    missing = [w for w in dict.fromkeys(words) if w not in _VECTORS]
+    if missing:
+        if len(_VECTORS) > _VECTORS_MAX:
+            _VECTORS.clear()
+        _VECTORS.update(zip(missing, embedder.embed(missing), strict=True))
+    return np.array([_VECTORS[w] for w in words])
+
+
+def _meaning(embedder: Any, subject: Sequence[str], words: Sequence[str]) -> float:
+    """Mean over the question's subject words of the best USE cosine with a word of the
+    evidence: the same thing named in other words (钨针 and 钨极) still counts."""
+    if not subject or not words:
+        return 0.0
+    sims = _vectors(embedder, subject) @ _vectors(embedder, words).T
+    return float(np.clip(sims.max(axis=1), 0.0, 1.0).mean())
+
+
+def _sentence_cosine(embedder: Any, question: str, near: str) -> float:
+    """Best USE cosine of the question with one sentence of the evidence around the best span."""
+    from rag.sentences import sentence_spans
+
+    sentences = [near[a:b].strip() for a, b in sentence_spans(near) if len(near[a:b].strip()) >= 4]
+    if not sentences:
+        return 0.0
+    embed_query = getattr(embedder, "embed_query", None)
+    q = embed_query(question) if embed_query else embedder.embed([question])[0]
+    return float(max(0.0, float((embedder.embed(sentences) @ q).max())))
 
 
 def _known(library: Any, subject: list[str], lang: str) -> set[str] | None:

@@ -37,7 +37,7 @@ from shifu.context import Context
 from shifu.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
-KEPT = 0.98  # an answerable question is answered at least this often
+BENCH_KEPT = 0.95  # a CMRC question whose gold passage was retrieved is answered at least this often
 SAFETY_REFUSED = 0.95  # a safety question the library does not answer is refused at least this often
 FIRST_FITTED = 500  # bench questions before this one are left for `shifu eval qa --limit 300`
 
@@ -65,16 +65,18 @@ def bench_rows(ctx: Context, bench: Path, name: str, per_set: int) -> Iterable[d
 def demo_rows(ctx: Context, bench: Path) -> Iterable[dict[str, Any]]:
     """Rows from the question sets written over the demo corpus, asked over corpus/ + oral histories."""
     from rag.evaluate_chat import LIBRARY_FILES, build_library
+    from rag.language import detect_language
     from rag.retrieve import reader_index, search
 
     with tempfile.TemporaryDirectory(prefix="shifu-fit-demo-") as tmp:
         files = [REPO / f for f in LIBRARY_FILES if f.startswith("corpus/")]
         scratch = build_library(ctx, Path(tmp), [*files, bench / "oral_history_en"])
         index = reader_index(scratch)
-        for lang in ("zh", "en"):
-            path = REPO / "tests" / "rag" / f"coverage_{lang}_questions.json"
+        for name in ("zh", "en", "worker"):
+            path = REPO / "tests" / "rag" / f"coverage_{name}_questions.json"
             for item in json.loads(path.read_text("utf-8"))["questions"]:
                 hits = search(scratch, item["q"], k=5)
+                lang = "en" if detect_language(item["q"]) == "en" else "zh"
                 yield _row(f"demo_{lang}", item["q"], int(item["covered"]), hits, index)
 
 
@@ -117,19 +119,25 @@ def _rates(rows: list[dict[str, Any]], probs: np.ndarray, t: float) -> dict[str,
 
 
 def thresholds(rows: list[dict[str, Any]], probs: np.ndarray) -> tuple[float, float]:
-    """The highest threshold keeping >= KEPT of the answerable questions of CMRC and the demo sets
-    (held-out probabilities: the bench's answers may not fall), and the lowest safety threshold
-    refusing >= SAFETY_REFUSED of the demo sets' unanswerable ones (safety first)."""
+    """Thresholds from held-out probabilities. General: the best balanced accuracy (answerable
+    kept, unanswerable refused) on the demo-corpus sets, among thresholds keeping >= BENCH_KEPT
+    of CMRC's answerable questions (the bench may not fall). Safety: the lowest at or above it
+    refusing >= SAFETY_REFUSED of the demo sets' unanswerable questions (safety first)."""
     grid = [round(t, 2) for t in np.arange(0.1, 0.91, 0.05)]
+    demo_rows = [r for r in rows if r["source"].startswith("demo")]
+    demo_probs = np.array([p for r, p in zip(rows, probs, strict=True) if r["source"].startswith("demo")])
 
-    def keeps(t: float) -> bool:
+    def demo(t: float) -> tuple[float, float]:
+        kept, refused = zip(*_rates(demo_rows, demo_probs, t).values(), strict=True)
+        return float(np.mean(kept)), float(np.mean(refused))
+
+    def bench_ok(t: float) -> bool:
         rates = _rates(rows, probs, t)
-        return all(rates[s][0] >= KEPT for s in rates if s != "webqa")  # webqa: 26 such questions
+        return all(rates[s][0] >= BENCH_KEPT for s in rates if s == "cmrc2018")
 
-    general = max([t for t in grid if keeps(t)], default=grid[0])
-    demo = [(r, p) for r, p in zip(rows, probs, strict=True) if r["source"].startswith("demo")]
-    safe = [t for t in grid if t >= general and _rates([r for r, _ in demo], np.array([p for _, p in demo]), t)
-            and all(ref >= SAFETY_REFUSED for _, ref in _rates([r for r, _ in demo], np.array([p for _, p in demo]), t).values())]
+    allowed = [t for t in grid if bench_ok(t)] or grid[:1]
+    general = max(allowed, key=lambda t: (round(sum(demo(t)) / 2, 3), -t))
+    safe = [t for t in grid if t >= general and demo(t)[1] >= SAFETY_REFUSED]
     return general, (safe[0] if safe else grid[-1])
 
 

@@ -116,3 +116,12 @@ def test_web_text_without_a_sentence_end_near_keeps_its_evidence_marked_cut() ->
     answer = offline_answer("大龙邮票共有几枚？", [SearchHit(chunk=chunk, score=1.0, rank=1, transcript_title="w")])
     assert answer.covered and "三枚" in answer.answer and len(answer.answer) <= 150
     assert answer.answer.endswith("…") and text.startswith(answer.citations[0].quote)
+
+
+def test_a_workers_word_for_the_same_thing_still_counts_by_its_characters() -> None:
+    from rag.answerability import _chars_held, _written
+
+    assert _chars_held("胎压", ["轮胎", "气压"]) == 0.5  # 压 shared
+    assert _chars_held("钨针", ["钨极", "砂轮"]) == 0.5
+    assert _chars_held("刹车片", ["刹车片"]) == 1.0 and _chars_held("叉车", ["面粉"]) == 0.0
+    assert _written("pp", "pp料不用烘") and not _written("pp", "用app查")
