@@ -52,12 +52,15 @@ _SAFETY = re.compile(
     r"安全|危险|事故|受伤|伤人|伤手|伤眼|烫伤|烧伤|划伤|砸伤|死人|出人命|触电|漏电|带电|高压电|千伏|着火|起火|火灾|灭火|"
     r"明火|动火|爆炸|有毒|中毒|毒气|窒息|缺氧|氧含量|尾气|急救|救人|晕倒|溅到眼|护目|防护|手套|面罩|安全带|安全帽|"
     r"绝缘|接地(?!方)|侧翻|翻车|坠落|气瓶|乙炔|保命|伸手|卷进|安全阀|放气|粉尘|压力表|"
+    # parts and jobs where a wrong answer hurts: lifting, loads overhead, batteries, brakes, wheels, ladders
+    r"举升|千斤顶|底下|吊[着起装运货]|电池|充电|刹车|制动|轮胎|螺母|螺栓|扭矩|梯子|登高|爬杆|登杆|"
     r"danger|hazard|\bsafe|injur|shock|electrocut|energi[sz]ed|\blive (?:line|wire)|high voltage|fire|burn|"
     r"explo|toxic|poison|carbon monoxide|confined space|fall protection|grounding|protective|\bppe\b|glove|"
     r"goggle|emergenc|first aid|rescue|flammable|lockout|tagout|downed line|line (?:lying )?on the ground|"
     # the Chinese words above, in English: cylinders, dust, masks, harnesses, insulation, tipping, fumes
     r"acetylene|cylinder|dust|respirator|face shield|helmet|harness|insulat|tip(?:ping)? over|roll ?over|"
-    r"exhaust|fumes|suffocat|scald|safety valve|relief valve|pressure gauge",
+    r"exhaust|fumes|suffocat|scald|safety valve|relief valve|pressure gauge|"
+    r"\blift|jack|underneath|overhead load|batter|charging|brake|tire|tyre|lug nut|torque|ladder|climb",
     re.IGNORECASE,
 )
 _KINDS = (
