@@ -392,15 +392,16 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tupl
     it announces ("原因主要有四个。") does; returns it, the text its offsets index (the chunk's
     text, plus the transcript's text after the chunk when the span runs on) and whether it is cut.
 
-    When whole sentences would leave out the evidence's start (one sentence longer than the
-    limit), or its end with no sentence end near after it (web text whose "sentences" run for
-    hundreds of characters), the evidence is kept as it was found and marked cut: dropping what
-    answers the question is worse than an ellipsis.
+    When whole sentences would leave out the evidence's start or overrun the answer's limit (one
+    sentence longer than it), or leave out its end with no sentence end near after it (web text
+    whose "sentences" run for hundreds of characters), the evidence is kept as it was found and
+    marked cut: dropping what answers the question is worse than an ellipsis.
     """
     text = hit.chunk.text
     full = text + (turns.following(hit.chunk.id) if turns is not None else "")
     start, end = whole_sentences(text, e.start, e.end, limit)
-    if start > e.start or (end < e.end and sentence_end_after(full, e.end, _NEAR_END) is None):
+    far_end = end < e.end and sentence_end_after(full, e.end, _NEAR_END) is None
+    if start > e.start or end - start > ANSWER_LIMIT or far_end:
         if _whole_at(full, e.end):
             return e, full, False
         cut = _cut_to(full, e.start, e.end, limit - len(_CUT)) or e.end
@@ -420,16 +421,16 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tupl
 def _second_part(question: str, hit: SearchHit, e: Evidence, turns: Turns | None,
                  room: int) -> tuple[Evidence | None, str, bool]:
     """The runner-up's span for the room left, from where its evidence starts: whole sentences
-    that fit, else to the end of the sentence it starts in; in speech, else its best sentence
+    that fit, else as many of its sentences as fit from there; in speech, else its best sentence
     that fits; where no sentence end is near (web text), its old cut at a clause, marked cut."""
     whole, text, cut = _whole(hit, e, turns, room)
     if cut:
         return whole, text, True
     if whole.end - whole.start <= room and whole.start <= e.start:
         return whole, text, False
-    end = sentence_end_after(text, e.start, room)
-    if end is not None:
-        return Evidence(e.chunk_index, e.start, end, e.score, e.match), text, False
+    ends = [b for a, b in sentence_spans(text, e.start, min(len(text), e.start + room)) if ends_sentence(text[a:b])]
+    if ends:  # as many of its sentences as fit
+        return Evidence(e.chunk_index, e.start, ends[-1], e.score, e.match), text, False
     if sentence_end_after(text, e.start, _SPOKEN) is not None:
         # speech (short sentences) whose sentence runs past the room: its best whole sentence, or nothing
         second = _fitting(question, text, whole, room)

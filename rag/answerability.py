@@ -53,7 +53,7 @@ _SAFETY = re.compile(
     r"明火|动火|爆炸|有毒|中毒|毒气|窒息|缺氧|氧含量|尾气|急救|救人|晕倒|溅到眼|护目|防护|手套|面罩|安全带|安全帽|"
     r"绝缘|接地(?!方)|侧翻|翻车|坠落|气瓶|乙炔|保命|伸手|卷进|安全阀|放气|粉尘|压力表|"
     # parts and jobs where a wrong answer hurts: lifting, loads overhead, batteries, brakes, wheels, ladders
-    r"举升|千斤顶|底下|吊[着起装运货]|电池|充电|刹车|制动|轮胎|螺母|螺栓|扭矩|梯子|登高|爬杆|登杆|"
+    r"举升|千斤顶|底下|吊[着起装运货]|电池|充电|刹车|制动|轮胎|螺母|螺栓|扭矩|梯子|爬杆|登杆|"
     r"danger|hazard|\bsafe|injur|shock|electrocut|energi[sz]ed|\blive (?:line|wire)|high voltage|fire|burn|"
     r"explo|toxic|poison|carbon monoxide|confined space|fall protection|grounding|protective|\bppe\b|glove|"
     r"goggle|emergenc|first aid|rescue|flammable|lockout|tagout|downed line|line (?:lying )?on the ground|"
@@ -73,6 +73,7 @@ _KINDS = (
     ("rule", re.compile(r"能不能|能否|可不可以|可以吗|行不行|行吗|行不|是不是|要不要|该不该|没事吧|吗|"
                         r"\b(?:can|may|should|must|is it|do i|does|is|are)\b", re.IGNORECASE)),
 )
+_DO_YOU_KNOW = re.compile(r"(知道[^，。？?]*)吗")
 _UNIT = re.compile(
     r"\d|[零〇一二两三四五六七八九十百千万半]+\s*(?:个|度|米|毫米|厘米|公里|分钟|分|秒|小时|钟头|天|周|年|次|遍|号|级|吨|斤|克|"
     r"公斤|千克|伏|安|瓦|兆帕|帕|牛|倍|成|%|口|圈|档|扣|寸|枚|张|套|只|条|根|台|辆|月|日|岁|层|届|块|元)|百分之|[一二两三四五六七八九十]+[到至][一二两三四五六七八九十]+|"
@@ -103,6 +104,7 @@ def is_safety_question(question: str) -> bool:
 
 def asked_kind(question: str) -> str:
     """'quantity', 'cause', 'procedure', 'rule' or '' — the kind of answer the question asks for."""
+    question = _DO_YOU_KNOW.sub(r"\1", question)  # "你知道……是谁吗" asks for a fact, not a rule
     for kind, pattern in _KINDS:
         if pattern.search(question):
             return kind

@@ -79,7 +79,9 @@ def test_off_topic_questions_are_not_covered_and_become_gaps(library) -> None:
         if answer.covered:
             answered[question] = answer.answer
         else:
-            assert answer.answer == NOT_COVERED["en"] and answer.citations == []
+            # off-topic: nothing nearby is named; a safety question (a flat tyre, brakes) says so
+            safety = ["\n" + SAFETY_NOTE["en"]] if is_safety_question(question) else []
+            assert answer.answer == "".join([NOT_COVERED["en"], *safety]) and answer.citations == []
     assert answered == {}  # each of these got an unrelated excerpt before the English rule
     gaps = {g.question for g in list_gaps(ctx) if g.asked_by == "worker-en"}
     assert gaps == set(OFF_TOPIC)
