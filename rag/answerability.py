@@ -5,7 +5,9 @@ The features say what a worker would check (issue 10): is the subject of the que
 nouns, its model numbers and figures) what the best evidence talks about, does the evidence
 hold the kind of answer asked for (a quantity with a unit, a procedure, a cause, a rule), how
 much of the question it holds, how close in meaning it is, and how clearly retrieval picked
-it. The coefficients live in answerability_model.json beside this module; `python -m
+it. A worker names things in his own words (胎压 for 气压, 钨针 for 钨极): subject words also
+count by their characters and by the USE cosine to the evidence's words, and the question is
+compared with each sentence of the evidence. The coefficients live in answerability_model.json beside this module; `python -m
 rag.answerability_fit` rebuilds the training data (hard negatives from CMRC / WebQA with the
 gold passage withheld, positives with it present, and the question sets written over the demo
 corpus in tests/rag/) and refits them. The chat trust set of ../shared/bench/chat is never
