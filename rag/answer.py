@@ -432,9 +432,10 @@ def _second_part(question: str, hit: SearchHit, e: Evidence, turns: Turns | None
     if ends:  # as many of its sentences as fit
         return Evidence(e.chunk_index, e.start, ends[-1], e.score, e.match), text, False
     if sentence_end_after(text, e.start, _SPOKEN) is not None:
-        # speech (short sentences) whose sentence runs past the room: its best whole sentence, or nothing
+        # speech (short sentences) whose sentence runs past the room: its best whole sentence
         second = _fitting(question, text, whole, room)
-        return (second, text, False) if second is not None and _whole_at(text, second.end) else (None, text, False)
+        if second is not None and _whole_at(text, second.end):
+            return second, text, False
     end = _cut_to(text, e.start, e.end, room - len(_CUT))
     if end is None:
         return None, text, False
