@@ -243,12 +243,15 @@ def _chars_held(term: str, words: Sequence[str]) -> float:
 
 def _vectors(embedder: Any, words: Sequence[str]) -> np.ndarray:
     """USE vectors of words, from this process's memory, else the embedder (and its disk cache)."""
-    missing = [w for w in dict.fromkeys(words) if w not in _VECTORS]
+    found = {w: _VECTORS.get(w) for w in dict.fromkeys(words)}  # a local copy: other threads may clear the cache
+    missing = [w for w, v in found.items() if v is None]
     if missing:
+        fresh = dict(zip(missing, embedder.embed(missing), strict=True))
         if len(_VECTORS) > _VECTORS_MAX:
             _VECTORS.clear()
-        _VECTORS.update(zip(missing, embedder.embed(missing), strict=True))
-    return np.array([_VECTORS[w] for w in words])
+        _VECTORS.update(fresh)
+        found.update(fresh)
+    return np.array([found[w] for w in words])
 
 
 def _meaning(embedder: Any, subject: Sequence[str], words: Sequence[str]) -> float:
