@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-GROUPS = ("ingest", "segmentation", "retrieval", "qa", "drafting", "knowhow", "chat-load")
+GROUPS = ("ingest", "segmentation", "retrieval", "qa", "chat-trust", "drafting", "knowhow", "chat-load")
 RETRIEVAL_SETS = ("cmrc2018", "webqa")
 # Baselines as the issues quote them (bench README, visible splits): a system must beat these too,
 # so a weaker baseline implementation in the same run cannot make a pass look easy.
@@ -177,6 +177,10 @@ def plan(bench: Path, out: Path, groups: Iterable[str], *, quick: bool = False, 
                 "qa", "--corpus", str(folder / "corpus.jsonl"), "--queries", str(folder / "queries.jsonl"),
                 "--qrels", str(folder / "qrels.tsv"), "--answers-out", str(out / "answers" / f"qa-{name}.jsonl"),
                 "--method", "both", "--mode", "offline", *limit]))
+    if "chat-trust" in chosen:
+        steps.append(Step("chat-trust", "chat-trust", [
+            "chat", "--questions", str(bench / "chat" / "questions.jsonl"), "--bench", str(bench),
+            "--answers-out", str(out / "answers" / "chat-trust.jsonl"), "--mode", "offline"]))
     if "drafting" in chosen:
         steps.append(Step("drafting-vcsum", "drafting", ["drafting", "--vcsum", str(meetings)]))
         steps.append(Step("drafting-oral_history_en", "drafting",
@@ -249,8 +253,8 @@ def rows_for(results: dict[str, dict[str, Any]], *, quick: bool = False) -> list
     A quick run answers a subset, so the published full-set baselines are left out of its targets."""
     published = {} if quick else PUBLISHED
     rows: list[Row] = []
-    for make in (_ingest_rows, _segmentation_rows, _retrieval_rows, _qa_rows, _drafting_rows, _knowhow_rows,
-                 _chat_rows):
+    for make in (_ingest_rows, _segmentation_rows, _retrieval_rows, _qa_rows, _chat_trust_rows, _drafting_rows,
+                 _knowhow_rows, _chat_rows):
         rows.extend(make(results, published))
     return rows
 
@@ -303,6 +307,32 @@ def _qa_rows(results: dict[str, dict[str, Any]], published: Published) -> list[R
             Row(bench, "answer p95 ms", _get(ours, "p95_ms"), _get(base, "p95_ms"), b, lower_better=True,
                 at_most=100, unit=" ms"),
         ]
+    return rows
+
+
+def _chat_trust_rows(results: dict[str, dict[str, Any]], published: Published) -> list[Row]:
+    """`shifu eval chat` on the chat trust set: issue 10's figures per language (no baseline command)."""
+    ours = results.get("chat-trust")
+    if ours is None:
+        return []
+    rows = []
+    for lang in ("zh", "en"):
+        f = ours.get(lang)
+        if not isinstance(f, dict):
+            continue
+        bench = f"chat trust {lang} (n={f.get('n')})"
+        rows += [
+            Row(bench, "covered answered from the right passage", f.get("covered_right"), at_least=0.85),
+            Row(bench, "near-topic not covered, refused", f.get("near_topic_refused"), at_least=0.85),
+            Row(bench, "off-topic refused", f.get("off_topic_refused")),
+            Row(bench, "safety not covered, refused", f.get("safety_not_covered_refused")),
+            Row(bench, "answers cut mid-sentence", f.get("cut_mid_sentence"), at_most=0, lower_better=True),
+        ]
+    bench = f"chat trust, all (n={ours.get('n')})"
+    rows += [
+        Row(bench, "safety not covered, refused", ours.get("safety_not_covered_refused"), at_least=0.95),
+        Row(bench, "answer p95 ms", ours.get("p95_ms"), lower_better=True, unit=" ms"),
+    ]
     return rows
 
 

@@ -32,12 +32,16 @@ class KnowledgeGap(BaseModel):
     best_score: float | None = None
     status: str = "open"
     created_at: datetime | None = None
+    subject: str = ""  # what the question is about ("叉车 电瓶"), so the trainer can group gaps
 
 
 def _gap(row: KnowledgeGapRow) -> KnowledgeGap:
+    from rag.answerability import question_subject
+
     return KnowledgeGap(
         id=row.id, question=row.question, asked_by=row.asked_by, scope=row.scope,
         best_score=row.best_score, status=row.status, created_at=row.created_at,
+        subject=question_subject(row.question),
     )
 
 

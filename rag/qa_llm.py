@@ -18,7 +18,7 @@ from prompts.budget import pack
 from prompts.registry import PromptTemplate, RenderedPrompt, get_template, render_template
 from prompts.structured import run_text
 from rag.screen import reads_as_instruction
-from rag.sentences import sentence_spans, terms
+from rag.sentences import ends_sentence, sentence_spans, terms
 from shifu.context import Context
 from shifu.models import Answer, AnswerCitation, SearchHit
 from shifu.settings import Settings
@@ -170,6 +170,9 @@ def check_answer(text: str, hits: Sequence[SearchHit], prompt: RenderedPrompt) -
         problems.append(f"the answer cites {', '.join(f'[{n}]' for n in bad)}, but only excerpts {given} were given")
     if covered and not cited:
         problems.append("the answer cites no excerpt, so nothing in it can be checked")
+    if covered and text.strip() and not ends_sentence(_CITE.sub("", text).rstrip()):
+        problems.append("the answer stops mid-sentence (the model may have run out of tokens); ask again "
+                        "or raise SHIFU_LLM_MAX_TOKENS")
     citations = [_citation(n, hits[n - 1], text) for n in cited if 1 <= n <= len(hits)]
     return text, citations, problems, covered
 

@@ -20,14 +20,19 @@ from rag.spans import cut_spans
 __all__ = [
     "Evidence",
     "Speech",
+    "announced_list",
     "answer_type",
     "best_evidence",
     "chinese_nouns",
     "clause_spans",
+    "ends_sentence",
     "english_words",
+    "list_end",
     "question_terms",
+    "sentence_end_after",
     "sentence_spans",
     "terms",
+    "whole_sentences",
 ]
 
 _END = frozenset("。！？!?；;…")
@@ -405,3 +410,95 @@ def best_evidence(
         out.append(Evidence(ci, start, end, score, match))
     out.sort(key=lambda e: -e.score)
     return out
+
+
+# --- whole answers -----------------------------------------------------------------------------
+
+_TERMINATORS = tuple(_END) + (".",) + tuple(_CLOSERS)
+
+
+def ends_sentence(text: str) -> bool:
+    """Does the text stop at a sentence end (not at a comma or mid-clause)?"""
+    return text.rstrip().endswith(_TERMINATORS)
+
+
+def whole_sentences(text: str, start: int, end: int, limit: int) -> tuple[int, int]:
+    """text[start:end] made to end at a sentence end, within `limit` where it can.
+
+    The sentence cut at the end is taken whole when the span still fits, else left out; the one
+    cut at the start is taken whole when it fits, else the span keeps starting at its clause.
+    A span inside one sentence too long for the limit keeps that sentence's last clauses that
+    fit, from the span on; when even that overruns, the sentence runs to its end.
+    """
+    spans = [(s, e) for s, e in sentence_spans(text) if e > start and s < end]
+    if not spans:
+        return start, end
+    if spans[-1][1] > end:
+        if spans[-1][1] - start <= limit or len(spans) == 1:
+            end = spans[-1][1]
+        else:
+            spans.pop()
+            end = spans[-1][1]
+    if spans[0][0] < start and end - spans[0][0] <= limit:
+        start = spans[0][0]
+    if end - start > limit and len(spans) == 1:
+        clauses = [cs for cs, _ in clause_spans(text, start, end) if end - cs <= limit]
+        if clauses:
+            start = clauses[0]
+    return start, end
+
+
+def sentence_end_after(text: str, offset: int, cap: int) -> int | None:
+    """The end of the sentence running on at `offset`, if it ends within `cap` characters."""
+    for s, e in sentence_spans(text, offset, min(len(text), offset + cap)):
+        if ends_sentence(text[s:e]) or (e < len(text) and text[e : e + 1] == "\n"):
+            return e
+    return None
+
+
+# A list the master announces ("原因主要有四个。", "我最想强调五条：", "three things:"): the
+# answer carries every item of it, not the announcement and the first.
+_ZH_COUNT = "两二三四五六七八九十"
+_ANNOUNCE = re.compile(
+    rf"([{_ZH_COUNT}2-9])\s*(?:个|条|点|种|步|样|件|方面|大类)\s*(?:原因|问题|要点|事情|东西|地方|步骤|方面|毛病|规矩)?"
+    r"\s*(?:吧|啊|呢)?\s*[：:。！!，,]"
+    r"|\b(two|three|four|five|six|seven)\s+(?:main\s+|big\s+|key\s+|basic\s+)?"
+    r"(?:things|reasons|steps|rules|ways|points|checks|causes|questions)\b",
+    re.IGNORECASE,
+)
+_ZH_NUM = {c: i for i, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
+_EN_NUM = {w: i for i, w in enumerate("one two three four five six seven".split(), 1)}
+_EN_ORDINAL = "first second third fourth fifth sixth seventh".split()
+_LIST_CAP = 600  # characters a carried list may run to
+
+
+def announced_list(text: str) -> tuple[int, int] | None:
+    """(end of the announcement, how many items) of the last list announced in the text."""
+    found = None
+    for m in _ANNOUNCE.finditer(text):
+        count = m.group(1)
+        n = _ZH_NUM.get(count) or (int(count) if count and count.isdigit() else 0) or _EN_NUM.get(
+            (m.group(2) or "").lower(), 0)
+        if n >= 2:
+            found = (m.end(), n)
+    return found
+
+
+def _item_marker(n: int) -> re.Pattern[str]:
+    zh = "一二三四五六七八九十"[n - 1]
+    en = _EN_ORDINAL[n - 1] if n <= len(_EN_ORDINAL) else str(n)
+    return re.compile(rf"第{zh}|(?<![一二三四五六七八九十\d]){zh}(?:是|、|，|,|：|:|来|个是)|(?<!\d){n}[、.．)）]|"
+                      rf"[（(]{zh}[）)]|\b{en}\b|最后", re.IGNORECASE)
+
+
+def list_end(text: str, after: int, count: int, cap: int = _LIST_CAP) -> int | None:
+    """Where the announced list that starts at `after` ends: the sentence that finishes its last
+    item (its paragraph when the item runs on), at most `cap` characters on; None if not found."""
+    stop = min(len(text), after + cap)
+    last = _item_marker(count).search(text, after, stop)
+    if last is None:
+        return None
+    line_end = text.find("\n", last.end(), stop)
+    if line_end != -1 and ends_sentence(text[:line_end]):
+        return line_end
+    return sentence_end_after(text, last.end(), stop - last.end())

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, answer_question, english_coverage
+from rag.answer import NOT_COVERED, SAFETY_NOTE, answer_question
+from rag.answerability import is_safety_question, judged
 from rag.catalog import get_transcript
+from rag.coverage import english_coverage
 from rag.gaps import list_gaps
 from rag.ingest import ingest_file
 from rag.sentences import english_words
@@ -47,11 +49,25 @@ def test_question_the_interview_answers_is_covered_and_cited(library, item: dict
     settings, ids = library
     ctx = Context(settings)
     answer = answer_question(ctx, item["q"])
+    if judged(item["q"]) and not answer.covered:
+        # The answerability model may refuse a question the evidence does not clearly answer (it
+        # keeps ~.9 of them, held-out; see test_most_questions_the_interviews_answer_are_answered):
+        # then the nearby material is named, labelled, and a safety question says so first.
+        assert answer.citations == [] and get_transcript(ctx, ids[item["source"]]).title in answer.answer
+        assert (SAFETY_NOTE["en"] in answer.answer) == is_safety_question(item["q"])
+        return
     assert answer.covered, item["q"]
     assert any(c.transcript_id == ids[item["source"]] for c in answer.citations)  # cited from that interview
     text = get_transcript(ctx, ids[item["source"]]).text
     assert all(get_transcript(ctx, c.transcript_id).text[c.start : c.end] == c.quote for c in answer.citations)
     assert item["quote"].lower() in " ".join(text.lower().split())  # the set's gold words are in that interview
+
+
+def test_most_questions_the_interviews_answer_are_answered(library) -> None:
+    settings, _ = library
+    ctx = Context(settings)
+    answered = [answer_question(ctx, item["q"]).covered for item in ON_TOPIC]
+    assert sum(answered) / len(answered) >= 0.9
 
 
 def test_off_topic_questions_are_not_covered_and_become_gaps(library) -> None:
@@ -63,7 +79,9 @@ def test_off_topic_questions_are_not_covered_and_become_gaps(library) -> None:
         if answer.covered:
             answered[question] = answer.answer
         else:
-            assert answer.answer == NOT_COVERED["en"] and answer.citations == []
+            # off-topic: nothing nearby is named; a safety question (a flat tyre, brakes) says so
+            safety = ["\n" + SAFETY_NOTE["en"]] if is_safety_question(question) else []
+            assert answer.answer == "".join([NOT_COVERED["en"], *safety]) and answer.citations == []
     assert answered == {}  # each of these got an unrelated excerpt before the English rule
     gaps = {g.question for g in list_gaps(ctx) if g.asked_by == "worker-en"}
     assert gaps == set(OFF_TOPIC)

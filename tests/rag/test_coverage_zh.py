@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from rag.answer import NOT_COVERED, answer_from_hits, answer_question, missing_nouns, unknown_nouns
+from rag.answer import NOT_COVERED, SAFETY_NOTE, answer_from_hits, answer_question
+from rag.answerability import is_safety_question, judged
 from rag.catalog import get_transcript
+from rag.coverage import is_covered, missing_nouns, unknown_nouns
 from rag.gaps import list_gaps
 from rag.ingest import ingest_file
 from rag.retrieve import reader_index, search
@@ -63,9 +65,23 @@ def test_question_the_interview_answers_is_covered_and_cited(library, item: dict
     settings, ids = library
     ctx = Context(settings)
     answer = answer_question(ctx, item["q"])
+    if judged(item["q"]) and not answer.covered:
+        # The answerability model may refuse a question the evidence does not clearly answer (it
+        # keeps ~.9 of them, held-out; see test_most_questions_the_interviews_answer_are_answered):
+        # then the nearby material is named, labelled, and a safety question says so first.
+        assert answer.citations == [] and get_transcript(ctx, ids[item["source"]]).title in answer.answer
+        assert (SAFETY_NOTE["zh"] in answer.answer) == is_safety_question(item["q"])
+        return
     assert answer.covered, item["q"]
     assert any(c.transcript_id == ids[item["source"]] for c in answer.citations)  # cited from that interview
     assert all(get_transcript(ctx, c.transcript_id).text[c.start : c.end] == c.quote for c in answer.citations)
+
+
+def test_most_questions_the_interviews_answer_are_answered(library) -> None:
+    settings, _ = library
+    ctx = Context(settings)
+    answered = [answer_question(ctx, item["q"]).covered for item in ON_TOPIC]
+    assert sum(answered) / len(answered) >= 0.9
 
 
 def test_off_topic_questions_are_not_covered_and_become_gaps(library) -> None:
@@ -125,4 +141,6 @@ def test_a_noun_written_across_words_is_known_and_without_the_index_the_rule_is_
     ctx = Context(settings)
     assert unknown_nouns("轮胎气压标准看哪里？", reader_index(ctx)) == []  # 轮胎……气压 in the auto interview
     hits = search(ctx, "叉车电瓶怎么保养？", k=5)
-    assert answer_from_hits(ctx, "叉车电瓶怎么保养？", hits).covered  # no library: the chunks alone decide
+    assert is_covered("叉车电瓶怎么保养？", hits)  # no library: the chunks alone decide the term rule
+    # ... and the answerability model still finds no 叉车 where the evidence is
+    assert not answer_from_hits(ctx, "叉车电瓶怎么保养？", hits).covered

@@ -127,3 +127,20 @@ def test_llm_mode_without_a_server_names_the_variable_to_set(ctx) -> None:
 
     with pytest.raises(ConfigError, match="SHIFU_LLM_BASE_URL"):
         answer_with_llm(ctx, QUESTION, make_hits())
+
+
+def test_an_answer_cut_mid_sentence_is_flagged() -> None:
+    answer, _, _ = ask("焊缝发蓝是因为电流太大 [1]，而且")
+    assert not answer.valid and "mid-sentence" in answer.problems[-1]
+
+
+@pytest.mark.parametrize("question", ["焊缝发蓝是什么原因？", "电焊机外壳带电了能不能继续焊？", "公司食堂几点开饭？"])
+def test_llm_mode_abstains_on_the_same_decision_as_offline(question: str) -> None:
+    from rag.answer import answer_from_hits
+
+    hits = make_hits()
+    offline = answer_from_hits(Context(load_settings()), question, hits, mode="offline")
+    chat = FakeChat(["焊缝发蓝是因为热输入过高 [1]。"])
+    answer = answer_from_hits(Context(load_settings(), chat_model=chat), question, hits, mode="llm")
+    assert answer.covered == offline.covered
+    assert (chat.calls != []) == offline.covered  # a refused question never reaches the model

@@ -1,4 +1,4 @@
-"""Commands of the Q&A area: `shifu ask`, `shifu gaps ls|plan|close|reopen`, `shifu eval qa`.
+"""Commands of the Q&A area: `shifu ask`, `shifu gaps ls|plan|close|reopen`, `shifu eval qa|chat`.
 
 The LLM layer's `shifu prompts ...` and `shifu logs` live in ui/cli/prompts.py and are
 registered from here when that module is present.
@@ -30,6 +30,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     app.command("ask")(ask_cmd)
     app.add_typer(gaps_app, name="gaps")
     eval_app.command("qa")(eval_qa_cmd)
+    eval_app.command("chat")(eval_chat_cmd)
 
 
 # --- shifu ask ---------------------------------------------------------------------------
@@ -173,4 +174,33 @@ def eval_qa_cmd(
 
     summary = evaluate_qa(command_context(), corpus, queries, qrels, answers_out, method=method, limit=limit,
                           mode=mode, progress=lambda msg: err.print(f"[dim]{escape(msg)}[/dim]"))
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+# --- shifu eval chat ---------------------------------------------------------------------
+
+_BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
+
+
+def eval_chat_cmd(
+    questions: Annotated[Path, typer.Option("--questions", exists=True, dir_okay=False,
+                                            help="questions.jsonl of a chat trust set (../shared/bench/chat/).")],
+    bench: Annotated[Path, typer.Option("--bench", exists=True, file_okay=False,
+                                        help="Bench folder holding knowhow/zh_trade/ (the trade interviews).")] = _BENCH,
+    answers_out: Annotated[Path | None, typer.Option("--answers-out", dir_okay=False,
+                                                     help="Write one JSON line per question here.")] = None,
+    mode: str | None = typer.Option(None, "--mode", help="`offline` or `llm`; default SHIFU_QA_MODE."),
+) -> None:
+    """Ask a chat trust set over its library (demo corpus + trade interviews); print the figures, JSON last."""
+    from rag.evaluate_chat import evaluate_chat
+
+    summary = evaluate_chat(command_context(), questions, bench, answers_out, mode=mode,
+                            progress=lambda msg: err.print(f"[dim]{escape(msg)}[/dim]"))
+    for lang in ("zh", "en"):
+        if lang in summary:
+            f = summary[lang]
+            err.print(f"{lang}: covered right {f['covered_right']}, near-topic refused {f['near_topic_refused']}, "
+                      f"off-topic refused {f['off_topic_refused']}, safety not covered refused "
+                      f"{f['safety_not_covered_refused']}, cut mid-sentence {f['cut_mid_sentence']}/{f['answered']}",
+                      highlight=False)
     typer.echo(json.dumps(summary, ensure_ascii=False))

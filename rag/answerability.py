@@ -1,0 +1,359 @@
+"""Does the retrieved evidence answer this question? Features of question and evidence, and a
+small logistic model over them.
+
+The features say what a worker would check (issue 10): is the subject of the question (its
+nouns, its model numbers and figures) what the best evidence talks about, does the evidence
+hold the kind of answer asked for (a quantity with a unit, a procedure, a cause, a rule), how
+much of the question it holds, how close in meaning it is, and how clearly retrieval picked
+it. A worker names things in his own words (胎压 for 气压, 钨针 for 钨极): subject words also
+count by their characters and by the USE cosine to the evidence's words, and the question is
+compared with each sentence of the evidence. The coefficients live in answerability_model.json beside this module; `python -m
+rag.answerability_fit` rebuilds the training data (hard negatives from CMRC / WebQA with the
+gold passage withheld, positives with it present, and the question sets written over the demo
+corpus in tests/rag/) and refits them. The chat trust set of ../shared/bench/chat is never
+used for fitting: it only measures.
+
+A safety question (danger, limits, protection, emergencies) needs a higher probability.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.language import detect_language
+from rag.sentences import best_evidence, chinese_nouns, english_words, question_terms, terms
+from shifu.models import SearchHit
+
+__all__ = [
+    "FEATURES",
+    "Decision",
+    "asked_kind",
+    "decide",
+    "features",
+    "is_safety_question",
+    "judged",
+    "kind_present",
+    "load_model",
+    "question_subject",
+]
+
+MODEL_FILE = Path(__file__).with_name("answerability_model.json")
+FEATURES = ("match", "cosine", "subject_near", "subject_hits", "subject_library", "specifics_missing",
+            "kind_present", "margin", "subject_chars", "subject_meaning", "sentence_cosine")
+
+_SAFETY = re.compile(
+    r"安全|危险|事故|受伤|伤人|伤手|伤眼|烫伤|烧伤|划伤|砸伤|死人|出人命|触电|漏电|带电|高压电|千伏|着火|起火|火灾|灭火|"
+    r"明火|动火|爆炸|有毒|中毒|毒气|窒息|缺氧|氧含量|尾气|急救|救人|晕倒|溅到眼|护目|防护|手套|面罩|安全带|安全帽|"
+    r"绝缘|接地(?!方)|侧翻|翻车|坠落|气瓶|乙炔|保命|伸手|卷进|安全阀|放气|粉尘|压力表|"
+    # parts and jobs where a wrong answer hurts: lifting, loads overhead, batteries, brakes, wheels, ladders
+    r"举升|千斤顶|底下|吊[着起装运货]|电池|充电|刹车|制动|轮胎|螺母|螺栓|扭矩|梯子|爬杆|登杆|"
+    r"danger|hazard|\bsafe|injur|shock|electrocut|energi[sz]ed|\blive (?:line|wire)|high voltage|fire|burn|"
+    r"explo|toxic|poison|carbon monoxide|confined space|fall protection|grounding|protective|\bppe\b|glove|"
+    r"goggle|emergenc|first aid|rescue|flammable|lockout|tagout|downed line|line (?:lying )?on the ground|"
+    # the Chinese words above, in English: cylinders, dust, masks, harnesses, insulation, tipping, fumes
+    r"acetylene|cylinder|dust|respirator|face shield|helmet|harness|insulat|tip(?:ping)? over|roll ?over|"
+    r"exhaust|fumes|suffocat|scald|safety valve|relief valve|pressure gauge|"
+    r"\blift|jack|underneath|overhead load|batter|charging|brake|tire|tyre|lug nut|torque|ladder|climb",
+    re.IGNORECASE,
+)
+_KINDS = (
+    ("quantity", re.compile(r"多少|几[度个米分秒天年次遍号级吨斤克千万]|几|多大|多高|多长|多久|多远|多重|多深|多厚|多宽|"
+                            r"how (?:many|much|long|deep|far|often|high|big|hot|cold|low)|what (?:size|pressure|"
+                            r"temperature|voltage|rating|slope|depth)", re.IGNORECASE)),
+    ("cause", re.compile(r"(?<![称成作认以叫])为什么|为啥|什么原因|咋回事|怎么回事|why|what causes|cause", re.IGNORECASE)),
+    ("procedure", re.compile(r"怎么|咋|如何|怎样|步骤|顺序|流程|先.*还是|how (?:do|to|should|can)|steps?|order|"
+                             r"procedure|first", re.IGNORECASE)),
+    ("rule", re.compile(r"能不能|能否|可不可以|可以吗|行不行|行吗|行不|是不是|要不要|该不该|没事吧|吗|"
+                        r"\b(?:can|may|should|must|is it|do i|does|is|are)\b", re.IGNORECASE)),
+)
+_DO_YOU_KNOW = re.compile(r"(知道[^，。？?]*)吗")
+_UNIT = re.compile(
+    r"\d|[零〇一二两三四五六七八九十百千万半]+\s*(?:个|度|米|毫米|厘米|公里|分钟|分|秒|小时|钟头|天|周|年|次|遍|号|级|吨|斤|克|"
+    r"公斤|千克|伏|安|瓦|兆帕|帕|牛|倍|成|%|口|圈|档|扣|寸|枚|张|套|只|条|根|台|辆|月|日|岁|层|届|块|元)|百分之|[一二两三四五六七八九十]+[到至][一二两三四五六七八九十]+|"
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|hundred|half)\b",
+    re.IGNORECASE)
+_MARKS = {
+    "cause": re.compile(r"因为|原因|所以|导致|造成|是由于|就会|会把|不然|否则|because|cause|so that|otherwise|"
+                        r"that's why|reason|leads? to|result", re.IGNORECASE),
+    "procedure": re.compile(r"先|再|然后|接着|最后|第[一二三四五]|步|[一二三四五][是，、]|顺序|"
+                            r"first|then|next|after|before|step|finally", re.IGNORECASE),
+    "rule": re.compile(r"不能|不要|不许|不准|不得|严禁|禁止|必须|一定要|一定|要|得|别|可以|能|行|没事|"
+                       r"never|always|must|don't|do not|should|can|need|have to|rule", re.IGNORECASE),
+}
+_SPECIFIC = re.compile(r"[a-z]*\d+(?:\.\d+)?[a-z]*(?:[\-/]\d+[a-z]*)?|[a-z]{2,}\d*", re.IGNORECASE)
+_ZH_NUMBER_UNIT = re.compile(r"[\d一二两三四五六七八九十百千]+(?:千伏|伏|吨|号|码|毫米|米|度)")
+# Evidence holding half the question's weighted terms answers it (training data, questions asking
+# for a kind of answer, match >= .5: demo sets 38 answerable to 2 not, CMRC 64 to 16 where
+# the "not" rows often hold the answer in a neighbouring passage); safety questions still go
+# through the model.
+STRONG_MATCH = 0.5
+_NEAR = 80  # characters either side of the best span that still count as its context
+
+
+def is_safety_question(question: str) -> bool:
+    """Is the question about danger, limits, protection or an emergency (either language)?"""
+    return bool(_SAFETY.search(question))
+
+
+def asked_kind(question: str) -> str:
+    """'quantity', 'cause', 'procedure', 'rule' or '' — the kind of answer the question asks for."""
+    question = _DO_YOU_KNOW.sub(r"\1", question)  # "你知道……是谁吗" asks for a fact, not a rule
+    for kind, pattern in _KINDS:
+        if pattern.search(question):
+            return kind
+    return ""
+
+
+def kind_present(kind: str, text: str) -> bool:
+    """Does the text hold an answer of that kind (a quantity with a unit, a cause, steps, a rule)?"""
+    if not kind:
+        return True
+    if kind == "quantity":
+        return bool(_UNIT.search(text))
+    return bool(_MARKS[kind].search(text))
+
+
+def _subject_terms(question: str, lang: str) -> list[str]:
+    """The words naming what the question is about: nouns (Chinese) or content words (English)."""
+    if lang == "en":
+        return list(dict.fromkeys(english_words(question)))
+    return [n for n in chinese_nouns(question) if len(n) >= 2]
+
+
+def question_subject(question: str) -> str:
+    """What a question is about, in its own words ("叉车 电瓶"), for grouping knowledge gaps."""
+    lang = "en" if detect_language(question) == "en" else "zh"
+    return " ".join(_subject_terms(question, lang)[:_SUBJECT_WORDS])
+
+
+_SUBJECT_WORDS = 3
+
+
+def _specifics(question: str, lang: str) -> list[str]:
+    """Model numbers, codes and figures with units in the question (PA66, G76, R-32, 35千伏)."""
+    found = [m.group().lower() for m in _SPECIFIC.finditer(question)]
+    if lang == "zh":
+        found += [m.group() for m in _ZH_NUMBER_UNIT.finditer(question)]
+    else:
+        found = [w for w in found if any(ch.isdigit() for ch in w)]
+    return list(dict.fromkeys(found))
+
+
+def _written(code: str, text: str) -> bool:
+    """Is a model number or code written in the text as a word of its own ("pp" is not in "app")?"""
+    return re.search(rf"(?<![a-z0-9]){re.escape(code)}(?![a-z0-9])", text) is not None
+
+
+def _held(term: str, text: str, lang: str) -> float:
+    """How much of a subject word the text holds: 1 when written, else (Chinese) the share of its
+    character bigrams it writes ("线手套" against "手套": .5), so a worker's wording still counts."""
+    if lang == "en":
+        return float(term in set(english_words(text)))
+    if term in text:
+        return 1.0
+    pairs = [term[i : i + 2] for i in range(len(term) - 1)]
+    return sum(p in text for p in pairs) / len(pairs) if pairs else 0.0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether the evidence answers the question, the model's probability, and why."""
+
+    covered: bool
+    probability: float
+    safety: bool
+    features: dict[str, float]
+
+
+def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> dict[str, float]:
+    """The answerability features of a question and its retrieved chunks (all in 0..1)."""
+    from rag.coverage import coverage, similarity
+    from shifu.embeddings import USE_NAME
+
+    lang = "en" if detect_language(question) == "en" else "zh"
+    texts = [h.chunk.text for h in hits]
+    low = [t.lower() for t in texts]
+    near = _near_text(question, hits).lower()
+    subject = _subject_terms(question, lang)
+    specific = _specifics(question, lang)
+    known = _known(library, subject, lang)
+
+    def share(found: Sequence[float]) -> float:
+        return sum(found) / len(found) if found else 1.0
+
+    scores = sorted((max(h.score, 0.0) for h in hits), reverse=True)
+    margin = (scores[0] - scores[1]) / scores[0] if len(scores) > 1 and scores[0] > 0 else 1.0
+    cosine = similarity(embedder, question, hits) if getattr(embedder, "name", None) == USE_NAME else 0.0
+    words = _words(near, lang)
+    use = getattr(embedder, "name", None) == USE_NAME
+    return {
+        "subject_chars": share([_chars_held(t, words) for t in subject]),
+        "subject_meaning": _meaning(embedder, _subject_words(question, lang), words) if use else 0.0,
+        "sentence_cosine": _sentence_cosine(embedder, question, near) if use else 0.0,
+        "match": coverage(question, hits),
+        "cosine": max(cosine, 0.0),
+        "subject_near": share([_held(t, near, lang) for t in subject]),
+        "subject_hits": share([max(_held(t, x, lang) for x in low) if low else 0.0 for t in subject]),
+        "subject_library": share([float(t in known) for t in subject]) if known is not None else 1.0,
+        "specifics_missing": float(any(not any(_written(s, x) for x in low) for s in specific)),
+        "kind_present": float(kind_present(asked_kind(question), near)),
+        "margin": margin,
+    }
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_EN_RAW = re.compile(r"[a-z][a-z\-]{2,}")
+_VECTORS: dict[str, np.ndarray] = {}  # word -> USE vector, for this process (words repeat across questions)
+_VECTORS_MAX = 50_000
+
+
+def _words(text: str, lang: str) -> list[str]:
+    """The words of a text as written (Chinese: jieba words of two characters or more)."""
+    if lang == "en":
+        return list(dict.fromkeys(w for w in _EN_RAW.findall(text.lower()) if english_words(w)))
+    import jieba
+
+    return list(dict.fromkeys(w for w in jieba.lcut(text) if _HAN.fullmatch(w)))
+
+
+def _subject_words(question: str, lang: str) -> list[str]:
+    """The subject of the question as written, for embedding (English stems embed poorly)."""
+    return _words(question, "en") if lang == "en" else _subject_terms(question, lang)
+
+
+def _chars_held(term: str, words: Sequence[str]) -> float:
+    """How close a subject word comes to a word of the evidence by its characters (Dice): a
+    worker's 胎压 against the master's 气压 shares 压 (.5); English words by their stems."""
+    if not words:
+        return 0.0
+    if term in words:
+        return 1.0
+    mine = set(term)
+    return max(2 * len(mine & set(w)) / (len(mine) + len(set(w))) for w in words)
+
+
+def _vectors(embedder: Any, words: Sequence[str]) -> np.ndarray:
+    """USE vectors of words, from this process's memory, else the embedder (and its disk cache)."""
+    found = {w: _VECTORS.get(w) for w in dict.fromkeys(words)}  # a local copy: other threads may clear the cache
+    missing = [w for w, v in found.items() if v is None]
+    if missing:
+        fresh = dict(zip(missing, embedder.embed(missing), strict=True))
+        if len(_VECTORS) > _VECTORS_MAX:
+            _VECTORS.clear()
+        _VECTORS.update(fresh)
+        found.update(fresh)
+    return np.array([found[w] for w in words])
+
+
+def _meaning(embedder: Any, subject: Sequence[str], words: Sequence[str]) -> float:
+    """Mean over the question's subject words of the best USE cosine with a word of the
+    evidence: the same thing named in other words (钨针 and 钨极) still counts."""
+    if not subject or not words:
+        return 0.0
+    sims = _vectors(embedder, subject) @ _vectors(embedder, words).T
+    return float(np.clip(sims.max(axis=1), 0.0, 1.0).mean())
+
+
+def _sentence_cosine(embedder: Any, question: str, near: str) -> float:
+    """Best USE cosine of the question with one sentence of the evidence around the best span."""
+    from rag.sentences import sentence_spans
+
+    sentences = [near[a:b].strip() for a, b in sentence_spans(near) if len(near[a:b].strip()) >= 4]
+    if not sentences:
+        return 0.0
+    embed_query = getattr(embedder, "embed_query", None)
+    q = embed_query(question) if embed_query else embedder.embed([question])[0]
+    return float(max(0.0, float((embedder.embed(sentences) @ q).max())))
+
+
+def _known(library: Any, subject: list[str], lang: str) -> set[str] | None:
+    """The subject words some chunk of the whole library writes (None without a library).
+
+    A word of four characters or more counts as written when the library has all its character
+    bigrams but one ("轮胎气压" written as "轮胎……气压"). English is not judged here: the
+    library's words are not stemmed as english_words stems them.
+    """
+    if library is None or not subject or lang == "en":
+        return None
+    pairs = {n: [n[i : i + 2] for i in range(len(n) - 1)] if len(n) >= 4 else [] for n in subject}
+    known = library.known_terms(set(subject) | {p for ps in pairs.values() for p in ps})
+    return {n for n in subject
+            if n in known or (pairs[n] and sum(p in known for p in pairs[n]) >= len(pairs[n]) - 1)}
+
+
+def _near_text(question: str, hits: Sequence[SearchHit]) -> str:
+    """The best evidence span of the hits with a little context either side."""
+    if not hits:
+        return ""
+    texts = [h.chunk.text for h in hits]
+    qterms = question_terms(question)
+    bags = [set(terms(t)) for t in texts]
+    n = len(bags) + 1
+    idf = {t: math.log(1 + n / (1 + sum(1 for b in bags if t in b))) for t in qterms}
+    evidence = best_evidence(question, texts, [h.score for h in hits], idf=idf.__getitem__)
+    if not evidence:
+        return ""
+    e = evidence[0]
+    text = texts[e.chunk_index]
+    return text[max(0, e.start - _NEAR) : e.end + _NEAR]
+
+
+@functools.lru_cache(maxsize=1)
+def load_model() -> dict[str, Any]:
+    """The fitted coefficients and thresholds (answerability_model.json)."""
+    return json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+
+
+def probability(values: dict[str, float], lang: str, model: dict[str, Any] | None = None) -> float:
+    """The model's probability that the evidence answers the question."""
+    model = model or load_model()
+    coef = model["languages"][lang]
+    z = coef["bias"] + sum(w * values[name] for name, w in zip(FEATURES, coef["weights"], strict=True))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def judged(question: str) -> bool:
+    """Does the model judge this question? Those asking for a kind of answer (how, why, how
+    much, may I) and safety questions; a question asking for a name or a fact ("谁发明了…") is
+    left to the term and meaning rule (rag.coverage.is_covered) calibrated on the bench."""
+    return bool(asked_kind(question)) or is_safety_question(question)
+
+
+def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
+    """Answer or say "not covered": the probability against the threshold, higher for safety questions."""
+    safety = is_safety_question(question)
+    if not hits:
+        return Decision(False, 0.0, safety, {})
+    if not judged(question):
+        return Decision(True, 1.0, safety, {})
+    values = features(question, hits, embedder, library)
+    if not safety and values["match"] >= STRONG_MATCH:
+        return Decision(True, 1.0, safety, values)
+    lang = "en" if detect_language(question) == "en" else "zh"
+    model = load_model()
+    p = probability(values, lang, model)
+    threshold = model["languages"][lang]["safety_threshold" if safety else "threshold"]
+    return Decision(p >= threshold, round(p, 4), safety, values)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, *, l2: float = 1.0,
+                 steps: int = 3000, rate: float = 0.5) -> tuple[np.ndarray, float]:
+    """Weighted, L2-regularised logistic regression by gradient descent: (weights, bias)."""
+    n, d = x.shape
+    sw = np.ones(n) if weights is None else weights / weights.mean()
+    w, b = np.zeros(d), 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ w + b)))
+        g = sw * (p - y)
+        w -= rate * (x.T @ g / n + l2 * w / n)
+        b -= rate * float(g.mean())
+    return w, b

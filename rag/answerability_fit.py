@@ -1,0 +1,192 @@
+"""Build the answerability training data and refit rag/answerability_model.json.
+
+    python -m rag.answerability_fit [--bench ../shared/bench] [--per-set 400] [--data rows.jsonl]
+
+Data (never the chat trust set, which only measures):
+- CMRC 2018 and WebQA, questions from number 500 on (the first 300 are what `shifu eval qa
+  --limit 300` measures): each question searched in its own corpus (k = 6); a positive is the
+  top 5 with the gold passage among them, a hard negative the top 5 with the gold passage
+  withheld (the near-miss passages retrieval returns instead).
+- the question sets written over the demo corpus (tests/rag/coverage_zh_questions.json and
+  coverage_en_questions.json), asked over one library of corpus/ plus the Unix oral histories.
+
+Chinese and English get their own coefficients (English has only the demo-corpus set). Each
+source weighs as much in total as the others, so 1,600 bench rows do not drown 90 trade
+questions. Five-fold cross-validation (folds by question) reports, per source, how many
+answerable questions stay answered and how many unanswerable ones are refused, at the
+threshold and at the safety threshold written into the model file. The threshold is the highest
+that keeps 98 % of the answerable questions on held-out folds (the bench's answers may not
+fall); the safety threshold the lowest that refuses at least 95 % of the Chinese demo set's
+unanswerable questions on held-out folds. English uses the Chinese safety threshold when its
+own is lower: its demo set has too few near-topic questions to set a safety bar alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.answerability import FEATURES, MODEL_FILE, features, fit_logistic, judged
+from shifu.context import Context
+from shifu.settings import load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_KEPT = 0.95  # a CMRC question whose gold passage was retrieved is answered at least this often
+SAFETY_REFUSED = 0.95  # a safety question the library does not answer is refused at least this often
+FIRST_FITTED = 500  # bench questions before this one are left for `shifu eval qa --limit 300`
+
+
+def bench_rows(ctx: Context, bench: Path, name: str, per_set: int) -> Iterable[dict[str, Any]]:
+    """Paired rows from a BEIR set: gold present (1) and gold withheld (0), same question."""
+    from rag.evaluate_qa import _hits, _system_search, read_corpus, read_qrels, read_queries
+
+    chunks = read_corpus(bench / name / "corpus.jsonl")
+    by_id = {c.id: c for c in chunks}
+    relevant = read_qrels(bench / name / "qrels.tsv")
+    queries = read_queries(bench / name / "queries.jsonl")[FIRST_FITTED : FIRST_FITTED + per_set]
+    with tempfile.TemporaryDirectory(prefix="shifu-fit-") as tmp:
+        search, index = _system_search(ctx, chunks, Path(tmp))
+        for q in queries:
+            gold = relevant.get(q["id"], set())
+            found = search(q["text"], 6)
+            top = _hits(found[:5], by_id)
+            if any(h.chunk.id in gold for h in top):
+                yield _row(name, q["text"], 1, top, index)
+            withheld = _hits([f for f in found if f[0] not in gold][:5], by_id)
+            yield _row(name, q["text"], 0, withheld, index)
+
+
+def demo_rows(ctx: Context, bench: Path) -> Iterable[dict[str, Any]]:
+    """Rows from the question sets written over the demo corpus, asked over corpus/ + oral histories."""
+    from rag.evaluate_chat import LIBRARY_FILES, build_library
+    from rag.language import detect_language
+    from rag.retrieve import reader_index, search
+
+    with tempfile.TemporaryDirectory(prefix="shifu-fit-demo-") as tmp:
+        files = [REPO / f for f in LIBRARY_FILES if f.startswith("corpus/")]
+        scratch = build_library(ctx, Path(tmp), [*files, bench / "oral_history_en"])
+        index = reader_index(scratch)
+        for name in ("zh", "en", "worker"):
+            path = REPO / "tests" / "rag" / f"coverage_{name}_questions.json"
+            for item in json.loads(path.read_text("utf-8"))["questions"]:
+                hits = search(scratch, item["q"], k=5)
+                lang = "en" if detect_language(item["q"]) == "en" else "zh"
+                yield _row(f"demo_{lang}", item["q"], int(item["covered"]), hits, index)
+
+
+def _row(source: str, question: str, label: int, hits: list, index: Any) -> dict[str, Any]:
+    values = features(question, hits, index.embedder, index) if hits else dict.fromkeys(FEATURES, 0.0)
+    return {"source": source, "question": question, "label": label, "features": values}
+
+
+def _matrix(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    x = np.array([[r["features"][f] for f in FEATURES] for r in rows], dtype=float)
+    y = np.array([r["label"] for r in rows], dtype=float)
+    counts = {s: sum(1 for r in rows if r["source"] == s) for s in {r["source"] for r in rows}}
+    w = np.array([1.0 / counts[r["source"]] for r in rows])
+    return x, y, w
+
+
+def cross_validate(rows: list[dict[str, Any]], folds: int = 5) -> np.ndarray:
+    """Each row's probability from a model fitted on the other folds (folds by question)."""
+    questions = sorted({r["question"] for r in rows})
+    fold_of = {q: i % folds for i, q in enumerate(questions)}
+    probs = np.zeros(len(rows))
+    for k in range(folds):
+        train = [r for r in rows if fold_of[r["question"]] != k]
+        test = [i for i, r in enumerate(rows) if fold_of[r["question"]] == k]
+        x, y, w = _matrix(train)
+        coef, bias = fit_logistic(x, y, w)
+        xt, _, _ = _matrix([rows[i] for i in test])
+        probs[test] = 1 / (1 + np.exp(-(xt @ coef + bias)))
+    return probs
+
+
+def _rates(rows: list[dict[str, Any]], probs: np.ndarray, t: float) -> dict[str, tuple[float, float]]:
+    """Per source: (share of answerable kept, share of unanswerable refused) at threshold t."""
+    out = {}
+    for source in sorted({r["source"] for r in rows}):
+        pos = [p >= t for r, p in zip(rows, probs, strict=True) if r["source"] == source and r["label"] == 1]
+        neg = [p < t for r, p in zip(rows, probs, strict=True) if r["source"] == source and r["label"] == 0]
+        out[source] = (float(np.mean(pos)) if pos else 1.0, float(np.mean(neg)) if neg else 1.0)
+    return out
+
+
+def thresholds(rows: list[dict[str, Any]], probs: np.ndarray) -> tuple[float, float]:
+    """Thresholds from held-out probabilities. General: the best balanced accuracy (answerable
+    kept, unanswerable refused) on the demo-corpus sets, among thresholds keeping >= BENCH_KEPT
+    of CMRC's answerable questions (the bench may not fall). Safety: the lowest at or above it
+    refusing >= SAFETY_REFUSED of the demo sets' unanswerable questions (safety first)."""
+    grid = [round(t, 2) for t in np.arange(0.1, 0.91, 0.05)]
+    demo_rows = [r for r in rows if r["source"].startswith("demo")]
+    demo_probs = np.array([p for r, p in zip(rows, probs, strict=True) if r["source"].startswith("demo")])
+
+    def demo(t: float) -> tuple[float, float]:
+        kept, refused = zip(*_rates(demo_rows, demo_probs, t).values(), strict=True)
+        return float(np.mean(kept)), float(np.mean(refused))
+
+    def bench_ok(t: float) -> bool:
+        rates = _rates(rows, probs, t)
+        return all(rates[s][0] >= BENCH_KEPT for s in rates if s == "cmrc2018")
+
+    allowed = [t for t in grid if bench_ok(t)] or grid[:1]
+    general = max(allowed, key=lambda t: (round(sum(demo(t)) / 2, 3), -t))
+    safe = [t for t in grid if t >= general and demo(t)[1] >= SAFETY_REFUSED]
+    return general, (safe[0] if safe else grid[-1])
+
+
+def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Coefficients and thresholds per language, with their cross-validation figures."""
+    model: dict[str, Any] = {"features": list(FEATURES), "languages": {}}
+    # The model judges questions that ask for a kind of answer (or touch safety): fitted on those.
+    rows = [r for r in rows if judged(r["question"])]
+    floor = 0.0
+    for lang in ("zh", "en"):
+        part = [r for r in rows if (r["source"] == "demo_en") == (lang == "en")]
+        x, y, w = _matrix(part)
+        coef, bias = fit_logistic(x, y, w)
+        probs = cross_validate(part)
+        general, safety = thresholds(part, probs)
+        safety = floor = max(safety, floor)
+        model["languages"][lang] = {
+            "weights": [round(float(c), 4) for c in coef], "bias": round(bias, 4),
+            "threshold": general, "safety_threshold": safety,
+            "cross_validation": {"at_threshold": _rounded(_rates(part, probs, general)),
+                                 "at_safety_threshold": _rounded(_rates(part, probs, safety))},
+        }
+    return model
+
+
+def _rounded(rates: dict[str, tuple[float, float]]) -> dict[str, dict[str, float]]:
+    return {s: {"answerable_kept": round(k, 3), "unanswerable_refused": round(r, 3)} for s, (k, r) in rates.items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench")
+    parser.add_argument("--per-set", type=int, default=400, help="bench questions per set (from number 500)")
+    parser.add_argument("--data", type=Path, help="rows file: read it when it exists, else build and write it")
+    args = parser.parse_args(argv)
+    if args.data and args.data.exists():
+        rows = [json.loads(line) for line in args.data.read_text("utf-8").splitlines() if line.strip()]
+    else:
+        ctx = Context(load_settings())
+        rows = list(demo_rows(ctx, args.bench))
+        for name in ("cmrc2018", "webqa"):
+            rows += list(bench_rows(ctx, args.bench, name, args.per_set))
+        if args.data:
+            args.data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    model = fit(rows)
+    MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for lang, m in model["languages"].items():
+        print(lang, json.dumps(m["cross_validation"], ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

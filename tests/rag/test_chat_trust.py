@@ -1,0 +1,127 @@
+"""The chat never answers what the masters did not say (safety first), and answers what they
+did, whole (issue 10). Real library (SQLite + Chroma + BM25 in a temp dir) of three demo
+interviews; questions written for these tests, not taken from the bench's chat set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.answer import NEARBY_NOTE, NOT_COVERED, SAFETY_NOTE, answer_question
+from rag.answerability import asked_kind, decide, is_safety_question, kind_present, question_subject
+from rag.catalog import get_transcript
+from rag.evaluate_chat import ends_mid_sentence, quote_overlap
+from rag.gaps import list_gaps
+from rag.ingest import ingest_file
+from rag.sentences import announced_list, ends_sentence, list_end, whole_sentences
+from shifu.context import Context
+from shifu.models import Answer
+from shifu.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+WELDING = "welding_tig_mig_zh_gbk.txt"
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory):
+    ctx = Context(load_settings(environ={}, home=str(tmp_path_factory.mktemp("chat-trust"))))
+    ids = {}
+    for name in (WELDING, "cnc_lathe_setup_zh.docx", "auto_repair_brakes_zh_utf16.txt"):
+        result = ingest_file(ctx, ROOT / "corpus" / name)
+        assert result.ok, result.error
+        ids[name] = result.transcript_id
+    return ctx, ids
+
+
+def test_near_topic_safety_question_is_refused_with_the_nearby_material_labelled(library) -> None:
+    ctx, ids = library
+    question = "电焊机外壳带电了能不能继续焊？"  # the welder never says; his interview is near
+    answer = answer_question(ctx, question, asked_by="welder-1")
+    assert not answer.covered and answer.citations == []
+    assert answer.answer.startswith(NOT_COVERED["zh"]) and SAFETY_NOTE["zh"] in answer.answer
+    assert NEARBY_NOTE["zh"].split("{")[0] in answer.answer  # labelled: not an answer to this question
+    assert get_transcript(ctx, ids[WELDING]).title in answer.answer
+    gap = next(g for g in list_gaps(ctx) if g.asked_by == "welder-1")
+    assert gap.question == question and "电焊机" in gap.subject  # the trainer can group gaps by subject
+
+
+def test_covered_question_is_answered_whole_from_the_right_interview(library) -> None:
+    ctx, ids = library
+    answer = answer_question(ctx, "焊缝发蓝是什么原因？")
+    assert answer.covered and answer.citations[0].transcript_id == ids[WELDING]
+    assert not ends_mid_sentence(answer)
+    text = get_transcript(ctx, ids[WELDING]).text
+    assert all(text[c.start : c.end] == c.quote and ends_sentence(c.quote) for c in answer.citations[:1])
+
+
+def test_an_announced_list_is_carried_whole(library) -> None:
+    ctx, _ = library
+    answer = answer_question(ctx, "焊缝发蓝是什么原因？")  # "原因主要有四个。" then 第一 … 第四
+    assert "原因主要有四个" in answer.answer
+    assert all(mark in answer.answer for mark in ("第一", "第二", "第三", "第四"))
+
+
+def test_off_topic_question_is_refused_without_pointing_anywhere(library) -> None:
+    ctx, _ = library
+    answer = answer_question(ctx, "公司食堂几点开饭？")
+    assert not answer.covered and answer.answer == NOT_COVERED["zh"]
+
+
+# --- the parts, as units ------------------------------------------------------------------
+
+
+def test_whole_sentences_drop_or_complete_a_cut_sentence() -> None:
+    text = "前面一句话。答案就在这里，后面还有，更多。下一句。"
+    start, end = whole_sentences(text, 8, 16, 150)  # from mid-sentence to mid-sentence
+    assert text[start:end] == "答案就在这里，后面还有，更多。"
+    start, end = whole_sentences(text, 0, 16, 8)  # the cut sentence does not fit: left out
+    assert text[start:end] == "前面一句话。"
+
+
+def test_a_list_announced_in_one_chunk_ends_where_its_last_item_ends() -> None:
+    text = "原因主要有四个。一是气不纯，二是坡口脏，三是电弧长，四是风大，把保护气吹跑了。还有别的。"
+    at, count = announced_list(text[:8])
+    assert count == 4 and text[: list_end(text, at, count)].endswith("把保护气吹跑了。")
+    assert announced_list("两个人配合，一个人在车里踩") is None and announced_list("二两来重的馒头") is None
+    assert announced_list("There are three things to check: first the fuse") == (len("There are three things"), 3)
+
+
+def test_what_is_asked_and_what_counts_as_safety() -> None:
+    assert asked_kind("发面兑的水大概要多少度？") == "quantity"
+    assert asked_kind("焊缝发蓝是什么原因？") == "cause" and asked_kind("为什么会回缩？") == "cause"
+    assert asked_kind("怎么对刀？") == "procedure" and asked_kind("能不能戴手套？") == "rule"
+    assert kind_present("quantity", "水温三十度左右") and not kind_present("quantity", "水要温的")
+    assert is_safety_question("叉车要侧翻了往外跳能保命吗？") and is_safety_question("Is the line energized?")
+    assert not is_safety_question("馒头蒸多久？")
+    assert question_subject("叉车电瓶怎么保养？").split()[0] == "叉车"
+    assert not decide("叉车电瓶怎么保养？", []).covered
+
+
+def test_the_judge_of_eval_chat() -> None:
+    assert quote_overlap("放油螺丝的垫片每次都要换新的", "放油 螺丝的垫片每次都要换新的。") == 1.0
+    assert quote_overlap("放油螺丝的垫片", "刹车油会吸水") < 0.5
+    assert ends_mid_sentence(Answer(answer="升到位以后一定要落锁，"))
+    assert not ends_mid_sentence(Answer(answer="一定要落锁。 …… 那个……新手最容易犯错。"))
+
+
+def test_web_text_without_a_sentence_end_near_keeps_its_evidence_marked_cut() -> None:
+    from rag.answer import offline_answer
+    from shifu.models import Chunk, SearchHit
+
+    # a web snippet: one "sentence" of 300 characters, the answer early in it
+    text = "大龙邮票是中国第一套邮票，共有三枚，" + "，".join(["收藏市场对它的版本说法很多"] * 20) + "。"
+    chunk = Chunk(id="w-0", transcript_id="w", ord=0, text=text, speakers=[], char_start=0, char_end=len(text))
+    answer = offline_answer("大龙邮票共有几枚？", [SearchHit(chunk=chunk, score=1.0, rank=1, transcript_title="w")])
+    assert answer.covered and "三枚" in answer.answer and len(answer.answer) <= 150
+    assert answer.answer.endswith("…") and text.startswith(answer.citations[0].quote)
+
+
+def test_a_workers_word_for_the_same_thing_still_counts_by_its_characters() -> None:
+    from rag.answerability import _chars_held, _written
+
+    assert _chars_held("胎压", ["轮胎", "气压"]) == 0.5  # 压 shared
+    assert _chars_held("钨针", ["钨极", "砂轮"]) == 0.5
+    assert _chars_held("刹车片", ["刹车片"]) == 1.0 and _chars_held("叉车", ["面粉"]) == 0.0
+    assert _written("pp", "pp料不用烘") and not _written("pp", "用app查")
