@@ -1,0 +1,81 @@
+"""What one quiz submission changes beyond the attempt itself: mastery, item difficulty, review cards, totals.
+
+Runs inside the submission's unit of work, so the attempt and its consequences commit together.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from extraction.course import CourseDraft
+from extraction.growth import mastery, reviews, skills
+from shifu.tables import CourseDayRow, ItemStatRow, MasteryRow, SkillRow, UserRow, WorkerStatRow
+
+
+def params_of(row: SkillRow) -> mastery.SkillParams:
+    return mastery.SkillParams(row.p_init, row.p_learn, row.p_slip, row.p_guess)
+
+
+def record_answers(s: Session, username: str, course_id: str, draft: CourseDraft,
+                   marks: dict[str, bool], passed: bool, at: datetime) -> None:
+    """Update everything a quiz submission teaches us about the worker and the items."""
+    trade = skills.course_trade(s, course_id)
+    skills.tag_course(s, course_id, trade, draft)
+    tags = skills.item_skills(s, course_id)
+    for item_id, right in marks.items():
+        ability = _update_mastery(s, username, tags.get(item_id, []), right, at)
+        _update_item(s, course_id, item_id, ability, right)
+        reviews.review(s, username, course_id, item_id, right, at)
+    _update_totals(s, username, course_id, trade, passed, at)
+
+
+def _update_mastery(s: Session, username: str, skill_ids: list[int], right: bool, at: datetime) -> float:
+    """BKT update of each skill the item carries; returns the worker's ability on the item (logits, before)."""
+    before = []
+    for sid in skill_ids:
+        skill = s.get(SkillRow, sid)
+        if skill is None:
+            continue
+        params = params_of(skill)
+        row = s.get(MasteryRow, (username, sid))
+        if row is None:
+            row = MasteryRow(username=username, skill_id=sid, p_known=params.p_init, attempts=0, correct=0)
+            s.add(row)
+        before.append(mastery.p_right(row.p_known, params))
+        row.p_known = mastery.update(row.p_known, right, params)
+        row.attempts += 1
+        row.correct += int(right)
+        row.updated_at = at
+    return mastery.logit(sum(before) / len(before)) if before else 0.0
+
+
+def _update_item(s: Session, course_id: str, item_id: str, ability: float, right: bool) -> None:
+    row = s.get(ItemStatRow, (course_id, item_id))
+    if row is None:
+        row = ItemStatRow(course_id=course_id, item_id=item_id, difficulty=0.0, answers=0)
+        s.add(row)
+    row.difficulty = mastery.elo_update(row.difficulty, row.answers, ability, right)
+    row.answers += 1
+
+
+def _update_totals(s: Session, username: str, course_id: str, trade: str, passed: bool, at: datetime) -> None:
+    """The pre-aggregated totals the cockpit reads (one row per worker, one per day-course-enterprise)."""
+    enterprise = s.scalar(select(UserRow.enterprise).where(UserRow.username == username)) or ""
+    w = s.get(WorkerStatRow, username)
+    if w is None:
+        w = WorkerStatRow(username=username, attempts=0, passed=0, fails_in_row=0)
+        s.add(w)
+    w.enterprise, w.trade = enterprise or None, trade or w.trade
+    w.attempts += 1
+    w.passed += int(passed)
+    w.fails_in_row = 0 if passed else w.fails_in_row + 1
+    w.last_at = at
+    day = s.get(CourseDayRow, (at.date().isoformat(), course_id, enterprise))
+    if day is None:
+        day = CourseDayRow(day=at.date().isoformat(), course_id=course_id, enterprise=enterprise, attempts=0, passed=0)
+        s.add(day)
+    day.attempts += 1
+    day.passed += int(passed)
