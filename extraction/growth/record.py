@@ -79,3 +79,10 @@ def _update_totals(s: Session, username: str, course_id: str, trade: str, passed
         s.add(day)
     day.attempts += 1
     day.passed += int(passed)
+
+
+def record_review(s: Session, username: str, course_id: str, item_id: str, right: bool, at: datetime) -> None:
+    """A review answer: the card is rescheduled and the item's skills learn from it."""
+    ability = _update_mastery(s, username, skills.item_skills(s, course_id).get(item_id, []), right, at)
+    _update_item(s, course_id, item_id, ability, right)
+    reviews.review(s, username, course_id, item_id, right, at)
