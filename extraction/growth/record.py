@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from extraction.course import CourseDraft
 from extraction.growth import mastery, reviews, skills
-from shifu.tables import CourseDayRow, ItemStatRow, MasteryRow, SkillRow, UserRow, WorkerStatRow
+from shifu.tables import AssignmentRow, CourseDayRow, ItemStatRow, MasteryRow, SkillRow, UserRow, WorkerStatRow
 
 
 def params_of(row: SkillRow) -> mastery.SkillParams:
@@ -30,6 +30,10 @@ def record_answers(s: Session, username: str, course_id: str, draft: CourseDraft
         _update_item(s, course_id, item_id, ability, right)
         reviews.review(s, username, course_id, item_id, right, at)
     _update_totals(s, username, course_id, trade, passed, at)
+    if passed:  # a passed course completes its assignments (paths are judged when read)
+        s.execute(update(AssignmentRow).where(AssignmentRow.username == username, AssignmentRow.kind == "course",
+                                              AssignmentRow.target == course_id, AssignmentRow.done_at.is_(None))
+                  .values(done_at=at))
 
 
 def _update_mastery(s: Session, username: str, skill_ids: list[int], right: bool, at: datetime) -> float:

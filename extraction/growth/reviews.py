@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from shifu.tables import ReviewCardRow
 
-# No fuzz: the same answers give the same schedule, in tests and in support calls alike.
-_SCHEDULER = Scheduler(enable_fuzzing=False)
+# No fuzz: the same answers give the same schedule, in tests and in support calls alike. No learning
+# steps of minutes: a worker reviews on later days, not again within the quiz they just took.
+_SCHEDULER = Scheduler(enable_fuzzing=False, learning_steps=(), relearning_steps=())
 
 
 def _aware(at: datetime) -> datetime:
