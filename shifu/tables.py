@@ -382,6 +382,8 @@ class CourseDayRow(Base):
     """Attempts per day, course and enterprise, kept up to date on every submission (trends, filters)."""
 
     __tablename__ = "course_days"
+    __table_args__ = (Index("ix_course_days_enterprise", "enterprise", "day"),
+                      Index("ix_course_days_course", "course_id", "day"))
 
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO date
     course_id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -124,6 +124,8 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("passed", sa.Integer(), nullable=False),
     )
+    op.create_index("ix_course_days_enterprise", "course_days", ["enterprise", "day"])
+    op.create_index("ix_course_days_course", "course_days", ["course_id", "day"])
     _backfill_totals()
 
 
