@@ -1,6 +1,6 @@
 """`shifu eval cockpit`: p50/p95 of every profile and cockpit view, beside the naive query of the same view.
 
-The fast views read the pre-aggregated totals (worker_stats, course_days) and indexed rows; the
+The fast views read the pre-aggregated totals (worker_stats, enterprise_months, activity_months) and indexed rows; the
 naive ones compute the same numbers from the 2M quiz attempts. Run on a database filled by
 `shifu demo population`; the last line printed is JSON.
 """

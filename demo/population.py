@@ -56,10 +56,11 @@ def _course(trade: str, n: int, skills: list[str]) -> CourseDraft:
                        quiz=quiz)
 
 
-def generate(settings: Settings, seed: int = 1, scale: float = 1.0, now: datetime | None = None) -> dict:
-    """Write the population; returns how many of each thing were written."""
+def generate(settings: Settings, seed: int = 1, scale: float = 1.0, now: datetime | None = None,
+             size: Size | None = None) -> dict:
+    """Write the population (`size` overrides `scale`); returns how many of each thing were written."""
     rng, npr = random.Random(seed), np.random.default_rng(seed)
-    size, now = Size.at(scale), now or datetime(2026, 11, 30)
+    size, now = size or Size.at(scale), now or datetime(2026, 11, 30)
     engine = engine_for(settings)
     raw = engine.raw_connection()
     try:
@@ -207,7 +208,8 @@ def _extras(cur, rng, workers, worker_ent, enterprises, courses, now) -> None:  
 def rebuild_totals(cur) -> None:  # type: ignore[no-untyped-def]
     """Rebuild the cockpit's totals from the attempts (after a bulk load; submissions update them one by one)."""
     cur.execute("DELETE FROM worker_stats")
-    cur.execute("DELETE FROM course_days")
+    cur.execute("DELETE FROM activity_months")
+    cur.execute("DELETE FROM enterprise_months")
     cur.execute(
         "INSERT INTO worker_stats (username, enterprise, trade, attempts, passed, fails_in_row, last_at) "
         "SELECT a.username, u.enterprise, max(c.trade), count(*), sum(a.passed), 0, max(a.created_at) "
@@ -219,10 +221,14 @@ def rebuild_totals(cur) -> None:  # type: ignore[no-untyped-def]
         "AND a.passed = 0 AND a.id > coalesce((SELECT max(b.id) FROM quiz_attempts b "
         "WHERE b.username = worker_stats.username AND b.passed = 1), 0))")
     cur.execute(
-        "INSERT INTO course_days (day, course_id, enterprise, attempts, passed) "
-        "SELECT substr(a.created_at, 1, 10), a.course_id, coalesce(u.enterprise, ''), count(*), sum(a.passed) "
+        "INSERT INTO activity_months (month, enterprise, course_id, attempts, passed) "
+        "SELECT substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id, count(*), sum(a.passed) "
         "FROM quiz_attempts a JOIN users u ON u.username = a.username "
-        "GROUP BY substr(a.created_at, 1, 10), a.course_id, coalesce(u.enterprise, '')")
+        "GROUP BY substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id")
+    cur.execute(
+        "INSERT INTO enterprise_months (month, enterprise, trade, attempts, passed) "
+        "SELECT m.month, m.enterprise, coalesce(c.trade, ''), sum(m.attempts), sum(m.passed) "
+        "FROM activity_months m LEFT JOIN courses c ON c.id = m.course_id GROUP BY m.month, m.enterprise, c.trade")
     _tiers(cur)
 
 

@@ -100,8 +100,9 @@ def drafts_by_template(ctx: Context, name: str) -> dict[str, list[str]]:
 
 
 # --- the cockpit (驾驶舱) at the programme's scale (issue 13) ---------------------------
-# Every view reads the pre-aggregated totals (worker_stats: one row per worker; course_days: one
-# row per day, course and enterprise), kept up to date on each quiz submission, never the 2M attempts.
+# Every view reads pre-aggregated totals kept up to date on each quiz submission, never the 2M
+# attempts: worker_stats (one row per worker), enterprise_months (month x enterprise x trade, a few
+# thousand rows) and activity_months (month x enterprise x course). The period is kept to the month.
 
 AT_RISK_DAYS = 30  # inactive this long, or
 AT_RISK_FAILS = 3  # this many failed quizzes in a row
@@ -111,54 +112,62 @@ AT_RISK_FAILS = 3  # this many failed quizzes in a row
 class CockpitFilter:
     enterprise: str | None = None
     trade: str | None = None
-    since: str | None = None  # ISO date, inclusive
-    until: str | None = None  # ISO date, inclusive
+    since: str | None = None  # ISO date (or month), inclusive, counted by month
+    until: str | None = None  # ISO date (or month), inclusive, counted by month
 
 
-def _days(s, f: CockpitFilter):  # type: ignore[no-untyped-def]
-    from shifu.tables import CourseDayRow
-
-    q = select(CourseDayRow)
+def _months(table, f: CockpitFilter, by_trade: bool):  # type: ignore[no-untyped-def]
+    """The rows of a monthly totals table that pass the filter."""
+    q = select(table)
     if f.enterprise:
-        q = q.where(CourseDayRow.enterprise == f.enterprise)
+        q = q.where(table.enterprise == f.enterprise)
     if f.since:
-        q = q.where(CourseDayRow.day >= f.since)
+        q = q.where(table.month >= f.since[:7])
     if f.until:
-        q = q.where(CourseDayRow.day <= f.until)
+        q = q.where(table.month <= f.until[:7])
     if f.trade:
-        q = q.where(CourseDayRow.course_id.in_(select(CourseRow.id).where(CourseRow.trade == f.trade)))
+        q = q.where(table.trade == f.trade if by_trade else
+                    table.course_id.in_(select(CourseRow.id).where(CourseRow.trade == f.trade)))
     return q.subquery()
+
+
+def _rate(n, p) -> float:  # type: ignore[no-untyped-def]
+    return round(int(p or 0) / n, 3) if n else 0.0
 
 
 def trends(ctx: Context, f: CockpitFilter) -> list[dict]:
     """Attempts and pass rate per month."""
+    from shifu.tables import EnterpriseMonthRow
+
     with ctx.unit_of_work() as s:
-        d = _days(s, f)
-        month = func.substr(d.c.day, 1, 7)
-        rows = s.execute(select(month, func.sum(d.c.attempts), func.sum(d.c.passed)).group_by(month).order_by(month)).all()
-    return [{"month": m, "attempts": int(n), "pass_rate": round(int(p) / n, 3) if n else 0.0} for m, n, p in rows]
+        d = _months(EnterpriseMonthRow, f, by_trade=True)
+        rows = s.execute(select(d.c.month, func.sum(d.c.attempts), func.sum(d.c.passed))
+                         .group_by(d.c.month).order_by(d.c.month)).all()
+    return [{"month": m, "attempts": int(n), "pass_rate": _rate(n, p)} for m, n, p in rows]
 
 
 def by_course(ctx: Context, f: CockpitFilter) -> list[dict]:
     """Course comparison: attempts and pass rate per course, busiest first."""
+    from shifu.tables import ActivityMonthRow
+
     with ctx.unit_of_work() as s:
-        d = _days(s, f)
+        d = _months(ActivityMonthRow, f, by_trade=False)
         rows = s.execute(select(d.c.course_id, func.sum(d.c.attempts), func.sum(d.c.passed))
                          .group_by(d.c.course_id)).all()
         titles = dict(s.execute(select(CourseRow.id, CourseRow.title)).all())
-    out = [{"course": titles.get(c, c), "attempts": int(n), "pass_rate": round(int(p) / n, 3) if n else 0.0}
-           for c, n, p in rows]
+    out = [{"course": titles.get(c, c), "attempts": int(n), "pass_rate": _rate(n, p)} for c, n, p in rows]
     return sorted(out, key=lambda r: -r["attempts"])
 
 
 def by_enterprise(ctx: Context, f: CockpitFilter) -> list[dict]:
     """Attempts and pass rate per enterprise, busiest first."""
+    from shifu.tables import EnterpriseMonthRow
+
     with ctx.unit_of_work() as s:
-        d = _days(s, f)
+        d = _months(EnterpriseMonthRow, f, by_trade=True)
         rows = s.execute(select(d.c.enterprise, func.sum(d.c.attempts), func.sum(d.c.passed))
                          .group_by(d.c.enterprise)).all()
-    out = [{"enterprise": e or "—", "attempts": int(n), "pass_rate": round(int(p) / n, 3) if n else 0.0}
-           for e, n, p in rows]
+    out = [{"enterprise": e or "—", "attempts": int(n), "pass_rate": _rate(n, p)} for e, n, p in rows]
     return sorted(out, key=lambda r: -r["attempts"])
 
 
@@ -215,7 +224,11 @@ def tier_distribution(ctx: Context, f: CockpitFilter) -> list[dict]:
             q = q.where(WorkerStatRow.enterprise == f.enterprise)
         if f.trade:
             q = q.where(WorkerStatRow.trade == f.trade)
-        return [{"tier": t or "—", "workers": int(n)} for t, n in s.execute(q).all()]
+        rows = [{"tier": t or "—", "workers": int(n)} for t, n in s.execute(q).all()]
+    from extraction.growth.tiers import NATIONAL
+
+    order = {name: i for i, name in enumerate(NATIONAL)}  # the national ladder's order; other ladders after it
+    return sorted(rows, key=lambda r: (order.get(r["tier"], len(order)), r["tier"]))
 
 
 def top_n(rows: list[dict], key: str, label: str, n: int = 15) -> list[dict]:

@@ -378,15 +378,27 @@ class WorkerStatRow(Base):
     last_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class CourseDayRow(Base):
-    """Attempts per day, course and enterprise, kept up to date on every submission (trends, filters)."""
+class ActivityMonthRow(Base):
+    """Attempts per month, enterprise and course, kept up to date on every submission (course comparison)."""
 
-    __tablename__ = "course_days"
-    __table_args__ = (Index("ix_course_days_enterprise", "enterprise", "day"),
-                      Index("ix_course_days_course", "course_id", "day"))
+    __tablename__ = "activity_months"
+    __table_args__ = (Index("ix_activity_months_course", "course_id", "month"),
+                      Index("ix_activity_months_enterprise", "enterprise", "month"))
 
-    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO date
-    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
     enterprise: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EnterpriseMonthRow(Base):
+    """Attempts per month, enterprise and trade: a few thousand rows the enterprise and trend views sum."""
+
+    __tablename__ = "enterprise_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    enterprise: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
+    trade: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     passed: Mapped[int] = mapped_column(Integer, default=0)

@@ -16,7 +16,7 @@ from shifu.auth import User
 from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError
 from shifu.tables import (
-    CourseDayRow,
+    ActivityMonthRow,
     CourseRow,
     KnowledgeGapRow,
     QuizAttemptRow,
@@ -96,11 +96,10 @@ def trainer_profile(ctx: Context, viewer: User, trainer: str) -> dict:
                            .where(QuizAttemptRow.course_id.in_(ids))) or 0
         n_ratings, good = s.execute(select(func.count(), func.sum(case((RatingRow.stars >= GOOD, 1), else_=0)))
                                     .where(RatingRow.course_id.in_(ids))).one()
-        attempts, passed = s.execute(select(func.sum(CourseDayRow.attempts), func.sum(CourseDayRow.passed))
-                                     .where(CourseDayRow.course_id.in_(ids))).one()
-        months = s.execute(select(func.substr(CourseDayRow.day, 1, 7), func.sum(CourseDayRow.attempts))
-                           .where(CourseDayRow.course_id.in_(ids)).group_by(func.substr(CourseDayRow.day, 1, 7))
-                           .order_by(func.substr(CourseDayRow.day, 1, 7))).all()
+        A = ActivityMonthRow  # noqa: N806
+        attempts, passed = s.execute(select(func.sum(A.attempts), func.sum(A.passed)).where(A.course_id.in_(ids))).one()
+        months = s.execute(select(A.month, func.sum(A.attempts)).where(A.course_id.in_(ids))
+                           .group_by(A.month).order_by(A.month)).all()
         last_interview = s.scalar(select(func.max(TranscriptRow.created_at)).where(TranscriptRow.uploaded_by == trainer))
         answered = 0 if last_interview is None else s.scalar(
             select(func.count()).select_from(KnowledgeGapRow).where(

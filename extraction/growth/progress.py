@@ -110,6 +110,9 @@ def next_steps(states: list[SkillState], due: list[reviews.DueReview], paths: li
         if p.next_course:
             title = titles.get(p.next_course, p.next_course)
             out.append(f"学习路径「{p.title}」下一步：《{title}》" if zh else f"Path {p.title}, next: {title}")
+    if not out:
+        out.append("眼下没有必做的事：去课程目录选一门新课，学新的技能" if zh
+                   else "Nothing is due: pick a new course in the catalogue to learn new skills")
     return out
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from extraction.course import CourseDraft
 from extraction.growth import mastery, reviews, skills
-from shifu.tables import AssignmentRow, CourseDayRow, ItemStatRow, MasteryRow, SkillRow, UserRow, WorkerStatRow
+from shifu.tables import ActivityMonthRow, AssignmentRow, EnterpriseMonthRow, ItemStatRow, MasteryRow, SkillRow, UserRow, WorkerStatRow
 
 
 def params_of(row: SkillRow) -> mastery.SkillParams:
@@ -66,7 +66,7 @@ def _update_item(s: Session, course_id: str, item_id: str, ability: float, right
 
 
 def _update_totals(s: Session, username: str, course_id: str, trade: str, passed: bool, at: datetime) -> None:
-    """The pre-aggregated totals the cockpit reads (one row per worker, one per day-course-enterprise)."""
+    """The pre-aggregated totals the cockpit reads (one row per worker; per month and enterprise, by course and by trade)."""
     enterprise = s.scalar(select(UserRow.enterprise).where(UserRow.username == username)) or ""
     w = s.get(WorkerStatRow, username)
     if w is None:
@@ -77,12 +77,15 @@ def _update_totals(s: Session, username: str, course_id: str, trade: str, passed
     w.passed += int(passed)
     w.fails_in_row = 0 if passed else w.fails_in_row + 1
     w.last_at = at
-    day = s.get(CourseDayRow, (at.date().isoformat(), course_id, enterprise))
-    if day is None:
-        day = CourseDayRow(day=at.date().isoformat(), course_id=course_id, enterprise=enterprise, attempts=0, passed=0)
-        s.add(day)
-    day.attempts += 1
-    day.passed += int(passed)
+    month = at.strftime("%Y-%m")
+    for table, key in ((ActivityMonthRow, (month, enterprise, course_id)), (EnterpriseMonthRow, (month, enterprise, trade))):
+        row = s.get(table, key)
+        if row is None:
+            names = ("month", "enterprise", "course_id" if table is ActivityMonthRow else "trade")
+            row = table(**dict(zip(names, key, strict=True)), attempts=0, passed=0)
+            s.add(row)
+        row.attempts += 1
+        row.passed += int(passed)
 
 
 def record_review(s: Session, username: str, course_id: str, item_id: str, right: bool, at: datetime) -> None:

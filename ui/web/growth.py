@@ -44,7 +44,7 @@ add_texts({
     "g_profile_of": ("画像：职工 / 内训师 / 企业", "Profile: worker / trainer / enterprise"),
     "g_profile_kind": ("画像类型", "Profile kind"),
     "g_profile_btn": ("查看画像", "Show profile"),
-    "g_cockpit": ("驾驶舱", "Cockpit"),
+    "g_cockpit": ("成长驾驶舱", "Growth cockpit"),
     "g_since": ("起始日期", "From"),
     "g_until": ("截止日期", "To"),
     "g_export": ("导出 CSV", "Export CSV"),
@@ -66,10 +66,12 @@ _CSS = """<style>
 
 def bars(rows: list[dict], label: str, value: str, title: str, scale: float | None = None, fmt: str = "{:.0f}") -> str:
     """Horizontal bars as HTML (long labels ellipsised, never overlapping)."""
-    top = max([float(r[value]) for r in rows] + [1e-9]) if scale is None else scale
+    # the "others" bar sums many rows: it must not shrink the bars that matter, so it is drawn capped
+    named = [r for r in rows if not str(r[label]).startswith("其他 ")]
+    top = max([float(r[value]) for r in named or rows] + [1e-9]) if scale is None else scale
     out = [f"<div class='g-card'><b>{esc(title)}</b>"]
     for r in rows:
-        width = 360 * float(r[value]) / top
+        width = min(360, 360 * float(r[value]) / top)
         out.append(f"<div class='g-bar'><span class='l' title='{esc(r[label])}'>{esc(r[label])}</span>"
                    f"<span class='b' style='width:{width:.0f}px'></span>{esc(fmt.format(float(r[value])))}</div>")
     return "".join(out) + "</div>"

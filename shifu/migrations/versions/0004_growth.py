@@ -1,5 +1,5 @@
 """Growth (issue 13): skills and their tags, mastery, item difficulty, review cards, tiers, paths,
-assignments, and the per-worker and per-day totals the cockpit reads at the programme's scale.
+assignments, and the per-worker and per-month totals the cockpit reads at the programme's scale.
 
 Revision ID: 0004_growth
 Revises: 0002_prompt_rollback
@@ -117,15 +117,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_worker_stats_enterprise", "worker_stats", ["enterprise", "last_at"])
     op.create_table(
-        "course_days",
-        sa.Column("day", sa.String(10), primary_key=True),
-        sa.Column("course_id", sa.String(64), primary_key=True),
+        "activity_months",
+        sa.Column("month", sa.String(7), primary_key=True),
         sa.Column("enterprise", sa.String(200), primary_key=True),
+        sa.Column("course_id", sa.String(64), primary_key=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("passed", sa.Integer(), nullable=False),
     )
-    op.create_index("ix_course_days_enterprise", "course_days", ["enterprise", "day"])
-    op.create_index("ix_course_days_course", "course_days", ["course_id", "day"])
+    op.create_index("ix_activity_months_course", "activity_months", ["course_id", "month"])
+    op.create_index("ix_activity_months_enterprise", "activity_months", ["enterprise", "month"])
+    op.create_table(
+        "enterprise_months",
+        sa.Column("month", sa.String(7), primary_key=True),
+        sa.Column("enterprise", sa.String(200), primary_key=True),
+        sa.Column("trade", sa.String(200), primary_key=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("passed", sa.Integer(), nullable=False),
+    )
     _backfill_totals()
 
 
@@ -137,14 +145,19 @@ def _backfill_totals() -> None:
         "max(a.created_at) FROM quiz_attempts a LEFT JOIN users u ON u.username = a.username "
         "GROUP BY a.username, u.enterprise")
     op.execute(
-        "INSERT INTO course_days (day, course_id, enterprise, attempts, passed) "
-        "SELECT substr(a.created_at, 1, 10), a.course_id, coalesce(u.enterprise, ''), count(*), "
+        "INSERT INTO activity_months (month, enterprise, course_id, attempts, passed) "
+        "SELECT substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id, count(*), "
         "sum(CASE WHEN a.passed THEN 1 ELSE 0 END) FROM quiz_attempts a "
         "LEFT JOIN users u ON u.username = a.username "
-        "GROUP BY substr(a.created_at, 1, 10), a.course_id, coalesce(u.enterprise, '')")
+        "GROUP BY substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id")
+    op.execute(
+        "INSERT INTO enterprise_months (month, enterprise, trade, attempts, passed) "
+        "SELECT m.month, m.enterprise, coalesce(c.trade, ''), sum(m.attempts), sum(m.passed) "
+        "FROM activity_months m LEFT JOIN courses c ON c.id = m.course_id "
+        "GROUP BY m.month, m.enterprise, coalesce(c.trade, '')")
 
 
 def downgrade() -> None:
-    for table in ("course_days", "worker_stats", "assignments", "paths", "tiers", "review_cards",
+    for table in ("enterprise_months", "activity_months", "worker_stats", "assignments", "paths", "tiers", "review_cards",
                   "item_stats", "mastery", "skill_tags", "skills"):
         op.drop_table(table)
