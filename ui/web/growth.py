@@ -235,12 +235,25 @@ class GrowthHandlers:
         return paths
 
 
+_FIELDS = {
+    "username": "职工 / worker", "trainer": "内训师 / trainer", "enterprise": "企业 / enterprise",
+    "attempts": "测验次数 / attempts", "passed": "通过次数 / passed", "last_at": "最近学习 / last active",
+    "courses": "课程数 / courses", "published": "已发布 / published", "workers_reached": "覆盖职工 / workers reached",
+    "ratings": "评价数 / ratings", "good_rating_share": "好评率（≥4 星）/ good ratings",
+    "pass_rate": "通过率 / pass rate", "gaps_answered": "后续访谈补上的知识缺口 / gaps answered",
+    "workers": "职工数 / workers", "trainers": "内训师数 / trainers", "engaged_workers": "参与学习的职工 / engaged",
+    "engagement": "参与率 / engagement",
+}
+_SHARES = ("good_rating_share", "pass_rate", "engagement")
+
+
 def render_profile(kind: str, p: dict) -> str:
     """A profile dict as HTML: headline numbers, then its lists as bars or tables."""
     out = [_CSS, "<div class='g-card' id='g-profile'>"]
     for k, v in p.items():
         if isinstance(v, (str, int, float)) or v is None:
-            out.append(f"<div><b>{esc(k)}</b>：{esc(v if v is not None else '—')}</div>")
+            shown = "—" if v is None else (f"{100 * v:.0f}%" if k in _SHARES else v)
+            out.append(f"<div><b>{esc(_FIELDS.get(k, k))}</b>：{esc(shown)}</div>")
     out.append("</div>")
     if kind == "worker":
         out.append(bars([{"s": s["skill"], "v": 100 * s["p_known"]} for s in p["skills"]], "s", "v",
