@@ -200,6 +200,12 @@ def assign(ctx: Context, by: str, kind: str, target: str, usernames: list[str], 
         unknown = [u for u in usernames if u not in ents]
         if unknown:
             raise ShifuError(f"no such worker: {'、'.join(unknown)}; check the names")
+        assigner = s.scalar(select(UserRow).where(UserRow.username == by))
+        if assigner is not None and assigner.role == "trainer":
+            outside = [u for u in usernames if ents[u] != assigner.enterprise]
+            if outside:  # a trainer assigns within their own enterprise; admins anywhere
+                raise ShifuError(f"{'、'.join(outside)} work for another enterprise; a trainer assigns to workers "
+                                 f"of {assigner.enterprise or 'their own enterprise'} only")
         s.add_all(AssignmentRow(username=u, enterprise=ents[u], kind=kind, target=str(target), due=due, assigned_by=by)
                   for u in usernames)
     return len(usernames)

@@ -64,6 +64,10 @@ def test_paths_and_assignments_give_next_steps_and_overdue_shows_in_the_cockpit(
     progress.assign(ctx, "li_trainer", "course", "c2", ["wang_worker"], due_in_days=-1)
     with pytest.raises(ShifuError, match="no such worker"):
         progress.assign(ctx, "li_trainer", "course", "c1", ["nobody"], 3)
+    auth.add_user(ctx, "far_worker", PASSWORD, "worker", enterprise="乐清电器")
+    with pytest.raises(ShifuError, match="another enterprise"):
+        progress.assign(ctx, "li_trainer", "course", "c1", ["far_worker"], 3)
+    assert progress.assign(ctx, "boss", "course", "c1", ["far_worker"], 3) == 1
     learning.submit_quiz(ctx, "wang_worker", "c1", RIGHT)
     g = progress.growth(ctx, "wang_worker")
     assert g.paths[0].done == 1 and g.paths[0].next_course == "c2"
