@@ -210,6 +210,7 @@ def rebuild_totals(cur) -> None:  # type: ignore[no-untyped-def]
     cur.execute("DELETE FROM worker_stats")
     cur.execute("DELETE FROM activity_months")
     cur.execute("DELETE FROM enterprise_months")
+    cur.execute("DELETE FROM course_months")
     cur.execute(
         "INSERT INTO worker_stats (username, enterprise, trade, attempts, passed, fails_in_row, last_at) "
         "SELECT a.username, u.enterprise, max(c.trade), count(*), sum(a.passed), 0, max(a.created_at) "
@@ -225,6 +226,8 @@ def rebuild_totals(cur) -> None:  # type: ignore[no-untyped-def]
         "SELECT substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id, count(*), sum(a.passed) "
         "FROM quiz_attempts a JOIN users u ON u.username = a.username "
         "GROUP BY substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id")
+    cur.execute("INSERT INTO course_months (month, course_id, attempts, passed) "
+                "SELECT month, course_id, sum(attempts), sum(passed) FROM activity_months GROUP BY month, course_id")
     cur.execute(
         "INSERT INTO enterprise_months (month, enterprise, trade, attempts, passed) "
         "SELECT m.month, m.enterprise, coalesce(c.trade, ''), sum(m.attempts), sum(m.passed) "

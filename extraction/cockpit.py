@@ -102,7 +102,7 @@ def drafts_by_template(ctx: Context, name: str) -> dict[str, list[str]]:
 # --- the cockpit (驾驶舱) at the programme's scale (issue 13) ---------------------------
 # Every view reads pre-aggregated totals kept up to date on each quiz submission, never the 2M
 # attempts: worker_stats (one row per worker), enterprise_months (month x enterprise x trade, a few
-# thousand rows) and activity_months (month x enterprise x course). The period is kept to the month.
+# thousand rows), course_months (month x course) and activity_months (month x enterprise x course). The period is kept to the month.
 
 AT_RISK_DAYS = 30  # inactive this long, or
 AT_RISK_FAILS = 3  # this many failed quizzes in a row
@@ -148,10 +148,10 @@ def trends(ctx: Context, f: CockpitFilter) -> list[dict]:
 
 def by_course(ctx: Context, f: CockpitFilter) -> list[dict]:
     """Course comparison: attempts and pass rate per course, busiest first."""
-    from shifu.tables import ActivityMonthRow
+    from shifu.tables import ActivityMonthRow, CourseMonthRow
 
     with ctx.unit_of_work() as s:
-        d = _months(ActivityMonthRow, f, by_trade=False)
+        d = _months(ActivityMonthRow if f.enterprise else CourseMonthRow, f, by_trade=False)
         rows = s.execute(select(d.c.course_id, func.sum(d.c.attempts), func.sum(d.c.passed))
                          .group_by(d.c.course_id)).all()
         titles = dict(s.execute(select(CourseRow.id, CourseRow.title)).all())

@@ -392,6 +392,17 @@ class ActivityMonthRow(Base):
     passed: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CourseMonthRow(Base):
+    """Attempts per month and course (about 11,000 rows a year): the course comparison without an enterprise filter."""
+
+    __tablename__ = "course_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class EnterpriseMonthRow(Base):
     """Attempts per month, enterprise and trade: a few thousand rows the enterprise and trend views sum."""
 

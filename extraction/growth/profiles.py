@@ -16,7 +16,7 @@ from shifu.auth import User
 from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError
 from shifu.tables import (
-    ActivityMonthRow,
+    CourseMonthRow,
     CourseRow,
     KnowledgeGapRow,
     QuizAttemptRow,
@@ -96,7 +96,7 @@ def trainer_profile(ctx: Context, viewer: User, trainer: str) -> dict:
                            .where(QuizAttemptRow.course_id.in_(ids))) or 0
         n_ratings, good = s.execute(select(func.count(), func.sum(case((RatingRow.stars >= GOOD, 1), else_=0)))
                                     .where(RatingRow.course_id.in_(ids))).one()
-        A = ActivityMonthRow  # noqa: N806
+        A = CourseMonthRow  # noqa: N806
         attempts, passed = s.execute(select(func.sum(A.attempts), func.sum(A.passed)).where(A.course_id.in_(ids))).one()
         months = s.execute(select(A.month, func.sum(A.attempts)).where(A.course_id.in_(ids))
                            .group_by(A.month).order_by(A.month)).all()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from extraction.course import CourseDraft
 from extraction.growth import mastery, reviews, skills
-from shifu.tables import ActivityMonthRow, AssignmentRow, EnterpriseMonthRow, ItemStatRow, MasteryRow, SkillRow, UserRow, WorkerStatRow
+from shifu.tables import ActivityMonthRow, AssignmentRow, CourseMonthRow, EnterpriseMonthRow, ItemStatRow, MasteryRow, SkillRow, UserRow, WorkerStatRow
 
 
 def params_of(row: SkillRow) -> mastery.SkillParams:
@@ -78,11 +78,13 @@ def _update_totals(s: Session, username: str, course_id: str, trade: str, passed
     w.fails_in_row = 0 if passed else w.fails_in_row + 1
     w.last_at = at
     month = at.strftime("%Y-%m")
-    for table, key in ((ActivityMonthRow, (month, enterprise, course_id)), (EnterpriseMonthRow, (month, enterprise, trade))):
-        row = s.get(table, key)
+    totals = ((ActivityMonthRow, {"month": month, "enterprise": enterprise, "course_id": course_id}),
+              (CourseMonthRow, {"month": month, "course_id": course_id}),
+              (EnterpriseMonthRow, {"month": month, "enterprise": enterprise, "trade": trade}))
+    for table, key in totals:
+        row = s.get(table, tuple(key.values()))
         if row is None:
-            names = ("month", "enterprise", "course_id" if table is ActivityMonthRow else "trade")
-            row = table(**dict(zip(names, key, strict=True)), attempts=0, passed=0)
+            row = table(**key, attempts=0, passed=0)
             s.add(row)
         row.attempts += 1
         row.passed += int(passed)

@@ -127,6 +127,13 @@ def upgrade() -> None:
     op.create_index("ix_activity_months_course", "activity_months", ["course_id", "month"])
     op.create_index("ix_activity_months_enterprise", "activity_months", ["enterprise", "month"])
     op.create_table(
+        "course_months",
+        sa.Column("month", sa.String(7), primary_key=True),
+        sa.Column("course_id", sa.String(64), primary_key=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("passed", sa.Integer(), nullable=False),
+    )
+    op.create_table(
         "enterprise_months",
         sa.Column("month", sa.String(7), primary_key=True),
         sa.Column("enterprise", sa.String(200), primary_key=True),
@@ -151,6 +158,9 @@ def _backfill_totals() -> None:
         "LEFT JOIN users u ON u.username = a.username "
         "GROUP BY substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id")
     op.execute(
+        "INSERT INTO course_months (month, course_id, attempts, passed) "
+        "SELECT month, course_id, sum(attempts), sum(passed) FROM activity_months GROUP BY month, course_id")
+    op.execute(
         "INSERT INTO enterprise_months (month, enterprise, trade, attempts, passed) "
         "SELECT m.month, m.enterprise, coalesce(c.trade, ''), sum(m.attempts), sum(m.passed) "
         "FROM activity_months m LEFT JOIN courses c ON c.id = m.course_id "
@@ -158,6 +168,6 @@ def _backfill_totals() -> None:
 
 
 def downgrade() -> None:
-    for table in ("enterprise_months", "activity_months", "worker_stats", "assignments", "paths", "tiers", "review_cards",
+    for table in ("enterprise_months", "course_months", "activity_months", "worker_stats", "assignments", "paths", "tiers", "review_cards",
                   "item_stats", "mastery", "skill_tags", "skills"):
         op.drop_table(table)
