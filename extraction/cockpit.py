@@ -240,15 +240,15 @@ def top_n(rows: list[dict], key: str, label: str, n: int = 15) -> list[dict]:
     return rows[:n] + [{label: f"其他 {len(rest)} 项 (others)", key: sum(r[key] for r in rest)}]
 
 
-def to_csv(rows: list[dict]) -> str:
-    """A table as CSV text (UTF-8 with BOM added by the caller when Excel must open it)."""
+def to_csv(rows: list[dict], columns: list[str] | None = None) -> str:
+    """A table as CSV text, with its header even when empty (the caller adds a BOM when Excel must open it)."""
     import csv
     import io
 
-    if not rows:
+    if not rows and not columns:
         return ""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer = csv.DictWriter(buf, fieldnames=columns or list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue()

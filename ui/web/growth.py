@@ -212,8 +212,8 @@ class GrowthHandlers:
             bars(tables["tiers"], "tier", "workers", "等级分布 / Tier distribution"),
         ]) + "</div>"
         enterprises = [""] + sorted(r["enterprise"] for r in every)
-        return (html, pd.DataFrame(tables["at_risk"]), pd.DataFrame(tables["gaps"]), pd.DataFrame(tables["overdue"]),
-                gr.update(choices=enterprises))
+        return (html, _frame(tables["at_risk"], _RISK), _frame(tables["gaps"], _GAPS),
+                _frame(tables["overdue"], _OVERDUE), gr.update(choices=enterprises))
 
     def _tables(self, f: cockpit.CockpitFilter) -> dict[str, list[dict]]:
         return {"enterprises": cockpit.by_enterprise(self.ctx, f), "courses": cockpit.by_course(self.ctx, f),
@@ -226,11 +226,11 @@ class GrowthHandlers:
                request: gr.Request) -> list[str]:
         """Every cockpit table as a CSV file (UTF-8 with BOM so Excel reads the Chinese)."""
         need(self.ctx, request, ADMIN, lang)
-        folder = Path(tempfile.mkdtemp(prefix="cockpit-", dir=self.ctx.settings.home))
+        folder = Path(tempfile.mkdtemp(prefix="shifu-cockpit-"))  # Gradio serves no file from the data home
         paths = []
         for name, rows in self._tables(self._filter(ent, trade, since, until)).items():
             path = folder / f"{name}.csv"
-            path.write_text("\ufeff" + cockpit.to_csv(rows), encoding="utf-8")
+            path.write_text("\ufeff" + cockpit.to_csv(rows, _COLUMNS.get(name)), encoding="utf-8")
             paths.append(str(path))
         return paths
 
@@ -245,6 +245,19 @@ _FIELDS = {
     "engagement": "参与率 / engagement",
 }
 _SHARES = ("good_rating_share", "pass_rate", "engagement")
+
+
+_RISK = ["worker", "enterprise", "trade", "last_active", "fails_in_row", "why"]
+_GAPS = ["question", "asked_by", "status", "asked", "action"]
+_OVERDUE = ["worker", "enterprise", "kind", "target", "due", "by"]
+_COLUMNS = {"at_risk": _RISK, "gaps": _GAPS, "overdue": _OVERDUE, "enterprises": ["enterprise", "attempts", "pass_rate"],
+            "courses": ["course", "attempts", "pass_rate"], "trends": ["month", "attempts", "pass_rate"],
+            "tiers": ["tier", "workers"]}
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """A table with its headers even when empty (an empty frame shows column numbers)."""
+    return pd.DataFrame(rows, columns=columns)
 
 
 def render_profile(kind: str, p: dict) -> str:
