@@ -5,6 +5,7 @@ the cockpit of 190 enterprises and exports CSV. Screenshots go to test-artifacts
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from datetime import timedelta
@@ -90,7 +91,7 @@ def test_growth_in_the_browser(app_url, browser):
             card.due = card.due - timedelta(days=30)
     w.click("g-refresh")
     w.sees("g-due", "今日复习：5")
-    w.pick("g-due-pick", "pub · q5")
+    w.pick("g-due-pick", "TIG 焊接入门 · 薄板用什么电流？")
     w.sees("g-review-q", "薄板用什么电流")
     w.fill("g-review-answer", "小电流")
     w.click("g-review-send")
@@ -142,3 +143,36 @@ def test_growth_in_the_browser(app_url, browser):
     a.shot("growth-08-cockpit-filtered-csv")
     a.close()
     assert PASSWORD
+
+
+@pytest.mark.skipif(not os.environ.get("SHIFU_POPULATION_HOME"),
+                    reason="set SHIFU_POPULATION_HOME to a home filled by `shifu demo population` (full scale)")
+def test_cockpit_and_profiles_at_full_population_scale(browser):
+    """By hand, once: the cockpit and the profiles on the programme's whole population (~2M attempts)."""
+    from app_testkit import serve
+
+    from shifu import auth
+
+    settings = load_settings(home=Path(os.environ["SHIFU_POPULATION_HOME"]))
+    ctx = Context(settings)
+    if auth.get_user(ctx, "boss") is None:
+        auth.add_user(ctx, "boss", PASSWORD, "admin")
+    url, app = serve(settings)
+    try:
+        a = UI(browser, url, "boss")
+        a.tab("管理")
+        a.tab("成长驾驶舱")
+        a.sees("c-page", re.compile(r"其他 \d+ 项"), timeout=120_000)
+        a.shot("growth-full-01-cockpit")
+        a.tab("内训师工作台")
+        a.tab("指派与画像")
+        for kind, who, name in (("worker", "worker000042", "worker"), ("trainer", "trainer0007", "trainer"),
+                                ("enterprise", "温州企业000", "enterprise")):
+            a.page.locator("#g-pkind label", has_text=kind).click()
+            a.fill("g-who", who)
+            a.click("g-profile-btn")
+            a.sees("g-profile-page", who)
+            a.shot(f"growth-full-02-{name}-profile")
+        a.close()
+    finally:
+        app.close()

@@ -130,11 +130,23 @@ class GrowthHandlers:
         """我的学习 of the calling worker."""
         user = need(self.ctx, request, WORKER, lang)
         g = progress.growth(self.ctx, user.username, lang=lang)
-        due = [(f"{d.course_id} · {d.item_id}", f"{d.course_id}|{d.item_id}") for d in g.due_reviews]
+        due = [(self._due_label(d.course_id, d.item_id), f"{d.course_id}|{d.item_id}") for d in g.due_reviews]
         certs = [(f"{c['title']} · {c['at']}", c["course_id"]) for c in g.certificates]
         history = pd.DataFrame(g.history, columns=["course", "score", "passed", "at"])
         return (render_growth(g, lang), gr.update(choices=due, value=due[0][1] if due else None), history,
                 gr.update(choices=certs, value=certs[0][1] if certs else None))
+
+    def _due_label(self, course_id: str, item_id: str) -> str:
+        """A due card as the worker knows it: the course and the start of the question."""
+        from extraction.learning import published_course
+        from shifu.errors import ShifuError
+
+        try:
+            _v, draft = published_course(self.ctx, course_id)
+        except ShifuError:
+            return f"{course_id} · {item_id}"
+        stem = next((q.stem for q in draft.quiz if q.id == item_id), item_id)
+        return f"{draft.title} · {stem[:24]}"
 
     @guarded
     def certificate(self, course_id: str | None, lang: str, request: gr.Request) -> str:
