@@ -10,8 +10,8 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 
 from sqlalchemy import Integer, case, cast, func, select
 

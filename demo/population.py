@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from argon2 import PasswordHasher
 
 from extraction.course import CourseDraft, Lesson, Module, Point, QuizItem
 from extraction.growth.tiers import NATIONAL
-from argon2 import PasswordHasher
 from shifu.settings import Settings
 from shifu.store import engine_for
 

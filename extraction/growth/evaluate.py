@@ -75,7 +75,8 @@ def _scores(sequences: list[list[int]], preds: list[list[float]]) -> dict:
 def run(seed: int = 7, skills: int = 4, learners: int = 300, answers: int = 12) -> dict:
     """Simulate skills with known parameters, fit BKT on half the learners, score next answers on the other half."""
     rng = random.Random(seed)
-    per_skill, truths, tests, fitted_preds, true_preds, base_preds = [], [], [], [], [], []
+    per_skill: list[dict] = []
+    tests, fitted_preds, true_preds, base_preds = [], [], [], []
     for k in range(skills):
         true = SkillParams(p_init=rng.uniform(0.1, 0.5), p_learn=rng.uniform(0.05, 0.3),
                            p_slip=rng.uniform(0.05, 0.2), p_guess=rng.uniform(0.1, 0.3))

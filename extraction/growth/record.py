@@ -12,7 +12,17 @@ from sqlalchemy.orm import Session
 
 from extraction.course import CourseDraft
 from extraction.growth import mastery, reviews, skills
-from shifu.tables import ActivityMonthRow, AssignmentRow, CourseMonthRow, EnterpriseMonthRow, ItemStatRow, MasteryRow, SkillRow, UserRow, WorkerStatRow
+from shifu.tables import (
+    ActivityMonthRow,
+    AssignmentRow,
+    CourseMonthRow,
+    EnterpriseMonthRow,
+    ItemStatRow,
+    MasteryRow,
+    SkillRow,
+    UserRow,
+    WorkerStatRow,
+)
 
 
 def params_of(row: SkillRow) -> mastery.SkillParams:

@@ -14,7 +14,18 @@ import pandas as pd
 
 from extraction import cockpit
 from extraction.growth import profiles, progress
-from ui.web.common import ADMIN, TRAINER, WORKER, Screen, add_texts, esc, guarded, need, one_action, t
+from ui.web.common import (
+    ADMIN,
+    TRAINER,
+    WORKER,
+    Screen,
+    add_texts,
+    esc,
+    guarded,
+    need,
+    one_action,
+    t,
+)
 
 add_texts({
     "g_mine": ("我的学习", "My learning"),
