@@ -62,13 +62,13 @@ def _naive_trends(ctx: Context, f: cockpit.CockpitFilter) -> list:
              .join(UserRow, UserRow.username == QuizAttemptRow.username).group_by(month))
         if f.enterprise:
             q = q.where(UserRow.enterprise == f.enterprise)
-        return s.execute(q).all()
+        return list(s.execute(q).all())
 
 
 def _naive_courses(ctx: Context) -> list:
     with ctx.unit_of_work() as s:
-        return s.execute(select(QuizAttemptRow.course_id, func.count(), func.sum(cast(QuizAttemptRow.passed, Integer)))
-                         .group_by(QuizAttemptRow.course_id)).all()
+        return list(s.execute(select(QuizAttemptRow.course_id, func.count(), func.sum(cast(QuizAttemptRow.passed, Integer)))
+                         .group_by(QuizAttemptRow.course_id)).all())
 
 
 def run(ctx: Context, repeats: int = 20, naive_repeats: int = 3, seed: int = 1) -> dict:

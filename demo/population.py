@@ -127,7 +127,8 @@ def _attempts(cur, npr, size, now, workers, worker_ent, enterprises, ent_trade, 
     per_worker = npr.poisson(size.attempts / size.workers, size=size.workers)
     ability = npr.normal(0, 1, size=size.workers)
     start = now - timedelta(days=365)
-    total, rows, mastery = 0, [], {}
+    total, rows = 0, []
+    mastery: dict[tuple[str, int], list] = {}
     for w, (user, k) in enumerate(zip(workers, worker_ent, strict=True)):
         n = int(per_worker[w])
         if n == 0:

@@ -6,6 +6,7 @@ Runs inside the submission's unit of work, so the attempt and its consequences c
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -88,11 +89,12 @@ def _update_totals(s: Session, username: str, course_id: str, trade: str, passed
     w.fails_in_row = 0 if passed else w.fails_in_row + 1
     w.last_at = at
     month = at.strftime("%Y-%m")
-    totals = ((ActivityMonthRow, {"month": month, "enterprise": enterprise, "course_id": course_id}),
+    totals: tuple[tuple[type[ActivityMonthRow] | type[CourseMonthRow] | type[EnterpriseMonthRow], dict], ...] = (
+              (ActivityMonthRow, {"month": month, "enterprise": enterprise, "course_id": course_id}),
               (CourseMonthRow, {"month": month, "course_id": course_id}),
               (EnterpriseMonthRow, {"month": month, "enterprise": enterprise, "trade": trade}))
     for table, key in totals:
-        row = s.get(table, tuple(key.values()))
+        row: Any = s.get(table, tuple(key.values()))
         if row is None:
             row = table(**key, attempts=0, passed=0)
             s.add(row)

@@ -219,7 +219,7 @@ class GrowthHandlers:
         return cockpit.CockpitFilter(ent or None, trade or None, (since or "").strip() or None, (until or "").strip() or None)
 
     @guarded
-    def cockpit(self, ent: str | None, trade: str | None, since: str | None, until: str | None, lang: str,
+    def show_cockpit(self, ent: str | None, trade: str | None, since: str | None, until: str | None, lang: str,
                 request: gr.Request) -> tuple:
         """The cockpit for the filters: bars, trends, at-risk workers, gaps, overdue assignments."""
         need(self.ctx, request, ADMIN, lang)
@@ -375,6 +375,6 @@ def build_cockpit(screen: Screen) -> None:
     screen.tab(tab, "g_cockpit")
     inputs = [ent, trade, since, until, lang]
     outs = [page, risk, gaps, late, ent]
-    tab.select(h.cockpit, inputs, outs, api_name="admin_cockpit_tab")
-    b_go.click(h.cockpit, inputs, outs, api_name="admin_cockpit")
+    tab.select(h.show_cockpit, inputs, outs, api_name="admin_cockpit_tab")
+    b_go.click(h.show_cockpit, inputs, outs, api_name="admin_cockpit")
     b_csv.click(h.export, inputs, files, api_name="admin_cockpit_csv")
