@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from extraction.growth.progress import skill_states, standing_in
+from extraction.growth.standing import skill_states, standing_in
 from shifu.auth import User
 from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError

@@ -12,25 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from extraction.growth import reviews, tiers
-from extraction.growth.mastery import Estimate
+from extraction.growth.standing import SkillState, keep_tier, skill_states, standing_in
 from shifu.context import Context
 from shifu.tables import (
     AssignmentRow,
     CourseRow,
-    MasteryRow,
     PathRow,
     QuizAttemptRow,
-    SkillRow,
-    WorkerStatRow,
     utcnow,
 )
-
-
-@dataclass(frozen=True)
-class SkillState:
-    skill: str
-    trade: str
-    estimate: Estimate
 
 
 @dataclass(frozen=True)
@@ -56,23 +46,6 @@ class Growth:
     history: list[dict] = field(default_factory=list)
     assignments: list[dict] = field(default_factory=list)
     certificates: list[dict] = field(default_factory=list)  # passed courses: course_id, title, at
-
-
-def skill_states(s: Session, username: str) -> list[SkillState]:
-    rows = s.execute(select(SkillRow.name, SkillRow.trade, MasteryRow.p_known, MasteryRow.attempts, MasteryRow.correct)
-                     .join(MasteryRow, MasteryRow.skill_id == SkillRow.id)
-                     .where(MasteryRow.username == username).order_by(SkillRow.trade, SkillRow.name)).all()
-    return [SkillState(name, trade, Estimate(p, n, c)) for name, trade, p, n, c in rows]
-
-
-def standing_in(s: Session, username: str, trade: str, states: list[SkillState]) -> tiers.TierStanding:
-    """The worker's tier in one trade, explained."""
-    names = [sk.name for sk in s.scalars(select(SkillRow).where(SkillRow.trade == trade))]
-    mine = [st for st in states if st.trade == trade]
-    proficient = {st.skill for st in mine if st.estimate.proficient}
-    closest = [st.skill for st in sorted(mine, key=lambda st: -st.estimate.p_known)]
-    closest += [n for n in names if n not in closest]
-    return tiers.standing(tiers.ladder(s, trade, names), trade, proficient, closest)
 
 
 def passed_courses(s: Session, username: str) -> dict[str, datetime]:
@@ -140,15 +113,8 @@ def growth(ctx: Context, username: str, now: datetime | None = None, lang: str =
                                         .order_by(QuizAttemptRow.id.desc()).limit(50))]
         g.certificates = [{"course_id": c, "title": titles.get(c, c), "at": at.strftime("%Y-%m-%d")}
                           for c, at in passed.items()]
-        _keep_tier(s, username, g.standings)
+        keep_tier(s, username, g.standings)
     return g
-
-
-def _keep_tier(s: Session, username: str, standings: list[tiers.TierStanding]) -> None:
-    """Store the highest tier on the worker's totals (the cockpit's tier distribution reads it)."""
-    row = s.get(WorkerStatRow, username)
-    if row is not None and standings:
-        row.tier = max(standings, key=lambda st: st.rank).tier
 
 
 def assignments_of(s: Session, username: str, passed: dict[str, datetime], titles: dict[str, str],

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from extraction.course import CourseDraft
-from extraction.growth import mastery, reviews, skills
+from extraction.growth import mastery, reviews, skills, standing
 from shifu.tables import (
     ActivityMonthRow,
     AssignmentRow,
@@ -41,6 +41,9 @@ def record_answers(s: Session, username: str, course_id: str, draft: CourseDraft
         _update_item(s, course_id, item_id, ability, right)
         reviews.review(s, username, course_id, item_id, right, at)
     _update_totals(s, username, course_id, trade, passed, at)
+    s.flush()
+    states = standing.skill_states(s, username)
+    standing.keep_tier(s, username, [standing.standing_in(s, username, tr, states) for tr in {st.trade for st in states}])
     if passed:  # a passed course completes its assignments (paths are judged when read)
         s.execute(update(AssignmentRow).where(AssignmentRow.username == username, AssignmentRow.kind == "course",
                                               AssignmentRow.target == course_id, AssignmentRow.done_at.is_(None))

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
 from app_testkit import PASSWORD, make_course, make_users  # noqa: E402
 from test_browser_app import UI  # noqa: E402
 
-from demo.population import Size, generate  # noqa: E402
+from extraction.growth.population import Size, generate  # noqa: E402
 from extraction.growth.service import set_ladder  # noqa: E402
 from shifu.context import Context  # noqa: E402
 from shifu.settings import load_settings  # noqa: E402

@@ -33,6 +33,7 @@ def test_a_right_quiz_makes_the_skill_proficient_and_the_tier_change(ctx, settin
     assert [s.skill for s in g.skills] == ["坡口"] and not g.skills[0].estimate.enough
     assert g.standings[0].tier == "新手" and g.standings[0].explain() == "升熟练还差：坡口"
     learning.submit_quiz(ctx, "wang_worker", "pub", RIGHT)
+    assert cockpit.tier_distribution(ctx, cockpit.CockpitFilter()) == [{"tier": "熟练", "workers": 1}]
     g = progress.growth(ctx, "wang_worker")
     assert g.skills[0].estimate.proficient
     assert g.standings[0].tier == "熟练" and "再掌握 1 项技能" in g.standings[0].explain()

@@ -129,7 +129,7 @@ def eval_mastery(seed: Annotated[int, typer.Option("--seed")] = 7,
 def eval_cockpit(repeats: Annotated[int, typer.Option("--repeats")] = 20,
                  naive_repeats: Annotated[int, typer.Option("--naive-repeats")] = 3) -> None:
     """p50/p95 of each profile and cockpit view beside its naive query, on the configured database."""
-    from bench.growth import run
+    from extraction.growth.view_timing import run
 
     result = run(command_context(), repeats=repeats, naive_repeats=naive_repeats)
     table = Table("view", "p95 ms", "naive p95 ms")
@@ -146,7 +146,7 @@ def demo_population(seed: Annotated[int, typer.Option("--seed")] = 1,
     """Generate the programme's population from a seed into the configured database."""
     import time
 
-    from demo.population import PASSWORD, generate
+    from extraction.growth.population import PASSWORD, generate
     from shifu.settings import load_settings
 
     t0 = time.perf_counter()
