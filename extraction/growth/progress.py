@@ -146,18 +146,22 @@ def certificate(ctx: Context, username: str, course_id: str) -> dict:
                 "enterprise": course.enterprise or "", "date": at.strftime("%Y-%m-%d")}
 
 
-def assign(ctx: Context, by: str, kind: str, target: str, usernames: list[str], due_in_days: int | None) -> int:
-    """Assign a course or path to workers; returns how many were assigned."""
+def assign(ctx: Context, by: str, kind: str, target: str, usernames: list[str], due_in_days: int | None,
+           enterprise: str | None = None) -> int:
+    """Assign a course or path to workers (or to every worker of `enterprise`); returns how many were assigned."""
     from shifu.errors import ShifuError
 
     if kind not in ("course", "path"):
         raise ShifuError(f"assign a 'course' or a 'path', not {kind!r}")
-    if not usernames:
-        raise ShifuError("pick at least one worker to assign to")
     due = utcnow() + timedelta(days=due_in_days) if due_in_days else None
     from shifu.tables import UserRow
 
     with ctx.unit_of_work() as s:
+        if enterprise:
+            usernames = list(s.scalars(select(UserRow.username).where(UserRow.enterprise == enterprise,
+                                                                       UserRow.role == "worker")))
+        if not usernames:
+            raise ShifuError("pick at least one worker to assign to (or an enterprise that has workers)")
         if kind == "course" and s.get(CourseRow, target) is None:
             raise ShifuError(f"there is no course {target!r}; pick one from the catalogue")
         if kind == "path" and (not str(target).isdigit() or s.get(PathRow, int(target)) is None):

@@ -69,6 +69,7 @@ def test_paths_and_assignments_give_next_steps_and_overdue_shows_in_the_cockpit(
     with pytest.raises(ShifuError, match="another enterprise"):
         progress.assign(ctx, "li_trainer", "course", "c1", ["far_worker"], 3)
     assert progress.assign(ctx, "boss", "course", "c1", ["far_worker"], 3) == 1
+    assert progress.assign(ctx, "li_trainer", "course", "c1", [], 3, enterprise="温州鞋厂") == 1  # its one worker
     learning.submit_quiz(ctx, "wang_worker", "c1", RIGHT)
     g = progress.growth(ctx, "wang_worker")
     assert g.paths[0].done == 1 and g.paths[0].next_course == "c2"

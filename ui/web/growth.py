@@ -48,7 +48,8 @@ add_texts({
     "g_assign": ("指派与画像", "Assign & profiles"),
     "g_kind": ("指派类型", "Assign a"),
     "g_target": ("课程编号或路径编号", "Course id or path id"),
-    "g_workers": ("职工用户名（逗号分隔）", "Worker usernames (comma separated)"),
+    "g_workers": ("职工用户名（逗号分隔；* 或 全部 = 本企业全部职工）",
+                  "Worker usernames (comma separated; * = every worker of your enterprise)"),
     "g_due": ("几天内完成", "Due in days"),
     "g_assign_btn": ("指派", "Assign"),
     "g_assigned": ("已指派给 {n} 名职工。", "Assigned to {n} workers."),
@@ -195,8 +196,11 @@ class GrowthHandlers:
         """A trainer or admin assigns a course or a path to workers, with a due date."""
         user = need(self.ctx, request, TRAINER, lang)
         names = [w.strip() for w in (workers or "").replace("，", ",").split(",") if w.strip()]
-        n = progress.assign(self.ctx, user.username, kind or "course", (target or "").strip(), names,
-                            int(days) if days else None)
+        # "*" or 全部: every worker of the caller's enterprise
+        everyone = names in (["*"], ["全部"])
+        n = progress.assign(self.ctx, user.username, kind or "course", (target or "").strip(),
+                            [] if everyone else names, int(days) if days else None,
+                            enterprise=(user.enterprise or "") if everyone else None)
         return t("g_assigned", lang, n=n)
 
     @guarded
