@@ -141,6 +141,13 @@ def test_growth_in_the_browser(app_url, browser):
     a.sees("c-files", re.compile(r"enterprises\s*\.?\s*csv"), timeout=60_000)
     a.sees("c-files", re.compile(r"at_risk\s*\.?\s*csv"))
     a.shot("growth-08-cockpit-filtered-csv")
+    a.fill("c-skill-trade", "焊工")
+    a.click("c-skill-list")
+    a.sees("c-skills", "坡口")
+    a.fill("c-skill-old", "坡口")
+    a.fill("c-skill-new", "坡口清理")
+    a.click("c-skill-rename")
+    a.sees("c-skills", "坡口清理")
     a.close()
     assert PASSWORD
 

@@ -61,6 +61,12 @@ add_texts({
     "g_until": ("截止日期", "To"),
     "g_export": ("导出 CSV", "Export CSV"),
     "g_trade": ("工种", "Trade"),
+    "g_skills_of": ("技能列表（工种）", "Skills of a trade"),
+    "g_skill_from": ("技能（原名）", "Skill (current name)"),
+    "g_skill_to": ("新名称 / 合并到", "New name / merge into"),
+    "g_skill_list": ("列出技能", "List skills"),
+    "g_skill_rename": ("改名", "Rename"),
+    "g_skill_merge": ("合并", "Merge"),
     "g_enterprise": ("企业", "Enterprise"),
 })
 
@@ -249,6 +255,26 @@ class GrowthHandlers:
                 "overdue": cockpit.overdue(self.ctx, f)}
 
     @guarded
+    def skills(self, trade: str, lang: str, request: gr.Request) -> pd.DataFrame:
+        """A trade's skills with their mastery parameters."""
+        need(self.ctx, request, ADMIN, lang)
+        from extraction.growth.service import list_skills
+
+        return _skills_frame(list_skills(self.ctx, (trade or "").strip()))
+
+    @guarded
+    def curate(self, trade: str, old: str, new: str, merge: bool, lang: str, request: gr.Request) -> pd.DataFrame:
+        """Rename a skill, or merge it into another; then list the trade's skills again."""
+        need(self.ctx, request, ADMIN, lang)
+        from extraction.growth.service import list_skills, merge_skills, rename_skill
+
+        trade, old, new = (trade or "").strip(), (old or "").strip(), (new or "").strip()
+        if not old or not new:
+            raise gr.Error("填写原技能名和新名称 / give the skill's name and the new one")
+        (merge_skills if merge else rename_skill)(self.ctx, trade, old, new)
+        return _skills_frame(list_skills(self.ctx, trade))
+
+    @guarded
     def export(self, ent: str | None, trade: str | None, since: str | None, until: str | None, lang: str,
                request: gr.Request) -> list[str]:
         """Every cockpit table as a CSV file (UTF-8 with BOM so Excel reads the Chinese)."""
@@ -285,6 +311,10 @@ _COLUMNS = {"at_risk": _RISK, "gaps": _GAPS, "overdue": _OVERDUE, "enterprises":
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     """A table with its headers even when empty (an empty frame shows column numbers)."""
     return pd.DataFrame(rows, columns=columns)
+
+
+def _skills_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["name", "p_init", "p_learn", "p_slip", "p_guess", "fitted_on"])
 
 
 def render_profile(kind: str, p: dict) -> str:
@@ -376,9 +406,21 @@ def build_cockpit(screen: Screen) -> None:
         risk = gr.Dataframe(interactive=False, label="风险职工 / At-risk workers", elem_id="c-risk")
         gaps = gr.Dataframe(interactive=False, label="知识缺口 / Knowledge gaps", elem_id="c-gaps")
         late = gr.Dataframe(interactive=False, label="逾期指派 / Overdue", elem_id="c-overdue")
+        with gr.Row():
+            s_trade = screen.label(gr.Textbox(label=t("g_skills_of"), elem_id="c-skill-trade"), "g_skills_of")
+            s_old = screen.label(gr.Textbox(label=t("g_skill_from"), elem_id="c-skill-old"), "g_skill_from")
+            s_new = screen.label(gr.Textbox(label=t("g_skill_to"), elem_id="c-skill-new"), "g_skill_to")
+        with gr.Row():
+            b_list = screen.btn(gr.Button(t("g_skill_list"), elem_id="c-skill-list"), "g_skill_list")
+            b_rename = screen.btn(gr.Button(t("g_skill_rename"), elem_id="c-skill-rename"), "g_skill_rename")
+            b_merge = screen.btn(gr.Button(t("g_skill_merge"), elem_id="c-skill-merge"), "g_skill_merge")
+        skill_table = gr.Dataframe(interactive=False, elem_id="c-skills")
     screen.tab(tab, "g_cockpit")
     inputs = [ent, trade, since, until, lang]
     outs = [page, risk, gaps, late, ent]
     tab.select(h.show_cockpit, inputs, outs, api_name="admin_cockpit_tab")
     b_go.click(h.show_cockpit, inputs, outs, api_name="admin_cockpit")
     b_csv.click(h.export, inputs, files, api_name="admin_cockpit_csv")
+    b_list.click(h.skills, [s_trade, lang], skill_table, api_name="admin_skills_list")
+    b_rename.click(h.curate, [s_trade, s_old, s_new, gr.State(False), lang], skill_table, api_name="admin_skills_rename")
+    b_merge.click(h.curate, [s_trade, s_old, s_new, gr.State(True), lang], skill_table, api_name="admin_skills_merge")
