@@ -104,13 +104,18 @@ def trainer_profile(ctx: Context, viewer: User, trainer: str) -> dict:
         answered = 0 if last_interview is None else s.scalar(
             select(func.count()).select_from(KnowledgeGapRow).where(
                 KnowledgeGapRow.status == "closed", KnowledgeGapRow.created_at <= last_interview)) or 0
+        learners = list(s.scalars(
+            select(QuizAttemptRow.username).distinct().join(UserRow, UserRow.username == QuizAttemptRow.username)
+            .where(QuizAttemptRow.course_id.in_(ids), UserRow.enterprise == row.enterprise)
+            .order_by(QuizAttemptRow.username).limit(50))) if row.enterprise else []
         return {"trainer": trainer, "enterprise": row.enterprise or "", "courses": len(ids),
                 "published": sum(st == "published" for _, st in courses), "workers_reached": int(reached),
                 "ratings": int(n_ratings or 0),
                 "good_rating_share": round(int(good or 0) / n_ratings, 3) if n_ratings else None,
                 "pass_rate": round(int(passed or 0) / attempts, 3) if attempts else None,
                 "gaps_answered": int(answered),
-                "activity": [{"month": m, "attempts": int(n)} for m, n in months]}
+                "activity": [{"month": m, "attempts": int(n)} for m, n in months],
+                "learners": learners}  # learners in the trainer's enterprise, whose profiles the trainer may open
 
 
 def may_see_enterprise(viewer: User, enterprise: str) -> bool:

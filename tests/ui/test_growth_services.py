@@ -102,6 +102,7 @@ def test_profiles_are_visible_only_to_who_may_see_them(ctx, settings):
             profiles.worker_profile(ctx, user[viewer], target)
     tp = profiles.trainer_profile(ctx, user["li_trainer"], "li_trainer")
     assert tp["good_rating_share"] == 0.5 and tp["workers_reached"] == 2 and tp["pass_rate"] == 1.0
+    assert tp["learners"] == ["wang_worker"]  # far_worker learns from them too, in another enterprise
     with pytest.raises(profiles.NotVisible):
         profiles.trainer_profile(ctx, user["zhao_trainer"], "li_trainer")
     ep = profiles.enterprise_profile(ctx, user["zhao_trainer"], "温州鞋厂")

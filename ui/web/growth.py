@@ -53,6 +53,12 @@ add_texts({
     "g_due": ("几天内完成", "Due in days"),
     "g_assign_btn": ("指派", "Assign"),
     "g_assigned": ("已指派给 {n} 名职工。", "Assigned to {n} workers."),
+    "g_path_title": ("学习路径名称", "Path title"),
+    "g_path_trade": ("工种", "Trade"),
+    "g_path_tier": ("适用等级", "For tier"),
+    "g_path_courses": ("课程编号（按学习顺序，逗号分隔）", "Course ids in order (comma separated)"),
+    "g_path_add": ("新建学习路径", "Create path"),
+    "g_path_added": ("已新建学习路径 {id}：{title}（指派时填路径编号 {id}）", "Path {id} created: {title} (assign it by id {id})"),
     "g_profile_of": ("画像：职工 / 内训师 / 企业", "Profile: worker / trainer / enterprise"),
     "g_profile_kind": ("画像类型", "Profile kind"),
     "g_profile_btn": ("查看画像", "Show profile"),
@@ -210,6 +216,16 @@ class GrowthHandlers:
         return t("g_assigned", lang, n=n)
 
     @guarded
+    def add_path(self, title: str, trade: str, tier: str, courses: str, lang: str, request: gr.Request) -> str:
+        """A trainer or admin creates an ordered path of courses for a trade and tier."""
+        user = need(self.ctx, request, TRAINER, lang)
+        ids = [c.strip() for c in (courses or "").replace("，", ",").split(",") if c.strip()]
+        if not (title or "").strip() or not (trade or "").strip():
+            raise gr.Error("填写路径名称和工种 / give the path a title and a trade")
+        path_id = progress.add_path(self.ctx, trade.strip(), (tier or "").strip(), title.strip(), ids, by=user.username)
+        return t("g_path_added", lang, id=path_id, title=title.strip())
+
+    @guarded
     def profile(self, kind: str, who: str, lang: str, request: gr.Request) -> str:
         """A profile as HTML; the service refuses what the caller may not see."""
         user = need(self.ctx, request, TRAINER, lang)
@@ -334,6 +350,8 @@ def render_profile(kind: str, p: dict) -> str:
                    f"薄弱 / Weak：{esc('、'.join(p['weak_points']))}</div>")
     elif kind == "trainer":
         out.append(bars(p["activity"], "month", "attempts", "每月学员测验 / Learner attempts per month"))
+        out.append("<div class='g-card'><b>本企业学员 / Learners in the enterprise</b>：" + esc("、".join(p["learners"]))
+                   + "</div>")
     else:
         out.append(bars([{"t": k, "n": v} for k, v in p["tier_distribution"].items()], "t", "n", "等级分布 / Tiers"))
     return "".join(out)
@@ -378,6 +396,13 @@ def build_trainer(screen: Screen) -> None:
         b_assign = screen.btn(gr.Button(t("g_assign_btn"), variant="primary", elem_id="g-assign"), "g_assign_btn")
         assigned = gr.Markdown("", elem_id="g-assigned")
         with gr.Row():
+            p_title = screen.label(gr.Textbox(label=t("g_path_title"), elem_id="g-path-title"), "g_path_title")
+            p_trade = screen.label(gr.Textbox(label=t("g_path_trade"), elem_id="g-path-trade"), "g_path_trade")
+            p_tier = screen.label(gr.Textbox(label=t("g_path_tier"), elem_id="g-path-tier"), "g_path_tier")
+            p_courses = screen.label(gr.Textbox(label=t("g_path_courses"), elem_id="g-path-courses"), "g_path_courses")
+        b_path = screen.btn(gr.Button(t("g_path_add"), elem_id="g-path-add"), "g_path_add")
+        path_note = gr.Markdown("", elem_id="g-path-note")
+        with gr.Row():
             pkind = screen.label(gr.Radio(["worker", "trainer", "enterprise"], value="worker",
                                           label=t("g_profile_kind"), elem_id="g-pkind"), "g_profile_kind")
             who = screen.label(gr.Textbox(label=t("g_profile_of"), elem_id="g-who"), "g_profile_of")
@@ -385,6 +410,7 @@ def build_trainer(screen: Screen) -> None:
         prof = gr.HTML("", elem_id="g-profile-page")
     screen.tab(tab, "g_assign")
     b_assign.click(h.assign, [kind, target, workers, days, lang], assigned, api_name="trainer_assign")
+    b_path.click(h.add_path, [p_title, p_trade, p_tier, p_courses, lang], path_note, api_name="trainer_add_path")
     b_prof.click(h.profile, [pkind, who, lang], prof, api_name="trainer_profile")
 
 
