@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from extraction.course import CourseDraft, QuizItem
+from extraction.growth.record import record_answers
 from rag.published import published_versions
 from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError
@@ -21,6 +22,7 @@ from shifu.tables import (
     QuizAttemptRow,
     RatingRow,
     TranscriptRow,
+    utcnow,
 )
 
 PASS_RATIO = 0.6  # a quiz is passed at 60% or more
@@ -146,6 +148,8 @@ def submit_quiz(ctx: Context, username: str, course_id: str,
     version, draft = published_course(ctx, course_id)
     if not draft.quiz:
         raise ShifuError(f"course {draft.title!r} has no quiz yet; ask its trainer to add one")
+    if not any(_given_list(answers.get(item.id)) for item in draft.quiz):
+        raise ShifuError("no question is answered; answer at least one before you submit (an empty quiz is not counted)")
     items = []
     for item in draft.quiz:
         given = _given_list(answers.get(item.id))
@@ -155,9 +159,13 @@ def submit_quiz(ctx: Context, username: str, course_id: str,
     total = len(items)
     passed = score >= PASS_RATIO * total
     with ctx.unit_of_work() as s:
-        s.add(QuizAttemptRow(username=username, course_id=course_id, version=version,
+        row = QuizAttemptRow(username=username, course_id=course_id, version=version,
                              answers={r.item_id: r.given for r in items}, score=score, total=total,
-                             passed=passed))
+                             passed=passed, created_at=utcnow())
+        s.add(row)
+        # unanswered items are skipped, not marked wrong: they say nothing about what the worker knows
+        marks = {r.item_id: r.right for r in items if r.given}
+        record_answers(s, username, course_id, draft, marks, passed, row.created_at)
     return QuizResult(course_id, version, score, total, passed, items)
 
 

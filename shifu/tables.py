@@ -6,7 +6,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -240,3 +251,176 @@ class AnswerFeedbackRow(Base):
     answer: Mapped[str] = mapped_column(Text)
     helpful: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- growth: skills, mastery, reviews, tiers, paths, assignments (issue 13) --------------
+
+
+class SkillRow(Base):
+    """A skill of a trade (焊接电流选择); an admin curates the list (rename, merge)."""
+
+    __tablename__ = "skills"
+    __table_args__ = (UniqueConstraint("trade", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trade: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200))
+    # Bayesian Knowledge Tracing parameters: defaults until `shifu skills fit` has enough data
+    p_init: Mapped[float] = mapped_column(Float, default=0.2)
+    p_learn: Mapped[float] = mapped_column(Float, default=0.15)
+    p_slip: Mapped[float] = mapped_column(Float, default=0.1)
+    p_guess: Mapped[float] = mapped_column(Float, default=0.2)
+    fitted_on: Mapped[int] = mapped_column(Integer, default=0)  # answers the parameters were fitted on
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SkillTagRow(Base):
+    """A skill carried by a lesson point ('point', 'm.l.p') or a quiz item ('item', item id) of a course."""
+
+    __tablename__ = "skill_tags"
+    __table_args__ = (UniqueConstraint("course_id", "kind", "ref", "skill_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    course_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # point | item
+    ref: Mapped[str] = mapped_column(String(64))
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), index=True)
+
+
+class MasteryRow(Base):
+    """What the evidence says a worker knows of one skill (BKT posterior), kept up to date per answer."""
+
+    __tablename__ = "mastery"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True,
+                                          index=True)
+    p_known: Mapped[float] = mapped_column(Float)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ItemStatRow(Base):
+    """Online (Elo) difficulty of a quiz item, updated with every answer."""
+
+    __tablename__ = "item_stats"
+
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    difficulty: Mapped[float] = mapped_column(Float, default=0.0)  # logits; higher is harder
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReviewCardRow(Base):
+    """An FSRS card: one key point a worker studied, due for review at `due`."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (UniqueConstraint("username", "course_id", "item_id"),
+                      Index("ix_review_cards_due", "username", "due"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100))
+    course_id: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[str] = mapped_column(String(64))  # the quiz item that asks about the point
+    card: Mapped[Any] = mapped_column(JSON)  # fsrs.Card.to_dict()
+    due: Mapped[datetime] = mapped_column(DateTime)
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TierRow(Base):
+    """One rung of a trade's ladder with its rule (see extraction/growth/tiers.py)."""
+
+    __tablename__ = "tiers"
+    __table_args__ = (UniqueConstraint("trade", "rank"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trade: Mapped[str] = mapped_column(String(200))
+    rank: Mapped[int] = mapped_column(Integer)  # 1 = first rung
+    name: Mapped[str] = mapped_column(String(100))
+    # {"skills": [...]} all proficient, or {"count": n, "required": [...]}
+    rule: Mapped[Any] = mapped_column(JSON, default=dict)
+
+
+class PathRow(Base):
+    """An ordered learning path of a trade and tier: steps are courses with a completion criterion."""
+
+    __tablename__ = "paths"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    trade: Mapped[str] = mapped_column(String(200), index=True)
+    tier: Mapped[str] = mapped_column(String(100), default="")
+    title: Mapped[str] = mapped_column(String(300))
+    steps: Mapped[Any] = mapped_column(JSON, default=list)  # [{"course_id":..., "done": "passed"}]
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AssignmentRow(Base):
+    """A course or path a trainer or admin assigned to a worker, with a due date."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_enterprise_due", "enterprise", "due"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    enterprise: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # course | path
+    target: Mapped[str] = mapped_column(String(64))
+    due: Mapped[datetime | None] = mapped_column(DateTime)
+    assigned_by: Mapped[str | None] = mapped_column(String(100))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WorkerStatRow(Base):
+    """Per-worker totals kept up to date on every quiz submission, so the cockpit reads 130,000 rows, not 2M."""
+
+    __tablename__ = "worker_stats"
+    __table_args__ = (Index("ix_worker_stats_enterprise", "enterprise", "last_at"),)
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    enterprise: Mapped[str | None] = mapped_column(String(200))
+    trade: Mapped[str | None] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+    fails_in_row: Mapped[int] = mapped_column(Integer, default=0)
+    tier: Mapped[str | None] = mapped_column(String(100))
+    last_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ActivityMonthRow(Base):
+    """Attempts per month, enterprise and course, kept up to date on every submission (course comparison)."""
+
+    __tablename__ = "activity_months"
+    __table_args__ = (Index("ix_activity_months_course", "course_id", "month"),
+                      Index("ix_activity_months_enterprise", "enterprise", "month"))
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    enterprise: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CourseMonthRow(Base):
+    """Attempts per month and course (about 11,000 rows a year): the course comparison without an enterprise filter."""
+
+    __tablename__ = "course_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EnterpriseMonthRow(Base):
+    """Attempts per month, enterprise and trade: a few thousand rows the enterprise and trend views sum."""
+
+    __tablename__ = "enterprise_months"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    enterprise: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
+    trade: Mapped[str] = mapped_column(String(200), primary_key=True, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    passed: Mapped[int] = mapped_column(Integer, default=0)

@@ -105,7 +105,9 @@ def test_dashboard_counts_what_the_programme_reached(ctx, settings):
     make_course(settings, "pub")
     make_course(settings, "d1", status="draft", title="草稿")
     learning.submit_quiz(ctx, "wang_worker", "pub", {"q1": "打磨坡口", "q2": "false", "q5": "小电流"})
-    learning.submit_quiz(ctx, "wang_worker", "pub", {})
+    learning.submit_quiz(ctx, "wang_worker", "pub", {"q1": "喷水"})
+    with pytest.raises(ShifuError, match="no question is answered"):
+        learning.submit_quiz(ctx, "wang_worker", "pub", {"q1": [], "q4": "  "})  # refused, not counted
     from rag.gaps import record_gap
 
     record_gap(ctx, "气瓶怎么存放？", asked_by="wang_worker", scope="published")

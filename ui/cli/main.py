@@ -6,6 +6,7 @@
 - ui/cli/draft.py    draft, courses, eval segmentation, eval drafting
 - ui/cli/export.py   export
 - ui/cli/serve.py    serve, users
+- ui/cli/growth.py   skills, tiers, paths-add, assign, demo population, eval mastery, eval cockpit
 """
 
 from __future__ import annotations
@@ -55,9 +56,9 @@ def db_upgrade(revision: str = typer.Argument("head", help="Alembic revision")) 
 
 def _register_areas() -> None:
     """Every area of commands, in one list: a command lives in the module of its area."""
-    from ui.cli import ask, draft, export, ingest, prompts, serve
+    from ui.cli import ask, draft, export, growth, ingest, prompts, serve
 
-    for area in (ingest, ask, prompts, draft, export, serve):
+    for area in (ingest, ask, prompts, draft, export, serve, growth):
         area.register(app, eval_app)
 
 

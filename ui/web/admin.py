@@ -10,6 +10,7 @@ import pandas as pd
 
 from shifu import auth
 from shifu.context import Context
+from ui.web import growth
 from ui.web.common import ADMIN, Screen, add_texts, guarded, need, one_action, role_name, t
 
 if TYPE_CHECKING:
@@ -360,6 +361,7 @@ def build(screen: Screen) -> None:
                 pub = screen.label(gr.Dropdown([], label=t("course")), "course")
                 b_unpub = screen.btn(gr.Button(t("unpublish"), variant="stop"), "unpublish")
             d_status = gr.Markdown("")
+        growth.build_cockpit(screen)
     for tab, key in ((tab_p, "adm_prompts"), (tab_u, "adm_users"), (tab_d, "adm_dash")):
         screen.tab(tab, key)
 

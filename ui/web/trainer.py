@@ -16,7 +16,7 @@ import pandas as pd
 
 from shifu.context import Context
 from shifu.timecode import clock
-from ui.web import review
+from ui.web import growth, review
 from ui.web.common import (
     DRAFT_LIMIT,
     INGEST_LIMIT,
@@ -289,6 +289,7 @@ def build(screen: Screen) -> None:
             b_draft = screen.btn(gr.Button(t("draft_btn"), variant="primary", elem_id="t-draft"), "draft_btn")
             draft_status = gr.Markdown("", elem_id="t-draft-status")
         review_screen = review.build(screen)
+        growth.build_trainer(screen)
     for tab, key in ((tab_up, "t_upload"), (tab_view, "t_view"), (tab_draft, "t_draft")):
         screen.tab(tab, key)
 

@@ -19,6 +19,7 @@ from extraction.course import CourseDraft, QuizItem, kind_label
 from rag.markdown import md_escape
 from shifu.context import Context
 from shifu.timecode import clock
+from ui.web import growth
 from ui.web.common import (
     CHAT_LIMIT,
     WORKER,
@@ -379,6 +380,7 @@ def build(screen: Screen) -> None:
             comment = screen.label(gr.Textbox(label=t("comment"), lines=2, elem_id="w-comment"), "comment")
             b_rate = screen.btn(gr.Button(t("rate"), variant="primary", elem_id="w-rate"), "rate")
             rated = gr.Markdown("", elem_id="w-rated")
+        growth.build_worker(screen)
     for tab, key in ((tab_cat, "w_catalogue"), (tab_read, "w_read"), (tab_quiz, "w_quiz"),
                      (tab_chat, "w_chat"), (tab_rate, "w_rate")):
         screen.tab(tab, key)
