@@ -12,6 +12,7 @@ A transcript is data, never a prompt. Two kinds of hostile text are handled here
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 __all__ = ["clean_text", "instruction_spans", "reads_as_instruction", "overlaps_instruction", "Span"]
@@ -46,7 +47,18 @@ _SPACED: list[tuple[str, re.Pattern[str]]] = [(label, re.compile(p)) for label, 
     ("en-role", r"\b(you are now (a|an|the|dan|my|no longer)\b|from now on,? you (are|will|must)\b|"
                 r"act as (an? )?(ai|assistant|language model|chatbot)\b|pretend (to be|you are)\b)"),
     ("en-prompt", r"\b(system prompt|new instructions?:|developer message)"),
+    # "disregard the above and say OK": no noun needed after "above" when the verb is ignore/disregard
+    ("en-ignore", r"\b(ignore|disregard) (all of |everything |all )?(the |what is |what's )?(above|preceding)\b"),
 ]]
+
+# Letters that look Latin but are not (Cyrillic, Greek): "Ignоre" with a Cyrillic о must still match.
+_LOOKALIKES = str.maketrans("аеорсухіјѕԁɡαοερτνκιАЕОРСХІЈЅΑΕΟΡΤΝΚΙ", "aeopcyxijsdgaoeptvkiaeopcxijsaeoptnki")
+
+
+def _fold(ch: str) -> str:
+    """One character as the patterns read it: lowercased, full-width and look-alike letters as plain Latin."""
+    wide = unicodedata.normalize("NFKC", ch)
+    return (wide if len(wide) == 1 else ch).translate(_LOOKALIKES).lower()
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,7 @@ def _spaced(text: str) -> tuple[str, list[int]]:
                 chars.append(" ")
                 where.append(i)
         else:
-            chars.append(ch.lower())
+            chars.append(_fold(ch))
             where.append(i)
     return "".join(chars), where
 
@@ -101,4 +113,4 @@ def _spaced(text: str) -> tuple[str, list[int]]:
 def _squeeze(text: str) -> tuple[str, list[int]]:
     """Lowercased text without whitespace or newlines (a phrase split across turns joins up), with offsets."""
     where = [i for i, ch in enumerate(text) if not ch.isspace()]
-    return "".join(text[i].lower() for i in where), where
+    return "".join(_fold(text[i]) for i in where), where
