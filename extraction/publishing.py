@@ -31,10 +31,10 @@ STATUSES = ("draft", "in_review", "published")
 VERSION_STATUSES = ("draft", "in_review", "published", "replaced")
 
 
-def refusal(cls: type[ShifuError], en: str, zh: str) -> ShifuError:
-    """An error in both languages: str() is English, `.zh` the Chinese the app shows."""
-    err = cls(en)
-    err.zh = zh  # type: ignore[attr-defined]
+def refusal(cls: type[ShifuError], en: str, zh: str, cli: str = "") -> ShifuError:
+    """An error in both languages for the app (`.en`, `.zh`); str() adds the terminal's hint `cli`."""
+    err = cls(f"{en}{cli}")
+    err.en, err.zh = en, zh  # type: ignore[attr-defined]
     return err
 
 
@@ -206,18 +206,17 @@ def open_flags(draft: CourseDraft) -> list[str]:
 
 def _refuse_flagged(course_id: str, number: int, flagged: list[str]) -> None:
     shown = ", ".join(flagged[:3]) + (f" and {len(flagged) - 3} more" if len(flagged) > 3 else "")
-    shown_zh = "，".join(flagged[:3]) + (f" 等 {len(flagged)} 条" if len(flagged) > 3 else "")
     raise refusal(
         WorkflowError,
         f"version {number} cannot be published: {len(flagged)} item(s) still carry validator flags ({shown}); "
         "fix or remove each in review (soft flags may be accepted with a reason), then publish",
-        f"第 {number} 版不能发布：还有 {len(flagged)} 个条目带有校验提示（{shown_zh}）；请在审阅中逐条修改或删除"
+        f"第 {number} 版不能发布：还有 {len(flagged)} 个条目带有校验提示（大纲中标 ⚠ 的条目）；请在审阅中逐条修改或删除"
         "（轻微提示可填写理由后接受），再发布",
     )
 
 
-def _refuse(en: str, zh: str) -> None:
-    raise refusal(WorkflowError, en, zh)
+def _refuse(en: str, zh: str, cli: str = "") -> None:
+    raise refusal(WorkflowError, en, zh, cli)
 
 
 def set_status(ctx: Context, course_id: str, status: str, by: str | None = None) -> CourseInfo:
@@ -261,7 +260,8 @@ def _publish(ctx: Context, s, course: CourseRow, v: CourseVersionRow) -> None:  
     if missing:
         _refuse(f"version {v.number} cannot be published: the master's consent is not recorded for "
                 f"{', '.join(missing)}; record it in the transcript viewer first",
-                f"第 {v.number} 版不能发布：{'、'.join(missing)} 还没有记录师傅的同意；请先在“查看转写稿”中记录同意")
+                f"第 {v.number} 版不能发布：{'、'.join(missing)} 还没有记录师傅的同意；请先在“查看转写稿”中记录同意",
+                f" (or with `shifu transcripts consent {(v.transcript_ids or ['ID'])[0]} --yes`)")
     for old in s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course.id,
                                                         CourseVersionRow.status == "published")):
         old.status = "replaced"

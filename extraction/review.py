@@ -329,6 +329,9 @@ def move(ctx: Context, course_id: str, status: str, by: str | None, role: str = 
             raise refusal(PermissionDenied, "only the trainer who made this course or an admin may unpublish it",
                           "只有这门课程的内训师或管理员可以撤下发布")
         unpublish(ctx, course_id, by)
+    elif status == "draft" and (entry := course_status(ctx, course_id)) and entry.latest_status != "in_review":
+        raise refusal(ReviewRefusal, "only a version in review can be sent back to draft; to take the course "
+                      "away from workers, unpublish it", "只有审核中的版本才能退回草稿；要让学员看不到这门课程，请点“撤下发布”")
     else:
         set_status(ctx, course_id, status, by=by)
     entry = course_status(ctx, course_id)

@@ -130,7 +130,7 @@ def test_publishing_without_consent_is_refused_in_words(ctx, settings):
 
     make_users(settings)
     make_course(settings, "c1", status="in_review")  # its source transcript has no consent on record
-    with pytest.raises(gr.Error, match="consent"):
+    with pytest.raises(gr.Error, match="还没有记录师傅的同意"):
         ReviewHandlers(ctx).set_status("c1", "published", "zh", req("li_trainer"))
     with pytest.raises(gr.Error, match="没有权限"):
         ReviewHandlers(ctx).set_status("c1", "published", "zh", req("wang_worker"))

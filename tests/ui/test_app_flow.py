@@ -55,25 +55,23 @@ def published(ctx, settings, tmp_path):
 def test_trainer_reviews_edits_publishes_and_exports(published):
     ctx, course_id, transcript_id = published
     review = ReviewHandlers(ctx)
-    outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
-    assert outline.startswith("### ")
+    items, status, *_heads = review.show(course_id, 1, None, "zh", req("li_trainer"))
+    assert items["choices"][0][1] == "c:" and "正在查看：第 1 版（草稿）" in status
     quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
     stem, qtype, options, answer, expl, cites, quotes, flags, _box = review.open_item(
         course_id, 1, quiz_key, "zh", req("li_trainer"))
     assert quotes.startswith("> [1]") and cites["choices"]
     span = review.show_span(course_id, 1, quiz_key, 0, "zh", req("li_trainer"))
     assert "<mark id='cited-span'>" in span
-    saved, _c, v_upd = review.edit(course_id, 1, quiz_key, stem + "（改）", qtype, options, answer, expl, "save",
-                                   "zh", req("li_trainer"))
-    assert v_upd["value"] == 2 and "第 2 版" in saved
+    saved, _c, v_upd, kept = review.edit(course_id, 1, quiz_key, stem + "（改）", None, options, answer, expl, "",
+                                         "save", "zh", req("li_trainer"))
+    assert v_upd["value"] == 2 and "第 2 版" in saved and kept["value"] == quiz_key  # the selection stays
     _info, v2 = load(ctx, course_id, 2)
     assert any(q.stem.endswith("（改）") for q in v2.quiz)
     diff = review.diff(course_id, 1, 2, "zh", req("li_trainer"))
     assert "（改）" in diff
-    assert "审核中" in review.set_status(course_id, "in_review", "zh", req("li_trainer"))
-    assert "已发布" in review.set_status(course_id, "published", "zh", req("li_trainer"))
-    with pytest.raises(gr.Error, match="没有权限"):
-        review.set_status(course_id, "unpublish", "zh", req("li_trainer"))  # only an admin unpublishes
+    assert "最新：第 2 版（审核中）" in review.set_status(course_id, "in_review", "zh", req("li_trainer"))[0]
+    assert "学员看到：第 2 版" in review.set_status(course_id, "published", "zh", req("li_trainer"))[0]
     note, paths = review.export(course_id, None, None, "zh", req("li_trainer"))
     assert len(paths) == 7 and "已导出 7" in note
     assert all(not p.startswith(str(ctx.settings.home)) for p in paths)
@@ -123,7 +121,7 @@ def test_trainer_screens_refuse_a_worker(published):
     with pytest.raises(gr.Error, match="没有权限"):
         TrainerHandlers(ctx).view(tid, "zh", req("wang_worker"))
     with pytest.raises(gr.Error, match="请先登录"):
-        ReviewHandlers(ctx).show(course_id, 1, "zh", req(None))
+        ReviewHandlers(ctx).show(course_id, 1, None, "zh", req(None))
 
 
 def test_trainer_records_consent_on_the_transcript_viewer(published):
@@ -149,26 +147,28 @@ def test_flagged_items_block_publishing_until_accepted_in_review(published):
     save_version(ctx, course_id, draft, "li_trainer", "validator findings")
     review = ReviewHandlers(ctx)
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))
-    with pytest.raises(gr.Error, match="2 item"):
+    with pytest.raises(gr.Error, match="还有 2 个条目"):
         review.set_status(course_id, "published", "zh", req("li_trainer"))
-    _outline, items, _status = review.show(course_id, None, "zh", req("li_trainer"))
+    items, *_heads = review.show(course_id, None, None, "zh", req("li_trainer"))
     keys = [v for _, v in items["choices"]]
     assert "l:0.0" in keys  # the flagged lesson is listed, so it can be accepted
     text, kind, *_rest, flags, _box = review.open_item(course_id, None, "l:0.0", "zh", req("li_trainer"))
-    assert kind == "lesson" and text == draft.modules[0].lessons[0].title and "empty lesson" in flags
+    assert text == draft.modules[0].lessons[0].title and "空课时" in flags
+    with pytest.raises(gr.Error, match="接受理由"):  # a soft flag needs a reason
+        review.edit(course_id, None, "l:0.0", "", None, "", "", "", "", "accept", "zh", req("li_trainer"))
     for key in ("l:0.0", f"q:{draft.quiz[0].id}"):
-        review.edit(course_id, None, key, "", "", "", "", "", "accept", "zh", req("li_trainer"))
+        review.edit(course_id, None, key, "", None, "", "", "", "先发布，下周补", "accept", "zh", req("li_trainer"))
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))  # the accepts made a new draft version
-    assert "已发布" in review.set_status(course_id, "published", "zh", req("li_trainer"))
+    assert "学员看到：第 4 版" in review.set_status(course_id, "published", "zh", req("li_trainer"))[0]
 
 
 def test_trainer_regenerates_a_quiz_item_offline(published):
     ctx, course_id, _transcript_id = published
     review = ReviewHandlers(ctx)
-    _outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
+    items, *_heads = review.show(course_id, 1, None, "zh", req("li_trainer"))
     quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
     before = load(ctx, course_id, 1)[1]
-    saved, _c, v_upd = review.regenerate(course_id, 1, quiz_key, "zh", req("li_trainer"))
+    saved, _c, v_upd, _kept = review.regenerate(course_id, 1, quiz_key, "zh", req("li_trainer"))
     assert v_upd["value"] == 2 and "regenerated" in saved
     after = load(ctx, course_id, 2)[1]
     item_id = quiz_key.split(":", 1)[1]

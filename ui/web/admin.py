@@ -51,6 +51,7 @@ add_texts({
     "user_added": ("已添加用户 {user}（{role}）", "Added user {user} ({role})"),
     "pw_set": ("已修改 {user} 的密码", "Changed the password of {user}"),
     "user_rm": ("已删除用户 {user}", "Removed user {user}"),
+    "pick_published": ("请先选择一门已发布的课程。", "Pick a published course first."),
     "unpublished": ("已撤下课程 {title}", "Unpublished {title}"),
     "no_llm": ("未配置大模型（设置 SHIFU_LLM_BASE_URL 和 SHIFU_LLM_MODEL）；下面是将发送的提示词。",
                "No LLM configured (set SHIFU_LLM_BASE_URL and SHIFU_LLM_MODEL); this is the prompt that would be sent."),
@@ -258,11 +259,11 @@ class AdminHandlers:
     @one_action
     def unpublish(self, course_id: str | None, lang: str, request: gr.Request) -> str:
         user = need(self.ctx, request, ADMIN, lang)
-        from extraction.publishing import set_status
+        from extraction.publishing import unpublish
 
         if not course_id:
-            raise gr.Error("pick a published course first")
-        set_status(self.ctx, course_id, "draft", by=user.username)
+            raise gr.Error(t("pick_published", lang))
+        unpublish(self.ctx, course_id, by=user.username)
         return t("unpublished", lang, title=course_id)
 
 

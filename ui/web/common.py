@@ -74,9 +74,17 @@ def need(ctx: Context, request: gr.Request | None, roles: tuple[str, ...],
     return user
 
 
-def friendly(exc: Exception) -> gr.Error:
-    """A user error as a Gradio error message (no traceback)."""
-    return gr.Error(str(exc))
+def friendly(exc: Exception, lang: str = "zh") -> gr.Error:
+    """A user error as a Gradio error message (no traceback), in Chinese when the service wrote one."""
+    text = getattr(exc, "en" if lang == "en" else "zh", None)
+    return gr.Error(text or str(exc))
+
+
+def _lang_of(args: tuple, kwargs: dict) -> str:
+    """The language argument of a handler call (handlers take lang just before the request)."""
+    if kwargs.get("lang") in ("zh", "en"):
+        return str(kwargs["lang"])
+    return next((a for a in reversed(args) if isinstance(a, str) and a in ("zh", "en")), "zh")
 
 
 def guarded(fn):  # type: ignore[no-untyped-def]
@@ -90,7 +98,7 @@ def guarded(fn):  # type: ignore[no-untyped-def]
             try:
                 yield from fn(*args, **kwargs)
             except ShifuError as exc:
-                raise friendly(exc) from exc
+                raise friendly(exc, _lang_of(args, kwargs)) from exc
         return gen_wrapper
 
     @functools.wraps(fn)
@@ -98,7 +106,7 @@ def guarded(fn):  # type: ignore[no-untyped-def]
         try:
             return fn(*args, **kwargs)
         except ShifuError as exc:
-            raise friendly(exc) from exc
+            raise friendly(exc, _lang_of(args, kwargs)) from exc
     return wrapper
 
 
