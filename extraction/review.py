@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from extraction.course import kind_label
 from extraction.course import Citation, CourseDraft, FollowUpQuestion, Lesson, Module, Point, QuizItem
 from extraction.publishing import (
     get_course,
@@ -287,7 +288,8 @@ def draft_entries(draft: CourseDraft) -> list[tuple[str, str, str]]:
         out.append(("module", f"{i}", m.title))
         for j, lesson in enumerate(m.lessons, 1):
             out.append(("lesson", f"{i}.{j}", lesson.title))
-            out += [("point", f"{i}.{j}.{k}", f"[{p.kind}] {p.text}") for k, p in enumerate(lesson.points, 1)]
+            out += [("point", f"{i}.{j}.{k}", f"〔{kind_label(p.kind, draft.language)}〕{p.text}")
+                    for k, p in enumerate(lesson.points, 1)]
     for n, q in enumerate(draft.quiz, 1):
         keys = "; ".join(q.answer)
         out.append(("quiz", f"Q{n}", f"{q.stem} | {' / '.join(q.options)} | {keys} | {q.explanation}".strip(" |")))
@@ -374,7 +376,8 @@ def change_outline(ctx: Context, course_id: str, version: int | None, key: str, 
             raise refusal(ReviewRefusal, "pick an item in the outline first", "请先在大纲中选择一个条目")
         new_key = _OUTLINE[action](draft, key, (text or "").strip())
         refresh_lesson_texts(ctx, draft)
-        note = f"{action} {key.split(':', 1)[1] or 'course'}" + (f": {text.strip()[:40]}" if text.strip() else "")
+        shown = text.strip()[:40] if action in ("rename", "add", "split") and text.strip() else ""
+        note = f"{action} {key.split(':', 1)[1] or 'course'}" + (f": {shown}" if shown else "")
         return save_version(ctx, course_id, draft, created_by=by, note=note), note, new_key
 
 

@@ -46,12 +46,21 @@ def pair_up(old: Sequence[tuple[str, str]], new: Sequence[tuple[str, str]]) -> l
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             continue
-        pairs = min(i2 - i1, j2 - j1) if op == "replace" else 0
+        # a replaced entry is "changed" only while it still resembles the new one; else removed and added
+        pairs = 0
+        while op == "replace" and pairs < min(i2 - i1, j2 - j1) and similar(a[i1 + pairs], b[j1 + pairs]):
+            pairs += 1
         for n in range(pairs):
             out.append(Change("changed", new[j1 + n][0], a[i1 + n], b[j1 + n], word_changes(a[i1 + n], b[j1 + n])))
         out += [Change("removed", old[i][0], old=a[i]) for i in range(i1 + pairs, i2)]
         out += [Change("added", new[j][0], new=b[j]) for j in range(j1 + pairs, j2)]
     return out
+
+
+def similar(old: str, new: str, at_least: float = 0.4) -> bool:
+    """True when two texts share enough words to be read as one edited entry."""
+    a, b = _WORD.findall(old), _WORD.findall(new)
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= at_least
 
 
 def line_changes(old: str, new: str) -> list[Change]:

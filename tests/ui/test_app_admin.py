@@ -39,7 +39,8 @@ def test_template_edit_is_checked_previewed_saved_and_rolled_back(admin, setting
     assert list(history2["by"]) == ["", "boss"] and list(history2["active"]) == ["", "✓"]
     assert active_version(settings, "qa") != shipped("qa").version
     diff = admin.diff("qa", shipped("qa").version, active_version(settings, "qa"), "zh", req("boss"))
-    assert "+description: (修订)" in diff
+    assert "(修订)</ins>" in diff and "新增" not in diff  # an edited line, its new words marked
+    assert diff == admin.diff("qa", active_version(settings, "qa"), shipped("qa").version, "zh", req("boss"))
     status, body3, *_ = admin.rollback("qa", "zh", req("boss"))
     assert active_version(settings, "qa") == shipped("qa").version and "(修订)" not in body3
 

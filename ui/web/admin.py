@@ -11,7 +11,7 @@ import pandas as pd
 from shifu import auth
 from shifu.context import Context
 from shifu.settings import Settings
-from ui.web.common import ADMIN, Screen, add_texts, guarded, need, one_action, role_name, t
+from ui.web.common import ADMIN, Screen, add_texts, changes_html, guarded, need, one_action, role_name, t
 
 if TYPE_CHECKING:
     from prompts.registry import RenderedPrompt, TemplateSpec
@@ -167,11 +167,14 @@ class AdminHandlers:
     @guarded
     def diff(self, name: str, v1: str, v2: str, lang: str, request: gr.Request) -> str:
         need(self.ctx, request, ADMIN, lang)
-        from prompts.registry import diff
+        from prompts.registry import changes, versions
 
         if not (name and v1 and v2):
             return ""
-        return diff(self.ctx.settings, name, v1, v2) or "(no difference)"
+        # whichever picker holds it, the older version is compared against the newer one
+        order = [v.version for v in versions(self.ctx.settings, name)]
+        old, new = sorted((v1, v2), key=lambda v: order.index(v) if v in order else -1)
+        return changes_html([("line", c) for c in changes(self.ctx.settings, name, old, new)], lang)
 
     @guarded
     def activate(self, name: str, version: str, lang: str, request: gr.Request) -> tuple:
@@ -335,7 +338,7 @@ def build(screen: Screen) -> None:
                 b_diff = screen.btn(gr.Button(t("diff"), elem_id="tpl-diff-btn"), "diff")
                 b_act = screen.btn(gr.Button(t("activate")), "activate")
                 b_rb = screen.btn(gr.Button(t("rollback"), elem_id="tpl-rollback"), "rollback")
-            diff_out = gr.Code("", language=None, label="diff", interactive=False, elem_id="tpl-diff")
+            diff_out = gr.HTML("", elem_id="tpl-diff")
         with gr.Tab(t("adm_users")) as tab_u:
             users = gr.Dataframe(interactive=False, elem_id="users-table")
             with gr.Row():

@@ -31,6 +31,7 @@ DEFAULT_LIMIT = 4
 _TEXT: dict[str, tuple[str, str]] = {
     # errors
     "login": ("请先登录。", "Please log in first."),
+    "error_title": ("无法完成", "Cannot do that"),
     "denied": ("没有权限：{role} 不能执行此操作，需要 {need} 角色。",
                "Not allowed: a {role} may not do this; it needs the role {need}."),
 }
@@ -74,10 +75,14 @@ def need(ctx: Context, request: gr.Request | None, roles: tuple[str, ...],
     return user
 
 
+def friendly_text(exc: Exception, lang: str = "zh") -> str:
+    """A service error in the user's language when the service wrote one in it."""
+    return getattr(exc, "en" if lang == "en" else "zh", None) or str(exc)
+
+
 def friendly(exc: Exception, lang: str = "zh") -> gr.Error:
-    """A user error as a Gradio error message (no traceback), in Chinese when the service wrote one."""
-    text = getattr(exc, "en" if lang == "en" else "zh", None)
-    return gr.Error(text or str(exc))
+    """A user error as a Gradio error message (no traceback), titled in the user's language."""
+    return gr.Error(friendly_text(exc, lang), title=t("error_title", lang))
 
 
 def _lang_of(args: tuple, kwargs: dict) -> str:
@@ -107,6 +112,10 @@ def guarded(fn):  # type: ignore[no-untyped-def]
             return fn(*args, **kwargs)
         except ShifuError as exc:
             raise friendly(exc, _lang_of(args, kwargs)) from exc
+        except gr.Error as exc:
+            if exc.title == "Error":  # Gradio's English default
+                exc.title = t("error_title", _lang_of(args, kwargs))
+            raise
     return wrapper
 
 
@@ -163,3 +172,31 @@ class Screen:
     def relabel(self, lang: str) -> list[Any]:
         """One update per registered component, in the order of :meth:`components`."""
         return [gr.update(**{attr: t(key, lang)}) for _, key, attr in self._labels]
+
+
+add_texts({
+    "no_changes": ("两个版本内容相同。", "The two versions are the same."),
+    "ch_added": ("新增", "added"),
+    "ch_removed": ("删除", "removed"),
+    "ch_changed": ("修改", "changed"),
+    "sec_line": ("行", "line"),
+})
+
+DIFF_CSS = (".item-diff td{padding:2px 8px;vertical-align:top}.item-diff del{background:#fdd;color:#900}"
+            ".item-diff ins{background:#dfd;color:#060;text-decoration:none}")
+
+
+def changes_html(rows: list[tuple[str, Any]], lang: str) -> str:
+    """(section, Change) rows as a table: added, removed, changed with the changed words marked."""
+    if not rows:
+        return f"<p id='diff-none'>{esc(t('no_changes', lang))}</p>"
+    out = [f"<style>{DIFF_CSS}</style><table class='item-diff'>"]
+    for section, c in rows:
+        if c.change == "changed":
+            body = "".join(esc(x) if op == "same" else f"<del>{esc(x)}</del>" if op == "del" else f"<ins>{esc(x)}</ins>"
+                           for op, x in c.words)
+        else:
+            body = f"<ins>{esc(c.new)}</ins>" if c.change == "added" else f"<del>{esc(c.old)}</del>"
+        out.append(f"<tr class='diff-{c.change}'><td>{esc(t('ch_' + c.change, lang))}</td>"
+                   f"<td>{esc(t('sec_' + section, lang))} {esc(c.where)}</td><td style='white-space:pre-wrap'>{body}</td></tr>")
+    return "".join(out) + "</table>"

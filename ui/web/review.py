@@ -15,12 +15,16 @@ from extraction.course import POINT_KINDS, CourseDraft, QuizItem, kind_label
 from extraction.validate import is_hard
 from rag.markdown import md_escape
 from shifu.context import Context
+from shifu.errors import ShifuError
 from shifu.timecode import clock
 from ui.web.common import (
     TRAINER,
     Screen,
+    DIFF_CSS,
     add_texts,
+    changes_html,
     esc,
+    friendly_text,
     guarded,
     need,
     one_action,
@@ -59,8 +63,8 @@ add_texts({
     "ol_delete": ("删除", "Delete"),
     "ol_merge": ("与下一课时合并", "Merge with next lesson"),
     "ol_split": ("从此要点拆分", "Split here"),
-    "ver_a": ("旧版本", "Older version"),
-    "ver_b": ("新版本", "Newer version"),
+    "rv_old": ("旧版本", "Older version"),
+    "rv_new": ("新版本", "Newer version"),
     "diff": ("对比", "Compare"),
     "saved_v": ("✓ 已保存为第 {version} 版：{note}", "✓ Saved as version {version}: {note}"),
     "head": ("课程：**{title}** · 正在查看：第 {version} 版（{vstatus}） · 学员看到：{live} · 最新：第 {latest} 版（{lstatus}）",
@@ -73,10 +77,6 @@ add_texts({
     "not_here": ("课程和单元请用左侧的“重命名”修改。", "Rename courses and modules with Rename on the left."),
     "exported": ("已导出 {n} 个文件。", "Exported {n} file(s)."),
     "left_out": ("{fmt}：略去了无法自动评分的题 {ids}", "{fmt}: left out items an LMS cannot score: {ids}"),
-    "no_changes": ("两个版本内容相同。", "The two versions are the same."),
-    "ch_added": ("新增", "added"),
-    "ch_removed": ("删除", "removed"),
-    "ch_changed": ("修改", "changed"),
     "sec_course": ("课程名称", "Course title"),
     "sec_module": ("单元", "Module"),
     "sec_lesson": ("课时", "Lesson"),
@@ -152,7 +152,7 @@ def tree_choices(draft: CourseDraft, lang: str = "zh") -> list[tuple[str, str]]:
     def warn(item: Any) -> str:
         return " ⚠" if _flags(item) else ""
 
-    out = [(f"📘 {draft.title}", "c:")]
+    out = [(f"【{'课程' if lang == 'zh' else 'Course'}】{draft.title}", "c:")]
     for i, m in enumerate(draft.modules):
         out.append((f"{i + 1}. {m.title}", f"m:{i}"))
         for j, lesson in enumerate(m.lessons):
@@ -175,26 +175,9 @@ def flags_md(flags: list[str], lang: str) -> str:
                      for f in flags)
 
 
-def diff_html(rows: list[tuple[str, Any]], lang: str) -> str:
-    """Item by item: added, removed, changed with the changed words marked."""
-    if not rows:
-        return f"<p id='diff-none'>{esc(t('no_changes', lang))}</p>"
-    out = ["<table class='item-diff'>"]
-    for section, c in rows:
-        if c.change == "changed":
-            body = "".join(esc(x) if op == "same" else f"<del>{esc(x)}</del>" if op == "del" else f"<ins>{esc(x)}</ins>"
-                           for op, x in c.words)
-        else:
-            body = f"<ins>{esc(c.new)}</ins>" if c.change == "added" else f"<del>{esc(c.old)}</del>"
-        out.append(f"<tr class='diff-{c.change}'><td>{esc(t('ch_' + c.change, lang))}</td>"
-                   f"<td>{esc(t('sec_' + section, lang))} {esc(c.where)}</td><td>{body}</td></tr>")
-    return "".join(out) + "</table>"
-
-
-_DIFF_STYLE = ("<style>.item-diff td{padding:2px 8px;vertical-align:top}.item-diff del{background:#fdd;color:#900}"
-               ".item-diff ins{background:#dfd;color:#060;text-decoration:none}"
-               "#r-tree .wrap{flex-direction:column;align-items:flex-start;gap:2px}"
-               "#r-tree label{width:100%;white-space:normal}</style>")
+_DIFF_STYLE = ("<style>" + DIFF_CSS + "#r-tree .wrap{flex-direction:column;align-items:stretch;gap:0;max-height:560px;overflow-y:auto}"
+               "#r-tree label{width:100%;white-space:normal;padding:2px 6px;font-size:13px;min-height:0}"
+               "#r-tree label.selected{background:#ffedd5}</style>")
 
 
 def span_html(ctx: Context, citation: Any) -> str:
@@ -210,6 +193,11 @@ def span_html(ctx: Context, citation: Any) -> str:
             + esc(span.after) + ("…" if span.cut_after else ""))
     return (f"<div class='span-view'><p><b>{esc(span.title)}</b> {who}</p>"
             f"<p style='white-space:pre-wrap'>{body}</p></div>")
+
+
+def refused(exc: Exception, lang: str) -> tuple:
+    """A refusal shown where the result of the action goes; the pickers and the outline stay as they are."""
+    return f"⚠ {md_escape(friendly_text(exc, lang))}", gr.skip(), gr.skip(), gr.skip()
 
 
 class ReviewHandlers:
@@ -308,7 +296,10 @@ class ReviewHandlers:
             return self._saved(course_id, number, note, key, lang)
         edit = review.ItemEdit(text=text, kind=kind or "", options=options, answer=answer, explanation=explanation,
                                reason=reason or "")
-        number, note = review.edit_item(self.ctx, course_id, version, key, action, edit, user.username)
+        try:
+            number, note = review.edit_item(self.ctx, course_id, version, key, action, edit, user.username)
+        except ShifuError as exc:  # shown beside the button, the outline left as it is
+            return refused(exc, lang)
         return self._saved(course_id, number, note, None if action == "reject" else key, lang)
 
     @guarded
@@ -321,7 +312,11 @@ class ReviewHandlers:
             raise gr.Error(t("no_course", lang))
         if not key:
             raise gr.Error(t("pick_item", lang))
-        number, note, new_key = review.change_outline(self.ctx, course_id, version, key, action, text, user.username)
+        try:
+            number, note, new_key = review.change_outline(self.ctx, course_id, version, key, action, text,
+                                                          user.username)
+        except ShifuError as exc:
+            return refused(exc, lang)
         return self._saved(course_id, number, note, new_key, lang)
 
     @guarded
@@ -339,7 +334,7 @@ class ReviewHandlers:
         need(self.ctx, request, TRAINER, lang)
         if not (course_id and a and b):
             return ""
-        return diff_html(review.diff_items(self.ctx, course_id, int(a), int(b)), lang)
+        return changes_html(review.diff_items(self.ctx, course_id, int(a), int(b)), lang)
 
     @guarded
     @one_action
@@ -391,12 +386,13 @@ def build(screen: Screen) -> ReviewParts:
         status = gr.Markdown("", elem_id="r-status")
         with gr.Row():
             with gr.Column(scale=1):
-                tree = screen.label(gr.Radio([], label=t("outline"), elem_id="r-tree"), "outline")
                 ol_text = screen.label(gr.Textbox(label=t("ol_text"), elem_id="r-ol-text"), "ol_text")
                 with gr.Row():
-                    ol_buttons = {a: screen.btn(gr.Button(t(f"ol_{a}"), size="sm", elem_id=f"r-ol-{a}"), f"ol_{a}")
+                    ol_buttons = {a: screen.btn(gr.Button(t(f"ol_{a}"), size="sm", min_width=60,
+                                                          elem_id=f"r-ol-{a}"), f"ol_{a}")
                                   for a in review.OUTLINE_ACTIONS}
                 ol_result = gr.Markdown("", elem_id="r-ol-result")
+                tree = screen.label(gr.Radio([], label=t("outline"), elem_id="r-tree"), "outline")
             with gr.Column(scale=1):
                 text = screen.label(gr.Textbox(label=t("item_text"), lines=2, elem_id="r-text"), "item_text")
                 kind = screen.label(gr.Dropdown([], label=t("kind"), visible=False, elem_id="r-kind"), "kind")
@@ -426,8 +422,8 @@ def build(screen: Screen) -> ReviewParts:
             b_unpub = screen.btn(gr.Button(t("unpublish_course"), variant="stop", elem_id="r-unpublish"),
                                  "unpublish_course")
         with gr.Row():
-            v_a = screen.label(gr.Dropdown([], label=t("ver_a"), elem_id="r-ver-a"), "ver_a")
-            v_b = screen.label(gr.Dropdown([], label=t("ver_b"), elem_id="r-ver-b"), "ver_b")
+            v_a = screen.label(gr.Dropdown([], label=t("rv_old"), elem_id="r-ver-a"), "rv_old")
+            v_b = screen.label(gr.Dropdown([], label=t("rv_new"), elem_id="r-ver-b"), "rv_new")
             b_diff = screen.btn(gr.Button(t("diff"), elem_id="r-diff-btn"), "diff")
         diff_out = gr.HTML("", elem_id="r-diff")
     with gr.Tab(t("t_export"), elem_id="t-tab-export") as tab_export:
@@ -448,14 +444,16 @@ def build(screen: Screen) -> ReviewParts:
     tree.change(h.open_item, [course, version, tree, lang], editor, api_name="trainer_open_item")
     cite.change(h.show_span, [course, version, tree, cite, lang], span, api_name="trainer_show_span")
     fields = [course, version, tree, text, kind, options, answer, explanation, reason]
+    # the saved version of the selected item, shown again (the selection itself did not change)
+    reopen = (h.open_item, [course, version, tree, lang], editor)
     for btn, action in ((b_accept, "accept"), (b_save, "save"), (b_reject, "reject")):
         btn.click(h.edit, [*fields, gr.State(action), lang], [saved, course, version, tree],
-                  api_name=f"trainer_{action}_item")
+                  api_name=f"trainer_{action}_item").success(*reopen)
     for action, btn in ol_buttons.items():
         btn.click(h.outline, [course, version, tree, ol_text, gr.State(action), lang],
-                  [ol_result, course, version, tree], api_name=f"trainer_outline_{action}")
+                  [ol_result, course, version, tree], api_name=f"trainer_outline_{action}").success(*reopen)
     b_regen.click(h.regenerate, [course, version, tree, lang], [saved, course, version, tree],
-                  api_name="trainer_regenerate_item", concurrency_id="draft", concurrency_limit=1)
+                  api_name="trainer_regenerate_item", concurrency_id="draft", concurrency_limit=1).success(*reopen)
     b_diff.click(h.diff, [course, v_a, v_b, lang], diff_out, api_name="trainer_diff")
     for btn, st in ((b_review, "in_review"), (b_publish, "published"), (b_back, "draft"),
                     (b_unpub, "unpublish")):
