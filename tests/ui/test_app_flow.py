@@ -39,10 +39,10 @@ def published(ctx, settings, tmp_path):
     message, table, _files = trainer.upload([str(upload), str(bad)], "张建国", "焊工", "温州瓯江阀门", "2024-03-12", True,
                                     "zh", req("li_trainer"))
     assert "1 个文件已入库，1 个失败" in message
-    rows = table.set_index("file")
-    assert rows.loc["welding_tig_mig_zh_gbk.txt", "status"] != "failed"
-    assert "broken.txt" in rows.loc["broken.txt", "message"]  # one line naming the file
-    transcript_id = rows.loc["welding_tig_mig_zh_gbk.txt", "id"]
+    rows = table.set_index("文件")
+    assert rows.loc["welding_tig_mig_zh_gbk.txt", "状态"] != "failed"
+    assert "broken.txt" in rows.loc["broken.txt", "说明"]  # one line naming the file
+    transcript_id = rows.loc["welding_tig_mig_zh_gbk.txt", "编号"]
     assert list(settings.uploads_dir.iterdir()), "the upload is kept under SHIFU_HOME/uploads"
     meta, html = trainer.view(transcript_id, "zh", req("li_trainer"))
     assert "张师傅" in html and "老师傅" in html and "片段 1" in html and "张建国" in meta and "consent" in meta

@@ -11,7 +11,19 @@ import pandas as pd
 from shifu import auth
 from shifu.context import Context
 from shifu.settings import Settings
-from ui.web.common import ADMIN, Screen, add_texts, changes_html, guarded, need, one_action, role_name, t
+from ui.web.common import (
+    ADMIN,
+    Screen,
+    add_texts,
+    changes_html,
+    column,
+    guarded,
+    headed,
+    need,
+    one_action,
+    role_name,
+    t,
+)
 
 if TYPE_CHECKING:
     from prompts.registry import RenderedPrompt, TemplateSpec
@@ -51,6 +63,12 @@ add_texts({
     "user_added": ("已添加用户 {user}（{role}）", "Added user {user} ({role})"),
     "pw_set": ("已修改 {user} 的密码", "Changed the password of {user}"),
     "user_rm": ("已删除用户 {user}", "Removed user {user}"),
+    "st_draft": ("草稿", "draft"), "st_in_review": ("审核中", "in review"), "st_published": ("已发布", "published"),
+    "plot_status": ("各状态的课程数", "Courses by status"), "plot_courses": ("课程数", "courses"),
+    "plot_attempts": ("各课程的测验次数", "Quiz attempts per course"), "plot_attempts_y": ("测验次数", "attempts"),
+    "plot_rating": ("各课程的平均评分", "Average rating per course"), "plot_rating_y": ("平均评分", "rating"),
+    "origin_shipped": ("随软件提供", "shipped"),
+    "origin_override": ("管理员修改", "edited by an admin"),
     "pick_published": ("请先选择一门已发布的课程。", "Pick a published course first."),
     "unpublished": ("已撤下课程 {title}", "Unpublished {title}"),
     "no_llm": ("未配置大模型（设置 SHIFU_LLM_BASE_URL 和 SHIFU_LLM_MODEL）；下面是将发送的提示词。",
@@ -92,20 +110,20 @@ class AdminHandlers:
             return "", pd.DataFrame(), gr.update(choices=[]), gr.update(choices=[])
         current = get_template(self.ctx.settings, name)
         choices = [v.version for v in versions(self.ctx.settings, name)]
-        return (current.body, self._history(name), gr.update(choices=choices, value=current.version),
+        return (current.body, self._history(name, lang), gr.update(choices=choices, value=current.version),
                 gr.update(choices=choices, value=choices[0] if choices else None))
 
-    def _history(self, name: str) -> pd.DataFrame:
+    def _history(self, name: str, lang: str = "zh") -> pd.DataFrame:
         from extraction.cockpit import drafts_by_template
         from prompts.registry import active_version, versions
 
         active = active_version(self.ctx.settings, name)
         produced = drafts_by_template(self.ctx, name)
         rows = [{"version": v.version, "active": "✓" if v.version == active else "",
-                 "origin": v.origin, "by": v.created_by or "", "at": str(v.created_at or "")[:19],
+                 "origin": t("origin_" + v.origin, lang), "by": v.created_by or "", "at": str(v.created_at or "")[:19],
                  "drafts": ", ".join(produced.get(v.version, []))}
                 for v in versions(self.ctx.settings, name)]
-        return pd.DataFrame(rows, columns=["version", "active", "origin", "by", "at", "drafts"])
+        return headed(pd.DataFrame(rows, columns=["version", "active", "origin", "by", "at", "drafts"]), lang)
 
     @guarded
     def check_variables(self, name: str, body: str, lang: str, request: gr.Request) -> str:
@@ -207,7 +225,7 @@ class AdminHandlers:
         need(self.ctx, request, ADMIN, lang)
         rows = [{"username": u.username, "role": role_name(u.role, lang), "enterprise": u.enterprise or "",
                  "created": str(u.created_at)[:19]} for u in auth.list_users(self.ctx)]
-        return pd.DataFrame(rows, columns=["username", "role", "enterprise", "created"])
+        return headed(pd.DataFrame(rows, columns=["username", "role", "enterprise", "created"]), lang)
 
     @guarded
     @one_action
@@ -249,13 +267,19 @@ class AdminHandlers:
                pass_rate="—" if d.pass_rate is None else f"{d.pass_rate:.0%}",
                rating="—" if d.average_rating is None else f"{d.average_rating:.1f} / 5 ({d.ratings})",
                gaps=d.open_gaps)
-        status = pd.DataFrame({"status": list(STATUSES),
+        status = pd.DataFrame({"status": [t("st_" + s, lang) for s in STATUSES],
                                "courses": [d.courses_by_status.get(s, 0) for s in STATUSES]})
         per = pd.DataFrame(d.per_course or [], columns=["course", "status", "attempts", "pass_rate", "rating"])
         # A bar chart whose only value is its own maximum draws no bar: start every axis at 0.
         top = max([1, *status["courses"]])
         most = max([1, *per["attempts"]]) if len(per) else 1
-        return (md, gr.update(value=status, y_lim=[0, top]), gr.update(value=per, y_lim=[0, most]), per,
+        per["status"] = [t("st_" + x, lang) for x in per["status"]]
+        return (md, gr.update(value=status, y_lim=[0, top], title=t("plot_status", lang), x_title=column("status", lang),
+                              y_title=t("plot_courses", lang)),
+                gr.update(value=per, y_lim=[0, most], title=t("plot_attempts", lang), x_title=column("course", lang),
+                          y_title=t("plot_attempts_y", lang)),
+                gr.update(value=per, title=t("plot_rating", lang), x_title=column("course", lang),
+                          y_title=t("plot_rating_y", lang)),
                 gr.update(choices=_published_choices(self.ctx)))
 
     @guarded
@@ -357,10 +381,9 @@ def build(screen: Screen) -> None:
             b_refresh = screen.btn(gr.Button(t("refresh")), "refresh")
             dash_md = gr.Markdown("", elem_id="dash-md")
             with gr.Row():
-                plot_status = gr.BarPlot(x="status", y="courses", title="courses by status")
-                plot_attempts = gr.BarPlot(x="course", y="attempts", title="quiz attempts per course")
-                plot_rating = gr.BarPlot(x="course", y="rating", title="average rating per course",
-                                         y_lim=[0, 5])
+                plot_status = gr.BarPlot(x="status", y="courses", title=t("plot_status"))
+                plot_attempts = gr.BarPlot(x="course", y="attempts", title=t("plot_attempts"))
+                plot_rating = gr.BarPlot(x="course", y="rating", title=t("plot_rating"), y_lim=[0, 5])
             with gr.Row():
                 pub = screen.label(gr.Dropdown([], label=t("course")), "course")
                 b_unpub = screen.btn(gr.Button(t("unpublish"), variant="stop"), "unpublish")

@@ -186,6 +186,29 @@ DIFF_CSS = (".item-diff td{padding:2px 8px;vertical-align:top}.item-diff del{bac
             ".item-diff ins{background:#dfd;color:#060;text-decoration:none}")
 
 
+_COLUMNS = {
+    "username": ("用户名", "user name"), "role": ("角色", "role"), "enterprise": ("企业", "enterprise"),
+    "created": ("创建时间", "created"), "version": ("版本", "version"), "active": ("在用", "in use"),
+    "origin": ("来源", "origin"), "by": ("修改人", "by"), "at": ("时间", "at"), "drafts": ("用它起草的课程", "drafts"),
+    "course": ("课程", "course"), "trade": ("工种", "trade"), "masters": ("师傅", "masters"),
+    "lessons": ("课时", "lessons"), "quiz": ("测验题", "quiz items"), "file": ("文件", "file"),
+    "status": ("状态", "status"), "title": ("标题", "title"), "turns": ("发言段", "turns"),
+    "chunks": ("片段", "chunks"), "message": ("说明", "message"), "id": ("编号", "id"),
+    "rating": ("好评率", "liked by"), "progress": ("我的进度", "my progress"), "language": ("语言", "language"),
+    "name": ("模板", "template"), "purpose": ("用途", "purpose"),
+}
+
+
+def headed(df: Any, lang: str) -> Any:
+    """A table with its column names in the user's language."""
+    return df.rename(columns={c: (zh if lang != "en" else en) for c, (zh, en) in _COLUMNS.items()})
+
+
+def column(key: str, lang: str = "zh") -> str:
+    zh, en = _COLUMNS.get(key, (key, key))
+    return en if lang == "en" else zh
+
+
 def changes_html(rows: list[tuple[str, Any]], lang: str) -> str:
     """(section, Change) rows as a table: added, removed, changed with the changed words marked."""
     if not rows:

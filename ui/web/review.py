@@ -54,6 +54,7 @@ add_texts({
     "to_draft": ("退回草稿", "Back to draft"),
     "unpublish_course": ("撤下发布", "Unpublish"),
     "formats": ("导出格式", "Formats"),
+    "ex_files": ("导出的文件（点击下载）", "Exported files (click to download)"),
     "export": ("导出", "Export"),
     "ol_text": ("新名称 / 新内容", "New name / text"),
     "ol_rename": ("重命名", "Rename"),
@@ -432,7 +433,8 @@ def build(screen: Screen) -> ReviewParts:
                                                 elem_id="r-formats"), "formats")
         b_export = screen.btn(gr.Button(t("export"), variant="primary", elem_id="r-export"), "export")
         exported = gr.Markdown("", elem_id="r-exported")
-        files = gr.File(file_count="multiple", interactive=False, elem_id="r-files")
+        files = screen.label(gr.File(file_count="multiple", interactive=False, label=t("ex_files"), elem_id="r-files"),
+                             "ex_files")
     for tab, key in ((tab_review, "t_review"), (tab_versions, "t_versions"), (tab_export, "t_export")):
         screen.tab(tab, key)
 
@@ -446,14 +448,15 @@ def build(screen: Screen) -> ReviewParts:
     fields = [course, version, tree, text, kind, options, answer, explanation, reason]
     # the saved version of the selected item, shown again (the selection itself did not change)
     reopen = (h.open_item, [course, version, tree, lang], editor)
+    private = {"api_visibility": "private"}
     for btn, action in ((b_accept, "accept"), (b_save, "save"), (b_reject, "reject")):
         btn.click(h.edit, [*fields, gr.State(action), lang], [saved, course, version, tree],
-                  api_name=f"trainer_{action}_item").success(*reopen)
+                  api_name=f"trainer_{action}_item").success(*reopen, **private)
     for action, btn in ol_buttons.items():
         btn.click(h.outline, [course, version, tree, ol_text, gr.State(action), lang],
-                  [ol_result, course, version, tree], api_name=f"trainer_outline_{action}").success(*reopen)
+                  [ol_result, course, version, tree], api_name=f"trainer_outline_{action}").success(*reopen, **private)
     b_regen.click(h.regenerate, [course, version, tree, lang], [saved, course, version, tree],
-                  api_name="trainer_regenerate_item", concurrency_id="draft", concurrency_limit=1).success(*reopen)
+                  api_name="trainer_regenerate_item", concurrency_id="draft", concurrency_limit=1).success(*reopen, **private)
     b_diff.click(h.diff, [course, v_a, v_b, lang], diff_out, api_name="trainer_diff")
     for btn, st in ((b_review, "in_review"), (b_publish, "published"), (b_back, "draft"),
                     (b_unpub, "unpublish")):

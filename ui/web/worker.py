@@ -25,6 +25,7 @@ from ui.web.common import (
     Screen,
     add_texts,
     guarded,
+    headed,
     need,
     one_action,
     t,
@@ -136,7 +137,8 @@ class WorkerHandlers:
         rows = [{"course": c.title, "trade": c.trade or "", "enterprise": c.enterprise or "",
                  "masters": "、".join(c.experts), "lessons": c.lessons, "quiz": c.quiz_items,
                  "version": c.version} for c in shown]
-        df = pd.DataFrame(rows, columns=["course", "trade", "enterprise", "masters", "lessons", "quiz", "version"])
+        df = headed(pd.DataFrame(rows, columns=["course", "trade", "enterprise", "masters", "lessons", "quiz", "version"]),
+                    lang)
         trades = [""] + sorted({c.trade for c in every if c.trade})
         enterprises = [""] + sorted({c.enterprise for c in every if c.enterprise})
         return (df, gr.update(choices=[(c.title, c.course_id) for c in shown]),
@@ -370,7 +372,8 @@ def build(screen: Screen) -> None:
                 b_submit = screen.btn(gr.Button(t("q_submit"), variant="primary", elem_id="q-submit"), "q_submit")
             result = gr.Markdown("", elem_id="q-result")
         with gr.Tab(t("w_chat"), elem_id="w-tab-chat") as tab_chat:
-            chat = gr.Chatbot(height=420, elem_id="w-chat", feedback_options=("Like", "Dislike"))
+            chat = screen.label(gr.Chatbot(height=420, label=t("w_chat"), elem_id="w-chat",
+                                           feedback_options=("Like", "Dislike")), "w_chat")
             with gr.Row():
                 question = screen.label(gr.Textbox(label=t("ask"), scale=4, elem_id="w-question"), "ask")
                 b_send = screen.btn(gr.Button(t("send"), variant="primary", scale=1, elem_id="w-send"), "send")
