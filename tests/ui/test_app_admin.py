@@ -67,7 +67,7 @@ def test_dashboard_and_unpublish(ctx, admin, settings):
     assert dict(zip(status["status"], status["courses"], strict=True))["已发布"] == 1
     assert [v for _, v in pub["choices"]] == ["pub"]
     assert "已撤下" in admin.unpublish("pub", "zh", req("boss"))
-    assert WorkerHandlers(ctx).catalogue("", "", "zh", req("wang_worker"))[1]["choices"] == []
+    assert WorkerHandlers(ctx).catalogue("", "", "", "zh", req("wang_worker"))[1]["choices"] == []
 
 
 def test_uploads_are_type_checked_size_limited_and_not_left_in_gradios_cache(tmp_path, monkeypatch):

@@ -85,7 +85,7 @@ def test_worker_studies_the_published_course(published):
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))
     review.set_status(course_id, "published", "zh", req("li_trainer"))
     w = WorkerHandlers(ctx)
-    table, courses, trades, _ents, _note = w.catalogue("焊工", "", "zh", req("wang_worker"))
+    table, courses, trades, _ents, _langs, _note, _shown = w.catalogue("焊工", "", "", "zh", req("wang_worker"))
     assert [v for _, v in courses["choices"]] == [course_id]
     lessons, body = w.open_course(course_id, "zh", req("wang_worker"))
     assert lessons["choices"] and "> " in body and "焊工老师傅谈氩弧焊" in body  # where each point was said
@@ -102,6 +102,9 @@ def test_worker_studies_the_published_course(published):
     cites = [m for m in history if m.get("metadata")]
     assert cites and cites[0]["metadata"]["title"].startswith("[1]")
     assert "5 星" in w.rate(course_id, 5, "很实用", "zh", req("wang_worker"))
+    table, *_rest, shown = w.catalogue("", "", "", "zh", req("wang_worker"))
+    assert table["好评率"][0] == "100%（1 人评价）" and table["我的进度"][0].startswith("最高 ")
+    assert shown == [course_id] and w.catalogue("", "", "en", "zh", req("wang_worker"))[-1] == []  # a Chinese course
 
 
 def test_a_worker_chat_never_sees_unpublished_transcripts(published):
@@ -110,7 +113,7 @@ def test_a_worker_chat_never_sees_unpublished_transcripts(published):
     history, _ = w.ask("氩弧焊用什么气体保护？", [], req("wang_worker"))
     assert not [m for m in history if m.get("metadata")]
     assert "没有涉及" in history[-1]["content"] or "not cover" in history[-1]["content"]
-    table, courses, *_ = w.catalogue("", "", "zh", req("wang_worker"))
+    table, courses, *_ = w.catalogue("", "", "", "zh", req("wang_worker"))
     assert courses["choices"] == []
     with pytest.raises(gr.Error, match="not published"):
         w.open_course(course_id, "zh", req("wang_worker"))
