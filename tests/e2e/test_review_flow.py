@@ -176,7 +176,13 @@ def test_review_outline_diff_and_republish_in_the_browser(app, browser):
     worker.page.reload()
     worker.sees("w-catalogue", draft.title)  # still the live version
     worker.expect(worker.page.locator("#w-catalogue")).not_to_contain_text("修订版")
+    worker.sees("w-catalogue", "暂无评价")  # 好评率 and the worker's progress are columns
+    worker.sees("w-catalogue", "未开始测验")
     worker.shot("04-worker-sees-live-version")
+    cells = worker.page.locator("#w-catalogue").get_by_text("未开始测验")
+    next(cells.nth(i) for i in range(cells.count()) if cells.nth(i).is_visible()).click()  # a row opens it
+    worker.sees("w-lesson-body", "保护气体怎么选")
+    worker.shot("04b-worker-row-opened")
     tr.tab("版本与发布")
     tr.click("r-submit-review")
     tr.sees("r-wf-status", "最新：第 8 版（审核中）")
