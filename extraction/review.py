@@ -546,16 +546,17 @@ def _speakers(ctx: Context, draft: CourseDraft) -> dict[tuple[str, int], str]:
 
 
 def lesson_text(lesson: Lesson, speakers: dict[tuple[str, int], str], language: str) -> str:
-    """The lesson's Markdown from its points, in their order: each point, then the master's words."""
+    """The lesson's Markdown from its points, in their order: each point, then where the master said it."""
     zh = language == "zh"
     lines: list[str] = []
     for p in lesson.points:
-        lines += [f"- {p.text}", ""]
+        lines += [f"**{kind_label(p.kind, language)}**{'：' if zh else ': '}{p.text}", ""]
         for c in p.citations:
             quote = " ".join(c.quote.split())
             credit = [x for x in (speakers.get((c.transcript_id, int(c.start)), ""), clock(c.t_start)) if x]
-            lines.append(f"  > {quote}")
-            if credit:
-                lines.append(f"  > —— {'，'.join(credit)}" if zh else f"  > — {', '.join(credit)}")
-            lines.append("")
+            said = (f"—— {'，'.join(credit)}" if zh else f"— {', '.join(credit)}") if credit else ""
+            # the point is often the master's sentence itself: then only say who said it
+            shown = said if quote == p.text.strip() else f"{quote} {said}".strip()
+            if shown:
+                lines += [f"> {shown}", ""]
     return "\n".join(lines).strip() + "\n" if lines else ""
