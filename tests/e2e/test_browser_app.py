@@ -90,7 +90,7 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     admin.shot("01-admin-home")
     admin.tab("管理")
     admin.tab("用户管理")
-    for name, role in (("li_trainer", "trainer"), ("wang_worker", "worker")):
+    for name, role in (("li_trainer", "内训师"), ("wang_worker", "职工学员")):
         admin.fill("new-username", name)
         admin.pick("new-role", role)
         admin.fill("new-enterprise", "温州瓯江阀门")

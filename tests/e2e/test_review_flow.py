@@ -35,6 +35,7 @@ def app(tmp_path_factory):
 
     settings = load_settings(home=tmp_path_factory.mktemp("review-home"))
     ctx = Context(settings)
+    add_user(ctx, "boss", PW, "admin")
     add_user(ctx, "li_trainer", PW, "trainer", enterprise="温州瓯江阀门")
     add_user(ctx, "wang_worker", PW, "worker", enterprise="温州瓯江阀门")
     result = ingest_file(ctx, REPO / "corpus" / "welding_tig_mig_zh_gbk.txt")
@@ -197,3 +198,33 @@ def test_review_outline_diff_and_republish_in_the_browser(app, browser):
     worker.expect(worker.page.locator("#w-catalogue")).not_to_contain_text("修订版")
     worker.context.close()
     tr.context.close()
+
+
+def test_admin_imports_users_from_csv_and_confirms_a_deletion(app, browser, tmp_path):
+    url, ctx, _course_id, _draft = app
+    csv = tmp_path / "users.csv"
+    csv.write_text("用户名,角色,企业\n赵六,职工学员,温州瓯江阀门\n钱七,厨师,温州瓯江阀门\n", encoding="utf-8")
+    admin = Page(browser, url, "boss")
+    admin.tab("管理")
+    admin.tab("用户管理")
+    admin.page.locator("#csv-file input[type=file]").set_input_files(str(csv))
+    admin.click("csv-import")
+    admin.sees("csv-report", "没有导入任何用户")
+    admin.sees("csv-report", "角色“厨师”无法识别")
+    csv.write_text("用户名,角色,企业\n赵六,职工学员,温州瓯江阀门\n钱七,内训师,温州瓯江阀门\n", encoding="utf-8")
+    admin.page.locator("#csv-file input[type=file]").set_input_files(str(csv))
+    admin.click("csv-import")
+    admin.sees("csv-report", "已导入 2 个用户")
+    admin.sees("users-table", "钱七")
+    admin.shot("06-csv-import")
+    admin.fill("new-username", "赵六")
+    admin.click("rm-user")
+    admin.sees("rm-question", "确定删除用户 赵六")
+    admin.shot("07-confirm-delete")
+    admin.click("rm-no")
+    admin.expect(admin.page.locator("#rm-question")).to_be_hidden()
+    admin.click("rm-user")
+    admin.click("rm-yes")
+    admin.sees("users-status", "赵六")
+    admin.expect(admin.page.locator("#users-table")).not_to_contain_text("赵六")
+    admin.context.close()

@@ -50,8 +50,10 @@ def test_users_are_managed_by_the_admin_only(admin, ctx):
     assert "已添加用户 zhao" in msg and "zhao" in list(table["用户名"])
     admin.set_password("zhao", "pw-zhao-2", "zh", req("boss"))
     assert authenticate(ctx, "zhao", "pw-zhao-2")
-    with pytest.raises(gr.Error, match="own account"):
+    with pytest.raises(gr.Error, match="不能删除自己的账号"):
         admin.remove_user("boss", "zh", req("boss"))
+    shown, question = admin.ask_remove("zhao", "zh", req("boss"))
+    assert shown["visible"] and "确定删除用户 **zhao**" in question  # asked before it is done
     admin.remove_user("zhao", "zh", req("boss"))
     assert not authenticate(ctx, "zhao", "pw-zhao-2")
     for who in ("li_trainer", "wang_worker", None):
@@ -135,3 +137,18 @@ def test_publishing_without_consent_is_refused_in_words(ctx, settings):
         ReviewHandlers(ctx).set_status("c1", "published", "zh", req("li_trainer"))
     with pytest.raises(gr.Error, match="没有权限"):
         ReviewHandlers(ctx).set_status("c1", "published", "zh", req("wang_worker"))
+
+
+def test_users_are_imported_from_csv_all_or_none(ctx, admin, tmp_path):
+    from shifu import auth
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("用户名,角色,企业\n张三,职工学员,温州瓯江阀门\n李四,厨师,温州瓯江阀门\n", encoding="utf-8")
+    report, _table, _box = admin.import_csv(str(bad), "zh", req("boss"))
+    assert "没有导入任何用户" in report and "| 2 | 李四 | ✗ 角色“厨师”无法识别" in report
+    assert "| 1 | 张三 | ✗ 未导入" in report and auth.get_user(ctx, "张三") is None  # nothing half-imported
+    good = tmp_path / "good.csv"
+    good.write_text("张三,职工学员,温州瓯江阀门\n李四,trainer,温州瓯江阀门,secret-pw-9\n", encoding="gb18030")
+    report, table, _box = admin.import_csv(str(good), "zh", req("boss"))
+    assert "已导入 2 个用户" in report and "| 1 | 张三 | ✓ 已导入 |" in report
+    assert auth.get_user(ctx, "李四").role == "trainer" and "张三" in list(table["用户名"])

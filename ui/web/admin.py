@@ -67,6 +67,20 @@ add_texts({
     "plot_status": ("各状态的课程数", "Courses by status"), "plot_courses": ("课程数", "courses"),
     "plot_attempts": ("各课程的测验次数", "Quiz attempts per course"), "plot_attempts_y": ("测验次数", "attempts"),
     "plot_rating": ("各课程的平均评分", "Average rating per course"), "plot_rating_y": ("平均评分", "rating"),
+    "rm_pick": ("请先在“用户名”中填写要删除的用户。", "Type the user name to delete first."),
+    "rm_self": ("不能删除自己的账号；请另一位管理员操作。", "You cannot delete your own account; ask another admin."),
+    "rm_unknown": ("没有用户 {user}。", "There is no user {user}."),
+    "rm_confirm": ("确定删除用户 **{user}** 吗？删除后无法恢复（其测验记录和评价会保留）。",
+                   "Delete the user **{user}**? This cannot be undone (their quiz results and ratings stay)."),
+    "rm_yes": ("确认删除", "Yes, delete"),
+    "rm_no": ("取消", "Cancel"),
+    "csv_file": ("批量导入用户（CSV：用户名, 角色, 企业[, 密码]）", "Import users (CSV: name, role, enterprise[, password])"),
+    "csv_btn": ("导入", "Import"),
+    "csv_pick": ("请先选择一个 CSV 文件。", "Choose a CSV file first."),
+    "csv_ok": ("已导入 {n} 个用户。未写密码的行已生成初始密码，请转交本人。",
+               "Imported {n} user(s). Rows without a password got one, shown below once: hand it over."),
+    "csv_none": ("没有导入任何用户：请按下表修正后重新导入。", "No user was imported: fix the rows below and import again."),
+    "csv_table": ("| 行 | 用户名 | 结果 | 初始密码 |\n|---|---|---|---|", "| row | name | result | password |\n|---|---|---|---|"),
     "origin_shipped": ("随软件提供", "shipped"),
     "origin_override": ("管理员修改", "edited by an admin"),
     "pick_published": ("请先选择一门已发布的课程。", "Pick a published course first."),
@@ -243,13 +257,48 @@ class AdminHandlers:
         return t("pw_set", lang, user=username), self.users(lang, request)
 
     @guarded
+    def ask_remove(self, username: str, lang: str, request: gr.Request) -> tuple:
+        """Deleting an account asks first: the question and its two buttons appear."""
+        me = need(self.ctx, request, ADMIN, lang)
+        name = (username or "").strip()
+        if not name:
+            raise gr.Error(t("rm_pick", lang))
+        if name == me.username:
+            raise gr.Error(t("rm_self", lang))
+        if auth.get_user(self.ctx, name) is None:
+            raise gr.Error(t("rm_unknown", lang, user=name))
+        return gr.update(visible=True), t("rm_confirm", lang, user=name)
+
+    @guarded
     @one_action
     def remove_user(self, username: str, lang: str, request: gr.Request) -> tuple:
         me = need(self.ctx, request, ADMIN, lang)
         if (username or "").strip() == me.username:
-            raise gr.Error("you cannot remove your own account; ask another admin to do it")
+            raise gr.Error(t("rm_self", lang))
         auth.remove_user(self.ctx, (username or "").strip())
-        return t("user_rm", lang, user=username), self.users(lang, request)
+        return t("user_rm", lang, user=username), self.users(lang, request), gr.update(visible=False)
+
+    @guarded
+    def import_csv(self, path: str | None, lang: str, request: gr.Request) -> tuple:
+        """Accounts from a CSV file: one report line per row; all rows or none."""
+        need(self.ctx, request, ADMIN, lang)
+        from pathlib import Path
+
+        from extraction.user_import import import_users
+
+        if not path:
+            raise gr.Error(t("csv_pick", lang))
+        raw = Path(path).read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030")  # saved from Excel on a Chinese Windows
+        ok, lines = import_users(self.ctx, text)
+        head = t("csv_ok" if ok else "csv_none", lang, n=len(lines))
+        rows = [f"| {x.row} | {x.name} | {'✓' if x.ok else '✗'} {x.en if lang == 'en' else x.zh} | {x.password} |"
+                for x in lines]
+        table = t("csv_table", lang) + "\n" + "\n".join(rows)
+        return f"{head}\n\n{table}", self.users(lang, request), None  # the box is ready for the next file
 
     # --- dashboard and unpublishing -----------------------------------------------------
 
@@ -367,7 +416,7 @@ def build(screen: Screen) -> None:
             users = gr.Dataframe(interactive=False, elem_id="users-table")
             with gr.Row():
                 u_name = screen.label(gr.Textbox(label=t("username"), elem_id="new-username"), "username")
-                u_role = screen.label(gr.Dropdown(list(auth.ROLES), value="worker", label=t("role"),
+                u_role = screen.label(gr.Dropdown([(role_name(r), r) for r in auth.ROLES], value="worker", label=t("role"),
                                                   elem_id="new-role"), "role")
                 u_ent = screen.label(gr.Textbox(label=t("enterprise"), elem_id="new-enterprise"), "enterprise")
                 u_pw = screen.label(gr.Textbox(label=t("password"), type="password", elem_id="new-password"),
@@ -375,8 +424,17 @@ def build(screen: Screen) -> None:
             with gr.Row():
                 b_add = screen.btn(gr.Button(t("add_user"), variant="primary", elem_id="add-user"), "add_user")
                 b_pw = screen.btn(gr.Button(t("set_pw")), "set_pw")
-                b_rm = screen.btn(gr.Button(t("rm_user"), variant="stop"), "rm_user")
+                b_rm = screen.btn(gr.Button(t("rm_user"), variant="stop", elem_id="rm-user"), "rm_user")
+            with gr.Row(visible=False) as confirm_row:
+                rm_question = gr.Markdown("", elem_id="rm-question")
+                b_rm_yes = screen.btn(gr.Button(t("rm_yes"), variant="stop", elem_id="rm-yes"), "rm_yes")
+                b_rm_no = screen.btn(gr.Button(t("rm_no"), elem_id="rm-no"), "rm_no")
             u_status = gr.Markdown("", elem_id="users-status")
+            with gr.Row():
+                csv_file = screen.label(gr.File(file_types=[".csv"], type="filepath", label=t("csv_file"),
+                                                elem_id="csv-file"), "csv_file")
+                b_csv = screen.btn(gr.Button(t("csv_btn"), elem_id="csv-import"), "csv_btn")
+            csv_report = gr.Markdown("", elem_id="csv-report")
         with gr.Tab(t("adm_dash")) as tab_d:
             b_refresh = screen.btn(gr.Button(t("refresh")), "refresh")
             dash_md = gr.Markdown("", elem_id="dash-md")
@@ -409,7 +467,10 @@ def build(screen: Screen) -> None:
     tab_u.select(h.users, lang, users, api_name="admin_users")
     b_add.click(h.add_user, [u_name, u_role, u_ent, u_pw, lang], [u_status, users], api_name="admin_add_user")
     b_pw.click(h.set_password, [u_name, u_pw, lang], [u_status, users], api_name="admin_set_password")
-    b_rm.click(h.remove_user, [u_name, lang], [u_status, users], api_name="admin_remove_user")
+    b_rm.click(h.ask_remove, [u_name, lang], [confirm_row, rm_question], api_name="admin_ask_remove_user")
+    b_rm_yes.click(h.remove_user, [u_name, lang], [u_status, users, confirm_row], api_name="admin_remove_user")
+    b_rm_no.click(lambda: gr.update(visible=False), None, confirm_row, api_visibility="private")
+    b_csv.click(h.import_csv, [csv_file, lang], [csv_report, users, csv_file], api_name="admin_import_users")
 
     dash_out = [dash_md, plot_status, plot_attempts, plot_rating, pub]
     tab_d.select(h.dashboard, lang, dash_out, api_name="admin_dashboard")
