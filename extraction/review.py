@@ -12,8 +12,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from extraction.course import kind_label
-from extraction.course import Citation, CourseDraft, FollowUpQuestion, Lesson, Module, Point, QuizItem
+from extraction.course import (
+    Citation,
+    CourseDraft,
+    Lesson,
+    Module,
+    Point,
+    QuizItem,
+    kind_label,
+)
 from extraction.publishing import (
     get_course,
     refusal,
@@ -302,8 +309,9 @@ def compare(old: CourseDraft, new: CourseDraft) -> list[tuple[str, Change]]:
     a, b = draft_entries(old), draft_entries(new)
     out: list[tuple[str, Change]] = []
     for section in ("course", "module", "lesson", "point", "quiz", "follow_up"):
-        pick = lambda rows: [(w, t) for sec, w, t in rows if sec == section]  # noqa: E731
-        out += [(section, c) for c in pair_up(pick(a), pick(b))]
+        old_items = [(w, t) for sec, w, t in a if sec == section]
+        new_items = [(w, t) for sec, w, t in b if sec == section]
+        out += [(section, c) for c in pair_up(old_items, new_items)]
     return out
 
 
@@ -435,9 +443,9 @@ def _move(draft: CourseDraft, key: str, step: int) -> str:
     if 0 <= k + step < len(points) or not 0 <= j + step < len(draft.modules[i].lessons):
         return f"p:{i}.{j}.{_shift(points, k, step)}"
     point = points.pop(k)  # past the end of its lesson: into the neighbouring lesson
-    target = draft.modules[i].lessons[j + step].points
-    target.insert(len(target) if step < 0 else 0, point)
-    return f"p:{i}.{j + step}.{target.index(point)}"
+    into = draft.modules[i].lessons[j + step].points
+    into.insert(len(into) if step < 0 else 0, point)
+    return f"p:{i}.{j + step}.{into.index(point)}"
 
 
 def _shift(items: list[Any], at: int, step: int) -> int:

@@ -97,6 +97,23 @@ add_texts({
 })
 
 
+# What each shipped template is for, in the admin's words (a new template shows its name only).
+_PURPOSE = {
+    "draft_units": ("起草：从访谈中挑出知识点", "drafting: pick the know-how out of an interview"),
+    "draft_outline": ("起草：把知识点排成课程大纲", "drafting: arrange the know-how into an outline"),
+    "draft_quiz": ("起草：出测验题", "drafting: write the quiz"),
+    "regenerate_item": ("审阅：重新生成一个条目", "review: rewrite one item"),
+    "qa": ("问师傅：回答职工的提问", "Ask the master: answer a worker's question"),
+}
+
+
+def template_label(name: str, lang: str = "zh") -> str:
+    """A template as the picker lists it: its purpose, then its name."""
+    zh, en = _PURPOSE.get(name, ("", ""))
+    purpose = en if lang == "en" else zh
+    return f"{purpose}（{name}）" if purpose and lang != "en" else f"{purpose} ({name})" if purpose else name
+
+
 class AdminHandlers:
     """Event handlers of the admin screens; each checks the caller is an admin first."""
 
@@ -112,7 +129,7 @@ class AdminHandlers:
         from prompts.registry import template_names
 
         names = template_names()
-        return gr.update(choices=names, value=names[0] if names else None)
+        return gr.update(choices=[(template_label(n), n) for n in names], value=names[0] if names else None)
 
     @guarded
     def open_template(self, name: str, lang: str, request: gr.Request) -> tuple:

@@ -18,9 +18,9 @@ from shifu.context import Context
 from shifu.errors import ShifuError
 from shifu.timecode import clock
 from ui.web.common import (
+    DIFF_CSS,
     TRAINER,
     Screen,
-    DIFF_CSS,
     add_texts,
     changes_html,
     esc,
@@ -133,7 +133,7 @@ def course_pickers(ctx: Context, course_id: str, version: int, lang: str = "zh")
 def head(ctx: Context, course_id: str | None, version: int | None, lang: str) -> str:
     """Which course and version a screen acts on, and the server's workflow status."""
     entry = review.course_status(ctx, course_id) if course_id else None
-    if entry is None:
+    if entry is None or not course_id:
         return t("no_course", lang)
     shown = int(version) if version else entry.latest_version
     vstatus = next((v.status for v in review.versions(ctx, course_id) if v.number == shown), "draft")
