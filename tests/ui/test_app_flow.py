@@ -101,6 +101,8 @@ def test_worker_studies_the_published_course(published):
     assert history[0]["role"] == "user" and history[1]["role"] == "assistant"
     cites = [m for m in history if m.get("metadata")]
     assert cites and cites[0]["metadata"]["title"].startswith("[1]")
+    assert "**" in cites[0]["content"] and cites[0]["content"] != history[1]["content"]  # the source, marked
+    assert "&#" not in history[1]["content"] and "&amp;" not in history[1]["content"]  # escaped once
     assert "5 星" in w.rate(course_id, 5, "很实用", "zh", req("wang_worker"))
     table, *_rest, shown = w.catalogue("", "", "", "zh", req("wang_worker"))
     assert table["好评率"][0] == "100%（1 人评价）" and table["我的进度"][0].startswith("最高 ")

@@ -277,15 +277,30 @@ class WorkerHandlers:
         return [{"role": m["role"], "content": _text_of(m["content"]),
                  **({"metadata": m["metadata"]} if m.get("metadata") else {})} for m in (history or [])]
 
-    @staticmethod
-    def _answered(history: list[dict], answer: Any) -> list[dict]:
-        """The answer, then each citation as a collapsed message whose title says where it was said."""
+    def _answered(self, history: list[dict], answer: Any) -> list[dict]:
+        """The answer, then each citation as a collapsed message: who said it and when, and the source around it."""
         history.append({"role": "assistant", "content": _answer_text(answer)})
         for c in answer.citations:
             where = " · ".join(x for x in (c.transcript_title, c.speaker, clock(c.t_start)) if x)
-            history.append({"role": "assistant", "content": f"> {md_escape(c.quote)}",
+            history.append({"role": "assistant", "content": self._excerpt(c),
                             "metadata": {"title": f"[{c.n}] {where}", "status": "done"}})
         return history
+
+    def _excerpt(self, citation: Any, around: int = 80) -> str:
+        """The transcript around the cited words (marked), so a citation shows its source, not the answer again."""
+        from extraction.review import source_span
+        from shifu.errors import ShifuError
+
+        try:
+            span = source_span(self.ctx, citation, context=around)
+        except ShifuError:
+            return f"> {md_escape(citation.quote)}"
+
+        def flat(text: str) -> str:
+            return md_escape(" ".join(text.split()))
+
+        return ("> " + ("…" if span.cut_before else "") + flat(span.before) + f" **{flat(span.cited)}** "
+                + flat(span.after) + ("…" if span.cut_after else ""))
 
     @guarded
     def ask(self, question: str, history: list | None, request: gr.Request) -> tuple:
