@@ -194,7 +194,11 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     worker.click("w-send")
     citation = worker.page.locator("#w-chat").get_by_text(re.compile(r"^\[1\]")).first
     worker.expect(citation).to_be_visible(timeout=60_000)
-    citation.click()  # expand the quote
+    citation.click()  # expand the quote: the transcript around it, the cited words marked
+    worker.page.wait_for_timeout(500)
+    worker.shot("13a-worker-chat-citation-open")
+    worker.expect(worker.page.locator("#w-chat blockquote strong").first).to_be_visible()
+    worker.expect(worker.page.locator("#w-chat")).not_to_contain_text("&#")  # escaped once, no entities
     worker.shot("13-worker-chat")
 
     worker.tab("评价课程")

@@ -174,7 +174,7 @@ def test_trainer_regenerates_a_quiz_item_offline(published):
     quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
     before = load(ctx, course_id, 1)[1]
     saved, _c, v_upd, _kept = review.regenerate(course_id, 1, quiz_key, "zh", req("li_trainer"))
-    assert v_upd["value"] == 2 and "regenerated" in saved
+    assert v_upd["value"] == 2 and "重新生成" in saved
     after = load(ctx, course_id, 2)[1]
     item_id = quiz_key.split(":", 1)[1]
     old = next(q for q in before.quiz if q.id == item_id)

@@ -115,11 +115,24 @@ def course_choices(ctx: Context, lang: str = "zh") -> list[tuple[str, str]]:
              c.id) for c in review.courses(ctx)]
 
 
+# The first word of a note the review service writes, as the picker shows it in Chinese.
+_NOTE_ZH = {"edited": "修改", "accepted": "接受", "rejected": "删除", "regenerated": "重新生成", "rename": "重命名",
+            "up": "上移", "down": "下移", "add": "新增", "delete": "删除", "merge": "合并", "split": "拆分"}
+
+
+def note_text(note: str | None, lang: str) -> str:
+    """A version's note in the reviewer's language (its first word is the action)."""
+    word, _, rest = (note or "").partition(" ")
+    if lang == "en" or word not in _NOTE_ZH:
+        return note or ""
+    return f"{_NOTE_ZH[word]} {rest.replace('(flags:', '（提示：').replace(')', '）')}"
+
+
 def version_choices(ctx: Context, course_id: str, lang: str = "zh") -> list[tuple[str, int]]:
     out = []
     for v in review.versions(ctx, course_id):
         parts = [f"v{v.number}", status_name(v.status, lang), _word(_ENGINE, v.engine, lang), v.created_by or "",
-                 (v.note or "")[:40]]
+                 note_text(v.note, lang)[:40]]
         out.append((" · ".join(x for x in parts if x), v.number))
     return out
 
@@ -275,7 +288,7 @@ class ReviewHandlers:
         return span_html(self.ctx, cites[int(n)]) if 0 <= int(n) < len(cites) else ""
 
     def _saved(self, course_id: str, number: int, note: str, key: str | None, lang: str) -> tuple:
-        return (t("saved_v", lang, version=number, note=md_escape(note)),
+        return (t("saved_v", lang, version=number, note=md_escape(note_text(note, lang))),
                 *course_pickers(self.ctx, course_id, number, lang), gr.update(value=key))
 
     @guarded
