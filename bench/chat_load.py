@@ -142,7 +142,7 @@ def _drafting(url: str, stop: threading.Event, done: list[float]) -> None:
     from gradio_client import Client
 
     client = Client(url, auth=("load_trainer", PASSWORD), verbose=False)
-    _pick, chosen, _tpl = client.predict(api_name="/trainer_transcripts_draft")
+    _pick, chosen, _engine, _note = client.predict(api_name="/trainer_transcripts_draft")
     ids = [value for _label, value in chosen["choices"]]
     while not stop.is_set():
         start = time.perf_counter()

@@ -1,8 +1,11 @@
 """Course storage and workflow for the CLI and the app.
 
-Every save is a new version. Status moves draft -> in_review -> published; a published course
-can be unpublished (back to draft). Publishing needs the consent of every source transcript
-and no validator flags left on the version (a trainer accepts, edits or rejects each in review).
+Every save is a new version. The latest version moves draft -> in_review -> published. Editing a
+published course makes a new draft version while the published one stays live for workers;
+publishing the new version replaces the live one in one transaction. The course's status is
+"published" while any version is live, else its latest version's status. Unpublishing takes the
+live version away. Publishing needs the consent of every source transcript and no validator
+flags left on the version (a trainer fixes, removes or, for soft flags, accepts each in review).
 """
 
 from __future__ import annotations
@@ -23,8 +26,15 @@ from shifu.tables import CourseRow, CourseVersionRow, TranscriptRow
 from shifu.timecode import clock
 
 STATUSES = ("draft", "in_review", "published")
-# which status may follow which (unpublish and "send back" return to draft)
-_NEXT = {"draft": {"in_review"}, "in_review": {"published", "draft"}, "published": {"draft"}}
+# A version's own status; "replaced" is a version that was live until a newer one was published.
+VERSION_STATUSES = ("draft", "in_review", "published", "replaced")
+
+
+def refusal(cls: type[ShifuError], en: str, zh: str, cli: str = "") -> ShifuError:
+    """An error in both languages for the app (`.en`, `.zh`); str() adds the terminal's hint `cli`."""
+    err = cls(f"{en}{cli}")
+    err.en, err.zh = en, zh  # type: ignore[attr-defined]
+    return err
 
 
 class WorkflowError(ShifuError):
@@ -59,7 +69,8 @@ class CourseInfo(BaseModel):
 def _course(s, course_id: str) -> CourseRow:
     row = s.get(CourseRow, course_id)
     if row is None:
-        raise NotFoundError(f"no course {course_id!r}; run `shifu courses ls` to see the ids")
+        raise refusal(NotFoundError, f"there is no course {course_id!r}; pick one from the course list",
+                      f"没有课程 {course_id}，请从课程列表中选择")
     return row
 
 
@@ -72,8 +83,8 @@ def _version_row(s, course_id: str, number: int | None) -> CourseVersionRow:
     row = s.scalar(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id,
                                                   CourseVersionRow.number == number))
     if row is None:
-        raise NotFoundError(f"course {course_id!r} has no version {number}; "
-                            f"`shifu courses show {course_id}` lists its versions")
+        raise refusal(NotFoundError, f"course {course_id!r} has no version {number}; pick one from its versions",
+                      f"课程 {course_id} 没有第 {number} 版，请从版本列表中选择")
     return row
 
 
@@ -130,7 +141,7 @@ def save_version(
         ))
         course.title = draft.title
         course.language = draft.language
-        if course.status == "in_review":
+        if course.published_version is None:
             course.status = "draft"  # an edit after submission needs a new review
     return number
 
@@ -192,54 +203,83 @@ def open_flags(draft: CourseDraft) -> list[str]:
     return found
 
 
-def _refuse_flagged(course_id: str, flagged: list[str]) -> None:
+def _refuse_flagged(course_id: str, number: int, flagged: list[str]) -> None:
     shown = ", ".join(flagged[:3]) + (f" and {len(flagged) - 3} more" if len(flagged) > 3 else "")
-    raise WorkflowError(
-        f"course {course_id} cannot be published: {len(flagged)} item(s) still carry validator flags ({shown}); "
-        "fix, reject or accept them in review (`shifu serve`, Review tab), then publish"
+    raise refusal(
+        WorkflowError,
+        f"version {number} cannot be published: {len(flagged)} item(s) still carry validator flags ({shown}); "
+        "fix or remove each in review (soft flags may be accepted with a reason), then publish",
+        f"第 {number} 版不能发布：还有 {len(flagged)} 个条目带有校验提示（大纲中标 ⚠ 的条目）；请在审阅中逐条修改或删除"
+        "（轻微提示可填写理由后接受），再发布",
     )
 
 
-def set_status(ctx: Context, course_id: str, status: str, by: str | None = None) -> CourseInfo:
-    """Move a course along draft -> in_review -> published (or back to draft).
+def _refuse(en: str, zh: str, cli: str = "") -> None:
+    raise refusal(WorkflowError, en, zh, cli)
 
-    Publishing is refused while an item of the latest version carries validator flags
-    (see open_flags) or a source transcript lacks the master's consent.
+
+def set_status(ctx: Context, course_id: str, status: str, by: str | None = None) -> CourseInfo:
+    """Move the latest version along draft -> in_review -> published, or send it back to draft.
+
+    Publishing replaces the live version in the same transaction and is refused while an item
+    carries validator flags (see open_flags) or a source transcript lacks the master's consent.
+    "draft" on a course whose live version is its latest unpublishes it (what `courses unpublish` means).
     """
     if status not in STATUSES:
-        raise WorkflowError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+        _refuse(f"status {status!r} is not one of {', '.join(STATUSES)}", f"没有“{status}”这种状态")
     with ctx.unit_of_work() as s:
         course = _course(s, course_id)
-        if status == course.status:
-            raise WorkflowError(f"course {course_id} is already {status}")
-        if status not in _NEXT[course.status]:
-            hint = "submit it for review first (`shifu courses submit`)" if status == "published" else \
-                "unpublish it first" if course.status == "published" else "change it step by step"
-            raise WorkflowError(f"course {course_id} is {course.status} and cannot go to {status}; {hint}")
         latest = _latest(s, course_id)
         v = _version_row(s, course_id, latest)
+        if status == "draft" and v.status == "published":
+            return unpublish(ctx, course_id, by)
+        if status == v.status:
+            _refuse(f"version {latest} of this course is already {status}", f"第 {latest} 版已经是“{_ZH[status]}”")
+        if status == "published" and v.status != "in_review":
+            _refuse(f"version {latest} must be submitted for review before it is published; submit it first",
+                    f"第 {latest} 版需要先提交审核，才能发布；请先点“提交审核”")
+        if status == "draft" and v.status != "in_review":
+            _refuse(f"version {latest} is not in review, so it cannot be sent back", f"第 {latest} 版不在审核中，无需退回")
         if status == "published":
-            # never published unreviewed: accepting, editing or rejecting an item in review clears its flags
-            flagged = open_flags(CourseDraft.model_validate(v.data))
-            if flagged:
-                _refuse_flagged(course_id, flagged)
-            missing = missing_consent(ctx, v.transcript_ids or [])
-            if missing:
-                raise WorkflowError(
-                    f"course {course_id} cannot be published: the master's consent is not recorded for "
-                    f"{', '.join(missing)}; record it with `shifu transcripts consent FILE_OR_ID --yes` "
-                    "(or in the app's transcript viewer) first"
-                )
-            course.published_version = latest
-            v.status = "published"
-        elif course.status == "published":
-            course.published_version = None
-            for row in s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id,
-                                                                CourseVersionRow.status == "published")):
-                row.status = "draft"
-        if status == "in_review":
-            v.status = "in_review"
-        course.status = status
+            _publish(ctx, s, course, v)
+        v.status = status
+        course.status = "published" if course.published_version is not None else status
+        return _info(course, v, latest)
+
+
+_ZH = {"draft": "草稿", "in_review": "审核中", "published": "已发布", "replaced": "已被替换"}
+
+
+def _publish(ctx: Context, s, course: CourseRow, v: CourseVersionRow) -> None:
+    """Make version v the live one; the version live until now becomes "replaced" (same transaction)."""
+    flagged = open_flags(CourseDraft.model_validate(v.data))
+    if flagged:
+        _refuse_flagged(course.id, v.number, flagged)
+    missing = missing_consent(ctx, v.transcript_ids or [])
+    if missing:
+        _refuse(f"version {v.number} cannot be published: the master's consent is not recorded for "
+                f"{', '.join(missing)}; record it in the transcript viewer first",
+                f"第 {v.number} 版不能发布：{'、'.join(missing)} 还没有记录师傅的同意；请先在“查看转写稿”中记录同意",
+                f" (or with `shifu transcripts consent {(v.transcript_ids or ['ID'])[0]} --yes`)")
+    for old in s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course.id,
+                                                        CourseVersionRow.status == "published")):
+        old.status = "replaced"
+    course.published_version = v.number
+
+
+def unpublish(ctx: Context, course_id: str, by: str | None = None) -> CourseInfo:
+    """Take the live version away from workers; the course goes back to its latest version's status."""
+    with ctx.unit_of_work() as s:
+        course = _course(s, course_id)
+        if course.published_version is None:
+            _refuse("this course is not published, so there is nothing to unpublish", "这门课程尚未发布，无需撤下")
+        for row in s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id,
+                                                            CourseVersionRow.status == "published")):
+            row.status = "draft"
+        course.published_version = None
+        latest = _latest(s, course_id)
+        v = _version_row(s, course_id, latest)
+        course.status = v.status
         return _info(course, v, latest)
 
 

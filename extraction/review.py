@@ -12,12 +12,33 @@ from typing import Any
 
 from sqlalchemy import select
 
-from extraction.course import Citation, CourseDraft, QuizItem
-from extraction.publishing import diff_versions, get_course, save_version, set_status
-from extraction.validate import item_problems, supported
+from extraction.course import (
+    Citation,
+    CourseDraft,
+    Lesson,
+    Module,
+    Point,
+    QuizItem,
+    kind_label,
+)
+from extraction.publishing import (
+    get_course,
+    refusal,
+    save_version,
+    set_status,
+    unpublish,
+)
+from extraction.validate import hard_flags, item_problems, supported
+from prompts.textdiff import Change, as_text, pair_up
 from rag.catalog import get_transcript
 from shifu.context import Context
+from shifu.errors import PermissionDenied, ShifuError
 from shifu.tables import CourseRow, CourseVersionRow
+from shifu.timecode import clock
+
+
+class ReviewRefusal(ShifuError):
+    """A review action that cannot be done as asked (the message says what to do instead)."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +49,9 @@ class CourseEntry:
     title: str
     status: str
     published_version: int | None
+    latest_version: int = 0
+    latest_status: str = "draft"
+    created_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +62,7 @@ class VersionEntry:
     engine: str
     created_by: str | None
     note: str | None
+    status: str = "draft"
 
 
 @dataclass(frozen=True)
@@ -65,13 +90,21 @@ class ItemEdit:
     options: str = ""
     answer: str = ""
     explanation: str = ""
+    reason: str = ""  # why a reviewer accepts a soft flag (recorded in the version's note)
+
+
+def _entry(s, row: CourseRow) -> CourseEntry:
+    latest = s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == row.id)
+                       .order_by(CourseVersionRow.number.desc()).limit(1)).first()
+    return CourseEntry(row.id, row.title, row.status, row.published_version, latest.number if latest else 0,
+                       latest.status if latest else "draft", row.created_by)
 
 
 def courses(ctx: Context) -> list[CourseEntry]:
     """Every course, newest first."""
     with ctx.unit_of_work() as s:
         rows = s.scalars(select(CourseRow).order_by(CourseRow.created_at.desc())).all()
-        return [CourseEntry(r.id, r.title, r.status, r.published_version) for r in rows]
+        return [_entry(s, r) for r in rows]
 
 
 def versions(ctx: Context, course_id: str) -> list[VersionEntry]:
@@ -79,14 +112,14 @@ def versions(ctx: Context, course_id: str) -> list[VersionEntry]:
     with ctx.unit_of_work() as s:
         rows = s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id)
                          .order_by(CourseVersionRow.number)).all()
-        return [VersionEntry(r.number, r.engine, r.created_by, r.note) for r in rows]
+        return [VersionEntry(r.number, r.engine, r.created_by, r.note, r.status) for r in rows]
 
 
 def course_status(ctx: Context, course_id: str) -> CourseEntry | None:
     """The course's workflow status and published version, or None when there is no such course."""
     with ctx.unit_of_work() as s:
         row = s.get(CourseRow, course_id)
-        return CourseEntry(row.id, row.title, row.status, row.published_version) if row else None
+        return _entry(s, row) if row else None
 
 
 def load(ctx: Context, course_id: str, version: int | None) -> tuple[int, CourseDraft]:
@@ -159,14 +192,52 @@ def edit_item(ctx: Context, course_id: str, version: int | None, key: str, actio
             ref.remove(draft)
             note = f"rejected {ref.body}"
         elif action == "accept":
-            flags = flags_of(item)
-            note = f"accepted {ref.body}" + (f" (flags: {'; '.join(flags)})" if flags else "")
-            if hasattr(item, "flags"):
-                item.flags = []
+            note = _accept(ref, item, edit.reason)
         else:
             note = f"edited {ref.body}"
             _apply(ref, item, edit)
+        if ref.kind == "p" and action != "accept":
+            refresh_lesson_texts(ctx, draft)  # an edited or removed point shows in the lesson text
         return save_version(ctx, course_id, draft, created_by=by, note=note), note
+
+
+def _accept(ref: ItemRef, item: Any, reason: str) -> str:
+    """Clear an item's soft flags with the reviewer's reason; hard flags are refused (fix or remove the item)."""
+    flags = flags_of(item)
+    hard = hard_flags(flags)
+    if hard:
+        raise refusal(ReviewRefusal,
+                      f"this item cannot be accepted: {'; '.join(hard)} is an error, not a doubt; "
+                      "fix the item and save it, or remove it",
+                      f"此条不能直接接受：{'；'.join(flag_text(f, 'zh') for f in hard)}是错误，不是存疑；"
+                      "请修改后保存，或删除此条")
+    if flags and not (reason or "").strip():
+        raise refusal(ReviewRefusal, "write why you accept this flag in the reason box, then accept",
+                      "请先在“接受理由”中写明为什么接受这条提示，再点接受")
+    if hasattr(item, "flags"):
+        item.flags = []
+    why = f": {reason.strip()}" if flags else ""
+    return f"accepted {ref.body}" + (f" (flags: {'; '.join(flags)}){why}" if flags else "")
+
+
+_FLAG_ZH = {
+    "empty stem": "题干为空", "fewer than two options": "选项少于两个", "options are not distinct": "选项重复",
+    "an answer is not one of the options": "答案不在选项中", "single choice needs exactly one key": "单选题须有且只有一个答案",
+    "multiple choice has no key": "多选题没有答案", "true/false answer must be": "判断题答案须为 true 或 false",
+    "short answer has no reference answer": "简答题没有参考答案", "citation to unknown transcript": "出处指向不存在的转写稿",
+    "citation to unknown chunk": "出处指向不存在的片段", "quote is not verbatim": "引文与原文不一致",
+    "quoted span is not inside any chunk": "引文不在任何片段内", "citation has an empty quote": "出处引文为空",
+    "duplicate of": "与另一题重复", "no citation": "没有出处", "empty lesson": "空课时",
+    "answer not supported by the cited quote": "答案得不到引文支持", "point not supported by its quote": "要点得不到引文支持",
+    "cites unknown knowledge unit": "引用了不存在的知识单元",
+}
+
+
+def flag_text(flag: str, lang: str) -> str:
+    """A validator flag in the reviewer's language."""
+    if lang == "en":
+        return flag
+    return next((zh + flag[len(en):] for en, zh in _FLAG_ZH.items() if flag.startswith(en)), flag)
 
 
 def _apply(ref: ItemRef, item: Any, edit: ItemEdit) -> None:
@@ -217,12 +288,283 @@ def source_span(ctx: Context, citation: Citation, context: int = 240) -> SourceS
                       cut_before=lo > 0, cut_after=hi < len(text))
 
 
+def draft_entries(draft: CourseDraft) -> list[tuple[str, str, str]]:
+    """The draft as (section, where, text) entries, the units a trainer compares item by item."""
+    out = [("course", "", draft.title)]
+    for i, m in enumerate(draft.modules, 1):
+        out.append(("module", f"{i}", m.title))
+        for j, lesson in enumerate(m.lessons, 1):
+            out.append(("lesson", f"{i}.{j}", lesson.title))
+            out += [("point", f"{i}.{j}.{k}", f"〔{kind_label(p.kind, draft.language)}〕{p.text}")
+                    for k, p in enumerate(lesson.points, 1)]
+    for n, q in enumerate(draft.quiz, 1):
+        keys = "; ".join(q.answer)
+        out.append(("quiz", f"Q{n}", f"{q.stem} | {' / '.join(q.options)} | {keys} | {q.explanation}".strip(" |")))
+    out += [("follow_up", f"F{n}", f.question) for n, f in enumerate(draft.follow_up_questions, 1)]
+    return out
+
+
+def compare(old: CourseDraft, new: CourseDraft) -> list[tuple[str, Change]]:
+    """(section, change) for every item added, removed or changed between two drafts."""
+    a, b = draft_entries(old), draft_entries(new)
+    out: list[tuple[str, Change]] = []
+    for section in ("course", "module", "lesson", "point", "quiz", "follow_up"):
+        old_items = [(w, t) for sec, w, t in a if sec == section]
+        new_items = [(w, t) for sec, w, t in b if sec == section]
+        out += [(section, c) for c in pair_up(old_items, new_items)]
+    return out
+
+
+def diff_items(ctx: Context, course_id: str, a: int, b: int) -> list[tuple[str, Change]]:
+    """What changed from version a to version b of a course, item by item."""
+    _, old = get_course(ctx, course_id, int(a))
+    _, new = get_course(ctx, course_id, int(b))
+    return compare(old, new)
+
+
 def diff(ctx: Context, course_id: str, a: int, b: int) -> str:
-    """What changed between two versions of a course."""
-    out = diff_versions(ctx, course_id, int(a), int(b))
-    return out if isinstance(out, str) else "\n".join(map(str, out))
+    """What changed between two versions of a course, as text ('' when nothing did)."""
+    rows = diff_items(ctx, course_id, a, b)
+    return "\n".join(f"{section} {line}" for section, c in rows for line in as_text([c]).splitlines())
 
 
-def move(ctx: Context, course_id: str, status: str, by: str | None) -> None:
-    """Move the course along draft -> in review -> published; 'unpublish' takes it back to draft."""
-    set_status(ctx, course_id, "draft" if status == "unpublish" else status, by=by)
+def move(ctx: Context, course_id: str, status: str, by: str | None, role: str = "trainer") -> CourseEntry:
+    """Move the latest version along draft -> in review -> published; 'unpublish' takes the live one away.
+
+    Only the course's own trainer or an admin may unpublish.
+    """
+    if status == "unpublish":
+        entry = course_status(ctx, course_id)
+        if entry is not None and role != "admin" and entry.created_by not in (None, by):
+            raise refusal(PermissionDenied, "only the trainer who made this course or an admin may unpublish it",
+                          "只有这门课程的内训师或管理员可以撤下发布")
+        unpublish(ctx, course_id, by)
+    elif status == "draft" and (entry := course_status(ctx, course_id)) and entry.latest_status != "in_review":
+        raise refusal(ReviewRefusal, "only a version in review can be sent back to draft; to take the course "
+                      "away from workers, unpublish it", "只有审核中的版本才能退回草稿；要让学员看不到这门课程，请点“撤下发布”")
+    else:
+        set_status(ctx, course_id, status, by=by)
+    entry = course_status(ctx, course_id)
+    assert entry is not None
+    return entry
+
+
+# --- the outline editor ----------------------------------------------------------------------
+
+OUTLINE_ACTIONS = ("rename", "up", "down", "add", "delete", "merge", "split")
+
+
+def outline_keys(draft: CourseDraft) -> list[str]:
+    """Every item the outline editor can select, in reading order."""
+    keys = ["c:"]
+    for i, m in enumerate(draft.modules):
+        keys.append(f"m:{i}")
+        for j, lesson in enumerate(m.lessons):
+            keys.append(f"l:{i}.{j}")
+            keys += [f"p:{i}.{j}.{k}" for k in range(len(lesson.points))]
+    keys += [f"q:{q.id}" for q in draft.quiz]
+    keys += [f"f:{n}" for n in range(len(draft.follow_up_questions))]
+    return keys
+
+
+def change_outline(ctx: Context, course_id: str, version: int | None, key: str, action: str, text: str,
+                   by: str | None) -> tuple[int, str, str]:
+    """One outline edit saved as the next version: (number, note, the key of the item selected afterwards).
+
+    rename: course, module or lesson title (or the text of a point, quiz stem, follow-up);
+    up/down: move an item within its list (a lesson or point crosses into the neighbouring module or lesson);
+    add: a new lesson, point or quiz item after the selected one; delete; merge: a lesson with the next one;
+    split: a lesson before the selected point. Lesson texts are rebuilt from their points.
+    """
+    if action not in OUTLINE_ACTIONS:
+        raise refusal(ReviewRefusal, f"{action!r} is not an outline action", f"没有“{action}”这种大纲操作")
+    with ctx.unit_of_work():
+        _number, draft = load(ctx, course_id, version)
+        if key not in outline_keys(draft):
+            raise refusal(ReviewRefusal, "pick an item in the outline first", "请先在大纲中选择一个条目")
+        new_key = _OUTLINE[action](draft, key, (text or "").strip())
+        refresh_lesson_texts(ctx, draft)
+        shown = text.strip()[:40] if action in ("rename", "add", "split") and text.strip() else ""
+        note = f"{action} {key.split(':', 1)[1] or 'course'}" + (f": {shown}" if shown else "")
+        return save_version(ctx, course_id, draft, created_by=by, note=note), note, new_key
+
+
+def _nums(key: str) -> list[int]:
+    body = key.split(":", 1)[1]
+    return [int(x) for x in body.split(".")] if body and key[0] in "mlpf" else []
+
+
+def _need(cond: bool, en: str, zh: str) -> None:
+    if not cond:
+        raise refusal(ReviewRefusal, en, zh)
+
+
+def _rename(draft: CourseDraft, key: str, text: str) -> str:
+    _need(bool(text), "type the new name first", "请先输入新名称")
+    kind, n = key[0], _nums(key)
+    if kind == "c":
+        draft.title = text
+    elif kind == "m":
+        draft.modules[n[0]].title = text
+    elif kind == "l":
+        draft.modules[n[0]].lessons[n[1]].title = text
+    elif kind == "p":
+        draft.modules[n[0]].lessons[n[1]].points[n[2]].text = text
+    elif kind == "q":
+        item = ItemRef(key).get(draft)
+        item.stem = text
+        item.flags = quiz_flags(item)
+    else:
+        draft.follow_up_questions[n[0]].question = text
+    return key
+
+
+def _move(draft: CourseDraft, key: str, step: int) -> str:
+    kind, n = key[0], _nums(key)
+    if kind == "m":
+        return f"m:{_shift(draft.modules, n[0], step)}"
+    if kind == "q":
+        _shift(draft.quiz, next(i for i, q in enumerate(draft.quiz) if q.id == key[2:]), step)
+        return key
+    if kind == "f":
+        return f"f:{_shift(draft.follow_up_questions, n[0], step)}"
+    if kind == "l":
+        i, j = n
+        lessons = draft.modules[i].lessons
+        if 0 <= j + step < len(lessons) or not 0 <= i + step < len(draft.modules):
+            return f"l:{i}.{_shift(lessons, j, step)}"
+        lesson = lessons.pop(j)  # past the end of its module: into the neighbouring one
+        target = draft.modules[i + step].lessons
+        target.insert(len(target) if step < 0 else 0, lesson)
+        return f"l:{i + step}.{target.index(lesson)}"
+    _need(kind == "p", "the course title cannot be moved", "课程名称不能移动")
+    i, j, k = n
+    points = draft.modules[i].lessons[j].points
+    if 0 <= k + step < len(points) or not 0 <= j + step < len(draft.modules[i].lessons):
+        return f"p:{i}.{j}.{_shift(points, k, step)}"
+    point = points.pop(k)  # past the end of its lesson: into the neighbouring lesson
+    into = draft.modules[i].lessons[j + step].points
+    into.insert(len(into) if step < 0 else 0, point)
+    return f"p:{i}.{j + step}.{into.index(point)}"
+
+
+def _shift(items: list[Any], at: int, step: int) -> int:
+    to = min(max(at + step, 0), len(items) - 1)
+    items.insert(to, items.pop(at))
+    return to
+
+
+def _add(draft: CourseDraft, key: str, text: str) -> str:
+    kind, n = key[0], _nums(key)
+    zh = draft.language == "zh"
+    if kind in "cm":
+        i = n[0] if n else 0
+        if not draft.modules:
+            draft.modules.append(Module(title=text or ("新单元" if zh else "New module")))
+        draft.modules[i].lessons.append(Lesson(title=text or ("新课时" if zh else "New lesson")))
+        return f"l:{i}.{len(draft.modules[i].lessons) - 1}"
+    if kind == "l":
+        i, j = n
+        draft.modules[i].lessons.insert(j + 1, Lesson(title=text or ("新课时" if zh else "New lesson")))
+        return f"l:{i}.{j + 1}"
+    if kind == "p":
+        i, j, k = n
+        _need(bool(text), "type the new point's text first", "请先输入新要点的内容")
+        draft.modules[i].lessons[j].points.insert(k + 1, Point(kind="fact", text=text))
+        return f"p:{i}.{j}.{k + 1}"
+    if kind == "q":
+        at = next(i for i, q in enumerate(draft.quiz) if q.id == key[2:]) + 1
+    else:
+        at = len(draft.quiz)
+    ids = {q.id for q in draft.quiz}
+    new_id = next(f"q{n}" for n in range(len(ids) + 1, len(ids) + 1000) if f"q{n}" not in ids)
+    item = QuizItem(id=new_id, type="single_choice", stem=text)
+    item.flags = quiz_flags(item)  # an empty new item is an error until the trainer writes it
+    draft.quiz.insert(at, item)
+    return f"q:{new_id}"
+
+
+def _delete(draft: CourseDraft, key: str, _text: str) -> str:
+    kind, n = key[0], _nums(key)
+    _need(kind != "c", "the course itself cannot be deleted here", "不能在这里删除整门课程")
+    if kind == "m":
+        del draft.modules[n[0]]
+        return f"m:{n[0] - 1}" if n[0] else "c:"
+    keys = outline_keys(draft)
+    before = keys[keys.index(key) - 1]
+    ItemRef(key).remove(draft)
+    return before if before in outline_keys(draft) else "c:"
+
+
+def _merge(draft: CourseDraft, key: str, _text: str) -> str:
+    _need(key[0] == "l", "pick a lesson to merge with the next one", "请选择一个课时，与下一个课时合并")
+    i, j = _nums(key)
+    lessons = draft.modules[i].lessons
+    _need(j + 1 < len(lessons), "this is the last lesson of its module; pick the one before it",
+          "这是本单元最后一个课时，请选择它前面的课时来合并")
+    nxt = lessons.pop(j + 1)
+    lessons[j].points += nxt.points
+    lessons[j].objectives += [o for o in nxt.objectives if o not in lessons[j].objectives]
+    lessons[j].flags = [f for f in lessons[j].flags if f != "empty lesson"] if lessons[j].points else lessons[j].flags
+    return key
+
+
+def _split(draft: CourseDraft, key: str, text: str) -> str:
+    _need(key[0] == "p", "pick the point where the new lesson should begin", "请选择新课时开始的那个要点")
+    i, j, k = _nums(key)
+    lesson = draft.modules[i].lessons[j]
+    _need(k > 0, "the first point already begins the lesson; pick a later point", "第一个要点已是课时开头，请选择后面的要点")
+    zh = draft.language == "zh"
+    rest = Lesson(title=text or (f"{lesson.title}（续）" if zh else f"{lesson.title} (continued)"), points=lesson.points[k:])
+    lesson.points = lesson.points[:k]
+    draft.modules[i].lessons.insert(j + 1, rest)
+    return f"l:{i}.{j + 1}"
+
+
+_OUTLINE = {
+    "rename": _rename, "add": _add, "delete": _delete, "merge": _merge, "split": _split,
+    "up": lambda d, k, _t: _move(d, k, -1), "down": lambda d, k, _t: _move(d, k, 1),
+}
+
+
+def refresh_lesson_texts(ctx: Context, draft: CourseDraft) -> None:
+    """Rebuild every lesson's text from its points, so an edited outline reads the same as its lessons."""
+    speakers = _speakers(ctx, draft)
+    for m in draft.modules:
+        for lesson in m.lessons:
+            lesson.content_md = lesson_text(lesson, speakers, draft.language)
+
+
+def _speakers(ctx: Context, draft: CourseDraft) -> dict[tuple[str, int], str]:
+    """Who said each cited span: (transcript id, start) -> speaker, read once per transcript."""
+    out: dict[tuple[str, int], str] = {}
+    cites = [c for m in draft.modules for lesson in m.lessons for p in lesson.points for c in p.citations]
+    from shifu.errors import NotFoundError
+
+    for tid in {c.transcript_id for c in cites}:
+        try:
+            turns = get_transcript(ctx, tid).turns
+        except NotFoundError:
+            continue
+        for c in (c for c in cites if c.transcript_id == tid):
+            turn = next((x for x in turns if x.char_start <= c.start < x.char_end + 1), None)
+            if turn is not None and turn.speaker:
+                out[(tid, int(c.start))] = turn.speaker
+    return out
+
+
+def lesson_text(lesson: Lesson, speakers: dict[tuple[str, int], str], language: str) -> str:
+    """The lesson's Markdown from its points, in their order: each point, then where the master said it."""
+    zh = language == "zh"
+    lines: list[str] = []
+    for p in lesson.points:
+        lines += [f"**{kind_label(p.kind, language)}**{'：' if zh else ': '}{p.text}", ""]
+        for c in p.citations:
+            quote = " ".join(c.quote.split())
+            credit = [x for x in (speakers.get((c.transcript_id, int(c.start)), ""), clock(c.t_start)) if x]
+            said = (f"—— {'，'.join(credit)}" if zh else f"— {', '.join(credit)}") if credit else ""
+            # the point is often the master's sentence itself: then only say who said it
+            shown = said if quote == p.text.strip() else f"{quote} {said}".strip()
+            if shown:
+                lines += [f"> {shown}", ""]
+    return "\n".join(lines).strip() + "\n" if lines else ""

@@ -191,6 +191,25 @@ def item_problems(item: QuizItem) -> list[str]:
     return problems
 
 
+# Severity: a hard flag makes an item wrong for any learner, so a reviewer can only fix or remove
+# the item; a soft flag is a doubt a reviewer may accept with a reason. Flags are matched by prefix.
+HARD_FLAGS = (
+    "empty stem", "fewer than two options", "options are not distinct", "an answer is not one of the options",
+    "single choice needs exactly one key", "multiple choice has no key", "true/false answer must be",
+    "short answer has no reference answer", "citation to unknown transcript", "citation to unknown chunk",
+    "quote is not verbatim", "quoted span is not inside any chunk", "citation has an empty quote", "duplicate of",
+)
+
+
+def is_hard(flag: str) -> bool:
+    """True when the flag cannot be accepted away (the item must be fixed or removed)."""
+    return flag.startswith(HARD_FLAGS)
+
+
+def hard_flags(flags: Sequence[str]) -> list[str]:
+    return [f for f in flags if is_hard(f)]
+
+
 # Flags set when a draft is assembled (not re-derivable from the draft itself): kept on re-validation.
 _ASSEMBLY_FLAGS = ("cites unknown knowledge unit",)
 

@@ -20,6 +20,7 @@ from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, UndefinedE
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from sqlalchemy import select
 
+from prompts.textdiff import Change, line_changes
 from shifu.errors import NotFoundError, ShifuError
 from shifu.settings import Settings
 from shifu.store import session_scope
@@ -278,6 +279,12 @@ def diff(settings: Settings, name: str, v1: str, v2: str) -> str:
         fromfile=f"{name}@{a.version}", tofile=f"{name}@{b.version}",
     )
     return "".join(lines)
+
+
+def changes(settings: Settings, name: str, v1: str, v2: str) -> list[Change]:
+    """What version v2 added, removed or changed against v1, line by line with the changed words."""
+    a, b = get_template(settings, name, v1), get_template(settings, name, v2)
+    return line_changes(a.body, b.body)
 
 
 # --- rendering ----------------------------------------------------------------------

@@ -116,6 +116,26 @@ def remove_user(ctx: Context, username: str) -> None:
         s.delete(_existing(s, username))
 
 
+LANGUAGES = ("zh", "en")
+
+
+def language_of(ctx: Context, username: str | None) -> str:
+    """The language this user chose last (Chinese until they choose)."""
+    if not username:
+        return "zh"
+    with ctx.unit_of_work() as s:
+        row = _row(s, username)
+        return row.language if row is not None and row.language in LANGUAGES else "zh"
+
+
+def set_language(ctx: Context, username: str, language: str) -> None:
+    """Remember the user's language choice for their next visit."""
+    if language not in LANGUAGES:
+        raise ShifuError(f"language {language!r} is not offered; use zh or en")
+    with ctx.unit_of_work() as s:
+        _existing(s, username).language = language
+
+
 def authenticate(ctx: Context, username: str, password: str) -> bool:
     """True when the password matches; the check Gradio's login calls."""
     with ctx.unit_of_work() as s:

@@ -213,6 +213,7 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(20))  # trainer | worker | admin
     enterprise: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(8))  # zh | en, the app's language for this user
 
 
 class QuizAttemptRow(Base):

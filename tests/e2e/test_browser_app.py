@@ -90,7 +90,7 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     admin.shot("01-admin-home")
     admin.tab("管理")
     admin.tab("用户管理")
-    for name, role in (("li_trainer", "trainer"), ("wang_worker", "worker")):
+    for name, role in (("li_trainer", "内训师"), ("wang_worker", "职工学员")):
         admin.fill("new-username", name)
         admin.pick("new-role", role)
         admin.fill("new-enterprise", "温州瓯江阀门")
@@ -129,8 +129,8 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     trainer.shot("05-trainer-draft")
 
     trainer.tab("审阅课程")
-    trainer.sees("r-outline", "测验")
-    trainer.pick("r-item", re.compile(r"^Q1 "))
+    trainer.sees("r-tree", "Q1〔")
+    trainer.page.locator("#r-tree label").filter(has_text="Q1〔").first.click()
     trainer.expect(trainer.page.locator("#r-quotes")).to_contain_text("[1]")
     trainer.expect(trainer.page.locator("#r-span mark")).to_be_visible()
     trainer.shot("06-trainer-review-item")
@@ -194,7 +194,11 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     worker.click("w-send")
     citation = worker.page.locator("#w-chat").get_by_text(re.compile(r"^\[1\]")).first
     worker.expect(citation).to_be_visible(timeout=60_000)
-    citation.click()  # expand the quote
+    citation.click()  # expand the quote: the transcript around it, the cited words marked
+    worker.page.wait_for_timeout(500)
+    worker.shot("13a-worker-chat-citation-open")
+    worker.expect(worker.page.locator("#w-chat blockquote strong").first).to_be_visible()
+    worker.expect(worker.page.locator("#w-chat")).not_to_contain_text("&#")  # escaped once, no entities
     worker.shot("13-worker-chat")
 
     worker.tab("评价课程")

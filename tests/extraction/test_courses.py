@@ -64,7 +64,7 @@ def test_every_save_is_a_version_and_diffs_show_the_edit(ctx, drafted):
 
 def test_publishing_needs_review_and_the_masters_consent(ctx, drafted):
     tid, course_id, _, _, _ = drafted
-    with pytest.raises(WorkflowError, match="submit it for review"):
+    with pytest.raises(WorkflowError, match="submitted for review"):
         set_status(ctx, course_id, "published", "trainer1")
     set_status(ctx, course_id, "in_review", "trainer1")
     with pytest.raises(WorkflowError, match="consent"):
@@ -92,7 +92,7 @@ def test_a_version_with_flagged_items_is_never_published_until_they_are_reviewed
     message = str(refused.value)
     assert "2 item(s) still carry validator flags" in message
     assert f"{flagged.quiz[0].id}: no key" in message and "lesson 1.1: empty lesson" in message
-    assert "accept them in review" in message and "\n" not in message
+    assert "fix or remove each in review" in message and "\n" not in message
     assert published_courses(ctx) == []
     reviewed = flagged.model_copy(deep=True)  # what accepting both items in the review screen saves
     reviewed.quiz[0].flags, reviewed.modules[0].lessons[0].flags = [], []
@@ -115,3 +115,98 @@ def test_courses_show_dates_each_version_when_it_was_saved(ctx, settings, drafte
             row.created_at = datetime(2024, 5, row.number, 9, 30)
     out = CliRunner().invoke(app, ["courses", "show", course_id], env={"COLUMNS": "200"}).output
     assert "v1 draft 2024-05-01 09:30" in out and "v2 draft 2024-05-02 09:30 trainer2" in out
+
+
+def _publish(ctx, course_id):
+    set_status(ctx, course_id, "in_review", "trainer1")
+    return set_status(ctx, course_id, "published", "trainer1")
+
+
+def test_editing_a_published_course_keeps_the_live_version_until_the_new_one_is_published(ctx, drafted):
+    from extraction import review
+
+    tid, course_id, _, draft, _ = drafted
+    update_metadata(ctx, tid, consent=True)
+    _publish(ctx, course_id)
+    edited = draft.model_copy(deep=True)
+    edited.modules[0].title = "焊缝的保护（修订）"
+    assert save_version(ctx, course_id, edited, "trainer1", "fix after publishing") == 2
+    live = published_courses(ctx)
+    assert [(c.id, c.published_version) for c, _ in live] == [(course_id, 1)]  # workers still see v1
+    assert live[0][1].modules[0].title == draft.modules[0].title
+    entry = review.course_status(ctx, course_id)
+    assert (entry.status, entry.published_version, entry.latest_version, entry.latest_status) == \
+        ("published", 1, 2, "draft")
+    info = _publish(ctx, course_id)
+    assert info.published_version == 2 and info.status == "published"
+    assert published_courses(ctx)[0][1].modules[0].title == "焊缝的保护（修订）"
+    assert [v.status for v in review.versions(ctx, course_id)] == ["replaced", "published"]
+    with pytest.raises(Exception, match="only the trainer"):
+        review.move(ctx, course_id, "unpublish", "trainer2", role="trainer")
+    assert review.move(ctx, course_id, "unpublish", "trainer1").published_version is None
+    assert published_courses(ctx) == []
+
+
+def test_hard_flags_cannot_be_accepted_and_soft_ones_need_a_reason(ctx, drafted):
+    from extraction import review
+
+    _, course_id, _, draft, _ = drafted
+    qid = draft.quiz[0].id
+    wrong = review.ItemEdit(text="氩弧焊用什么气体保护？", options="氩气\n二氧化碳", answer="氦气")
+    number, _ = review.edit_item(ctx, course_id, None, f"q:{qid}", "save", wrong, "trainer1")
+    item = review.open_item(ctx, course_id, number, f"q:{qid}")
+    assert "an answer is not one of the options" in item.flags
+    with pytest.raises(review.ReviewRefusal, match="cannot be accepted") as refused:
+        review.edit_item(ctx, course_id, number, f"q:{qid}", "accept", review.ItemEdit(reason="ok"), "trainer1")
+    assert "答案不在选项中" in refused.value.zh
+    soft = draft.model_copy(deep=True)
+    soft.quiz[0].flags = ["answer not supported by the cited quote"]
+    number = save_version(ctx, course_id, soft, "trainer1", "a doubt")
+    with pytest.raises(review.ReviewRefusal, match="reason"):
+        review.edit_item(ctx, course_id, number, f"q:{qid}", "accept", review.ItemEdit(), "trainer1")
+    number, note = review.edit_item(ctx, course_id, number, f"q:{qid}", "accept",
+                                    review.ItemEdit(reason="师傅在第二段说过"), "trainer1")
+    assert "师傅在第二段说过" in note and "answer not supported" in note
+    assert review.versions(ctx, course_id)[-1].note == note  # recorded in the version
+
+
+def test_the_outline_editor_renames_moves_adds_merges_and_splits(ctx, drafted):
+    from extraction import review
+
+    _, course_id, _, draft, _ = drafted
+    n, _, key = review.change_outline(ctx, course_id, None, "l:0.0", "rename", "保护气体", "trainer1")
+    assert key == "l:0.0" and review.load(ctx, course_id, n)[1].modules[0].lessons[0].title == "保护气体"
+    n, _, key = review.change_outline(ctx, course_id, n, "c:", "rename", "氩弧焊入门", "trainer1")
+    assert review.load(ctx, course_id, n)[1].title == "氩弧焊入门"
+    first = review.load(ctx, course_id, n)[1].modules[0].lessons[0]
+    n, _, key = review.change_outline(ctx, course_id, n, "p:0.0.0", "add", "收弧前先停送丝", "trainer1")
+    after = review.load(ctx, course_id, n)[1].modules[0].lessons[0]
+    assert key == "p:0.0.1" and after.points[1].text == "收弧前先停送丝"
+    assert "收弧前先停送丝" in after.content_md  # the edit flows into the lesson text
+    n, _, key = review.change_outline(ctx, course_id, n, key, "up", "", "trainer1")
+    assert key == "p:0.0.0" and review.load(ctx, course_id, n)[1].modules[0].lessons[0].points[0].text == "收弧前先停送丝"
+    n, _, key = review.change_outline(ctx, course_id, n, "p:0.0.1", "split", "", "trainer1")
+    split = review.load(ctx, course_id, n)[1].modules[0].lessons
+    assert key == "l:0.1" and len(split[0].points) == 1 and split[1].title == "保护气体（续）"
+    n, _, key = review.change_outline(ctx, course_id, n, "l:0.0", "merge", "", "trainer1")
+    merged = review.load(ctx, course_id, n)[1].modules[0].lessons[0]
+    assert key == "l:0.0" and len(merged.points) == len(first.points) + 1
+    n, _, key = review.change_outline(ctx, course_id, n, f"q:{draft.quiz[0].id}", "add", "", "trainer1")
+    new = review.open_item(ctx, course_id, n, key)
+    assert "empty stem" in new.flags  # an unwritten item is an error until it is written
+    n, _, key2 = review.change_outline(ctx, course_id, n, key, "delete", "", "trainer1")
+    assert key2 == f"q:{draft.quiz[0].id}"
+    changes = review.diff_items(ctx, course_id, 1, n)
+    kinds = {(section, c.change) for section, c in changes}
+    assert ("course", "added") in kinds and ("course", "removed") in kinds and ("point", "added") in kinds
+    assert ("point", "changed") not in kinds  # a moved point is not an edit
+
+
+def test_a_readable_diff_pairs_edited_lines_and_marks_the_changed_words():
+    from prompts.textdiff import line_changes
+
+    old = "name: qa\nsystem: |\n  回答要简短\n"
+    new = "name: qa\nsystem: |\n  回答要简短明了\n  - 用提问的语言\n"
+    changes = line_changes(old, new)
+    assert [(c.change, c.where) for c in changes] == [("changed", "3"), ("added", "4")]
+    assert ("add", "明了") in changes[0].words and changes[1].new == "  - 用提问的语言"

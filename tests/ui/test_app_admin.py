@@ -27,7 +27,7 @@ def admin(ctx, settings):
 
 def test_template_edit_is_checked_previewed_saved_and_rolled_back(admin, settings):
     body, history, _a, _b = admin.open_template("qa", "zh", req("boss"))
-    assert body.startswith("name: qa") and list(history["origin"]) == ["shipped"]
+    assert body.startswith("name: qa") and list(history["来源"]) == ["随软件提供"]
     edited = body.replace("description: ", "description: (修订) ", 1)
     assert "question, sources" in admin.check_variables("qa", edited, "zh", req("boss"))
     with pytest.raises(gr.Error, match="not listed under `variables`|does not pass"):
@@ -36,21 +36,24 @@ def test_template_edit_is_checked_previewed_saved_and_rolled_back(admin, setting
     assert "未配置大模型" in admin.test_run("qa", edited, None, "zh", req("boss"))
     status, body2, history2, *_ = admin.save("qa", edited, True, "zh", req("boss"))
     assert "现在使用版本" in status and "(修订)" in body2
-    assert list(history2["by"]) == ["", "boss"] and list(history2["active"]) == ["", "✓"]
+    assert list(history2["修改人"]) == ["", "boss"] and list(history2["在用"]) == ["", "✓"]
     assert active_version(settings, "qa") != shipped("qa").version
     diff = admin.diff("qa", shipped("qa").version, active_version(settings, "qa"), "zh", req("boss"))
-    assert "+description: (修订)" in diff
+    assert "(修订)</ins>" in diff and "新增" not in diff  # an edited line, its new words marked
+    assert diff == admin.diff("qa", active_version(settings, "qa"), shipped("qa").version, "zh", req("boss"))
     status, body3, *_ = admin.rollback("qa", "zh", req("boss"))
     assert active_version(settings, "qa") == shipped("qa").version and "(修订)" not in body3
 
 
 def test_users_are_managed_by_the_admin_only(admin, ctx):
     msg, table = admin.add_user("zhao", "worker", "温州鞋厂", "pw-zhao-1", "zh", req("boss"))
-    assert "已添加用户 zhao" in msg and "zhao" in list(table["username"])
+    assert "已添加用户 zhao" in msg and "zhao" in list(table["用户名"])
     admin.set_password("zhao", "pw-zhao-2", "zh", req("boss"))
     assert authenticate(ctx, "zhao", "pw-zhao-2")
-    with pytest.raises(gr.Error, match="own account"):
+    with pytest.raises(gr.Error, match="不能删除自己的账号"):
         admin.remove_user("boss", "zh", req("boss"))
+    shown, question = admin.ask_remove("zhao", "zh", req("boss"))
+    assert shown["visible"] and "确定删除用户 **zhao**" in question  # asked before it is done
     admin.remove_user("zhao", "zh", req("boss"))
     assert not authenticate(ctx, "zhao", "pw-zhao-2")
     for who in ("li_trainer", "wang_worker", None):
@@ -63,10 +66,10 @@ def test_dashboard_and_unpublish(ctx, admin, settings):
     md, status, per, _per, pub = admin.dashboard("zh", req("boss"))
     assert "| 课程（草稿 / 审核中 / 已发布） | 0 / 0 / 1 |" in md
     status = status["value"]
-    assert dict(zip(status["status"], status["courses"], strict=True))["published"] == 1
+    assert dict(zip(status["status"], status["courses"], strict=True))["已发布"] == 1
     assert [v for _, v in pub["choices"]] == ["pub"]
     assert "已撤下" in admin.unpublish("pub", "zh", req("boss"))
-    assert WorkerHandlers(ctx).catalogue("", "", "zh", req("wang_worker"))[1]["choices"] == []
+    assert WorkerHandlers(ctx).catalogue("", "", "", "zh", req("wang_worker"))[1]["choices"] == []
 
 
 def test_uploads_are_type_checked_size_limited_and_not_left_in_gradios_cache(tmp_path, monkeypatch):
@@ -80,7 +83,7 @@ def test_uploads_are_type_checked_size_limited_and_not_left_in_gradios_cache(tmp
     exe.write_bytes(b"MZ\x90\x00")
     msg, table, _files = trainer.upload([str(big), str(exe)], "", "", "", "", True, "zh", req("li_trainer"))
     assert "0 个文件已入库，2 个失败" in msg
-    messages = dict(zip(table["file"], table["message"], strict=True))
+    messages = dict(zip(table["文件"], table["说明"], strict=True))
     assert "larger than" in messages["big.txt"] and "not a transcript type" in messages["tool.exe"]
     assert not big.exists(), "Gradio's cached copy of an upload is removed once read"
     with pytest.raises(gr.Error, match="YYYY-MM-DD"):
@@ -130,7 +133,22 @@ def test_publishing_without_consent_is_refused_in_words(ctx, settings):
 
     make_users(settings)
     make_course(settings, "c1", status="in_review")  # its source transcript has no consent on record
-    with pytest.raises(gr.Error, match="consent"):
+    with pytest.raises(gr.Error, match="还没有记录师傅的同意"):
         ReviewHandlers(ctx).set_status("c1", "published", "zh", req("li_trainer"))
     with pytest.raises(gr.Error, match="没有权限"):
         ReviewHandlers(ctx).set_status("c1", "published", "zh", req("wang_worker"))
+
+
+def test_users_are_imported_from_csv_all_or_none(ctx, admin, tmp_path):
+    from shifu import auth
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("用户名,角色,企业\n张三,职工学员,温州瓯江阀门\n李四,厨师,温州瓯江阀门\n", encoding="utf-8")
+    report, _table, _box = admin.import_csv(str(bad), "zh", req("boss"))
+    assert "没有导入任何用户" in report and "| 2 | 李四 | ✗ 角色“厨师”无法识别" in report
+    assert "| 1 | 张三 | ✗ 未导入" in report and auth.get_user(ctx, "张三") is None  # nothing half-imported
+    good = tmp_path / "good.csv"
+    good.write_text("张三,职工学员,温州瓯江阀门\n李四,trainer,温州瓯江阀门,secret-pw-9\n", encoding="gb18030")
+    report, table, _box = admin.import_csv(str(good), "zh", req("boss"))
+    assert "已导入 2 个用户" in report and "| 1 | 张三 | ✓ 已导入 |" in report
+    assert auth.get_user(ctx, "李四").role == "trainer" and "张三" in list(table["用户名"])

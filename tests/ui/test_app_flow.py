@@ -39,10 +39,10 @@ def published(ctx, settings, tmp_path):
     message, table, _files = trainer.upload([str(upload), str(bad)], "张建国", "焊工", "温州瓯江阀门", "2024-03-12", True,
                                     "zh", req("li_trainer"))
     assert "1 个文件已入库，1 个失败" in message
-    rows = table.set_index("file")
-    assert rows.loc["welding_tig_mig_zh_gbk.txt", "status"] != "failed"
-    assert "broken.txt" in rows.loc["broken.txt", "message"]  # one line naming the file
-    transcript_id = rows.loc["welding_tig_mig_zh_gbk.txt", "id"]
+    rows = table.set_index("文件")
+    assert rows.loc["welding_tig_mig_zh_gbk.txt", "状态"] != "failed"
+    assert "broken.txt" in rows.loc["broken.txt", "说明"]  # one line naming the file
+    transcript_id = rows.loc["welding_tig_mig_zh_gbk.txt", "编号"]
     assert list(settings.uploads_dir.iterdir()), "the upload is kept under SHIFU_HOME/uploads"
     meta, html = trainer.view(transcript_id, "zh", req("li_trainer"))
     assert "张师傅" in html and "老师傅" in html and "片段 1" in html and "张建国" in meta and "consent" in meta
@@ -55,25 +55,23 @@ def published(ctx, settings, tmp_path):
 def test_trainer_reviews_edits_publishes_and_exports(published):
     ctx, course_id, transcript_id = published
     review = ReviewHandlers(ctx)
-    outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
-    assert outline.startswith("### ")
+    items, status, *_heads = review.show(course_id, 1, None, "zh", req("li_trainer"))
+    assert items["choices"][0][1] == "c:" and "正在查看：第 1 版（草稿）" in status
     quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
     stem, qtype, options, answer, expl, cites, quotes, flags, _box = review.open_item(
         course_id, 1, quiz_key, "zh", req("li_trainer"))
     assert quotes.startswith("> [1]") and cites["choices"]
     span = review.show_span(course_id, 1, quiz_key, 0, "zh", req("li_trainer"))
     assert "<mark id='cited-span'>" in span
-    saved, _c, v_upd = review.edit(course_id, 1, quiz_key, stem + "（改）", qtype, options, answer, expl, "save",
-                                   "zh", req("li_trainer"))
-    assert v_upd["value"] == 2 and "第 2 版" in saved
+    saved, _c, v_upd, kept = review.edit(course_id, 1, quiz_key, stem + "（改）", None, options, answer, expl, "",
+                                         "save", "zh", req("li_trainer"))
+    assert v_upd["value"] == 2 and "第 2 版" in saved and kept["value"] == quiz_key  # the selection stays
     _info, v2 = load(ctx, course_id, 2)
     assert any(q.stem.endswith("（改）") for q in v2.quiz)
     diff = review.diff(course_id, 1, 2, "zh", req("li_trainer"))
     assert "（改）" in diff
-    assert "审核中" in review.set_status(course_id, "in_review", "zh", req("li_trainer"))
-    assert "已发布" in review.set_status(course_id, "published", "zh", req("li_trainer"))
-    with pytest.raises(gr.Error, match="没有权限"):
-        review.set_status(course_id, "unpublish", "zh", req("li_trainer"))  # only an admin unpublishes
+    assert "最新：第 2 版（审核中）" in review.set_status(course_id, "in_review", "zh", req("li_trainer"))[0]
+    assert "学员看到：第 2 版" in review.set_status(course_id, "published", "zh", req("li_trainer"))[0]
     note, paths = review.export(course_id, None, None, "zh", req("li_trainer"))
     assert len(paths) == 7 and "已导出 7" in note
     assert all(not p.startswith(str(ctx.settings.home)) for p in paths)
@@ -87,7 +85,7 @@ def test_worker_studies_the_published_course(published):
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))
     review.set_status(course_id, "published", "zh", req("li_trainer"))
     w = WorkerHandlers(ctx)
-    table, courses, trades, _ents, _note = w.catalogue("焊工", "", "zh", req("wang_worker"))
+    table, courses, trades, _ents, _langs, _note, _shown = w.catalogue("焊工", "", "", "zh", req("wang_worker"))
     assert [v for _, v in courses["choices"]] == [course_id]
     lessons, body = w.open_course(course_id, "zh", req("wang_worker"))
     assert lessons["choices"] and "> " in body and "焊工老师傅谈氩弧焊" in body  # where each point was said
@@ -103,7 +101,12 @@ def test_worker_studies_the_published_course(published):
     assert history[0]["role"] == "user" and history[1]["role"] == "assistant"
     cites = [m for m in history if m.get("metadata")]
     assert cites and cites[0]["metadata"]["title"].startswith("[1]")
+    assert "**" in cites[0]["content"] and cites[0]["content"] != history[1]["content"]  # the source, marked
+    assert "&#" not in history[1]["content"] and "&amp;" not in history[1]["content"]  # escaped once
     assert "5 星" in w.rate(course_id, 5, "很实用", "zh", req("wang_worker"))
+    table, *_rest, shown = w.catalogue("", "", "", "zh", req("wang_worker"))
+    assert table["好评率"][0] == "100%（1 人评价）" and table["我的进度"][0].startswith("最高 ")
+    assert shown == [course_id] and w.catalogue("", "", "en", "zh", req("wang_worker"))[-1] == []  # a Chinese course
 
 
 def test_a_worker_chat_never_sees_unpublished_transcripts(published):
@@ -112,7 +115,7 @@ def test_a_worker_chat_never_sees_unpublished_transcripts(published):
     history, _ = w.ask("氩弧焊用什么气体保护？", [], req("wang_worker"))
     assert not [m for m in history if m.get("metadata")]
     assert "没有涉及" in history[-1]["content"] or "not cover" in history[-1]["content"]
-    table, courses, *_ = w.catalogue("", "", "zh", req("wang_worker"))
+    table, courses, *_ = w.catalogue("", "", "", "zh", req("wang_worker"))
     assert courses["choices"] == []
     with pytest.raises(gr.Error, match="not published"):
         w.open_course(course_id, "zh", req("wang_worker"))
@@ -123,7 +126,7 @@ def test_trainer_screens_refuse_a_worker(published):
     with pytest.raises(gr.Error, match="没有权限"):
         TrainerHandlers(ctx).view(tid, "zh", req("wang_worker"))
     with pytest.raises(gr.Error, match="请先登录"):
-        ReviewHandlers(ctx).show(course_id, 1, "zh", req(None))
+        ReviewHandlers(ctx).show(course_id, 1, None, "zh", req(None))
 
 
 def test_trainer_records_consent_on_the_transcript_viewer(published):
@@ -149,27 +152,29 @@ def test_flagged_items_block_publishing_until_accepted_in_review(published):
     save_version(ctx, course_id, draft, "li_trainer", "validator findings")
     review = ReviewHandlers(ctx)
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))
-    with pytest.raises(gr.Error, match="2 item"):
+    with pytest.raises(gr.Error, match="还有 2 个条目"):
         review.set_status(course_id, "published", "zh", req("li_trainer"))
-    _outline, items, _status = review.show(course_id, None, "zh", req("li_trainer"))
+    items, *_heads = review.show(course_id, None, None, "zh", req("li_trainer"))
     keys = [v for _, v in items["choices"]]
     assert "l:0.0" in keys  # the flagged lesson is listed, so it can be accepted
     text, kind, *_rest, flags, _box = review.open_item(course_id, None, "l:0.0", "zh", req("li_trainer"))
-    assert kind == "lesson" and text == draft.modules[0].lessons[0].title and "empty lesson" in flags
+    assert text == draft.modules[0].lessons[0].title and "空课时" in flags
+    refused = review.edit(course_id, None, "l:0.0", "", None, "", "", "", "", "accept", "zh", req("li_trainer"))
+    assert "接受理由" in refused[0]  # a soft flag needs a reason, said beside the button
     for key in ("l:0.0", f"q:{draft.quiz[0].id}"):
-        review.edit(course_id, None, key, "", "", "", "", "", "accept", "zh", req("li_trainer"))
+        review.edit(course_id, None, key, "", None, "", "", "", "先发布，下周补", "accept", "zh", req("li_trainer"))
     review.set_status(course_id, "in_review", "zh", req("li_trainer"))  # the accepts made a new draft version
-    assert "已发布" in review.set_status(course_id, "published", "zh", req("li_trainer"))
+    assert "学员看到：第 4 版" in review.set_status(course_id, "published", "zh", req("li_trainer"))[0]
 
 
 def test_trainer_regenerates_a_quiz_item_offline(published):
     ctx, course_id, _transcript_id = published
     review = ReviewHandlers(ctx)
-    _outline, items, _status = review.show(course_id, 1, "zh", req("li_trainer"))
+    items, *_heads = review.show(course_id, 1, None, "zh", req("li_trainer"))
     quiz_key = next(v for _, v in items["choices"] if v.startswith("q:"))
     before = load(ctx, course_id, 1)[1]
-    saved, _c, v_upd = review.regenerate(course_id, 1, quiz_key, "zh", req("li_trainer"))
-    assert v_upd["value"] == 2 and "regenerated" in saved
+    saved, _c, v_upd, _kept = review.regenerate(course_id, 1, quiz_key, "zh", req("li_trainer"))
+    assert v_upd["value"] == 2 and "重新生成" in saved
     after = load(ctx, course_id, 2)[1]
     item_id = quiz_key.split(":", 1)[1]
     old = next(q for q in before.quiz if q.id == item_id)

@@ -77,7 +77,7 @@ def test_roles_without_rights_are_refused_on_every_endpoint(app_url, user, forbi
 
 def test_worker_endpoints_work_for_a_worker(app_url):
     client = _client(app_url, "wang_worker")
-    table, *_ = client.predict("", "", "zh", api_name="/worker_catalogue_tab")
+    table, *_ = client.predict("", "", "", "zh", api_name="/worker_catalogue_tab")
     titles = [row[0] for row in table["data"]]
     assert titles == ["TIG 焊接入门"]  # the draft is not listed
 

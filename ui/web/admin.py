@@ -11,7 +11,19 @@ import pandas as pd
 from shifu import auth
 from shifu.context import Context
 from ui.web import growth
-from ui.web.common import ADMIN, Screen, add_texts, guarded, need, one_action, role_name, t
+from ui.web.common import (
+    ADMIN,
+    Screen,
+    add_texts,
+    changes_html,
+    column,
+    guarded,
+    headed,
+    need,
+    one_action,
+    role_name,
+    t,
+)
 
 if TYPE_CHECKING:
     from prompts.registry import RenderedPrompt, TemplateSpec
@@ -51,6 +63,27 @@ add_texts({
     "user_added": ("已添加用户 {user}（{role}）", "Added user {user} ({role})"),
     "pw_set": ("已修改 {user} 的密码", "Changed the password of {user}"),
     "user_rm": ("已删除用户 {user}", "Removed user {user}"),
+    "st_draft": ("草稿", "draft"), "st_in_review": ("审核中", "in review"), "st_published": ("已发布", "published"),
+    "plot_status": ("各状态的课程数", "Courses by status"), "plot_courses": ("课程数", "courses"),
+    "plot_attempts": ("各课程的测验次数", "Quiz attempts per course"), "plot_attempts_y": ("测验次数", "attempts"),
+    "plot_rating": ("各课程的平均评分", "Average rating per course"), "plot_rating_y": ("平均评分", "rating"),
+    "rm_pick": ("请先在“用户名”中填写要删除的用户。", "Type the user name to delete first."),
+    "rm_self": ("不能删除自己的账号；请另一位管理员操作。", "You cannot delete your own account; ask another admin."),
+    "rm_unknown": ("没有用户 {user}。", "There is no user {user}."),
+    "rm_confirm": ("确定删除用户 **{user}** 吗？删除后无法恢复（其测验记录和评价会保留）。",
+                   "Delete the user **{user}**? This cannot be undone (their quiz results and ratings stay)."),
+    "rm_yes": ("确认删除", "Yes, delete"),
+    "rm_no": ("取消", "Cancel"),
+    "csv_file": ("批量导入用户（CSV：用户名, 角色, 企业[, 密码]）", "Import users (CSV: name, role, enterprise[, password])"),
+    "csv_btn": ("导入", "Import"),
+    "csv_pick": ("请先选择一个 CSV 文件。", "Choose a CSV file first."),
+    "csv_ok": ("已导入 {n} 个用户。未写密码的行已生成初始密码，请转交本人。",
+               "Imported {n} user(s). Rows without a password got one, shown below once: hand it over."),
+    "csv_none": ("没有导入任何用户：请按下表修正后重新导入。", "No user was imported: fix the rows below and import again."),
+    "csv_table": ("| 行 | 用户名 | 结果 | 初始密码 |\n|---|---|---|---|", "| row | name | result | password |\n|---|---|---|---|"),
+    "origin_shipped": ("随软件提供", "shipped"),
+    "origin_override": ("管理员修改", "edited by an admin"),
+    "pick_published": ("请先选择一门已发布的课程。", "Pick a published course first."),
     "unpublished": ("已撤下课程 {title}", "Unpublished {title}"),
     "no_llm": ("未配置大模型（设置 SHIFU_LLM_BASE_URL 和 SHIFU_LLM_MODEL）；下面是将发送的提示词。",
                "No LLM configured (set SHIFU_LLM_BASE_URL and SHIFU_LLM_MODEL); this is the prompt that would be sent."),
@@ -62,6 +95,23 @@ add_texts({
         "| courses (draft / in review / published) | {draft} / {in_review} / {published} |\n| workers reached | {reached} |\n"
         "| quiz attempts | {attempts} |\n| pass rate | {pass_rate} |\n| average rating | {rating} |\n| open knowledge gaps | {gaps} |"),
 })
+
+
+# What each shipped template is for, in the admin's words (a new template shows its name only).
+_PURPOSE = {
+    "draft_units": ("起草：从访谈中挑出知识点", "drafting: pick the know-how out of an interview"),
+    "draft_outline": ("起草：把知识点排成课程大纲", "drafting: arrange the know-how into an outline"),
+    "draft_quiz": ("起草：出测验题", "drafting: write the quiz"),
+    "regenerate_item": ("审阅：重新生成一个条目", "review: rewrite one item"),
+    "qa": ("问师傅：回答职工的提问", "Ask the master: answer a worker's question"),
+}
+
+
+def template_label(name: str, lang: str = "zh") -> str:
+    """A template as the picker lists it: its purpose, then its name."""
+    zh, en = _PURPOSE.get(name, ("", ""))
+    purpose = en if lang == "en" else zh
+    return f"{purpose}（{name}）" if purpose and lang != "en" else f"{purpose} ({name})" if purpose else name
 
 
 class AdminHandlers:
@@ -79,7 +129,7 @@ class AdminHandlers:
         from prompts.registry import template_names
 
         names = template_names()
-        return gr.update(choices=names, value=names[0] if names else None)
+        return gr.update(choices=[(template_label(n), n) for n in names], value=names[0] if names else None)
 
     @guarded
     def open_template(self, name: str, lang: str, request: gr.Request) -> tuple:
@@ -91,20 +141,20 @@ class AdminHandlers:
             return "", pd.DataFrame(), gr.update(choices=[]), gr.update(choices=[])
         current = get_template(self.ctx.settings, name)
         choices = [v.version for v in versions(self.ctx.settings, name)]
-        return (current.body, self._history(name), gr.update(choices=choices, value=current.version),
+        return (current.body, self._history(name, lang), gr.update(choices=choices, value=current.version),
                 gr.update(choices=choices, value=choices[0] if choices else None))
 
-    def _history(self, name: str) -> pd.DataFrame:
+    def _history(self, name: str, lang: str = "zh") -> pd.DataFrame:
         from extraction.cockpit import drafts_by_template
         from prompts.registry import active_version, versions
 
         active = active_version(self.ctx.settings, name)
         produced = drafts_by_template(self.ctx, name)
         rows = [{"version": v.version, "active": "✓" if v.version == active else "",
-                 "origin": v.origin, "by": v.created_by or "", "at": str(v.created_at or "")[:19],
+                 "origin": t("origin_" + v.origin, lang), "by": v.created_by or "", "at": str(v.created_at or "")[:19],
                  "drafts": ", ".join(produced.get(v.version, []))}
                 for v in versions(self.ctx.settings, name)]
-        return pd.DataFrame(rows, columns=["version", "active", "origin", "by", "at", "drafts"])
+        return headed(pd.DataFrame(rows, columns=["version", "active", "origin", "by", "at", "drafts"]), lang)
 
     @guarded
     def check_variables(self, name: str, body: str, lang: str, request: gr.Request) -> str:
@@ -166,11 +216,14 @@ class AdminHandlers:
     @guarded
     def diff(self, name: str, v1: str, v2: str, lang: str, request: gr.Request) -> str:
         need(self.ctx, request, ADMIN, lang)
-        from prompts.registry import diff
+        from prompts.registry import changes, versions
 
         if not (name and v1 and v2):
             return ""
-        return diff(self.ctx.settings, name, v1, v2) or "(no difference)"
+        # whichever picker holds it, the older version is compared against the newer one
+        order = [v.version for v in versions(self.ctx.settings, name)]
+        old, new = sorted((v1, v2), key=lambda v: order.index(v) if v in order else -1)
+        return changes_html([("line", c) for c in changes(self.ctx.settings, name, old, new)], lang)
 
     @guarded
     def activate(self, name: str, version: str, lang: str, request: gr.Request) -> tuple:
@@ -203,7 +256,7 @@ class AdminHandlers:
         need(self.ctx, request, ADMIN, lang)
         rows = [{"username": u.username, "role": role_name(u.role, lang), "enterprise": u.enterprise or "",
                  "created": str(u.created_at)[:19]} for u in auth.list_users(self.ctx)]
-        return pd.DataFrame(rows, columns=["username", "role", "enterprise", "created"])
+        return headed(pd.DataFrame(rows, columns=["username", "role", "enterprise", "created"]), lang)
 
     @guarded
     @one_action
@@ -221,13 +274,48 @@ class AdminHandlers:
         return t("pw_set", lang, user=username), self.users(lang, request)
 
     @guarded
+    def ask_remove(self, username: str, lang: str, request: gr.Request) -> tuple:
+        """Deleting an account asks first: the question and its two buttons appear."""
+        me = need(self.ctx, request, ADMIN, lang)
+        name = (username or "").strip()
+        if not name:
+            raise gr.Error(t("rm_pick", lang))
+        if name == me.username:
+            raise gr.Error(t("rm_self", lang))
+        if auth.get_user(self.ctx, name) is None:
+            raise gr.Error(t("rm_unknown", lang, user=name))
+        return gr.update(visible=True), t("rm_confirm", lang, user=name)
+
+    @guarded
     @one_action
     def remove_user(self, username: str, lang: str, request: gr.Request) -> tuple:
         me = need(self.ctx, request, ADMIN, lang)
         if (username or "").strip() == me.username:
-            raise gr.Error("you cannot remove your own account; ask another admin to do it")
+            raise gr.Error(t("rm_self", lang))
         auth.remove_user(self.ctx, (username or "").strip())
-        return t("user_rm", lang, user=username), self.users(lang, request)
+        return t("user_rm", lang, user=username), self.users(lang, request), gr.update(visible=False)
+
+    @guarded
+    def import_csv(self, path: str | None, lang: str, request: gr.Request) -> tuple:
+        """Accounts from a CSV file: one report line per row; all rows or none."""
+        need(self.ctx, request, ADMIN, lang)
+        from pathlib import Path
+
+        from extraction.user_import import import_users
+
+        if not path:
+            raise gr.Error(t("csv_pick", lang))
+        raw = Path(path).read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030")  # saved from Excel on a Chinese Windows
+        ok, lines = import_users(self.ctx, text)
+        head = t("csv_ok" if ok else "csv_none", lang, n=len(lines))
+        rows = [f"| {x.row} | {x.name} | {'✓' if x.ok else '✗'} {x.en if lang == 'en' else x.zh} | {x.password} |"
+                for x in lines]
+        table = t("csv_table", lang) + "\n" + "\n".join(rows)
+        return f"{head}\n\n{table}", self.users(lang, request), None  # the box is ready for the next file
 
     # --- dashboard and unpublishing -----------------------------------------------------
 
@@ -245,24 +333,30 @@ class AdminHandlers:
                pass_rate="—" if d.pass_rate is None else f"{d.pass_rate:.0%}",
                rating="—" if d.average_rating is None else f"{d.average_rating:.1f} / 5 ({d.ratings})",
                gaps=d.open_gaps)
-        status = pd.DataFrame({"status": list(STATUSES),
+        status = pd.DataFrame({"status": [t("st_" + s, lang) for s in STATUSES],
                                "courses": [d.courses_by_status.get(s, 0) for s in STATUSES]})
         per = pd.DataFrame(d.per_course or [], columns=["course", "status", "attempts", "pass_rate", "rating"])
         # A bar chart whose only value is its own maximum draws no bar: start every axis at 0.
         top = max([1, *status["courses"]])
         most = max([1, *per["attempts"]]) if len(per) else 1
-        return (md, gr.update(value=status, y_lim=[0, top]), gr.update(value=per, y_lim=[0, most]), per,
+        per["status"] = [t("st_" + x, lang) for x in per["status"]]
+        return (md, gr.update(value=status, y_lim=[0, top], title=t("plot_status", lang), x_title=column("status", lang),
+                              y_title=t("plot_courses", lang)),
+                gr.update(value=per, y_lim=[0, most], title=t("plot_attempts", lang), x_title=column("course", lang),
+                          y_title=t("plot_attempts_y", lang)),
+                gr.update(value=per, title=t("plot_rating", lang), x_title=column("course", lang),
+                          y_title=t("plot_rating_y", lang)),
                 gr.update(choices=_published_choices(self.ctx)))
 
     @guarded
     @one_action
     def unpublish(self, course_id: str | None, lang: str, request: gr.Request) -> str:
         user = need(self.ctx, request, ADMIN, lang)
-        from extraction.publishing import set_status
+        from extraction.publishing import unpublish
 
         if not course_id:
-            raise gr.Error("pick a published course first")
-        set_status(self.ctx, course_id, "draft", by=user.username)
+            raise gr.Error(t("pick_published", lang))
+        unpublish(self.ctx, course_id, by=user.username)
         return t("unpublished", lang, title=course_id)
 
 
@@ -334,12 +428,12 @@ def build(screen: Screen) -> None:
                 b_diff = screen.btn(gr.Button(t("diff"), elem_id="tpl-diff-btn"), "diff")
                 b_act = screen.btn(gr.Button(t("activate")), "activate")
                 b_rb = screen.btn(gr.Button(t("rollback"), elem_id="tpl-rollback"), "rollback")
-            diff_out = gr.Code("", language=None, label="diff", interactive=False, elem_id="tpl-diff")
+            diff_out = gr.HTML("", elem_id="tpl-diff")
         with gr.Tab(t("adm_users")) as tab_u:
             users = gr.Dataframe(interactive=False, elem_id="users-table")
             with gr.Row():
                 u_name = screen.label(gr.Textbox(label=t("username"), elem_id="new-username"), "username")
-                u_role = screen.label(gr.Dropdown(list(auth.ROLES), value="worker", label=t("role"),
+                u_role = screen.label(gr.Dropdown([(role_name(r), r) for r in auth.ROLES], value="worker", label=t("role"),
                                                   elem_id="new-role"), "role")
                 u_ent = screen.label(gr.Textbox(label=t("enterprise"), elem_id="new-enterprise"), "enterprise")
                 u_pw = screen.label(gr.Textbox(label=t("password"), type="password", elem_id="new-password"),
@@ -347,16 +441,24 @@ def build(screen: Screen) -> None:
             with gr.Row():
                 b_add = screen.btn(gr.Button(t("add_user"), variant="primary", elem_id="add-user"), "add_user")
                 b_pw = screen.btn(gr.Button(t("set_pw")), "set_pw")
-                b_rm = screen.btn(gr.Button(t("rm_user"), variant="stop"), "rm_user")
+                b_rm = screen.btn(gr.Button(t("rm_user"), variant="stop", elem_id="rm-user"), "rm_user")
+            with gr.Row(visible=False) as confirm_row:
+                rm_question = gr.Markdown("", elem_id="rm-question")
+                b_rm_yes = screen.btn(gr.Button(t("rm_yes"), variant="stop", elem_id="rm-yes"), "rm_yes")
+                b_rm_no = screen.btn(gr.Button(t("rm_no"), elem_id="rm-no"), "rm_no")
             u_status = gr.Markdown("", elem_id="users-status")
+            with gr.Row():
+                csv_file = screen.label(gr.File(file_types=[".csv"], type="filepath", label=t("csv_file"),
+                                                elem_id="csv-file"), "csv_file")
+                b_csv = screen.btn(gr.Button(t("csv_btn"), elem_id="csv-import"), "csv_btn")
+            csv_report = gr.Markdown("", elem_id="csv-report")
         with gr.Tab(t("adm_dash")) as tab_d:
             b_refresh = screen.btn(gr.Button(t("refresh")), "refresh")
             dash_md = gr.Markdown("", elem_id="dash-md")
             with gr.Row():
-                plot_status = gr.BarPlot(x="status", y="courses", title="courses by status")
-                plot_attempts = gr.BarPlot(x="course", y="attempts", title="quiz attempts per course")
-                plot_rating = gr.BarPlot(x="course", y="rating", title="average rating per course",
-                                         y_lim=[0, 5])
+                plot_status = gr.BarPlot(x="status", y="courses", title=t("plot_status"))
+                plot_attempts = gr.BarPlot(x="course", y="attempts", title=t("plot_attempts"))
+                plot_rating = gr.BarPlot(x="course", y="rating", title=t("plot_rating"), y_lim=[0, 5])
             with gr.Row():
                 pub = screen.label(gr.Dropdown([], label=t("course")), "course")
                 b_unpub = screen.btn(gr.Button(t("unpublish"), variant="stop"), "unpublish")
@@ -383,7 +485,10 @@ def build(screen: Screen) -> None:
     tab_u.select(h.users, lang, users, api_name="admin_users")
     b_add.click(h.add_user, [u_name, u_role, u_ent, u_pw, lang], [u_status, users], api_name="admin_add_user")
     b_pw.click(h.set_password, [u_name, u_pw, lang], [u_status, users], api_name="admin_set_password")
-    b_rm.click(h.remove_user, [u_name, lang], [u_status, users], api_name="admin_remove_user")
+    b_rm.click(h.ask_remove, [u_name, lang], [confirm_row, rm_question], api_name="admin_ask_remove_user")
+    b_rm_yes.click(h.remove_user, [u_name, lang], [u_status, users, confirm_row], api_name="admin_remove_user")
+    b_rm_no.click(lambda: gr.update(visible=False), None, confirm_row, api_visibility="private")
+    b_csv.click(h.import_csv, [csv_file, lang], [csv_report, users, csv_file], api_name="admin_import_users")
 
     dash_out = [dash_md, plot_status, plot_attempts, plot_rating, pub]
     tab_d.select(h.dashboard, lang, dash_out, api_name="admin_dashboard")

@@ -16,7 +16,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from shifu.auth import get_user  # noqa: E402
+from shifu.auth import get_user, language_of, set_language  # noqa: E402
 from shifu.context import ChatModels, Context  # noqa: E402
 from shifu.settings import Settings  # noqa: E402
 from ui.web import admin, trainer, worker  # noqa: E402
@@ -34,6 +34,16 @@ add_texts({
     "login_msg": ("请用管理员分配的账号登录。", "Log in with the account your admin gave you."),
 })
 
+
+
+class _After:
+    """Lets a screen's load hook run after the page's own load event (`app.load` becomes `.then`)."""
+
+    def __init__(self, event) -> None:
+        self.event = event
+
+    def load(self, fn, inputs=None, outputs=None, **kwargs):
+        return self.event.then(fn, inputs, outputs, **kwargs)
 
 
 def create_app(settings: Settings, *, chat_model: ChatModels | None = None) -> gr.Blocks:
@@ -63,26 +73,35 @@ def build_app(ctx: Context) -> gr.Blocks:
         screen.tab(tab_admin, "tab_admin")
 
         def on_load(request: gr.Request):
-            """Show only the tabs of the caller's role."""
+            """Show only the tabs of the caller's role, in the language they chose last time."""
             user = get_user(ctx, username_of(request))
             role = user.role if user else None
-            greeting = t("hello", user=user.username, role=role_name(user.role)) if user else t("login")
+            code = language_of(ctx, user.username) if user else "zh"
+            greeting = t("hello", code, user=user.username, role=role_name(user.role, code)) if user else t("login")
             first = {"trainer": "trainer", "worker": "worker", "admin": "admin"}.get(role or "")
+            choice = next(k for k, v in LANGS.items() if v == code)
             return (greeting, gr.update(selected=first), gr.update(visible=role in ("trainer", "admin")),
-                    gr.update(visible=role in ("worker", "admin")), gr.update(visible=role == "admin"))
+                    gr.update(visible=role in ("worker", "admin")), gr.update(visible=role == "admin"),
+                    gr.update(value=choice), code, *screen.relabel(code))
 
-        app.load(on_load, None, [hello, tabs, tab_trainer, tab_worker, tab_admin], api_visibility="private")
+        loaded = app.load(on_load, None, [hello, tabs, tab_trainer, tab_worker, tab_admin, lang_pick, lang,
+                                          *screen.components()], api_visibility="private")
         for hook in screen.on_load:
-            hook(app)
+            hook(_After(loaded))  # the screens' first reads run once the user's language is known
 
         def switch_language(choice: str, request: gr.Request):
             code = LANGS.get(choice, "zh")
             user = get_user(ctx, username_of(request))
+            if user is not None and language_of(ctx, user.username) != code:
+                set_language(ctx, user.username, code)  # remembered for the next visit
             greeting = t("hello", code, user=user.username, role=role_name(user.role, code)) if user else ""
             return [code, greeting, *screen.relabel(code)]
 
-        lang_pick.change(switch_language, lang_pick, [lang, hello, *screen.components()],
-                         api_visibility="private", queue=False)
+        # Choosing (not the page load setting the remembered choice) stores it and reloads the page,
+        # so tables and texts already on screen come back in the new language too.
+        lang_pick.input(switch_language, lang_pick, [lang, hello, *screen.components()],
+                        api_visibility="private", queue=False).then(
+            None, None, None, js="() => { window.location.reload(); }", api_visibility="private")
     return app
 
 

@@ -31,6 +31,7 @@ DEFAULT_LIMIT = 4
 _TEXT: dict[str, tuple[str, str]] = {
     # errors
     "login": ("请先登录。", "Please log in first."),
+    "error_title": ("无法完成", "Cannot do that"),
     "denied": ("没有权限：{role} 不能执行此操作，需要 {need} 角色。",
                "Not allowed: a {role} may not do this; it needs the role {need}."),
 }
@@ -74,9 +75,21 @@ def need(ctx: Context, request: gr.Request | None, roles: tuple[str, ...],
     return user
 
 
-def friendly(exc: Exception) -> gr.Error:
-    """A user error as a Gradio error message (no traceback)."""
-    return gr.Error(str(exc))
+def friendly_text(exc: Exception, lang: str = "zh") -> str:
+    """A service error in the user's language when the service wrote one in it."""
+    return getattr(exc, "en" if lang == "en" else "zh", None) or str(exc)
+
+
+def friendly(exc: Exception, lang: str = "zh") -> gr.Error:
+    """A user error as a Gradio error message (no traceback), titled in the user's language."""
+    return gr.Error(friendly_text(exc, lang), title=t("error_title", lang))
+
+
+def _lang_of(args: tuple, kwargs: dict) -> str:
+    """The language argument of a handler call (handlers take lang just before the request)."""
+    if kwargs.get("lang") in ("zh", "en"):
+        return str(kwargs["lang"])
+    return next((a for a in reversed(args) if isinstance(a, str) and a in ("zh", "en")), "zh")
 
 
 def guarded(fn):
@@ -90,7 +103,7 @@ def guarded(fn):
             try:
                 yield from fn(*args, **kwargs)
             except ShifuError as exc:
-                raise friendly(exc) from exc
+                raise friendly(exc, _lang_of(args, kwargs)) from exc
         return gen_wrapper
 
     @functools.wraps(fn)
@@ -98,7 +111,11 @@ def guarded(fn):
         try:
             return fn(*args, **kwargs)
         except ShifuError as exc:
-            raise friendly(exc) from exc
+            raise friendly(exc, _lang_of(args, kwargs)) from exc
+        except gr.Error as exc:
+            if exc.title == "Error":  # Gradio's English default
+                exc.title = t("error_title", _lang_of(args, kwargs))
+            raise
     return wrapper
 
 
@@ -155,3 +172,54 @@ class Screen:
     def relabel(self, lang: str) -> list[Any]:
         """One update per registered component, in the order of :meth:`components`."""
         return [gr.update(**{attr: t(key, lang)}) for _, key, attr in self._labels]  # type: ignore[arg-type]
+
+
+add_texts({
+    "no_changes": ("两个版本内容相同。", "The two versions are the same."),
+    "ch_added": ("新增", "added"),
+    "ch_removed": ("删除", "removed"),
+    "ch_changed": ("修改", "changed"),
+    "sec_line": ("行", "line"),
+})
+
+DIFF_CSS = (".item-diff td{padding:2px 8px;vertical-align:top}.item-diff del{background:#fdd;color:#900}"
+            ".item-diff ins{background:#dfd;color:#060;text-decoration:none}")
+
+
+_COLUMNS = {
+    "username": ("用户名", "user name"), "role": ("角色", "role"), "enterprise": ("企业", "enterprise"),
+    "created": ("创建时间", "created"), "version": ("版本", "version"), "active": ("在用", "in use"),
+    "origin": ("来源", "origin"), "by": ("修改人", "by"), "at": ("时间", "at"), "drafts": ("用它起草的课程", "drafts"),
+    "course": ("课程", "course"), "trade": ("工种", "trade"), "masters": ("师傅", "masters"),
+    "lessons": ("课时", "lessons"), "quiz": ("测验题", "quiz items"), "file": ("文件", "file"),
+    "status": ("状态", "status"), "title": ("标题", "title"), "turns": ("发言段", "turns"),
+    "chunks": ("片段", "chunks"), "message": ("说明", "message"), "id": ("编号", "id"),
+    "rating": ("好评率", "liked by"), "progress": ("我的进度", "my progress"), "language": ("语言", "language"),
+    "name": ("模板", "template"), "purpose": ("用途", "purpose"),
+}
+
+
+def headed(df: Any, lang: str) -> Any:
+    """A table with its column names in the user's language."""
+    return df.rename(columns={c: (zh if lang != "en" else en) for c, (zh, en) in _COLUMNS.items()})
+
+
+def column(key: str, lang: str = "zh") -> str:
+    zh, en = _COLUMNS.get(key, (key, key))
+    return en if lang == "en" else zh
+
+
+def changes_html(rows: list[tuple[str, Any]], lang: str) -> str:
+    """(section, Change) rows as a table: added, removed, changed with the changed words marked."""
+    if not rows:
+        return f"<p id='diff-none'>{esc(t('no_changes', lang))}</p>"
+    out = [f"<style>{DIFF_CSS}</style><table class='item-diff'>"]
+    for section, c in rows:
+        if c.change == "changed":
+            body = "".join(esc(x) if op == "same" else f"<del>{esc(x)}</del>" if op == "del" else f"<ins>{esc(x)}</ins>"
+                           for op, x in c.words)
+        else:
+            body = f"<ins>{esc(c.new)}</ins>" if c.change == "added" else f"<del>{esc(c.old)}</del>"
+        out.append(f"<tr class='diff-{c.change}'><td>{esc(t('ch_' + c.change, lang))}</td>"
+                   f"<td>{esc(t('sec_' + section, lang))} {esc(c.where)}</td><td style='white-space:pre-wrap'>{body}</td></tr>")
+    return "".join(out) + "</table>"

@@ -25,6 +25,7 @@ from ui.web.common import (
     add_texts,
     esc,
     guarded,
+    headed,
     need,
     one_action,
     t,
@@ -38,7 +39,7 @@ add_texts({
     "t_draft": ("起草课程", "Draft a course"),
     "files": ("转写稿文件（可多选：txt、md、srt、vtt、docx、json）", "Transcript files (several: txt, md, srt, vtt, docx, json)"),
     "expert": ("老师傅姓名", "Master's name"),
-    "date": ("访谈日期（YYYY-MM-DD）", "Interview date (YYYY-MM-DD)"),
+    "date": ("访谈日期（如 2024-05-18）", "Interview date (e.g. 2024-05-18)"),
     "consent": ("老师傅已同意将访谈用于培训", "The master agreed to the interview being used for training"),
     "ingest": ("上传并建立索引", "Upload and index"),
     "replace": ("替换同名转写稿（课程已用它起草时；表格里显示改动）",
@@ -47,7 +48,10 @@ add_texts({
     "transcripts": ("选择转写稿（可多选）", "Transcripts (one or more)"),
     "engine": ("起草引擎", "Drafting engine"),
     "draft_btn": ("起草课程", "Draft the course"),
-    "tpl_versions": ("当前使用的提示词模板版本", "Prompt template versions in use"),
+    "eng_offline": ("离线起草（不需要大模型）", "Offline (no LLM needed)"),
+    "eng_llm": ("大模型起草", "With the LLM"),
+    "eng_no_llm": ("尚未接入大模型，课程将离线起草。需要大模型起草时，请联系管理员接入。",
+                   "No LLM is connected, so courses are drafted offline; ask your admin to connect one."),
     "ingested": ("{ok} 个文件已入库，{bad} 个失败。", "{ok} file(s) indexed, {bad} failed."),
     "drafted": ("已起草《{title}》（第 {version} 版），请到“审阅课程”查看。",
                 "Drafted {title} (version {version}); open Review to check it."),
@@ -146,7 +150,7 @@ class TrainerHandlers:
                              result.error or result.diff, result.transcript_id))
         progress((len(files), len(files)), desc="done")
         ok = sum(r["status"] != "failed" for r in rows)
-        df = pd.DataFrame(rows, columns=["file", "status", "title", "turns", "chunks", "message", "id"])
+        df = headed(pd.DataFrame(rows, columns=["file", "status", "title", "turns", "chunks", "message", "id"]), lang)
         # The upload box is emptied: its files were read, stored under uploads/ and removed from Gradio's cache.
         return t("ingested", lang, ok=ok, bad=len(rows) - ok), df, None
 
@@ -158,7 +162,7 @@ class TrainerHandlers:
 
         items = list_transcripts(self.ctx)
         choices = [(f"{x.title} · {x.expert or '?'} · {x.trade or ''} ({x.id[:8]})", x.id) for x in items]
-        return gr.update(choices=choices), gr.update(choices=choices), self.template_versions(lang, request)
+        return gr.update(choices=choices), gr.update(choices=choices), *self.engines(lang, request)
 
     @guarded
     def view(self, transcript_id: str | None, lang: str, request: gr.Request) -> tuple:
@@ -198,12 +202,14 @@ class TrainerHandlers:
         return meta, t("consent_saved", lang, state=t("consent_yes" if given else "consent_no", lang))
 
     @guarded
-    def template_versions(self, lang: str, request: gr.Request) -> str:
+    def engines(self, lang: str, request: gr.Request) -> tuple:
+        """The drafting engines on offer: the LLM only when one is configured, else a line on how to get one."""
         need(self.ctx, request, TRAINER, lang)
-        from prompts.registry import list_templates
-
-        rows = [f"| {esc(x['name'])} | `{x['active']}` | {x['origin']} |" for x in list_templates(self.ctx.settings)]
-        return "| template | version | origin |\n|---|---|---|\n" + "\n".join(rows)
+        choices = [(t("eng_offline", lang), "offline")]
+        if self.ctx.settings.llm_base_url and self.ctx.settings.llm_model:
+            choices.append((t("eng_llm", lang), "llm"))
+            return gr.update(choices=choices, value="offline"), ""
+        return gr.update(choices=choices, value="offline"), t("eng_no_llm", lang)
 
     @guarded
     def draft(self, transcript_ids: list[str] | None, engine: str, lang: str, request: gr.Request,
@@ -283,9 +289,9 @@ def build(screen: Screen) -> None:
             turns = gr.HTML("", elem_id="t-turns")
         with gr.Tab(t("t_draft"), elem_id="t-tab-draft") as tab_draft:
             chosen = screen.label(gr.CheckboxGroup([], label=t("transcripts"), elem_id="t-draft-pick"), "transcripts")
-            engine = screen.label(gr.Radio(["offline", "llm"], value="offline", label=t("engine"),
+            engine = screen.label(gr.Radio([(t("eng_offline"), "offline")], value="offline", label=t("engine"),
                                            elem_id="t-engine"), "engine")
-            tpl = gr.Markdown("")
+            tpl = gr.Markdown("", elem_id="t-engine-note")
             b_draft = screen.btn(gr.Button(t("draft_btn"), variant="primary", elem_id="t-draft"), "draft_btn")
             draft_status = gr.Markdown("", elem_id="t-draft-status")
         review_screen = review.build(screen)
@@ -296,7 +302,7 @@ def build(screen: Screen) -> None:
     b_up.click(h.upload, [files, expert, trade, ent, when, consent, lang, replace], [up_status, up_table, files],
                api_name="trainer_upload", concurrency_id="ingest", concurrency_limit=INGEST_LIMIT)
     for tab, name in ((tab_view, "trainer_transcripts_view"), (tab_draft, "trainer_transcripts_draft")):
-        tab.select(h.transcripts, lang, [pick, chosen, tpl], api_name=name)
+        tab.select(h.transcripts, lang, [pick, chosen, engine, tpl], api_name=name)
     pick.change(h.view, [pick, lang], [meta, turns], api_name="trainer_view_transcript")
     pick.change(h.consent_value, [pick, lang], has_consent, api_name="trainer_consent_value")
     b_consent.click(h.record_consent, [pick, has_consent, lang], [meta, consent_note],

@@ -26,6 +26,7 @@ from ui.web.common import (
     Screen,
     add_texts,
     guarded,
+    headed,
     need,
     one_action,
     t,
@@ -61,6 +62,8 @@ add_texts({
     "rate": ("提交评价", "Submit rating"),
     "rated": ("谢谢！已记录你给《{title}》的 {stars} 星评价。", "Thank you! Your {stars}-star rating of {title} is saved."),
     "pick_course": ("请先在上方选择一门课程。", "Pick a course above first."),
+    "w_all": ("全部", "All"),
+    "course_lang": ("课程语言", "Course language"),
     "no_courses": ("还没有已发布的课程。", "No course is published yet."),
     "objectives": ("学习目标", "Objectives"),
     "points": ("要点与出处", "Key points and sources"),
@@ -122,6 +125,20 @@ def _text_of(content: Any) -> str:
     return ""
 
 
+def _liked_text(row: Any, lang: str) -> str:
+    if row.liked is None:
+        return "暂无评价" if lang == "zh" else "not rated yet"
+    return f"{row.liked:.0%}（{row.ratings} 人评价）" if lang == "zh" else f"{row.liked:.0%} of {row.ratings}"
+
+
+def _progress_text(row: Any, lang: str) -> str:
+    if row.best_score is None:
+        return "未开始测验" if lang == "zh" else "quiz not taken"
+    passed = ("已通过" if lang == "zh" else "passed") if row.passed else ("未通过" if lang == "zh" else "not passed")
+    best = f"最高 {row.best_score}/{row.total}" if lang == "zh" else f"best {row.best_score}/{row.total}"
+    return f"{best} · {passed}"
+
+
 class WorkerHandlers:
     """Event handlers of the worker screens; each checks the caller may study first."""
 
@@ -129,20 +146,36 @@ class WorkerHandlers:
         self.ctx = ctx
 
     @guarded
-    def catalogue(self, trade: str | None, enterprise: str | None, lang: str, request: gr.Request) -> tuple:
-        """Published courses, filtered by trade and enterprise."""
-        need(self.ctx, request, WORKER, lang)
+    def catalogue(self, trade: str | None, enterprise: str | None, course_lang: str | None, lang: str,
+                  request: gr.Request) -> tuple:
+        """Published courses with rating and the worker's progress, filtered by trade, enterprise and language."""
+        user = need(self.ctx, request, WORKER, lang)
+        from extraction.catalogue import catalogue_rows
+
         every = learning.catalogue(self.ctx)
-        shown = learning.catalogue(self.ctx, trade=trade or None, enterprise=enterprise or None)
-        rows = [{"course": c.title, "trade": c.trade or "", "enterprise": c.enterprise or "",
-                 "masters": "、".join(c.experts), "lessons": c.lessons, "quiz": c.quiz_items,
-                 "version": c.version} for c in shown]
-        df = pd.DataFrame(rows, columns=["course", "trade", "enterprise", "masters", "lessons", "quiz", "version"])
-        trades = [""] + sorted({c.trade for c in every if c.trade})
-        enterprises = [""] + sorted({c.enterprise for c in every if c.enterprise})
-        return (df, gr.update(choices=[(c.title, c.course_id) for c in shown]),
-                gr.update(choices=trades), gr.update(choices=enterprises),
-                "" if every else t("no_courses", lang))
+        shown = catalogue_rows(self.ctx, user.username, trade=trade or None, enterprise=enterprise or None,
+                               language=course_lang or None)
+        rows = [{"course": r.entry.title, "trade": r.entry.trade or "", "enterprise": r.entry.enterprise or "",
+                 "masters": "、".join(r.entry.experts), "lessons": r.entry.lessons, "quiz": r.entry.quiz_items,
+                 "rating": _liked_text(r, lang), "progress": _progress_text(r, lang)} for r in shown]
+        df = headed(pd.DataFrame(rows, columns=["course", "trade", "enterprise", "masters", "lessons", "quiz", "rating",
+                                                "progress"]), lang)
+        everything = (t("w_all", lang), "")
+        trades = [everything] + [(x, x) for x in sorted({c.trade for c in every if c.trade})]
+        enterprises = [everything] + [(x, x) for x in sorted({c.enterprise for c in every if c.enterprise})]
+        languages = [everything, ("中文" if lang == "zh" else "Chinese", "zh"), ("英文" if lang == "zh" else "English", "en")]
+        return (df, gr.update(choices=[(r.entry.title, r.entry.course_id) for r in shown]),
+                gr.update(choices=trades), gr.update(choices=enterprises), gr.update(choices=languages),
+                "" if every else t("no_courses", lang), [r.entry.course_id for r in shown])
+
+    @guarded
+    def open_row(self, shown: list[str] | None, lang: str, evt: gr.SelectData, request: gr.Request) -> tuple:
+        """A click anywhere on a catalogue row opens that course on the reading tab."""
+        need(self.ctx, request, WORKER, lang)
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        if not shown or not 0 <= int(row) < len(shown):
+            return gr.skip(), gr.skip()
+        return gr.update(value=shown[int(row)]), gr.update(selected="read")
 
     @guarded
     def open_course(self, course_id: str | None, lang: str, request: gr.Request) -> tuple:
@@ -245,15 +278,30 @@ class WorkerHandlers:
         return [{"role": m["role"], "content": _text_of(m["content"]),
                  **({"metadata": m["metadata"]} if m.get("metadata") else {})} for m in (history or [])]
 
-    @staticmethod
-    def _answered(history: list[dict], answer: Any) -> list[dict]:
-        """The answer, then each citation as a collapsed message whose title says where it was said."""
+    def _answered(self, history: list[dict], answer: Any) -> list[dict]:
+        """The answer, then each citation as a collapsed message: who said it and when, and the source around it."""
         history.append({"role": "assistant", "content": _answer_text(answer)})
         for c in answer.citations:
             where = " · ".join(x for x in (c.transcript_title, c.speaker, clock(c.t_start)) if x)
-            history.append({"role": "assistant", "content": f"> {md_escape(c.quote)}",
+            history.append({"role": "assistant", "content": self._excerpt(c),
                             "metadata": {"title": f"[{c.n}] {where}", "status": "done"}})
         return history
+
+    def _excerpt(self, citation: Any, around: int = 80) -> str:
+        """The transcript around the cited words (marked), so a citation shows its source, not the answer again."""
+        from extraction.review import source_span
+        from shifu.errors import ShifuError
+
+        try:
+            span = source_span(self.ctx, citation, context=around)
+        except ShifuError:
+            return f"> {md_escape(citation.quote)}"
+
+        def flat(text: str) -> str:
+            return md_escape(" ".join(text.split()))
+
+        return ("> " + ("…" if span.cut_before else "") + flat(span.before) + f" **{flat(span.cited)}** "
+                + flat(span.after) + ("…" if span.cut_after else ""))
 
     @guarded
     def ask(self, question: str, history: list | None, request: gr.Request) -> tuple:
@@ -344,15 +392,20 @@ def build(screen: Screen) -> None:
     """The worker tab."""
     h = WorkerHandlers(screen.ctx)
     lang = screen.lang
+    everything = [(t("w_all"), "")]
     with gr.Row():
-        trade = screen.label(gr.Dropdown([""], value="", label=t("trade"), elem_id="w-trade"), "trade")
-        ent = screen.label(gr.Dropdown([""], value="", label=t("enterprise"), elem_id="w-enterprise"), "enterprise")
+        trade = screen.label(gr.Dropdown(everything, value="", label=t("trade"), elem_id="w-trade"), "trade")
+        ent = screen.label(gr.Dropdown(everything, value="", label=t("enterprise"), elem_id="w-enterprise"),
+                           "enterprise")
+        course_lang = screen.label(gr.Dropdown(everything, value="", label=t("course_lang"), elem_id="w-language"),
+                                   "course_lang")
         course = screen.label(gr.Dropdown([], label=t("w_course"), elem_id="w-course"), "w_course")
-    with gr.Tabs():
-        with gr.Tab(t("w_catalogue")) as tab_cat:
+    with gr.Tabs() as worker_tabs:
+        with gr.Tab(t("w_catalogue"), id="catalogue") as tab_cat:
             note = gr.Markdown("")
-            table = gr.Dataframe(interactive=False, elem_id="w-catalogue")
-        with gr.Tab(t("w_read"), elem_id="w-tab-read") as tab_read:
+            shown = gr.State([])
+            table = gr.Dataframe(interactive=False, wrap=True, elem_id="w-catalogue")
+        with gr.Tab(t("w_read"), id="read", elem_id="w-tab-read") as tab_read:
             lesson = screen.label(gr.Dropdown([], label=t("lesson"), elem_id="w-lesson"), "lesson")
             body = gr.Markdown("", elem_id="w-lesson-body")
         with gr.Tab(t("w_quiz"), elem_id="w-tab-quiz") as tab_quiz:
@@ -371,7 +424,8 @@ def build(screen: Screen) -> None:
                 b_submit = screen.btn(gr.Button(t("q_submit"), variant="primary", elem_id="q-submit"), "q_submit")
             result = gr.Markdown("", elem_id="q-result")
         with gr.Tab(t("w_chat"), elem_id="w-tab-chat") as tab_chat:
-            chat = gr.Chatbot(height=420, elem_id="w-chat", feedback_options=("Like", "Dislike"))
+            chat = screen.label(gr.Chatbot(height=420, label=t("w_chat"), elem_id="w-chat",
+                                           feedback_options=("Like", "Dislike")), "w_chat")
             with gr.Row():
                 question = screen.label(gr.Textbox(label=t("ask"), scale=4, elem_id="w-question"), "ask")
                 b_send = screen.btn(gr.Button(t("send"), variant="primary", scale=1, elem_id="w-send"), "send")
@@ -385,12 +439,13 @@ def build(screen: Screen) -> None:
                      (tab_chat, "w_chat"), (tab_rate, "w_rate")):
         screen.tab(tab, key)
 
-    cat_out = [table, course, trade, ent, note]
-    screen.on_load.append(lambda app: app.load(h.catalogue, [trade, ent, lang], cat_out,
-                                               api_name="worker_catalogue_load"))
-    tab_cat.select(h.catalogue, [trade, ent, lang], cat_out, api_name="worker_catalogue_tab")
-    trade.input(h.catalogue, [trade, ent, lang], cat_out, api_name="worker_catalogue_trade")
-    ent.input(h.catalogue, [trade, ent, lang], cat_out, api_name="worker_catalogue_enterprise")
+    cat_in, cat_out = [trade, ent, course_lang, lang], [table, course, trade, ent, course_lang, note, shown]
+    screen.on_load.append(lambda app: app.load(h.catalogue, cat_in, cat_out, api_name="worker_catalogue_load"))
+    tab_cat.select(h.catalogue, cat_in, cat_out, api_name="worker_catalogue_tab")
+    trade.input(h.catalogue, cat_in, cat_out, api_name="worker_catalogue_trade")
+    ent.input(h.catalogue, cat_in, cat_out, api_name="worker_catalogue_enterprise")
+    course_lang.input(h.catalogue, cat_in, cat_out, api_name="worker_catalogue_language")
+    table.select(h.open_row, [shown, lang], [course, worker_tabs], api_name="worker_open_row")
     course.change(h.open_course, [course, lang], [lesson, body], api_name="worker_open_course")
     lesson.input(h.read_lesson, [course, lesson, lang], body, api_name="worker_read_lesson")
 

@@ -2,14 +2,14 @@
 assignments, and the per-worker and per-month totals the cockpit reads at the programme's scale.
 
 Revision ID: 0004_growth
-Revises: 0002_prompt_rollback
+Revises: 0003_review
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_growth"
-down_revision = "0002_prompt_rollback"
+down_revision = "0003_review"
 branch_labels = None
 depends_on = None
 

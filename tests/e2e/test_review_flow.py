@@ -1,0 +1,230 @@
+"""The review and publishing flow in headless Chromium: a hard error cannot be accepted away, the
+outline is edited in place (rename, reorder, add, merge) with the selection kept, versions are
+compared item by item, and a republished course stays visible to a worker until the switch.
+
+One browser, one app; screenshots go to test-artifacts/screenshots/review-*.png.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+import pytest
+
+from shifu.auth import add_user
+from shifu.context import Context
+from shifu.settings import load_settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+SHOTS = REPO / "test-artifacts" / "screenshots"
+PW = "secret-pw-1"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """A running app with a trainer, a worker and one drafted course whose master consented."""
+    from extraction.drafting import draft_course
+    from rag.catalog import update_metadata
+    from rag.ingest import ingest_file
+    from ui.web.app import launch_app
+    from ui.web.jobs import shutdown
+
+    settings = load_settings(home=tmp_path_factory.mktemp("review-home"))
+    ctx = Context(settings)
+    add_user(ctx, "boss", PW, "admin")
+    add_user(ctx, "li_trainer", PW, "trainer", enterprise="温州瓯江阀门")
+    add_user(ctx, "wang_worker", PW, "worker", enterprise="温州瓯江阀门")
+    result = ingest_file(ctx, REPO / "corpus" / "welding_tig_mig_zh_gbk.txt")
+    update_metadata(ctx, result.transcript_id, consent=True, trade="焊工")
+    course_id, _v, draft = draft_course(settings, [result.transcript_id], created_by="li_trainer")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = launch_app(settings, port=port, block=False)
+    yield f"http://127.0.0.1:{port}", ctx, course_id, draft
+    server.close()
+    shutdown()
+
+
+class Page:
+    """A logged-in user's page."""
+
+    def __init__(self, browser, url: str, user: str) -> None:
+        from playwright.sync_api import expect
+
+        self.expect, self.url = expect, url
+        self.context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(30_000)
+        self.page.goto(url)
+        self.page.locator("input:not([type=password])").first.fill(user)
+        self.page.locator("input[type=password]").fill(PW)
+        self.page.locator("input[type=password]").press("Enter")
+        self.expect(self.page.get_by_text(f"欢迎，{user}")).to_be_visible()
+
+    def tab(self, name: str) -> None:
+        self.page.get_by_role("tab", name=name, exact=True).click()
+
+    def pick(self, elem_id: str, option: str | re.Pattern) -> None:
+        self.page.locator(f"#{elem_id} input").click()
+        self.page.get_by_role("option", name=option).first.click()
+
+    def select(self, label: str | re.Pattern) -> None:
+        """Click an entry of the outline tree."""
+        self.page.locator("#r-tree label").filter(has_text=label).first.click()
+
+    def fill(self, elem_id: str, text: str) -> None:
+        self.page.locator(f"#{elem_id} textarea, #{elem_id} input").first.fill(text)
+
+    def click(self, elem_id: str) -> None:
+        self.page.locator(f"#{elem_id}").click()
+
+    def sees(self, elem_id: str, text: str | re.Pattern, timeout: int = 30_000) -> None:
+        self.expect(self.page.locator(f"#{elem_id}")).to_contain_text(text, timeout=timeout)
+
+    def keeps(self, text: str) -> None:
+        """The outline's selected entry shows this text."""
+        self.expect(self.page.locator("#r-tree label:has(input:checked)")).to_contain_text(text)
+
+    def toast(self, text: str | re.Pattern) -> None:
+        self.expect(self.page.get_by_text(text).first).to_be_visible()
+        self.page.wait_for_timeout(200)
+
+    def shot(self, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.wait_for_timeout(300)
+        self.page.screenshot(path=str(SHOTS / f"review-{name}.png"), full_page=True)
+
+
+def test_review_outline_diff_and_republish_in_the_browser(app, browser):
+    url, ctx, course_id, draft = app
+    tr = Page(browser, url, "li_trainer")
+    tr.tab("审阅课程")
+    tr.pick("r-course", re.compile(re.escape(draft.title)))
+    tr.sees("r-status", "正在查看：第 1 版（草稿）")
+    tr.shot("00-opened")
+
+    # --- a hard error cannot be accepted away -----------------------------------------------
+    tr.select("Q1〔")
+    key = tr.page.locator("#r-answer textarea").input_value()
+    tr.fill("r-answer", "不在选项里的答案")
+    tr.click("r-save")
+    tr.sees("r-saved", "已保存为第 2 版")
+    tr.sees("r-flags", "答案不在选项中")
+    tr.sees("r-flags", "错误（须修改或删除）")
+    tr.keeps("Q1〔")  # the selection stays after the save
+    tr.fill("r-reason", "我确认")
+    tr.click("r-accept")
+    tr.sees("r-saved", "此条不能直接接受")  # beside the button, the outline untouched
+    tr.keeps("Q1〔")
+    tr.shot("01-hard-error-refused")
+    tr.fill("r-answer", key)
+    tr.click("r-save")
+    tr.sees("r-saved", "已保存为第 3 版")
+    tr.keeps("Q1〔")
+
+    # --- the outline: rename, reorder, add, merge ------------------------------------------
+    first = draft.modules[0].lessons[0].title
+    tr.select(re.compile(r"1\.1 \S"))
+    tr.fill("r-ol-text", "保护气体怎么选")
+    tr.click("r-ol-rename")
+    tr.sees("r-ol-result", "已保存为第 4 版")
+    tr.sees("r-tree", "1.1 保护气体怎么选")
+    tr.keeps("保护气体怎么选")
+    tr.select("1.1.1〔")
+    tr.click("r-ol-down")
+    tr.sees("r-ol-result", "已保存为第 5 版")
+    tr.keeps("1.1.2〔")
+    tr.fill("r-ol-text", "收弧前先停送丝，再移开焊枪")
+    tr.click("r-ol-add")
+    tr.sees("r-ol-result", "已保存为第 6 版")
+    tr.keeps("收弧前先停送丝")
+    tr.select(re.compile(r"1\.1 \S"))
+    tr.click("r-ol-merge")
+    tr.sees("r-ol-result", "已保存为第 7 版")
+    tr.keeps("保护气体怎么选")
+    tr.shot("02-outline-edited")
+    assert first  # the drafted title was replaced
+
+    # --- compare versions item by item; publish v7 -------------------------------------------
+    tr.tab("版本与发布")
+    tr.sees("r-wf-status", "正在查看：第 7 版")
+    tr.pick("r-ver-a", re.compile(r"^v1 "))
+    tr.pick("r-ver-b", re.compile(r"^v7 "))
+    tr.click("r-diff-btn")
+    tr.sees("r-diff", "保护气体怎么选")
+    tr.expect(tr.page.locator("#r-diff ins").first).to_be_visible()
+    tr.sees("r-diff", "新增")
+    tr.shot("03-diff")
+    tr.click("r-submit-review")
+    tr.sees("r-wf-status", "最新：第 7 版（审核中）")
+    tr.click("r-publish")
+    tr.sees("r-wf-status", "学员看到：第 7 版")
+
+    # --- edit the published course: workers keep v7 until v8 is published -------------------
+    worker = Page(browser, url, "wang_worker")
+    worker.sees("w-catalogue", draft.title)
+    tr.tab("审阅课程")
+    tr.select("【课程】")
+    tr.fill("r-ol-text", "氩弧焊：张师傅的经验（修订版）")
+    tr.click("r-ol-rename")
+    tr.sees("r-ol-result", "已保存为第 8 版")
+    tr.sees("r-status", "学员看到：第 7 版 · 最新：第 8 版（草稿）")
+    worker.page.reload()
+    worker.sees("w-catalogue", draft.title)  # still the live version
+    worker.expect(worker.page.locator("#w-catalogue")).not_to_contain_text("修订版")
+    worker.sees("w-catalogue", "暂无评价")  # 好评率 and the worker's progress are columns
+    worker.sees("w-catalogue", "未开始测验")
+    worker.shot("04-worker-sees-live-version")
+    cells = worker.page.locator("#w-catalogue").get_by_text("未开始测验")
+    next(cells.nth(i) for i in range(cells.count()) if cells.nth(i).is_visible()).click()  # a row opens it
+    worker.sees("w-lesson-body", "保护气体怎么选")
+    worker.shot("04b-worker-row-opened")
+    tr.tab("版本与发布")
+    tr.click("r-submit-review")
+    tr.sees("r-wf-status", "最新：第 8 版（审核中）")
+    tr.click("r-publish")
+    tr.sees("r-wf-status", "学员看到：第 8 版")
+    tr.shot("05-republished")
+    worker.page.reload()
+    worker.sees("w-catalogue", "修订版")
+    tr.click("r-unpublish")
+    tr.sees("r-wf-status", "学员看到：未发布")
+    worker.page.reload()
+    worker.expect(worker.page.locator("#w-catalogue")).not_to_contain_text("修订版")
+    worker.context.close()
+    tr.context.close()
+
+
+def test_admin_imports_users_from_csv_and_confirms_a_deletion(app, browser, tmp_path):
+    url, ctx, _course_id, _draft = app
+    csv = tmp_path / "users.csv"
+    csv.write_text("用户名,角色,企业\n赵六,职工学员,温州瓯江阀门\n钱七,厨师,温州瓯江阀门\n", encoding="utf-8")
+    admin = Page(browser, url, "boss")
+    admin.tab("管理")
+    admin.tab("用户管理")
+    admin.page.locator("#csv-file input[type=file]").set_input_files(str(csv))
+    admin.click("csv-import")
+    admin.sees("csv-report", "没有导入任何用户")
+    admin.sees("csv-report", "角色“厨师”无法识别")
+    csv.write_text("用户名,角色,企业\n赵六,职工学员,温州瓯江阀门\n钱七,内训师,温州瓯江阀门\n", encoding="utf-8")
+    admin.page.locator("#csv-file input[type=file]").set_input_files(str(csv))
+    admin.click("csv-import")
+    admin.sees("csv-report", "已导入 2 个用户")
+    admin.sees("users-table", "钱七")
+    admin.shot("06-csv-import")
+    admin.fill("new-username", "赵六")
+    admin.click("rm-user")
+    admin.sees("rm-question", "确定删除用户 赵六")
+    admin.shot("07-confirm-delete")
+    admin.click("rm-no")
+    admin.expect(admin.page.locator("#rm-question")).to_be_hidden()
+    admin.click("rm-user")
+    admin.click("rm-yes")
+    admin.sees("users-status", "赵六")
+    admin.expect(admin.page.locator("#users-table")).not_to_contain_text("赵六")
+    admin.context.close()
