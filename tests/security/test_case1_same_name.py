@@ -86,8 +86,12 @@ def test_a_transcript_no_course_uses_is_still_replaced_by_a_new_version(ctx) -> 
 def _upload(ctx, tmp_path, text: str, user: str, *, replace: bool = False):
     from ui.web.trainer import TrainerHandlers
 
+    from ui.web.common import column
+
     path = _file(tmp_path, text)
-    return TrainerHandlers(ctx).upload([str(path)], "", "", "", "", False, "zh", request(user), replace)
+    msg, table, files = TrainerHandlers(ctx).upload([str(path)], "", "", "", "", False, "zh", request(user), replace)
+    # the screen heads its columns in the user's language; the test reads them by key
+    return msg, table.rename(columns={column(k): k for k in ("id", "status", "message")}), files
 
 
 @pytest.mark.case("1 same-name upload", data=True)
