@@ -84,9 +84,8 @@ def test_a_transcript_no_course_uses_is_still_replaced_by_a_new_version(ctx) -> 
 
 
 def _upload(ctx, tmp_path, text: str, user: str, *, replace: bool = False):
-    from ui.web.trainer import TrainerHandlers
-
     from ui.web.common import column
+    from ui.web.trainer import TrainerHandlers
 
     path = _file(tmp_path, text)
     msg, table, files = TrainerHandlers(ctx).upload([str(path)], "", "", "", "", False, "zh", request(user), replace)
