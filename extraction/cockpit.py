@@ -231,13 +231,14 @@ def tier_distribution(ctx: Context, f: CockpitFilter) -> list[dict]:
     return sorted(rows, key=lambda r: (order.get(r["tier"], len(order)), r["tier"]))
 
 
-def top_n(rows: list[dict], key: str, label: str, n: int = 15) -> list[dict]:
-    """The n largest rows, then one row "其他 (others)" summing the rest: a plot that stays readable with 190 bars."""
+def top_n(rows: list[dict], key: str, label: str, n: int = 15, *, others: str = "其他 {n} 项") -> list[dict]:
+    """The n largest rows, then one row OTHERS ({n}: how many) summing the rest: a plot that stays readable
+    with 190 bars."""
     rows = sorted(rows, key=lambda r: -r[key])
     if len(rows) <= n:
         return rows
     rest = rows[n:]
-    return rows[:n] + [{label: f"其他 {len(rest)} 项 (others)", key: sum(r[key] for r in rest)}]
+    return rows[:n] + [{label: others.format(n=len(rest)), key: sum(r[key] for r in rest), "others": True}]
 
 
 def to_csv(rows: list[dict], columns: list[str] | None = None) -> str:

@@ -144,7 +144,7 @@ class Screen:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.lang = gr.State("zh")
-        self._labels: list[tuple[Any, str, str]] = []  # (component, text key, attribute)
+        self._labels: list[tuple[Any, Any, str]] = []  # (component, text key (or key and options), attribute)
         self.on_load: list[Any] = []  # callables taking the Blocks, run after the tabs exist
 
     def label(self, component: Any, key: str) -> Any:
@@ -166,12 +166,24 @@ class Screen:
         self._labels.append((component, key, "label"))
         return component
 
+    def options(self, component: Any, key: str, pairs: list[tuple[str, str]]) -> Any:
+        """Register a Radio or Dropdown whose label and option labels ((text key, value) pairs) follow the language."""
+        self._labels.append((component, (key, pairs), "options"))
+        return component
+
     def components(self) -> list[Any]:
         return [c for c, _, _ in self._labels]
 
     def relabel(self, lang: str) -> list[Any]:
         """One update per registered component, in the order of :meth:`components`."""
-        return [gr.update(**{attr: t(key, lang)}) for _, key, attr in self._labels]  # type: ignore[arg-type]
+        return [_relabelled(key, attr, lang) for _, key, attr in self._labels]
+
+
+def _relabelled(key: Any, attr: str, lang: str) -> Any:
+    if attr == "options":
+        label, pairs = key
+        return gr.update(label=t(label, lang), choices=[(t(k, lang), v) for k, v in pairs])
+    return gr.update(**{attr: t(key, lang)})  # type: ignore[arg-type]
 
 
 add_texts({
@@ -196,6 +208,15 @@ _COLUMNS = {
     "chunks": ("片段", "chunks"), "message": ("说明", "message"), "id": ("编号", "id"),
     "rating": ("好评率", "liked by"), "progress": ("我的进度", "my progress"), "language": ("语言", "language"),
     "name": ("模板", "template"), "purpose": ("用途", "purpose"),
+    # growth: 我的学习, the cockpit's tables, a trade's skills
+    "score": ("得分", "score"), "passed": ("通过", "passed"), "worker": ("职工", "worker"),
+    "last_active": ("最近学习", "last active"), "fails_in_row": ("连续未通过", "fails in a row"), "why": ("原因", "why"),
+    "question": ("问题", "question"), "asked_by": ("提问人", "asked by"), "asked": ("提问时间", "asked"),
+    "action": ("处理", "action"), "kind": ("类型", "kind"), "target": ("对象", "target"), "due": ("截止", "due"),
+    "month": ("月份", "month"), "attempts": ("测验次数", "attempts"), "pass_rate": ("通过率", "pass rate"),
+    "tier": ("等级", "tier"), "workers": ("职工数", "workers"), "p_init": ("初始掌握", "p(init)"),
+    "p_learn": ("学会概率", "p(learn)"), "p_slip": ("失误概率", "p(slip)"), "p_guess": ("猜对概率", "p(guess)"),
+    "fitted_on": ("拟合作答数", "fitted on"),
 }
 
 

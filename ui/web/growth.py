@@ -22,6 +22,7 @@ from ui.web.common import (
     add_texts,
     esc,
     guarded,
+    headed,
     need,
     one_action,
     t,
@@ -74,6 +75,23 @@ add_texts({
     "g_skill_rename": ("改名", "Rename"),
     "g_skill_merge": ("合并", "Merge"),
     "g_enterprise": ("企业", "Enterprise"),
+    "g_course": ("课程", "course"),
+    "g_path": ("学习路径", "path"),
+    "g_p_worker": ("职工", "worker"),
+    "g_p_trainer": ("内训师", "trainer"),
+    "g_p_enterprise": ("企业", "enterprise"),
+    "g_files": ("导出的文件", "Exported files"),
+    "g_risk": ("风险职工", "At-risk workers"),
+    "g_gaps": ("知识缺口", "Knowledge gaps"),
+    "g_overdue": ("逾期指派", "Overdue assignments"),
+    "g_skill_table": ("技能与参数", "Skills and their parameters"),
+    "g_per_enterprise": ("各企业测验次数（前 15 + 其他）", "Attempts per enterprise (top 15 + others)"),
+    "g_per_course": ("各课程测验次数（前 15 + 其他）", "Attempts per course (top 15 + others)"),
+    "g_per_month": ("每月测验次数", "Attempts per month"),
+    "g_tiers": ("等级分布", "Tier distribution"),
+    "g_others": ("其他 {n} 项", "{n} others"),
+    "g_assigned_list": ("指派给我的", "Assigned to me"),
+    "g_overdue_mark": ("⚠ 已逾期", "⚠ overdue"),
 })
 
 _CSS = """<style>
@@ -91,7 +109,7 @@ _CSS = """<style>
 def bars(rows: list[dict], label: str, value: str, title: str, scale: float | None = None, fmt: str = "{:.0f}") -> str:
     """Horizontal bars as HTML (long labels ellipsised, never overlapping)."""
     # the "others" bar sums many rows: it must not shrink the bars that matter, so it is drawn capped
-    named = [r for r in rows if not str(r[label]).startswith("其他 ")]
+    named = [r for r in rows if not r.get("others")]
     top = max([float(r[value]) for r in named or rows] + [1e-9]) if scale is None else scale
     out = [f"<div class='g-card'><b>{esc(title)}</b>"]
     for r in rows:
@@ -130,8 +148,9 @@ def render_growth(g: progress.Growth, lang: str) -> str:
         out.append(bars([{"p": p.title, "v": 100 * p.done / max(p.total, 1)} for p in g.paths], "p", "v",
                         t("g_paths", lang), scale=100, fmt="{:.0f}%"))
     if g.assignments:
-        out.append("<div class='g-card'><b>指派 / Assigned</b><ul>" + "".join(
-            f"<li>{esc(a['title'])} — {esc(a['due'])} {'✓' if a['done'] else ('⚠ 已逾期' if a['overdue'] else '')}</li>"
+        late = t("g_overdue_mark", lang)
+        out.append(f"<div class='g-card'><b>{t('g_assigned_list', lang)}</b><ul>" + "".join(
+            f"<li>{esc(a['title'])} — {esc(a['due'])} {'✓' if a['done'] else (late if a['overdue'] else '')}</li>"
             for a in g.assignments) + "</ul></div>")
     return "".join(out)
 
@@ -156,7 +175,7 @@ class GrowthHandlers:
         g = progress.growth(self.ctx, user.username, lang=lang)
         due = [(self._due_label(d.course_id, d.item_id), f"{d.course_id}|{d.item_id}") for d in g.due_reviews]
         certs = [(f"{c['title']} · {c['at']}", c["course_id"]) for c in g.certificates]
-        history = pd.DataFrame(g.history, columns=["course", "score", "passed", "at"])
+        history = headed(pd.DataFrame(g.history, columns=["course", "score", "passed", "at"]), lang)
         return (render_growth(g, lang), gr.update(choices=due, value=due[0][1] if due else None), history,
                 gr.update(choices=certs, value=certs[0][1] if certs else None))
 
@@ -252,17 +271,18 @@ class GrowthHandlers:
         f = self._filter(ent, trade, since, until)
         tables = self._tables(f)
         every = cockpit.by_enterprise(self.ctx, cockpit.CockpitFilter())
+        others = t("g_others", lang)
         html = _CSS + "<div id='g-cockpit'>" + "".join([
-            bars(cockpit.top_n(tables["enterprises"], "attempts", "enterprise"), "enterprise", "attempts",
-                 "各企业测验次数（前 15 + 其他）/ Attempts per enterprise"),
-            bars(cockpit.top_n(tables["courses"], "attempts", "course"), "course", "attempts",
-                 "各课程测验次数（前 15 + 其他）/ Attempts per course"),
-            bars(tables["trends"], "month", "attempts", "每月测验次数 / Attempts per month"),
-            bars(tables["tiers"], "tier", "workers", "等级分布 / Tier distribution"),
+            bars(cockpit.top_n(tables["enterprises"], "attempts", "enterprise", others=others), "enterprise", "attempts",
+                 t("g_per_enterprise", lang)),
+            bars(cockpit.top_n(tables["courses"], "attempts", "course", others=others), "course", "attempts",
+                 t("g_per_course", lang)),
+            bars(tables["trends"], "month", "attempts", t("g_per_month", lang)),
+            bars(tables["tiers"], "tier", "workers", t("g_tiers", lang)),
         ]) + "</div>"
         enterprises = [""] + sorted(r["enterprise"] for r in every)
-        return (html, _frame(tables["at_risk"], _RISK), _frame(tables["gaps"], _GAPS),
-                _frame(tables["overdue"], _OVERDUE), gr.update(choices=enterprises))
+        return (html, headed(_frame(tables["at_risk"], _RISK), lang), headed(_frame(tables["gaps"], _GAPS), lang),
+                headed(_frame(tables["overdue"], _OVERDUE), lang), gr.update(choices=enterprises))
 
     def _tables(self, f: cockpit.CockpitFilter) -> dict[str, list[dict]]:
         return {"enterprises": cockpit.by_enterprise(self.ctx, f), "courses": cockpit.by_course(self.ctx, f),
@@ -276,7 +296,7 @@ class GrowthHandlers:
         need(self.ctx, request, ADMIN, lang)
         from extraction.growth.service import list_skills
 
-        return _skills_frame(list_skills(self.ctx, (trade or "").strip()))
+        return headed(_skills_frame(list_skills(self.ctx, (trade or "").strip())), lang)
 
     @guarded
     def curate(self, trade: str, old: str, new: str, merge: bool, lang: str, request: gr.Request) -> pd.DataFrame:
@@ -288,7 +308,7 @@ class GrowthHandlers:
         if not old or not new:
             raise gr.Error("填写原技能名和新名称 / give the skill's name and the new one")
         (merge_skills if merge else rename_skill)(self.ctx, trade, old, new)
-        return _skills_frame(list_skills(self.ctx, trade))
+        return headed(_skills_frame(list_skills(self.ctx, trade)), lang)
 
     @guarded
     def export(self, ent: str | None, trade: str | None, since: str | None, until: str | None, lang: str,
@@ -369,7 +389,7 @@ def build_worker(screen: Screen) -> None:
             b_review = screen.btn(gr.Button(t("g_review_send"), elem_id="g-review-send"), "g_review_send")
         question = gr.Markdown("", elem_id="g-review-q")
         verdict = gr.Markdown("", elem_id="g-review-verdict")
-        history = gr.Dataframe(interactive=False, label=t("g_history"), elem_id="g-history")
+        history = screen.label(gr.Dataframe(interactive=False, label=t("g_history"), elem_id="g-history"), "g_history")
         with gr.Row():
             cert = screen.label(gr.Dropdown([], label=t("g_cert_pick"), elem_id="g-cert-pick"), "g_cert_pick")
             b_print = screen.btn(gr.Button(t("g_print"), elem_id="g-print"), "g_print")
@@ -389,7 +409,9 @@ def build_trainer(screen: Screen) -> None:
     h, lang = GrowthHandlers(screen.ctx), screen.lang
     with gr.Tab(t("g_assign"), elem_id="t-tab-growth") as tab:
         with gr.Row():
-            kind = screen.label(gr.Radio(["course", "path"], value="course", label=t("g_kind"), elem_id="g-kind"), "g_kind")
+            kinds = [("g_course", "course"), ("g_path", "path")]
+            kind = screen.options(gr.Radio([(t(k), v) for k, v in kinds], value="course", label=t("g_kind"),
+                                           elem_id="g-kind"), "g_kind", kinds)
             target = screen.label(gr.Textbox(label=t("g_target"), elem_id="g-target"), "g_target")
             workers = screen.label(gr.Textbox(label=t("g_workers"), elem_id="g-workers"), "g_workers")
             days = screen.label(gr.Number(value=14, label=t("g_due"), elem_id="g-days"), "g_due")
@@ -403,8 +425,9 @@ def build_trainer(screen: Screen) -> None:
         b_path = screen.btn(gr.Button(t("g_path_add"), elem_id="g-path-add"), "g_path_add")
         path_note = gr.Markdown("", elem_id="g-path-note")
         with gr.Row():
-            pkind = screen.label(gr.Radio(["worker", "trainer", "enterprise"], value="worker",
-                                          label=t("g_profile_kind"), elem_id="g-pkind"), "g_profile_kind")
+            pkinds = [("g_p_worker", "worker"), ("g_p_trainer", "trainer"), ("g_p_enterprise", "enterprise")]
+            pkind = screen.options(gr.Radio([(t(k), v) for k, v in pkinds], value="worker",
+                                            label=t("g_profile_kind"), elem_id="g-pkind"), "g_profile_kind", pkinds)
             who = screen.label(gr.Textbox(label=t("g_profile_of"), elem_id="g-who"), "g_profile_of")
             b_prof = screen.btn(gr.Button(t("g_profile_btn"), elem_id="g-profile-btn"), "g_profile_btn")
         prof = gr.HTML("", elem_id="g-profile-page")
@@ -427,11 +450,11 @@ def build_cockpit(screen: Screen) -> None:
         with gr.Row():
             b_go = screen.btn(gr.Button(t("g_refresh"), variant="primary", elem_id="c-refresh"), "g_refresh")
             b_csv = screen.btn(gr.Button(t("g_export"), elem_id="c-export"), "g_export")
-        files = gr.File(file_count="multiple", elem_id="c-files")
+        files = screen.label(gr.File(file_count="multiple", label=t("g_files"), elem_id="c-files"), "g_files")
         page = gr.HTML("", elem_id="c-page")
-        risk = gr.Dataframe(interactive=False, label="风险职工 / At-risk workers", elem_id="c-risk")
-        gaps = gr.Dataframe(interactive=False, label="知识缺口 / Knowledge gaps", elem_id="c-gaps")
-        late = gr.Dataframe(interactive=False, label="逾期指派 / Overdue", elem_id="c-overdue")
+        risk = screen.label(gr.Dataframe(interactive=False, label=t("g_risk"), elem_id="c-risk"), "g_risk")
+        gaps = screen.label(gr.Dataframe(interactive=False, label=t("g_gaps"), elem_id="c-gaps"), "g_gaps")
+        late = screen.label(gr.Dataframe(interactive=False, label=t("g_overdue"), elem_id="c-overdue"), "g_overdue")
         with gr.Row():
             s_trade = screen.label(gr.Textbox(label=t("g_skills_of"), elem_id="c-skill-trade"), "g_skills_of")
             s_old = screen.label(gr.Textbox(label=t("g_skill_from"), elem_id="c-skill-old"), "g_skill_from")
@@ -440,7 +463,8 @@ def build_cockpit(screen: Screen) -> None:
             b_list = screen.btn(gr.Button(t("g_skill_list"), elem_id="c-skill-list"), "g_skill_list")
             b_rename = screen.btn(gr.Button(t("g_skill_rename"), elem_id="c-skill-rename"), "g_skill_rename")
             b_merge = screen.btn(gr.Button(t("g_skill_merge"), elem_id="c-skill-merge"), "g_skill_merge")
-        skill_table = gr.Dataframe(interactive=False, elem_id="c-skills")
+        skill_table = screen.label(gr.Dataframe(interactive=False, label=t("g_skill_table"), elem_id="c-skills"),
+                                   "g_skill_table")
     screen.tab(tab, "g_cockpit")
     inputs = [ent, trade, since, until, lang]
     outs = [page, risk, gaps, late, ent]
