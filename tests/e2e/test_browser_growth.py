@@ -112,7 +112,7 @@ def test_growth_in_the_browser(app_url, browser):
     t.click("g-path-add")
     t.sees("g-path-note", "已新建学习路径")
     path_id = re.search(r"路径 (\d+)", t.page.locator("#g-path-note").inner_text()).group(1)
-    t.page.locator("#g-kind label", has_text="path").click()
+    t.page.locator("#g-kind label", has_text="学习路径").click()
     t.fill("g-target", path_id)
     t.fill("g-workers", "wang_worker")
     t.click("g-assign")
@@ -121,13 +121,13 @@ def test_growth_in_the_browser(app_url, browser):
     t.click("g-profile-btn")
     t.sees("g-profile-page", "坡口")
     t.shot("growth-04-trainer-worker-profile")
-    t.page.locator("#g-pkind label", has_text="trainer").click()
+    t.page.locator("#g-pkind label", has_text="内训师").click()
     t.fill("g-who", "li_trainer")
     t.click("g-profile-btn")
     t.sees("g-profile-page", "好评率")
     t.sees("g-profile-page", "wang_worker")  # a learner of their course in their enterprise
     t.shot("growth-05-trainer-profile")
-    t.page.locator("#g-pkind label", has_text="enterprise").click()
+    t.page.locator("#g-pkind label", has_text="企业").click()
     t.fill("g-who", "温州鞋厂")
     t.click("g-profile-btn")
     t.sees("g-profile-page", "参与率")
@@ -182,8 +182,8 @@ def test_cockpit_and_profiles_at_full_population_scale(browser):
         a.shot("growth-full-01-cockpit")
         a.tab("内训师工作台")
         a.tab("指派与画像")
-        for kind, who, name in (("worker", "worker000042", "worker"), ("trainer", "trainer0007", "trainer"),
-                                ("enterprise", "温州企业000", "enterprise")):
+        for kind, who, name in (("职工", "worker000042", "worker"), ("内训师", "trainer0007", "trainer"),
+                                ("企业", "温州企业000", "enterprise")):
             a.page.locator("#g-pkind label", has_text=kind).click()
             a.fill("g-who", who)
             a.click("g-profile-btn")

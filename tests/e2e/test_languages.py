@@ -30,6 +30,8 @@ ALLOWED_EN = {w.lower() for w in (
     "PDF", "DOCX", "TXT", "SRT", "VTT", "GIFT", "XML", "LLM", "MB", "zip", *USERS)}
 # Gradio's own widget texts follow the browser's locale (zh-CN here), not the app's choice.
 GRADIO_ZH = {"将文件拖放到此处", "或", "点击上传", "加载中"}
+# ... except the running-event timer, which Gradio writes in English whatever the locale
+GRADIO_EN = {"processing"}
 ALLOWED_ZH = {"师傅", "中文", "语言"}
 
 
@@ -72,7 +74,7 @@ def _foreign(text: str, lang: str) -> set[str]:
     text = re.sub(r"common\.complete|queue:?\s*\d*/?\d*", "", text)
     if lang == "en":
         return {w for w in re.findall(r"[\u4e00-\u9fff]+", text) if w not in ALLOWED_ZH | GRADIO_ZH}
-    return {w for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", text) if w.lower() not in ALLOWED_EN}
+    return {w for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", text) if w.lower() not in ALLOWED_EN | GRADIO_EN}
 
 
 def _walk(page, lang: str, name: str) -> dict[str, set[str]]:
