@@ -282,7 +282,7 @@ class GrowthHandlers:
         ]) + "</div>"
         enterprises = [""] + sorted(r["enterprise"] for r in every)
         return (html, headed(_frame(tables["at_risk"], _RISK), lang), headed(_frame(tables["gaps"], _GAPS), lang),
-                headed(_frame(tables["overdue"], _OVERDUE), lang), gr.update(choices=enterprises))
+                headed(_frame(_kinds_named(tables["overdue"], lang), _OVERDUE), lang), gr.update(choices=enterprises))
 
     def _tables(self, f: cockpit.CockpitFilter) -> dict[str, list[dict]]:
         return {"enterprises": cockpit.by_enterprise(self.ctx, f), "courses": cockpit.by_course(self.ctx, f),
@@ -342,6 +342,12 @@ _OVERDUE = ["worker", "enterprise", "kind", "target", "due", "by"]
 _COLUMNS = {"at_risk": _RISK, "gaps": _GAPS, "overdue": _OVERDUE, "enterprises": ["enterprise", "attempts", "pass_rate"],
             "courses": ["course", "attempts", "pass_rate"], "trends": ["month", "attempts", "pass_rate"],
             "tiers": ["tier", "workers"]}
+
+
+def _kinds_named(rows: list[dict], lang: str) -> list[dict]:
+    """Assignments with their kind (course or path) in the user's words, not the stored value."""
+    names = {"course": t("g_course", lang), "path": t("g_path", lang)}
+    return [{**r, "kind": names.get(r.get("kind", ""), r.get("kind", ""))} for r in rows]
 
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
