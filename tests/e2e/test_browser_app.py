@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from chromium_browser import served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
@@ -25,21 +26,11 @@ LONG = 240_000  # ms: a first draft loads the models in the drafting process
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from ui.web.app import launch_app
-    from ui.web.jobs import shutdown
-
     settings = load_settings(home=tmp_path_factory.mktemp("e2e-home"))
     ctx = Context(settings)
     add_user(ctx, "boss", PW, "admin")
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = launch_app(settings, port=port, block=False)
-    yield f"http://127.0.0.1:{port}"
-    app.close()
-    shutdown()
+    with served_app(settings) as url:
+        yield url
 
 
 class UI:

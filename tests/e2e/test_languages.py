@@ -8,10 +8,10 @@ The choice is remembered per user: a reload comes back in the language chosen la
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 
 import pytest
+from chromium_browser import served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
@@ -37,20 +37,12 @@ ALLOWED_ZH = {"师傅", "中文", "语言"}
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from ui.web.app import launch_app
-    from ui.web.jobs import shutdown
-
     settings = load_settings(home=tmp_path_factory.mktemp("lang-home"))
     ctx = Context(settings)
     for name, role in USERS.items():
         add_user(ctx, name, PW, role)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = launch_app(settings, port=port, block=False)
-    yield f"http://127.0.0.1:{port}"
-    app.close()
-    shutdown()
+    with served_app(settings) as url:
+        yield url
 
 
 def _login(browser, url: str, user: str):

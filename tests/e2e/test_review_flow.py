@@ -8,10 +8,10 @@ One browser, one app; screenshots go to test-artifacts/screenshots/review-*.png.
 from __future__ import annotations
 
 import re
-import socket
 from pathlib import Path
 
 import pytest
+from chromium_browser import served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
@@ -30,8 +30,6 @@ def app(tmp_path_factory):
     from extraction.drafting import draft_course
     from rag.catalog import update_metadata
     from rag.ingest import ingest_file
-    from ui.web.app import launch_app
-    from ui.web.jobs import shutdown
 
     settings = load_settings(home=tmp_path_factory.mktemp("review-home"))
     ctx = Context(settings)
@@ -41,13 +39,8 @@ def app(tmp_path_factory):
     result = ingest_file(ctx, REPO / "corpus" / "welding_tig_mig_zh_gbk.txt")
     update_metadata(ctx, result.transcript_id, consent=True, trade="焊工")
     course_id, _v, draft = draft_course(ctx, [result.transcript_id], created_by="li_trainer")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = launch_app(settings, port=port, block=False)
-    yield f"http://127.0.0.1:{port}", ctx, course_id, draft
-    server.close()
-    shutdown()
+    with served_app(settings) as url:
+        yield url, ctx, course_id, draft
 
 
 class Page:
