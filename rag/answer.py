@@ -318,8 +318,12 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     lang = detect_language(question)
     texts, scores = [h.chunk.text for h in hits], [h.score for h in hits]
     speech = _Speech(hits, turns) if turns is not None else None
+    # A span whose best sentence won on its context (the sentences around it hold the question's
+    # words, the sentence itself the number asked for) stays a candidate: dropping it let a lower
+    # chunk's chance word win.
     evidence = [kept for e in best_evidence(question, texts, scores, limit=limit, speech=speech)
-                if e.match > 0 and (kept := _without_instructions(texts[e.chunk_index], e)) is not None]
+                if (e.match > 0 or _question_share(question, texts[e.chunk_index][e.start : e.end]) > 0)
+                and (kept := _without_instructions(texts[e.chunk_index], e)) is not None]
     if not evidence:
         return Answer(question=question, answer=NOT_COVERED[lang], covered=False, mode="offline")
     first = evidence[0]
@@ -337,7 +341,7 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
     if len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
         second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room)
-        if second is not None:
+        if second is not None and _about_question(question, text[second.start : second.end]):
             parts.append(second)
             part_texts.append(text)
             cuts.append(cut)
@@ -349,11 +353,30 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     for e in evidence:
         if e.chunk_index not in shown and e.match >= floor:
             support, text, _ = _whole(hits[e.chunk_index], e, turns, limit)
+            if not _about_question(question, text[support.start : support.end]):
+                continue
             citations.append(_citation(len(citations) + 1, hits[e.chunk_index], support, turns, text=text))
             shown.add(e.chunk_index)
     # A part kept as cut (no sentence end near: a web snippet, not speech) says so with an ellipsis.
     answer = _JOIN.join(c.quote + (_CUT if cut else "") for c, cut in zip(citations, cuts, strict=False))
     return Answer(question=question, answer=answer, citations=citations, covered=True, mode="offline")
+
+
+def _question_share(question: str, text: str) -> float:
+    """Share of the question's content terms (bigrams, words, a lone character) the text writes."""
+    wanted = question_terms(question)
+    low = text.lower()
+    return sum(t in low for t in wanted) / len(wanted) if wanted else 0.0
+
+
+def _about_question(question: str, text: str) -> bool:
+    """May this excerpt follow the first? Only when it is about what was asked: it holds some of
+    the question's own terms and the kind of answer asked for (a quantity, steps, a cause, a
+    rule). An opener ("这个问题问得好"), an aside ("I yell.") or a story from another topic of the
+    same interview does not follow the answer."""
+    from rag.answerability import asked_kind, kind_present
+
+    return _question_share(question, text) > 0 and kind_present(asked_kind(question), text)
 
 
 def _without_instructions(text: str, e: Evidence) -> Evidence | None:

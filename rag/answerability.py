@@ -69,7 +69,7 @@ _KINDS = (
     ("quantity", re.compile(r"多少|几[度个米分秒天年次遍号级吨斤克千万]|几|多大|多高|多长|多久|多远|多重|多深|多厚|多宽|"
                             r"how (?:many|much|long|deep|far|often|high|big|hot|cold|low)|what (?:size|pressure|"
                             r"temperature|voltage|rating|slope|depth)", re.IGNORECASE)),
-    ("cause", re.compile(r"(?<![称成作认以叫])为什么|为啥|什么原因|咋回事|怎么回事|why|what causes|cause", re.IGNORECASE)),
+    ("cause", re.compile(r"(?<![称成作认以叫])为什么|为啥|什么原因|咋回事|怎么回事|怎么(?:形成|产生|造成|引起|来)的|why|what causes|cause", re.IGNORECASE)),
     ("procedure", re.compile(r"怎么|咋|如何|怎样|步骤|顺序|流程|先.*还是|how (?:do|to|should|can)|steps?|order|"
                              r"procedure|first", re.IGNORECASE)),
     ("rule", re.compile(r"能不能|能否|可不可以|可以吗|行不行|行吗|行不|是不是|要不要|该不该|没事吧|吗|"
@@ -82,7 +82,7 @@ _UNIT = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|hundred|half)\b",
     re.IGNORECASE)
 _MARKS = {
-    "cause": re.compile(r"因为|原因|所以|导致|造成|是由于|就会|会把|不然|否则|because|cause|so that|otherwise|"
+    "cause": re.compile(r"因为|原因|所以|因此|因而|由于|导致|造成|形成|得名|就会|会把|不然|否则|because|cause|so that|otherwise|"
                         r"that's why|reason|leads? to|result", re.IGNORECASE),
     "procedure": re.compile(r"先|再|然后|接着|最后|第[一二三四五]|步|[一二三四五][是，、]|顺序|"
                             r"first|then|next|after|before|step|finally", re.IGNORECASE),

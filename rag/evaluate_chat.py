@@ -30,7 +30,8 @@ from shifu.context import Context
 from shifu.errors import ShifuError
 from shifu.models import Answer
 
-__all__ = ["LIBRARY_FILES", "build_library", "ends_mid_sentence", "evaluate_chat", "judge", "quote_overlap"]
+__all__ = ["LIBRARY_FILES", "build_library", "ends_mid_sentence", "evaluate_chat", "explain", "judge", "quote_overlap",
+           "table"]
 
 REPO = Path(__file__).resolve().parent.parent
 # The library of ../shared/bench/chat/README.md: demo corpus/ plus three trade interviews.
@@ -114,8 +115,10 @@ def judge(q: dict[str, Any], answer: Answer, titles: dict[str, str]) -> dict[str
 
 def evaluate_chat(ctx: Context, questions: Path, bench: Path, answers_out: Path | None = None, *,
                   mode: str | None = None, k: int = 5,
-                  progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Build the library, ask every question, return the figures per language (and write answers)."""
+                  progress: Callable[[str], None] | None = None,
+                  show_table: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Build the library, ask every question, return the figures per language (and write answers);
+    `show_table` receives the per-question table (see `table`)."""
     from rag.answer import answer_question
 
     say = progress or (lambda _msg: None)
@@ -132,11 +135,46 @@ def evaluate_chat(ctx: Context, questions: Path, bench: Path, answers_out: Path 
             t0 = time.perf_counter()
             answer = answer_question(scratch, q["question"], mode=mode, k=k)
             times.append((time.perf_counter() - t0) * 1000)
-            rows.append(judge(q, answer, titles))
+            rows.append({**judge(q, answer, titles), **explain(scratch, q, titles, k=k)})
+    if show_table is not None:
+        show_table(table(rows))
     if answers_out is not None:
         answers_out.parent.mkdir(parents=True, exist_ok=True)
         answers_out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return summarise(rows, times, mode=mode or ctx.settings.qa_mode)
+
+
+def explain(ctx: Context, q: dict[str, Any], titles: dict[str, str], *, k: int = 5) -> dict[str, Any]:
+    """Why the chat did what it did: where retrieval put the gold passage (rank of the first hit
+    of the gold transcript holding half the gold quote; 0 when none of the top k does), which part
+    of the decision refused ("coverage": the term and meaning rule, "answerability": the model;
+    "" when answered) and the model's probability."""
+    from rag.answerability import decide
+    from rag.coverage import is_covered
+    from rag.retrieve import reader_index, search
+
+    hits = search(ctx, q["question"], k=k)
+    index = reader_index(ctx) if hits else None
+    embedder = index.embedder if index else None
+    decision = decide(q["question"], hits, embedder, index)
+    refused_by = ("coverage" if not is_covered(q["question"], hits, embedder, index)
+                  else "answerability" if not decision.covered else "")
+    gold_rank = 0
+    if q["covered"]:
+        gold_rank = next((i for i, h in enumerate(hits, 1) if titles.get(h.chunk.transcript_id) == q["gold_transcript"]
+                          and quote_overlap(q["gold_quote"], h.chunk.text) >= 0.5), 0)
+    return {"gold_rank": gold_rank, "refused_by": refused_by, "probability": decision.probability}
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """One line per question: verdict, gold rank, what refused, probability, overlap, question."""
+    lines = ["id    lang kind        safety right gold refused_by     p     overlap question"]
+    for r in rows:
+        lines.append(f"{r['id']:<5} {r['lang']:<4} {r['kind']:<11} {'yes' if r['safety'] else '':<6} "
+                     f"{'ok' if r['right'] else 'WRONG':<5} {r.get('gold_rank', '') or '-':<4} "
+                     f"{r.get('refused_by', '') or '-':<14} {r.get('probability', 0):<5.2f} "
+                     f"{r.get('overlap', '-'):<7} {r['question'][:40]}")
+    return "\n".join(lines)
 
 
 def _file_names(paths: list[Path]) -> dict[str, str]:

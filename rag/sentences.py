@@ -50,7 +50,7 @@ _QWORDS = re.compile(
 # cut there too, or "气孔是怎么产生的" yields the junk bigrams 孔是 and 生的.
 _FILLER = re.compile(
     r"的|了|是|呀|今天|现在|时候|一个|一下|一些|我们|你们|他们|大家|这个|那个|这些|那些|这样|那样|"
-    r"可以|应该|需要|知道|觉得|一般|的话|师傅|老师"
+    r"可以|应该|需要|知道|觉得|一般|大概|大约|差不多|的话|师傅|老师"
 )
 _EN_QWORDS = frozenset(
     "what which who whom whose when where why how is are was were do does did the a an of to in on "

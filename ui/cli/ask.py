@@ -190,12 +190,15 @@ def eval_chat_cmd(
     answers_out: Annotated[Path | None, typer.Option("--answers-out", dir_okay=False,
                                                      help="Write one JSON line per question here.")] = None,
     mode: str | None = typer.Option(None, "--mode", help="`offline` or `llm`; default SHIFU_QA_MODE."),
+    show_table: bool = typer.Option(False, "--table", help="Print one line per question (verdict, rank of the "
+                                    "gold passage, what refused, probability, quote overlap) before the figures."),
 ) -> None:
     """Ask a chat trust set over its library (demo corpus + trade interviews); print the figures, JSON last."""
     from rag.evaluate_chat import evaluate_chat
 
     summary = evaluate_chat(command_context(), questions, bench, answers_out, mode=mode,
-                            progress=lambda msg: err.print(f"[dim]{escape(msg)}[/dim]"))
+                            progress=lambda msg: err.print(f"[dim]{escape(msg)}[/dim]"),
+                            show_table=(lambda text: err.print(escape(text), highlight=False)) if show_table else None)
     for lang in ("zh", "en"):
         if lang in summary:
             f = summary[lang]
