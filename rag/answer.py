@@ -363,8 +363,9 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
 
 
 def _question_share(question: str, text: str) -> float:
-    """Share of the question's content terms (bigrams, words, a lone character) the text writes."""
-    wanted = question_terms(question)
+    """Share of the question's content terms (bigrams and words; a lone character says too little)
+    that the text writes."""
+    wanted = [t for t in question_terms(question) if len(t) >= 2]
     low = text.lower()
     return sum(t in low for t in wanted) / len(wanted) if wanted else 0.0
 

@@ -125,3 +125,56 @@ def test_a_workers_word_for_the_same_thing_still_counts_by_its_characters() -> N
     assert _chars_held("钨针", ["钨极", "砂轮"]) == 0.5
     assert _chars_held("刹车片", ["刹车片"]) == 1.0 and _chars_held("叉车", ["面粉"]) == 0.0
     assert _written("pp", "pp料不用烘") and not _written("pp", "用app查")
+
+
+def _hits(*texts_scores: tuple[str, float]) -> list:
+    from shifu.models import Chunk, SearchHit
+
+    hits = []
+    for i, (text, score) in enumerate(texts_scores):
+        chunk = Chunk(id=f"c-{i}", transcript_id=f"t{i}", ord=0, text=text, speakers=[], char_start=0,
+                      char_end=len(text))
+        hits.append(SearchHit(chunk=chunk, score=score, rank=i + 1, transcript_title=f"访谈{i}"))
+    return hits
+
+
+def test_an_opener_or_a_story_from_another_topic_never_follows_the_answer() -> None:
+    from rag.answer import offline_answer
+
+    hits = _hits(("砂带机的砂带跑偏了，先松开张紧，再调跟踪旋钮，一次转四分之一圈。", 1.0),
+                 ("这个问题问得好。说起来那年我们老板买了台新车，开回来第一天就蹭了门框，大家笑了好几年。", 0.95))
+    answer = offline_answer("砂带机的砂带跑偏了怎么调？", hits)
+    assert answer.covered and "跟踪旋钮" in answer.answer
+    assert "问得好" not in answer.answer and "老板" not in answer.answer
+    assert all(c.transcript_id == "t0" for c in answer.citations)  # the aside is not even cited
+
+
+def test_the_excerpts_carry_the_quantity_asked_for_and_one_without_it_is_left_out() -> None:
+    from rag.answer import offline_answer
+
+    hits = _hits(("砂带机的砂带要常换，别舍不得。", 1.0), ("砂带机的砂带，一般用到八十小时就换。", 0.95),
+                 ("砂带机的砂带换下来别乱扔。", 0.9))
+    answer = offline_answer("砂带机的砂带多久换一次？", hits)
+    assert answer.citations[0].transcript_id == "t1" and answer.answer.startswith("砂带机的砂带，一般用到八十小时")
+    assert {c.transcript_id for c in answer.citations} == {"t1"}  # the others say no how long
+    assert not ends_mid_sentence(answer)
+
+
+def test_the_top_passage_answers_in_the_masters_words_not_a_lower_one_sharing_a_chance_word() -> None:
+    from rag.answer import offline_answer
+
+    # The worker says 浇地 and 大概, the master 灌溉; the lower passage shares only 大概.
+    hits = _hits(("说到浇地，讲究不少。灌溉用的水，我一般晒到二十度上下再放。", 1.0),
+                 ("锅炉房那边，压力大概要八公斤。", 0.6))
+    answer = offline_answer("浇地的水大概要多少度？", hits)
+    assert answer.citations[0].transcript_id == "t0" and "二十度" in answer.answer
+
+
+def test_a_list_announced_at_a_chunks_end_is_carried_on_into_the_next_chunk() -> None:
+    from rag.answer import Turns, offline_answer
+
+    hits = _hits(("砂带机打磨发烫，原因主要有三个。一是砂带钝了，二是压得太死，", 1.0))
+    turns = Turns({}, following={"c-0": "三是没开吸尘，热散不出去。另外说一句，我们车间去年换了新灯。"})
+    answer = offline_answer("砂带机打磨发烫是什么原因？", hits, turns=turns)
+    assert "一是砂带钝了" in answer.answer and answer.answer.endswith("三是没开吸尘，热散不出去。")
+    assert answer.citations[0].quote == answer.answer and "新灯" not in answer.answer
