@@ -320,9 +320,9 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     speech = _Speech(hits, turns) if turns is not None else None
     # A span whose best sentence won on its context (the sentences around it hold the question's
     # words, the sentence itself the number asked for) stays a candidate: dropping it let a lower
-    # chunk's chance word win.
+    # chunk's chance word win. A lone character ("指") is too weak a sign there.
     evidence = [kept for e in best_evidence(question, texts, scores, limit=limit, speech=speech)
-                if (e.match > 0 or _question_share(question, texts[e.chunk_index][e.start : e.end]) > 0)
+                if (e.match > 0 or _question_share(question, texts[e.chunk_index][e.start : e.end], shortest=2) > 0)
                 and (kept := _without_instructions(texts[e.chunk_index], e)) is not None]
     if not evidence:
         return Answer(question=question, answer=NOT_COVERED[lang], covered=False, mode="offline")
@@ -362,10 +362,9 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     return Answer(question=question, answer=answer, citations=citations, covered=True, mode="offline")
 
 
-def _question_share(question: str, text: str) -> float:
-    """Share of the question's content terms (bigrams and words; a lone character says too little)
-    that the text writes."""
-    wanted = [t for t in question_terms(question) if len(t) >= 2]
+def _question_share(question: str, text: str, shortest: int = 1) -> float:
+    """Share of the question's content terms of at least `shortest` characters that the text writes."""
+    wanted = [t for t in question_terms(question) if len(t) >= shortest]
     low = text.lower()
     return sum(t in low for t in wanted) / len(wanted) if wanted else 0.0
 
