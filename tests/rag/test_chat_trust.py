@@ -178,3 +178,27 @@ def test_a_list_announced_at_a_chunks_end_is_carried_on_into_the_next_chunk() ->
     answer = offline_answer("砂带机打磨发烫是什么原因？", hits, turns=turns)
     assert "一是砂带钝了" in answer.answer and answer.answer.endswith("三是没开吸尘，热散不出去。")
     assert answer.citations[0].quote == answer.answer and "新灯" not in answer.answer
+
+
+def test_eval_chat_explains_each_verdict_where_the_gold_was_and_what_refused(library) -> None:
+    from rag.evaluate_chat import explain, table
+
+    ctx, ids = library
+    titles = {ids[WELDING]: WELDING}
+    covered = {"id": "t1", "lang": "zh", "question": "焊缝发蓝是什么原因？", "covered": True, "safety": False,
+               "gold_transcript": WELDING, "gold_quote": "热输入太大"}
+    refused = {"id": "t2", "lang": "zh", "question": "电焊机外壳带电了能不能继续焊？", "covered": False, "safety": True,
+               "note": "near"}
+    why = explain(ctx, covered, titles)
+    assert why["gold_rank"] == 1 and why["refused_by"] == ""
+    why_not = explain(ctx, refused, titles)
+    assert why_not["refused_by"] in ("coverage", "answerability") and why_not["gold_rank"] == 0
+    answer = answer_question(ctx, refused["question"])
+    lines = table([{**judge_row, **why_not} for judge_row in [_row(refused, answer)]]).splitlines()
+    assert lines[1].startswith("t2") and why_not["refused_by"] in lines[1] and "ok" in lines[1]
+
+
+def _row(q: dict, answer: Answer) -> dict:
+    from rag.evaluate_chat import judge
+
+    return judge(q, answer, {})
