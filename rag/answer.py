@@ -320,11 +320,12 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     lang = detect_language(question)
     texts, scores = [h.chunk.text for h in hits], [h.score for h in hits]
     speech = _Speech(hits, turns) if turns is not None else None
-    # A span whose best sentence won on its context (the sentences around it hold the question's
-    # words, the sentence itself the number asked for) stays a candidate: dropping it let a lower
-    # chunk's chance word win. A lone character ("指") is too weak a sign there.
+    # The top chunk's span whose best sentence won on its context (the sentences around it hold the
+    # question's words, the sentence itself the number asked for) stays a candidate: dropping it let
+    # a lower chunk's chance word win. A lone character ("指") is too weak a sign there.
     evidence = [kept for e in best_evidence(question, texts, scores, limit=limit, speech=speech)
-                if (e.match > 0 or _question_share(question, texts[e.chunk_index][e.start : e.end], shortest=2) > 0)
+                if (e.match > 0 or (e.chunk_index == 0 and _question_share(
+                    question, texts[0][e.start : e.end], shortest=2) > 0))
                 and (kept := _without_instructions(texts[e.chunk_index], e)) is not None]
     if not evidence:
         return Answer(question=question, answer=NOT_COVERED[lang], covered=False, mode="offline")
@@ -372,13 +373,18 @@ def _question_share(question: str, text: str, shortest: int = 1) -> float:
 
 
 def _about_question(question: str, text: str) -> bool:
-    """May this excerpt follow the first? Only when it is about what was asked: it holds some of
-    the question's own terms and the kind of answer asked for (a quantity, steps, a cause, a
-    rule). An opener ("这个问题问得好"), an aside ("I yell.") or a story from another topic of the
-    same interview does not follow the answer."""
+    """May this excerpt follow the first? When the question asks for a kind of answer (a quantity,
+    steps, a cause, a rule), only an excerpt holding some of the question's own words and that kind
+    of answer: an opener ("这个问题问得好"), an aside or a story from another topic of the same
+    interview does not follow the answer. A question asking for a name or a fact is answered by
+    words it does not use ("加加林" for "第一个上太空的人是谁"): there an excerpt is kept unless it
+    is too short to say anything ("I yell.") and shares none of the question's words."""
     from rag.answerability import asked_kind, kind_present
 
-    return _question_share(question, text) > 0 and kind_present(asked_kind(question), text)
+    kind = asked_kind(question)
+    if _question_share(question, text) > 0:
+        return kind_present(kind, text)
+    return not kind and len(text.strip()) >= _MIN_PART
 
 
 def _without_instructions(text: str, e: Evidence) -> Evidence | None:

@@ -198,7 +198,7 @@ def eval_chat_cmd(
 
     summary = evaluate_chat(command_context(), questions, bench, answers_out, mode=mode,
                             progress=lambda msg: err.print(f"[dim]{escape(msg)}[/dim]"),
-                            show_table=(lambda text: err.print(escape(text), highlight=False)) if show_table else None)
+                            show_table=(lambda text: err.print(escape(text), highlight=False, soft_wrap=True)) if show_table else None)
     for lang in ("zh", "en"):
         if lang in summary:
             f = summary[lang]
