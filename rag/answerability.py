@@ -299,7 +299,8 @@ def _near_text(question: str, hits: Sequence[SearchHit]) -> str:
     bags = [set(terms(t)) for t in texts]
     n = len(bags) + 1
     idf = {t: math.log(1 + n / (1 + sum(1 for b in bags if t in b))) for t in qterms}
-    evidence = best_evidence(question, texts, [h.score for h in hits], idf=idf.__getitem__)
+    # code_weight=0: the features are read as the model was fitted on them (before codes counted).
+    evidence = best_evidence(question, texts, [h.score for h in hits], idf=idf.__getitem__, code_weight=0.0)
     if not evidence:
         return ""
     e = evidence[0]

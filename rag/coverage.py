@@ -153,7 +153,7 @@ def coverage(question: str, hits: Sequence[SearchHit]) -> float:
     bags = [set(terms(t)) for t in texts]
     n = len(bags) + 1
     idf = {t: math.log(1 + n / (1 + sum(1 for b in bags if t in b))) for t in qterms}
-    evidence = best_evidence(question, texts, [h.score for h in hits], idf=idf.__getitem__)
+    evidence = best_evidence(question, texts, [h.score for h in hits], idf=idf.__getitem__, code_weight=0.0)
     return max((e.match for e in evidence), default=0.0)
 
 

@@ -337,6 +337,14 @@ def _word_end(text: str, start: int, end: int) -> int:
     return end
 
 
+_CODE = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]*\d+(?:\.\d+)?[A-Za-z]*|[A-Z]{2,}\d*)(?![A-Za-z0-9])")
+
+
+def _codes(text: str) -> set[str]:
+    """The codes and figures a text writes: model numbers, acronyms, numbers (TXV, PA66, G76, 45)."""
+    return {m.group().lower() for m in _CODE.finditer(text)}
+
+
 def best_evidence(
     question: str,
     texts: Sequence[str],
@@ -346,6 +354,7 @@ def best_evidence(
     retrieval_weight: float = 2.0,
     context_weight: float = 0.3,
     type_weight: float = 0.15,
+    code_weight: float = 0.15,
     idf: Callable[[str], float] | None = None,
     speech: Speech | None = None,
 ) -> list[Evidence]:
@@ -354,13 +363,16 @@ def best_evidence(
     A sentence scores the IDF-weighted share of the question's content terms it holds,
     plus `context_weight` times that share over the span it would be shown in, plus
     `retrieval_weight` times its chunk's retrieval score relative to the top chunk, plus
-    `type_weight` when it holds the kind of answer asked for (a number, a date). A sentence
+    `type_weight` when it holds the kind of answer asked for (a number, a date), and up to
+    `code_weight` more for the share of the question's codes and figures it writes (TXV, PA66,
+    "45 … 41": the thing asked about, named exactly). A sentence
     that is itself a question (the interviewer asking) hands its match to the reply after it.
     With `speech`, a span stays inside one speaker's turn (across its paragraphs) and a
     statement's match is scaled by who made it.
     """
     qterms = question_terms(question)
     kind = answer_type(question)
+    codes = _codes(question)
     if scores is None:
         scores = [1.0 / (1 + i) for i in range(len(texts))]
     top = max((s for s in scores if s > 0), default=1.0)
@@ -399,6 +411,8 @@ def best_evidence(
                 s += context_weight * share(set(terms(c.text[gs:ge])))
             if kind and _has_type(sentence, kind):
                 s += type_weight
+            if codes and code_weight:
+                s += code_weight * sum(c in _codes(sentence) for c in codes) / len(codes)
             if s > best[0]:
                 best = (s, m, k)
         score, match, k = best

@@ -202,3 +202,15 @@ def _row(q: dict, answer: Answer) -> dict:
     from rag.evaluate_chat import judge
 
     return judge(q, answer, {})
+
+
+def test_the_sentence_naming_the_asked_code_answers_when_the_words_tie() -> None:
+    from rag.sentences import best_evidence
+
+    # Both sentences hold as many of the question's words; only the second names G54.
+    text = "Check the left spindle offset every shift. The G54 offset on the spindle comes from the probe."
+    best = best_evidence("Where does the G54 offset of the left spindle come from?", [text], limit=50)[0]
+    assert text[best.start : best.end].startswith("The G54 offset")
+    plain = best_evidence("Where does the G54 offset of the left spindle come from?", [text], limit=50,
+                          code_weight=0.0)[0]
+    assert text[plain.start : plain.end].startswith("Check the left")  # what the code's weight changes
