@@ -356,8 +356,8 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     for e in evidence:
         if e.chunk_index not in shown and e.match >= floor:
             support, text, _ = _whole(hits[e.chunk_index], e, turns, limit)
-            if not _about_question(question, text[support.start : support.end]):
-                continue
+            if _question_share(question, text[support.start : support.end]) == 0:
+                continue  # a supporting excerpt is about the question's subject too (its kind may be missing)
             citations.append(_citation(len(citations) + 1, hits[e.chunk_index], support, turns, text=text))
             shown.add(e.chunk_index)
     # A part kept as cut (no sentence end near: a web snippet, not speech) says so with an ellipsis.

@@ -155,9 +155,8 @@ def test_the_excerpts_carry_the_quantity_asked_for_and_one_without_it_is_left_ou
     hits = _hits(("砂带机的砂带要常换，别舍不得。", 1.0), ("砂带机的砂带，一般用到八十小时就换。", 0.95),
                  ("砂带机的砂带换下来别乱扔。", 0.9))
     answer = offline_answer("砂带机的砂带多久换一次？", hits)
-    assert answer.citations[0].transcript_id == "t1" and answer.answer.startswith("砂带机的砂带，一般用到八十小时")
-    assert {c.transcript_id for c in answer.citations} == {"t1"}  # the others say no how long
-    assert not ends_mid_sentence(answer)
+    assert answer.citations[0].transcript_id == "t1" and answer.answer == "砂带机的砂带，一般用到八十小时就换。"
+    assert not ends_mid_sentence(answer)  # the others say no how long: listed below at most, never joined
 
 
 def test_the_top_passage_answers_in_the_masters_words_not_a_lower_one_sharing_a_chance_word() -> None:
