@@ -10,9 +10,10 @@ and meaning rule below (is_covered, calibrated on the bench), then rag.answerabi
 logistic model over features of question and evidence (subject in the evidence, the kind of
 answer asked for present, retrieval margin, ...) for questions that ask how / why / how much /
 may I and for safety questions, which need a higher probability. A near-topic refusal names
-the nearby material, labelled as not the answer. An excerpt after the first is kept only when
+the nearby material, labelled as not the answer. A part joined after the first is kept only when
 it holds some of the question's words and the kind of answer asked for (no opener, aside or story
-of another topic). Answers end at sentence ends
+of another topic); a supporting citation only when it holds some of its words. Answers end at
+sentence ends
 (rag.sentences.whole_sentences) and carry a list the master announces ("原因主要有四个。") to its
 last item, across chunks (Turns.following). The figures below predate that; today's are in
 docs/BENCHMARKS.md (chat trust set and the bench, before and after, same run).
