@@ -189,8 +189,12 @@ def flags_md(flags: list[str], lang: str) -> str:
                      for f in flags)
 
 
-_DIFF_STYLE = ("<style>" + DIFF_CSS + "#r-tree .wrap{flex-direction:column;align-items:stretch;gap:0;max-height:560px;overflow-y:auto}"
-               "#r-tree label{width:100%;white-space:normal;padding:2px 6px;font-size:13px;min-height:0}"
+# The outline is one column that scrolls down: without nowrap, a column-direction flexbox with a
+# max-height wraps its entries into further columns, which spill out of the list to the left.
+_DIFF_STYLE = ("<style>" + DIFF_CSS + "#r-tree .wrap{flex-direction:column;flex-wrap:nowrap;align-items:stretch;gap:0;"
+               "max-height:560px;overflow-y:auto;overflow-x:hidden}"
+               "#r-tree label{width:auto;max-width:100%;box-sizing:border-box;flex:none;white-space:normal;"
+               "padding:2px 6px;font-size:13px;min-height:0}"
                "#r-tree label.selected{background:#ffedd5}</style>")
 
 
