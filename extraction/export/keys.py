@@ -29,11 +29,17 @@ def weight_text(percent: float) -> str:
     return "0" if text == "-0" else text
 
 
+# Moodle imports a grade only from its own list, which has 1/n for n up to 10 and no smaller
+# share than 1/20 (question_bank::fraction_options_full); other grades stop the whole import.
+MOST_SHARES = 10
+
+
 def choice_weights(item: QuizItem) -> list[float]:
-    """Partial-credit percentages per option: keys share +100, wrong options share -100."""
+    """Partial-credit percentages per option: keys share +100, wrong options share -100
+    (beyond ten wrong options each costs 10, the smallest share Moodle keeps)."""
     right = set(correct_indices(item))
     n_right = max(len(right), 1)
-    n_wrong = max(len(item.options) - len(right), 1)
+    n_wrong = min(max(len(item.options) - len(right), 1), MOST_SHARES)
     return [100 / n_right if i in right else -100 / n_wrong for i in range(len(item.options))]
 
 
@@ -50,4 +56,6 @@ def key_problem(item: QuizItem) -> str | None:
         return "no option is the answer"
     if item.type == "single_choice" and len(keys) != 1:
         return f"{len(keys)} options marked right in a single-choice item"
+    if len(keys) > MOST_SHARES:
+        return f"{len(keys)} options marked right; an LMS shares the marks among {MOST_SHARES} at most"
     return None

@@ -23,6 +23,9 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SCHEMAS = (f"{CP} imscp_rootv1p1p2.xsd http://www.imsglobal.org/xsd/imsmd_rootv1p2p1 imsmd_rootv1p2p1.xsd "
            f"{ADLCP} adlcp_rootv1p2.xsd")
 ASSETS = ("scorm.js", "quiz.js", "shifu.css")
+# SCORM 1.2 wants the XML control documents its manifest names at the root of the package.
+CONTROL_DOCUMENTS = ("imscp_rootv1p1p2.xsd", "imsmd_rootv1p2p1.xsd", "adlcp_rootv1p2.xsd", "ims_xml.xsd")
+TITLE_MAX = 200  # IMS CP 1.1.2: a title is at most 200 characters
 PASS_MARK = 60  # percent; the LMS's mastery score wins when it sends one
 # Raw HTML in lesson Markdown is shown as text: a transcript must never run script in an LMS.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})  # and safe_content: no image loads by itself
@@ -112,10 +115,16 @@ def _sco(resources_el: ET.Element, ident: str, href: str) -> None:
     ET.SubElement(res, f"{{{CP}}}dependency", identifierref="RES-ASSETS")
 
 
+def _title(parent: ET.Element, text: str) -> None:
+    clean = xml_safe(text)
+    short = clean if len(clean) <= TITLE_MAX else clean[:TITLE_MAX - 1] + "…"
+    ET.SubElement(parent, f"{{{CP}}}title").text = short
+
+
 def _item(parent: ET.Element, ident: str, title: str, ref: str | None = None) -> ET.Element:
     attrs = {"identifier": ident} | ({"identifierref": ref} if ref else {})
     node = ET.SubElement(parent, f"{{{CP}}}item", attrs)
-    ET.SubElement(node, f"{{{CP}}}title").text = xml_safe(title)
+    _title(node, title)
     return node
 
 
@@ -128,7 +137,7 @@ def manifest(draft: CourseDraft, lessons: list[tuple[str, list[tuple[str, str]]]
     ET.SubElement(meta, f"{{{CP}}}schemaversion").text = "1.2"
     orgs = ET.SubElement(root, f"{{{CP}}}organizations", default="ORG")
     org = ET.SubElement(orgs, f"{{{CP}}}organization", identifier="ORG")
-    ET.SubElement(org, f"{{{CP}}}title").text = xml_safe(draft.title)
+    _title(org, draft.title)
     res = ET.SubElement(root, f"{{{CP}}}resources")
     for m, (module_title, pages) in enumerate(lessons, 1):
         folder = _item(org, f"MOD-{m}", module_title)
@@ -168,3 +177,5 @@ def write(draft: CourseDraft, out: Path) -> None:
             zf.writestr(name, text.encode("utf-8"))
         for name in ASSETS:
             zf.writestr(name, (assets / name).read_bytes())
+        for name in CONTROL_DOCUMENTS:
+            zf.writestr(name, (assets / "scorm12" / name).read_bytes())

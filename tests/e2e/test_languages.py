@@ -97,7 +97,8 @@ def test_every_screen_speaks_one_language_and_the_choice_is_remembered(app_url, 
         for lang, choice in (("zh", "中文"), ("en", "English")):
             if not page.get_by_label(choice).is_checked():
                 page.get_by_label(choice).check()  # stored, then the page reloads in that language
-                page.wait_for_timeout(1500)
+                page.get_by_text(f"Welcome, {user}" if lang == "en" else f"欢迎，{user}").wait_for()
+                page.wait_for_load_state()
                 page.add_style_tag(content=".cm-editor{display:none !important}")
             for where, words in _walk(page, lang, role).items():
                 problems[f"{role} {lang} {where}"] = words

@@ -84,7 +84,9 @@ def test_uploads_are_type_checked_size_limited_and_not_left_in_gradios_cache(tmp
     msg, table, _files = trainer.upload([str(big), str(exe)], "", "", "", "", True, "zh", req("li_trainer"))
     assert "0 个文件已入库，2 个失败" in msg
     messages = dict(zip(table["文件"], table["说明"], strict=True))
-    assert "larger than" in messages["big.txt"] and "not a transcript type" in messages["tool.exe"]
+    assert "超过" in messages["big.txt"] and "不是师傅能读的转写稿格式" in messages["tool.exe"]
+    assert "SHIFU_MAX_FILE_MB" not in messages["big.txt"], "no setting's name in a trainer's words"
+    assert list(table["状态"]) == ["失败", "失败"]
     assert not big.exists(), "Gradio's cached copy of an upload is removed once read"
     with pytest.raises(gr.Error, match="YYYY-MM-DD"):
         trainer.upload([str(exe)], "", "", "", "18/05/2024", True, "zh", req("li_trainer"))

@@ -40,12 +40,13 @@ def published(ctx, settings, tmp_path):
                                     "zh", req("li_trainer"))
     assert "1 个文件已入库，1 个失败" in message
     rows = table.set_index("文件")
-    assert rows.loc["welding_tig_mig_zh_gbk.txt", "状态"] != "failed"
+    assert rows.loc["welding_tig_mig_zh_gbk.txt", "状态"] == "已添加"
+    assert rows.loc["broken.txt", "状态"] == "失败"
     assert "broken.txt" in rows.loc["broken.txt", "说明"]  # one line naming the file
     transcript_id = rows.loc["welding_tig_mig_zh_gbk.txt", "编号"]
     assert list(settings.uploads_dir.iterdir()), "the upload is kept under SHIFU_HOME/uploads"
     meta, html = trainer.view(transcript_id, "zh", req("li_trainer"))
-    assert "张师傅" in html and "老师傅" in html and "片段 1" in html and "张建国" in meta and "consent" in meta
+    assert "张师傅" in html and "老师傅" in html and "片段 1" in html and "张建国" in meta and "师傅已同意" in meta
     status, course_upd, version_upd = trainer.draft([transcript_id], "offline", "zh", req("li_trainer"))
     course_id, version = course_upd["value"], version_upd["value"]
     assert "已起草" in status and version == 1
@@ -133,10 +134,10 @@ def test_trainer_records_consent_on_the_transcript_viewer(published):
     ctx, _course_id, tid = published
     trainer = TrainerHandlers(ctx)
     meta, note = trainer.record_consent(tid, False, "zh", req("li_trainer"))
-    assert "no consent" in meta and "未同意" in note
+    assert "未记录师傅同意" in meta and "未同意" in note
     assert trainer.consent_value(tid, "zh", req("li_trainer"))["value"] is False
     meta, note = trainer.record_consent(tid, True, "en", req("li_trainer"))
-    assert "✓ consent" in meta and "the master agreed" in note
+    assert "✓ consent given" in meta and "the master agreed" in note
     assert trainer.consent_value(tid, "zh", req("li_trainer"))["value"] is True
     with pytest.raises(gr.Error, match="没有权限"):
         trainer.record_consent(tid, False, "zh", req("wang_worker"))

@@ -217,6 +217,14 @@ _COLUMNS = {
     "tier": ("等级", "tier"), "workers": ("职工数", "workers"), "p_init": ("初始掌握", "p(init)"),
     "p_learn": ("学会概率", "p(learn)"), "p_slip": ("失误概率", "p(slip)"), "p_guess": ("猜对概率", "p(guess)"),
     "fitted_on": ("拟合作答数", "fitted on"),
+    # growth profiles (worker, trainer, enterprise): their headline numbers
+    "trainer": ("内训师", "trainer"), "last_at": ("最近学习", "last active"), "passed_count": ("通过次数", "passed"),
+    "courses": ("课程数", "courses"), "published": ("已发布", "published"),
+    "workers_reached": ("覆盖职工", "workers reached"), "ratings": ("评价数", "ratings"),
+    "good_rating_share": ("好评率（≥4 星）", "good ratings (4+ stars)"),
+    "gaps_answered": ("后续访谈补上的知识缺口", "gaps answered by later interviews"),
+    "trainers": ("内训师数", "trainers"), "engaged_workers": ("参与学习的职工", "engaged workers"),
+    "engagement": ("参与率", "engagement"),
 }
 
 

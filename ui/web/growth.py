@@ -20,6 +20,7 @@ from ui.web.common import (
     WORKER,
     Screen,
     add_texts,
+    column,
     esc,
     guarded,
     headed,
@@ -89,6 +90,10 @@ add_texts({
     "g_per_course": ("各课程测验次数（前 15 + 其他）", "Attempts per course (top 15 + others)"),
     "g_per_month": ("每月测验次数", "Attempts per month"),
     "g_tiers": ("等级分布", "Tier distribution"),
+    "g_strengths": ("强项", "Strengths"),
+    "g_weak": ("薄弱", "Weak points"),
+    "g_learner_attempts": ("每月学员测验", "Learner attempts per month"),
+    "g_learners": ("本企业学员", "Learners in the enterprise"),
     "g_others": ("其他 {n} 项", "{n} others"),
     "g_assigned_list": ("指派给我的", "Assigned to me"),
     "g_overdue_mark": ("⚠ 已逾期", "⚠ overdue"),
@@ -258,7 +263,7 @@ class GrowthHandlers:
                 p = profiles.worker_profile(self.ctx, user, who)
         except profiles.NotVisible as exc:
             raise gr.Error(str(exc)) from exc
-        return render_profile(kind, p)
+        return render_profile(kind, p, lang)
 
     def _filter(self, ent: str | None, trade: str | None, since: str | None, until: str | None) -> cockpit.CockpitFilter:
         return cockpit.CockpitFilter(ent or None, trade or None, (since or "").strip() or None, (until or "").strip() or None)
@@ -324,15 +329,8 @@ class GrowthHandlers:
         return paths
 
 
-_FIELDS = {
-    "username": "职工 / worker", "trainer": "内训师 / trainer", "enterprise": "企业 / enterprise",
-    "attempts": "测验次数 / attempts", "passed": "通过次数 / passed", "last_at": "最近学习 / last active",
-    "courses": "课程数 / courses", "published": "已发布 / published", "workers_reached": "覆盖职工 / workers reached",
-    "ratings": "评价数 / ratings", "good_rating_share": "好评率（≥4 星）/ good ratings",
-    "pass_rate": "通过率 / pass rate", "gaps_answered": "后续访谈补上的知识缺口 / gaps answered",
-    "workers": "职工数 / workers", "trainers": "内训师数 / trainers", "engaged_workers": "参与学习的职工 / engaged",
-    "engagement": "参与率 / engagement",
-}
+# A profile's field names as table columns (ui/web/common.py holds every column's two names).
+_FIELD_COLUMNS = {"username": "worker", "passed": "passed_count"}
 _SHARES = ("good_rating_share", "pass_rate", "engagement")
 
 
@@ -359,27 +357,28 @@ def _skills_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["name", "p_init", "p_learn", "p_slip", "p_guess", "fitted_on"])
 
 
-def render_profile(kind: str, p: dict) -> str:
-    """A profile dict as HTML: headline numbers, then its lists as bars or tables."""
+def render_profile(kind: str, p: dict, lang: str = "zh") -> str:
+    """A profile dict as HTML in the user's language: headline numbers, then its lists as bars."""
     out = [_CSS, "<div class='g-card' id='g-profile'>"]
+    colon, sep = ("：", "、") if lang != "en" else (": ", ", ")
     for k, v in p.items():
         if isinstance(v, (str, int, float)) or v is None:
             shown = "—" if v is None else (f"{100 * v:.0f}%" if k in _SHARES else v)
-            out.append(f"<div><b>{esc(_FIELDS.get(k, k))}</b>：{esc(shown)}</div>")
+            out.append(f"<div><b>{esc(column(_FIELD_COLUMNS.get(k, k), lang))}</b>{colon}{esc(shown)}</div>")
     out.append("</div>")
     if kind == "worker":
         out.append(bars([{"s": s["skill"], "v": 100 * s["p_known"]} for s in p["skills"]], "s", "v",
-                        "技能掌握 / Mastery", scale=100, fmt="{:.0f}%"))
+                        t("g_skills", lang), scale=100, fmt="{:.0f}%"))
         out.append("<div class='g-card'>" + "".join(f"<div>{esc(x['trade'])} · {esc(x['tier'])} — {esc(x['explain'])}</div>"
                                                     for x in p["tiers"]) + "</div>")
-        out.append(f"<div class='g-card'>强项 / Strengths：{esc('、'.join(p['strengths']))}<br>"
-                   f"薄弱 / Weak：{esc('、'.join(p['weak_points']))}</div>")
+        out.append(f"<div class='g-card'>{t('g_strengths', lang)}{colon}{esc(sep.join(p['strengths']))}<br>"
+                   f"{t('g_weak', lang)}{colon}{esc(sep.join(p['weak_points']))}</div>")
     elif kind == "trainer":
-        out.append(bars(p["activity"], "month", "attempts", "每月学员测验 / Learner attempts per month"))
-        out.append("<div class='g-card'><b>本企业学员 / Learners in the enterprise</b>：" + esc("、".join(p["learners"]))
+        out.append(bars(p["activity"], "month", "attempts", t("g_learner_attempts", lang)))
+        out.append(f"<div class='g-card'><b>{t('g_learners', lang)}</b>{colon}" + esc(sep.join(p["learners"]))
                    + "</div>")
     else:
-        out.append(bars([{"t": k, "n": v} for k, v in p["tier_distribution"].items()], "t", "n", "等级分布 / Tiers"))
+        out.append(bars([{"t": k, "n": v} for k, v in p["tier_distribution"].items()], "t", "n", t("g_tiers", lang)))
     return "".join(out)
 
 

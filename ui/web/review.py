@@ -3,6 +3,7 @@ diffs, the draft -> in review -> published workflow, and exports."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,9 +121,17 @@ _NOTE_ZH = {"edited": "修改", "accepted": "接受", "rejected": "删除", "reg
             "up": "上移", "down": "下移", "add": "新增", "delete": "删除", "merge": "合并", "split": "拆分"}
 
 
+# The note extraction/drafting.py writes on a first draft (the engine is shown beside it).
+_DRAFT_NOTE = re.compile(r"\w+ draft: (\d+) quiz items, (\d+) flagged problem\(s\)(?:, (\d+) model output)?")
+
+
 def note_text(note: str | None, lang: str) -> str:
     """A version's note in the reviewer's language (its first word is the action)."""
     word, _, rest = (note or "").partition(" ")
+    drafted = _DRAFT_NOTE.match(note or "")
+    if lang != "en" and drafted:
+        items, flagged, rejected = drafted.groups()
+        return f"起草：{items} 道测验题，{flagged} 处校验提示" + (f"，{rejected} 处模型输出被退回" if rejected else "")
     if lang == "en" or word not in _NOTE_ZH:
         return note or ""
     return f"{_NOTE_ZH[word]} {rest.replace('(flags:', '（提示：').replace(')', '）')}"
@@ -189,8 +198,12 @@ def flags_md(flags: list[str], lang: str) -> str:
                      for f in flags)
 
 
-_DIFF_STYLE = ("<style>" + DIFF_CSS + "#r-tree .wrap{flex-direction:column;align-items:stretch;gap:0;max-height:560px;overflow-y:auto}"
-               "#r-tree label{width:100%;white-space:normal;padding:2px 6px;font-size:13px;min-height:0}"
+# The outline is one column that scrolls down: without nowrap, a column-direction flexbox with a
+# max-height wraps its entries into further columns, which spill out of the list to the left.
+_DIFF_STYLE = ("<style>" + DIFF_CSS + "#r-tree .wrap{flex-direction:column;flex-wrap:nowrap;align-items:stretch;gap:0;"
+               "max-height:560px;overflow-y:auto;overflow-x:hidden}"
+               "#r-tree label{width:auto;max-width:100%;box-sizing:border-box;flex:none;white-space:normal;"
+               "padding:2px 6px;font-size:13px;min-height:0}"
                "#r-tree label.selected{background:#ffedd5}</style>")
 
 

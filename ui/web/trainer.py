@@ -56,6 +56,15 @@ add_texts({
     "drafted": ("已起草《{title}》（第 {version} 版），请到“审阅课程”查看。",
                 "Drafted {title} (version {version}); open Review to check it."),
     "no_files": ("请先选择要上传的文件。", "Choose the files to upload first."),
+    # what became of each uploaded file (rag/ingest.py's statuses), in the upload table
+    "up_added": ("已添加", "added"), "up_unchanged": ("未变（已有同一文件）", "unchanged (already there)"),
+    "up_replaced": ("已替换", "replaced"), "up_failed": ("失败", "failed"),
+    "up_not_transcript": ("{name} 不是师傅能读的转写稿格式；请另存为 {kinds} 之一。",
+                          "{name} is not a transcript type shifu reads; save it as one of {kinds}."),
+    "up_too_big": ("{name} 超过 {mb:g} MB；请拆成几个文件再上传，或请管理员调高上限。",
+                   "{name} is larger than {mb:g} MB; split it into smaller files, or ask an admin to raise the limit."),
+    "tr_consent": ("✓ 师傅已同意", "✓ consent given"), "tr_no_consent": ("⚠ 未记录师傅同意", "⚠ no consent recorded"),
+    "tr_counts": ("{turns} 段发言 · {chunks} 个片段", "{turns} turns · {chunks} chunks"),
     "no_tr": ("请先选择至少一份转写稿。", "Pick at least one transcript first."),
     "refresh_list": ("刷新列表", "Refresh list"),
     "consent_now": ("老师傅已同意将这份访谈用于培训", "The master agreed to this interview being used for training"),
@@ -128,15 +137,15 @@ class TrainerHandlers:
             name = Path(path).name
             progress((n, len(files)), desc=name)
             if Path(name).suffix.lower() not in SUFFIXES:
-                rows.append(_row(name, "failed", error=f"{name} is not a transcript type shifu reads; "
-                                 f"save it as one of {', '.join(SUFFIXES)}"))
+                rows.append(_row(name, "failed", error=t("up_not_transcript", lang, name=name,
+                                                         kinds=", ".join(SUFFIXES))))
                 continue
             data = Path(path).read_bytes()
             # Gradio keeps its own copy in its cache, from which it could serve the file back.
             Path(path).unlink(missing_ok=True)
             if len(data) > self.ctx.settings.max_file_mb * 1024 * 1024:
-                rows.append(_row(name, "failed", error=f"{name} is larger than {self.ctx.settings.max_file_mb:g} MB; "
-                                 "split it or raise SHIFU_MAX_FILE_MB"))
+                rows.append(_row(name, "failed", error=t("up_too_big", lang, name=name,
+                                                         mb=self.ctx.settings.max_file_mb)))
                 continue
             stored = uploads / _stored_name(data, name)
             kept_before = stored.exists()  # the same bytes uploaded earlier stay
@@ -150,7 +159,8 @@ class TrainerHandlers:
                              result.error or result.diff, result.transcript_id))
         progress((len(files), len(files)), desc="done")
         ok = sum(r["status"] != "failed" for r in rows)
-        df = headed(pd.DataFrame(rows, columns=["file", "status", "title", "turns", "chunks", "message", "id"]), lang)
+        shown = [{**r, "status": t(f"up_{r['status']}", lang)} for r in rows]
+        df = headed(pd.DataFrame(shown, columns=["file", "status", "title", "turns", "chunks", "message", "id"]), lang)
         # The upload box is emptied: its files were read, stored under uploads/ and removed from Gradio's cache.
         return t("ingested", lang, ok=ok, bad=len(rows) - ok), df, None
 
@@ -176,7 +186,8 @@ class TrainerHandlers:
         tr = get_transcript(self.ctx, transcript_id)
         meta = (f"**{esc(info.title)}** · {esc(info.expert or '')} · {esc(info.trade or '')} · "
                 f"{esc(info.enterprise or '')} · {esc(info.interview_date or '')} · "
-                f"{'✓ consent' if info.consent else '⚠ no consent'} · {info.turns} turns · {info.chunks} chunks · "
+                f"{t('tr_consent' if info.consent else 'tr_no_consent', lang)} · "
+                f"{t('tr_counts', lang, turns=info.turns, chunks=info.chunks)} · "
                 f"{esc(info.source_name)}")
         return meta, transcript_html(tr, get_chunks(self.ctx, transcript_id), lang)
 
@@ -280,7 +291,7 @@ def build(screen: Screen) -> None:
             up_table = gr.Dataframe(interactive=False, wrap=True, elem_id="t-ingest-table")
         with gr.Tab(t("t_view"), elem_id="t-tab-view") as tab_view:
             pick = screen.label(gr.Dropdown([], label=t("transcript"), elem_id="t-transcript"), "transcript")
-            meta = gr.Markdown("")
+            meta = gr.Markdown("", elem_id="t-meta")
             with gr.Row():
                 has_consent = screen.label(gr.Checkbox(label=t("consent_now"), elem_id="t-view-consent"),
                                            "consent_now")
