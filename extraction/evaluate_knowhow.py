@@ -162,7 +162,7 @@ def find_cases(root: Path) -> list[Case]:
     return cases
 
 
-def draft_case(case: Case, settings, embed=None):
+def draft_case(case: Case, settings, embed=None, selection: dict | None = None):
     """The offline draft of one case's transcript, parsed and chunked in memory."""
     from extraction.offline_engine import build_offline_draft
     from rag.chunk import chunk_transcript
@@ -171,7 +171,7 @@ def draft_case(case: Case, settings, embed=None):
     t = parse_transcript(case.transcript.read_bytes(), case.transcript.name)
     t.id = "t-" + t.sha256[:12]
     chunks = chunk_transcript(t, chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
-    return build_offline_draft([t], {t.id: chunks}, embed=embed)
+    return build_offline_draft([t], {t.id: chunks}, embed=embed, selection=selection)
 
 
 def course_quotes(draft) -> tuple[list[list[str]], list[list[str]]]:
@@ -224,10 +224,10 @@ def _headlines(case: Case) -> list[str] | None:
     return None
 
 
-def evaluate_case(case: Case, settings, embed=None) -> dict:
+def evaluate_case(case: Case, settings, embed=None, selection: dict | None = None) -> dict:
     """Figures of shifu's draft and of the baseline at the same point count, for one case."""
     text = scoring_text(case.transcript)
-    result = draft_case(case, settings, embed)
+    result = draft_case(case, settings, embed, selection)
     points, quiz = course_quotes(result.draft)
     headlines = _headlines(case)
     ours = score_course(points, quiz, case.reference, text)

@@ -90,14 +90,15 @@ def majority_language(transcripts: Sequence[Transcript]) -> str:
     return "zh" if zh >= en else "en"
 
 
-def plan_transcript(t: Transcript, chunks: Sequence[Chunk], embed: Embed | None = None) -> TranscriptPlan:
-    """Segments and knowledge units of one transcript."""
+def plan_transcript(t: Transcript, chunks: Sequence[Chunk], embed: Embed | None = None,
+                    selection: dict | None = None) -> TranscriptPlan:
+    """Segments and knowledge units of one transcript (selection: the scorer and budget, else the fitted ones)."""
     vectors = None
     if embed is not None and t.turns:
         vectors = embed([turn.text[:_EMBED_CHARS] for turn in t.turns])
     segments = segment_transcript(t, vectors)
     units = extract_units(t, chunks, segments)
-    chosen = select_units(t, chunks, units)
+    chosen = select_units(t, chunks, units, cfg=selection)
     return TranscriptPlan(transcript=t, segments=segments, units=chosen.kept, left_out=chosen.left_out)
 
 
@@ -108,8 +109,11 @@ def build_offline_draft(
     embed: Embed | None = None,
     gap_questions: Sequence[str] = (),
     progress: Progress | None = None,
+    selection: dict | None = None,
 ) -> DraftResult:
-    """The deterministic extractive draft of one or more transcripts, validated."""
+    """The deterministic extractive draft of one or more transcripts, validated (selection: the
+    scorer's weights and budget; the fitted ones when None, another set when a benchmark leaves an
+    interview out of the fit)."""
     if not transcripts:
         raise DraftError("no transcript given; pass at least one transcript id or file")
     for t in transcripts:
@@ -118,7 +122,7 @@ def build_offline_draft(
     plans = []
     for t in transcripts:
         _say(progress, f"segmenting and extracting know-how: {t.title}")
-        plan = plan_transcript(t, chunks.get(t.id, []), embed)
+        plan = plan_transcript(t, chunks.get(t.id, []), embed, selection)
         if len(plan.units) < MIN_UNITS:
             raise DraftError(
                 f"{t.source_name or t.title} is too short to make a course: only {len(plan.units)} teachable "

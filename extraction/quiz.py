@@ -337,8 +337,10 @@ def write_quiz(
     Every lesson gets a question (up to 10 lessons) even where `target` is smaller; when there are
     more lessons than items, the items are spread over the whole course, not its first lessons."""
     writer = QuizWriter(all_units, language, id_prefix)
-    # quiz on the surest know-how: the better half of the taught units by teachability
-    floor = _median([u.score for _, units in units_by_lesson for u in units])
+    # quiz on the surest know-how: the better half of the taught units by teachability, and of a long
+    # course only the best (twice as many units as items leaves room for every item type)
+    scores = sorted((u.score for _, units in units_by_lesson for u in units), reverse=True)
+    floor = max(_median(scores), scores[min(2 * target, len(scores)) - 1] if scores else 0.0)
     units_by_lesson = [(title, [u for u in units if u.score >= floor]) for title, units in units_by_lesson]
     lessons = [(n, title, units) for n, (title, units) in enumerate(units_by_lesson) if units]
     target = max(target, min(len(lessons), 10))

@@ -21,10 +21,10 @@ import numpy as np
 
 from extraction.course import TEACHING_ORDER, UNIT_KINDS, KnowledgeUnit, Point
 from extraction.units import cite, has_reason, quantities
-from rag.language import is_cjk
+from rag.language import count_cjk, is_cjk
 from shifu.models import Chunk, Transcript
 
-MAX_POINT_CHARS = 300  # a joined point stays readable in one glance (and fits the LLM engine's unit)
+MAX_POINT_CHARS = 450  # a joined point stays one paragraph: a whole explanation, readable in one glance
 
 # cues that a sentence is about the speaker's life or the talk itself, not the work
 _BIOGRAPHY = re.compile(
@@ -43,10 +43,11 @@ _PAST = re.compile(r"\b(?:was|were|had|did|went|came|got|said|told|used to|\w{3,
 _PRESENT = re.compile(r"\b(?:is|are|can|does|do|will|tends?|makes?|gives?|means)\b|要|会|就是|可以|能", re.I)
 _HOW = re.compile(r"\b(?:how|why|what (?:is|are|makes|does)|explain)\b|怎么|为什么|如何|什么原因|要注意|判断", re.I)
 _NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
+_WORD = re.compile(r"[A-Za-z0-9']+")
 
 
 def _size(text: str) -> tuple[int, int]:
-    return sum(1 for ch in text if is_cjk(ch)), len(re.findall(r"[A-Za-z0-9']+", text))
+    return count_cjk(text), len(_WORD.findall(text))
 
 
 def _per(pattern: re.Pattern[str], text: str, words: float) -> float:
@@ -123,11 +124,12 @@ def is_panel(t: Transcript) -> bool:
     return sum(1 for n in said.values() if n >= 0.1 * total) > 1
 
 
-def teachability(t: Transcript, units: Sequence[KnowledgeUnit], w: Sequence[float] | None = None) -> np.ndarray:
-    """The probability, per unit, that a trainer would teach it."""
+def teachability(t: Transcript, units: Sequence[KnowledgeUnit], w: Sequence[float] | None = None,
+                  cfg: dict | None = None) -> np.ndarray:
+    """The probability, per unit, that a trainer would teach it (weights w, else those of cfg, else the fitted ones)."""
     if not units:
         return np.zeros(0)
-    coef = np.array(w if w is not None else [weights()["weights"][f] for f in FEATURES])
+    coef = np.array(w if w is not None else [(cfg or weights())["weights"][f] for f in FEATURES])
     return 1.0 / (1.0 + np.exp(-(feature_rows(t, units) @ coef)))
 
 
@@ -168,10 +170,11 @@ def budget(t: Transcript, scores: np.ndarray, cfg: dict) -> int:
 def passages(t: Transcript, units: Sequence[KnowledgeUnit], picked: Sequence[int], join_chars: int) -> list[list[int]]:
     """Picked units (indexes, in transcript order) grouped into points: adjacent ones of a turn together."""
     groups: list[list[int]] = []
+    text = t.text  # a property that joins every turn: read once
     for i in sorted(picked):
-        if groups and _joinable(t.text, units[groups[-1][-1]], units[i]) \
-                and _span_size(units[groups[-1][0]].citations[0].start, units[i].citations[0].end, t.text) <= join_chars \
-                and units[i].citations[0].end - units[groups[-1][0]].citations[0].start <= MAX_POINT_CHARS:
+        if groups and _joinable(text, units[groups[-1][-1]], units[i]) \
+                and _span_size(units[groups[-1][0]].citations[0].start, units[i].citations[0].end, text) <= join_chars \
+                and units[i].citations[-1].end - units[groups[-1][0]].citations[0].start <= MAX_POINT_CHARS:
             groups[-1].append(i)
         else:
             groups.append([i])
@@ -214,7 +217,7 @@ def companions(text: str, units: Sequence[KnowledgeUnit], picked: Sequence[int])
         before = units[i - 1] if i > 0 and _joinable(text, units[i - 1], u) else None
         after = units[i + 1] if i + 1 < len(units) and _joinable(text, u, units[i + 1]) else None
         # the opening trim_lead took off ("所以", "So,") still says how it hangs on the one before
-        opening = text[before.citations[0].end:u.citations[0].end] if before is not None else ""
+        opening = text[before.citations[-1].end:u.citations[0].end] if before is not None else ""
         if before is not None and (_LEANS_BACK.match(opening) or _POINTS_AHEAD.search(before.text)):
             out.append(i - 1)
         if after is not None and (_POINTS_AHEAD.search(u.text) or _CAUSE_AFTER.match(after.text)):
@@ -228,7 +231,7 @@ def select_units(t: Transcript, chunks: Sequence[Chunk], units: Sequence[Knowled
     if not units:
         return Selection([], [])
     cfg = cfg or weights()
-    scores = smoothed(units, teachability(t, units, w), cfg["smooth"])
+    scores = smoothed(units, teachability(t, units, w, cfg), cfg["smooth"])
     for i, u in enumerate(units):
         u.score = round(float(scores[i]), 4)
     picked = choose(t, units, scores, cfg)
@@ -241,16 +244,22 @@ def select_units(t: Transcript, chunks: Sequence[Chunk], units: Sequence[Knowled
 
 
 def _join(t: Transcript, chunks: Sequence[Chunk], group: list[KnowledgeUnit]) -> list[KnowledgeUnit]:
-    """One unit for a run of adjacent sentences (or the sentences apart when a chunk border cuts the run)."""
+    """One unit for a run of adjacent sentences, cited once per turn it spans (or the sentences apart
+    when a chunk border cuts the run)."""
     if len(group) == 1:
         return group
-    a, b = group[0].citations[0].start, group[-1].citations[0].end
-    joined = cite(t, t.text, chunks, a, b)
-    if joined is None or joined.quote != t.text[a:b]:
-        return group
+    text = t.text
+    citations = []
+    for turn in dict.fromkeys(u.turn_index for u in group):
+        part = [u for u in group if u.turn_index == turn]
+        a, b = part[0].citations[0].start, part[-1].citations[-1].end
+        joined = cite(t, text, chunks, a, b)
+        if joined is None or joined.quote != text[a:b]:
+            return group
+        citations.append(joined)
     out = group[0]
     for u in group[1:]:
-        out = _merged(out, u, joined)
+        out = _merged(out, u, citations)
     return [out]
 
 
@@ -260,18 +269,22 @@ def _span_size(a: int, b: int, text: str) -> float:
 
 
 def _joinable(text: str, a: KnowledgeUnit, b: KnowledgeUnit) -> bool:
-    """Two units of one turn with nothing but spaces and punctuation (or a short trimmed opening) between."""
-    if a.turn_index != b.turn_index:
-        return False
-    gap = text[a.citations[0].end:b.citations[0].start]
-    return len(gap) <= 12 and "\n" not in gap
+    """Two units said one after the other with nothing but spaces and punctuation (or a short trimmed
+    opening) between: in one turn, or across the border of two turns of the same speaker that nobody
+    interrupts (subtitle cues and speech recognition cut one answer into many turns)."""
+    gap = text[a.citations[-1].end:b.citations[0].start]
+    if a.turn_index == b.turn_index:
+        return len(gap) <= 12 and "\n" not in gap
+    return b.turn_index == a.turn_index + 1 and a.speaker == b.speaker and len(gap) <= 12 and gap.count("\n") == 1
 
 
-def _merged(a: KnowledgeUnit, b: KnowledgeUnit, citation) -> KnowledgeUnit:
+def _merged(a: KnowledgeUnit, b: KnowledgeUnit, citations: list) -> KnowledgeUnit:
     rank = {k: n for n, k in enumerate(TEACHING_ORDER)}  # a joined point is named by its weightiest kind
     kind = a.kind if rank.get(a.kind, 9) <= rank.get(b.kind, 9) else b.kind
+    glue = "" if all(is_cjk(c.quote[-1]) or not c.quote[-1].isalnum() for c in citations[:-1]) else " "
     return a.model_copy(update={
-        "kind": kind, "text": citation.quote, "citations": [citation], "score": max(a.score, b.score),
+        "kind": kind, "text": glue.join(c.quote for c in citations), "citations": list(citations),
+        "score": max(a.score, b.score),
         "terms": list(dict.fromkeys(a.terms + b.terms))[:6], "quantities": a.quantities + b.quantities,
     })
 

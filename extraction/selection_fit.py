@@ -1,10 +1,12 @@
 """Fit the selection scorer on the bench's know-how references, checked by leaving one interview out.
 
-    python -m extraction.selection_fit ../shared/bench/knowhow [--write]
+    python -m extraction.selection_fit ../shared/bench/knowhow [--drafts] [--write]
 
 Each interview counts the same (its sentences are weighted by one over their number), so the 22
 VCSum panels do not drown the eight interviews; the reported figures are those of each interview
-scored by a model that never saw it.
+scored by a model that never saw it. With --drafts every interview is drafted whole (outline,
+lessons, quiz) by the offline engine with the weights fitted without it, and scored as
+`shifu eval knowhow` scores a draft (quiz_on_knowhow included).
 """
 
 from __future__ import annotations
@@ -103,6 +105,23 @@ def leave_one_out(data: list[Prepared], cfg: dict) -> list[dict]:
     return rows
 
 
+def drafts_left_out(root: Path, settings, cfg: dict, progress=None) -> dict:
+    """`shifu eval knowhow`'s figures, each interview drafted with weights fitted on the others only."""
+    from extraction.evaluate_knowhow import evaluate_case, summarise
+
+    cases = find_cases(root)
+    data = [prepare(c) for c in cases]
+    rows = []
+    for i, case in enumerate(cases):
+        rest = [e for j, e in enumerate(data) if j != i]
+        w = fit([e.x for e in rest], [e.y for e in rest], [e.case.collection for e in rest])
+        held_out = {**cfg, "weights": {f: float(v) for f, v in zip(FEATURES, w, strict=True)}}
+        rows.append(evaluate_case(case, settings, selection=held_out))
+        if progress:
+            progress(json.dumps(rows[-1], ensure_ascii=False))
+    return {"collections": summarise(rows), "transcripts": rows}
+
+
 def summary(rows: list[dict]) -> dict:
     out = {}
     for c in dict.fromkeys(r["collection"] for r in rows):
@@ -116,6 +135,12 @@ def summary(rows: list[dict]) -> dict:
 def main(argv: list[str]) -> None:
     root = Path(argv[0])
     cfg = json.loads((Path(__file__).parent / "selection_weights.json").read_text(encoding="utf-8"))
+    if "--drafts" in argv:
+        from shifu.settings import load_settings
+
+        result = drafts_left_out(root, load_settings(), cfg, progress=print)
+        print(json.dumps(result["collections"], ensure_ascii=False))
+        return
     data = [prepare(c) for c in find_cases(root)]
     rows = leave_one_out(data, cfg)
     for r in rows:

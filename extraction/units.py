@@ -137,6 +137,9 @@ _EN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#\-]*[A-Za-z0-9+#]|[A-Za-z]")
 def sentence_pieces(text: str, start: int, end: int, language: str) -> list[tuple[int, int]]:
     """Quotable spans of text[start:end]: sentences, over-long ones regrouped from clauses."""
     longest = 120 if language == "zh" else 400
+    # a turn with no punctuation at all (speech recognition) is cut into pieces of about two sentences
+    bare = language in _RUN_PIECE and _MARK.search(text, start, end) is None
+    limit, piece = (_RUN_LIMIT[language], _RUN_PIECE[language]) if bare else (longest * 2, longest)
     out: list[tuple[int, int]] = []
     for a, b in sentence_spans(text, start, end):
         if b - a <= longest:
@@ -150,9 +153,9 @@ def sentence_pieces(text: str, start: int, end: int, language: str) -> list[tupl
             if group_start is None:
                 group_start = c
             group_end = d
-            # a clause with no commas at all (speech recognition) is cut hard
-            while group_end - group_start > longest * 2:
-                cut = _word_cut(text, group_start, longest, language)
+            # a clause with no commas at all is cut hard (before a word that opens a new thought, if bare)
+            while group_end - group_start > limit:
+                cut = _word_cut(text, group_start, piece, language, bare)
                 out.append((group_start, cut))
                 group_start = cut
         if group_start is not None:
@@ -160,13 +163,25 @@ def sentence_pieces(text: str, start: int, end: int, language: str) -> list[tupl
     return out
 
 
-def _word_cut(text: str, start: int, longest: int, language: str) -> int:
+# A Chinese run with no punctuation longer than _RUN_LIMIT characters is cut into pieces of up to
+# _RUN_PIECE: about two spoken sentences, so that selection can keep the know-how and leave the chat.
+_RUN_LIMIT = {"zh": 90}
+_RUN_PIECE = {"zh": 60}
+_MARK = re.compile(r"[。！？!?；;，,、：:]")
+# words that open a new thought in speech ("然后", "所以", "第二", "你看"): a cut goes before them
+_OPENER = re.compile(r"然后|所以|但是|可是|不过|因为|如果|要是|比如|另外|还有|第[一二三四五六七八九十]|首先|最后|其实|你看|我跟你说|这个时候|这时候|一般")
+
+
+def _word_cut(text: str, start: int, longest: int, language: str, openers: bool = False) -> int:
     """Where to cut a run with no punctuation about `longest` characters on: at a word's end, never mid-word."""
     if language != "zh":
         space = text.rfind(" ", start + longest // 2, start + longest)
         return space if space > start else start + longest
     # cut a little past the limit so the last word is seen whole, then step back to its start
     bounds = [b for b in word_bounds(text[start:start + longest + 8]) if longest // 2 <= b <= longest]
+    before = [m.start() for m in _OPENER.finditer(text, start + longest // 3, start + longest)] if openers else []
+    if before:
+        return before[-1]
     return start + (max(bounds) if bounds else longest)
 
 

@@ -6,7 +6,7 @@ import re
 
 from shifu.models import Language
 
-__all__ = ["detect_language", "is_cjk"]
+__all__ = ["count_cjk", "detect_language", "is_cjk"]
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -15,6 +15,11 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 def is_cjk(ch: str) -> bool:
     """True for a Chinese character (hanzi)."""
     return bool(_CJK.match(ch))
+
+
+def count_cjk(text: str) -> int:
+    """How many Chinese characters a text holds."""
+    return len(_CJK.findall(text))
 
 
 def detect_language(text: str) -> Language:

@@ -1,0 +1,98 @@
+"""Selection on interviews nobody here wrote (skipped when ../shared is absent), and whole points that
+span the cues of one speaker: what a trainer notices when a draft keeps or loses know-how."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from drafting_kit import BENCH, interview
+
+from extraction.evaluate_knowhow import Case, decode, evaluate_case, find_cases
+from extraction.offline_engine import build_offline_draft
+from extraction.segment import segment_transcript
+from extraction.selection import passages, select_units, weights
+from extraction.units import extract_units
+
+KNOWHOW = BENCH / "knowhow"
+needs_bench = pytest.mark.skipif(not (KNOWHOW / "zh_trade").is_dir(), reason="bench data not present")
+
+# every mark of punctuation a speech recogniser leaves out (the speaker's "问：" / "答：" stays: it names the turn)
+_PUNCT = re.compile(r"[，。！？、；：“”‘’（）《》…—·,.!?;:()\"']")
+
+
+def _unpunctuated(line: str) -> str:
+    head = re.match(r"^\s*[^\s:：]{1,12}[:：]", line)
+    cut = head.end() if head else 0
+    return line[:cut] + _PUNCT.sub("", line[cut:])
+
+
+def _asr_case(case: Case, folder: Path) -> Case:
+    """The case as a speech recogniser would have written it: no punctuation, references stripped alike."""
+    text = "\n".join(_unpunctuated(line) for line in decode(case.transcript.read_bytes()).splitlines())
+    path = folder / case.transcript.name
+    path.write_text(text, encoding="utf-8")
+    reference = json.loads(json.dumps(case.reference))
+    for item in reference["items"]:
+        item["quotes"] = [_PUNCT.sub("", q) for q in item["quotes"]]
+    return Case(case.collection, case.name, path, reference)
+
+
+@needs_bench
+def test_an_interview_without_punctuation_keeps_its_know_how(settings, tmp_path):
+    case = next(c for c in find_cases(KNOWHOW) if c.name == "dough_proofing")
+    punctuated = evaluate_case(case, settings)
+    asr = evaluate_case(_asr_case(case, tmp_path), settings)
+    # no collapse into a few giant points or a handful of fragments: know-how found about as well as with punctuation
+    assert asr["points"] >= 0.5 * punctuated["points"]
+    assert asr["f1"] >= 0.8 * punctuated["f1"] and asr["recall_weighted"] >= 0.7
+    assert asr["point_precision"] >= 0.6
+
+
+@needs_bench
+@pytest.mark.parametrize("name", ["forklift", "injection_molding"])
+def test_trade_interviews_beat_the_longest_sentences(settings, name):
+    case = next(c for c in find_cases(KNOWHOW) if c.name == name)
+    row = evaluate_case(case, settings)
+    assert row["f1"] >= 1.2 * row["baseline_f1"] and row["point_precision"] >= 0.6
+    assert row["quiz_on_knowhow"] >= 0.7
+
+
+def test_cues_of_one_speaker_make_one_whole_point():
+    # a subtitle file cuts one answer into cues; nobody spoke between them
+    turns = [("问", "模温怎么定？"), ("王师傅", "模温先按料的推荐值来定，不要自己乱改。"),
+             ("王师傅", "PP一般放在四十度左右就可以了，模温太低了制品表面就会有流痕。")]
+    t, chunks = interview(turns, title="注塑")
+    units = extract_units(t, chunks, segment_transcript(t, None))
+    groups = passages(t, units, list(range(len(units))), weights()["join_chars"])
+    assert len(groups) == 1
+    kept = select_units(t, chunks, [u.model_copy() for u in units], cfg={**weights(), "min_points": 1}).kept
+    joined = next(u for u in kept if len(u.citations) == 2)
+    assert [c.quote for c in joined.citations] == [units[0].text, units[-1].text]
+    assert joined.text.startswith("模温先按") and joined.text.endswith("流痕。")
+
+
+def test_an_interruption_keeps_two_points_apart():
+    turns = [("问", "模温怎么定？"), ("王师傅", "模温先按料的推荐值来定，不要自己乱改。"), ("问", "PP呢？"),
+             ("王师傅", "PP一般放在四十度左右就可以了，模温太低了制品表面就会有流痕。")]
+    t, chunks = interview(turns, title="注塑")
+    units = extract_units(t, chunks, segment_transcript(t, None))
+    assert len(passages(t, units, list(range(len(units))), weights()["join_chars"])) == 2
+
+
+@needs_bench
+def test_every_quiz_item_tests_a_taught_point():
+    from rag.chunk import chunk_transcript
+    from rag.parse import parse_transcript
+
+    case = next(c for c in find_cases(KNOWHOW) if c.name == "injection_molding")
+    t = parse_transcript(case.transcript.read_bytes(), case.transcript.name)
+    t.id = "t1"
+    draft = build_offline_draft([t], {t.id: chunk_transcript(t)}).draft
+    taught = [(c.start, c.end) for m in draft.modules for lesson in m.lessons for p in lesson.points
+              for c in p.citations]
+    assert draft.quiz
+    for item in draft.quiz:
+        assert all(any(a <= c.start and c.end <= b for a, b in taught) for c in item.citations), item.stem
