@@ -17,6 +17,7 @@ import numpy as np
 
 from extraction.course import CourseDraft, KnowledgeUnit, Module, Source
 from extraction.followup import follow_up_questions
+from extraction.growth.skills import with_skills
 from extraction.outline import (
     TranscriptPlan,
     build_modules,
@@ -108,8 +109,10 @@ def build_offline_draft(
     embed: Embed | None = None,
     gap_questions: Sequence[str] = (),
     progress: Progress | None = None,
+    known_skills: Sequence[str] = (),
 ) -> DraftResult:
-    """The deterministic extractive draft of one or more transcripts, validated."""
+    """The deterministic extractive draft of one or more transcripts, validated; every point and quiz item
+    carries skills (`known_skills`: the trade's curated list, reused where a point matches one)."""
     if not transcripts:
         raise DraftError("no transcript given; pass at least one transcript id or file")
     for t in transcripts:
@@ -153,6 +156,8 @@ def build_offline_draft(
         modules=modules, quiz=quiz, follow_up_questions=follow_ups,
         more_from_interview=more_points(plans),
     )
+    _say(progress, "proposing the skills of each point and quiz item")
+    draft = with_skills(draft, known_skills)
     sources = {t.id: SourceText(t, list(chunks.get(t.id, []))) for t in transcripts}
     _say(progress, "validating every citation and quiz item")
     report = validate_draft(draft, sources)
