@@ -134,16 +134,29 @@ def best_match(text: str, skills: Iterable[str], language: str) -> str | None:
 
 
 class _Weights:
-    """TF-IDF of the course's nouns, a point being a document."""
+    """How much a word says about a course. Chinese: how often the course says it times how rare it is in
+    general Chinese (jieba's IDF table), so the course's own subject (坡口, said in many points) outweighs a
+    word said once. English (no general table shipped): TF-IDF with the course's points as documents."""
 
-    def __init__(self, docs: Sequence[Sequence[tuple[str, str]]]) -> None:
+    def __init__(self, docs: Sequence[Sequence[tuple[str, str]]], language: str) -> None:
+        self.language = language
         self.n = len(docs)
         self.df: Counter[str] = Counter()
+        self.count: Counter[str] = Counter()
         for doc in docs:
             self.df.update({w.lower() for w, _ in doc})
+            self.count.update(w.lower() for w, _ in doc)
+        if language == "zh":
+            import jieba.analyse
+
+            table = jieba.analyse.default_tfidf
+            self.idf, self.median = table.idf_freq, table.median_idf
 
     def of(self, word: str, tf: int) -> float:
-        return tf * (math.log((self.n + 1) / (self.df[word.lower()] + 1)) + 1.0)
+        w = word.lower()
+        if self.language == "zh":
+            return tf * self.idf.get(w, self.median)
+        return tf * (math.log((self.n + 1) / (self.df[w] + 1)) + 1.0)
 
 
 def _is_noun(word: str, tag: str, language: str, people: set[str]) -> bool:
@@ -196,7 +209,7 @@ def _key_phrase(doc: list[tuple[str, str]], title: list[tuple[str, str]], weight
     if len(words) == 1:
         zh, en = _KIND_SUFFIX.get(kind, _KIND_SUFFIX["fact"])
         suffix = zh if language == "zh" else en
-        if not words[0].lower().endswith(suffix):
+        if suffix not in words[0].lower():  # 安全帽 + 安全 would say it twice
             words.append(suffix)
     if language == "zh":
         return "".join(words), key
@@ -239,7 +252,7 @@ def fill_course(course: dict, known: Sequence[str] = ()) -> dict:
     lessons = [(lesson.get("title") or "", lesson.get("points") or [])
                for m in course.get("modules") or [] for lesson in m.get("lessons") or []]
     docs = {id(p): tokens(p.get("text") or "", language) for _, points in lessons for p in points}
-    weights = _Weights(list(docs.values()))
+    weights = _Weights(list(docs.values()), language)
     proposed: list[str] = [s for p in _points(course) for s in p.get("skills") or []]
     by_key: dict[str, str] = {}  # key noun -> the skill first proposed for it (气孔 -> 气孔识别)
     for title, points in lessons:
