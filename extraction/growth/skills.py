@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from extraction.course import CourseDraft
 from shifu.errors import NotFoundError, ShifuError
 from shifu.skill_names import fill_course
-from shifu.tables import CourseRow, CourseVersionRow, MasteryRow, SkillRow, SkillTagRow, TranscriptRow
+from shifu.tables import (
+    CourseRow,
+    CourseVersionRow,
+    MasteryRow,
+    SkillRow,
+    SkillTagRow,
+    TranscriptRow,
+)
 
 MAX_SKILLS = 4  # on one point or quiz item
 MAX_NAME = 40  # characters of a skill's name

@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, delete, insert, select, text
+from sqlalchemy import create_engine, insert, select, text
 
 from shifu import store
 from shifu.settings import load_settings

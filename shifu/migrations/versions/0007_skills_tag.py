@@ -13,7 +13,7 @@ Revision ID: 0007_skills_tag
 Revises: 0004_growth
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -104,7 +104,7 @@ def _from_tags(data: dict, tagged: dict[tuple[str, str], list[str]]) -> dict:
 
 
 def _write_tags(conn, course_id: str, trade: str, data: dict) -> None:
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     rows = set()
     for kind, ref, holder in _holders(data):
         for name in holder.get("skills") or []:
