@@ -67,7 +67,7 @@ def test_dashboard_and_unpublish(ctx, admin, settings):
     learning.rate_course(ctx, "wang_worker", "pub", 2)
     md, low_rated, pub = admin.dashboard("zh", req("boss"))
     assert "| 课程（草稿 / 审核中 / 已发布） | 0 / 0 / 1 |" in md
-    assert "评分最低的 1 门课程" in low_rated and "TIG 焊接入门（1）" in low_rated and "2.0 / 5" in low_rated
+    assert "评分最低的 1 门课程" in low_rated and "1 条评价 · TIG 焊接入门" in low_rated and "2.0 / 5" in low_rated
     assert [v for _, v in pub["choices"]] == ["pub"]
     assert "已撤下" in admin.unpublish("pub", "zh", req("boss"))
     assert WorkerHandlers(ctx).catalogue("", "", "", "zh", req("wang_worker"))[1]["choices"] == []

@@ -63,8 +63,8 @@ add_texts({
     "user_added": ("已添加用户 {user}（{role}）", "Added user {user} ({role})"),
     "pw_set": ("已修改 {user} 的密码", "Changed the password of {user}"),
     "user_rm": ("已删除用户 {user}", "Removed user {user}"),
-    "low_rated": ("评分最低的 {n} 门课程（共 {rated} 门有评价；括号内为评价条数）",
-                  "The {n} lowest-rated courses ({rated} rated; number of ratings in brackets)"),
+    "low_rated": ("评分最低的 {n} 门课程（共 {rated} 门有评价）", "The {n} lowest-rated courses (of {rated} rated)"),
+    "n_ratings": ("{n} 条评价 · {course}", "{n} ratings · {course}"),
     "no_ratings": ("还没有课程被评价。", "No course has been rated yet."),
     "see_cockpit": ("各课程、各企业的测验次数与通过率，见“成长驾驶舱”（前 15 项 + 其他）。",
                     "Attempts and pass rates per course and per enterprise: see the growth cockpit (top 15 + others)."),
@@ -357,7 +357,9 @@ def low_rated_html(per_course: list[dict], lang: str) -> str:
     if not rated:
         return f"<p>{esc(t('no_ratings', lang))}</p>"
     rated.sort(key=lambda r: (r["rating"], -r["ratings"], r["course"]))
-    rows = [{"course": f"{r['course']}（{r['ratings']}）", "rating": r["rating"]} for r in rated[:LOW_RATED]]
+    # the number of ratings goes first: a long course name is cut at the end
+    rows = [{"course": t("n_ratings", lang, n=r["ratings"], course=r["course"]), "rating": r["rating"]}
+            for r in rated[:LOW_RATED]]
     title = t("low_rated", lang, n=len(rows), rated=len(rated))
     return growth._CSS + growth.bars(rows, "course", "rating", title, scale=5.0, fmt="{:.1f} / 5")
 
