@@ -64,13 +64,21 @@ _EN_STOP = set(
     "feel feels happen happens turn turns leave leaves bring brings become becomes seem seems call whole "
     "together inside outside before after above below behind enough least less roughly somewhere mild long short "
     "through backwards forwards twenty thirty forty fifty hundred thousand respect".split())
-# A single word is no skill name: the kind of point says what about it is learnt.
-_KIND_SUFFIX = {
-    "warning": ("安全", "safety"), "step": ("操作", "procedure"), "rule": ("规范", "rules"),
-    "measurement": ("参数", "settings"), "tool": ("使用", "use"), "definition": ("识别", "basics"),
-    "tip": ("技巧", "tips"), "story": ("经验", "practice"), "fact": ("要点", "basics"),
-    "disagreement": ("做法", "practice"),
-}
+# A single word is no skill name: what is learnt about it follows from the kind of point (these are not the
+# kinds' labels, which live in extraction/course.py): (kind, Chinese, English).
+_KIND_SUFFIX = (
+    ("warning", "安全", "safety"), ("step", "操作", "procedure"), ("rule", "规范", "rules"),
+    ("measurement", "参数", "settings"), ("tool", "使用", "use"), ("definition", "识别", "basics"),
+    ("tip", "技巧", "tips"), ("story", "经验", "practice"), ("fact", "要点", "basics"),
+    ("disagreement", "做法", "practice"),
+)
+
+
+def _suffix(kind: str, language: str) -> str:
+    _, zh, en = next((x for x in _KIND_SUFFIX if x[0] == kind), _KIND_SUFFIX[-2])
+    return zh if language == "zh" else en
+
+
 _EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*|\d+[A-Za-z]+")
 
 
@@ -207,8 +215,7 @@ def _key_phrase(doc: list[tuple[str, str]], title: list[tuple[str, str]], weight
         if verb:
             words.append(verb)  # 坡口 + 打磨, 电流 + 控制: the skill reads noun first
     if len(words) == 1:
-        zh, en = _KIND_SUFFIX.get(kind, _KIND_SUFFIX["fact"])
-        suffix = zh if language == "zh" else en
+        suffix = _suffix(kind, language)
         if suffix not in words[0].lower():  # 安全帽 + 安全 would say it twice
             words.append(suffix)
     if language == "zh":
