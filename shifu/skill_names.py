@@ -275,6 +275,14 @@ def fill_course(course: dict, known: Sequence[str] = ()) -> dict:
             if name:
                 p["skills"] = [name]
                 proposed.append(name)
+        # a point with no noun of its own ("只穿一只坐着试，是试不出来的") is taught under its lesson's skill
+        bare = [p for p in points if not p.get("skills")]
+        if bare:
+            lesson_skill = next((p["skills"][0] for p in points if p.get("skills")), "")
+            if not lesson_skill:
+                lesson_skill = _key_phrase(title_words, [], weights, language, "fact", people)[0] or title.strip()
+            for p in bare:
+                p["skills"] = [lesson_skill] if lesson_skill else []
     cited = [(c, s) for p in _points(course) for c in p.get("citations") or [] for s in p.get("skills") or []]
     for item in course.get("quiz") or []:
         if item.get("skills"):

@@ -58,3 +58,8 @@ def test_english_names_are_phrases_of_the_course_language_and_never_a_name():
     assert all(2 <= len(n.split()) <= 3 for n in names), names
     assert not any("tom" in n.lower() or "becker" in n.lower() for n in names)
     assert "rubber gloves" in names
+
+
+def test_a_point_without_a_noun_of_its_own_is_taught_under_its_lessons_skill():
+    out = fill_course(_course([("step", "焊前先把坡口打磨干净。"), ("tip", "只穿一只坐着试，是试不出来的。")]))
+    assert _skills(out) == [["坡口打磨"], ["坡口打磨"]]
