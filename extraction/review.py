@@ -214,7 +214,7 @@ def set_item_skills(ctx: Context, course_id: str, version: int | None, key: str,
     try:
         cleaned = clean_names(names)
     except ShifuError as exc:
-        raise refusal(ReviewRefusal, str(exc), f"技能最多 4 个，每个不超过 40 个字：{exc}") from exc
+        raise refusal(ReviewRefusal, str(exc), "一个条目最多 4 个技能，每个技能名不超过 40 个字；请删减后再保存") from exc
     with ctx.unit_of_work():
         _number, draft = load(ctx, course_id, version)
         item = ref.get(draft)

@@ -286,10 +286,11 @@ class ReviewHandlers:
         """The skills of the selected point or quiz item, with the trade's list to pick from (hidden otherwise)."""
         need(self.ctx, request, TRAINER, lang)
         if not (course_id and key) or key[0] not in "pq":
-            return gr.update(visible=False, value=[], choices=[])
+            return gr.update(value=[], choices=[]), gr.update(visible=False)
         item = review.open_item(self.ctx, course_id, version, key)
         choices = review.skill_choices(self.ctx, course_id, version)
-        return gr.update(visible=True, value=list(item.skills), choices=list(dict.fromkeys([*choices, *item.skills])))
+        return (gr.update(value=list(item.skills), choices=list(dict.fromkeys([*choices, *item.skills]))),
+                gr.update(visible=True))
 
     @guarded
     @one_action
@@ -445,9 +446,9 @@ def build(screen: Screen) -> ReviewParts:
                     answer = screen.label(gr.Textbox(label=t("answer"), lines=2, elem_id="r-answer"), "answer")
                 explanation = screen.label(gr.Textbox(label=t("explanation"), lines=2, elem_id="r-explanation"),
                                            "explanation")
-                with gr.Row():
+                with gr.Row(visible=False) as skills_row:
                     skills = screen.label(gr.Dropdown([], value=[], multiselect=True, allow_custom_value=True,
-                                                      label=t("r_skills"), visible=False, scale=4, elem_id="r-skills"),
+                                                      label=t("r_skills"), scale=4, elem_id="r-skills"),
                                           "r_skills")
                     b_skills = screen.btn(gr.Button(t("r_save_skills"), size="sm", scale=1, elem_id="r-save-skills"),
                                           "r_save_skills")
@@ -493,10 +494,10 @@ def build(screen: Screen) -> ReviewParts:
     version.change(h.show, [course, version, tree, lang], [tree, *heads], api_name="trainer_show_version")
     editor = [text, kind, options, answer, explanation, cite, quotes, flags, quiz_box]
     tree.change(h.open_item, [course, version, tree, lang], editor, api_name="trainer_open_item")
-    tree.change(h.item_skills, [course, version, tree, lang], skills, api_name="trainer_item_skills")
+    tree.change(h.item_skills, [course, version, tree, lang], [skills, skills_row], api_name="trainer_item_skills")
     b_skills.click(h.save_skills, [course, version, tree, skills, lang], [saved, course, version, tree],
-                   api_name="trainer_save_skills").success(h.item_skills, [course, version, tree, lang], skills,
-                                                           api_visibility="private")
+                   api_name="trainer_save_skills").success(h.item_skills, [course, version, tree, lang],
+                                                           [skills, skills_row], api_visibility="private")
     cite.change(h.show_span, [course, version, tree, cite, lang], span, api_name="trainer_show_span")
     fields = [course, version, tree, text, kind, options, answer, explanation, reason]
     # the saved version of the selected item, shown again (the selection itself did not change)
