@@ -32,7 +32,7 @@ class Dashboard:
     average_rating: float | None
     ratings: int
     open_gaps: int
-    per_course: list[dict] = field(default_factory=list)  # title, status, attempts, pass_rate, rating
+    per_course: list[dict] = field(default_factory=list)  # title, status, attempts, pass_rate, rating, ratings
 
 
 def _count(s, stmt) -> int:
@@ -67,18 +67,21 @@ def dashboard(ctx: Context) -> Dashboard:
 
 
 def _per_course(s) -> list[dict]:
+    """Attempts and passes from the monthly totals (never the millions of attempts), ratings per course."""
+    from shifu.tables import CourseMonthRow
+
     att = {cid: (n, p) for cid, n, p in s.execute(
-        select(QuizAttemptRow.course_id, func.count(),
-               func.sum(cast(QuizAttemptRow.passed, Integer)))
-        .group_by(QuizAttemptRow.course_id)).all()}
-    rat = dict(s.execute(select(RatingRow.course_id, func.avg(RatingRow.stars))
-                         .group_by(RatingRow.course_id)).all())
+        select(CourseMonthRow.course_id, func.sum(CourseMonthRow.attempts), func.sum(CourseMonthRow.passed))
+        .group_by(CourseMonthRow.course_id)).all()}
+    rated = {cid: (avg, n) for cid, avg, n in s.execute(
+        select(RatingRow.course_id, func.avg(RatingRow.stars), func.count()).group_by(RatingRow.course_id)).all()}
     rows = []
     for course in s.scalars(select(CourseRow).order_by(CourseRow.created_at)):
         n, p = att.get(course.id, (0, 0))
-        rows.append({"course": course.title, "status": course.status, "attempts": int(n),
+        avg, ratings = rated.get(course.id, (None, 0))
+        rows.append({"course": course.title, "status": course.status, "attempts": int(n or 0),
                      "pass_rate": (int(p or 0) / n) if n else 0.0,
-                     "rating": float(rat[course.id]) if course.id in rat else 0.0})
+                     "rating": float(avg) if avg is not None else 0.0, "ratings": int(ratings)})
     return rows
 
 

@@ -64,6 +64,7 @@ class KnowledgeUnit(BaseModel):
 class Point(BaseModel):
     kind: str  # one of POINT_KINDS
     text: str
+    skills: list[str] = Field(default_factory=list)  # of the course's trade; proposed by drafting, edited in review
     citations: list[Citation] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)  # validator findings; empty = valid
 

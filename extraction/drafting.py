@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from extraction.course import CourseDraft
+from extraction.growth.skills import trade_skill_names, with_skills
 from extraction.llm_engine import build_llm_draft
 from extraction.offline_engine import DraftError, DraftResult, Embed, Progress, build_offline_draft
 from extraction.structured_ask import StructuredAsk
@@ -55,6 +56,15 @@ def open_gap_questions(ctx: Context, transcripts: Sequence[Transcript], limit: i
     return out
 
 
+def known_skills(ctx: Context, transcripts: Sequence[Transcript]) -> list[str]:
+    """The curated skill list of the transcripts' trade (the first one named), which drafting reuses."""
+    trade = next((t.trade for t in transcripts if t.trade), None)
+    if not trade:
+        return []
+    with ctx.unit_of_work() as s:
+        return trade_skill_names(s, trade)
+
+
 def draft_course(
     ctx: Context,
     transcript_ids: Sequence[str],
@@ -79,14 +89,17 @@ def draft_course(
     _say(progress, "loading transcripts")
     transcripts, chunks = load_transcripts(ctx, transcript_ids)
     gaps = open_gap_questions(ctx, transcripts)
+    known = known_skills(ctx, transcripts)
     embed = _embedder(ctx)
     model = None
     templates: dict[str, str] = {}
     if engine == "llm":
         result, model, templates = build_llm_draft(ctx.settings, transcripts, chunks, ask=ask, embed=embed,
                                                    gap_questions=gaps, progress=progress)
+        result.draft = with_skills(result.draft, known)  # the model's item skills kept, points proposed
     else:
-        result = build_offline_draft(transcripts, chunks, embed=embed, gap_questions=gaps, progress=progress)
+        result = build_offline_draft(transcripts, chunks, embed=embed, gap_questions=gaps, progress=progress,
+                                     known_skills=known)
     _say(progress, "saving the draft as a course version")
     course_id, version = create_course(
         ctx, result.draft, transcript_ids=[t.id for t in transcripts], engine=engine, model=model,

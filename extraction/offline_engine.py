@@ -17,6 +17,7 @@ import numpy as np
 
 from extraction.course import CourseDraft, KnowledgeUnit, Module, Source
 from extraction.followup import follow_up_questions
+from extraction.growth.skills import with_skills
 from extraction.outline import (
     TranscriptPlan,
     build_modules,
@@ -110,10 +111,12 @@ def build_offline_draft(
     gap_questions: Sequence[str] = (),
     progress: Progress | None = None,
     selection: dict | None = None,
+    known_skills: Sequence[str] = (),
 ) -> DraftResult:
-    """The deterministic extractive draft of one or more transcripts, validated (selection: the
-    scorer's weights and budget; the fitted ones when None, another set when a benchmark leaves an
-    interview out of the fit)."""
+    """The deterministic extractive draft of one or more transcripts, validated; every point and quiz item
+    carries skills (`known_skills`: the trade's curated list, reused where a point matches one).
+    `selection`: the scorer's weights and budget; the fitted ones when None, another set when a
+    benchmark leaves an interview out of the fit."""
     if not transcripts:
         raise DraftError("no transcript given; pass at least one transcript id or file")
     for t in transcripts:
@@ -157,6 +160,8 @@ def build_offline_draft(
         modules=modules, quiz=quiz, follow_up_questions=follow_ups,
         more_from_interview=more_points(plans),
     )
+    _say(progress, "proposing the skills of each point and quiz item")
+    draft = with_skills(draft, known_skills)
     sources = {t.id: SourceText(t, list(chunks.get(t.id, []))) for t in transcripts}
     _say(progress, "validating every citation and quiz item")
     report = validate_draft(draft, sources)

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from extraction.course import CourseDraft
+from extraction.growth.skills import course_trade, tag_course
 from rag.published import published_versions
 from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError
@@ -265,6 +266,8 @@ def _publish(ctx: Context, s, course: CourseRow, v: CourseVersionRow) -> None:
                                                         CourseVersionRow.status == "published")):
         old.status = "replaced"
     course.published_version = v.number
+    # mastery reads the live version's skills (as the trainer left them in review) from the tags
+    tag_course(s, course.id, course_trade(s, course.id), CourseDraft.model_validate(v.data), replace=True)
 
 
 def unpublish(ctx: Context, course_id: str, by: str | None = None) -> CourseInfo:

@@ -139,10 +139,9 @@ class QuizWriter:
 
     def _item(self, unit: KnowledgeUnit, kind: str, stem: str, options: list[str], answer: list[str],
               difficulty: str, bloom: str) -> QuizItem:
-        skills = list(dict.fromkeys([*unit.terms[:2], unit.kind]))
         return QuizItem(id="", type=kind, stem=stem, options=options, answer=answer,  # type: ignore[arg-type]
                         explanation=explanation(unit, self.language), difficulty=difficulty, bloom=bloom,
-                        skills=skills, citations=[c.model_copy() for c in unit.citations])
+                        citations=[c.model_copy() for c in unit.citations])  # skills: proposed after the draft
 
     def cloze_number(self, unit: KnowledgeUnit) -> QuizItem | None:
         found = [(x, y, un) for x, y, un in quantities(unit.text)

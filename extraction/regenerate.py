@@ -148,6 +148,9 @@ def regenerate_item(ctx: Context, draft: CourseDraft, item_key: str, note: str |
         new = by_llm(ctx.settings, ask, new_draft, slot, sources, note)
     else:
         new = offline(new_draft, slot, sources)
+    kept = getattr(slot.item, "skills", None)
+    if isinstance(new, (Point, QuizItem)) and kept:  # the same thing is taught: its skills stay
+        new.skills = list(kept)
     slot.put(new_draft, new)
     return new_draft
 

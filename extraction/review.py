@@ -201,6 +201,43 @@ def edit_item(ctx: Context, course_id: str, version: int | None, key: str, actio
         return save_version(ctx, course_id, draft, created_by=by, note=note), note
 
 
+def set_item_skills(ctx: Context, course_id: str, version: int | None, key: str, names: list[str],
+                    by: str | None) -> tuple[int, str]:
+    """The skills of one point or quiz item as the reviewer left them (added, removed, picked from the trade's
+    list or newly named), saved as the next version. Returns (number, note)."""
+    from extraction.growth.skills import clean_names
+
+    ref = ItemRef(key)
+    if ref.kind not in ("p", "q"):
+        raise refusal(ReviewRefusal, "only lesson points and quiz items carry skills; pick one in the outline",
+                      "只有要点和测验题带技能；请在大纲中选择一个要点或测验题")
+    try:
+        cleaned = clean_names(names)
+    except ShifuError as exc:
+        raise refusal(ReviewRefusal, str(exc), "一个条目最多 4 个技能，每个技能名不超过 40 个字；请删减后再保存") from exc
+    with ctx.unit_of_work():
+        _number, draft = load(ctx, course_id, version)
+        item = ref.get(draft)
+        if list(item.skills) == cleaned:
+            raise refusal(ReviewRefusal, "these are already the item's skills; add, remove or rename one first",
+                          "技能没有变化；请先添加、删除或改名")
+        item.skills = cleaned
+        note = f"skills {ref.body}: {', '.join(cleaned) or '-'}"
+        return save_version(ctx, course_id, draft, created_by=by, note=note), note
+
+
+def skill_choices(ctx: Context, course_id: str, version: int | None) -> list[str]:
+    """The skills a reviewer may pick for this course: its trade's curated list and those its draft already uses."""
+    from extraction.growth.skills import course_trade, trade_skill_names
+
+    _number, draft = load(ctx, course_id, version)
+    with ctx.unit_of_work() as s:
+        curated = trade_skill_names(s, course_trade(s, course_id))
+    used = [n for m in draft.modules for lesson in m.lessons for p in lesson.points for n in p.skills]
+    used += [n for q in draft.quiz for n in q.skills]
+    return list(dict.fromkeys([*curated, *sorted(set(used))]))
+
+
 def _accept(ref: ItemRef, item: Any, reason: str) -> str:
     """Clear an item's soft flags with the reviewer's reason; hard flags are refused (fix or remove the item)."""
     flags = flags_of(item)
@@ -295,13 +332,21 @@ def draft_entries(draft: CourseDraft) -> list[tuple[str, str, str]]:
         out.append(("module", f"{i}", m.title))
         for j, lesson in enumerate(m.lessons, 1):
             out.append(("lesson", f"{i}.{j}", lesson.title))
-            out += [("point", f"{i}.{j}.{k}", f"〔{kind_label(p.kind, draft.language)}〕{p.text}")
+            out += [("point", f"{i}.{j}.{k}", f"〔{kind_label(p.kind, draft.language)}〕{p.text}{_skills_said(p.skills, draft.language)}")
                     for k, p in enumerate(lesson.points, 1)]
     for n, q in enumerate(draft.quiz, 1):
         keys = "; ".join(q.answer)
-        out.append(("quiz", f"Q{n}", f"{q.stem} | {' / '.join(q.options)} | {keys} | {q.explanation}".strip(" |")))
+        out.append(("quiz", f"Q{n}", f"{q.stem} | {' / '.join(q.options)} | {keys} | {q.explanation}".strip(" |")
+                    + _skills_said(q.skills, draft.language)))
     out += [("follow_up", f"F{n}", f.question) for n, f in enumerate(draft.follow_up_questions, 1)]
     return out
+
+
+def _skills_said(names: list[str], language: str) -> str:
+    """An item's skills as its diff line ends, in the course's language."""
+    if not names:
+        return ""
+    return f" ［技能：{'、'.join(names)}］" if language == "zh" else f" [skills: {', '.join(names)}]"
 
 
 def compare(old: CourseDraft, new: CourseDraft) -> list[tuple[str, Change]]:

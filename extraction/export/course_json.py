@@ -15,7 +15,7 @@ SHAPE: dict[str, Any] = {
     "sources": [{"transcript_id": None, "title": None, "expert": None, "sha256": None}],
     "modules": [{"title": None, "summary": None, "lessons": [{
         "title": None, "objectives": None, "content_md": None,
-        "points": [{"kind": None, "text": None, "citations": [CITATION]}]}]}],
+        "points": [{"kind": None, "text": None, "skills": None, "citations": [CITATION]}]}]}],
     "quiz": [{"id": None, "type": None, "stem": None, "options": None, "answer": None, "explanation": None,
               "difficulty": None, "bloom": None, "skills": None, "citations": [CITATION], "flags": None}],
     "follow_up_questions": [{"question": None, "reason": None, "citations": [CITATION]}],

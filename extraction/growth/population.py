@@ -47,7 +47,8 @@ def _course(trade: str, n: int, skills: list[str]) -> CourseDraft:
     """A small course of a trade: one lesson per skill it teaches, one quiz item per point."""
     lessons, quiz = [], []
     for k, skill in enumerate(skills):
-        lessons.append(Lesson(title=f"{skill}要领", points=[Point(kind="step", text=f"{trade}{skill}的要领 {n}-{k}")]))
+        lessons.append(Lesson(title=f"{skill}要领", points=[Point(kind="step", text=f"{trade}{skill}的要领 {n}-{k}",
+                                                              skills=[skill])]))
     for i in range(ITEMS):
         skill = skills[i % len(skills)]
         quiz.append(QuizItem(id=f"q{i + 1}", type="single_choice", stem=f"{skill}：第 {i + 1} 题", options=["甲", "乙"],

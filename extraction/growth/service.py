@@ -17,7 +17,7 @@ def tag_published(ctx: Context, replace: bool = False) -> dict[str, int]:
     out = {}
     with ctx.unit_of_work() as s:
         for course, version in s.execute(published_versions()).all():
-            out[course.id] = skills.tag_course(s, course.id, course.trade or "",
+            out[course.id] = skills.tag_course(s, course.id, skills.course_trade(s, course.id),
                                                CourseDraft.model_validate(version.data), replace=replace)
     return out
 

@@ -1,41 +1,66 @@
 """Skills of a trade and the skills each lesson point and quiz item carries.
 
-A course is tagged when first needed (its first quiz answer) or by `shifu skills tag`: each point
-gets the course's key term it names (the trainer's own words), or its lesson's title; a quiz item
-keeps the skills drafting gave it, or those of the point its citation quotes. An admin renames and
-merges skills; the tags follow.
+Drafting proposes them (`with_skills`: the trade's curated list first, else a short name from the
+point's key noun phrase; shifu/skill_names.py) and stores them in the course version; the trainer
+edits them in review (`set_item_skills`, a new version like every review edit). Publishing writes the
+published version's skills into `skill_tags` (`tag_course(..., replace=True)`), which mastery reads
+per answer. A course published before drafting proposed skills is tagged on its first quiz answer,
+by `shifu skills tag` or by migration 0007_skills_tag, with the same proposal. An admin renames and
+merges a trade's skills; the tags and the stored courses of the trade follow.
 """
 
 from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from extraction.course import CourseDraft
-from extraction.units import key_terms
 from shifu.errors import NotFoundError, ShifuError
-from shifu.tables import CourseRow, MasteryRow, SkillRow, SkillTagRow
+from shifu.skill_names import fill_course
+from shifu.tables import (
+    CourseRow,
+    CourseVersionRow,
+    MasteryRow,
+    SkillRow,
+    SkillTagRow,
+    TranscriptRow,
+)
 
-TOP_TERMS = 12  # key terms of a course that may become skills
+MAX_SKILLS = 4  # on one point or quiz item
+MAX_NAME = 40  # characters of a skill's name
 
 
-def propose(draft: CourseDraft) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """Proposed skills: (point ref 'm.l.p' -> skill, quiz item id -> skills)."""
-    points = [(f"{i}.{j}.{k}", lesson.title, p) for i, m in enumerate(draft.modules)
-              for j, lesson in enumerate(m.lessons) for k, p in enumerate(lesson.points)]
-    text = "\n".join(p.text for _, _, p in points)
-    terms = key_terms(text, draft.language, top=TOP_TERMS) if text.strip() else []
-    point_skill = {}
-    for ref, lesson_title, point in points:
-        point_skill[ref] = next((t for t in terms if t in point.text), lesson_title.strip() or draft.title)
-    by_quote = {c.quote.strip(): point_skill[ref] for ref, _, p in points for c in p.citations}
-    item_skills = {}
-    for item in draft.quiz:
-        found = [s for s in item.skills if s.strip()]
-        found = found or [by_quote[c.quote.strip()] for c in item.citations if c.quote.strip() in by_quote]
-        found = found or [t for t in terms if t in item.stem][:1] or [draft.title]
-        item_skills[item.id] = list(dict.fromkeys(found))
-    return point_skill, item_skills
+def with_skills(draft: CourseDraft, known: Sequence[str] = ()) -> CourseDraft:
+    """The draft with skills proposed for every point and quiz item that has none (`known`: the trade's list)."""
+    return CourseDraft.model_validate(fill_course(draft.model_dump(mode="json"), known))
+
+
+def propose(draft: CourseDraft, known: Sequence[str] = ()) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The skills of a draft, proposed where missing: (point ref 'm.l.p' -> skills, quiz item id -> skills)."""
+    full = with_skills(draft, known)
+    points = {f"{i}.{j}.{k}": list(p.skills) for i, m in enumerate(full.modules)
+              for j, lesson in enumerate(m.lessons) for k, p in enumerate(lesson.points)}
+    return points, {q.id: list(q.skills) for q in full.quiz}
+
+
+def clean_names(names: Sequence[str]) -> list[str]:
+    """A reviewer's skill names: trimmed, blank and repeated ones dropped, at most MAX_SKILLS."""
+    out = list(dict.fromkeys(" ".join(n.split()) for n in names if n and n.strip()))
+    too_long = [n for n in out if len(n) > MAX_NAME]
+    if too_long:
+        raise ShifuError(f"a skill's name is at most {MAX_NAME} characters ({too_long[0][:20]}… is longer); "
+                         "shorten it, e.g. 焊接电流选择")
+    if len(out) > MAX_SKILLS:
+        raise ShifuError(f"at most {MAX_SKILLS} skills on one item; remove {len(out) - MAX_SKILLS} of them")
+    return out
+
+
+def trade_skill_names(s: Session, trade: str) -> list[str]:
+    """The names of a trade's skills, as curated."""
+    return list(s.scalars(select(SkillRow.name).where(SkillRow.trade == trade).order_by(SkillRow.name)))
 
 
 def skill_id(s: Session, trade: str, name: str) -> int:
@@ -49,13 +74,15 @@ def skill_id(s: Session, trade: str, name: str) -> int:
 
 
 def tag_course(s: Session, course_id: str, trade: str, draft: CourseDraft, replace: bool = False) -> int:
-    """Tag a course's points and items with skills of its trade; returns the number of tags written."""
+    """Write a course's skill tags from its (published) draft, proposing what it lacks; returns tags written.
+
+    Without `replace` a course that has tags keeps them."""
     have = s.scalar(select(SkillTagRow.id).where(SkillTagRow.course_id == course_id).limit(1))
     if have is not None and not replace:
         return 0
     s.execute(delete(SkillTagRow).where(SkillTagRow.course_id == course_id))
-    point_skill, item_skills = propose(draft)
-    rows = {("point", ref, skill_id(s, trade, name)) for ref, name in point_skill.items()}
+    point_skills, item_skills = propose(draft, trade_skill_names(s, trade))
+    rows = {("point", ref, skill_id(s, trade, name)) for ref, names in point_skills.items() for name in names}
     rows |= {("item", item, skill_id(s, trade, name)) for item, names in item_skills.items() for name in names}
     s.add_all(SkillTagRow(course_id=course_id, kind=k, ref=r, skill_id=sid) for k, r, sid in sorted(rows))
     return len(rows)
@@ -71,7 +98,34 @@ def item_skills(s: Session, course_id: str) -> dict[str, list[int]]:
 
 
 def course_trade(s: Session, course_id: str) -> str:
-    return s.scalar(select(CourseRow.trade).where(CourseRow.id == course_id)) or ""
+    """A course's trade: its own, else that of the first source transcript that names one."""
+    course = s.get(CourseRow, course_id)
+    if course is None:
+        return ""
+    if course.trade:
+        return course.trade
+    latest = s.scalar(select(CourseVersionRow.transcript_ids).where(CourseVersionRow.course_id == course_id)
+                      .order_by(CourseVersionRow.number.desc()).limit(1)) or []
+    trades = s.scalars(select(TranscriptRow.trade).where(TranscriptRow.id.in_(list(latest)),
+                                                         TranscriptRow.trade.is_not(None))).all()
+    return next((t for t in trades if t), "")
+
+
+def _rename_in_courses(s: Session, trade: str, old: str, new: str) -> None:
+    """Every stored version of the trade's courses names the skill by its new name (merged: no repeats)."""
+    course_ids = [c for c in s.scalars(select(CourseRow.id)) if course_trade(s, c) == trade]
+    for v in s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id.in_(course_ids))):
+        data = copy.deepcopy(v.data or {})  # a new object, so the JSON column is written
+        changed = False
+        holders = [p for m in data.get("modules") or [] for lesson in m.get("lessons") or []
+                   for p in lesson.get("points") or []] + list(data.get("quiz") or [])
+        for holder in holders:
+            names = holder.get("skills") or []
+            if old in names:
+                holder["skills"] = list(dict.fromkeys(new if n == old else n for n in names))
+                changed = True
+        if changed:
+            v.data = data
 
 
 def rename(s: Session, trade: str, old: str, new: str) -> None:
@@ -82,6 +136,7 @@ def rename(s: Session, trade: str, old: str, new: str) -> None:
     if s.scalar(select(SkillRow.id).where(SkillRow.trade == trade, SkillRow.name == new)) is not None:
         raise ShifuError(f"trade {trade!r} already has a skill {new!r}; merge the two instead")
     row.name = new
+    _rename_in_courses(s, trade, old, new)
 
 
 def merge(s: Session, trade: str, source: str, into: str) -> None:
@@ -102,6 +157,7 @@ def merge(s: Session, trade: str, source: str, into: str) -> None:
     s.execute(delete(MasteryRow).where(MasteryRow.skill_id == src.id))
     s.flush()
     s.delete(src)
+    _rename_in_courses(s, trade, source, into)
 
 
 def skills_of(s: Session, trade: str) -> list[SkillRow]:

@@ -48,7 +48,7 @@ class UI:
         self.page.locator("input:not([type=password])").first.fill(user)
         self.page.locator("input[type=password]").fill(PW)
         self.page.locator("input[type=password]").press("Enter")
-        self.expect(self.page.get_by_text(f"欢迎，{user}")).to_be_visible()
+        self.expect(self.page.get_by_text(f"欢迎，{user}")).to_be_visible(timeout=60_000)  # a loaded machine
 
     def tab(self, name: str) -> None:
         self.page.get_by_role("tab", name=name, exact=True).click()

@@ -57,6 +57,7 @@ def test_offline_regeneration_changes_that_quiz_item_only(course):
         assert (new.stem, new.type) != (old.stem, old.type)
         assert new.stem not in {q.stem for q in draft.quiz}
         assert not new.flags and supported(new)  # passes the validators
+        assert new.skills == old.skills and new.skills  # it teaches the same skills, as drafting or review named them
         _grounded(new, text)
         # it came from the same words of the master
         assert {c.quote for c in new.citations} <= {c.quote for c in old.citations}
@@ -81,7 +82,7 @@ def test_an_edited_point_is_rederived_from_its_quote(course):
     edited = draft.model_copy(deep=True)
     edited.modules[0].lessons[0].points[0].text = "随便写的一句话"
     again = regenerate_item(Context(settings), edited, "p:0.0.0").modules[0].lessons[0].points[0]
-    assert again.text == point.text and not again.flags
+    assert again.text == point.text and not again.flags and again.skills == point.skills
     _grounded(again, text)
 
 

@@ -30,7 +30,7 @@ def sample_draft(title: str = "TIG 焊接入门") -> CourseDraft:
         title=title, language="zh", sources=[Source(transcript_id="t1", title="王师傅访谈", expert="王师傅")],
         modules=[Module(title="焊前准备", lessons=[Lesson(
             title="清理坡口", content_md="焊前先清理。![x](http://evil.example/x.png)",
-            points=[Point(kind="step", text="焊前先把坡口打磨干净", citations=[cite])])])],
+            points=[Point(kind="step", text="焊前先把坡口打磨干净", skills=["坡口"], citations=[cite])])])],
         quiz=[
             QuizItem(id="q1", type="single_choice", stem="焊前第一步做什么？", options=["打磨坡口", "喷水", "加大电流"],
                      answer=["打磨坡口"], explanation="王师傅说焊前先把坡口打磨干净", citations=[cite]),

@@ -6,6 +6,7 @@ import gradio as gr
 import pytest
 from app_testkit import PASSWORD, make_course, make_users
 
+from extraction import learning
 from prompts.registry import active_version, shipped
 from shifu.auth import authenticate
 from shifu.context import Context
@@ -63,10 +64,10 @@ def test_users_are_managed_by_the_admin_only(admin, ctx):
 
 def test_dashboard_and_unpublish(ctx, admin, settings):
     make_course(settings, "pub")
-    md, status, per, _per, pub = admin.dashboard("zh", req("boss"))
+    learning.rate_course(ctx, "wang_worker", "pub", 2)
+    md, low_rated, pub = admin.dashboard("zh", req("boss"))
     assert "| 课程（草稿 / 审核中 / 已发布） | 0 / 0 / 1 |" in md
-    status = status["value"]
-    assert dict(zip(status["status"], status["courses"], strict=True))["已发布"] == 1
+    assert "评分最低的 1 门课程" in low_rated and "1 条评价 · TIG 焊接入门" in low_rated and "2.0 / 5" in low_rated
     assert [v for _, v in pub["choices"]] == ["pub"]
     assert "已撤下" in admin.unpublish("pub", "zh", req("boss"))
     assert WorkerHandlers(ctx).catalogue("", "", "", "zh", req("wang_worker"))[1]["choices"] == []

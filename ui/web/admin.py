@@ -16,7 +16,7 @@ from ui.web.common import (
     Screen,
     add_texts,
     changes_html,
-    column,
+    esc,
     guarded,
     headed,
     need,
@@ -63,10 +63,11 @@ add_texts({
     "user_added": ("已添加用户 {user}（{role}）", "Added user {user} ({role})"),
     "pw_set": ("已修改 {user} 的密码", "Changed the password of {user}"),
     "user_rm": ("已删除用户 {user}", "Removed user {user}"),
-    "st_draft": ("草稿", "draft"), "st_in_review": ("审核中", "in review"), "st_published": ("已发布", "published"),
-    "plot_status": ("各状态的课程数", "Courses by status"), "plot_courses": ("课程数", "courses"),
-    "plot_attempts": ("各课程的测验次数", "Quiz attempts per course"), "plot_attempts_y": ("测验次数", "attempts"),
-    "plot_rating": ("各课程的平均评分", "Average rating per course"), "plot_rating_y": ("平均评分", "rating"),
+    "low_rated": ("评分最低的 {n} 门课程（共 {rated} 门有评价）", "The {n} lowest-rated courses (of {rated} rated)"),
+    "n_ratings": ("{n} 条评价 · {course}", "{n} ratings · {course}"),
+    "no_ratings": ("还没有课程被评价。", "No course has been rated yet."),
+    "see_cockpit": ("各课程、各企业的测验次数与通过率，见“成长驾驶舱”（前 15 项 + 其他）。",
+                    "Attempts and pass rates per course and per enterprise: see the growth cockpit (top 15 + others)."),
     "rm_pick": ("请先在“用户名”中填写要删除的用户。", "Type the user name to delete first."),
     "rm_self": ("不能删除自己的账号；请另一位管理员操作。", "You cannot delete your own account; ask another admin."),
     "rm_unknown": ("没有用户 {user}。", "There is no user {user}."),
@@ -323,7 +324,6 @@ class AdminHandlers:
     def dashboard(self, lang: str, request: gr.Request) -> tuple:
         need(self.ctx, request, ADMIN, lang)
         from extraction.cockpit import dashboard
-        from extraction.publishing import STATUSES
 
         d = dashboard(self.ctx)
         md = t("dash_md", lang, trainers=d.trainers, workers=d.workers, transcripts=d.transcripts,
@@ -333,19 +333,7 @@ class AdminHandlers:
                pass_rate="—" if d.pass_rate is None else f"{d.pass_rate:.0%}",
                rating="—" if d.average_rating is None else f"{d.average_rating:.1f} / 5 ({d.ratings})",
                gaps=d.open_gaps)
-        status = pd.DataFrame({"status": [t("st_" + s, lang) for s in STATUSES],
-                               "courses": [d.courses_by_status.get(s, 0) for s in STATUSES]})
-        per = pd.DataFrame(d.per_course or [], columns=["course", "status", "attempts", "pass_rate", "rating"])
-        # A bar chart whose only value is its own maximum draws no bar: start every axis at 0.
-        top = max([1, *status["courses"]])
-        most = max([1, *per["attempts"]]) if len(per) else 1
-        per["status"] = [t("st_" + x, lang) for x in per["status"]]
-        return (md, gr.update(value=status, y_lim=[0, top], title=t("plot_status", lang), x_title=column("status", lang),
-                              y_title=t("plot_courses", lang)),
-                gr.update(value=per, y_lim=[0, most], title=t("plot_attempts", lang), x_title=column("course", lang),
-                          y_title=t("plot_attempts_y", lang)),
-                gr.update(value=per, title=t("plot_rating", lang), x_title=column("course", lang),
-                          y_title=t("plot_rating_y", lang)),
+        return (md, low_rated_html(d.per_course, lang) + f"<p>{esc(t('see_cockpit', lang))}</p>",
                 gr.update(choices=_published_choices(self.ctx)))
 
     @guarded
@@ -358,6 +346,22 @@ class AdminHandlers:
             raise gr.Error(t("pick_published", lang))
         unpublish(self.ctx, course_id, by=user.username)
         return t("unpublished", lang, title=course_id)
+
+
+LOW_RATED = 15
+
+
+def low_rated_html(per_course: list[dict], lang: str) -> str:
+    """The lowest-rated courses as horizontal bars of their average stars (the fewest ratings last among equals)."""
+    rated = [r for r in per_course if r.get("ratings")]
+    if not rated:
+        return f"<p>{esc(t('no_ratings', lang))}</p>"
+    rated.sort(key=lambda r: (r["rating"], -r["ratings"], r["course"]))
+    # the number of ratings goes first: a long course name is cut at the end
+    rows = [{"course": t("n_ratings", lang, n=r["ratings"], course=r["course"]), "rating": r["rating"]}
+            for r in rated[:LOW_RATED]]
+    title = t("low_rated", lang, n=len(rows), rated=len(rated))
+    return growth._CSS + growth.bars(rows, "course", "rating", title, scale=5.0, fmt="{:.1f} / 5")
 
 
 def _published_choices(ctx: Context) -> list[tuple[str, str]]:
@@ -455,10 +459,10 @@ def build(screen: Screen) -> None:
         with gr.Tab(t("adm_dash")) as tab_d:
             b_refresh = screen.btn(gr.Button(t("refresh")), "refresh")
             dash_md = gr.Markdown("", elem_id="dash-md")
-            with gr.Row():
-                plot_status = gr.BarPlot(x="status", y="courses", title=t("plot_status"))
-                plot_attempts = gr.BarPlot(x="course", y="attempts", title=t("plot_attempts"))
-                plot_rating = gr.BarPlot(x="course", y="rating", title=t("plot_rating"), y_lim=[0, 5])
+            # Per-course bar plots smeared hundreds of course names into one black line; the counts by status
+            # are in the table above, attempts per course in the cockpit: what is left is which courses
+            # workers rate worst, as horizontal bars that stay readable with any number of courses.
+            low_rated = gr.HTML("", elem_id="dash-ratings")
             with gr.Row():
                 pub = screen.label(gr.Dropdown([], label=t("course")), "course")
                 b_unpub = screen.btn(gr.Button(t("unpublish"), variant="stop"), "unpublish")
@@ -490,7 +494,7 @@ def build(screen: Screen) -> None:
     b_rm_no.click(lambda: gr.update(visible=False), None, confirm_row, api_visibility="private")
     b_csv.click(h.import_csv, [csv_file, lang], [csv_report, users, csv_file], api_name="admin_import_users")
 
-    dash_out = [dash_md, plot_status, plot_attempts, plot_rating, pub]
+    dash_out = [dash_md, low_rated, pub]
     tab_d.select(h.dashboard, lang, dash_out, api_name="admin_dashboard")
     b_refresh.click(h.dashboard, lang, dash_out, api_name="admin_dashboard_refresh")
     b_unpub.click(h.unpublish, [pub, lang], d_status, api_name="admin_unpublish")

@@ -88,6 +88,9 @@ add_texts({
     "flag_hard": ("错误（须修改或删除）", "error (fix or remove)"),
     "flag_soft": ("存疑（可填写理由后接受）", "doubt (may be accepted with a reason)"),
     "ok": ("✓ 无校验提示", "✓ no flags"),
+    "r_skills": ("技能（可从工种技能表中选，或输入新名称后回车；点 × 删除）",
+               "Skills (pick from the trade's list, or type a new name and press Enter; × removes)"),
+    "r_save_skills": ("保存技能", "Save skills"),
 })
 
 _STATUS = {"draft": ("草稿", "draft"), "in_review": ("审核中", "in review"), "published": ("已发布", "published"),
@@ -117,7 +120,7 @@ def course_choices(ctx: Context, lang: str = "zh") -> list[tuple[str, str]]:
 
 
 # The first word of a note the review service writes, as the picker shows it in Chinese.
-_NOTE_ZH = {"edited": "修改", "accepted": "接受", "rejected": "删除", "regenerated": "重新生成", "rename": "重命名",
+_NOTE_ZH = {"edited": "修改", "skills": "技能", "accepted": "接受", "rejected": "删除", "regenerated": "重新生成", "rename": "重命名",
             "up": "上移", "down": "下移", "add": "新增", "delete": "删除", "merge": "合并", "split": "拆分"}
 
 
@@ -291,6 +294,34 @@ class ReviewHandlers:
         return (text, kind, "", "", getattr(item, "reason", ""), pick, quotes, flags, gr.update(visible=False))
 
     @guarded
+    def item_skills(self, course_id: str | None, version: int | None, key: str | None, lang: str,
+                    request: gr.Request) -> Any:
+        """The skills of the selected point or quiz item, with the trade's list to pick from (hidden otherwise)."""
+        need(self.ctx, request, TRAINER, lang)
+        if not (course_id and key) or key[0] not in "pq":
+            return gr.update(value=[], choices=[]), gr.update(visible=False)
+        item = review.open_item(self.ctx, course_id, version, key)
+        choices = review.skill_choices(self.ctx, course_id, version)
+        return (gr.update(value=list(item.skills), choices=list(dict.fromkeys([*choices, *item.skills]))),
+                gr.update(visible=True))
+
+    @guarded
+    @one_action
+    def save_skills(self, course_id: str | None, version: int | None, key: str | None, names: list[str] | None,
+                    lang: str, request: gr.Request) -> tuple:
+        """The item's skills as the trainer left them, saved as a new version."""
+        user = need(self.ctx, request, TRAINER, lang)
+        if not course_id:
+            raise gr.Error(t("no_course", lang))
+        if not key:
+            raise gr.Error(t("pick_item", lang))
+        try:
+            number, note = review.set_item_skills(self.ctx, course_id, version, key, list(names or []), user.username)
+        except ShifuError as exc:
+            return refused(exc, lang)
+        return self._saved(course_id, number, note, key, lang)
+
+    @guarded
     def show_span(self, course_id: str | None, version: int | None, key: str | None, n: int | None, lang: str,
                   request: gr.Request) -> str:
         """The transcript around the chosen citation, the cited words highlighted."""
@@ -428,6 +459,12 @@ def build(screen: Screen) -> ReviewParts:
                     answer = screen.label(gr.Textbox(label=t("answer"), lines=2, elem_id="r-answer"), "answer")
                 explanation = screen.label(gr.Textbox(label=t("explanation"), lines=2, elem_id="r-explanation"),
                                            "explanation")
+                with gr.Row(visible=False) as skills_row:
+                    skills = screen.label(gr.Dropdown([], value=[], multiselect=True, allow_custom_value=True,
+                                                      label=t("r_skills"), scale=4, elem_id="r-skills"),
+                                          "r_skills")
+                    b_skills = screen.btn(gr.Button(t("r_save_skills"), size="sm", scale=1, elem_id="r-save-skills"),
+                                          "r_save_skills")
                 flags = gr.Markdown("", elem_id="r-flags")
                 reason = screen.label(gr.Textbox(label=t("reason"), elem_id="r-reason"), "reason")
                 with gr.Row():
@@ -470,6 +507,10 @@ def build(screen: Screen) -> ReviewParts:
     version.change(h.show, [course, version, tree, lang], [tree, *heads], api_name="trainer_show_version")
     editor = [text, kind, options, answer, explanation, cite, quotes, flags, quiz_box]
     tree.change(h.open_item, [course, version, tree, lang], editor, api_name="trainer_open_item")
+    tree.change(h.item_skills, [course, version, tree, lang], [skills, skills_row], api_name="trainer_item_skills")
+    b_skills.click(h.save_skills, [course, version, tree, skills, lang], [saved, course, version, tree],
+                   api_name="trainer_save_skills").success(h.item_skills, [course, version, tree, lang],
+                                                           [skills, skills_row], api_visibility="private")
     cite.change(h.show_span, [course, version, tree, cite, lang], span, api_name="trainer_show_span")
     fields = [course, version, tree, text, kind, options, answer, explanation, reason]
     # the saved version of the selected item, shown again (the selection itself did not change)

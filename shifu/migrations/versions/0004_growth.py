@@ -153,10 +153,10 @@ def _backfill_totals() -> None:
         "GROUP BY a.username, u.enterprise")
     op.execute(
         "INSERT INTO activity_months (month, enterprise, course_id, attempts, passed) "
-        "SELECT substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id, count(*), "
+        "SELECT substr(CAST(a.created_at AS VARCHAR(32)), 1, 7), coalesce(u.enterprise, ''), a.course_id, count(*), "
         "sum(CASE WHEN a.passed THEN 1 ELSE 0 END) FROM quiz_attempts a "
         "LEFT JOIN users u ON u.username = a.username "
-        "GROUP BY substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id")
+        "GROUP BY substr(CAST(a.created_at AS VARCHAR(32)), 1, 7), coalesce(u.enterprise, ''), a.course_id")
     op.execute(
         "INSERT INTO course_months (month, course_id, attempts, passed) "
         "SELECT month, course_id, sum(attempts), sum(passed) FROM activity_months GROUP BY month, course_id")
