@@ -160,9 +160,12 @@ def session_stamp(ctx: Context, username: str | None) -> str | None:
         return None
     with ctx.unit_of_work() as s:
         row = _row(s, username)
-        if row is None:
-            return None
-        return hashlib.sha256(f"{row.id}:{row.role}:{row.password_hash}".encode()).hexdigest()[:16]
+        return None if row is None else stamp_of(row)
+
+
+def stamp_of(row: UserRow) -> str:
+    """The session stamp of this account row (see session_stamp)."""
+    return hashlib.sha256(f"{row.id}:{row.role}:{row.password_hash}".encode()).hexdigest()[:16]
 
 
 @dataclass
