@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -156,27 +157,61 @@ def _in_child(prepare: Callable[[dict[str, str]], None], env: dict[str, str]) ->
         raise ShifuError(f"准备数据失败 / preparing the data failed (exit {child.exitcode}); see the messages above")
 
 
-def start_cluster(folder: Path, *, processes: int = 3, port: int = 8080, app_port: int | None = None,
-                  database_url: str | None = None, chroma_url: str | None = None, postgres_port: int = 5433,
-                  chroma_port: int = 8000, sqlite: bool = False,
-                  prepare: Callable[[dict[str, str]], None] | None = None,
-                  cpus: list[set[int]] | None = None, say: Callable[[str], None] = print) -> Cluster:
-    """Start PostgreSQL and Chroma (unless given), migrate once, `prepare(env)`, N app processes, nginx.
-
-    `sqlite`: one SQLite file in the folder shared by the processes instead of PostgreSQL (one
-    machine only). `cpus` pins app process n to the CPUs cpus[n % len(cpus)] (for measurements)."""
+def migrate_and_prepare(env: dict[str, str], prepare: Callable[[dict[str, str]], None] | None = None) -> str:
+    """Bring the schema up to date (once, before any app process starts), then `prepare(env)` in a
+    child process; returns the installation's login cookie id (for nginx's routing)."""
     from shifu.context import Context
     from shifu.sessions import cookie_id
     from shifu.settings import load_settings
     from shifu.store import release, upgrade
 
+    settings = load_settings(environ=env)
+    upgrade(settings)
+    cookie = cookie_id(Context(settings))
+    release(settings)  # this command keeps no connection open while it waits
+    if prepare is not None:
+        _in_child(prepare, env)
+    return cookie
+
+
+def free_block(size: int) -> int:
+    """A port p with p .. p+size-1 all free on loopback (for tests and benchmarks)."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + size > 65000:
+            continue
+        try:
+            for port in range(base, base + size):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise ShifuError(f"没有连续 {size} 个空闲端口 / no {size} free ports in a row on 127.0.0.1")
+
+
+def start_cluster(folder: Path, *, processes: int = 3, port: int = 8080, app_port: int | None = None,
+                  database_url: str | None = None, chroma_url: str | None = None, postgres_port: int = 5433,
+                  chroma_port: int = 8000, sqlite: bool = False, home: Path | None = None,
+                  prepare: Callable[[dict[str, str]], None] | None = None,
+                  cpus: list[set[int]] | None = None, say: Callable[[str], None] = print) -> Cluster:
+    """Start PostgreSQL and Chroma (unless given), migrate once, `prepare(env)`, N app processes, nginx.
+
+    `sqlite`: one SQLite file in the folder shared by the processes instead of PostgreSQL (one
+    machine only). `home`: the shared SHIFU_HOME (default folder/home). `cpus` pins app process n
+    to the CPUs cpus[n % len(cpus)] (for measurements)."""
+    from shifu.settings import load_settings
+
     folder = Path(folder).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o755)  # as root, PostgreSQL and nginx's workers run as other users and must enter it
+    home = Path(home or folder / "home").resolve()
     cluster = Cluster(url=f"http://127.0.0.1:{port}", folder=folder, env={})
     try:
         if database_url is None and sqlite:
-            database_url = f"sqlite:///{folder / 'home' / 'shifu.db'}"
+            database_url = f"sqlite:///{home / 'shifu.db'}"
         if database_url is None:
             say(f"PostgreSQL on 127.0.0.1:{postgres_port} ...")
             cluster.services.append(start_postgres(folder / "postgres", postgres_port))
@@ -185,22 +220,17 @@ def start_cluster(folder: Path, *, processes: int = 3, port: int = 8080, app_por
             say(f"Chroma on 127.0.0.1:{chroma_port} ...")
             cluster.services.append(start_chroma(folder / "chroma", chroma_port))
             chroma_url = cluster.services[-1].url
-        cluster.env = {**os.environ, "SHIFU_HOME": str(folder / "home"), "SHIFU_DATABASE_URL": database_url,
+        cluster.env = {**os.environ, "SHIFU_HOME": str(home), "SHIFU_DATABASE_URL": database_url,
                        "SHIFU_CHROMA_URL": chroma_url, "GRADIO_ANALYTICS_ENABLED": "False",
                        "ANONYMIZED_TELEMETRY": "False", "PYTHONPATH": str(REPO)}
-        settings = load_settings(environ=cluster.env)
-        upgrade(settings)  # once, here: the app processes find the schema current
-        cookie = cookie_id(Context(settings))
-        release(settings)  # this command keeps no connection open while it waits
-        if prepare is not None:
-            _in_child(prepare, cluster.env)
+        cookie = migrate_and_prepare(cluster.env, prepare)
         first = app_port or port + 1
         for n in range(processes):
             _start_app(cluster, n, first + n, cpus[n % len(cpus)] if cpus else None)
         for n, (proc, url) in enumerate(zip(cluster.apps, cluster.app_urls, strict=True)):
             _wait_for(url + "/", proc, f"app {n + 1}", folder / f"app-{n + 1}.log")
         say(f"{processes} app processes on {', '.join(cluster.app_urls)}")
-        _start_nginx(cluster, port, cookie, settings.max_file_mb)
+        _start_nginx(cluster, port, cookie, load_settings(environ=cluster.env).max_file_mb)
         return cluster
     except BaseException:
         cluster.stop()

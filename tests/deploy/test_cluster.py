@@ -8,7 +8,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from deploy.cluster import Cluster, start_cluster
+from deploy.cluster import Cluster, free_block, start_cluster
 
 pytestmark = [
     pytest.mark.slow,
@@ -32,24 +31,6 @@ PASSWORD = "cluster-pw-1"
 PROCESSES = 3
 QUESTION = "氩弧焊用什么气体保护？"
 _LINE = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d{3}) (?P<upstream>.+?) (?P<upstream_status>[\d, :-]+) [\d.]+$')
-
-
-def _free_block(size: int) -> int:
-    """A port p with p .. p+size-1 all free on loopback."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + size > 65000:
-            continue
-        try:
-            for port in range(base, base + size):
-                with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return base
-    raise RuntimeError("no block of free ports")
 
 
 def _prepare(env: dict[str, str]) -> None:
@@ -71,7 +52,7 @@ def _prepare(env: dict[str, str]) -> None:
 def cluster() -> Iterator[Cluster]:
     # Not pytest's tmp_path: as root, PostgreSQL runs as `postgres`, which cannot enter that (mode 0700).
     folder = Path(tempfile.mkdtemp(prefix="shifu-cluster-test-"))
-    base = _free_block(PROCESSES + 3)
+    base = free_block(PROCESSES + 3)
     try:
         with start_cluster(folder, processes=PROCESSES, port=base, postgres_port=base + PROCESSES + 1,
                            chroma_port=base + PROCESSES + 2, prepare=_prepare) as running:

@@ -98,14 +98,14 @@ class LoginGate:
     """Gradio's login check (:meth:`login`): throttled, the password hash checked in a thread pool."""
 
     def __init__(self, ctx: Context, throttle: LoginThrottle | None = None, *, threads: int = 1,
-                 backlog: int = 32) -> None:
+                 backlog: int = 64) -> None:
         self.ctx = ctx
         self.throttle = throttle or LoginThrottle()
         # One argon2 check at a time (each takes ~0.2 s of CPU), at a lower priority: the chat keeps the cores.
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="shifu-login",
                                        initializer=_yield_to_the_chat)
-        # Logins waiting beyond this are refused at once: 32 queued is ~10 s for the last one, which a
-        # morning rush of 100 logins spread over 3 processes fits in; a flood beyond it is not queued.
+        # Logins waiting beyond this are refused at once (a flood is not queued for minutes): 64 queued is
+        # ~15-30 s for the last one on 2 busy cores; a shift's 100 logins at once fit in two processes.
         self.backlog = backlog
         self.waiting = 0
         self.tokens = SessionTokens(ctx)
