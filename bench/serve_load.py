@@ -258,8 +258,12 @@ def measure(processes: int, *, folder: Path, env: dict[str, str], base_port: int
         for name, storm in (("chat", 0), ("chat_with_logins", logins)):
             skip = _lines(cluster.access_log)
             before: dict[str, float] = {}
+
+            def started(before: dict[str, float] = before) -> None:
+                before.update(meters.read())
+
             result = _summary(run_round(cluster.url, users=users, questions=questions, logins=storm,
-                                        on_start=lambda before=before: before.update(meters.read())))
+                                        on_start=started))
             result["cpu_s"] = _delta(before, meters.read())  # from the first question on
             result["app_cpu_ms_per_chat"] = round(1000 * result["cpu_s"]["app processes"] / max(result["chats"], 1), 1)
             per_process, statuses = _spread(cluster.access_log, skip)
