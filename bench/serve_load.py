@@ -86,6 +86,19 @@ def cpu_seconds(root: int) -> float:
     return total / _TICK
 
 
+def rss_mb(root: int) -> float:
+    """Resident memory of a process and its descendants, in MB."""
+    total = 0
+    for pid in _tree(root):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024, 1)
+
+
 def _pid_listening(port: int) -> int | None:
     """The process whose command line names this port (the Chroma server)."""
     for entry in Path("/proc").iterdir():
@@ -271,6 +284,7 @@ def measure(processes: int, *, folder: Path, env: dict[str, str], base_port: int
             result["statuses"] = statuses
             say(f"{processes} process(es), {name}: {json.dumps(result, ensure_ascii=False)}")
             report[name] = result
+        report["rss_mb_per_process"] = [rss_mb(p.pid) for p in cluster.apps]
         return report
 
 
