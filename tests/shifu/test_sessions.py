@@ -81,3 +81,19 @@ def test_a_session_for_an_account_removed_meanwhile_is_not_started(ctx) -> None:
 def test_every_process_names_the_cookie_alike(ctx, settings) -> None:
     first = cookie_id(ctx)
     assert first and cookie_id(Context(settings)) == first
+
+
+def test_a_password_hashed_with_the_old_cost_still_logs_in_and_is_upgraded(ctx) -> None:
+    from argon2 import PasswordHasher
+
+    from shifu.auth import authenticate
+    from shifu.tables import UserRow
+
+    add_user(ctx, "old_hash", PW, "worker")
+    with ctx.unit_of_work() as s:
+        row = s.scalar(select(UserRow).where(UserRow.username == "old_hash"))
+        row.password_hash = PasswordHasher().hash(PW)  # the library's default cost, as before
+    assert authenticate(ctx, "old_hash", PW)
+    with ctx.unit_of_work() as s:
+        stored = s.scalar(select(UserRow.password_hash).where(UserRow.username == "old_hash"))
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")

@@ -101,7 +101,7 @@ class LoginGate:
                  backlog: int = 64) -> None:
         self.ctx = ctx
         self.throttle = throttle or LoginThrottle()
-        # One argon2 check at a time (each takes ~0.2 s of CPU), at a lower priority: the chat keeps the cores.
+        # One argon2 check at a time (~25 ms of CPU each), at a lower priority: the chat keeps the cores.
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="shifu-login",
                                        initializer=_yield_to_the_chat)
         # Logins waiting beyond this are refused at once (a flood is not queued for minutes): 64 queued is
