@@ -277,17 +277,19 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1
     names = ("SHIFU_HOME", "SHIFU_DATABASE_URL", "SHIFU_CHROMA_URL")
-    print("for `shifu` commands on this installation (e.g. shifu users add NAME --role admin):\n   "
-          + " ".join(f"{k}={cluster.env[k]}" for k in names))
-    print(f"shifu on {cluster.url} — {args.processes} processes, logs in {folder} (Ctrl+C to stop)", flush=True)
+    print("在此安装上运行 shifu 命令 / for `shifu` commands on this installation (e.g. shifu users add NAME "
+          "--role admin):\n   " + " ".join(f"{k}={cluster.env[k]}" for k in names))
+    print(f"shifu 已启动 / shifu on {cluster.url} — {args.processes} processes, logs in {folder} "
+          "(Ctrl+C 停止 / to stop)", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as cleanly as Ctrl-C
     try:
         while all(p.poll() is None for p in [*cluster.apps, cluster.nginx] if p is not None):
             time.sleep(1)
-        print("a process stopped on its own; stopping the rest (see the logs)", file=sys.stderr)
+        print("有进程自行退出，正在停止其余进程（见日志）/ a process stopped on its own; stopping the rest "
+              "(see the logs)", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("stopping ...")
+        print("正在停止 / stopping ...")
         return 0
     finally:
         cluster.stop()
