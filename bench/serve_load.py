@@ -1,17 +1,21 @@
 """`python -m bench.serve_load`: chats per second and p95 with 1, 2 and 3 app processes behind nginx.
 
 One PostgreSQL and one Chroma server (deploy/services.py) hold the demo corpus, ingested and
-published once, and 50 worker accounts. For each number of processes, deploy/cluster.py starts the
-app processes and nginx in front of them, each process answers one warm-up chat, and then:
+published once, and 50 worker accounts. deploy/cluster.py starts 3 app processes behind nginx;
+two more nginx instances front the first process alone and the first two. Each process answers one
+warm-up chat. Then:
 
-- **chat**: 50 workers start together; each logs in through nginx, opens the page and asks its
+- **chat**: 50 workers start together; each logs in through the front, opens the page and asks its
   questions one after another (no pause). Chats per second = answers / time from the first question
-  to the last answer; p50/p95 of each answer's time.
+  to the last answer; p50/p95 of each answer's time. The fronts take turns, round after round
+  (`--repeats`), so a change in the machine's other load falls on every configuration alike; the
+  median round counts.
 - **chat + 100 logins**: the same, while 100 more logins (the same accounts on a second device)
-  arrive at once after the chat has started.
+  arrive at once a second after the first question.
 
 Also measured: CPU seconds of the app processes, PostgreSQL, Chroma, nginx and this load generator
-(all on the same machine: see docs/DEPLOY.md for what that means for the ratio). The last stdout line is JSON.
+(all on the same machine: see docs/DEPLOY.md for what that means for the ratio), and each app
+process's memory. The last stdout line is JSON.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import tempfile
 import threading
 import time
@@ -254,50 +259,91 @@ def _warm(cluster) -> None:
             client.close()
 
 
-def measure(processes: int, *, folder: Path, env: dict[str, str], base_port: int, users: int, questions: int,
-            logins: int, meters: Meters, pin: bool, say: Callable[[str], None]) -> dict:
-    """One number of app processes: start them behind nginx, warm them, run both rounds, stop them."""
-    from deploy.cluster import start_cluster
+@dataclass
+class Front:
+    """nginx in front of the first n app processes."""
 
-    ncpu = os.cpu_count() or 1
-    cpus = [{n % ncpu} for n in range(processes)] if pin else None
-    with start_cluster(folder / f"p{processes}", processes=processes, port=base_port,
-                       database_url=env["SHIFU_DATABASE_URL"], chroma_url=env["SHIFU_CHROMA_URL"],
-                       cpus=cpus, say=say, home=Path(env["SHIFU_HOME"])) as cluster:
-        _warm(cluster)
-        meters.roots["app processes"] = [p.pid for p in cluster.apps]
-        meters.roots["nginx"] = [cluster.nginx.pid] if cluster.nginx else []
-        report: dict = {"processes": processes}
-        for name, storm in (("chat", 0), ("chat_with_logins", logins)):
-            skip = _lines(cluster.access_log)
-            before: dict[str, float] = {}
+    processes: int
+    url: str
+    access_log: Path
 
-            def started(before: dict[str, float] = before) -> None:
-                before.update(meters.read())
 
-            result = _summary(run_round(cluster.url, users=users, questions=questions, logins=storm,
-                                        on_start=started))
-            result["cpu_s"] = _delta(before, meters.read())  # from the first question on
-            result["app_cpu_ms_per_chat"] = round(1000 * result["cpu_s"]["app processes"] / max(result["chats"], 1), 1)
-            per_process, statuses = _spread(cluster.access_log, skip)
-            result["chats_per_process"] = sorted(per_process.values(), reverse=True)
-            result["statuses"] = statuses
-            say(f"{processes} process(es), {name}: {json.dumps(result, ensure_ascii=False)}")
-            report[name] = result
-        report["rss_mb_per_process"] = [rss_mb(p.pid) for p in cluster.apps]
-        return report
+def _measured(front: Front, meters: Meters, *, users: int, questions: int, logins: int) -> tuple[Round, dict]:
+    """One round through this front: the answers, and CPU, spread and statuses from the first question on."""
+    skip = _lines(front.access_log)
+    before: dict[str, float] = {}
+
+    def started() -> None:
+        before.update(meters.read())
+
+    done = run_round(front.url, users=users, questions=questions, logins=logins, on_start=started)
+    cpu = _delta(before, meters.read())
+    per_process, statuses = _spread(front.access_log, skip)
+    return done, {"cpu_s": cpu, "chats_per_process": sorted(per_process.values(), reverse=True), "statuses": statuses}
+
+
+def _pooled(rounds: list[tuple[Round, dict]]) -> dict:
+    """Rounds of one kind together: median chats per second, p50/p95 over every answer, sums of the rest."""
+    pooled = Round()
+    for done, _ in rounds:
+        pooled.chats += done.chats
+        pooled.chat_logins += done.chat_logins
+        pooled.storm_logins += done.storm_logins
+        pooled.storm_codes += done.storm_codes
+        pooled.errors += done.errors
+    out = _summary(pooled)
+    out["chats_per_s_each"] = [_summary(done)["chats_per_s"] for done, _ in rounds]
+    out["chats_per_s"] = round(statistics.median(out["chats_per_s_each"]), 2)
+    out.pop("seconds")
+    cpu: dict[str, float] = {}
+    statuses: dict[str, int] = {}
+    for _, extra in rounds:
+        for k, v in extra["cpu_s"].items():
+            cpu[k] = round(cpu.get(k, 0.0) + v, 1)
+        for k, n in extra["statuses"].items():
+            statuses[k] = statuses.get(k, 0) + n
+    out["cpu_s"], out["statuses"] = cpu, statuses
+    out["app_cpu_ms_per_chat"] = round(1000 * cpu.get("app processes", 0.0) / max(out["chats"], 1), 1)
+    out["backends_cpu_ms_per_chat"] = round(1000 * (cpu.get("postgres", 0.0) + cpu.get("chroma", 0.0))
+                                            / max(out["chats"], 1), 1)
+    out["chats_per_process"] = [r[1]["chats_per_process"] for r in rounds]
+    return out
+
+
+def measure(cluster, fronts: list[Front], meters: Meters, *, users: int, questions: int, logins: int,
+            repeats: int, say: Callable[[str], None]) -> list[dict]:
+    """Chat rounds taking turns between the fronts (so a change in the machine's load falls on all of
+    them alike), `repeats` times; then one round with logins arriving per front, most processes first
+    (a refused crowd of logins holds the address back on that process, so one process goes last)."""
+    chat: dict[int, list] = {f.processes: [] for f in fronts}
+    for r in range(repeats):
+        for front in fronts:
+            chat[front.processes].append(_measured(front, meters, users=users, questions=questions, logins=0))
+            say(f"round {r + 1}, {front.processes} process(es): {_summary(chat[front.processes][-1][0])}")
+    storms = {}
+    for front in sorted(fronts, key=lambda f: -f.processes):
+        storms[front.processes] = _measured(front, meters, users=users, questions=questions, logins=logins)
+        say(f"{front.processes} process(es) with {logins} logins arriving: {_summary(storms[front.processes][0])}")
+    rss = [rss_mb(p.pid) for p in cluster.apps]
+    return [{"processes": f.processes, "chat": _pooled(chat[f.processes]),
+             "chat_with_logins": _pooled([storms[f.processes]]), "rss_mb_per_process": rss[: f.processes]}
+            for f in fronts]
 
 
 def run_serve_load(*, counts: tuple[int, ...] = (1, 2, 3), users: int = 50, questions: int = 10, logins: int = 100,
-                   pin: bool = False, say: Callable[[str], None] = print) -> dict:
-    """Every number of processes in `counts` against the same data; the ratios against one process."""
-    from deploy.cluster import free_block, migrate_and_prepare
+                   repeats: int = 2, pin: bool = False, say: Callable[[str], None] = print) -> dict:
+    """Every number of processes in `counts` against the same data and the same warm processes: the
+    most processes behind the cluster's nginx, fewer behind nginx instances of their own."""
+    from deploy.cluster import free_block, migrate_and_prepare, start_cluster, start_nginx
     from deploy.services import start_chroma, start_postgres
 
+    most = max(counts)
     folder = Path(tempfile.mkdtemp(prefix="shifu-serve-load-"))
     folder.chmod(0o755)  # as root, PostgreSQL runs as `postgres` and must enter it
-    base = free_block(max(counts) + 3)  # PostgreSQL, Chroma, nginx, the app processes
+    base = free_block(3 + most + len(counts))  # PostgreSQL, Chroma, nginx, the app processes, other fronts
+    ncpu = os.cpu_count() or 1
     postgres = start_postgres(folder / "postgres", base)
+    extra: list = []
     try:
         chroma = start_chroma(folder / "chroma", base + 1)
         try:
@@ -306,14 +352,32 @@ def run_serve_load(*, counts: tuple[int, ...] = (1, 2, 3), users: int = 50, ques
             migrate_and_prepare(env, _prepare)
             postmaster = int((folder / "postgres" / "pgdata" / "postmaster.pid").read_text().split()[0])
             chroma_pid = _pid_listening(base + 1)
-            meters = Meters({"postgres": [postmaster], "chroma": [chroma_pid] if chroma_pid else []})
-            runs = [measure(n, folder=folder, env=env, base_port=base + 2, users=users, questions=questions,
-                            logins=logins, meters=meters, pin=pin, say=say) for n in counts]
+            with start_cluster(folder / "cluster", processes=most, port=base + 2, database_url=postgres.url,
+                               chroma_url=chroma.url, home=folder / "home", say=say,
+                               cpus=[{n % ncpu} for n in range(most)] if pin else None) as cluster:
+                _warm(cluster)
+                fronts = []
+                for i, n in enumerate(sorted(counts)):
+                    if n == most:
+                        fronts.append(Front(n, cluster.url, cluster.access_log))
+                        continue
+                    port = base + 3 + most + i
+                    extra.append(start_nginx(folder / f"nginx-{n}", port, cluster.app_urls[:n], cluster.cookie_id,
+                                             20.0))
+                    fronts.append(Front(n, f"http://127.0.0.1:{port}", folder / f"nginx-{n}" / "access.log"))
+                meters = Meters({"postgres": [postmaster], "chroma": [chroma_pid] if chroma_pid else [],
+                                 "app processes": [p.pid for p in cluster.apps],
+                                 "nginx": [p.pid for p in [cluster.nginx, *extra] if p is not None]})
+                runs = measure(cluster, fronts, meters, users=users, questions=questions, logins=logins,
+                               repeats=repeats, say=say)
+                for proc in extra:
+                    proc.terminate()
+                    proc.wait(timeout=30)
         finally:
             chroma.stop()
     finally:
         postgres.stop()
-    return _report(runs, users=users, questions=questions, logins=logins, pin=pin)
+    return _report(runs, users=users, questions=questions, logins=logins, repeats=repeats, pin=pin)
 
 
 def _report(runs: list[dict], **load: object) -> dict:
@@ -335,7 +399,7 @@ def _report(runs: list[dict], **load: object) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m bench.serve_load [--processes 1,2,3] [--users 50] [--questions 10] [--logins 100] [--pin]`."""
+    """`python -m bench.serve_load [--processes 1,2,3] [--users 50] [--questions 10] [--logins 100] [--repeats 2] [--pin]`."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Chats per second and p95 with 1, 2, 3 app processes behind nginx.")
@@ -343,10 +407,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50, help="concurrent chat users")
     parser.add_argument("--questions", type=int, default=10, help="questions each user asks, one after another")
     parser.add_argument("--logins", type=int, default=100, help="logins arriving together during the second round")
+    parser.add_argument("--repeats", type=int, default=2, help="chat rounds per number of processes, taking turns")
     parser.add_argument("--pin", action="store_true", help="pin app process n to CPU n (mod the CPU count)")
     args = parser.parse_args(argv)
     counts = tuple(int(x) for x in args.processes.split(","))
-    report = run_serve_load(counts=counts, users=args.users, questions=args.questions, logins=args.logins, pin=args.pin)
+    report = run_serve_load(counts=counts, users=args.users, questions=args.questions, logins=args.logins,
+                            repeats=args.repeats, pin=args.pin)
     print(json.dumps(report, ensure_ascii=False))
     return 0 if report["ok"] else 1
 

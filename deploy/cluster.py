@@ -46,6 +46,7 @@ class Cluster:
     apps: list[subprocess.Popen] = field(default_factory=list)
     app_urls: list[str] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
+    cookie_id: str = ""  # the login cookie's installation part, which nginx routes by
     services: list[Service] = field(default_factory=list)
 
     @property
@@ -134,18 +135,23 @@ def _start_app(cluster: Cluster, n: int, port: int, cpus: set[int] | None) -> No
     cluster.app_urls.append(f"http://127.0.0.1:{port}")
 
 
-def _start_nginx(cluster: Cluster, port: int, cookie_id: str, max_file_mb: float) -> None:
-    folder = cluster.folder / "nginx"
+def start_nginx(folder: Path, port: int, app_urls: list[str], cookie_id: str, max_file_mb: float) -> subprocess.Popen:
+    """nginx on 127.0.0.1:port in front of these app processes, its files in `folder`; waits until it answers."""
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o755)  # as root, nginx's workers run as `nobody` and must reach their temp folders
-    servers = [u.removeprefix("http://") for u in cluster.app_urls]
+    servers = [u.removeprefix("http://") for u in app_urls]
     conf = folder / "nginx.conf"
     conf.write_text(nginx_config(folder, f"127.0.0.1:{port}", servers, cookie_id, int(max_file_mb) + 2),
                     encoding="utf-8")
-    cluster.nginx = subprocess.Popen([nginx_binary(), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
-    _wait_for(cluster.url + "/", cluster.nginx, "nginx", folder / "error.log")
+    proc = subprocess.Popen([nginx_binary(), "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/", proc, "nginx", folder / "error.log")
+    except BaseException:
+        _stop(proc)
+        raise
+    return proc
 
 
 def _in_child(prepare: Callable[[dict[str, str]], None], env: dict[str, str]) -> None:
@@ -230,7 +236,9 @@ def start_cluster(folder: Path, *, processes: int = 3, port: int = 8080, app_por
         for n, (proc, url) in enumerate(zip(cluster.apps, cluster.app_urls, strict=True)):
             _wait_for(url + "/", proc, f"app {n + 1}", folder / f"app-{n + 1}.log")
         say(f"{processes} app processes on {', '.join(cluster.app_urls)}")
-        _start_nginx(cluster, port, cookie, load_settings(environ=cluster.env).max_file_mb)
+        cluster.cookie_id = cookie
+        cluster.nginx = start_nginx(folder / "nginx", port, cluster.app_urls, cookie,
+                                    load_settings(environ=cluster.env).max_file_mb)
         return cluster
     except BaseException:
         cluster.stop()

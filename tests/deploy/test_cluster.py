@@ -111,6 +111,30 @@ def test_logins_and_chats_spread_over_the_processes_without_401_or_404(cluster: 
     assert not crossed, crossed[:5]
 
 
+@pytest.mark.browser
+def test_a_worker_logs_in_and_chats_in_the_browser_through_nginx(cluster: Cluster, browser) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(cluster.url)
+        page.locator("input:not([type=password])").first.fill("cluster_worker")
+        page.locator("input[type=password]").fill(PASSWORD)
+        page.locator("input[type=password]").press("Enter")
+        expect(page.get_by_text("欢迎，cluster_worker")).to_be_visible()
+        expect(page.locator("#w-catalogue")).to_contain_text("焊工")
+        page.get_by_role("tab", name="问师傅", exact=True).click()
+        page.locator("#w-question textarea, #w-question input").first.fill(QUESTION)
+        page.locator("#w-send").click()
+        expect(page.locator("#w-chat").get_by_text(re.compile(r"^\[1\]")).first).to_be_visible()
+    finally:
+        context.close()
+    crossed = [r for r in _requests(cluster) if r["status"] in ("401", "404")]
+    assert not crossed, crossed[:5]
+
+
 def test_a_session_outlives_the_process_that_made_it(cluster: Cluster) -> None:
     http = _login(cluster)
     try:
