@@ -131,7 +131,9 @@ def test_a_worker_logs_in_and_chats_in_the_browser_through_nginx(cluster: Cluste
         expect(page.locator("#w-chat").get_by_text(re.compile(r"^\[1\]")).first).to_be_visible()
     finally:
         context.close()
-    crossed = [r for r in _requests(cluster) if r["status"] in ("401", "404")]
+    # (Gradio's page also asks for /info, which no process has: a 404 there is not a crossing)
+    crossed = [r for r in _requests(cluster) if r["status"] == "401"
+               or r["status"] == "404" and r["path"].startswith(("/gradio_api/", "/config", "/login"))]
     assert not crossed, crossed[:5]
 
 
