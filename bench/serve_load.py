@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import tempfile
 import threading
@@ -377,6 +378,7 @@ def run_serve_load(*, counts: tuple[int, ...] = (1, 2, 3), users: int = 50, ques
             chroma.stop()
     finally:
         postgres.stop()
+        shutil.rmtree(folder, ignore_errors=True)
     return _report(runs, users=users, questions=questions, logins=logins, repeats=repeats, pin=pin)
 
 
