@@ -9,7 +9,7 @@ APP    := $(VENV)/.installed-app
 TEST   := $(VENV)/.installed-test
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench lint clean-demo
+.PHONY: demo test bench lint clean-demo nginx
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,11 +29,17 @@ browser:
 	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || \
 	  ( $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium fonts-noto-cjk )
 
+# nginx for the cluster test and example (deploy/cluster.py); run in the foreground from a temp
+# folder on loopback ports; the Debian service the package may start on port 80 is not used.
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || \
+	  ( $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q nginx )
+
 demo: $(APP)
 	$(BIN)/python -m demo.run
 
 # Lint and types first: a minute, and a failure there is cheaper to read than one in the suite.
-test: $(TEST) browser
+test: $(TEST) browser nginx
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest

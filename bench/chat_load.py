@@ -87,7 +87,7 @@ def ask(client: httpx.Client, question: str, session: str | None = None) -> floa
     with client.stream("GET", f"/gradio_api/call/worker_ask/{event_id}") as stream:
         for line in stream.iter_lines():
             if line.startswith("event: error"):
-                raise RuntimeError(f"the chat answered with an error: {stream.read()!r}")
+                raise RuntimeError(f"the chat answered with an error: {next(stream.iter_lines(), '')!r}")
             if line.startswith("event: complete"):
                 break
     return time.perf_counter() - start
@@ -95,11 +95,14 @@ def ask(client: httpx.Client, question: str, session: str | None = None) -> floa
 
 def open_page(client: httpx.Client, session: str) -> None:
     """What a browser does on page load: the catalogue loads, creating the page's session."""
-    r = client.post("/gradio_api/call/worker_catalogue_tab", json={"data": ["", ""], "session_hash": session})
+    # trade, enterprise, course language (all), the page's language
+    r = client.post("/gradio_api/call/worker_catalogue_tab", json={"data": ["", "", "", "zh"], "session_hash": session})
     r.raise_for_status()
     with client.stream("GET", f"/gradio_api/call/worker_catalogue_tab/{r.json()['event_id']}") as stream:
         for line in stream.iter_lines():
-            if line.startswith(("event: complete", "event: error")):
+            if line.startswith("event: error"):
+                raise RuntimeError(f"the catalogue answered with an error: {next(stream.iter_lines(), '')!r}")
+            if line.startswith("event: complete"):
                 break
 
 

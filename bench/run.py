@@ -1,6 +1,7 @@
 """`make bench`: run every `shifu eval` benchmark against ../shared/bench, system and baseline in one run.
 
-Each benchmark is a subprocess (`python -m ui.cli.main eval ...`, or `python -m bench.chat_load`) whose last stdout line is JSON; this module
+Each benchmark is a subprocess (`python -m ui.cli.main eval ...`, `python -m bench.chat_load` or
+`python -m bench.serve_load`) whose last stdout line is JSON; this module
 only runs them, reads those lines and writes bench-results/report.md and bench-results/results.json.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-GROUPS = ("ingest", "segmentation", "retrieval", "qa", "chat-trust", "drafting", "knowhow", "chat-load")
+GROUPS = ("ingest", "segmentation", "retrieval", "qa", "chat-trust", "drafting", "knowhow", "chat-load", "serve")
 RETRIEVAL_SETS = ("cmrc2018", "webqa")
 # Baselines as the issues quote them (bench README, visible splits): a system must beat these too,
 # so a weaker baseline implementation in the same run cannot make a pass look easy.
@@ -191,6 +192,9 @@ def plan(bench: Path, out: Path, groups: Iterable[str], *, quick: bool = False, 
         questions = ["--questions", "5"] if quick else []
         steps.append(Step("chat-load", "chat-load",
                           ["chat-load", "--users", "10", "--draft", "--port", str(port), *questions]))
+    if "serve" in chosen:
+        smaller = ["--processes", "1,3", "--questions", "4", "--logins", "50"] if quick else []
+        steps.append(Step("serve", "serve", ["serve", *smaller]))
     return steps
 
 
@@ -216,6 +220,8 @@ def eval_command(args: Sequence[str]) -> list[str]:
     """The command line of one step: a `shifu eval` command, or the chat load generator here in bench/."""
     if args and args[0] == "chat-load":
         return [sys.executable, "-m", "bench.chat_load", *args[1:]]
+    if args and args[0] == "serve":
+        return [sys.executable, "-m", "bench.serve_load", *args[1:]]
     return [sys.executable, "-m", "ui.cli.main", "eval", *args]
 
 
@@ -254,7 +260,7 @@ def rows_for(results: dict[str, dict[str, Any]], *, quick: bool = False) -> list
     published = {} if quick else PUBLISHED
     rows: list[Row] = []
     for make in (_ingest_rows, _segmentation_rows, _retrieval_rows, _qa_rows, _chat_trust_rows, _drafting_rows,
-                 _knowhow_rows, _chat_rows):
+                 _knowhow_rows, _chat_rows, _serve_rows):
         rows.extend(make(results, published))
     return rows
 
@@ -429,6 +435,29 @@ def _chat_rows(results: dict[str, dict[str, Any]], published: Published) -> list
     if busy is not None:
         rows.append(Row(bench, "drafts finished during the round", busy.get("drafts_finished")))
     return rows
+
+
+def _serve_rows(results: dict[str, dict[str, Any]], published: Published) -> list[Row]:
+    d = results.get("serve")
+    if d is None or not d.get("runs"):
+        return []
+    load, runs = d.get("load", {}), d["runs"]
+    one, most = runs[0], runs[-1]
+    n = most.get("processes")
+    bench = f"serve ({load.get('users')} users × {load.get('questions')} questions behind nginx, {d.get('machine')})"
+    b1 = f"{one.get('processes')} process, same run"
+    failed = sum(r[k].get("errors", 0) + sum(v for s, v in r[k].get("statuses", {}).items() if s in ("401", "404"))
+                 for r in runs for k in ("chat", "chat_with_logins"))
+    return [
+        Row(bench, f"chats per second, {n} processes", _get(most.get("chat"), "chats_per_s"),
+            _get(one.get("chat"), "chats_per_s"), b1),
+        Row(bench, f"{n} processes / 1 process, chats per second", d.get("ratio"), at_least=d.get("ratio_target")),
+        Row(bench, f"chat p95 ms, {n} processes", d.get("p95_ms"), _get(one.get("chat"), "p95_ms"), b1,
+            lower_better=True, at_most=1000, unit=" ms"),
+        Row(bench, f"chat p95 ms while {load.get('logins')} logins arrive, {n} processes", d.get("p95_with_logins_ms"),
+            d.get("p95_ms"), "no logins arriving", lower_better=True, at_most=1000, unit=" ms"),
+        Row(bench, "failed requests (errors, 401, 404), all rounds", failed, lower_better=True, at_most=0),
+    ]
 
 
 # ---------- report ----------

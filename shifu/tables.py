@@ -216,6 +216,27 @@ class UserRow(Base):
     language: Mapped[str | None] = mapped_column(String(8))  # zh | en, the app's language for this user
 
 
+class LoginSessionRow(Base):
+    """A logged-in browser: every app process accepts it (shifu/sessions.py). The token itself is never
+    stored, only its SHA-256, so a copy of the database holds no cookie that would let anyone in."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    stamp: Mapped[str] = mapped_column(String(64))  # the account's session stamp when it logged in
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class SiteKeyRow(Base):
+    """A value every process of one installation shares, made once (e.g. the login cookie's name)."""
+
+    __tablename__ = "site_keys"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
 class QuizAttemptRow(Base):
     __tablename__ = "quiz_attempts"
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from argon2 import PasswordHasher
 
 from extraction.course import CourseDraft, Lesson, Module, Point, QuizItem
 from extraction.growth.tiers import NATIONAL
+from shifu.auth import hash_password
 from shifu.settings import Settings
 from shifu.store import engine_for
 
@@ -75,7 +75,7 @@ def generate(settings: Settings, seed: int = 1, scale: float = 1.0, now: datetim
 
 def _write(cur, rng: random.Random, npr: np.random.Generator, size: Size, now: datetime) -> dict:
     stamp = now.strftime("%Y-%m-%d %H:%M:%S")
-    pw = PasswordHasher().hash(PASSWORD)  # the same hasher shifu.auth uses
+    pw = hash_password(PASSWORD)
     enterprises = [f"温州企业{i:03d}" for i in range(size.enterprises)]
     ent_trade = {e: TRADES[i % len(TRADES)] for i, e in enumerate(enterprises)}
     # enterprises differ in size (a few big ones, many small): Zipf-like weights

@@ -182,3 +182,19 @@ def test_main_exits_nonzero_and_shows_the_stderr_tail_when_a_command_prints_no_j
 def test_unknown_group_is_refused(tmp_path):
     with pytest.raises(SystemExit):
         bench.main(["--bench", str(tmp_path), "--only", "retrievl"])
+
+
+def test_serve_rows_judge_the_ratio_the_p95_and_crossing_failures():
+    def run(processes: int, per_s: float, p95: float, p95_logins: float, statuses: dict) -> dict:
+        return {"processes": processes, "chat": {"chats_per_s": per_s, "p95_ms": p95, "errors": 0, "statuses": statuses},
+                "chat_with_logins": {"chats_per_s": per_s, "p95_ms": p95_logins, "errors": 0, "statuses": {"200": 9}}}
+
+    results = {"serve": {"machine": "2 CPUs", "load": {"users": 50, "questions": 10, "logins": 100},
+                         "runs": [run(1, 10.0, 3000, 3500, {"200": 9}), run(3, 18.0, 1500, 1600, {"200": 9, "404": 1})],
+                         "ratio": 1.8, "ratio_target": 2.5, "p95_ms": 1500, "p95_with_logins_ms": 1600}}
+    rows = by_metric(rows_for(results), "serve")
+    assert rows["chats per second, 3 processes"].ratio == 1.8
+    assert rows["3 processes / 1 process, chats per second"].passed is False
+    assert rows["chat p95 ms, 3 processes"].passed is False and rows["chat p95 ms, 3 processes"].baseline == 3000
+    assert rows["failed requests (errors, 401, 404), all rounds"].system == 1
+    assert rows["failed requests (errors, 401, 404), all rounds"].passed is False

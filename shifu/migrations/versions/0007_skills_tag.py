@@ -21,7 +21,7 @@ from alembic import op
 from shifu.skill_names import fill_course
 
 revision = "0007_skills_tag"
-down_revision = "0004_growth"
+down_revision = "0006_sessions"
 branch_labels = None
 depends_on = None
 
