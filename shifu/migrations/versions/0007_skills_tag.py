@@ -10,7 +10,7 @@ keeps them, a course with tags keeps them. SQLite and PostgreSQL alike (plain SQ
 Downgrade leaves the data as it is: skills in a course's JSON are harmless to older code.
 
 Revision ID: 0007_skills_tag
-Revises: 0004_growth
+Revises: 0006_sessions
 """
 
 from datetime import UTC, datetime
