@@ -347,6 +347,9 @@ def _segmentation_rows(results: dict[str, dict[str, Any]], published: Published)
                         lower_better=True, beat=True, published=published.get(("vcsum", base))))
         rows.append(Row(bench, "WindowDiff", seg.get("windowdiff"), seg.get(f"baseline_{base}_windowdiff"),
                         label, lower_better=True))
+    for base, label in (("one_segment", "one segment"), ("even_split", "even split, gold count")):
+        rows.append(Row(bench, "Pk, knobs chosen leaving the meeting out", seg.get("pk_loo"),
+                        seg.get(f"baseline_{base}_pk"), label, lower_better=True, beat=True))
     rows.append(Row(bench, "segments per meeting", seg.get("segments_found_mean"),
                     seg.get("segments_gold_mean"), "gold"))
     return rows
