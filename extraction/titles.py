@@ -96,7 +96,7 @@ def question_titles(stretches: Sequence[Sequence[str]], language: str, n: int) -
     out = []
     for s, ranked in zip(stretches, fallback, strict=True):
         body = Counter(_nouns("\n".join(s[1:])))
-        def said(w: str) -> int:
+        def said(w: str, body: Counter[str] = body) -> int:
             return body[w.lower() if w.isascii() else w]
 
         # the asked words the answer repeats most first ("焊缝咬边是什么原因？" answered about 咬边)
