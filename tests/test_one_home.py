@@ -27,6 +27,7 @@ HOMES = {
     "published_versions": "rag/published.py",
     "kind_label": "extraction/course.py",
     "detect_language": "rag/language.py",
+    "trim_fillers": "extraction/display.py",
 }
 # Names the old copies had: a function by one of them is a second home coming back.
 RETIRED = ("fmt_time", "mmss", "timestamp", "_timestamp", "_escape", "_jsonl", "_encoding")
