@@ -57,7 +57,7 @@ class Page:
         self.page.locator("input:not([type=password])").first.fill(user)
         self.page.locator("input[type=password]").fill(PW)
         self.page.locator("input[type=password]").press("Enter")
-        self.expect(self.page.get_by_text(f"欢迎，{user}")).to_be_visible()
+        self.expect(self.page.get_by_text(f"欢迎，{user}")).to_be_visible(timeout=30_000)  # a loaded machine
 
     def tab(self, name: str) -> None:
         self.page.get_by_role("tab", name=name, exact=True).click()
@@ -239,7 +239,7 @@ def test_more_from_this_interview_adds_a_left_out_passage_to_a_lesson(app, brows
     tr.pick("r-course", re.compile(re.escape(_draft.title)))
     tr.sees("r-more-count", f"还有 {len(left)} 段未选入课程")
     first = tr.page.locator("#r-more label").first
-    tr.expect(first).to_contain_text(best.speaker)
+    tr.expect(first).to_contain_text(best.speaker, timeout=30_000)
     tr.shot("10-more-from-interview")
 
     tr.page.locator("#r-more label").first.click()
@@ -249,6 +249,7 @@ def test_more_from_this_interview_adds_a_left_out_passage_to_a_lesson(app, brows
     tr.page.locator("#r-more label").first.click()
     tr.click("r-more-add")
     tr.sees("r-more-result", "已保存为")
+    tr.shot("11-passage-added")
     tr.keeps(best.text[:12])  # the new point is selected in the outline
     tr.sees("r-more-count", f"还有 {len(left) - 1} 段未选入课程")
     tr.shot("11-passage-added")

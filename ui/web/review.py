@@ -414,7 +414,10 @@ class ReviewHandlers:
                 self.ctx, course_id, version, -1 if index is None else int(index), key or "", user.username)
         except ShifuError as exc:
             return refused(exc, lang)
-        return self._saved(course_id, number, note, new_key, lang)
+        # the outline gets its new entries with the selection, so the new point can be selected at once
+        _n, draft = review.load(self.ctx, course_id, number)
+        saved, course_pick, version_pick, _tree = self._saved(course_id, number, note, new_key, lang)
+        return saved, course_pick, version_pick, gr.update(choices=tree_choices(draft, lang), value=new_key)
 
 
 def more_label(p: review.LeftOutPassage, lang: str) -> str:
