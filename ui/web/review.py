@@ -297,8 +297,11 @@ class ReviewHandlers:
         return span_html(self.ctx, cites[int(n)]) if 0 <= int(n) < len(cites) else ""
 
     def _saved(self, course_id: str, number: int, note: str, key: str | None, lang: str) -> tuple:
+        # the outline comes with the saved version's entries, so a new item can be selected at once
+        _n, draft = review.load(self.ctx, course_id, number)
         return (t("saved_v", lang, version=number, note=md_escape(note_text(note, lang))),
-                *course_pickers(self.ctx, course_id, number, lang), gr.update(value=key))
+                *course_pickers(self.ctx, course_id, number, lang),
+                gr.update(choices=tree_choices(draft, lang), value=key))
 
     @guarded
     @one_action
@@ -414,10 +417,7 @@ class ReviewHandlers:
                 self.ctx, course_id, version, -1 if index is None else int(index), key or "", user.username)
         except ShifuError as exc:
             return refused(exc, lang)
-        # the outline gets its new entries with the selection, so the new point can be selected at once
-        _n, draft = review.load(self.ctx, course_id, number)
-        saved, course_pick, version_pick, _tree = self._saved(course_id, number, note, new_key, lang)
-        return saved, course_pick, version_pick, gr.update(choices=tree_choices(draft, lang), value=new_key)
+        return self._saved(course_id, number, note, new_key, lang)
 
 
 def more_label(p: review.LeftOutPassage, lang: str) -> str:
