@@ -10,10 +10,10 @@ import re
 
 from extraction.course import Lesson
 
-_CLAUSE = r"(?:^|(?<=[，。！？；：、,.!?;:\s]))"
+_CLAUSE = r"(?:^|(?<=[，。！？；：、,.!?;:\s…]))"
 _ZH_HESITATION = re.compile(_CLAUSE + r"[嗯呃啊哦额唉诶]+[，,、。…\s]*")
 _ZH_REPEATS = re.compile(r"(然后|就是|这个|那个|我们|我|他|她|你|对|是)(?:[，,、\s]*\1)+")
-_ZH_CLAUSE_FILLERS = re.compile(_CLAUSE + r"(?:那个|这个|然后呢|就是)[，,、\s]+|(?<!也)就是说[，,、\s]*")
+_ZH_CLAUSE_FILLERS = re.compile(_CLAUSE + r"(?:那个|这个|然后呢|就是)(?:[，,、\s]|…+|\.{3,})+|(?<!也)就是说[，,、\s]*")
 _ZH_STANDALONE_YES = re.compile(_CLAUSE + r"对[，,、。\s]*(?=[^，,、。\s])")
 _EN_HESITATION = re.compile(r"(?i)(?:,\s*)?\b(?:uh+|um+|er+m?|ah+|hmm+)\b[,.]?\s*")
 _EN_PHRASES = re.compile(r"(?i)(?:,\s*)?\b(?:you know|i mean|sort of|kind of)\b,\s*")

@@ -20,6 +20,7 @@ from ui.web.worker import render_lesson
     ("然后然后我们就开始焊了", "然后我们就开始焊了"),
     ("对对对，这个很重要", "这个很重要"),
     ("啊，层间温度不能超过150度。", "层间温度不能超过150度。"),
+    ("前段给到二百二十。那个……新手最容易犯的错", "前段给到二百二十。新手最容易犯的错"),
     ("Uh, you know, the the compiler was, um, written in B.", "The compiler was written in B."),
     ("I- I mean, it was, I mean, fine.", "It was fine."),
 ])
