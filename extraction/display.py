@@ -12,7 +12,10 @@ from extraction.course import Lesson
 
 _CLAUSE = r"(?:^|(?<=[，。！？；：、,.!?;:\s…]))"
 _ZH_HESITATION = re.compile(_CLAUSE + r"[嗯呃啊哦额唉诶]+[，,、。…\s]*")
-_ZH_REPEATS = re.compile(r"(然后|就是|这个|那个|我们|我|他|她|你|对|是)(?:[，,、\s]*\1)+")
+_ZH_REPEATS = re.compile(r"(然后|就是|这个|那个|我们|他们|你们|没有|所以|因为|但是|其实|可以|我|他|她|你|对|是)"
+                         r"(?:[，,、\s]*\1)+")
+# a stuttered first character of a word: 所所以, 就就是, 我我们 (never a real reduplication such as 常常)
+_ZH_STUTTER = re.compile(r"([所就我这那他她你的也都要会在])\1(?=[\u4e00-\u9fff])")
 _ZH_CLAUSE_FILLERS = re.compile(_CLAUSE + r"(?:那个|这个|然后呢|就是)(?:[，,、\s]|…+|\.{3,})+|(?<!也)就是说[，,、\s]*")
 _ZH_STANDALONE_YES = re.compile(_CLAUSE + r"对[，,、。\s]*(?=[^，,、。\s])")
 _EN_HESITATION = re.compile(r"(?i)(?:,\s*)?\b(?:uh+|um+|er+m?|ah+|hmm+)\b[,.]?\s*")
@@ -33,6 +36,7 @@ def trim_fillers(text: str) -> str:
     out = text
     for _ in range(3):  # a stutter of three (the the the) needs more than one pass
         out = _EN_STUTTER.sub(r"\1", out)
+    out = _ZH_STUTTER.sub(r"\1", out)
     out = _ZH_REPEATS.sub(r"\1", out)
     out = _ZH_HESITATION.sub("", out)
     out = _ZH_CLAUSE_FILLERS.sub("", out)
