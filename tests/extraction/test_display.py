@@ -46,11 +46,14 @@ def _course() -> CourseDraft:
                        modules=[Module(title="不锈钢", lessons=[lesson])])
 
 
-def test_each_point_is_shown_once_trimmed_in_the_reader_markdown_and_word(tmp_path):
+def test_each_point_is_shown_once_trimmed_in_the_reader_markdown_word_and_scorm(tmp_path):
+    from extraction.export.scorm import lesson_page
+
     course = _course()
     word = docx.Document(str(export_course(course, "docx", tmp_path / "c.docx")))
     word_text = "\n".join(p.text for p in word.paragraphs)
-    for shown in (render(course), render_lesson(course, "0.0"), word_text):
+    scorm = lesson_page(course, "不锈钢", course.modules[0].lessons[0])
+    for shown in (render(course), render_lesson(course, "0.0"), word_text, scorm):
         assert shown.count("层间温度不能超过150度") == 1, shown
         assert SHOWN in shown and "1:15:00" in shown
     # the stored citation is untouched: it still resolves against the transcript
