@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from drafting_kit import BENCH
 
-from extraction.evaluate import evaluate_titles, load_meetings
+from extraction.evaluate import load_meetings
+from extraction.evaluate_titles import evaluate_titles
 from extraction.titles import noun_phrase, question_titles
 
 

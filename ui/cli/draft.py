@@ -187,7 +187,8 @@ def eval_titles_cmd(
 ) -> None:
     """Segment titles on VCSum meetings: character-bigram F1 with the human headlines, per title method,
     the method chosen leaving each meeting out, beside the keyword titles."""
-    from extraction.evaluate import evaluate_titles, load_meetings
+    from extraction.evaluate import load_meetings
+    from extraction.evaluate_titles import evaluate_titles
 
     print(json.dumps(evaluate_titles(load_meetings(meetings), progress=_say), ensure_ascii=False))
 
