@@ -159,6 +159,7 @@ def plan(bench: Path, out: Path, groups: Iterable[str], *, quick: bool = False, 
         steps.append(Step("ingest", "ingest", ["ingest"]))
     if "segmentation" in chosen:
         steps.append(Step("segmentation", "segmentation", ["segmentation", "--meetings", str(meetings)]))
+        steps.append(Step("titles", "segmentation", ["titles", "--meetings", str(meetings)]))
     for name in RETRIEVAL_SETS:
         folder = bench / name
         queries = folder / "queries.jsonl"
@@ -259,7 +260,8 @@ def rows_for(results: dict[str, dict[str, Any]], *, quick: bool = False) -> list
     A quick run answers a subset, so the published full-set baselines are left out of its targets."""
     published = {} if quick else PUBLISHED
     rows: list[Row] = []
-    for make in (_ingest_rows, _segmentation_rows, _retrieval_rows, _qa_rows, _chat_trust_rows, _drafting_rows,
+    for make in (_ingest_rows, _segmentation_rows, _title_rows,
+                 _retrieval_rows, _qa_rows, _chat_trust_rows, _drafting_rows,
                  _knowhow_rows, _chat_rows, _serve_rows):
         rows.extend(make(results, published))
     return rows
@@ -353,9 +355,27 @@ def _segmentation_rows(results: dict[str, dict[str, Any]], published: Published)
                         lower_better=True, beat=True, published=published.get(("vcsum", base))))
         rows.append(Row(bench, "WindowDiff", seg.get("windowdiff"), seg.get(f"baseline_{base}_windowdiff"),
                         label, lower_better=True))
+    for base, label in (("one_segment", "one segment"), ("even_split", "even split, gold count")):
+        rows.append(Row(bench, "Pk, knobs chosen leaving the meeting out", seg.get("pk_loo"),
+                        seg.get(f"baseline_{base}_pk"), label, lower_better=True, beat=True))
     rows.append(Row(bench, "segments per meeting", seg.get("segments_found_mean"),
                     seg.get("segments_gold_mean"), "gold"))
     return rows
+
+
+def _title_rows(results: dict[str, dict[str, Any]], published: Published) -> list[Row]:
+    titles = results.get("titles")
+    if titles is None:
+        return []
+    bench = f"titles vcsum ({titles.get('meetings')} meetings)"
+    chosen = titles.get("chosen_on_all") or {}
+    in_sample = (titles.get("title_f1") or {}).get(f"{chosen.get('method')}-{chosen.get('terms')}")
+    return [
+        Row(bench, "title F1 vs headline, method chosen leaving the meeting out", titles.get("title_f1_loo"),
+            titles.get("baseline_keyword_title_f1"), "keyword titles", beat=True),
+        Row(bench, "title F1, best method in sample", in_sample, titles.get("baseline_keyword_title_f1"),
+            "keyword titles"),
+    ]
 
 
 def _drafting_rows(results: dict[str, dict[str, Any]], published: Published) -> list[Row]:

@@ -7,12 +7,20 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from extraction.segment import segment_texts
+from extraction.segment import (
+    PANEL,
+    PANEL_THRESHOLDS,
+    PANEL_WINDOWS,
+    SegmentParams,
+    gap_scores,
+    pick_boundaries,
+    segment_texts,
+)
 from shifu.errors import ShifuError
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -88,15 +96,62 @@ def window_k(meeting: Meeting) -> int:
     return max(2, int(round(len(meeting.utterances) / meeting.n_segments / 2)))
 
 
+def _panel_params(window: int, threshold: float) -> SegmentParams:
+    return replace(PANEL, window=window, threshold=threshold)
+
+
+def _pk_grid(meetings: Sequence[Meeting], vectors: Sequence[np.ndarray | None]) -> dict[tuple[int, float], np.ndarray]:
+    """Pk of every meeting under every (window, threshold) of the panel segmenter's grid."""
+    grid: dict[tuple[int, float], np.ndarray] = {}
+    for window in PANEL_WINDOWS:
+        scores = [gap_scores(m.utterances, m.speakers, v, _panel_params(window, 0.0))
+                  for m, v in zip(meetings, vectors, strict=True)]
+        for threshold in PANEL_THRESHOLDS:
+            params = _panel_params(window, threshold)
+            grid[window, threshold] = np.array([
+                pk_windowdiff(len(m.utterances), m.boundaries, pick_boundaries(s, params), window_k(m))[0]
+                for m, s in zip(meetings, scores, strict=True)])
+    return grid
+
+
+def _best(grid: dict[tuple[int, float], np.ndarray], keep: np.ndarray) -> tuple[int, float]:
+    # lowest mean Pk over the kept meetings; ties go to the first in grid order (deterministic)
+    return min(grid, key=lambda knobs: float(grid[knobs][keep].mean()))
+
+
+def leave_one_out_pk(meetings: Sequence[Meeting], vectors: Sequence[np.ndarray | None]) -> dict[str, object]:
+    """Choose (window, threshold) on all meetings but one, score the one left out; repeat for each.
+
+    Returns the mean held-out Pk, the in-sample Pk of the choice made on all meetings, and the choices."""
+    grid = _pk_grid(meetings, vectors)
+    n = len(meetings)
+    held_out, picks = [], []
+    for i in range(n if n >= 2 else 0):  # one meeting leaves nothing to choose on
+        keep = np.ones(n, dtype=bool)
+        keep[i] = False
+        knobs = _best(grid, keep)
+        picks.append(knobs)
+        held_out.append(float(grid[knobs][i]))
+    everyone = _best(grid, np.ones(n, dtype=bool))
+    return {
+        "pk_loo": round(float(np.mean(held_out)), 4) if held_out else None,
+        "pk_in_sample": round(float(grid[everyone].mean()), 4) if n else 0.0,
+        "chosen_on_all": {"window": everyone[0], "threshold": everyone[1]},
+        "distinct_choices_loo": len(set(picks)),
+    }
+
+
 def evaluate_segmentation(meetings: Sequence[Meeting], embed: Embed | None = None,
-                          progress: Progress | None = None) -> dict[str, float | int]:
-    """Pk/WindowDiff of the segmenter and of two baselines (one segment; even split with the gold count)."""
+                          progress: Progress | None = None) -> dict[str, object]:
+    """Pk/WindowDiff of the segmenter and of two baselines (one segment; even split with the gold count),
+    and its Pk when its two knobs are chosen leaving each meeting out."""
     rows: dict[str, list[tuple[float, float]]] = {"ours": [], "one": [], "even": []}
     found_counts = []
+    vectors: list[np.ndarray | None] = []
     for m in meetings:
         n, k = len(m.utterances), window_k(m)
-        vectors = embed(m.utterances) if embed is not None else None
-        found = segment_texts(m.utterances, m.speakers, vectors)
+        vectors.append(embed(m.utterances) if embed is not None else None)
+        found = segment_texts(m.utterances, m.speakers, vectors[-1])
         found_counts.append(len(found) + 1)
         even = [round(n * j / m.n_segments) for j in range(1, m.n_segments)]
         rows["ours"].append(pk_windowdiff(n, m.boundaries, found, k))
@@ -113,6 +168,7 @@ def evaluate_segmentation(meetings: Sequence[Meeting], embed: Embed | None = Non
         "meetings": len(meetings),
         "pk": mean("ours", 0),
         "windowdiff": mean("ours", 1),
+        **leave_one_out_pk(meetings, vectors),
         "baseline_one_segment_pk": mean("one", 0),
         "baseline_one_segment_windowdiff": mean("one", 1),
         "baseline_even_split_pk": mean("even", 0),

@@ -148,12 +148,34 @@ def _english_question_title(question: str, body: str, taken: set[str]) -> str:
     def weight(phrase: str) -> int:
         return sum(len(re.findall(rf"\b{re.escape(w.lower())}", body)) for w in phrase.split())
 
-    phrases = [p for p in question_phrases(question) if p.lower() not in taken and not _person(p)]
+    phrases = [p for p in (_whole_words(p) for p in question_phrases(question))
+               if p and p.lower() not in taken and not _person(p) and _names_a_topic(p, weight(p))]
     if not phrases:
-        return ""  # the question names nothing ("Yeah?", "Why?"): the lesson is named from its words
+        return ""  # the question names nothing ("Yeah?", "Why?", "Promote?"): named from the lesson's words
     best = max(phrases, key=lambda p: (weight(p), -phrases.index(p)))
     taken.add(best.lower())
     return best[0].upper() + best[1:]
+
+
+_EN_VERBS = {"stood", "got", "went", "came", "did", "made", "said", "thought", "knew", "took", "gave", "saw", "was",
+             "were", "had", "get", "go", "come", "make", "say", "think", "know", "take", "give", "see", "tell", "told"}
+
+
+def _whole_words(phrase: str) -> str:
+    """A phrase without the stray letters of a contraction ("don’t gone" -> "gone", "I’m getting")."""
+    return " ".join(w for w in phrase.split() if len(w) > 1)
+
+
+def _names_a_topic(phrase: str, said: int) -> bool:
+    """An English question phrase good enough to title a lesson: two or more words the answer takes up,
+    or one name or piece of jargon (LISP, PDP-11) it repeats — never a lone verb ("Promote", "Talked")."""
+    words = phrase.split()
+    if len(words) >= 2:  # a clause ("Asked Doug", "UNIX stood MULTICS") is no noun phrase
+        return not any(re.search(r"ed$", w) or w.lower() in _EN_VERBS for w in words)
+    word = words[0] if words else ""
+    jargon = word.isupper() or any(c.isdigit() for c in word)
+    noun = re.search(r"(?:ing|tion|sion|ment|ness|ance|ence|ity|ure|ism|ics|ogy)$", word.lower()) is not None
+    return jargon or (noun and said >= 2)
 
 
 def _fallback(language: str, m: int) -> str:

@@ -580,10 +580,13 @@ def refresh_lesson_texts(ctx: Context, draft: CourseDraft) -> None:
             lesson.content_md = lesson_text(lesson, speakers, draft.language)
 
 
-def _speakers(ctx: Context, draft: CourseDraft) -> dict[tuple[str, int], str]:
-    """Who said each cited span: (transcript id, start) -> speaker, read once per transcript."""
+def _speakers(ctx: Context, draft: CourseDraft, points: list[Point] | None = None) -> dict[tuple[str, int], str]:
+    """Who said each cited span (of the course's points, or of the points given): (transcript id, start) ->
+    speaker, read once per transcript."""
     out: dict[tuple[str, int], str] = {}
-    cites = [c for m in draft.modules for lesson in m.lessons for p in lesson.points for c in p.citations]
+    if points is None:
+        points = [p for m in draft.modules for lesson in m.lessons for p in lesson.points]
+    cites = [c for p in points for c in p.citations]
     from shifu.errors import NotFoundError
 
     for tid in {c.transcript_id for c in cites}:
@@ -613,3 +616,54 @@ def lesson_text(lesson: Lesson, speakers: dict[tuple[str, int], str], language: 
             if shown:
                 lines += [f"> {shown}", ""]
     return "\n".join(lines).strip() + "\n" if lines else ""
+
+
+# --- more from this interview ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeftOutPassage:
+    """A passage selection left out of the course, as the review screen lists it (best first)."""
+
+    index: int
+    kind: str
+    text: str
+    speaker: str
+    time_s: float | None
+
+
+def more_from_interview(ctx: Context, course_id: str, version: int | None) -> list[LeftOutPassage]:
+    """What selection left out of a version, best first, with who said it and when."""
+    with ctx.unit_of_work():
+        _number, draft = load(ctx, course_id, version)
+        said = _speakers(ctx, draft, draft.more_from_interview)
+    out = []
+    for n, p in enumerate(draft.more_from_interview):
+        c = p.citations[0] if p.citations else None
+        who = said.get((c.transcript_id, int(c.start)), "") if c else ""
+        out.append(LeftOutPassage(n, p.kind, p.text, who, c.t_start if c else None))
+    return out
+
+
+def add_from_interview(ctx: Context, course_id: str, version: int | None, index: int, key: str,
+                       by: str | None) -> tuple[int, str, str]:
+    """A left-out passage made a point of the lesson picked in the outline (in the order it was said),
+    saved as the next version: (number, note, the key of the new point)."""
+    with ctx.unit_of_work():
+        _number, draft = load(ctx, course_id, version)
+        _need(key[:2] in ("l:", "p:") and key in outline_keys(draft),
+              "pick a lesson (or one of its points) in the outline first", "请先在大纲中选择要加入的课时（或其中一个要点）")
+        _need(0 <= index < len(draft.more_from_interview),
+              "pick a passage from the list first", "请先在列表中选择一段")
+        i, j = _nums(key)[:2]
+        point = draft.more_from_interview.pop(index)
+        points = draft.modules[i].lessons[j].points
+
+        def start(p: Point) -> int:
+            return min((c.start for c in p.citations), default=0)
+
+        at = next((k for k, p in enumerate(points) if start(p) > start(point)), len(points))
+        points.insert(at, point)
+        refresh_lesson_texts(ctx, draft)
+        note = f"add l:{i}.{j}: {point.text.strip()[:40]}"
+        return save_version(ctx, course_id, draft, created_by=by, note=note), note, f"p:{i}.{j}.{at}"

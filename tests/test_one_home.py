@@ -28,6 +28,7 @@ HOMES = {
     "kind_label": "extraction/course.py",
     "detect_language": "rag/language.py",
     "fill_course": "shifu/skill_names.py",  # drafting and migration 0007 name skills the same way
+    "trim_fillers": "extraction/display.py",
 }
 # Names the old copies had: a function by one of them is a second home coming back.
 RETIRED = ("fmt_time", "mmss", "timestamp", "_timestamp", "_escape", "_jsonl", "_encoding")

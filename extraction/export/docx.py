@@ -11,6 +11,7 @@ from docx.shared import Pt, RGBColor
 from markdown_it import MarkdownIt
 
 from extraction.course import CourseDraft, Lesson, QuizItem, kind_label
+from extraction.display import lesson_prose, trim_fillers
 from extraction.export.keys import correct_indices, is_true, letter
 from extraction.export.labels import citation_label, words
 from extraction.export.xmltext import xml_safe
@@ -56,17 +57,19 @@ def _lesson(doc: WordDocument, draft: CourseDraft, lesson: Lesson, number: str) 
     doc.add_heading(xml_safe(f"{number} {lesson.title}"), 2)
     for objective in lesson.objectives:
         _para(doc, objective, "List Bullet")
-    for style, text in markdown_blocks(lesson.content_md):
+    for style, text in markdown_blocks(lesson_prose(lesson)):
         _para(doc, text, style)
     if lesson.points:
         doc.add_heading(w["points"], 3)
     for point in lesson.points:
         para = doc.add_paragraph(style="List Bullet")
         para.add_run(xml_safe(kind_label(point.kind, draft.language) + w["colon"])).bold = True
-        para.add_run(xml_safe(point.text))
+        para.add_run(xml_safe(trim_fillers(point.text)))
         for c in point.citations:
-            quote = doc.add_paragraph(xml_safe(c.quote), style="Quote")
-            source = quote.add_run(xml_safe(f"\n— {citation_label(c, draft)}"))
+            # the point is usually the master's sentence itself: then only say where it was said
+            same = " ".join(c.quote.split()) == " ".join(point.text.split())
+            quote = doc.add_paragraph("" if same else xml_safe(c.quote), style="Quote")
+            source = quote.add_run(xml_safe(f"{'' if same else chr(10)}— {citation_label(c, draft)}"))
             source.font.size, source.font.color.rgb = Pt(9), _GREY
 
 

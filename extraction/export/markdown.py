@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from extraction.course import CourseDraft, Lesson, QuizItem, kind_label
+from extraction.display import lesson_prose, trim_fillers
 from extraction.export.keys import correct_indices, is_true, letter
 from extraction.export.labels import citation_label, words
 from rag.markdown import md_escape
@@ -54,13 +55,14 @@ def _lesson(draft: CourseDraft, lesson: Lesson, number: str) -> list[str]:
     out = [f"### {number} {md_escape(lesson.title)}", ""]
     if lesson.objectives:
         out += [f"**{w['objectives']}**", ""] + [f"- {md_escape(o)}" for o in lesson.objectives] + [""]
-    if lesson.content_md.strip():
+    prose = lesson_prose(lesson)
+    if prose.strip():
         # content_md is Markdown the draft wrote; it is kept as the trainer edited it.
-        out += [nest_headings(safe_content(lesson.content_md.strip()), 4), ""]
+        out += [nest_headings(safe_content(prose.strip()), 4), ""]
     if lesson.points:
         out += [f"#### {w['points']}", ""]
     for point in lesson.points:
-        out += [f"- **{kind_label(point.kind, draft.language)}**{w['colon']}{md_escape(point.text)}", ""]
+        out += [f"- **{kind_label(point.kind, draft.language)}**{w['colon']}{md_escape(trim_fillers(point.text))}", ""]
         for c in point.citations:
             # A point is usually the master's sentence itself: then only say where it was said.
             if _squeezed(point.text) not in _squeezed(c.quote):

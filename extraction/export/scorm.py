@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 from markdown_it import MarkdownIt
 
 from extraction.course import CourseDraft, Lesson, QuizItem, kind_label
+from extraction.display import lesson_prose, trim_fillers
 from extraction.export.keys import correct_indices, is_true
 from extraction.export.labels import citation_label, words
 from extraction.export.markdown import safe_content
@@ -54,15 +55,17 @@ def lesson_page(draft: CourseDraft, module_title: str, lesson: Lesson) -> str:
     if lesson.objectives:
         body += [f"<section class=\"objectives\"><h2>{h(w['objectives'])}</h2><ul>"]
         body += [f"<li>{h(o)}</li>" for o in lesson.objectives] + ["</ul></section>"]
-    if lesson.content_md.strip():
-        body.append(f'<section class="content">{_MARKDOWN.render(safe_content(lesson.content_md))}</section>')
+    prose = lesson_prose(lesson)
+    if prose.strip():
+        body.append(f'<section class="content">{_MARKDOWN.render(safe_content(prose))}</section>')
     if lesson.points:
         body.append(f"<section class=\"points\"><h2>{h(w['points'])}</h2>")
     for point in lesson.points:
         body.append(f'<div class="point point-{h(point.kind)}"><p><strong>{h(kind_label(point.kind, draft.language))}'
-                    f"</strong> {h(point.text)}</p>")
-        body += [f"<blockquote><p>{h(c.quote)}</p><footer>— {h(citation_label(c, draft))}</footer></blockquote>"
-                 for c in point.citations]
+                    f"</strong> {h(trim_fillers(point.text))}</p>")
+        # the point is usually the master's sentence itself: then only say where it was said
+        body += [f"<blockquote>{'' if c.quote.strip() == point.text.strip() else f'<p>{h(c.quote)}</p>'}"
+                 f"<footer>— {h(citation_label(c, draft))}</footer></blockquote>" for c in point.citations]
         body.append("</div>")
     if lesson.points:
         body.append("</section>")

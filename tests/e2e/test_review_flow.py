@@ -57,7 +57,7 @@ class Page:
         self.page.locator("input:not([type=password])").first.fill(user)
         self.page.locator("input[type=password]").fill(PW)
         self.page.locator("input[type=password]").press("Enter")
-        self.expect(self.page.get_by_text(f"欢迎，{user}")).to_be_visible()
+        self.expect(self.page.get_by_text(f"欢迎，{user}")).to_be_visible(timeout=30_000)  # a loaded machine
 
     def tab(self, name: str) -> None:
         self.page.get_by_role("tab", name=name, exact=True).click()
@@ -224,3 +224,36 @@ def test_admin_imports_users_from_csv_and_confirms_a_deletion(app, browser, tmp_
     admin.sees("users-status", "赵六")
     admin.expect(admin.page.locator("#users-table")).not_to_contain_text("赵六")
     admin.context.close()
+
+
+def test_more_from_this_interview_adds_a_left_out_passage_to_a_lesson(app, browser):
+    from extraction import review
+
+    url, ctx, course_id, _draft = app
+    left = review.more_from_interview(ctx, course_id, None)
+    assert left, "selection kept everything: nothing to offer"
+    best = left[0]
+    now = review.load(ctx, course_id, None)[1]  # as the tests before left it (renamed, republished)
+    lesson_label = now.modules[0].lessons[0].title
+    tr = Page(browser, url, "li_trainer")
+    tr.tab("审阅课程")
+    tr.pick("r-course", re.compile(re.escape(now.title)))
+    tr.sees("r-more-count", f"还有 {len(left)} 段未选入课程")
+    first = tr.page.locator("#r-more label").first
+    tr.expect(first).to_contain_text(best.speaker, timeout=30_000)
+    tr.shot("10-more-from-interview")
+
+    tr.page.locator("#r-more label").first.click()
+    tr.click("r-more-add")
+    tr.sees("r-more-result", "请先在大纲中选择要加入的课时")  # no lesson picked yet: said beside the button
+    tr.select(f"1.1 {lesson_label}")
+    tr.page.locator("#r-more label").first.click()
+    tr.click("r-more-add")
+    tr.sees("r-more-result", "已保存为")
+    tr.shot("11-passage-added")
+    tr.keeps(best.text[:12])  # the new point is selected in the outline
+    tr.sees("r-more-count", f"还有 {len(left) - 1} 段未选入课程")
+    tr.shot("11-passage-added")
+    after = review.load(ctx, course_id, None)[1]
+    assert any(p.text == best.text for p in after.modules[0].lessons[0].points)
+    tr.context.close()

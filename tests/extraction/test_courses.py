@@ -210,3 +210,23 @@ def test_a_readable_diff_pairs_edited_lines_and_marks_the_changed_words():
     changes = line_changes(old, new)
     assert [(c.change, c.where) for c in changes] == [("changed", "3"), ("added", "4")]
     assert ("add", "明了") in changes[0].words and changes[1].new == "  - 用提问的语言"
+
+
+def test_what_selection_left_out_is_one_click_from_a_lesson(ctx, drafted):
+    from extraction import review
+
+    _, course_id, _, draft, _ = drafted
+    passages = review.more_from_interview(ctx, course_id, None)
+    assert passages and len(passages) == len(draft.more_from_interview)
+    first = passages[0]
+    assert first.speaker == "张师傅"  # who said it (and when, where the transcript has times)
+    with pytest.raises(review.ReviewRefusal, match="pick a lesson"):
+        review.add_from_interview(ctx, course_id, None, 0, "c:", "trainer1")
+    n, note, key = review.add_from_interview(ctx, course_id, None, 0, "l:0.0", "trainer1")
+    after = review.load(ctx, course_id, n)[1]
+    lesson = after.modules[0].lessons[0]
+    added = review.ItemRef(key).get(after)
+    assert added.text == first.text and added.citations == draft.more_from_interview[0].citations
+    assert added in lesson.points and first.text in lesson.content_md  # the lesson text shows it too
+    assert [p.text for p in after.more_from_interview] == [p.text for p in draft.more_from_interview[1:]]
+    assert note.startswith("add l:0.0")

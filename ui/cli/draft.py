@@ -1,4 +1,4 @@
-"""Commands of the drafting area: `shifu draft`, `shifu courses ...`, `shifu eval segmentation|drafting|knowhow`."""
+"""Commands of the drafting area: `shifu draft`, `shifu courses ...`, `shifu eval segmentation|titles|drafting|knowhow`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     app.command("draft")(draft_cmd)
     app.add_typer(courses_app, name="courses")
     eval_app.command("segmentation")(eval_segmentation_cmd)
+    eval_app.command("titles")(eval_titles_cmd)
     eval_app.command("drafting")(eval_drafting_cmd)
     eval_app.command("knowhow")(eval_knowhow_cmd)
 
@@ -179,6 +180,17 @@ def eval_segmentation_cmd(
         embed = get_embedder(ctx.settings).embed
     result = evaluate_segmentation(load_meetings(meetings), embed, progress=_say)
     print(json.dumps(result, ensure_ascii=False))
+
+
+def eval_titles_cmd(
+    meetings: Annotated[Path, typer.Option("--meetings", help="VCSum-format meetings.jsonl.")],
+) -> None:
+    """Segment titles on VCSum meetings: character-bigram F1 with the human headlines, per title method,
+    the method chosen leaving each meeting out, beside the keyword titles."""
+    from extraction.evaluate import load_meetings
+    from extraction.evaluate_titles import evaluate_titles
+
+    print(json.dumps(evaluate_titles(load_meetings(meetings), progress=_say), ensure_ascii=False))
 
 
 def eval_drafting_cmd(

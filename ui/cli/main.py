@@ -3,7 +3,7 @@
 - ui/cli/ingest.py   ingest, transcripts, search, eval ingest, eval retrieval
 - ui/cli/ask.py      ask, gaps, eval qa
 - ui/cli/prompts.py  prompts, logs
-- ui/cli/draft.py    draft, courses, eval segmentation, eval drafting
+- ui/cli/draft.py    draft, courses, eval segmentation, eval titles, eval drafting
 - ui/cli/export.py   export
 - ui/cli/serve.py    serve, users
 - ui/cli/growth.py   skills, tiers, paths-add, assign, demo population, eval mastery, eval cockpit

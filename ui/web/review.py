@@ -91,6 +91,12 @@ add_texts({
     "r_skills": ("技能（可从工种技能表中选，或输入新名称后回车；点 × 删除）",
                "Skills (pick from the trade's list, or type a new name and press Enter; × removes)"),
     "r_save_skills": ("保存技能", "Save skills"),
+    "more_title": ("更多访谈内容", "More from this interview"),
+    "more": ("未选入课程的片段（最好的在前；选一段，再在大纲中选课时）",
+             "Passages not in the course (best first; pick one, then a lesson in the outline)"),
+    "more_add": ("加入大纲中所选的课时", "Add to the lesson picked in the outline"),
+    "more_count": ("还有 {n} 段未选入课程。", "{n} passage(s) left out of the course."),
+    "more_none": ("这一版没有未选入的片段。", "This version left nothing out."),
 })
 
 _STATUS = {"draft": ("草稿", "draft"), "in_review": ("审核中", "in review"), "published": ("已发布", "published"),
@@ -207,7 +213,10 @@ _DIFF_STYLE = ("<style>" + DIFF_CSS + "#r-tree .wrap{flex-direction:column;flex-
                "max-height:560px;overflow-y:auto;overflow-x:hidden}"
                "#r-tree label{width:auto;max-width:100%;box-sizing:border-box;flex:none;white-space:normal;"
                "padding:2px 6px;font-size:13px;min-height:0}"
-               "#r-tree label.selected{background:#ffedd5}</style>")
+               "#r-tree label.selected{background:#ffedd5}"
+               "#r-more .wrap{flex-direction:column;flex-wrap:nowrap;align-items:stretch;gap:0;max-height:360px;overflow-y:auto;overflow-x:hidden}"
+               "#r-more label{width:auto;max-width:100%;box-sizing:border-box;flex:none;white-space:normal;padding:2px 6px;font-size:13px;min-height:0}"
+               "#r-more label.selected{background:#dcfce7}</style>")
 
 
 def span_html(ctx: Context, citation: Any) -> str:
@@ -332,8 +341,11 @@ class ReviewHandlers:
         return span_html(self.ctx, cites[int(n)]) if 0 <= int(n) < len(cites) else ""
 
     def _saved(self, course_id: str, number: int, note: str, key: str | None, lang: str) -> tuple:
+        # the outline comes with the saved version's entries, so a new item can be selected at once
+        _n, draft = review.load(self.ctx, course_id, number)
         return (t("saved_v", lang, version=number, note=md_escape(note_text(note, lang))),
-                *course_pickers(self.ctx, course_id, number, lang), gr.update(value=key))
+                *course_pickers(self.ctx, course_id, number, lang),
+                gr.update(choices=tree_choices(draft, lang), value=key))
 
     @guarded
     @one_action
@@ -425,6 +437,42 @@ class ReviewHandlers:
         return "\n\n".join([t("exported", lang, n=len(paths)), *notes]), paths
 
 
+    @guarded
+    def more(self, course_id: str | None, version: int | None, lang: str, request: gr.Request) -> tuple:
+        """What selection left out of this version, best first, each with when and who said it."""
+        need(self.ctx, request, TRAINER, lang)
+        if not course_id:
+            return gr.update(choices=[], value=None), ""
+        passages = review.more_from_interview(self.ctx, course_id, version)
+        choices = [(more_label(p, lang), p.index) for p in passages]
+        count = t("more_count", lang, n=len(passages)) if passages else t("more_none", lang)
+        return gr.update(choices=choices, value=None), count
+
+    @guarded
+    @one_action
+    def add_more(self, course_id: str | None, version: int | None, key: str | None, index: int | None, lang: str,
+                 request: gr.Request) -> tuple:
+        """The chosen passage becomes a point of the lesson picked in the outline, saved as a new version."""
+        user = need(self.ctx, request, TRAINER, lang)
+        if not course_id:
+            raise gr.Error(t("no_course", lang))
+        try:
+            number, note, new_key = review.add_from_interview(
+                self.ctx, course_id, version, -1 if index is None else int(index), key or "", user.username)
+        except ShifuError as exc:
+            return refused(exc, lang)
+        return self._saved(course_id, number, note, new_key, lang)
+
+
+def more_label(p: review.LeftOutPassage, lang: str) -> str:
+    """A left-out passage as the list shows it: time code, speaker, kind, the words (fillers trimmed)."""
+    from extraction.display import trim_fillers
+
+    where = " · ".join(x for x in (clock(p.time_s), p.speaker, kind_label(p.kind, lang)) if x)
+    text = trim_fillers(p.text)
+    return f"〔{where}〕{text[:120]}{'…' if len(text) > 120 else ''}"
+
+
 @dataclass
 class ReviewParts:
     pickers: list[Any]  # [course, version]: what a new draft updates
@@ -477,6 +525,11 @@ def build(screen: Screen) -> ReviewParts:
                 quotes = gr.Markdown("", elem_id="r-quotes")
                 cite = screen.label(gr.Radio([], label=t("citations"), type="value", elem_id="r-cite"), "citations")
                 span = gr.HTML("", elem_id="r-span")
+        with gr.Accordion(t("more_title"), open=True, elem_id="r-more-box") as more_box:
+            more_count = gr.Markdown("", elem_id="r-more-count")
+            more = screen.label(gr.Radio([], label=t("more"), elem_id="r-more"), "more")
+            b_more = screen.btn(gr.Button(t("more_add"), elem_id="r-more-add"), "more_add")
+            more_result = gr.Markdown("", elem_id="r-more-result")
     with gr.Tab(t("t_versions"), elem_id="t-tab-versions") as tab_versions:
         wf_status = gr.Markdown("", elem_id="r-wf-status")
         with gr.Row():
@@ -498,13 +551,15 @@ def build(screen: Screen) -> ReviewParts:
         exported = gr.Markdown("", elem_id="r-exported")
         files = screen.label(gr.File(file_count="multiple", interactive=False, label=t("ex_files"), elem_id="r-files"),
                              "ex_files")
-    for tab, key in ((tab_review, "t_review"), (tab_versions, "t_versions"), (tab_export, "t_export")):
+    for tab, key in ((tab_review, "t_review"), (tab_versions, "t_versions"), (tab_export, "t_export"),
+                     (more_box, "more_title")):
         screen.tab(tab, key)
 
     heads = [status, wf_status, ex_status]
     tab_review.select(h.courses, lang, course, api_name="trainer_courses")
     course.change(h.versions, [course, lang], [version, v_a, v_b], api_name="trainer_versions")
     version.change(h.show, [course, version, tree, lang], [tree, *heads], api_name="trainer_show_version")
+    version.change(h.more, [course, version, lang], [more, more_count], api_name="trainer_more_from_interview")
     editor = [text, kind, options, answer, explanation, cite, quotes, flags, quiz_box]
     tree.change(h.open_item, [course, version, tree, lang], editor, api_name="trainer_open_item")
     tree.change(h.item_skills, [course, version, tree, lang], [skills, skills_row], api_name="trainer_item_skills")
@@ -524,6 +579,8 @@ def build(screen: Screen) -> ReviewParts:
                   [ol_result, course, version, tree], api_name=f"trainer_outline_{action}").success(*reopen, **private)
     b_regen.click(h.regenerate, [course, version, tree, lang], [saved, course, version, tree],
                   api_name="trainer_regenerate_item", concurrency_id="draft", concurrency_limit=1).success(*reopen, **private)
+    b_more.click(h.add_more, [course, version, tree, more, lang], [more_result, course, version, tree],
+                 api_name="trainer_add_from_interview").success(*reopen, **private)
     b_diff.click(h.diff, [course, v_a, v_b, lang], diff_out, api_name="trainer_diff")
     for btn, st in ((b_review, "in_review"), (b_publish, "published"), (b_back, "draft"),
                     (b_unpub, "unpublish")):

@@ -16,6 +16,7 @@ import pandas as pd
 
 from extraction import learning
 from extraction.course import CourseDraft, QuizItem, kind_label
+from extraction.display import lesson_prose, trim_fillers
 from rag.markdown import md_escape
 from shifu.context import Context
 from shifu.timecode import clock
@@ -96,13 +97,14 @@ def render_lesson(draft: CourseDraft, key: str, lang: str = "zh") -> str:
     out = [f"## {md_escape(lesson.title)}", f"*{md_escape(module.title)}*", ""]
     if lesson.objectives:
         out += [f"**{t('objectives', lang)}**", *[f"- {md_escape(o)}" for o in lesson.objectives], ""]
-    if lesson.content_md:
-        out += [safe_md(lesson.content_md), ""]
+    prose = lesson_prose(lesson)
+    if prose:
+        out += [safe_md(prose), ""]
     if lesson.points:
         out += [f"### {t('points', lang)}", ""]
     for n, point in enumerate(lesson.points, 1):
         kind = ("⚠ " if point.kind == "warning" else "") + kind_label(point.kind, lang)
-        out.append(f"{n}\\. **{md_escape(kind)}** {md_escape(point.text)}")
+        out.append(f"{n}\\. **{md_escape(kind)}** {md_escape(trim_fillers(point.text))}")
         for c in point.citations:
             title, expert = titles.get(c.transcript_id, ("", ""))
             where = " · ".join(x for x in (md_escape(title), md_escape(expert), clock(c.t_start)) if x)
