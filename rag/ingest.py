@@ -134,6 +134,8 @@ def writing(ctx: Context, *, on_wait: Callable[[str], None] | None = None,
         if fresh:
             _set_aside(ctx)
         writer = IndexWriter(ctx, open_index(ctx))
+        if fresh:
+            writer.index.lexical.clear()
         writer.changed = fresh  # readers must reopen onto the rebuilt index
         active[key] = writer
         if repair_first:
@@ -201,11 +203,11 @@ def _set_aside(ctx: Context) -> list[Path]:
     _drop_chroma_system(ctx.settings.chroma_dir)
     kept = []
     suffix = time.strftime("%Y%m%d-%H%M%S")
-    for folder in (ctx.settings.bm25_dir, None if ctx.settings.chroma_url else ctx.settings.chroma_dir):
-        if folder is not None and folder.exists():
-            target = folder.with_name(f"{folder.name}.damaged-{suffix}")
-            os.replace(folder, target)
-            kept.append(target)
+    folder = None if ctx.settings.chroma_url else ctx.settings.chroma_dir
+    if folder is not None and folder.exists():
+        target = folder.with_name(f"{folder.name}.damaged-{suffix}")
+        os.replace(folder, target)
+        kept.append(target)
     if ctx.settings.chroma_url:
         from rag.index import chroma_client
 
@@ -222,6 +224,7 @@ def forget_open_stores(ctx: Context) -> None:
     with slot.lock:
         if slot.index is not None:
             try:
+                slot.index.lexical.forget()  # a damaged copy is read again, not trusted
                 slot.index.close()
             except Exception:
                 log.warning("closing the search index failed", exc_info=True)
@@ -242,7 +245,8 @@ def _drop_chroma_system(path: Path) -> None:
 
 
 def rebuild_index(ctx: Context, *, on_wait: Callable[[str], None] | None = None) -> int:
-    """Set the search index aside and build it again from the SQL store; returns the chunks indexed."""
+    """Set the search index aside (Chroma's files renamed, the lexical table emptied) and build it again from
+    the SQL store; returns the chunks indexed."""
     with writing(ctx, on_wait=on_wait, repair_first=False, fresh=True) as writer:
         with ctx.unit_of_work() as s:
             ready = [(r.id, r.title) for r in s.scalars(select(TranscriptRow).where(TranscriptRow.status == "ready"))]
@@ -322,6 +326,7 @@ def check_consistency(ctx: Context, *, on_wait: Callable[[str], None] | None = N
     """Differences between SQL, Chroma and BM25 (all empty and ``consistent`` True when they agree)."""
     # Under the lock (without repairing): a writer half-way through is not a difference.
     with writing(ctx, on_wait=on_wait, repair_first=False) as writer:
+        writer.index.lexical.load()  # reads every stored term list: a garbled one is reported here
         state = _compare(ctx, writer.index)
     report: dict[str, Any] = {k: sorted(v) for k, v in state.items() if isinstance(v, set)}
     report.update({k: v for k, v in state.items() if not isinstance(v, set)})
