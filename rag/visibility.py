@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from rag.lexical_store import mark_published
 from rag.published import published_sources
 from shifu.context import Context
-from shifu.tables import TranscriptRow
+from shifu.tables import LexicalChunkRow, TranscriptRow
 
 
 def mark_visibility(s: Session, transcript_ids: Collection[str]) -> None:
@@ -29,12 +29,14 @@ def show_in_chroma(ctx: Context, transcript_ids: Collection[str]) -> None:
     """Set Chroma's flag of these transcripts' chunks (under the writer lock: Chroma has one writer)."""
     from rag.ingest import writing
 
-    if not transcript_ids:
-        return
     with ctx.unit_of_work() as s:
-        shown = published_sources(s, transcript_ids)
+        indexed = set(s.scalars(select(LexicalChunkRow.transcript_id).distinct()
+                                .where(LexicalChunkRow.transcript_id.in_(sorted(transcript_ids)))))
+        shown = published_sources(s, indexed)
+    if not indexed:  # nothing of theirs in the index: no need to open Chroma
+        return
     with writing(ctx, repair_first=False) as writer:
-        writer.index.show_to_workers(transcript_ids, shown)
+        writer.index.show_to_workers(indexed, shown)
         writer.changed = True
 
 
