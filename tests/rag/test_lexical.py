@@ -13,7 +13,14 @@ import numpy as np
 import pytest
 from sqlalchemy import update
 
-from rag.lexical import LexicalSnapshot, StoredChunk, analyse, bigram_tokens, char_tokens, word_tokens
+from rag.lexical import (
+    LexicalSnapshot,
+    StoredChunk,
+    analyse,
+    bigram_tokens,
+    char_tokens,
+    word_tokens,
+)
 from rag.lexical_store import LexicalIndex
 from shifu.errors import IndexDamaged
 from shifu.store import session_factory, transaction
