@@ -55,6 +55,7 @@ from shifu.settings import Settings
 
 WEIGHTS = {"chars": 1.0, "word": 0.25, "dense": 1.0}
 DENSE_CANDIDATES = 100
+MAX_DENSE_POOL = 1000  # neighbours asked of Chroma when the workers' scope is a small part of the library
 _BATCH = 1000  # rows per Chroma upsert (its limit is a few thousand)
 
 
@@ -160,7 +161,10 @@ class HybridIndex:
 
     def remove_transcript(self, transcript_id: str) -> None:
         """Remove every chunk of one transcript from both sides."""
-        self.collection.delete(where={"transcript_id": transcript_id})
+        # By id: Chroma's delete(where=...) took 30 s at 4,000 chunks (its get(where=...) milliseconds).
+        ids = self.collection.get(where={"transcript_id": transcript_id}, include=[])["ids"]
+        for i in range(0, len(ids), _BATCH):
+            self.collection.delete(ids=ids[i : i + _BATCH])
         self.lexical.remove_transcript(transcript_id)
 
     def remove_chunks(self, chunk_ids: Collection[str]) -> None:
@@ -211,7 +215,7 @@ class HybridIndex:
         fused = np.zeros(lexical.size, dtype=np.float32)
         for analyzer in ("chars", "word"):
             fused += WEIGHTS[analyzer] * _by_best(lexical.scores(analyzer, query))
-        fused += WEIGHTS["dense"] * self._dense_scores(query, lexical, _where(transcript_ids, published_only))
+        fused += WEIGHTS["dense"] * self._dense_scores(query, lexical, allowed, transcript_ids, published_only)
         # The mask is applied here, whatever Chroma returned: other transcripts never leak.
         return lexical.top(fused, k, allowed)
 
@@ -229,23 +233,38 @@ class HybridIndex:
                 for cid, dist, meta in zip(found["ids"][0], found["distances"][0], found["metadatas"][0], strict=True)
                 if allowed_ids is None or (meta or {}).get("transcript_id") in allowed_ids]
 
-    def _dense_scores(self, query: str, lexical: LexicalSnapshot, where: dict | None) -> np.ndarray:
-        """Cosine per lexical document for Chroma's top candidates; the rest get the lowest cosine seen."""
+    def _dense_scores(self, query: str, lexical: LexicalSnapshot, allowed: np.ndarray,
+                      transcript_ids: Collection[str] | None, published_only: bool) -> np.ndarray:
+        """Cosine per lexical document for Chroma's best allowed candidates; the rest get the lowest cosine kept.
+
+        A trainer's short scope is Chroma's filter. The workers' scope is not: at 4,000 chunks Chroma's
+        `published` filter doubled the query's time (it lists every matching id first), so Chroma is
+        asked for more neighbours (as many more as the scope is smaller than the library, at most
+        MAX_DENSE_POOL) and the lexical side's flags pick the allowed ones.
+        """
         collection = self.collection  # opened first: it refuses an index built with other embeddings
         query_vec = _query_vector(self.embedder, query)
-        found = collection.query(query_embeddings=[query_vec], n_results=DENSE_CANDIDATES,
-                                      where=where, include=["distances"])
+        if transcript_ids is None:
+            where = None
+            share = max(int(allowed.sum()), 1) / max(lexical.n_alive, 1)
+            pool = min(MAX_DENSE_POOL, int(np.ceil(DENSE_CANDIDATES / share)))
+        else:
+            where, pool = _where(transcript_ids, published_only), DENSE_CANDIDATES
+        found = collection.query(query_embeddings=[query_vec], n_results=pool, where=where, include=["distances"])
         ids, distances = found["ids"][0], found["distances"][0]
         dense = np.zeros(lexical.size, dtype=np.float32)
-        if not ids:
-            return dense
-        cosines = 1.0 - np.asarray(distances, dtype=np.float32)
-        if len(ids) >= DENSE_CANDIDATES:
-            dense[:] = max(float(cosines.min()), 0.0)
-        for chunk_id, cosine in zip(ids, cosines, strict=True):
+        kept = []
+        for chunk_id, distance in zip(ids, distances, strict=True):
             pos = lexical.position(chunk_id)
-            if pos is not None:
-                dense[pos] = cosine
+            if pos is not None and allowed[pos]:
+                kept.append((pos, 1.0 - float(distance)))
+        kept = kept[:DENSE_CANDIDATES]
+        if not kept:
+            return dense
+        if len(ids) >= pool:  # Chroma stopped short of the library: the unseen are at most this close
+            dense[:] = max(min(c for _, c in kept), 0.0)
+        for pos, cosine in kept:
+            dense[pos] = cosine
         return dense
 
 

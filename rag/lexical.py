@@ -18,6 +18,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -110,10 +111,11 @@ def damaged(where: object, why: str) -> IndexDamaged:
 def unpack_terms(blobs: Sequence[bytes], lengths: Sequence[int], first: int,
                  where: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(positions, terms, counts) of stored chunks numbered from `first`; a garbled blob is reported."""
-    if any(len(b) % POSTING.itemsize for b in blobs):
+    sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    if (sizes % POSTING.itemsize).any():
         raise damaged(where, "a term list has a broken length")
     packed = np.frombuffer(b"".join(blobs), dtype=POSTING)
-    counts = np.fromiter((len(b) // POSTING.itemsize for b in blobs), dtype=np.int64, count=len(blobs))
+    counts = sizes // POSTING.itemsize
     docs = np.repeat(np.arange(first, first + len(blobs), dtype=np.int32), counts)
     tfs = packed["tf"].copy()
     if len(blobs) and (np.bincount(docs - first, weights=tfs, minlength=len(blobs))
@@ -175,14 +177,33 @@ class Postings:
 
 
 @dataclass
-class StoredChunk:
-    """A chunk as the lexical table holds it (terms packed per analyzer)."""
+class StoredChunks:
+    """Chunks as the lexical table holds them, column by column (a row object per chunk costs seconds at 100k)."""
 
-    id: str
-    transcript_id: str
-    published: bool
-    added: int
-    terms: dict[str, tuple[bytes, int]]
+    ids: list[str]
+    transcripts: list[str]
+    published: list[bool]
+    added: list[int]
+    terms: dict[str, tuple[list[bytes], list[int]]]  # analyzer -> (packed terms, lengths)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> StoredChunks:
+        """From (id, transcript, published, added, chars, chars length, words, words length) rows."""
+        if not rows:
+            return cls([], [], [], [], {name: ([], []) for name in INDEXED})
+        ids, tids, shown, added, chars, clen, words, wlen = (list(col) for col in zip(*rows, strict=True))
+        return cls(ids, tids, [bool(x) for x in shown], added,
+                   {"chars": ([bytes(b) for b in chars], clen), "word": ([bytes(b) for b in words], wlen)})
+
+    @classmethod
+    def of_texts(cls, ids: list[str], transcripts: list[str], texts: list[str], added: int = 1) -> StoredChunks:
+        """Chunks analysed now (tests and small tools)."""
+        analysed = [analyse(t) for t in texts]
+        return cls(ids, transcripts, [True] * len(ids), [added] * len(ids),
+                   {name: ([a[name][0] for a in analysed], [a[name][1] for a in analysed]) for name in INDEXED})
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
 class LexicalSnapshot:
@@ -208,22 +229,21 @@ class LexicalSnapshot:
 
     # ---------- building ----------
     @classmethod
-    def load(cls, generation: int, floor: int, chunks: Sequence[StoredChunk], where: object) -> LexicalSnapshot:
+    def load(cls, generation: int, floor: int, chunks: StoredChunks, where: object) -> LexicalSnapshot:
         """A snapshot of every stored chunk (the base segment), from their packed terms."""
         lengths, base = {}, {}
         for name in INDEXED:
-            lens = [c.terms[name][1] for c in chunks]
-            docs, terms, tfs = unpack_terms([c.terms[name][0] for c in chunks], lens, 0, where)
+            blobs, lens = chunks.terms[name]
+            docs, terms, tfs = unpack_terms(blobs, lens, 0, where)
             lengths[name] = np.asarray(lens, dtype=np.float32)
             base[name] = Segment.build(docs, terms, tfs)
         n = len(chunks)
-        return cls(generation, floor, [c.id for c in chunks], [c.transcript_id for c in chunks],
-                   np.fromiter((c.added for c in chunks), dtype=np.int64, count=n), np.ones(n, dtype=bool),
-                   np.fromiter((c.published for c in chunks), dtype=bool, count=n), lengths, base, n,
+        return cls(generation, floor, chunks.ids, chunks.transcripts, np.asarray(chunks.added, dtype=np.int64),
+                   np.ones(n, dtype=bool), np.asarray(chunks.published, dtype=bool), lengths, base, n,
                    {name: Postings.empty() for name in INDEXED})
 
     def changed(self, generation: int, floor: int, flags: Iterable[tuple[str, bool, bool]],
-                new: Sequence[StoredChunk], where: object) -> LexicalSnapshot:
+                new: StoredChunks, where: object) -> LexicalSnapshot:
         """The next snapshot: (chunk id, published, removed) flags applied, new chunks appended to the tail."""
         alive, published = self.alive.copy(), self.published.copy()
         pos = self.positions()
@@ -232,23 +252,23 @@ class LexicalSnapshot:
             if at is not None:
                 published[at] = shown
                 alive[at] = alive[at] and not removed
-        for c in new:  # a re-added chunk replaces its old position
-            at = pos.get(c.id)
+        for chunk_id in new.ids:  # a re-added chunk replaces its old position
+            at = pos.get(chunk_id)
             if at is not None:
                 alive[at] = False
         first = len(self.ids)
         lengths, tail = dict(self.lengths), dict(self.tail_postings)
         for name in INDEXED:
-            lens = [c.terms[name][1] for c in new]
-            docs, terms, tfs = unpack_terms([c.terms[name][0] for c in new], lens, first, where)
+            blobs, lens = new.terms[name]
+            docs, terms, tfs = unpack_terms(blobs, lens, first, where)
             lengths[name] = np.concatenate([self.lengths[name], np.asarray(lens, dtype=np.float32)])
             tail[name] = self.tail_postings[name] + Postings(docs, terms, tfs)
         n = len(new)
         return LexicalSnapshot(
-            generation, floor, self.ids + [c.id for c in new], self.transcripts + [c.transcript_id for c in new],
-            np.concatenate([self.added, np.fromiter((c.added for c in new), dtype=np.int64, count=n)]),
+            generation, floor, self.ids + new.ids, self.transcripts + new.transcripts,
+            np.concatenate([self.added, np.asarray(new.added, dtype=np.int64)]),
             np.concatenate([alive, np.ones(n, dtype=bool)]),
-            np.concatenate([published, np.fromiter((c.published for c in new), dtype=bool, count=n)]),
+            np.concatenate([published, np.asarray(new.published, dtype=bool)]),
             lengths, self.base, self.n_base, tail)
 
     def wants_reload(self) -> bool:

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from rag.lexical import LexicalSnapshot, StoredChunk, analyse, damaged
+from rag.lexical import LexicalSnapshot, StoredChunks, analyse, damaged
 from rag.published import published_sources
 from shifu.errors import IndexDamaged
 from shifu.settings import Settings
@@ -153,17 +153,14 @@ class LexicalIndex:
             row = s.get(LexicalStateRow, self.name)
             return self._load(s, row.generation if row else 0, row.floor if row else 0)
 
-    def _chunks(self, s: Session, conditions: Iterable[Any]) -> list[StoredChunk]:
+    def _chunks(self, s: Session, conditions: Iterable[Any]) -> StoredChunks:
         t = LexicalChunkRow
-        out: list[StoredChunk] = []
+        rows: list[Any] = []
         for condition in conditions:
-            rows = s.execute(select(t.chunk_id, t.transcript_id, t.published, t.added, t.chars, t.chars_len,
-                                    t.words, t.words_len)
-                             .where(t.index_name == self.name, condition).order_by(t.added, t.chunk_id))
-            out.extend(StoredChunk(cid, tid, bool(shown), added, {"chars": (bytes(chars), clen),
-                                                                   "word": (bytes(words), wlen)})
-                       for cid, tid, shown, added, chars, clen, words, wlen in rows)
-        return out
+            rows += s.execute(select(t.chunk_id, t.transcript_id, t.published, t.added, t.chars, t.chars_len,
+                                     t.words, t.words_len)
+                              .where(t.index_name == self.name, condition)).all()
+        return StoredChunks.from_rows(rows)
 
     def ids(self) -> set[str]:
         return self.refresh(force=True).ids_alive()

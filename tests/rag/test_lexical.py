@@ -15,8 +15,7 @@ from sqlalchemy import update
 
 from rag.lexical import (
     LexicalSnapshot,
-    StoredChunk,
-    analyse,
+    StoredChunks,
     bigram_tokens,
     char_tokens,
     word_tokens,
@@ -213,5 +212,5 @@ def test_many_removals_purge_tombstones_and_readers_reload(settings, index):
 
 
 def _snapshot(texts: list[str]) -> LexicalSnapshot:
-    chunks = [StoredChunk(f"d{i}", "t", True, 1, analyse(t)) for i, t in enumerate(texts)]
+    chunks = StoredChunks.of_texts([f"d{i}" for i in range(len(texts))], ["t"] * len(texts), texts)
     return LexicalSnapshot.load(1, 0, chunks, "test")
