@@ -224,6 +224,7 @@ class LexicalSnapshot:
         self.lengths, self.base, self.n_base, self.tail_postings = lengths, base, n_base, tail
         self.tail = {name: Segment.build(p.docs, p.terms, p.tfs) for name, p in tail.items() if len(p.terms)}
         self._pos: dict[str, int] | None = None
+        self._by_transcript: dict[str, list[int]] | None = None
         self.n_alive = int(alive.sum())
         self.avg_len = {name: float(lengths[name][alive].mean()) if self.n_alive else 1.0 for name in INDEXED}
 
@@ -297,8 +298,15 @@ class LexicalSnapshot:
         """Boolean per position: may it come back for this caller (live, and in the scope asked for)?"""
         allowed = self.alive & self.published if published_only else self.alive.copy()
         if transcript_ids is not None:
-            scope = set(transcript_ids)
-            allowed &= np.fromiter((t in scope for t in self.transcripts), dtype=bool, count=len(self.transcripts))
+            if self._by_transcript is None:
+                by: dict[str, list[int]] = {}
+                for i, t in enumerate(self.transcripts):
+                    by.setdefault(t, []).append(i)
+                self._by_transcript = by
+            scope = np.zeros(len(self.ids), dtype=bool)
+            for t in set(transcript_ids):
+                scope[self._by_transcript.get(t, [])] = True
+            allowed &= scope
         return allowed
 
     def _postings(self, analyzer: str, term: int) -> tuple[np.ndarray, np.ndarray]:

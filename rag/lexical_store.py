@@ -18,7 +18,7 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from rag.lexical import LexicalSnapshot, StoredChunks, analyse, damaged
@@ -61,7 +61,8 @@ def mark_published(s: Session, transcript_ids: Collection[str], published: Colle
 
 def visibility(s: Session, name: str = "chunks") -> dict[str, bool]:
     """Transcript id -> whether its chunks are shown to workers (any chunk shown counts)."""
-    rows = s.execute(select(LexicalChunkRow.transcript_id, func.max(LexicalChunkRow.published))
+    shown = case((LexicalChunkRow.published.is_(True), 1), else_=0)  # max() of a boolean is not portable
+    rows = s.execute(select(LexicalChunkRow.transcript_id, func.max(shown))
                      .where(LexicalChunkRow.index_name == name, LexicalChunkRow.removed.is_(False))
                      .group_by(LexicalChunkRow.transcript_id))
     return {tid: bool(shown) for tid, shown in rows}
