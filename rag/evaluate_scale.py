@@ -156,6 +156,13 @@ def measure_size(n: int, bench: Path, home: Path) -> dict[str, Any]:
         hits = search(ctx, q, k=5, published_only=True)
         times.append((time.perf_counter() - t0) * 1000)
         assert all(h.chunk.transcript_id in published for h in hits), "an unpublished chunk came back"
+    from rag.lexical import word_tokens
+
+    known_ms = []
+    for q in queries[:50]:  # the chat's check that a question's nouns occur in the library
+        t0 = time.perf_counter()
+        index.known_terms(set(word_tokens(q)))
+        known_ms.append((time.perf_counter() - t0) * 1000)
     index.close()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
@@ -164,6 +171,7 @@ def measure_size(n: int, bench: Path, home: Path) -> dict[str, Any]:
         "add_interview_s": round(add_s, 3), "remove_interview_s": round(remove_s, 3),
         "search_p50_ms": round(float(np.percentile(times, 50)), 1),
         "search_p95_ms": round(float(np.percentile(times, 95)), 1),
+        "known_terms_p95_ms": round(float(np.percentile(known_ms, 95)), 1),
     }
 
 
