@@ -147,7 +147,7 @@ class Segment:
         buckets = (terms & np.uint32((1 << bits) - 1)).astype(np.int32)
         # scipy's CSR -> CSC conversion is a stable counting sort by column, in C: entries of one row,
         # numbered 1..n, come out grouped by bucket in their original order.
-        grouped = sp.csr_matrix((np.arange(1, n + 1, dtype=np.int64), buckets, np.array([0, n])),
+        grouped = sp.csr_matrix((np.arange(1, n + 1, dtype=np.int32), buckets, np.array([0, n])),
                                 shape=(1, 1 << bits)).tocsc()
         order = grouped.data - 1
         return cls((1 << bits) - 1, grouped.indptr, docs[order], terms[order], tfs[order])
