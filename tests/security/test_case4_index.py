@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -115,3 +116,20 @@ def test_the_app_says_the_index_is_being_repaired_then_answers(ctx) -> None:
             assert str(exc) == BEING_REPAIRED
         time.sleep(0.5)
     assert "肥皂水" in search(app_ctx, "焊前检查什么", k=1)[0].chunk.text
+
+
+@pytest.mark.case("4 damaged index", data=True)
+def test_an_empty_lexical_table_after_an_upgrade_is_filled_from_the_library(ctx) -> None:
+    """A library from before the shared lexical index (its old bm25/ folder is ignored): check --fix fills the table."""
+    from sqlalchemy import delete
+
+    assert ingest_bytes(ctx, A.encode(), "a.txt").ok
+    with ctx.unit_of_work() as s:
+        s.execute(delete(LexicalChunkRow))
+        s.execute(update(LexicalStateRow).values(generation=LexicalStateRow.generation + 1))
+    (ctx.settings.home / "bm25" / "chunks").mkdir(parents=True)  # what an old version left
+    out = _cli("transcripts", "check")
+    assert out.exit_code == 1 and json.loads(out.stdout.strip().splitlines()[-1])["missing_in_bm25"] > 0
+    out = _cli("transcripts", "check", "--fix")
+    assert out.exit_code == 0 and "consistent" in out.output, out.output
+    assert "肥皂水" in search(Context(ctx.settings), "焊前检查什么", k=1)[0].chunk.text
