@@ -258,7 +258,7 @@ def rows_for(results: dict[str, dict[str, Any]], *, quick: bool = False) -> list
     published = {} if quick else PUBLISHED
     rows: list[Row] = []
     for make in (_ingest_rows, _segmentation_rows, _retrieval_rows, _qa_rows, _chat_trust_rows, _drafting_rows,
-                 _knowhow_rows, _chat_rows):
+                 _knowhow_rows, _chat_rows, _scale_rows):
         rows.extend(make(results, published))
     return rows
 
@@ -432,6 +432,31 @@ def _chat_rows(results: dict[str, dict[str, Any]], published: Published) -> list
     ]
     if busy is not None:
         rows.append(Row(bench, "drafts finished during the round", busy.get("drafts_finished")))
+    return rows
+
+
+def _scale_rows(results: dict[str, dict[str, Any]], published: Published) -> list[Row]:
+    """Index growth per size; the issue's targets (#14) hold at 100,000 chunks."""
+    d = results.get("scale")
+    if d is None:
+        return []
+    rows = []
+    for size in d.get("sizes", []):
+        n = size.get("chunks")
+        bench = f"scale ({n:,} chunks, random vectors)" if isinstance(n, int) else "scale"
+        big = isinstance(n, int) and n >= 100_000
+        rows += [
+            Row(bench, "add one interview s", size.get("add_interview_s"), lower_better=True,
+                at_most=5 if big else None, unit=" s"),
+            Row(bench, "chat search p95 ms (published scope)", size.get("search_p95_ms"), lower_better=True,
+                at_most=100 if big else None, unit=" ms"),
+            Row(bench, "new process answers, CPU s", size.get("start_and_answer_cpu_s"), lower_better=True,
+                at_most=10 if big else None, unit=" s"),
+            Row(bench, "seen by another process s", size.get("seen_by_another_process_s"), lower_better=True,
+                at_most=5 if big else None, unit=" s"),
+            Row(bench, "build s", size.get("build_s"), lower_better=True),
+            Row(bench, "peak RSS MB", size.get("peak_rss_mb"), lower_better=True),
+        ]
     return rows
 
 
