@@ -24,6 +24,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 GROUPS = ("ingest", "segmentation", "retrieval", "qa", "chat-trust", "drafting", "knowhow", "chat-load", "serve")
+# Run only when named with --only: `scale` builds 10k and 100k-chunk libraries (tens of minutes).
+EXTRA_GROUPS = ("scale",)
 RETRIEVAL_SETS = ("cmrc2018", "webqa")
 # Baselines as the issues quote them (bench README, visible splits): a system must beat these too,
 # so a weaker baseline implementation in the same run cannot make a pass look easy.
@@ -189,6 +191,8 @@ def plan(bench: Path, out: Path, groups: Iterable[str], *, quick: bool = False, 
                           ["drafting", "--dir", str(bench / "oral_history_en")]))
     if "knowhow" in chosen:
         steps.append(Step("knowhow", "knowhow", ["knowhow", "--dir", str(bench / "knowhow")]))
+    if "scale" in chosen:
+        steps.append(Step("scale", "scale", ["scale", "--bench", str(bench)]))
     if "chat-load" in chosen:
         questions = ["--questions", "5"] if quick else []
         steps.append(Step("chat-load", "chat-load",
@@ -262,7 +266,7 @@ def rows_for(results: dict[str, dict[str, Any]], *, quick: bool = False) -> list
     rows: list[Row] = []
     for make in (_ingest_rows, _segmentation_rows, _title_rows,
                  _retrieval_rows, _qa_rows, _chat_trust_rows, _drafting_rows,
-                 _knowhow_rows, _chat_rows, _serve_rows):
+                 _knowhow_rows, _chat_rows, _serve_rows, _scale_rows):
         rows.extend(make(results, published))
     return rows
 
@@ -480,6 +484,31 @@ def _serve_rows(results: dict[str, dict[str, Any]], published: Published) -> lis
     ]
 
 
+def _scale_rows(results: dict[str, dict[str, Any]], published: Published) -> list[Row]:
+    """Index growth per size; the issue's targets (#14) hold at 100,000 chunks."""
+    d = results.get("scale")
+    if d is None:
+        return []
+    rows = []
+    for size in d.get("sizes", []):
+        n = size.get("chunks")
+        bench = f"scale ({n:,} chunks, random vectors)" if isinstance(n, int) else "scale"
+        big = isinstance(n, int) and n >= 100_000
+        rows += [
+            Row(bench, "add one interview s", size.get("add_interview_s"), lower_better=True,
+                at_most=5 if big else None, unit=" s"),
+            Row(bench, "chat search p95 ms (published scope)", size.get("search_p95_ms"), lower_better=True,
+                at_most=100 if big else None, unit=" ms"),
+            Row(bench, "new process answers, CPU s", size.get("start_and_answer_cpu_s"), lower_better=True,
+                at_most=10 if big else None, unit=" s"),
+            Row(bench, "seen by another process s", size.get("seen_by_another_process_s"), lower_better=True,
+                at_most=5 if big else None, unit=" s"),
+            Row(bench, "build s", size.get("build_s"), lower_better=True),
+            Row(bench, "peak RSS MB", size.get("peak_rss_mb"), lower_better=True),
+        ]
+    return rows
+
+
 # ---------- report ----------
 
 
@@ -556,15 +585,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=REPO / "bench-results", help="where report.md and results.json go")
     parser.add_argument("--home", type=Path, default=REPO / ".shifu-bench",
                         help="SHIFU_HOME for the runs; keeps the embedding cache so reruns are cheap")
-    parser.add_argument("--only", default=",".join(GROUPS), help=f"comma-separated groups: {','.join(GROUPS)}")
+    parser.add_argument("--only", default=",".join(GROUPS),
+                        help=f"comma-separated groups: {','.join(GROUPS)} (default), and {','.join(EXTRA_GROUPS)}")
     parser.add_argument("--quick", action="store_true",
                         help=f"{QUICK_QUERIES} queries per set, {QUICK_MEETINGS} meetings, 5 chat questions per user")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per eval command")
     args = parser.parse_args(argv)
     groups = [g.strip() for g in args.only.split(",") if g.strip()]
-    unknown = [g for g in groups if g not in GROUPS]
+    unknown = [g for g in groups if g not in GROUPS + EXTRA_GROUPS]
     if unknown:
-        parser.error(f"unknown group {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
+        parser.error(f"unknown group {', '.join(unknown)}; choose from {', '.join(GROUPS + EXTRA_GROUPS)}")
     if not args.bench.is_dir():
         parser.error(f"bench folder {args.bench} not found; pass --bench with the shared bench data folder")
     args.groups = groups

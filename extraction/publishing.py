@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from extraction.course import CourseDraft
 from extraction.growth.skills import course_trade, tag_course
 from rag.published import published_versions
+from rag.visibility import mark_visibility, show_in_chroma
 from shifu.context import Context
 from shifu.errors import NotFoundError, ShifuError
 from shifu.tables import CourseRow, CourseVersionRow, TranscriptRow
@@ -241,18 +242,22 @@ def set_status(ctx: Context, course_id: str, status: str, by: str | None = None)
                     f"第 {latest} 版需要先提交审核，才能发布；请先点“提交审核”")
         if status == "draft" and v.status != "in_review":
             _refuse(f"version {latest} is not in review, so it cannot be sent back", f"第 {latest} 版不在审核中，无需退回")
-        if status == "published":
-            _publish(ctx, s, course, v)
+        concerned = _publish(ctx, s, course, v) if status == "published" else set()
         v.status = status
         course.status = "published" if course.published_version is not None else status
-        return _info(course, v, latest)
+        info = _info(course, v, latest)
+        mark_visibility(s, concerned)  # the chat's scope changes in the same transaction
+    show_in_chroma(ctx, concerned)
+    return info
 
 
 _ZH = {"draft": "草稿", "in_review": "审核中", "published": "已发布", "replaced": "已被替换"}
 
 
-def _publish(ctx: Context, s, course: CourseRow, v: CourseVersionRow) -> None:
-    """Make version v the live one; the version live until now becomes "replaced" (same transaction)."""
+def _publish(ctx: Context, s, course: CourseRow, v: CourseVersionRow) -> set[str]:
+    """Make version v the live one; the version live until now becomes "replaced" (same transaction).
+
+    Returns the transcripts whose visibility may change: the sources of both versions."""
     flagged = open_flags(CourseDraft.model_validate(v.data))
     if flagged:
         _refuse_flagged(course.id, v.number, flagged)
@@ -262,12 +267,15 @@ def _publish(ctx: Context, s, course: CourseRow, v: CourseVersionRow) -> None:
                 f"{', '.join(missing)}; record it in the transcript viewer first",
                 f"第 {v.number} 版不能发布：{'、'.join(missing)} 还没有记录师傅的同意；请先在“查看转写稿”中记录同意",
                 f" (or with `shifu transcripts consent {(v.transcript_ids or ['ID'])[0]} --yes`)")
+    concerned = set(v.transcript_ids or [])
     for old in s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course.id,
                                                         CourseVersionRow.status == "published")):
         old.status = "replaced"
+        concerned |= set(old.transcript_ids or [])
     course.published_version = v.number
     # mastery reads the live version's skills (as the trainer left them in review) from the tags
     tag_course(s, course.id, course_trade(s, course.id), CourseDraft.model_validate(v.data), replace=True)
+    return concerned
 
 
 def unpublish(ctx: Context, course_id: str, by: str | None = None) -> CourseInfo:
@@ -276,14 +284,19 @@ def unpublish(ctx: Context, course_id: str, by: str | None = None) -> CourseInfo
         course = _course(s, course_id)
         if course.published_version is None:
             _refuse("this course is not published, so there is nothing to unpublish", "这门课程尚未发布，无需撤下")
+        concerned: set[str] = set()
         for row in s.scalars(select(CourseVersionRow).where(CourseVersionRow.course_id == course_id,
                                                             CourseVersionRow.status == "published")):
             row.status = "draft"
+            concerned |= set(row.transcript_ids or [])
         course.published_version = None
         latest = _latest(s, course_id)
         v = _version_row(s, course_id, latest)
         course.status = v.status
-        return _info(course, v, latest)
+        info = _info(course, v, latest)
+        mark_visibility(s, concerned)
+    show_in_chroma(ctx, concerned)
+    return info
 
 
 def courses_drafted_from(ctx: Context, transcript_id: str) -> list[CourseInfo]:

@@ -216,7 +216,8 @@ def answer_question(
     on_token: Callable[[str], None] | None = None,
 ) -> Answer:
     """Answer from the indexed interviews; `scope="published"` searches published material only."""
-    from rag.retrieve import published_transcript_ids, reader_index, search
+    from rag.published import published_sources
+    from rag.retrieve import reader_index, search
 
     question = question.strip()
     if not question:
@@ -226,11 +227,13 @@ def answer_question(
     mode = mode or ctx.settings.qa_mode
     if mode not in ("offline", "llm"):
         raise ShifuError(f"mode {mode!r} is not supported; use 'offline' or 'llm' (or set SHIFU_QA_MODE)")
-    # Workers see published material only: the filter is applied here, in code, before any
-    # text reaches an answer or a prompt. An empty set means nothing is searchable.
-    allowed = published_transcript_ids(ctx) if scope == "published" else None
-    hits = search(ctx, question, k=k, transcript_ids=allowed) if allowed is None or allowed else []
-    if allowed is not None:
+    # Workers see published material only: the index returns only chunks shown to workers (a flag
+    # set by publishing), and each hit's transcript is checked against the published courses again
+    # here, in code, before any text reaches an answer or a prompt.
+    hits = search(ctx, question, k=k, published_only=scope == "published")
+    if scope == "published" and hits:
+        with ctx.unit_of_work() as s:
+            allowed = published_sources(s, {h.chunk.transcript_id for h in hits})
         hits = [h for h in hits if h.chunk.transcript_id in allowed]
     index = reader_index(ctx) if hits else None
     answer = answer_from_hits(ctx, question, hits, mode=mode, on_token=on_token,

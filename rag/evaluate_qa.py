@@ -22,6 +22,7 @@ from typing import Any
 
 from rag.answer import ANSWER_LIMIT, answer_from_hits, baseline_answer
 from rag.beir import read_jsonl, read_qrels
+from rag.evaluate import bm25s_search
 from rag.lexical import bigram_tokens
 from shifu.context import Context
 from shifu.errors import ShifuError
@@ -58,29 +59,14 @@ def read_queries(path: Path, limit: int | None = None) -> list[dict[str, Any]]:
 
 def _baseline_search(chunks: Sequence[Chunk]) -> Search:
     """Character-bigram BM25 (bm25s defaults) — the reference retrieval of the bench README."""
-    import bm25s
-    import numpy as np
-
-    model = bm25s.BM25()
-    model.index([bigram_tokens(c.text) for c in chunks], show_progress=False)
-    ids = [c.id for c in chunks]
-
-    def search(query: str, k: int) -> list[tuple[str, float]]:
-        tokens = model.get_tokens_ids(bigram_tokens(query))
-        if not tokens:
-            return []
-        scores = np.asarray(model.get_scores_from_ids(tokens))
-        top = np.argsort(-scores, kind="stable")[:k]
-        return [(ids[i], float(scores[i])) for i in top if scores[i] > 0]
-
-    return search
+    return bm25s_search(chunks, bigram_tokens)
 
 
 def _system_search(ctx: Context, chunks: Sequence[Chunk], folder: Path) -> tuple[Search, Any]:
     """shifu's hybrid index over the chunks, built in `folder`, embeddings cached in SHIFU_HOME; and the index."""
     from rag.index import HybridIndex
 
-    scratch = ctx.settings.model_copy(update={"home": folder, "chroma_url": None})
+    scratch = ctx.settings.model_copy(update={"home": folder, "chroma_url": None, "database_url": None})
     index = HybridIndex(scratch, embedder=ctx.embedder, name="eval_qa")
     index.add(list(chunks))
     return (lambda query, k: index.search(query, k=k)), index

@@ -1,5 +1,10 @@
 """The hybrid chunk index: Chroma (dense vectors) plus BM25 (characters and jieba words), fused.
 
+Both sides are shared by every process: Chroma (a server, or the embedded store of one machine)
+and the lexical index in SQL (rag/lexical_store.py). Whether a worker may see a chunk is a
+property of the chunk on both sides (``published``), set when a course is published or taken
+down, so the chat's scope costs one boolean array and one metadata filter, not a list of ids.
+
 How the ranking is fused, and why (measured with `shifu eval retrieval`, BEIR files in
 ../shared/bench, each record one chunk; bigram BM25 = bm25s over character bigrams alone):
 
@@ -41,7 +46,8 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 from rag.chroma_server import http_client
-from rag.lexical import LexicalIndex, LexicalSnapshot, damaged
+from rag.lexical import LexicalSnapshot, damaged
+from rag.lexical_store import LexicalIndex
 from shifu.embeddings import Embedder, chroma_embedding_function, get_embedder
 from shifu.errors import ConfigError
 from shifu.models import Chunk
@@ -49,6 +55,7 @@ from shifu.settings import Settings
 
 WEIGHTS = {"chars": 1.0, "word": 0.25, "dense": 1.0}
 DENSE_CANDIDATES = 100
+MAX_DENSE_POOL = 1000  # neighbours asked of Chroma when the workers' scope is a small part of the library
 _BATCH = 1000  # rows per Chroma upsert (its limit is a few thousand)
 
 
@@ -71,7 +78,7 @@ class HybridIndex:
         self.settings = settings
         self.name = name
         self.embedder = embedder or get_embedder(settings)
-        self.lexical = LexicalIndex(settings.bm25_dir / name)
+        self.lexical = LexicalIndex.shared(settings, name)
         self._client = None
         self._collection = None
 
@@ -120,18 +127,22 @@ class HybridIndex:
             raise damaged(self.settings.chroma_url or self.settings.chroma_dir, type(exc).__name__) from exc
 
     def bm25_ids(self) -> set[str]:
-        """Every chunk id in the BM25 index (for consistency checks)."""
-        return self.lexical.refresh().ids()
+        """Every chunk id in the lexical index (for consistency checks)."""
+        return self.lexical.ids()
 
     def count(self) -> int:
         return self.collection.count()
 
     # ---------- writing ----------
-    def add(self, chunks: Sequence[Chunk], transcript_titles: dict[str, str] | None = None) -> None:
-        """Index chunks on both sides (a chunk id already there is replaced)."""
+    def add(self, chunks: Sequence[Chunk], transcript_titles: dict[str, str] | None = None,
+            published: Collection[str] | None = None) -> None:
+        """Index chunks on both sides (a chunk id already there is replaced); chunks of `published`
+        transcripts (by default: those the library's published courses draw on) are shown to workers."""
         if not chunks:
             return
         titles = transcript_titles or {}
+        shown = set(published) if published is not None else self.lexical.published_among(
+            {c.transcript_id for c in chunks})
         vectors = self.embedder.embed([c.text for c in chunks])
         for i in range(0, len(chunks), _BATCH):
             part = chunks[i : i + _BATCH]
@@ -139,16 +150,17 @@ class HybridIndex:
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
                 embeddings=vectors[i : i + _BATCH],
-                metadatas=[_metadata(c, titles.get(c.transcript_id)) for c in part],
+                metadatas=[_metadata(c, titles.get(c.transcript_id), c.transcript_id in shown) for c in part],
             )
-        self.lexical.refresh()  # another writer may have added since we opened
-        self.lexical.add((c.id, c.transcript_id, c.text) for c in chunks)
+        self.lexical.add(((c.id, c.transcript_id, c.text) for c in chunks), published=shown)
 
     def remove_transcript(self, transcript_id: str) -> None:
         """Remove every chunk of one transcript from both sides."""
-        self.collection.delete(where={"transcript_id": transcript_id})
-        self.lexical.refresh()
-        self.lexical.remove(lambda d: d.transcript_id == transcript_id)
+        # By id: Chroma's delete(where=...) took 30 s at 4,000 chunks (its get(where=...) milliseconds).
+        ids = self.collection.get(where={"transcript_id": transcript_id}, include=[])["ids"]
+        for i in range(0, len(ids), _BATCH):
+            self.collection.delete(ids=ids[i : i + _BATCH])
+        self.lexical.remove_transcript(transcript_id)
 
     def remove_chunks(self, chunk_ids: Collection[str]) -> None:
         """Remove chunks by id from both sides (repairs after an interrupted ingest)."""
@@ -158,36 +170,57 @@ class HybridIndex:
         listed = sorted(ids)
         for i in range(0, len(listed), _BATCH):
             self.collection.delete(ids=listed[i : i + _BATCH])
-        self.lexical.refresh()
-        self.lexical.remove(lambda d: d.id in ids)
+        self.lexical.remove_chunks(ids)
+
+    def show_to_workers(self, transcript_ids: Collection[str], published: Collection[str]) -> None:
+        """Chroma's side of publishing: set `published` on the chunks of these transcripts.
+
+        The lexical side is set in the publishing transaction (rag/visibility.py); its mask is what
+        finally decides, so a chunk Chroma still shows for a moment never reaches a worker."""
+        shown = set(published)
+        for tid in sorted(set(transcript_ids)):
+            found = self.collection.get(where={"transcript_id": tid}, include=["metadatas"])
+            metas = [{**(m or {}), "published": tid in shown} for m in found["metadatas"] or []]
+            for i in range(0, len(found["ids"]), _BATCH):
+                self.collection.update(ids=found["ids"][i : i + _BATCH], metadatas=metas[i : i + _BATCH])
+
+    def shown_in_chroma(self) -> dict[str, bool]:
+        """Transcript id -> whether Chroma shows its chunks to workers (for consistency checks)."""
+        found = self.collection.get(include=["metadatas"])
+        out: dict[str, bool] = {}
+        for meta in found["metadatas"] or []:
+            tid = (meta or {}).get("transcript_id")
+            if tid is not None:
+                out[tid] = out.get(tid, False) or bool((meta or {}).get("published"))
+        return out
 
     # ---------- searching ----------
     def known_terms(self, terms: Collection[str]) -> set[str]:
         """The terms some chunk of the library mentions (a noun outside this set is never discussed)."""
         return self.lexical.known_terms(terms)
 
-    def search(self, query: str, k: int = 10,
-               transcript_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
-        """Best k (chunk id, fused score); with transcript_ids, only chunks of those transcripts."""
+    def search(self, query: str, k: int = 10, transcript_ids: Collection[str] | None = None,
+               published_only: bool = False) -> list[tuple[str, float]]:
+        """Best k (chunk id, fused score); with transcript_ids, only chunks of those transcripts;
+        with published_only, only chunks shown to workers."""
         lexical = self.lexical.refresh()  # one snapshot for the whole search
-        allowed = lexical.mask(transcript_ids)
-        if not lexical.docs or not query.strip() or (allowed is not None and not allowed.any()):
+        allowed = lexical.allowed(transcript_ids, published_only)
+        if not query.strip() or not allowed.any():
             return []
-        fused = np.zeros(len(lexical.docs), dtype=np.float32)
+        fused = np.zeros(lexical.size, dtype=np.float32)
         for analyzer in ("chars", "word"):
             fused += WEIGHTS[analyzer] * _by_best(lexical.scores(analyzer, query))
-        fused += WEIGHTS["dense"] * self._dense_scores(query, lexical, transcript_ids)
+        fused += WEIGHTS["dense"] * self._dense_scores(query, lexical, allowed, transcript_ids, published_only)
         # The mask is applied here, whatever Chroma returned: other transcripts never leak.
         return lexical.top(fused, k, allowed)
 
     def search_dense(self, query: str, k: int = 10,
                      transcript_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
         """Best k (chunk id, cosine) by meaning alone, from Chroma (the dense baseline)."""
-        allowed = self.lexical.refresh().mask(transcript_ids)
-        if not query.strip() or (allowed is not None and not allowed.any()):
+        if not query.strip() or (transcript_ids is not None and not transcript_ids):
             return []
         collection = self.collection
-        where = {"transcript_id": {"$in": sorted(transcript_ids)}} if transcript_ids is not None else None
+        where = _where(transcript_ids, False)
         found = collection.query(query_embeddings=[_query_vector(self.embedder, query)],
                                       n_results=k, where=where, include=["distances", "metadatas"])
         allowed_ids = set(transcript_ids) if transcript_ids is not None else None
@@ -195,25 +228,38 @@ class HybridIndex:
                 for cid, dist, meta in zip(found["ids"][0], found["distances"][0], found["metadatas"][0], strict=True)
                 if allowed_ids is None or (meta or {}).get("transcript_id") in allowed_ids]
 
-    def _dense_scores(self, query: str, lexical: LexicalSnapshot,
-                      transcript_ids: Collection[str] | None) -> np.ndarray:
-        """Cosine per lexical document for Chroma's top candidates; the rest get the lowest cosine seen."""
+    def _dense_scores(self, query: str, lexical: LexicalSnapshot, allowed: np.ndarray,
+                      transcript_ids: Collection[str] | None, published_only: bool) -> np.ndarray:
+        """Cosine per lexical document for Chroma's best allowed candidates; the rest get the lowest cosine kept.
+
+        A trainer's short scope is Chroma's filter. The workers' scope is not: at 4,000 chunks Chroma's
+        `published` filter doubled the query's time (it lists every matching id first), so Chroma is
+        asked for more neighbours (as many more as the scope is smaller than the library, at most
+        MAX_DENSE_POOL) and the lexical side's flags pick the allowed ones.
+        """
         collection = self.collection  # opened first: it refuses an index built with other embeddings
         query_vec = _query_vector(self.embedder, query)
-        where = {"transcript_id": {"$in": sorted(transcript_ids)}} if transcript_ids is not None else None
-        found = collection.query(query_embeddings=[query_vec], n_results=DENSE_CANDIDATES,
-                                      where=where, include=["distances"])
+        if transcript_ids is None:
+            where = None
+            share = max(int(allowed.sum()), 1) / max(lexical.n_alive, 1)
+            pool = min(MAX_DENSE_POOL, int(np.ceil(DENSE_CANDIDATES / share)))
+        else:
+            where, pool = _where(transcript_ids, published_only), DENSE_CANDIDATES
+        found = collection.query(query_embeddings=[query_vec], n_results=pool, where=where, include=["distances"])
         ids, distances = found["ids"][0], found["distances"][0]
-        dense = np.zeros(len(lexical.docs), dtype=np.float32)
-        if not ids:
-            return dense
-        cosines = 1.0 - np.asarray(distances, dtype=np.float32)
-        if len(ids) >= DENSE_CANDIDATES:
-            dense[:] = max(float(cosines.min()), 0.0)
-        for chunk_id, cosine in zip(ids, cosines, strict=True):
+        dense = np.zeros(lexical.size, dtype=np.float32)
+        kept = []
+        for chunk_id, distance in zip(ids, distances, strict=True):
             pos = lexical.position(chunk_id)
-            if pos is not None:
-                dense[pos] = cosine
+            if pos is not None and allowed[pos]:
+                kept.append((pos, 1.0 - float(distance)))
+        kept = kept[:DENSE_CANDIDATES]
+        if not kept:
+            return dense
+        if len(ids) >= pool:  # Chroma stopped short of the library: the unseen are at most this close
+            dense[:] = max(min(c for _, c in kept), 0.0)
+        for pos, cosine in kept:
+            dense[pos] = cosine
         return dense
 
 
@@ -244,9 +290,22 @@ def _query_vector(embedder: Embedder, query: str) -> np.ndarray:
     return embed_query(query) if embed_query else embedder.embed([query])[0]
 
 
-def _metadata(chunk: Chunk, title: str | None) -> dict:
+def _where(transcript_ids: Collection[str] | None, published_only: bool) -> dict | None:
+    """Chroma's filter for a scope: one metadata flag for workers, a short list of ids for a trainer."""
+    clauses: list[dict] = []
+    if published_only:
+        clauses.append({"published": True})
+    if transcript_ids is not None:
+        clauses.append({"transcript_id": {"$in": sorted(transcript_ids)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _metadata(chunk: Chunk, title: str | None, published: bool = False) -> dict:
     meta: dict = {
         "transcript_id": chunk.transcript_id,
+        "published": published,
         "ord": chunk.ord,
         "char_start": chunk.char_start,
         "char_end": chunk.char_end,

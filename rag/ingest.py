@@ -33,6 +33,8 @@ from sqlalchemy import select
 
 from rag.catalog import courses_using, delete_rows, get_chunks
 from rag.chunk import chunk_transcript
+from rag.lexical_store import mark_published, visibility
+from rag.published import published_sources
 from rag.replace import check_replace, text_diff
 from shifu.context import Context
 from shifu.errors import IndexDamaged, NotFoundError, ShifuError, TranscriptError
@@ -134,6 +136,8 @@ def writing(ctx: Context, *, on_wait: Callable[[str], None] | None = None,
         if fresh:
             _set_aside(ctx)
         writer = IndexWriter(ctx, open_index(ctx))
+        if fresh:
+            writer.index.lexical.clear()
         writer.changed = fresh  # readers must reopen onto the rebuilt index
         active[key] = writer
         if repair_first:
@@ -201,11 +205,11 @@ def _set_aside(ctx: Context) -> list[Path]:
     _drop_chroma_system(ctx.settings.chroma_dir)
     kept = []
     suffix = time.strftime("%Y%m%d-%H%M%S")
-    for folder in (ctx.settings.bm25_dir, None if ctx.settings.chroma_url else ctx.settings.chroma_dir):
-        if folder is not None and folder.exists():
-            target = folder.with_name(f"{folder.name}.damaged-{suffix}")
-            os.replace(folder, target)
-            kept.append(target)
+    folder = None if ctx.settings.chroma_url else ctx.settings.chroma_dir
+    if folder is not None and folder.exists():
+        target = folder.with_name(f"{folder.name}.damaged-{suffix}")
+        os.replace(folder, target)
+        kept.append(target)
     if ctx.settings.chroma_url:
         from rag.index import chroma_client
 
@@ -222,6 +226,7 @@ def forget_open_stores(ctx: Context) -> None:
     with slot.lock:
         if slot.index is not None:
             try:
+                slot.index.lexical.forget()  # a damaged copy is read again, not trusted
                 slot.index.close()
             except Exception:
                 log.warning("closing the search index failed", exc_info=True)
@@ -242,7 +247,8 @@ def _drop_chroma_system(path: Path) -> None:
 
 
 def rebuild_index(ctx: Context, *, on_wait: Callable[[str], None] | None = None) -> int:
-    """Set the search index aside and build it again from the SQL store; returns the chunks indexed."""
+    """Set the search index aside (Chroma's files renamed, the lexical table emptied) and build it again from
+    the SQL store; returns the chunks indexed."""
     with writing(ctx, on_wait=on_wait, repair_first=False, fresh=True) as writer:
         with ctx.unit_of_work() as s:
             ready = [(r.id, r.title) for r in s.scalars(select(TranscriptRow).where(TranscriptRow.status == "ready"))]
@@ -263,9 +269,36 @@ def repair_or_rebuild(ctx: Context, *, on_wait: Callable[[str], None] | None = N
         log.warning("%s", exc)
         chunks = rebuild_index(ctx, on_wait=on_wait)
         return f"索引已从资料库重建（{chunks} 个片段）。 / the index was rebuilt from the library ({chunks} chunks)."
-    if report.changed:
-        return f"repaired: {report}"
-    return ""
+    shown = _fix_visibility(ctx, on_wait=on_wait)
+    done = [f"repaired: {report}"] if report.changed else []
+    if shown:
+        done.append(f"已按发布的课程改正 {shown} 份访谈的可见性。 / the visibility of {shown} transcript(s) "
+                    "was set again from the published courses.")
+    return " ".join(done)
+
+
+def _visibility_differs(ctx: Context, index: Any) -> set[str]:
+    """Transcripts whose chunks are shown to workers on one side of the index but not published, or the reverse.
+
+    (A publish commits the lexical flag with the course; Chroma's flag follows after: a crash between
+    leaves a difference that only narrows what the chat finds, and this check repairs it.)"""
+    with ctx.unit_of_work() as s:
+        published = published_sources(s)
+        lexical = visibility(s)
+    chroma = index.shown_in_chroma()
+    return {t for side in (lexical, chroma) for t, shown in side.items() if shown != (t in published)}
+
+
+def _fix_visibility(ctx: Context, *, on_wait: Callable[[str], None] | None = None) -> int:
+    with writing(ctx, on_wait=on_wait, repair_first=False) as writer:
+        differ = _visibility_differs(ctx, writer.index)
+        if differ:
+            with ctx.unit_of_work() as s:
+                published = published_sources(s, differ)
+                mark_published(s, differ, published)
+            writer.index.show_to_workers(differ, published)
+            writer.changed = True
+        return len(differ)
 
 
 def open_index(ctx: Context) -> Any:
@@ -322,11 +355,14 @@ def check_consistency(ctx: Context, *, on_wait: Callable[[str], None] | None = N
     """Differences between SQL, Chroma and BM25 (all empty and ``consistent`` True when they agree)."""
     # Under the lock (without repairing): a writer half-way through is not a difference.
     with writing(ctx, on_wait=on_wait, repair_first=False) as writer:
+        writer.index.lexical.load()  # reads every stored term list: a garbled one is reported here
         state = _compare(ctx, writer.index)
+        state["visibility_differs"] = _visibility_differs(ctx, writer.index)
     report: dict[str, Any] = {k: sorted(v) for k, v in state.items() if isinstance(v, set)}
     report.update({k: v for k, v in state.items() if not isinstance(v, set)})
     report["consistent"] = not any(report[k] for k in (
-        "missing_in_chroma", "missing_in_bm25", "orphans_in_chroma", "orphans_in_bm25", "unready"))
+        "missing_in_chroma", "missing_in_bm25", "orphans_in_chroma", "orphans_in_bm25", "unready",
+        "visibility_differs"))
     return report
 
 

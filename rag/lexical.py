@@ -1,21 +1,24 @@
-"""BM25 (bm25s) over character bigrams and over jieba words, persisted under SHIFU_HOME/bm25.
+"""BM25 over CJK characters (+ bigrams) and over jieba words, held in memory and scored with numpy.
 
 Chinese has no spaces, so a lexical index needs its own idea of a "word". Two are kept:
-overlapping character bigrams (robust to segmentation errors and unknown trade jargon)
-and jieba words (sharper on multi-character terms). Latin text is lowercased words in both.
+characters with their overlapping bigrams (robust to segmentation errors and unknown trade
+jargon) and jieba words (sharper on multi-character terms). Latin text is lowercased words.
+
+A chunk's terms are stored once, tokenised and hashed (crc32 of the term, its count), by
+rag/lexical_store.py in SQL; a process loads them into a :class:`LexicalSnapshot` without
+tokenising again and appends what changed. Scoring is Lucene's BM25 (k1 1.2, b .75):
+idf = ln(1 + (N - df + .5) / (df + .5)), tf part = tf / (tf + k1 (1 - b + b len / avg len)),
+with N, df and the average length over the chunks still in the index.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import shutil
-import tempfile
-import uuid
+import zlib
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -69,126 +72,33 @@ ANALYZERS: dict[str, Callable[[str], list[str]]] = {
     "chars": char_tokens,
     "word": word_tokens,
 }
+INDEXED = ("chars", "word")  # the analyzers the index keeps (bigram alone is the bench baseline)
+K1, B = 1.2, 0.75
+# One stored posting: the term's crc32 and its count in the chunk (6 bytes, little-endian).
+POSTING = np.dtype([("term", "<u4"), ("tf", "<u2")])
 
 
-@dataclass(frozen=True)
-class BM25Params:
-    """BM25 saturation (k1) and length normalisation (b) for one analyzer."""
-
-    k1: float = 1.2
-    b: float = 0.75
+def term_hash(token: str) -> int:
+    """A stable 32-bit id for a term (crc32 of its UTF-8), the same in every process and run."""
+    return zlib.crc32(token.encode("utf-8"))
 
 
-class LexicalRanking:
-    """One BM25 model over one analyzer; scores every document for a query."""
-
-    def __init__(self, analyzer: str, params: BM25Params, model, n_docs: int) -> None:
-        self.analyzer = analyzer
-        self.params = params
-        self._model = model  # None when there are no documents
-        self.n_docs = n_docs
-
-    @classmethod
-    def build(cls, analyzer: str, docs_tokens: Sequence[list[str]], params: BM25Params) -> LexicalRanking:
-        import bm25s
-
-        if not docs_tokens:
-            return cls(analyzer, params, None, 0)
-        model = bm25s.BM25(k1=params.k1, b=params.b, method="lucene")
-        model.index([list(t) for t in docs_tokens], show_progress=False)
-        return cls(analyzer, params, model, len(docs_tokens))
-
-    def save(self, folder: Path) -> None:
-        if self._model is not None:
-            self._model.save(str(folder), show_progress=False)
-
-    @classmethod
-    def load(cls, analyzer: str, folder: Path, params: BM25Params, n_docs: int) -> LexicalRanking:
-        import bm25s
-
-        if n_docs == 0:
-            return cls(analyzer, params, None, 0)
-        model = bm25s.BM25.load(str(folder), show_progress=False)
-        return cls(analyzer, params, model, n_docs)
-
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every document (0 where no query token occurs)."""
-        if self._model is None:
-            return np.zeros(0, dtype=np.float32)
-        ids = self._model.get_tokens_ids([t for t in ANALYZERS[self.analyzer](query) if t])
-        if not ids:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        return np.asarray(self._model.get_scores_from_ids(ids), dtype=np.float32)
+def pack_terms(tokens: Sequence[str]) -> bytes:
+    """The chunk's terms as stored: one POSTING per distinct term."""
+    counts = Counter(term_hash(t) for t in tokens)
+    packed = np.empty(len(counts), dtype=POSTING)
+    packed["term"] = np.fromiter(counts.keys(), dtype=np.uint32, count=len(counts))
+    packed["tf"] = np.minimum(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)), 65535)
+    return packed.tobytes()
 
 
-@dataclass
-class LexicalDoc:
-    """What the lexical side keeps per chunk; jieba's words are stored because segmenting is the slow part."""
-
-    id: str
-    transcript_id: str
-    text: str
-    words: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_text(cls, id: str, transcript_id: str, text: str) -> LexicalDoc:
-        return cls(id, transcript_id, text, word_tokens(text))
-
-    def tokens(self, analyzer: str) -> list[str]:
-        return self.words if analyzer == "word" else ANALYZERS[analyzer](self.text)
-
-
-DEFAULT_ANALYZERS: dict[str, BM25Params] = {"chars": BM25Params(), "word": BM25Params()}
-
-
-class LexicalSnapshot:
-    """One version of the documents and their rankings; never changes, so a search sees one state."""
-
-    def __init__(self, docs: list[LexicalDoc], rankings: dict[str, LexicalRanking], version: str | None) -> None:
-        self.docs = docs
-        self.rankings = rankings
-        self.version = version
-        self._pos = {d.id: i for i, d in enumerate(docs)}
-        self._ids = [d.id for d in docs]
-        self._library: str | None = None  # every text, lowercased and joined (known_terms builds it)
-        self._words: set[str] = set()
-
-    def ids(self) -> set[str]:
-        return set(self._pos)
-
-    def position(self, chunk_id: str) -> int | None:
-        return self._pos.get(chunk_id)
-
-    def mask(self, transcript_ids: Collection[str] | None) -> np.ndarray | None:
-        """Boolean per document: may it come back for this caller? None means all may."""
-        if transcript_ids is None:
-            return None
-        allowed = set(transcript_ids)
-        return np.fromiter((d.transcript_id in allowed for d in self.docs), dtype=bool, count=len(self.docs))
-
-    def known_terms(self, terms: Iterable[str]) -> set[str]:
-        """The terms some document holds: written out in its text, or among its jieba words.
-
-        Matched case-insensitively on the running text, so a Chinese noun counts wherever
-        its characters stand together, whatever jieba made of them there ("叉车" is unknown
-        only if no chunk writes 叉车). The text is joined once per snapshot (it never changes).
-        """
-        if self._library is None:  # words first: a thread that sees the text sees both
-            self._words = {w for d in self.docs for w in d.words}
-            self._library = "\x00".join(d.text.lower() for d in self.docs)
-        return {t for t in terms if t and (t.lower() in self._words or t.lower() in self._library)}
-
-    def scores(self, analyzer: str, query: str) -> np.ndarray:
-        """BM25 score of every document under one analyzer."""
-        return self.rankings[analyzer].scores(query)
-
-    def search(self, query: str, k: int = 10, analyzer: str = "chars",
-               transcript_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
-        """Top-k (chunk id, BM25 score) with a positive score, only from the allowed transcripts."""
-        return top_k(self.scores(analyzer, query), self._ids, k, self.mask(transcript_ids))
-
-    def top(self, scores: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[str, float]]:
-        return top_k(scores, self._ids, k, allowed)
+def analyse(text: str) -> dict[str, tuple[bytes, int]]:
+    """Per indexed analyzer: the packed terms of the text and its length in tokens."""
+    out = {}
+    for name in INDEXED:
+        tokens = ANALYZERS[name](text)
+        out[name] = (pack_terms(tokens), len(tokens))
+    return out
 
 
 def damaged(where: object, why: str) -> IndexDamaged:
@@ -198,138 +108,265 @@ def damaged(where: object, why: str) -> IndexDamaged:
                         "to rebuild it from the library.")
 
 
-class LexicalIndex:
-    """BM25 rankings (one per analyzer) over the same documents, persisted atomically under one folder.
+def unpack_terms(blobs: Sequence[bytes], lengths: Sequence[int], first: int,
+                 where: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(positions, terms, counts) of stored chunks numbered from `first`; a garbled blob is reported."""
+    sizes = np.fromiter(map(len, blobs), dtype=np.int64, count=len(blobs))
+    if (sizes % POSTING.itemsize).any():
+        raise damaged(where, "a term list has a broken length")
+    packed = np.frombuffer(b"".join(blobs), dtype=POSTING)
+    counts = sizes // POSTING.itemsize
+    docs = np.repeat(np.arange(first, first + len(blobs), dtype=np.int32), counts)
+    tfs = packed["tf"].copy()
+    if len(blobs) and (np.bincount(docs - first, weights=tfs, minlength=len(blobs))
+                       > np.asarray(lengths, dtype=np.float64)).any():
+        raise damaged(where, "term counts do not add up to the chunk's length")
+    return docs, packed["term"].copy(), tfs
 
-    Layout: ``<folder>/CURRENT`` names a version folder holding docs.jsonl and one bm25s
-    index per analyzer. A change writes a new version folder, then swaps CURRENT with
-    os.replace, so a crash mid-write leaves the previous version intact.
+
+@dataclass(frozen=True)
+class Segment:
+    """Postings of some chunks grouped by term bucket, so a query reads only its terms' entries.
+
+    Entries keep the full 32-bit term, so two terms in one bucket never mix; the bucket count
+    grows with the segment (about four entries a bucket, at most 2^22 buckets).
     """
 
-    def __init__(self, folder: Path, analyzers: dict[str, BM25Params] | None = None) -> None:
-        self.folder = Path(folder)
-        self.params = dict(analyzers or DEFAULT_ANALYZERS)
-        self.state = self._build([], None)
-        self._load()
+    mask: int
+    starts: np.ndarray  # bucket -> its first entry (one more than buckets)
+    docs: np.ndarray  # int32 chunk positions
+    terms: np.ndarray  # uint32
+    tfs: np.ndarray  # uint16
 
-    @property
-    def docs(self) -> list[LexicalDoc]:
-        return self.state.docs
+    @classmethod
+    def build(cls, docs: np.ndarray, terms: np.ndarray, tfs: np.ndarray) -> Segment:
+        import scipy.sparse as sp
+
+        n = len(terms)
+        bits = min(22, max(8, n.bit_length() - 2))
+        buckets = (terms & np.uint32((1 << bits) - 1)).astype(np.int32)
+        # scipy's CSR -> CSC conversion is a stable counting sort by column, in C: entries of one row,
+        # numbered 1..n, come out grouped by bucket in their original order.
+        grouped = sp.csr_matrix((np.arange(1, n + 1, dtype=np.int32), buckets, np.array([0, n])),
+                                shape=(1, 1 << bits)).tocsc()
+        order = grouped.data - 1
+        return cls((1 << bits) - 1, grouped.indptr, docs[order], terms[order], tfs[order])
+
+    def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        bucket = term & self.mask
+        lo, hi = self.starts[bucket], self.starts[bucket + 1]
+        hit = self.terms[lo:hi] == term
+        return self.docs[lo:hi][hit], self.tfs[lo:hi][hit]
+
+
+@dataclass
+class Postings:
+    """The raw (position, term, count) entries of consecutive chunks, in chunk order."""
+
+    docs: np.ndarray
+    terms: np.ndarray
+    tfs: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Postings:
+        return cls(np.zeros(0, np.int32), np.zeros(0, np.uint32), np.zeros(0, np.uint16))
+
+    def __add__(self, other: Postings) -> Postings:
+        return Postings(np.concatenate([self.docs, other.docs]), np.concatenate([self.terms, other.terms]),
+                        np.concatenate([self.tfs, other.tfs]))
+
+
+@dataclass
+class StoredChunks:
+    """Chunks as the lexical table holds them, column by column (a row object per chunk costs seconds at 100k)."""
+
+    ids: list[str]
+    transcripts: list[str]
+    published: list[bool]
+    added: list[int]
+    terms: dict[str, tuple[list[bytes], list[int]]]  # analyzer -> (packed terms, lengths)
+
+    @classmethod
+    def from_rows(cls, rows: Sequence[Sequence[Any]]) -> StoredChunks:
+        """From (id, transcript, published, added, chars, chars length, words, words length) rows."""
+        if not rows:
+            return cls([], [], [], [], {name: ([], []) for name in INDEXED})
+        ids, tids, shown, added, chars, clen, words, wlen = (list(col) for col in zip(*rows, strict=True))
+        return cls(ids, tids, [bool(x) for x in shown], added,
+                   {"chars": ([bytes(b) for b in chars], clen), "word": ([bytes(b) for b in words], wlen)})
+
+    @classmethod
+    def of_texts(cls, ids: list[str], transcripts: list[str], texts: list[str], added: int = 1) -> StoredChunks:
+        """Chunks analysed now (tests and small tools)."""
+        analysed = [analyse(t) for t in texts]
+        return cls(ids, transcripts, [True] * len(ids), [added] * len(ids),
+                   {name: ([a[name][0] for a in analysed], [a[name][1] for a in analysed]) for name in INDEXED})
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class LexicalSnapshot:
+    """One state of the index in memory: never changed once built, so a search sees one state.
+
+    Chunks have positions; a removed chunk keeps its position, masked, until the next full load.
+    The chunks of the last full load form the base segment; chunks added since form a small
+    tail segment, rebuilt at each change.
+    """
+
+    def __init__(self, generation: int, floor: int, ids: list[str], transcripts: list[str],
+                 added: np.ndarray, alive: np.ndarray, published: np.ndarray,
+                 lengths: dict[str, np.ndarray], base: dict[str, Segment], n_base: int,
+                 tail: dict[str, Postings]) -> None:
+        self.generation, self.floor = generation, floor
+        self.ids, self.transcripts = ids, transcripts
+        self.added, self.alive, self.published = added, alive, published
+        self.lengths, self.base, self.n_base, self.tail_postings = lengths, base, n_base, tail
+        self.tail = {name: Segment.build(p.docs, p.terms, p.tfs) for name, p in tail.items() if len(p.terms)}
+        self._pos: dict[str, int] | None = None
+        self._by_transcript: dict[str, list[int]] | None = None
+        self.n_alive = int(alive.sum())
+        self.avg_len = {name: float(lengths[name][alive].mean()) if self.n_alive else 1.0 for name in INDEXED}
+
+    # ---------- building ----------
+    @classmethod
+    def load(cls, generation: int, floor: int, chunks: StoredChunks, where: object) -> LexicalSnapshot:
+        """A snapshot of every stored chunk (the base segment), from their packed terms."""
+        lengths, base = {}, {}
+        for name in INDEXED:
+            blobs, lens = chunks.terms[name]
+            docs, terms, tfs = unpack_terms(blobs, lens, 0, where)
+            lengths[name] = np.asarray(lens, dtype=np.float32)
+            base[name] = Segment.build(docs, terms, tfs)
+        n = len(chunks)
+        return cls(generation, floor, chunks.ids, chunks.transcripts, np.asarray(chunks.added, dtype=np.int64),
+                   np.ones(n, dtype=bool), np.asarray(chunks.published, dtype=bool), lengths, base, n,
+                   {name: Postings.empty() for name in INDEXED})
+
+    def changed(self, generation: int, floor: int, flags: Iterable[tuple[str, bool, bool]],
+                new: StoredChunks, where: object) -> LexicalSnapshot:
+        """The next snapshot: (chunk id, published, removed) flags applied, new chunks appended to the tail."""
+        alive, published = self.alive.copy(), self.published.copy()
+        pos = self.positions()
+        for chunk_id, shown, removed in flags:
+            at = pos.get(chunk_id)
+            if at is not None:
+                published[at] = shown
+                alive[at] = alive[at] and not removed
+        for chunk_id in new.ids:  # a re-added chunk replaces its old position
+            at = pos.get(chunk_id)
+            if at is not None:
+                alive[at] = False
+        first = len(self.ids)
+        lengths, tail = dict(self.lengths), dict(self.tail_postings)
+        for name in INDEXED:
+            blobs, lens = new.terms[name]
+            docs, terms, tfs = unpack_terms(blobs, lens, first, where)
+            lengths[name] = np.concatenate([self.lengths[name], np.asarray(lens, dtype=np.float32)])
+            tail[name] = self.tail_postings[name] + Postings(docs, terms, tfs)
+        n = len(new)
+        return LexicalSnapshot(
+            generation, floor, self.ids + new.ids, self.transcripts + new.transcripts,
+            np.concatenate([self.added, np.asarray(new.added, dtype=np.int64)]),
+            np.concatenate([alive, np.ones(n, dtype=bool)]),
+            np.concatenate([published, np.asarray(new.published, dtype=bool)]),
+            lengths, self.base, self.n_base, tail)
+
+    def wants_reload(self) -> bool:
+        """Whether the tail or the removed chunks have grown enough that a full load is cheaper to search."""
+        tail = len(self.ids) - self.n_base
+        return tail > max(2000, self.n_base // 10) or len(self.ids) - self.n_alive > max(2000, len(self.ids) // 4)
 
     # ---------- reading ----------
-    def _current(self) -> str | None:
-        try:
-            return (self.folder / "CURRENT").read_text(encoding="utf-8").strip() or None
-        except FileNotFoundError:
-            return None
+    def positions(self) -> dict[str, int]:
+        """Chunk id -> its live position (a re-added chunk's newest one)."""
+        if self._pos is None:
+            self._pos = {cid: i for i, cid in enumerate(self.ids) if self.alive[i]}
+        return self._pos
 
-    def _load(self) -> None:
-        for _ in range(3):  # a writer may swap versions while we read; the next CURRENT is whole
-            try:
-                self.state = self._read_or_report(self._current())
-                return
-            except FileNotFoundError:
+    def ids_alive(self) -> set[str]:
+        return set(self.positions())
+
+    def position(self, chunk_id: str) -> int | None:
+        return self.positions().get(chunk_id)
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def allowed(self, transcript_ids: Collection[str] | None = None, published_only: bool = False) -> np.ndarray:
+        """Boolean per position: may it come back for this caller (live, and in the scope asked for)?"""
+        allowed = self.alive & self.published if published_only else self.alive.copy()
+        if transcript_ids is not None:
+            if self._by_transcript is None:
+                by: dict[str, list[int]] = {}
+                for i, t in enumerate(self.transcripts):
+                    by.setdefault(t, []).append(i)
+                self._by_transcript = by
+            scope = np.zeros(len(self.ids), dtype=bool)
+            for t in set(transcript_ids):
+                scope[self._by_transcript.get(t, [])] = True
+            allowed &= scope
+        return allowed
+
+    def _postings(self, analyzer: str, term: int) -> tuple[np.ndarray, np.ndarray]:
+        found = [seg.postings(term) for seg in (self.base.get(analyzer), self.tail.get(analyzer)) if seg is not None]
+        if len(found) == 1:
+            docs, tfs = found[0]
+        else:
+            docs, tfs = np.concatenate([d for d, _ in found]), np.concatenate([t for _, t in found])
+        keep = self.alive[docs]
+        return docs[keep], tfs[keep]
+
+    def scores(self, analyzer: str, query: str) -> np.ndarray:
+        """BM25 score of every position for the query (0 where no query term occurs, or removed)."""
+        scores = np.zeros(len(self.ids), dtype=np.float32)
+        if not self.n_alive:
+            return scores
+        lengths, avg = self.lengths[analyzer], self.avg_len[analyzer]
+        for term, times in Counter(term_hash(t) for t in ANALYZERS[analyzer](query) if t).items():
+            docs, tfs = self._postings(analyzer, term)
+            if not len(docs):
                 continue
-        self.state = self._read_or_report(self._current())
-
-    def _read_or_report(self, version: str | None) -> LexicalSnapshot:
-        """The version's snapshot; a garbled file is reported in one line, never as a codec traceback."""
-        try:
-            return self._read(version)
-        except FileNotFoundError:
-            if self._current() != version:
-                raise  # a writer swapped versions under us: read the new CURRENT
-            raise damaged(self.folder, "a file is missing") from None
-        except Exception as exc:  # UnicodeDecodeError, JSONDecodeError, KeyError, numpy/bm25s errors ...
-            raise damaged(self.folder, type(exc).__name__) from exc
-
-    def _read(self, version: str | None) -> LexicalSnapshot:
-        if version is None:
-            return self._build([], None)
-        vdir = self.folder / version
-        docs = []
-        with open(vdir / "docs.jsonl", encoding="utf-8") as fh:
-            for line in fh:
-                d = json.loads(line)
-                docs.append(LexicalDoc(d["id"], d["transcript_id"], d["text"], d["words"]))
-        built = json.loads((vdir / "analyzers.json").read_text(encoding="utf-8"))
-        rankings = {}
-        for name, p in self.params.items():
-            if name in built and BM25Params(**built[name]) == p:
-                rankings[name] = LexicalRanking.load(name, vdir / name, p, len(docs))
-            else:  # an analyzer this version did not persist: build it in memory
-                rankings[name] = LexicalRanking.build(name, [d.tokens(name) for d in docs], p)
-        return LexicalSnapshot(docs, rankings, version)
-
-    def _build(self, docs: list[LexicalDoc], version: str | None) -> LexicalSnapshot:
-        rankings = {name: LexicalRanking.build(name, [d.tokens(name) for d in docs], p)
-                    for name, p in self.params.items()}
-        return LexicalSnapshot(docs, rankings, version)
-
-    def refresh(self) -> LexicalSnapshot:
-        """The current state, reloaded first when another process has written a newer version."""
-        if self._current() != self.state.version:
-            self._load()
-        return self.state
-
-    def ids(self) -> set[str]:
-        return self.state.ids()
+            idf = np.log1p((self.n_alive - len(docs) + 0.5) / (len(docs) + 0.5))
+            tf = tfs.astype(np.float32)
+            scores[docs] += np.float32(times * idf) * tf / (tf + K1 * (1 - B + B * lengths[docs] / avg))
+        return scores
 
     def known_terms(self, terms: Iterable[str]) -> set[str]:
-        """The terms the library mentions anywhere (see LexicalSnapshot.known_terms)."""
-        return self.refresh().known_terms(terms)
+        """The terms some live chunk holds: as a jieba word, or all its characters and bigrams in one chunk.
 
-    # ---------- writing ----------
-    def add(self, entries: Iterable[tuple[str, str, str]]) -> None:
-        """Add or replace (chunk id, transcript id, text) entries, then persist."""
-        new = {cid: LexicalDoc.from_text(cid, tid, text) for cid, tid, text in entries}
-        kept = [d for d in self.state.docs if d.id not in new]
-        self._persist(self._build(kept + list(new.values()), None))
-
-    def remove(self, predicate: Callable[[LexicalDoc], bool]) -> int:
-        """Drop every document the predicate picks, persist, and say how many went."""
-        kept = [d for d in self.state.docs if not predicate(d)]
-        gone = len(self.state.docs) - len(kept)
-        if gone:
-            self._persist(self._build(kept, None))
-        return gone
-
-    def _persist(self, state: LexicalSnapshot) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        version = f"v-{uuid.uuid4().hex[:12]}"
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
-        with open(tmp / "docs.jsonl", "w", encoding="utf-8") as fh:
-            for d in state.docs:
-                fh.write(json.dumps({"id": d.id, "transcript_id": d.transcript_id,
-                                     "text": d.text, "words": d.words}, ensure_ascii=False))
-                fh.write("\n")
-        for name, ranking in state.rankings.items():
-            (tmp / name).mkdir()
-            ranking.save(tmp / name)
-        params = {name: {"k1": p.k1, "b": p.b} for name, p in self.params.items()}
-        (tmp / "analyzers.json").write_text(json.dumps(params), encoding="utf-8")
-        os.replace(tmp, self.folder / version)
-        pointer = self.folder / f".CURRENT-{version}"
-        pointer.write_text(version, encoding="utf-8")
-        os.replace(pointer, self.folder / "CURRENT")
-        state.version = version
-        self.state = state
-        self._clean_old(version)
-
-    def _clean_old(self, keep: str) -> None:
-        for entry in self.folder.iterdir():
-            if entry.name in (keep, "CURRENT"):
+        Case-insensitive, and a Chinese noun counts wherever its characters stand together in a
+        chunk, whatever jieba made of them there ("叉车" is unknown only if no chunk writes 叉车).
+        Read from the postings, so no process keeps the library's text in memory.
+        """
+        known = set()
+        for term in terms:
+            lowered = term.lower() if term else ""
+            if not lowered:
                 continue
-            if entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                entry.unlink(missing_ok=True)
+            if len(self._postings("word", term_hash(lowered))[0]):
+                known.add(term)
+                continue
+            parts = {term_hash(t) for t in char_tokens(lowered)}
+            common: np.ndarray | None = None
+            for part in parts:
+                docs = self._postings("chars", part)[0]
+                common = docs if common is None else np.intersect1d(common, docs, assume_unique=False)
+                if not len(common):
+                    break
+            if common is not None and len(common):
+                known.add(term)
+        return known
 
-    # ---------- searching ----------
+    def top(self, scores: np.ndarray, k: int, allowed: np.ndarray | None) -> list[tuple[str, float]]:
+        return top_k(scores, self.ids, k, allowed)
+
     def search(self, query: str, k: int = 10, analyzer: str = "chars",
-               transcript_ids: Collection[str] | None = None) -> list[tuple[str, float]]:
-        """Top-k (chunk id, BM25 score) with a positive score, only from the allowed transcripts."""
-        return self.refresh().search(query, k, analyzer, transcript_ids)
+               transcript_ids: Collection[str] | None = None,
+               published_only: bool = False) -> list[tuple[str, float]]:
+        """Top-k (chunk id, BM25 score) with a positive score, only from the allowed chunks."""
+        return top_k(self.scores(analyzer, query), self.ids, k, self.allowed(transcript_ids, published_only))
 
 
 def top_k(scores: np.ndarray, ids: Sequence[str], k: int,

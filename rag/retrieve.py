@@ -2,8 +2,9 @@
 
 The index returns chunk ids and scores; SQL holds the chunks. Only chunks of
 transcripts whose ingest finished ('ready') are returned, so a half-written
-ingest is never seen. :func:`published_transcript_ids` is the scope a worker's
-Q&A is held to.
+ingest is never seen. A worker's Q&A is held to chunks shown to workers
+(``published_only``: a flag on each chunk, set by publishing — rag/visibility.py);
+a trainer's own scope is a short list of transcript ids.
 """
 
 from __future__ import annotations
@@ -16,16 +17,17 @@ from sqlalchemy import select
 
 from rag.catalog import chunks_by_id
 from rag.ingest import forget_open_stores, index_stamp, repair_or_rebuild
-from rag.published import published_versions
+from rag.published import published_sources
 from shifu.context import Context
 from shifu.errors import ConfigError, IndexDamaged
 from shifu.models import SearchHit
-from shifu.tables import CourseVersionRow, TranscriptRow
+from shifu.tables import TranscriptRow
 
 
 def search(ctx: Context, query: str, k: int = 5,
-           transcript_ids: set[str] | list[str] | None = None) -> list[SearchHit]:
-    """The `k` best chunks for `query`, best first; `transcript_ids` limits the search to those."""
+           transcript_ids: set[str] | list[str] | None = None, published_only: bool = False) -> list[SearchHit]:
+    """The `k` best chunks for `query`, best first; `transcript_ids` limits the search to those,
+    `published_only` to what workers may see."""
     if not query.strip() or k <= 0:
         return []
     scope = None if transcript_ids is None else sorted(set(transcript_ids))
@@ -34,7 +36,7 @@ def search(ctx: Context, query: str, k: int = 5,
     fetch = k
     with ctx.unit_of_work():  # one read of the chunks and their titles
         for _ in range(3):  # over-fetch when ids the SQL side does not (yet) know were dropped
-            found = _search_index(ctx, query, fetch, scope)
+            found = _search_index(ctx, query, fetch, scope, published_only)
             chunks = chunks_by_id(ctx, (cid for cid, _ in found))
             kept = [(chunks[cid], score) for cid, score in found if cid in chunks]
             if len(kept) >= k or len(found) < fetch:
@@ -56,17 +58,18 @@ _repairing: set[str] = set()
 _repairing_guard = threading.Lock()
 
 
-def _search_index(ctx: Context, query: str, k: int, scope: list[str] | None) -> list[tuple[str, float]]:
+def _search_index(ctx: Context, query: str, k: int, scope: list[str] | None,
+                  published_only: bool = False) -> list[tuple[str, float]]:
     """Search the reader's index; on a stale or unreadable one, reopen and retry once, then start a repair."""
     try:
-        return reader_index(ctx).search(query, k=k, transcript_ids=scope)
+        return reader_index(ctx).search(query, k=k, transcript_ids=scope, published_only=published_only)
     except ConfigError:
         raise
     except Exception as exc:  # another process changed the index under us, or it is damaged
         log.warning("search failed on the open index (%s: %s); reopening it once", type(exc).__name__, exc)
         forget_open_stores(ctx)
     try:
-        return reader_index(ctx).search(query, k=k, transcript_ids=scope)
+        return reader_index(ctx).search(query, k=k, transcript_ids=scope, published_only=published_only)
     except ConfigError:
         raise
     except Exception as exc:
@@ -114,8 +117,7 @@ def reader_index(ctx: Context) -> Any:
 def published_transcript_ids(ctx: Context) -> set[str]:
     """Transcripts that are sources of the published version of a published course."""
     with ctx.unit_of_work() as s:
-        rows = s.execute(published_versions(CourseVersionRow.transcript_ids))
-        return {str(tid) for (ids,) in rows for tid in (ids or [])}
+        return published_sources(s)
 
 
 def _titles(ctx: Context, transcript_ids: set[str]) -> dict[str, tuple[str, str | None]]:

@@ -25,7 +25,7 @@ class Setting:
 
 
 SETTINGS: list[Setting] = [
-    Setting("home", "SHIFU_HOME", ".shifu", "Data folder: chroma/, bm25/, shifu.db, uploads/."),
+    Setting("home", "SHIFU_HOME", ".shifu", "Data folder: chroma/, shifu.db (with the lexical index), uploads/."),
     Setting("database_url", "SHIFU_DATABASE_URL", None,
             "SQLAlchemy URL; default sqlite:///$SHIFU_HOME/shifu.db (WAL). PostgreSQL works too.", secret=True),
     Setting("chroma_url", "SHIFU_CHROMA_URL", None,
@@ -94,10 +94,6 @@ class Settings(BaseModel):
     @property
     def chroma_dir(self) -> Path:
         return self.home / "chroma"
-
-    @property
-    def bm25_dir(self) -> Path:
-        return self.home / "bm25"
 
     @property
     def uploads_dir(self) -> Path:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -92,6 +93,39 @@ class ChunkRow(Base):
     n_tokens: Mapped[int] = mapped_column(Integer, default=0)
 
     transcript: Mapped[TranscriptRow] = relationship(back_populates="chunks")
+
+
+class LexicalChunkRow(Base):
+    """One chunk in the lexical index every process shares: its terms, pre-tokenised and hashed.
+
+    ``chars`` and ``words`` hold (crc32 of the term, count) pairs (rag/lexical.py packs them), so a
+    process loads the index without tokenising again. A removed chunk stays as a tombstone (no terms)
+    until the index is compacted, so a reader that is behind sees the removal.
+    """
+
+    __tablename__ = "lexical_chunks"
+
+    index_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    chunk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    transcript_id: Mapped[str] = mapped_column(String(64), index=True)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)  # may a worker's chat see it
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    added: Mapped[int] = mapped_column(Integer)  # the generation its terms were written at
+    generation: Mapped[int] = mapped_column(Integer, index=True)  # its last change: terms, visibility, removal
+    chars: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    chars_len: Mapped[int] = mapped_column(Integer, default=0)
+    words: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    words_len: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LexicalStateRow(Base):
+    """The generation counter of one lexical index: readers compare it to apply only what changed."""
+
+    __tablename__ = "lexical_state"
+
+    index_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    floor: Mapped[int] = mapped_column(Integer, default=0)  # a reader older than this reloads everything
 
 
 # --- Q&A and the LLM layer -----------------------------------------------------

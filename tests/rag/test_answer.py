@@ -12,6 +12,7 @@ from rag.answer import EXCERPT_LABEL, NOT_COVERED, answer_question, render_answe
 from rag.catalog import get_transcript
 from rag.gaps import list_gaps
 from rag.ingest import ingest_bytes
+from rag.visibility import sync_visibility
 from shifu.context import Context
 from shifu.settings import load_settings
 from shifu.store import session_scope
@@ -145,6 +146,7 @@ def test_published_scope_never_cites_unpublished_transcripts(library, tmp_path: 
         s.merge(CourseRow(id="c-lathe", title="对刀", status="published", published_version=1))
         s.merge(CourseVersionRow(id=1, course_id="c-lathe", number=1, status="published", data={},
                                  transcript_ids=[ids["lathe.txt"]]))
+    sync_visibility(ctx, ids.values())
     try:
         # The welding interview answers this; it is not published, so the worker gets nothing from it.
         for question in ("焊缝发蓝是什么原因？", "换刀以后要重新对刀吗？"):
@@ -156,6 +158,7 @@ def test_published_scope_never_cites_unpublished_transcripts(library, tmp_path: 
         with session_scope(settings) as s:
             s.query(CourseVersionRow).delete()
             s.query(CourseRow).delete()
+        sync_visibility(ctx, ids.values())
 
 
 def test_english_question_gets_english_labels(library) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rag.visibility import sync_visibility
 from shifu.auth import add_user
 from shifu.context import Context
 from shifu.tables import CourseRow, CourseVersionRow
@@ -20,6 +21,7 @@ def make_course(ctx: Context, course_id: str, transcript_id: str, *, status: str
         s.flush()
         s.add(CourseVersionRow(course_id=course_id, number=1, status=status, data={"title": title},
                                transcript_ids=[transcript_id]))
+    sync_visibility(ctx, [transcript_id])  # what publishing does: the chat's scope is a flag on each chunk
     return course_id
 
 

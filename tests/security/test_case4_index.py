@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -9,12 +10,14 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from typer.testing import CliRunner
 
 from rag.ingest import _drop_chroma_system, check_consistency, ingest_bytes
 from rag.retrieve import BEING_REPAIRED, search
 from shifu.context import Context
 from shifu.errors import IndexDamaged
+from shifu.tables import LexicalChunkRow, LexicalStateRow
 from ui.cli.main import app
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,9 +33,11 @@ def _garble(path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00garbage\x9c\x80" * 64)
 
 
-def _bm25_docs(ctx: Context) -> Path:
-    folder = ctx.settings.bm25_dir / "chunks"
-    return folder / (folder / "CURRENT").read_text().strip() / "docs.jsonl"
+def _garble_lexical(ctx: Context) -> None:
+    """Garble every chunk's stored terms, as a bad write would leave them (readers are told of a change)."""
+    with ctx.unit_of_work() as s:
+        s.execute(update(LexicalChunkRow).values(chars=b"\xff\xfe\x00garbage\x9c\x80" * 64, generation=10**6))
+        s.execute(update(LexicalStateRow).values(generation=10**6))
 
 
 @pytest.mark.case("3 index changed under a reader")
@@ -61,9 +66,9 @@ def test_a_stale_handle_is_reopened_once(ctx) -> None:
 
 
 @pytest.mark.case("4 damaged index", data=True)
-def test_garbled_bm25_is_reported_in_one_line_and_rebuilt(ctx) -> None:
+def test_garbled_lexical_index_is_reported_in_one_line_and_rebuilt(ctx) -> None:
     assert ingest_bytes(ctx, A.encode(), "a.txt").ok
-    _garble(_bm25_docs(ctx))
+    _garble_lexical(ctx)
     with pytest.raises(IndexDamaged) as found:
         check_consistency(Context(ctx.settings))
     assert "\n" not in str(found.value) and "check --fix" in str(found.value)
@@ -73,7 +78,6 @@ def test_garbled_bm25_is_reported_in_one_line_and_rebuilt(ctx) -> None:
     assert out.exit_code == 0, out.output
     assert "rebuilt" in out.output and "consistent" in out.output
     assert "肥皂水" in search(Context(ctx.settings), "焊前检查什么", k=1)[0].chunk.text
-    assert list(ctx.settings.bm25_dir.parent.glob("bm25.damaged-*")), "the damaged files are kept aside"
 
 
 @pytest.mark.case("4 damaged index", data=True)
@@ -99,7 +103,7 @@ def test_the_app_says_the_index_is_being_repaired_then_answers(ctx) -> None:
     make_course(ctx, "c1", result.transcript_id, status="published")
     worker = make_users(ctx)["worker"]
     app_ctx = Context(ctx.settings)
-    _garble(_bm25_docs(ctx))
+    _garble_lexical(ctx)
     with pytest.raises(gr.Error) as said:
         WorkerHandlers(app_ctx).ask("焊前检查什么？", [], request(worker))
     assert str(said.value.message) == BEING_REPAIRED and "索引正在修复" in BEING_REPAIRED
@@ -112,3 +116,20 @@ def test_the_app_says_the_index_is_being_repaired_then_answers(ctx) -> None:
             assert str(exc) == BEING_REPAIRED
         time.sleep(0.5)
     assert "肥皂水" in search(app_ctx, "焊前检查什么", k=1)[0].chunk.text
+
+
+@pytest.mark.case("4 damaged index", data=True)
+def test_an_empty_lexical_table_after_an_upgrade_is_filled_from_the_library(ctx) -> None:
+    """A library from before the shared lexical index (its old bm25/ folder is ignored): check --fix fills the table."""
+    from sqlalchemy import delete
+
+    assert ingest_bytes(ctx, A.encode(), "a.txt").ok
+    with ctx.unit_of_work() as s:
+        s.execute(delete(LexicalChunkRow))
+        s.execute(update(LexicalStateRow).values(generation=LexicalStateRow.generation + 1))
+    (ctx.settings.home / "bm25" / "chunks").mkdir(parents=True)  # what an old version left
+    out = _cli("transcripts", "check")
+    assert out.exit_code == 1 and json.loads(out.stdout.strip().splitlines()[-1])["missing_in_bm25"] > 0
+    out = _cli("transcripts", "check", "--fix")
+    assert out.exit_code == 0 and "consistent" in out.output, out.output
+    assert "肥皂水" in search(Context(ctx.settings), "焊前检查什么", k=1)[0].chunk.text

@@ -44,7 +44,7 @@ def test_bad_values_name_the_variable() -> None:
 def test_database_and_index_live_in_home(tmp_path: Path) -> None:
     s = load_settings(environ={"SHIFU_HOME": str(tmp_path)})
     assert s.db_url == f"sqlite:///{(tmp_path / 'shifu.db').resolve()}"
-    assert s.chroma_dir == tmp_path / "chroma" and s.bm25_dir == tmp_path / "bm25"
+    assert s.chroma_dir == tmp_path / "chroma"
 
 
 def test_config_command_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:

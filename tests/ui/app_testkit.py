@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extraction.course import CourseDraft, Lesson, Module, Point, QuizItem, Source
+from rag.visibility import sync_visibility
 from shifu.auth import add_user
 from shifu.context import Context
 from shifu.models import Citation
@@ -54,6 +55,7 @@ def make_course(settings, course_id: str, *, status: str = "published", title: s
         s.flush()
         s.add(CourseVersionRow(course_id=course_id, number=1, status=status, data=draft.model_dump(mode="json"),
                                transcript_ids=transcript_ids or ["t1"], template_versions={"draft_units": "abc123"}))
+    sync_visibility(Context(settings), transcript_ids or ["t1"])  # what publishing does for the chat's scope
     return course_id
 
 

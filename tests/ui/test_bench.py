@@ -198,3 +198,16 @@ def test_serve_rows_judge_the_ratio_the_p95_and_crossing_failures():
     assert rows["chat p95 ms, 3 processes"].passed is False and rows["chat p95 ms, 3 processes"].baseline == 3000
     assert rows["failed requests (errors, 401, 404), all rounds"].system == 1
     assert rows["failed requests (errors, 401, 404), all rounds"].passed is False
+
+
+def test_scale_rows_hold_the_issue_targets_at_100k_and_only_report_smaller_sizes():
+    size = {"add_interview_s": 0.6, "search_p95_ms": 48.7, "start_and_answer_cpu_s": 6.9,
+            "seen_by_another_process_s": 0.5, "build_s": 1643, "peak_rss_mb": 1321}
+    slow = dict(size, chunks=100_000, search_p95_ms=140.0)
+    rows = rows_for({"scale": {"sizes": [dict(size, chunks=10_000), dict(size, chunks=100_000), slow]}})
+    small = [r for r in rows if "10,000 chunks" in r.benchmark]
+    assert small and all(r.passed is None for r in small)  # reported, not judged
+    big = [r for r in rows if "100,000 chunks" in r.benchmark and r.passed is not None]
+    assert [r.passed for r in big] == [True] * 4 + [True, False, True, True]
+    assert "scale" not in bench.GROUPS  # not in a default run: it takes tens of minutes
+    assert [(s.key, s.group) for s in plan(Path("b"), Path("o"), ["scale"])] == [("scale", "scale")]

@@ -19,7 +19,29 @@ from rich.progress import (
 
 
 def register_eval(eval_app: typer.Typer) -> None:
-    """Add `shifu eval retrieval` to the `shifu eval` group."""
+    """Add `shifu eval retrieval` and `shifu eval scale` to the `shifu eval` group."""
+
+    @eval_app.command("scale")
+    def eval_scale(
+        sizes: Annotated[str, typer.Option(
+            "--sizes", help="Library sizes in chunks, comma-separated (e.g. 10000,100000,300000).")] = "10000,100000",
+        bench: Annotated[Path, typer.Option(
+            "--bench", exists=True, file_okay=False, help="The bench folder (cmrc2018, webqa, vcsum).")] = Path(
+            "../shared/bench"),
+    ) -> None:
+        """Grow a synthetic library (bench passages, random vectors) per size; print build, memory, disk,
+        add/remove of one interview, the chat's search p50/p95, start-up and cross-process seconds."""
+        from rag.evaluate_scale import evaluate_scale
+
+        try:
+            chosen = [int(x.replace("_", "")) for x in sizes.split(",") if x.strip()]
+        except ValueError:
+            raise typer.BadParameter(f"--sizes {sizes!r}: write whole numbers separated by commas, "
+                                     "e.g. 10000,100000") from None
+        result = evaluate_scale(chosen, bench)
+        for row in result["sizes"]:
+            typer.echo(json.dumps(row, ensure_ascii=False), err=True)
+        typer.echo(json.dumps(result, ensure_ascii=False))
 
     @eval_app.command("retrieval")
     def eval_retrieval(

@@ -1,6 +1,6 @@
 """The `shifu` command. Each area's commands live in one module, registered by `_register_areas`:
 
-- ui/cli/ingest.py   ingest, transcripts, search, eval ingest, eval retrieval
+- ui/cli/ingest.py   ingest, transcripts, search, eval ingest, eval retrieval, eval scale
 - ui/cli/ask.py      ask, gaps, eval qa
 - ui/cli/prompts.py  prompts, logs
 - ui/cli/draft.py    draft, courses, eval segmentation, eval titles, eval drafting

@@ -2,14 +2,14 @@
 on another; and site keys, values all processes of one installation share (the cookie's name).
 
 Revision ID: 0006_sessions
-Revises: 0004_growth
+Revises: 0005_lexical
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_sessions"
-down_revision = "0004_growth"
+down_revision = "0005_lexical"
 branch_labels = None
 depends_on = None
 
