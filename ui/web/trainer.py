@@ -156,7 +156,7 @@ class TrainerHandlers:
             if not result.ok and not kept_before:
                 stored.unlink(missing_ok=True)  # a refused upload is not kept
             rows.append(_row(name, result.status, result.title, result.turns, result.chunks,
-                             result.error or result.diff, result.transcript_id))
+                             result.error_in(lang) or result.diff, result.transcript_id))
         progress((len(files), len(files)), desc="done")
         ok = sum(r["status"] != "failed" for r in rows)
         shown = [{**r, "status": t(f"up_{r['status']}", lang)} for r in rows]
