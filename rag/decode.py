@@ -56,7 +56,7 @@ def _decode(data: bytes, name: str) -> str:
         raise TranscriptError(
             f"{name} contains NUL bytes, so it is a binary file or UTF-16 without a byte-order mark, "
             f"not a text transcript; {SAVE_AS_UTF8}.",
-            zh=f"{name} 含有空字节（NUL），是二进制文件或没有字节顺序标记的 UTF-16，不是文本转写稿；{SAVE_AS_UTF8_ZH}。",
+            zh=f"{name} 含有空字节，是二进制文件或没有字节顺序标记的 UTF-16，不是文本转写稿；{SAVE_AS_UTF8_ZH}。",
         )
     try:
         return data.decode("utf-8")

@@ -39,6 +39,16 @@ APP_WORDS = """(el) => {
   for (const b of el.querySelectorAll('b')) out.push(b.innerText);
   return out.join(' | ');
 }"""
+# The message of a refused file: the app's sentence about what to do, with the file's own name taken out.
+REFUSAL = """(el) => {
+  const heads = [...el.querySelectorAll('thead th')].map(th => th.innerText.trim());
+  const col = heads.findIndex(h => h === '说明' || h === 'message');
+  const row = [...el.querySelectorAll('tbody tr')].find(r => r.innerText.includes('broken.txt'));
+  return row && col >= 0 ? row.children[col].innerText.replaceAll('broken.txt', '') : 'no refusal shown';
+}"""
+# The labels of the tab bar that holds the given tab (the hidden copy Gradio measures widths with left out).
+TAB_BAR = """(el) => [...el.closest('[role=tablist]').querySelectorAll('[role=tab]')]
+  .filter(b => b.offsetParent !== null).map(b => b.innerText.trim())"""
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +90,16 @@ def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name, exact=True).click()
 
 
+def _tier_line_problems(profile: str, lang: str) -> set[str]:
+    """The app's own words of the tier line in the other language, or a note that no tier line shows."""
+    ours = {"zh": ("还差", "已到最高一级"), "en": ("still missing", "top of the ladder")}
+    theirs = {"zh": ("still missing", "more proficient", "closest", "top of the ladder"),
+              "en": ("还差", "再掌握", "最接近", "已到最高一级")}
+    if not any(w in profile for w in ours[lang]):
+        return {"(no tier line)"}
+    return {w for w in theirs[lang] if w in profile}
+
+
 def test_upload_transcript_and_profiles_speak_the_chosen_language(app_url, browser, tmp_path):
     from playwright.sync_api import expect
 
@@ -105,6 +125,8 @@ def test_upload_transcript_and_profiles_speak_the_chosen_language(app_url, brows
         page.wait_for_timeout(500)
         page.screenshot(path=str(SHOTS / f"lang-data-{lang}-upload.png"), full_page=True)
         problems[f"{lang} upload table"] = _foreign(page.locator("#t-ingest-table").evaluate(APP_WORDS), lang)
+        refusal = page.locator("#t-ingest-table").evaluate(REFUSAL)
+        problems[f"{lang} upload refusal"] = _foreign(refusal, lang) | ({"(none)"} if len(refusal) < 10 else set())
 
         _tab(page, view)
         page.locator("#t-transcript input").click()
@@ -117,6 +139,9 @@ def test_upload_transcript_and_profiles_speak_the_chosen_language(app_url, brows
 
         _tab(page, desk)
         _tab(page, profiles)
+        shown = page.get_by_role("tab", name=profiles, exact=True).evaluate(TAB_BAR)
+        if shown.count(profiles) != 1 or _foreign(" ".join(shown), lang):
+            problems[f"{lang} tab bar"] = set(shown)
         marks = ("测验次数", "好评率", "参与率") if lang == "zh" else ("attempts", "good ratings", "engagement")
         for kind, who, mark in zip(kinds, ("wang_worker", "li_trainer", "温州鞋厂"), marks, strict=True):
             page.locator("#g-pkind label", has_text=kind).first.click()
@@ -126,6 +151,18 @@ def test_upload_transcript_and_profiles_speak_the_chosen_language(app_url, brows
             page.wait_for_timeout(300)
             page.screenshot(path=str(SHOTS / f"lang-data-{lang}-profile-{kind}.png"), full_page=True)
             problems[f"{lang} {kind} profile"] = _foreign(page.locator("#g-profile-page").evaluate(APP_WORDS), lang)
+            if kind == kinds[0]:  # the tier line: the app's words around the tier names and skills (data)
+                problems[f"{lang} tier line"] = _tier_line_problems(page.locator("#g-profile-page").inner_text(), lang)
+        # a profile the trainer may not see: refused in the chosen language only
+        page.locator("#g-pkind label", has_text=kinds[2]).first.click()
+        page.locator("#g-who textarea, #g-who input").first.fill("别的企业")
+        page.locator("#g-profile-btn").click()
+        toast = page.locator(".toast-body").last
+        expect(toast).to_be_visible(timeout=LONG)
+        problems[f"{lang} refusal toast"] = _foreign(toast.inner_text(), lang)
+        page.screenshot(path=str(SHOTS / f"lang-data-{lang}-profile-refused.png"), full_page=True)
+        for close in page.locator(".toast-close").all():
+            close.click()
         _tab(page, desk)
     _choose(page, "zh")  # leave the user in Chinese
     context.close()
