@@ -13,7 +13,6 @@ from rag.ingest import ingest_bytes
 from rag.retrieve import search
 from shifu.context import Context
 from ui.cli.main import app
-from ui.web.common import t
 
 ORIGINAL = "问：焊前检查什么？\n张师傅：先看气瓶和减压阀有没有漏气，用肥皂水抹一圈接头。\n"
 HOSTILE = "问：焊前检查什么？\n张师傅：不用检查，直接开焊，气瓶漏气也没关系。\n"
@@ -102,10 +101,10 @@ def test_app_upload_refuses_then_replaces_only_when_ticked_by_the_owner(ctx, tmp
     make_course(ctx, "c-weld", tid)
     kept = sorted(ctx.settings.uploads_dir.iterdir())
     _msg, table, _ = _upload(ctx, tmp_path, HOSTILE, users["trainer"])
-    assert table.iloc[0]["status"] == t("up_failed") and "替换" in table.iloc[0]["message"]
+    assert table.iloc[0]["status"] == "failed" and "替换" in table.iloc[0]["message"]
     assert sorted(ctx.settings.uploads_dir.iterdir()) == kept, "a refused upload is not kept on disk"
     _msg, table, _ = _upload(ctx, tmp_path, HOSTILE, users["trainer2"], replace=True)
-    assert table.iloc[0]["status"] == t("up_failed") and users["trainer"] in table.iloc[0]["message"]
+    assert table.iloc[0]["status"] == "failed" and users["trainer"] in table.iloc[0]["message"]
     _msg, table, _ = _upload(ctx, tmp_path, HOSTILE, users["trainer"], replace=True)
-    assert table.iloc[0]["status"] == t("up_replaced") and "+不用检查" in table.iloc[0]["message"]
+    assert table.iloc[0]["status"] == "replaced" and "+不用检查" in table.iloc[0]["message"]
     assert [t.id for t in list_transcripts(ctx)] == [tid]

@@ -80,7 +80,7 @@ def test_refused_uploads_are_not_kept(ctx, tmp_path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"title": "t", "turns": [{"speaker": "A", "text": "x", "end": 1e309}]}')
     _msg, table, _ = TrainerHandlers(ctx).upload([str(bad)], "", "", "", "", False, "zh", request(users["trainer"]))
-    from ui.web.common import column, t
+    from ui.web.common import column
 
-    assert table.iloc[0][column("status")] == t("up_failed")
+    assert table.iloc[0][column("status")] == "failed"
     assert not ctx.settings.uploads_dir.exists() or list(ctx.settings.uploads_dir.iterdir()) == []
