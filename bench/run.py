@@ -190,7 +190,7 @@ def plan(bench: Path, out: Path, groups: Iterable[str], *, quick: bool = False, 
         steps.append(Step("drafting-oral_history_en", "drafting",
                           ["drafting", "--dir", str(bench / "oral_history_en")]))
     if "knowhow" in chosen:
-        steps.append(Step("knowhow", "knowhow", ["knowhow", "--dir", str(bench / "knowhow")]))
+        steps.append(Step("knowhow", "knowhow", ["knowhow", "--dir", str(bench / "knowhow"), "--leave-one-out"]))
     if "scale" in chosen:
         steps.append(Step("scale", "scale", ["scale", "--bench", str(bench)]))
     if "chat-load" in chosen:

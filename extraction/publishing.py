@@ -34,8 +34,8 @@ VERSION_STATUSES = ("draft", "in_review", "published", "replaced")
 
 def refusal(cls: type[ShifuError], en: str, zh: str, cli: str = "") -> ShifuError:
     """An error in both languages for the app (`.en`, `.zh`); str() adds the terminal's hint `cli`."""
-    err = cls(f"{en}{cli}")
-    err.en, err.zh = en, zh  # type: ignore[attr-defined]
+    err = cls(f"{en}{cli}", zh=zh)
+    err.en = en
     return err
 
 

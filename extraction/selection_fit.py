@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,8 @@ from extraction.evaluate_knowhow import (
     score_course,
     scoring_text,
 )
-from extraction.selection import FEATURES, feature_rows, select_units
+from extraction.selection import FEATURES, feature_rows, select_units, weights
+from shifu.errors import ShifuError
 from shifu.models import Chunk, Transcript
 
 L2 = 1.0
@@ -105,14 +107,25 @@ def leave_one_out(data: list[Prepared], cfg: dict) -> list[dict]:
     return rows
 
 
-def drafts_left_out(root: Path, settings, cfg: dict, progress=None) -> dict:
-    """`shifu eval knowhow`'s figures, each interview drafted with weights fitted on the others only."""
+def drafts_left_out(root: Path, settings, cfg: dict | None = None, progress=None,
+                    collections: Sequence[str] = ()) -> dict:
+    """`shifu eval knowhow`'s figures, each interview drafted with weights fitted on the others only.
+
+    `cfg` defaults to the shipped scorer (its threshold and budget); `collections` limits which
+    interviews are drafted, while every other interview still counts in each fit.
+    """
     from extraction.evaluate_knowhow import evaluate_case, summarise
 
+    cfg = dict(weights()) if cfg is None else cfg
     cases = find_cases(root)
+    if len(cases) < 2:
+        raise ShifuError(f"leaving one interview out needs at least two interviews with references under {root} "
+                         f"(found {len(cases)}); point --dir at the knowhow folder")
     data = [prepare(c) for c in cases]
     rows = []
     for i, case in enumerate(cases):
+        if collections and case.collection not in collections:
+            continue
         rest = [e for j, e in enumerate(data) if j != i]
         w = fit([e.x for e in rest], [e.y for e in rest], [e.case.collection for e in rest])
         held_out = {**cfg, "weights": {f: float(v) for f, v in zip(FEATURES, w, strict=True)}}

@@ -63,6 +63,7 @@ class IngestResult:
     chunks: int = 0
     status: Status = "failed"
     error: str = ""  # one line naming the file and what to do
+    error_zh: str = ""  # the same line in Chinese, where one was written
     seconds: float = 0.0
     diff: str = ""  # on a replace: what changed in the text, as a unified diff
     warnings: list[str] = field(default_factory=list)  # e.g. passages that read as instructions to a model
@@ -70,6 +71,10 @@ class IngestResult:
     @property
     def ok(self) -> bool:
         return self.status != "failed"
+
+    def error_in(self, lang: str) -> str:
+        """The error line in `lang` ('zh' or 'en'), English where no Chinese was written."""
+        return (self.error_zh if lang == "zh" else "") or self.error
 
 
 @dataclass
@@ -453,7 +458,8 @@ def ingest_bytes(
         _check_work(name, "turns", len(transcript.turns), MAX_TURNS, started)
         chunks = chunk_transcript(transcript, chunk_tokens=ctx.settings.chunk_tokens, overlap=ctx.settings.chunk_overlap)
         if not chunks:
-            raise TranscriptError(f"{name} has no text to index; check that it is a transcript")
+            raise TranscriptError(f"{name} has no text to index; check that it is a transcript",
+                                  zh=f"{name} 没有可以入库的文字；请确认它是访谈转写稿")
         _check_work(name, "chunks", len(chunks), MAX_CHUNKS, started)
         # The slow part (vectors, cached by content) before the writer lock: a long interview
         # no longer holds up another trainer's short one for the minutes its vectors take.
@@ -463,11 +469,12 @@ def ingest_bytes(
                                   explicit=_explicit(expert=expert, trade=trade, enterprise=enterprise,
                                                      interview_date=interview_date, consent=consent))
     except ShifuError as exc:
-        return _failed(name, _one_line(str(exc)), started)
+        return _failed(name, _one_line(str(exc)), started, _one_line(exc.zh or ""))
     except Exception as exc:  # a bug or an environment problem: report it, keep the batch going
         log.exception("ingesting %s failed", name)
-        return _failed(name, f"{name}: ingest failed ({type(exc).__name__}: {_one_line(str(exc))}); "
-                             "nothing was stored — fix the cause and ingest it again", started)
+        cause = f"{type(exc).__name__}: {_one_line(str(exc))}"
+        return _failed(name, f"{name}: ingest failed ({cause}); nothing was stored — fix the cause and ingest it again",
+                       started, f"{name} 入库失败（{cause}）；什么也没有保存，请排除原因后重新上传")
     return IngestResult(file=name, transcript_id=transcript.id, title=transcript.title,
                         turns=len(transcript.turns), chunks=len(chunks), status=status,
                         seconds=time.perf_counter() - started, diff=diff, warnings=screen_warnings(transcript))
@@ -489,14 +496,15 @@ def screen_warnings(transcript: Transcript) -> list[str]:
 def _check_work(name: str, what: str, count: int, limit: int, started: float) -> None:
     """Refuse an upload that would hold the index lock for minutes (too many turns/chunks, too slow)."""
     if count > limit:
-        raise TranscriptError(f"{name} 有 {count:,} 个{'发言' if what == 'turns' else '片段'}，超过 {limit:,} 的上限；"
-                              f"请把访谈拆成几个文件。 / {name} has {count:,} {what}, over the limit of {limit:,}; "
-                              "split the interview into several files.")
+        raise TranscriptError(f"{name} has {count:,} {what}, over the limit of {limit:,}; "
+                              "split the interview into several files.",
+                              zh=f"{name} 有 {count:,} 个{'发言' if what == 'turns' else '片段'}，超过 {limit:,} 的上限；"
+                                 "请把访谈拆成几个文件。")
     spent = time.perf_counter() - started
     if spent > MAX_PREPARE_S:
-        raise TranscriptError(f"{name} 解析用了 {spent:.0f} 秒，超过 {MAX_PREPARE_S:.0f} 秒上限；请拆成几个文件。 / "
-                              f"{name} took {spent:.0f} s to read, over the {MAX_PREPARE_S:.0f} s limit; "
-                              "split it into several files.")
+        raise TranscriptError(f"{name} took {spent:.0f} s to read, over the {MAX_PREPARE_S:.0f} s limit; "
+                              "split it into several files.",
+                              zh=f"{name} 解析用了 {spent:.0f} 秒，超过 {MAX_PREPARE_S:.0f} 秒上限；请拆成几个文件。")
 
 
 def ingest_paths(
@@ -706,9 +714,9 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def _failed(file: str, error: str, started: float | None = None) -> IngestResult:
+def _failed(file: str, error: str, started: float | None = None, error_zh: str = "") -> IngestResult:
     seconds = time.perf_counter() - started if started is not None else 0.0
-    return IngestResult(file=file, status="failed", error=error, seconds=seconds)
+    return IngestResult(file=file, status="failed", error=error, error_zh=error_zh, seconds=seconds)
 
 
 # --- the ingest speed benchmark ---------------------------------------------------------

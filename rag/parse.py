@@ -48,15 +48,19 @@ def parse_transcript(
     if suffix not in SUPPORTED_EXTENSIONS:
         raise TranscriptError(
             f"{name}: '{suffix or 'no extension'}' files are not supported; save the interview as one of "
-            f"{', '.join(sorted(SUPPORTED_EXTENSIONS))} (see corpus/FORMAT.md)."
+            f"{', '.join(sorted(SUPPORTED_EXTENSIONS))} (see corpus/FORMAT.md).",
+            zh=f"{name}：不支持{'这种' if suffix else '没有扩展名的'}文件；请把访谈另存为 "
+               f"{'、'.join(sorted(SUPPORTED_EXTENSIONS))} 之一。",
         )
     if len(data) > max_bytes:
         raise TranscriptError(
             f"{name} is {_mb(len(data))} MB, over the {_mb(max_bytes)} MB limit; "
-            f"split the interview into parts or raise the limit with SHIFU_MAX_FILE_MB."
+            f"split the interview into parts or raise the limit with SHIFU_MAX_FILE_MB.",
+            zh=f"{name} 有 {_mb(len(data))} MB，超过 {_mb(max_bytes)} MB 上限；请把访谈拆成几个文件，或请管理员调高上限。",
         )
     if not data.strip():
-        raise TranscriptError(f"{name} is empty; export the interview again and upload the full file.")
+        raise TranscriptError(f"{name} is empty; export the interview again and upload the full file.",
+                              zh=f"{name} 是空文件；请重新导出访谈并上传完整文件。")
     source = _screened(_read(data, name, suffix, expert))
     turns = _with_speakers(source.turns, name, expert)
     assign_spans(turns)
@@ -123,7 +127,8 @@ def _with_speakers(turns: list[Turn], name: str, expert: str | None) -> list[Tur
     turns = [turn for turn in turns if turn.text.strip()]
     if not turns:
         raise TranscriptError(
-            f"{name} has no interview text in it; check that it is the right file and export it again."
+            f"{name} has no interview text in it; check that it is the right file and export it again.",
+            zh=f"{name} 里没有访谈文字；请确认文件没选错，并重新导出。",
         )
     if all(turn.speaker for turn in turns):
         return turns
@@ -134,7 +139,9 @@ def _with_speakers(turns: list[Turn], name: str, expert: str | None) -> list[Tur
             return turns
         raise TranscriptError(
             f"{name} names no speakers; write each turn as `Speaker: text` (e.g. `问：…` / `张师傅：…`, "
-            f"`Q:` / `A:`) as described in corpus/FORMAT.md, or pass --expert NAME if the whole file is the master speaking."
+            f"`Q:` / `A:`) as described in corpus/FORMAT.md, or pass --expert NAME if the whole file is the master speaking.",
+            zh=f"{name} 没有标出说话人；请把每段写成“说话人：内容”（如“问：…”“张师傅：…”），"
+               "如果整份都是师傅在讲，请在“老师傅姓名”一栏填上名字。",
         )
     unknown = "未标注" if detect_language("".join(t.text for t in turns)) == "zh" else "Unknown"
     for turn in turns:

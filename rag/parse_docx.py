@@ -33,37 +33,42 @@ def check_docx_container(data: bytes, name: str) -> None:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise TranscriptError(
             f"{name} is an old Word 97-2003 document (.doc saved as .docx); open it in Word or WPS "
-            f"and save it as .docx (Word document), or as UTF-8 .txt."
+            f"and save it as .docx (Word document), or as UTF-8 .txt.",
+            zh=f"{name} 是旧版 Word 97-2003 文档（.doc 改名成了 .docx）；请用 Word 或 WPS 打开，另存为 .docx 或 UTF-8 .txt。",
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
         raise TranscriptError(
             f"{name} is not a Word document (it is not a ZIP file, which every .docx is); "
-            f"open it in Word or WPS and save it as .docx, or save it as UTF-8 .txt."
+            f"open it in Word or WPS and save it as .docx, or save it as UTF-8 .txt.",
+            zh=f"{name} 不是 Word 文档（每个 .docx 都是 ZIP 文件，它不是）；请用 Word 或 WPS 打开，另存为 .docx 或 UTF-8 .txt。",
         ) from None
     with archive:
         members = archive.infolist()
         if "word/document.xml" not in archive.namelist():
             raise TranscriptError(
                 f"{name} is not a Word document (it is a ZIP with no word/document.xml); "
-                f"save it again from Word as .docx."
+                f"save it again from Word as .docx.",
+                zh=f"{name} 不是 Word 文档（ZIP 里没有正文 word/document.xml）；请用 Word 重新另存为 .docx。",
             )
         unpacked = sum(member.file_size for member in members)
         swollen = [m for m in members if m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1)]
         if len(members) > MAX_MEMBERS or unpacked > MAX_UNPACKED_BYTES or swollen:
             raise TranscriptError(
                 f"{name} would unpack to {unpacked / 1024 / 1024:,.0f} MB from {len(data) / 1024:,.0f} KB "
-                f"(a ZIP bomb or a damaged file), so shifu will not open it; save the interview again from Word as .docx."
+                f"(a ZIP bomb or a damaged file), so shifu will not open it; save the interview again from Word as .docx.",
+                zh=f"{name} 解压后会有 {unpacked / 1024 / 1024:,.0f} MB（原文件 {len(data) / 1024:,.0f} KB，"
+                   "可能是压缩炸弹或损坏的文件），师傅不会打开它；请用 Word 重新另存为 .docx。",
             )
         document_xml = archive.getinfo("word/document.xml").file_size
         if document_xml > MAX_DOCUMENT_XML_BYTES:
             raise TranscriptError(
-                f"{name} 的正文 XML 解压后有 {document_xml / 1024 / 1024:,.0f} MB，超过 "
-                f"{MAX_DOCUMENT_XML_BYTES // 1024 // 1024} MB 上限；请把访谈拆成几个文件，或另存为 .txt。 / "
                 f"{name} holds {document_xml / 1024 / 1024:,.0f} MB of document XML, over the "
                 f"{MAX_DOCUMENT_XML_BYTES // 1024 // 1024} MB shifu reads from one Word file; split the interview "
-                "into parts or save it as .txt.")
+                "into parts or save it as .txt.",
+                zh=f"{name} 的正文 XML 解压后有 {document_xml / 1024 / 1024:,.0f} MB，超过 "
+                   f"{MAX_DOCUMENT_XML_BYTES // 1024 // 1024} MB 上限；请把访谈拆成几个文件，或另存为 .txt。")
 
 
 def docx_lines(data: bytes, name: str) -> list[str]:
@@ -77,7 +82,8 @@ def docx_lines(data: bytes, name: str) -> list[str]:
     except Exception as err:  # python-docx raises KeyError, ValueError, lxml errors ... for damaged files
         raise TranscriptError(
             f"{name} could not be opened as a Word document ({type(err).__name__}); "
-            f"open it in Word or WPS and save it again as .docx."
+            f"open it in Word or WPS and save it again as .docx.",
+            zh=f"{name} 打不开，不是完好的 Word 文档；请用 Word 或 WPS 打开，重新另存为 .docx。",
         ) from None
     _drop_hidden_text(document)
     lines: list[str] = []

@@ -15,6 +15,7 @@ from shifu.models import Turn
 __all__ = ["parse_json", "JsonTranscript"]
 
 _FORMAT = "see corpus/FORMAT.md for the JSON shape"
+_FORMAT_ZH = "JSON 应是一个对象，含 title（标题）和 turns（每段的 speaker 说话人、text 内容）"
 MAX_SECONDS = 604_800  # a week of recording
 
 
@@ -84,16 +85,19 @@ def parse_json(text: str, name: str) -> ParsedSource:
         raw = json.loads(text)
     except json.JSONDecodeError as err:
         raise TranscriptError(
-            f"{name} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); fix it, {_FORMAT}."
+            f"{name} is not valid JSON (line {err.lineno}, column {err.colno}: {err.msg}); fix it, {_FORMAT}.",
+            zh=f"{name} 不是有效的 JSON（第 {err.lineno} 行第 {err.colno} 列有错）；请改正，{_FORMAT_ZH}。",
         ) from None
     if not isinstance(raw, dict):
         raise TranscriptError(
-            f"{name} must hold one JSON object with 'title' and 'turns', not a {type(raw).__name__}; {_FORMAT}."
+            f"{name} must hold one JSON object with 'title' and 'turns', not a {type(raw).__name__}; {_FORMAT}.",
+            zh=f"{name} 的内容不是一个 JSON 对象；{_FORMAT_ZH}。",
         )
     try:
         doc = JsonTranscript.model_validate(raw)
     except ValidationError as err:
-        raise TranscriptError(f"{name} is not in the shifu JSON format: {_problems(err)}; {_FORMAT}.") from None
+        raise TranscriptError(f"{name} is not in the shifu JSON format: {_problems(err)}; {_FORMAT}.",
+                              zh=f"{name} 不符合师傅的 JSON 格式（{_problems(err)}）；请按格式改正，{_FORMAT_ZH}。") from None
     turns = [
         Turn(index=i, speaker=t.speaker, text=t.text, start=t.start, end=t.end, role=t.role or "other")
         for i, t in enumerate(doc.turns)

@@ -26,6 +26,7 @@ _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+([^>]+)>")
 _TAG = re.compile(r"</?[^>\n]*>")
 _ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
 _FIX_SRT = "fix that cue or save the transcript as .txt with `Speaker: text` lines (see corpus/FORMAT.md)"
+_FIX_SRT_ZH = "请改好这一条字幕，或把转写稿另存为每行“说话人：内容”的 .txt"
 
 
 @dataclass
@@ -45,11 +46,13 @@ def parse_srt(text: str, name: str) -> ParsedSource:
         if timing is None:
             raise TranscriptError(
                 f"{name} is not a valid SubRip subtitle file: the cue at line {line_no} "
-                f"({block[0].strip()[:40]!r}) has no timing line like '00:01:02,000 --> 00:01:05,000'; {_FIX_SRT}."
+                f"({block[0].strip()[:40]!r}) has no timing line like '00:01:02,000 --> 00:01:05,000'; {_FIX_SRT}.",
+                zh=f"{name} 不是有效的 SRT 字幕：第 {line_no} 行的字幕（{block[0].strip()[:40]!r}）缺少形如"
+                   f"“00:01:02,000 --> 00:01:05,000”的时间行；{_FIX_SRT_ZH}。",
             )
         cues.append(_cue(timing, block[first + 1 :], line_no, name))
     if not cues:
-        raise TranscriptError(f"{name} has no subtitle cues; {_FIX_SRT}.")
+        raise TranscriptError(f"{name} has no subtitle cues; {_FIX_SRT}.", zh=f"{name} 里没有字幕；{_FIX_SRT_ZH}。")
     return _to_source(cues)
 
 
@@ -58,7 +61,8 @@ def parse_vtt(text: str, name: str) -> ParsedSource:
     if not text.lstrip("\ufeff").startswith("WEBVTT"):
         raise TranscriptError(
             f"{name} is not a WebVTT subtitle file (its first line must be 'WEBVTT'); "
-            f"add that line or save the transcript as .txt with `Speaker: text` lines."
+            f"add that line or save the transcript as .txt with `Speaker: text` lines.",
+            zh=f"{name} 不是 WebVTT 字幕（第一行必须是 WEBVTT）；请补上这一行，或把转写稿另存为每行“说话人：内容”的 .txt。",
         )
     cues: list[_Cue] = []
     meta: dict[str, str] = {}
@@ -74,11 +78,13 @@ def parse_vtt(text: str, name: str) -> ParsedSource:
         if timing is None:
             raise TranscriptError(
                 f"{name} is not a valid WebVTT file: the cue at line {line_no} ({block[0].strip()[:40]!r}) "
-                f"has no timing line like '00:01:02.000 --> 00:01:05.000'; {_FIX_SRT}."
+                f"has no timing line like '00:01:02.000 --> 00:01:05.000'; {_FIX_SRT}.",
+                zh=f"{name} 不是有效的 WebVTT 字幕：第 {line_no} 行的字幕（{block[0].strip()[:40]!r}）缺少形如"
+                   f"“00:01:02.000 --> 00:01:05.000”的时间行；{_FIX_SRT_ZH}。",
             )
         cues.append(_cue(timing, block[at + 1 :], line_no, name))  # type: ignore[operator]
     if not cues:
-        raise TranscriptError(f"{name} has no subtitle cues; {_FIX_SRT}.")
+        raise TranscriptError(f"{name} has no subtitle cues; {_FIX_SRT}.", zh=f"{name} 里没有字幕；{_FIX_SRT_ZH}。")
     source = _to_source(cues)
     source.meta = meta
     return source
@@ -102,7 +108,8 @@ def _cue(timing: re.Match[str], lines: list[str], line_no: int, name: str) -> _C
     start, end = parse_clock(timing["start"]), parse_clock(timing["end"])
     if end < start:
         raise TranscriptError(
-            f"{name}: the cue at line {line_no} ends ({timing['end']}) before it starts ({timing['start']}); {_FIX_SRT}."
+            f"{name}: the cue at line {line_no} ends ({timing['end']}) before it starts ({timing['start']}); {_FIX_SRT}.",
+            zh=f"{name}：第 {line_no} 行的字幕结束时间（{timing['end']}）早于开始时间（{timing['start']}）；{_FIX_SRT_ZH}。",
         )
     return _Cue(start, end, lines, line_no)
 

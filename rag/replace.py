@@ -27,22 +27,32 @@ def check_replace(s: Any, old: TranscriptRow, new_text: str, *, replace: bool, u
     published = [title for title, status in courses if status == "published"]
     if published:
         renamed = f"{Path(name).stem}-v2{Path(name).suffix}"
-        raise TranscriptError(
-            f"{name} 是已发布课程《{published[0]}》的来源，同名新文件不能替换它（{change}）；请把新文件改名（如 {renamed}）"
-            f"后上传并起草新版本，或先撤回发布再用 --replace 替换。 / {name} is the source of the published course "
-            f"«{published[0]}», so a new file with the same name cannot replace it ({change}); upload the new file "
-            f"under another name (e.g. {renamed}) and draft a new version, or unpublish the course first and "
-            "then replace it with --replace.")
+        raise _refusal(
+            f"{name} is the source of the published course «{published[0]}», so a new file with the same name "
+            f"cannot replace it ({change}); upload the new file under another name (e.g. {renamed}) and draft a new "
+            "version, or unpublish the course first and then replace it",
+            " with --replace.", " (tick “replace” when you upload it).",
+            zh=f"{name} 是已发布课程《{published[0]}》的来源，同名新文件不能替换它（{change}）；请把新文件改名（如 "
+               f"{renamed}）后上传并起草新版本，或先撤回发布，再勾选“替换同名转写稿”上传。")
     if not replace:
-        raise TranscriptError(
-            f"{name} 已是课程《{courses[0][0]}》的来源，同名新文件不会自动替换它（{change}）；确认替换请加 --replace"
-            f"（应用里勾选“替换同名转写稿”），否则请改名后上传。 / {name} is the source of the course "
-            f"«{courses[0][0]}», so a new file with the same name does not replace it ({change}); to replace it, "
-            "ingest again with --replace (in the app: tick “replace”), or rename the new file.")
+        raise _refusal(
+            f"{name} is the source of the course «{courses[0][0]}», so a new file with the same name does not "
+            f"replace it ({change}); to replace it, ingest again",
+            " with --replace, or rename the new file.", " with “replace” ticked, or rename the new file.",
+            zh=f"{name} 已是课程《{courses[0][0]}》的来源，同名新文件不会自动替换它（{change}）；确认替换请勾选"
+               "“替换同名转写稿”后再上传，否则请改名后上传。")
     if uploaded_by and old.uploaded_by and uploaded_by != old.uploaded_by:
         raise TranscriptError(
-            f"{name} 由 {old.uploaded_by} 上传，只有上传者可以替换它；请联系 {old.uploaded_by}，或改名后上传。 / "
-            f"{name} was uploaded by {old.uploaded_by} and only they may replace it; ask them, or upload it under another name.")
+            f"{name} was uploaded by {old.uploaded_by} and only they may replace it; ask them, or upload it under "
+            "another name.",
+            zh=f"{name} 由 {old.uploaded_by} 上传，只有上传者可以替换它；请联系 {old.uploaded_by}，或改名后上传。")
+
+
+def _refusal(head: str, cli: str, app: str, zh: str) -> TranscriptError:
+    """A refusal whose English ends with what to do in the terminal (str) or in the app (`.en`)."""
+    err = TranscriptError(head + cli, zh=zh)
+    err.en = head + app
+    return err
 
 
 def text_diff(old: str, new: str, *, limit: int = 60) -> str:

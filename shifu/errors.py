@@ -2,7 +2,20 @@
 
 
 class ShifuError(Exception):
-    """Base for errors shown to users as one line (no traceback)."""
+    """Base for errors shown to users as one line (no traceback).
+
+    The message is English (the terminal's); `zh` is the same sentence in Chinese for the app,
+    which shows the chosen language (`.en`, `.zh`; `.zh` is None when no one wrote it).
+    """
+
+    def __init__(self, message: str = "", zh: str | None = None) -> None:
+        super().__init__(message)
+        self.en = message
+        self.zh = zh
+
+    def in_language(self, lang: str) -> str:
+        """The message in `lang` ('zh' or 'en'), English where no Chinese was written."""
+        return (self.zh if lang == "zh" else self.en) or str(self)
 
 
 class TranscriptError(ShifuError):

@@ -57,8 +57,8 @@ def may_see_worker(s: Session, viewer: User, username: str) -> bool:
     return bool(viewer.enterprise) and target.enterprise == viewer.enterprise and learns_from(s, username, viewer.username)
 
 
-def _refuse(lang_zh: str, en: str) -> NotVisible:
-    return NotVisible(f"{lang_zh} / {en}")
+def _refuse(zh: str, en: str) -> NotVisible:
+    return NotVisible(en, zh=zh)
 
 
 def worker_profile(ctx: Context, viewer: User, username: str) -> dict:
@@ -78,7 +78,8 @@ def worker_profile(ctx: Context, viewer: User, username: str) -> dict:
                 "skills": [{"skill": st.skill, "trade": st.trade, "p_known": round(st.estimate.p_known, 3),
                             "band": round(st.estimate.band, 3), "attempts": st.estimate.attempts,
                             "label": st.estimate.label()} for st in states],
-                "tiers": [{"trade": st.trade, "tier": st.tier, "explain": st.explain()} for st in standings],
+                "tiers": [{"trade": st.trade, "tier": st.tier,
+                           "explain": {"zh": st.explain("zh"), "en": st.explain("en")}} for st in standings],
                 "attempts": stats.attempts if stats else 0, "passed": stats.passed if stats else 0,
                 "last_at": stats.last_at.strftime("%Y-%m-%d") if stats and stats.last_at else "",
                 "strengths": proficient[:5], "weak_points": weak[:5]}

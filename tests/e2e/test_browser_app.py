@@ -190,6 +190,15 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     worker.shot("13a-worker-chat-citation-open")
     worker.expect(worker.page.locator("#w-chat blockquote strong").first).to_be_visible()
     worker.expect(worker.page.locator("#w-chat")).not_to_contain_text("&#")  # escaped once, no entities
+    chat = worker.page.locator("#w-chat")
+    answer = chat.locator(".message:not(.thought) [data-testid=bot] .message-content").first.inner_text().strip()
+    assert re.search(r"[。！？.!?…」”]$", answer), f"the answer stops mid-sentence: {answer[-30:]!r}"
+    # each citation names where it was said (the interview, the master) ...
+    assert "张师傅" in chat.locator(".thought .title").first.inner_text()
+    # ... and shows the transcript around the cited words, not the answer again
+    excerpt = chat.locator(".thought blockquote").first.inner_text().strip()
+    cited = chat.locator(".thought blockquote strong").first.inner_text().strip()
+    assert cited and cited in excerpt and len(excerpt) > len(cited) and excerpt not in answer
     worker.shot("13-worker-chat")
 
     worker.tab("评价课程")

@@ -27,7 +27,7 @@ USERS = {"boss": "admin", "li_trainer": "trainer", "wang_worker": "worker"}
 # Shown in either language: product and format names, the language picker, units.
 ALLOWED_EN = {w.lower() for w in (
     "shifu", "English", "Language", "SCORM", "QTI", "Moodle", "JSON", "Markdown", "Word", "LMS", "CSV", "YAML",
-    "PDF", "DOCX", "TXT", "SRT", "VTT", "GIFT", "XML", "LLM", "MB", "zip", *USERS)}
+    "PDF", "DOCX", "TXT", "SRT", "VTT", "GIFT", "XML", "LLM", "MB", "zip", "UTF", *USERS)}
 # Gradio's own widget texts follow the browser's locale (zh-CN here), not the app's choice.
 GRADIO_ZH = {"将文件拖放到此处", "或", "点击上传", "加载中"}
 # ... except the running-event timer, which Gradio writes in English whatever the locale

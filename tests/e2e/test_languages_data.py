@@ -39,6 +39,13 @@ APP_WORDS = """(el) => {
   for (const b of el.querySelectorAll('b')) out.push(b.innerText);
   return out.join(' | ');
 }"""
+# A refused upload's message and a refused profile, in each language: shown in the chosen one only.
+REFUSALS = {"upload": {"zh": "含有空字节", "en": "contains NUL bytes"},
+            "profile": {"zh": "只有管理员和本企业的内训师能看企业画像",
+                        "en": "only admins and the enterprise's trainers see its profile"}}
+# The labels of the tab bar that holds the given tab (the hidden copy Gradio measures widths with left out).
+TAB_BAR = """(el) => [...el.closest('[role=tablist]').querySelectorAll('[role=tab]')]
+  .filter(b => b.offsetParent !== null).map(b => b.innerText.trim())"""
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +87,24 @@ def _tab(page, name: str) -> None:
     page.get_by_role("tab", name=name, exact=True).click()
 
 
+def _refused_only_in(where, what: str, lang: str) -> set[str]:
+    """The refusal's sentence in the other language where it shows, or a note that it does not show at all."""
+    text = where.inner_text()
+    other = REFUSALS[what]["en" if lang == "zh" else "zh"]
+    return ({f"(no {what} refusal)"} if REFUSALS[what][lang] not in text else set()) | ({other} & {
+        other if other in text else ""})
+
+
+def _tier_line_problems(profile: str, lang: str) -> set[str]:
+    """The app's own words of the tier line in the other language, or a note that no tier line shows."""
+    ours = {"zh": ("还差", "已到最高一级"), "en": ("still missing", "top of the ladder")}
+    theirs = {"zh": ("still missing", "more proficient", "closest", "top of the ladder"),
+              "en": ("还差", "再掌握", "最接近", "已到最高一级")}
+    if not any(w in profile for w in ours[lang]):
+        return {"(no tier line)"}
+    return {w for w in theirs[lang] if w in profile}
+
+
 def test_upload_transcript_and_profiles_speak_the_chosen_language(app_url, browser, tmp_path):
     from playwright.sync_api import expect
 
@@ -105,6 +130,7 @@ def test_upload_transcript_and_profiles_speak_the_chosen_language(app_url, brows
         page.wait_for_timeout(500)
         page.screenshot(path=str(SHOTS / f"lang-data-{lang}-upload.png"), full_page=True)
         problems[f"{lang} upload table"] = _foreign(page.locator("#t-ingest-table").evaluate(APP_WORDS), lang)
+        problems[f"{lang} upload refusal"] = _refused_only_in(page.locator("#t-ingest-table"), "upload", lang)
 
         _tab(page, view)
         page.locator("#t-transcript input").click()
@@ -117,6 +143,9 @@ def test_upload_transcript_and_profiles_speak_the_chosen_language(app_url, brows
 
         _tab(page, desk)
         _tab(page, profiles)
+        shown = page.get_by_role("tab", name=profiles, exact=True).first.evaluate(TAB_BAR)
+        if shown.count(profiles) != 1 or _foreign(" ".join(shown), lang):
+            problems[f"{lang} tab bar"] = set(shown)
         marks = ("测验次数", "好评率", "参与率") if lang == "zh" else ("attempts", "good ratings", "engagement")
         for kind, who, mark in zip(kinds, ("wang_worker", "li_trainer", "温州鞋厂"), marks, strict=True):
             page.locator("#g-pkind label", has_text=kind).first.click()
@@ -126,6 +155,17 @@ def test_upload_transcript_and_profiles_speak_the_chosen_language(app_url, brows
             page.wait_for_timeout(300)
             page.screenshot(path=str(SHOTS / f"lang-data-{lang}-profile-{kind}.png"), full_page=True)
             problems[f"{lang} {kind} profile"] = _foreign(page.locator("#g-profile-page").evaluate(APP_WORDS), lang)
+            if kind == kinds[0]:  # the tier line: the app's words around the tier names and skills (data)
+                problems[f"{lang} tier line"] = _tier_line_problems(page.locator("#g-profile-page").inner_text(), lang)
+        # a profile the trainer may not see: refused in the chosen language only
+        page.locator("#g-pkind label", has_text=kinds[2]).first.click()
+        page.locator("#g-who textarea, #g-who input").first.fill("别的企业")
+        page.locator("#g-profile-btn").click()
+        expect(page.get_by_text(REFUSALS["profile"][lang]).first).to_be_visible(timeout=LONG)
+        problems[f"{lang} profile refusal"] = _refused_only_in(page.locator("body"), "profile", lang)
+        page.screenshot(path=str(SHOTS / f"lang-data-{lang}-profile-refused.png"), full_page=True)
+        for close in page.locator(".toast-close").all():
+            close.click()
         _tab(page, desk)
     _choose(page, "zh")  # leave the user in Chinese
     context.close()

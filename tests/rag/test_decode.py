@@ -86,3 +86,15 @@ def test_text_garbled_by_an_earlier_wrong_conversion_is_refused() -> None:
 
 def test_invalid_utf16_after_a_bom_is_refused() -> None:
     assert "UTF-16" in _refusal(codecs.BOM_UTF16_LE + b"\x00\xd8\x41\x00")
+
+
+@pytest.mark.parametrize("data", [b"", b"\x00\x01\x02", "Müller: café".encode("latin-1"), "问：你好\n答：好\x07的\n".encode(),
+                                  TEXT.encode("utf-8").decode("latin-1").encode("utf-8")],
+                         ids=["empty", "nul", "latin1", "control", "garbled"])
+def test_every_refusal_is_written_in_chinese_too(data: bytes) -> None:
+    """The app shows the chosen language: a refusal carries a Chinese sentence that names the file."""
+    with pytest.raises(TranscriptError) as caught:
+        decode_transcript_bytes(data, "访谈.txt")
+    zh = caught.value.in_language("zh")
+    assert zh != caught.value.in_language("en") and "访谈.txt" in zh and "请" in zh
+    assert not [w for w in zh.split() if w.isascii() and w.isalpha() and len(w) > 3], zh

@@ -363,3 +363,12 @@ def test_a_second_writer_waits_for_the_lock_and_both_finish(ctx, settings, tmp_p
     assert "added" in out
     assert {t.source_name for t in catalog.list_transcripts(ctx)} == {"weld.txt", "cnc.txt"}
     _assert_consistent(settings)
+
+
+def test_a_refused_upload_says_what_to_do_in_either_language(ctx) -> None:
+    from rag.ingest import ingest_bytes
+
+    result = ingest_bytes(ctx, b"\x00\x01\x02", "broken.txt")
+    assert not result.ok
+    assert "NUL bytes" in result.error_in("en") and "空字节" in result.error_in("zh")
+    assert "NUL bytes" not in result.error_in("zh")

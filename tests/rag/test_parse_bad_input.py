@@ -48,3 +48,13 @@ def test_file_over_the_size_limit_names_the_limit_and_the_setting() -> None:
     assert "huge.txt" in str(caught.value) and "20 MB" in str(caught.value) and "SHIFU_MAX_FILE_MB" in str(caught.value)
     with pytest.raises(TranscriptError, match=r"over the 0.001 MB limit"):
         parse_transcript(b"Q: a\nA: b\n" * 200, "small.txt", max_bytes=1049)
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_the_app_can_show_the_refusal_in_chinese(name: str) -> None:
+    """The upload screen shows the chosen language: the same refusal, in Chinese, naming the file, no command line."""
+    with pytest.raises(TranscriptError) as caught:
+        parse_transcript(BAD[name][0], name)
+    zh = caught.value.in_language("zh")
+    assert zh != str(caught.value) and name in zh and "请" in zh
+    assert "--" not in zh.replace("-->", "") and "SHIFU_" not in zh

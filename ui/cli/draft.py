@@ -223,11 +223,19 @@ def eval_knowhow_cmd(
     = Path("../shared/bench/knowhow"),
     only: Annotated[list[str] | None, typer.Option("--only", help="Only this collection (oral_history_en, zh_trade, "
                                                    "vcsum); repeat for more.")] = None,
+    leave_one_out: Annotated[bool, typer.Option(
+        "--leave-one-out", help="Draft each interview with the know-how scorer fitted on the other interviews "
+                                "only (the figures to report: no interview scores a scorer that saw it).")] = False,
 ) -> None:
     """Know-how picked out by offline drafts against outside references, beside the longest-sentences baseline."""
     from extraction.evaluate_knowhow import evaluate_knowhow
+    from extraction.selection_fit import drafts_left_out
 
-    result = evaluate_knowhow(folder, command_context().settings, collections=only or (), progress=_say)
+    settings = command_context().settings
+    if leave_one_out:
+        result = drafts_left_out(folder, settings, progress=_say, collections=only or ())
+    else:
+        result = evaluate_knowhow(folder, settings, collections=only or (), progress=_say)
     for name, row in result["collections"].items():
         _say(f"{name}: F1 {row['f1']} (baseline {row['baseline_f1']}), precision {row['point_precision']}, "
              f"recall {row['recall_weighted']}, top {row['recall_top']}, quiz {row['quiz_on_knowhow']}")

@@ -77,7 +77,9 @@ def need(ctx: Context, request: gr.Request | None, roles: tuple[str, ...],
 
 def friendly_text(exc: Exception, lang: str = "zh") -> str:
     """A service error in the user's language when the service wrote one in it."""
-    return getattr(exc, "en" if lang == "en" else "zh", None) or str(exc)
+    if isinstance(exc, ShifuError):
+        return exc.in_language(lang)
+    return str(exc)
 
 
 def friendly(exc: Exception, lang: str = "zh") -> gr.Error:

@@ -22,6 +22,7 @@ from ui.web.common import (
     add_texts,
     column,
     esc,
+    friendly,
     guarded,
     headed,
     need,
@@ -262,7 +263,7 @@ class GrowthHandlers:
             else:
                 p = profiles.worker_profile(self.ctx, user, who)
         except profiles.NotVisible as exc:
-            raise gr.Error(str(exc)) from exc
+            raise friendly(exc, lang) from exc
         return render_profile(kind, p, lang)
 
     def _filter(self, ent: str | None, trade: str | None, since: str | None, until: str | None) -> cockpit.CockpitFilter:
@@ -369,8 +370,9 @@ def render_profile(kind: str, p: dict, lang: str = "zh") -> str:
     if kind == "worker":
         out.append(bars([{"s": s["skill"], "v": 100 * s["p_known"]} for s in p["skills"]], "s", "v",
                         t("g_skills", lang), scale=100, fmt="{:.0f}%"))
-        out.append("<div class='g-card'>" + "".join(f"<div>{esc(x['trade'])} · {esc(x['tier'])} — {esc(x['explain'])}</div>"
-                                                    for x in p["tiers"]) + "</div>")
+        said = "en" if lang == "en" else "zh"
+        out.append("<div class='g-card'>" + "".join(
+            f"<div>{esc(x['trade'])} · {esc(x['tier'])} — {esc(x['explain'][said])}</div>" for x in p["tiers"]) + "</div>")
         out.append(f"<div class='g-card'>{t('g_strengths', lang)}{colon}{esc(sep.join(p['strengths']))}<br>"
                    f"{t('g_weak', lang)}{colon}{esc(sep.join(p['weak_points']))}</div>")
     elif kind == "trainer":

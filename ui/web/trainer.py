@@ -156,7 +156,7 @@ class TrainerHandlers:
             if not result.ok and not kept_before:
                 stored.unlink(missing_ok=True)  # a refused upload is not kept
             rows.append(_row(name, result.status, result.title, result.turns, result.chunks,
-                             result.error or result.diff, result.transcript_id))
+                             result.error_in(lang) or result.diff, result.transcript_id))
         progress((len(files), len(files)), desc="done")
         ok = sum(r["status"] != "failed" for r in rows)
         shown = [{**r, "status": t(f"up_{r['status']}", lang)} for r in rows]
@@ -271,11 +271,20 @@ def _row(name: str, status: str, title: str = "", turns: int = 0, chunks: int = 
             "message": error, "id": transcript_id}
 
 
+def _tabs_first(tabs: gr.Tabs) -> None:
+    """Keep a tab bar's tabs ahead of the states made inside it.
+
+    The browser numbers a tab by its place among all the children of its gr.Tabs, the server among
+    the tabs only; a tab that follows a gr.State is then drawn twice in the bar once selected.
+    """
+    tabs.children.sort(key=lambda child: not isinstance(child, gr.Tab))
+
+
 def build(screen: Screen) -> None:
     """The trainer tab: upload, transcripts, draft, then the review screens."""
     h = TrainerHandlers(screen.ctx)
     lang = screen.lang
-    with gr.Tabs():
+    with gr.Tabs() as desk:
         with gr.Tab(t("t_upload"), elem_id="t-tab-upload") as tab_up:
             files = screen.label(gr.File(file_count="multiple", file_types=list(SUFFIXES), type="filepath",
                                          label=t("files"), elem_id="t-files"), "files")
@@ -307,6 +316,7 @@ def build(screen: Screen) -> None:
             draft_status = gr.Markdown("", elem_id="t-draft-status")
         review_screen = review.build(screen)
         growth.build_trainer(screen)
+    _tabs_first(desk)
     for tab, key in ((tab_up, "t_upload"), (tab_view, "t_view"), (tab_draft, "t_draft")):
         screen.tab(tab, key)
 
