@@ -1,0 +1,1 @@
+"""Running shifu beyond one machine: back-end services and cluster examples."""
