@@ -37,10 +37,10 @@ Fused score of a chunk = chars / max(chars) + 0.25 * words / max(words) + 1.0 * 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from urllib.parse import urlparse
 
 import numpy as np
 
+from rag.chroma_server import http_client
 from rag.lexical import LexicalIndex, LexicalSnapshot, damaged
 from shifu.embeddings import Embedder, chroma_embedding_function, get_embedder
 from shifu.errors import ConfigError
@@ -59,12 +59,7 @@ def chroma_client(settings: Settings):
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        if not url.hostname:
-            raise ConfigError(f"SHIFU_CHROMA_URL={settings.chroma_url!r} is not a URL; "
-                              "set it like http://localhost:8000 or unset it")
-        return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
-                                   ssl=url.scheme == "https", settings=chroma_settings)
+        return http_client(settings.chroma_url, chroma_settings)
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
 

@@ -1,6 +1,8 @@
 """The SQL store: one engine per database URL, sessions, and Alembic upgrades.
 
-SQLite runs in WAL mode so the app can read while an ingest writes.
+SQLite runs in WAL mode so the app can read while an ingest writes. Processes that start
+together on an empty database migrate it once: the first takes a lock (a PostgreSQL advisory
+lock, or a file lock beside the SQLite file), the others wait and find the schema current.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from filelock import FileLock
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from shifu.settings import Settings
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# The key of the PostgreSQL advisory lock held while migrating (any fixed 64-bit number; "shifu").
+MIGRATION_LOCK_KEY = 0x7368_6966_75
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
@@ -39,19 +44,45 @@ def _engine(url: str) -> Engine:
 
 
 def upgrade(settings: Settings, revision: str = "head") -> str:
-    """Bring the database schema up to `revision`; safe to run again. Returns the revision."""
+    """Bring the database schema up to `revision`; safe to run again, and from several processes at once.
+
+    Returns the revision."""
+    from alembic.runtime.migration import MigrationContext
+
+    engine = _engine(settings.db_url)
+    with _migration_lock(engine):
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # held until this transaction ends
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            _alembic_upgrade(conn, revision)
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision() or ""
+
+
+def _alembic_upgrade(conn: Connection, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
 
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
-    engine = _engine(settings.db_url)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() or ""
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """SQLite: a file lock beside the database file (PostgreSQL locks inside its transaction)."""
+    path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with FileLock(f"{path}.migrate.lock", timeout=600):
+        yield
+
+
+def release(settings: Settings) -> None:
+    """Close the idle database connections of these settings; the engine reconnects on next use."""
+    _engine(settings.db_url).dispose()
 
 
 _upgraded: set[str] = set()

@@ -146,6 +146,9 @@ def upgrade() -> None:
 
 def _backfill_totals() -> None:
     """Fill the totals from the attempts already stored, so the cockpit is right from the first day."""
+    # 'YYYY-MM' of a timestamp: SQLite stores text, PostgreSQL a timestamp
+    month = ("to_char(a.created_at, 'YYYY-MM')" if op.get_bind().dialect.name == "postgresql"
+             else "substr(a.created_at, 1, 7)")
     op.execute(
         "INSERT INTO worker_stats (username, enterprise, trade, attempts, passed, fails_in_row, last_at) "
         "SELECT a.username, u.enterprise, NULL, count(*), sum(CASE WHEN a.passed THEN 1 ELSE 0 END), 0, "
@@ -153,10 +156,10 @@ def _backfill_totals() -> None:
         "GROUP BY a.username, u.enterprise")
     op.execute(
         "INSERT INTO activity_months (month, enterprise, course_id, attempts, passed) "
-        "SELECT substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id, count(*), "
+        f"SELECT {month}, coalesce(u.enterprise, ''), a.course_id, count(*), "
         "sum(CASE WHEN a.passed THEN 1 ELSE 0 END) FROM quiz_attempts a "
         "LEFT JOIN users u ON u.username = a.username "
-        "GROUP BY substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id")
+        f"GROUP BY {month}, coalesce(u.enterprise, ''), a.course_id")
     op.execute(
         "INSERT INTO course_months (month, course_id, attempts, passed) "
         "SELECT month, course_id, sum(attempts), sum(passed) FROM activity_months GROUP BY month, course_id")
