@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from backends import embedded_chroma_only
 from typer.testing import CliRunner
 
 from rag.ingest import _drop_chroma_system, check_consistency, ingest_bytes
@@ -76,6 +77,7 @@ def test_garbled_bm25_is_reported_in_one_line_and_rebuilt(ctx) -> None:
     assert list(ctx.settings.bm25_dir.parent.glob("bm25.damaged-*")), "the damaged files are kept aside"
 
 
+@embedded_chroma_only
 @pytest.mark.case("4 damaged index", data=True)
 def test_garbled_chroma_is_reported_and_rebuilt(ctx) -> None:
     assert ingest_bytes(ctx, A.encode(), "a.txt").ok
