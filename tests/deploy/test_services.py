@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -19,16 +21,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _reachable_folder() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="shifu-services-"))
-    folder.chmod(0o755)  # PostgreSQL runs as the postgres user when tests run as root
-    return folder
+@pytest.fixture
+def folder() -> Iterator[Path]:
+    """A temp folder the postgres user can reach (pytest's own are private to root)."""
+    made = Path(tempfile.mkdtemp(prefix="shifu-services-"))
+    made.chmod(0o755)  # PostgreSQL runs as the postgres user when tests run as root
+    yield made
+    shutil.rmtree(made, ignore_errors=True)
 
 
 @pytest.mark.slow
-def test_postgres_starts_answers_sql_and_stops() -> None:
+def test_postgres_starts_answers_sql_and_stops(folder: Path) -> None:
     port = _free_port()
-    service = start_postgres(_reachable_folder(), port)
+    service = start_postgres(folder, port)
     try:
         assert service.url == f"postgresql+psycopg://shifu@127.0.0.1:{port}/shifu"
         with psycopg.connect(f"postgresql://shifu@127.0.0.1:{port}/shifu") as conn:
@@ -41,10 +46,9 @@ def test_postgres_starts_answers_sql_and_stops() -> None:
 
 
 @pytest.mark.slow
-def test_chroma_starts_answers_and_refuses_a_port_in_use() -> None:
+def test_chroma_starts_answers_and_refuses_a_port_in_use(folder: Path) -> None:
     import httpx
 
-    folder = _reachable_folder()
     service = start_chroma(folder / "one", _free_port())
     try:
         assert httpx.get(f"{service.url}/api/v2/heartbeat", timeout=5).status_code == 200
