@@ -93,23 +93,25 @@ def http_client(url: str, chroma_settings):
 
 
 def _ensure_database(address: ChromaAddress) -> None:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-    from chromadb.errors import NotFoundError
-
-    admin = chromadb.AdminClient(ChromaSettings(
-        anonymized_telemetry=False, chroma_api_impl="chromadb.api.fastapi.FastAPI", chroma_server_host=address.host,
-        chroma_server_http_port=address.port, chroma_server_ssl_enabled=address.ssl))
+    """Create the URL's database unless it is there (plain HTTP: Chroma's admin client keeps a session open)."""
+    databases = f"{address.base}/api/v2/tenants/default_tenant/databases"
     try:
-        admin.get_database(address.database)
-    except NotFoundError:
-        try:
-            admin.create_database(address.database)
-        except Exception as exc:  # another process made it first, or the name is not allowed
-            if "already exists" not in str(exc):
-                raise ConfigError(f"无法在 {address.base} 创建 Chroma 数据库 {address.database!r}（{exc}）/ cannot create "
-                                  f"the Chroma database {address.database!r} at {address.base}: {exc}; a name is "
-                                  "3-512 letters, digits, '.', '_' or '-'") from None
+        urllib.request.urlopen(f"{databases}/{address.database}", timeout=10).close()
+        return
+    except urllib.error.HTTPError as exc:
+        if exc.code != 404:
+            raise ConfigError(f"Chroma 服务 {address.base} 拒绝了数据库 {address.database!r}（HTTP {exc.code}）/ the Chroma "
+                              f"server at {address.base} refused the database {address.database!r} "
+                              f"(HTTP {exc.code})") from None
+    create = urllib.request.Request(databases, data=json.dumps({"name": address.database}).encode(),
+                                    headers={"Content-Type": "application/json"}, method="POST")
+    try:
+        urllib.request.urlopen(create, timeout=10).close()
+    except urllib.error.HTTPError as exc:
+        if exc.code != 409:  # 409: another process made it first
+            raise ConfigError(f"无法在 {address.base} 创建 Chroma 数据库 {address.database!r}（HTTP {exc.code}）/ cannot "
+                              f"create the Chroma database {address.database!r} at {address.base} (HTTP {exc.code}); "
+                              "a name is 3-512 letters, digits, '.', '_' or '-'") from None
 
 
 def _client_version() -> str:

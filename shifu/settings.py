@@ -27,9 +27,11 @@ class Setting:
 SETTINGS: list[Setting] = [
     Setting("home", "SHIFU_HOME", ".shifu", "Data folder: chroma/, shifu.db (with the lexical index), uploads/."),
     Setting("database_url", "SHIFU_DATABASE_URL", None,
-            "SQLAlchemy URL; default sqlite:///$SHIFU_HOME/shifu.db (WAL). PostgreSQL works too.", secret=True),
+            "SQLAlchemy URL; default sqlite:///$SHIFU_HOME/shifu.db (WAL). PostgreSQL: "
+            "postgresql+psycopg://user:password@host/db (docs/BACKENDS.md).", secret=True),
     Setting("chroma_url", "SHIFU_CHROMA_URL", None,
-            "Chroma server URL (http://host:8000) to share an index; default: embedded store in $SHIFU_HOME/chroma."),
+            "Chroma server URL (http://host:8000, or http://host:8000/DATABASE for a database of its own) to "
+            "share an index; default: embedded store in $SHIFU_HOME/chroma."),
     Setting("embeddings", "SHIFU_EMBEDDINGS", "offline",
             "`offline` (USE multilingual, no network) or `openai` (any OpenAI-compatible /embeddings endpoint)."),
     Setting("embedding_model", "SHIFU_EMBEDDING_MODEL", "text-embedding-3-small",

@@ -19,6 +19,7 @@ import numpy as np
 from extraction.course import CourseDraft, Lesson, Module, Point, QuizItem
 from extraction.growth.tiers import NATIONAL
 from shifu.auth import hash_password
+from shifu.errors import ConfigError
 from shifu.settings import Settings
 from shifu.store import engine_for
 
@@ -60,6 +61,9 @@ def _course(trade: str, n: int, skills: list[str]) -> CourseDraft:
 def generate(settings: Settings, seed: int = 1, scale: float = 1.0, now: datetime | None = None,
              size: Size | None = None) -> dict:
     """Write the population (`size` overrides `scale`); returns how many of each thing were written."""
+    if not settings.db_url.startswith("sqlite"):
+        raise ConfigError("合成人群只写入 SQLite：请先清除 SHIFU_DATABASE_URL（用一个新的 SHIFU_HOME）/ the synthetic "
+                          "population is written to SQLite only: unset SHIFU_DATABASE_URL (use a fresh SHIFU_HOME)")
     rng, npr = random.Random(seed), np.random.default_rng(seed)
     size, now = size or Size.at(scale), now or datetime(2026, 11, 30)
     engine = engine_for(settings)

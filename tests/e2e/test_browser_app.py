@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
+from backends import library_settings
 from chromium_browser import served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
-from shifu.settings import load_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,8 +25,8 @@ LONG = 240_000  # ms: a first draft loads the models in the drafting process
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    settings = load_settings(home=tmp_path_factory.mktemp("e2e-home"))
+def app_url(tmp_path_factory, request):
+    settings = library_settings(request, tmp_path_factory.mktemp("e2e-home"))
     ctx = Context(settings)
     add_user(ctx, "boss", PW, "admin")
     with served_app(settings) as url:
@@ -132,6 +132,8 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     trainer.shot("07-trainer-review-edited")
 
     trainer.tab("版本与发布")
+    # the tab fills the version pickers; comparing before they show version 2 would compare v1 with v1
+    trainer.expect(trainer.page.locator("#r-ver-b input")).to_have_value(re.compile(r"^v2"), timeout=30_000)
     trainer.click("r-diff-btn")
     trainer.sees("r-diff", "内训师修改")
     trainer.click("r-submit-review")

@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from backends import library_settings
 from chromium_browser import served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
-from shifu.settings import load_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,8 +36,8 @@ ALLOWED_ZH = {"师傅", "中文", "语言"}
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    settings = load_settings(home=tmp_path_factory.mktemp("lang-home"))
+def app_url(tmp_path_factory, request):
+    settings = library_settings(request, tmp_path_factory.mktemp("lang-home"))
     ctx = Context(settings)
     for name, role in USERS.items():
         add_user(ctx, name, PW, role)

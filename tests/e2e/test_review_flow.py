@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from backends import library_settings
 from chromium_browser import served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
-from shifu.settings import load_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,13 +25,13 @@ PW = "secret-pw-1"
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def app(tmp_path_factory, request):
     """A running app with a trainer, a worker and one drafted course whose master consented."""
     from extraction.drafting import draft_course
     from rag.catalog import update_metadata
     from rag.ingest import ingest_file
 
-    settings = load_settings(home=tmp_path_factory.mktemp("review-home"))
+    settings = library_settings(request, tmp_path_factory.mktemp("review-home"))
     ctx = Context(settings)
     add_user(ctx, "boss", PW, "admin")
     add_user(ctx, "li_trainer", PW, "trainer", enterprise="温州瓯江阀门")

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from backends import library_settings, use_settings
 from typer.testing import CliRunner
 
 from rag.answer import EXCERPT_LABEL, NOT_COVERED, answer_question, render_answer_markdown
@@ -14,7 +15,6 @@ from rag.gaps import list_gaps
 from rag.ingest import ingest_bytes
 from rag.visibility import sync_visibility
 from shifu.context import Context
-from shifu.settings import load_settings
 from shifu.store import session_scope
 from shifu.tables import CourseRow, CourseVersionRow
 
@@ -54,10 +54,10 @@ PAINT = """标题：喷漆师傅谈打磨
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory):
+def library(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
     """One library for the module: two interviews ingested for real (embedding is the slow part)."""
     home = tmp_path_factory.mktemp("qa-home")
-    settings = load_settings(environ={}, home=str(home))
+    settings = library_settings(request, home)
     ctx = Context(settings)
     ids = {}
     for name, text in (("welding.txt", WELDING), ("lathe.txt", LATHE), ("paint.txt", PAINT)):
@@ -141,7 +141,6 @@ def test_published_scope_with_nothing_published_answers_nothing(library) -> None
 def test_published_scope_never_cites_unpublished_transcripts(library, tmp_path: Path) -> None:
     settings, ids = library
     ctx = Context(settings)
-    settings = settings.model_copy(update={"database_url": None})
     with session_scope(settings) as s:
         s.merge(CourseRow(id="c-lathe", title="对刀", status="published", published_version=1))
         s.merge(CourseVersionRow(id=1, course_id="c-lathe", number=1, status="published", data={},
@@ -171,7 +170,7 @@ def test_english_question_gets_english_labels(library) -> None:
 
 def test_cli_ask_json_shape(library, monkeypatch: pytest.MonkeyPatch) -> None:
     settings, ids = library
-    monkeypatch.setenv("SHIFU_HOME", str(settings.home))
+    use_settings(monkeypatch, settings)
     from ui.cli.main import app
 
     result = CliRunner().invoke(app, ["ask", "收弧的时候要注意什么？", "--json"])
@@ -187,7 +186,7 @@ def test_cli_ask_json_shape(library, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_cli_ask_human_output_shows_citations(library, monkeypatch: pytest.MonkeyPatch) -> None:
     settings, _ = library
-    monkeypatch.setenv("SHIFU_HOME", str(settings.home))
+    use_settings(monkeypatch, settings)
     from ui.cli.main import app
 
     result = CliRunner().invoke(app, ["ask", "数控车床对刀有什么诀窍？"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from backends import library_settings
 
 from rag.answer import NEARBY_NOTE, NOT_COVERED, SAFETY_NOTE, answer_question
 from rag.answerability import asked_kind, decide, is_safety_question, kind_present, question_subject
@@ -18,15 +19,14 @@ from rag.ingest import ingest_file
 from rag.sentences import announced_list, ends_sentence, list_end, whole_sentences
 from shifu.context import Context
 from shifu.models import Answer
-from shifu.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 WELDING = "welding_tig_mig_zh_gbk.txt"
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory):
-    ctx = Context(load_settings(environ={}, home=str(tmp_path_factory.mktemp("chat-trust"))))
+def library(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
+    ctx = Context(library_settings(request, tmp_path_factory.mktemp("chat-trust")))
     ids = {}
     for name in (WELDING, "cnc_lathe_setup_zh.docx", "auto_repair_brakes_zh_utf16.txt"):
         result = ingest_file(ctx, ROOT / "corpus" / name)

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from backends import library_settings
 
 from rag.answer import NOT_COVERED, SAFETY_NOTE, answer_question
 from rag.answerability import is_safety_question, judged
@@ -32,9 +33,9 @@ ORAL_HISTORY = ROOT.parent / "shared" / "bench" / "oral_history_en" / "thompson.
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory):
+def library(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
     """The English demo interviews plus the Chinese welding one, ingested for real."""
-    settings = load_settings(environ={}, home=str(tmp_path_factory.mktemp("coverage-en")))
+    settings = library_settings(request, tmp_path_factory.mktemp("coverage-en"))
     ctx = Context(settings)
     ids = {}
     for key, name in {**DEMO, "welding": "welding_tig_mig_zh_gbk.txt"}.items():
@@ -124,7 +125,7 @@ def test_english_words_drop_everyday_words_and_meet_at_the_stem() -> None:
 
 @pytest.mark.skipif(not ORAL_HISTORY.exists(), reason="the bench's Unix oral histories are not here")
 def test_oral_history_pizza_is_not_covered_but_its_own_questions_are(tmp_path: Path) -> None:
-    settings = load_settings(environ={}, home=str(tmp_path))
+    settings = load_settings()
     ctx = Context(settings)
     assert ingest_file(ctx, ORAL_HISTORY).ok
     pizza = answer_question(ctx, "What is the best pizza in New York?")

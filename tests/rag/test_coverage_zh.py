@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
+from backends import library_settings
 
 from rag.answer import NOT_COVERED, SAFETY_NOTE, answer_from_hits, answer_question
 from rag.answerability import is_safety_question, judged
@@ -23,7 +24,6 @@ from rag.ingest import ingest_file
 from rag.retrieve import reader_index, search
 from rag.sentences import chinese_nouns
 from shifu.context import Context
-from shifu.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = json.loads(Path(__file__).with_name("coverage_zh_questions.json").read_text("utf-8"))["questions"]
@@ -39,9 +39,9 @@ OFF_TOPIC = [x["q"] for x in QUESTIONS if x.get("kind") == "off-topic"]
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory):
+def library(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
     """The five Chinese demo interviews, ingested for real."""
-    settings = load_settings(environ={}, home=str(tmp_path_factory.mktemp("coverage-zh")))
+    settings = library_settings(request, tmp_path_factory.mktemp("coverage-zh"))
     ctx = Context(settings)
     ids = {}
     for key, name in DEMO.items():

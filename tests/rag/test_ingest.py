@@ -285,30 +285,48 @@ def _shifu(home: Path, *args: str, **env: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def _wait_for_status(db: Path, status: str, timeout: float = 180) -> None:
+def _wait_for_status(settings, status: str, timeout: float = 180) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(settings.db_url)  # not the store's: it would create the schema itself
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with sqlite3.connect(db, timeout=5) as conn:
-                if conn.execute("SELECT count(*) FROM transcripts WHERE status = ?", (status,)).fetchone()[0]:
-                    return
-        except sqlite3.OperationalError:
-            pass  # the schema is not there yet
-        time.sleep(0.1)
+    try:
+        while time.monotonic() < deadline:
+            try:
+                with engine.connect() as conn:
+                    if conn.execute(text("SELECT count(*) FROM transcripts WHERE status = :s"), {"s": status}).scalar():
+                        return
+            except Exception:  # the schema is not there yet
+                pass
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
     raise AssertionError(f"no transcript reached status {status!r} within {timeout} s")
 
 
-def _wait_for_chroma_rows(chroma_dir: Path, more_than: int, timeout: float = 180) -> None:
+def _chroma_rows(settings) -> int:
+    if settings.chroma_url:  # a server answers while another process writes to it
+        from rag.index import chroma_client
+
+        client = chroma_client(settings)
+        try:
+            return int(client.get_collection("chunks").count())
+        finally:
+            client.close()
+    with sqlite3.connect(settings.chroma_dir / "chroma.sqlite3", timeout=5) as conn:
+        return int(conn.execute("SELECT count(*) FROM embeddings").fetchone()[0])
+
+
+def _wait_for_chroma_rows(settings, more_than: int, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with sqlite3.connect(chroma_dir / "chroma.sqlite3", timeout=5) as conn:
-                if conn.execute("SELECT count(*) FROM embeddings").fetchone()[0] > more_than:
-                    return
+            if _chroma_rows(settings) > more_than:
+                return
         except sqlite3.OperationalError:
             pass
         time.sleep(0.01)
-    raise AssertionError(f"Chroma in {chroma_dir} got no new rows within {timeout} s")
+    raise AssertionError(f"Chroma of {settings.home} got no new rows within {timeout} s")
 
 
 @pytest.mark.slow
@@ -321,12 +339,12 @@ def test_kill_9_during_ingest_then_ingest_again_is_consistent(ctx, settings, tmp
     pause = {"SHIFU_TEST_PAUSE_AFTER_SQL": "120"} if where == "after_sql" else {}
     proc = _shifu(settings.home, "ingest", str(path), **pause)
     try:
-        _wait_for_status(settings.home / "shifu.db", "indexing")
+        _wait_for_status(settings, "indexing")
         if where == "while_embedding":
             time.sleep(0.3)  # embedding this file takes seconds
         elif where == "after_chroma":
             # Chroma written, BM25 (most likely) not yet
-            _wait_for_chroma_rows(settings.chroma_dir, more_than=v1.chunks)
+            _wait_for_chroma_rows(settings, more_than=v1.chunks)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.kill()

@@ -9,11 +9,11 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from backends import library_settings
 from seckit import PASSWORD, make_users
 
 from shifu.auth import LoginThrottle, add_user, remove_user, set_password, set_role
 from shifu.context import Context
-from shifu.settings import load_settings
 
 
 class Clock:
@@ -25,14 +25,14 @@ class Clock:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def served(tmp_path_factory, request):
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
     from app_testkit import serve
 
-    settings = load_settings(home=tmp_path_factory.mktemp("login-home"))
+    settings = library_settings(request, tmp_path_factory.mktemp("login-home"))
     ctx = Context(settings)
     make_users(ctx)
     url, app = serve(settings)

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from backends import embedded_chroma_only
 from sqlalchemy import update
 from typer.testing import CliRunner
 
@@ -80,6 +81,7 @@ def test_garbled_lexical_index_is_reported_in_one_line_and_rebuilt(ctx) -> None:
     assert "肥皂水" in search(Context(ctx.settings), "焊前检查什么", k=1)[0].chunk.text
 
 
+@embedded_chroma_only
 @pytest.mark.case("4 damaged index", data=True)
 def test_garbled_chroma_is_reported_and_rebuilt(ctx) -> None:
     assert ingest_bytes(ctx, A.encode(), "a.txt").ok

@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import sqlite_only
+from backends import sqlite_only
 from sqlalchemy import inspect, text
 from typer.testing import CliRunner
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from app_testkit import make_course
+from backends import population_sqlite_only
 from typer.testing import CliRunner
 
 from ui.cli.main import app
@@ -16,6 +17,7 @@ def _last_json(output: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+@population_sqlite_only
 def test_population_then_cockpit_benchmark_at_a_small_scale(settings):
     r = runner.invoke(app, ["demo", "population", "--seed", "2", "--scale", "0.002"])
     assert r.exit_code == 0, r.output

@@ -7,17 +7,16 @@ import json
 import httpx
 import pytest
 from app_testkit import PASSWORD, make_course, make_users, serve
+from backends import library_settings
 from gradio_client import Client
-
-from shifu.settings import load_settings
 
 pytestmark = pytest.mark.slow
 REFUSED = ("没有权限", "请先登录", "Not allowed", "log in")
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    settings = load_settings(home=tmp_path_factory.mktemp("roles-home"))
+def app_url(tmp_path_factory, request):
+    settings = library_settings(request, tmp_path_factory.mktemp("roles-home"))
     make_users(settings)
     make_course(settings, "pub", status="published")
     make_course(settings, "secret-draft", status="draft", title="未发布的草稿课程")
