@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -173,67 +170,6 @@ def session_stamp(ctx: Context, username: str | None) -> str | None:
 def stamp_of(row: UserRow) -> str:
     """The session stamp of this account row (see session_stamp)."""
     return hashlib.sha256(f"{row.id}:{row.role}:{row.password_hash}".encode()).hexdigest()[:16]
-
-
-@dataclass
-class _Failures:
-    count: int = 0
-    last: float = 0.0
-
-
-@dataclass
-class LoginThrottle:
-    """Failed logins per user name and per address; past a few, each further try waits longer (doubling).
-
-    While a name or address must wait, a login is refused without checking the password, so a
-    guessing client costs no hashing. Success clears the name and the address."""
-
-    free_per_user: int = 5
-    free_per_address: int = 20  # a workshop's PCs may share one address
-    first_wait_s: float = 1.0
-    longest_wait_s: float = 300.0
-    forget_after_s: float = 900.0
-    clock: Callable[[], float] = time.monotonic
-    _seen: dict[str, _Failures] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def wait_s(self, username: str, address: str | None) -> float:
-        """Seconds until this name (and address) may try again; 0 when it may try now."""
-        now = self.clock()
-        with self._lock:
-            return max(self._wait(f"user:{username.strip().lower()}", self.free_per_user, now),
-                       self._wait(f"addr:{address}", self.free_per_address, now) if address else 0.0)
-
-    def record(self, username: str, address: str | None, ok: bool) -> None:
-        """Count a failed login, or clear the name and address after a successful one."""
-        now = self.clock()
-        keys = [f"user:{username.strip().lower()}"] + ([f"addr:{address}"] if address else [])
-        with self._lock:
-            for key in keys:
-                if ok:
-                    self._seen.pop(key, None)
-                    continue
-                seen = self._seen.setdefault(key, _Failures())
-                if now - seen.last > self.forget_after_s:
-                    seen.count = 0
-                seen.count, seen.last = seen.count + 1, now
-            if len(self._seen) > 100_000:  # a flood of made-up names must not grow memory without end
-                self._seen = {k: v for k, v in self._seen.items() if now - v.last <= self.forget_after_s}
-
-    def record_crowd(self, address: str | None) -> None:
-        """A login refused because too many were waiting: it counts against the address only."""
-        if address:
-            now = self.clock()
-            with self._lock:
-                seen = self._seen.setdefault(f"addr:{address}", _Failures())
-                seen.count, seen.last = seen.count + 1, now
-
-    def _wait(self, key: str, free: int, now: float) -> float:
-        seen = self._seen.get(key)
-        if seen is None or seen.count < free or now - seen.last > self.forget_after_s:
-            return 0.0
-        wait = min(self.first_wait_s * 2 ** (seen.count - free), self.longest_wait_s)
-        return max(0.0, seen.last + wait - now)
 
 
 def role_of(ctx: Context, username: str | None) -> str | None:

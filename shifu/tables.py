@@ -271,6 +271,19 @@ class SiteKeyRow(Base):
     value: Mapped[str] = mapped_column(String(200))
 
 
+class LoginFailureRow(Base):
+    """Failed logins of one user name or one address, counted for every app process (shifu/login_failures.py).
+
+    The key is a SHA-256 of "user:<name>" or "addr:<address>": a name typed at the login box may be a
+    password typed in the wrong field, and may be of any length."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[float] = mapped_column(Float, index=True)  # seconds on the throttle's clock (Unix time)
+
+
 class QuizAttemptRow(Base):
     __tablename__ = "quiz_attempts"
 

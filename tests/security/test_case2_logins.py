@@ -12,8 +12,10 @@ import pytest
 from backends import library_settings
 from seckit import PASSWORD, make_users
 
-from shifu.auth import LoginThrottle, add_user, remove_user, set_password, set_role
+from shifu.auth import add_user, remove_user, set_password, set_role
 from shifu.context import Context
+from shifu.login_failures import LoginThrottle
+from shifu.tables import LoginFailureRow
 
 
 class Clock:
@@ -40,14 +42,24 @@ def served(tmp_path_factory, request):
     app.close()
 
 
+@pytest.fixture(scope="module")
+def second(served):
+    """A second app process on the same database, as behind a load balancer."""
+    from app_testkit import serve
+
+    url, app = serve(served[2].settings)
+    yield url, app
+    app.close()
+
+
 def _login(http: httpx.Client, user: str, password: str = PASSWORD) -> int:
     return http.post("/login", data={"username": user, "password": password}).status_code
 
 
 @pytest.mark.case("2 logins")
-def test_throttle_backs_off_per_user_and_address() -> None:
+def test_throttle_backs_off_per_user_and_address(ctx) -> None:
     clock = Clock()
-    throttle = LoginThrottle(clock=clock)
+    throttle = LoginThrottle(ctx, clock=clock)
     for _ in range(5):
         assert throttle.wait_s("li", "10.0.0.1") == 0
         throttle.record("li", "10.0.0.1", ok=False)
@@ -59,6 +71,62 @@ def test_throttle_backs_off_per_user_and_address() -> None:
     assert throttle.wait_s("someone-new", "10.0.0.9") > 0 and throttle.wait_s("someone-new", "10.0.0.8") == 0
     clock.now += 10_000
     assert throttle.wait_s("li", "10.0.0.1") == 0
+
+
+@pytest.mark.case("2 logins")
+def test_every_process_counts_the_same_failures(settings) -> None:
+    clock = Clock()
+    a, b = LoginThrottle(Context(settings), clock=clock), LoginThrottle(Context(settings), clock=clock)
+    for _ in range(5):
+        a.record("li", "10.0.0.1", ok=False)
+    assert b.wait_s("li", "10.0.0.7") > 0, "the name is held on the other process too"
+    for n in range(20):
+        a.record(f"guess{n}", "10.0.0.9", ok=False)
+    assert b.wait_s("someone-new", "10.0.0.9") > 0, "and so is the address"
+    b.record("li", "10.0.0.9", ok=True)
+    assert a.wait_s("li", "10.0.0.9") == 0, "a success on one process clears the count on all of them"
+    a.record("li", "10.0.0.9", ok=False)
+    assert b.wait_s("li", "10.0.0.9") == 0, "counting starts again from nothing"
+
+
+@pytest.mark.case("2 logins")
+def test_a_flood_of_made_up_names_is_forgotten(ctx) -> None:
+    clock = Clock()
+    throttle = LoginThrottle(ctx, clock=clock)
+    for n in range(50):
+        throttle.record(f"made-up{n}", f"10.1.0.{n}", ok=False)
+    clock.now += throttle.forget_after_s + 60
+    throttle.record("one-more", "10.2.0.1", ok=False)
+    with ctx.unit_of_work() as s:
+        assert s.query(LoginFailureRow).count() == 2, "rows older than forget_after_s are purged on the way"
+
+
+def _timed_login(http: httpx.Client, user: str, password: str = PASSWORD) -> tuple[int, float]:
+    started = time.perf_counter()
+    return _login(http, user, password), time.perf_counter() - started
+
+
+@pytest.mark.case("2 logins")
+def test_a_guesser_held_on_one_app_is_held_on_the_other(served, second) -> None:
+    (url_a, app_a, _ctx), (url_b, app_b) = served, second
+    throttle_a, throttle_b = app_a.login_gate.throttle, app_b.login_gate.throttle
+    try:
+        with httpx.Client(base_url=url_a, timeout=60) as on_a, httpx.Client(base_url=url_b, timeout=60) as on_b:
+            assert {_login(on_a, "li_trainer", "wrong-pw") for _ in range(5)} == {400}
+            code, took = _timed_login(on_b, "li_trainer")
+            assert code == 400 and took >= 0.5, "B refuses the right password, held, after A's five failures"
+            time.sleep(throttle_b.wait_s("li_trainer", "127.0.0.1"))
+            assert _login(on_b, "li_trainer") == 200
+            assert throttle_a.wait_s("li_trainer", "127.0.0.1") == 0
+            code, took = _timed_login(on_a, "li_trainer", "wrong-pw")
+            assert code == 400 and took < 0.5, "the success on B cleared A's count: a slip is answered at once"
+            throttle_a.clear()
+            for n in range(20):  # many names from one address, all on A
+                _login(on_a, f"nobody{n}", "wrong-pw")
+            code, took = _timed_login(on_b, "wang_worker")
+            assert code == 400 and took >= 0.5, "the address is held on B too"
+    finally:
+        throttle_a.clear()
 
 
 @pytest.mark.case("2 logins")
@@ -77,7 +145,7 @@ def test_wrong_passwords_then_the_right_one_is_held_back(served) -> None:
             assert _login(http, "zhao_trainer") == 200
     finally:
         throttle.first_wait_s = 1.0
-        throttle._seen.clear()
+        throttle.clear()
 
 
 @pytest.mark.case("2 logins")
@@ -104,7 +172,7 @@ def test_concurrent_logins_do_not_stall_the_server(served) -> None:
         assert slowest < 1.5, f"a trivial request took {slowest:.2f} s while logins were checked"
     finally:
         app.login_gate.throttle.free_per_user, app.login_gate.throttle.free_per_address = 5, 20
-        app.login_gate.throttle._seen.clear()
+        app.login_gate.throttle.clear()
 
 
 @contextmanager

@@ -10,7 +10,8 @@ database (shifu/sessions.py), so behind a load balancer a login made on one proc
 all of them and outlives the process that made it; and :class:`GateMiddleware` sits in front of
 Gradio's routes to (1) give Gradio that table and the installation's cookie name, (2) tell the gate
 which address a login comes from, (3) end every session of an account on logout, and (4) strip the
-API description from pages served to visitors who are not logged in.
+API description from pages served to visitors who are not logged in. Failed logins are counted in
+the database too (shifu/login_failures.py), so a guesser is held by every process alike.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
-from shifu.auth import LoginThrottle, authenticate
+from shifu.auth import authenticate
 from shifu.context import Context
+from shifu.login_failures import LoginThrottle
 from shifu.sessions import cookie_id, end_session, end_sessions_of, session_user, start_session
 
 _REQUEST: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("shifu_login_request", default=None)
@@ -100,7 +102,7 @@ class LoginGate:
     def __init__(self, ctx: Context, throttle: LoginThrottle | None = None, *, threads: int = 1,
                  backlog: int = 64) -> None:
         self.ctx = ctx
-        self.throttle = throttle or LoginThrottle()
+        self.throttle = throttle or LoginThrottle(ctx)  # counts shared with every process on the database
         # One argon2 check at a time (~25 ms of CPU each), at a lower priority: the chat keeps the cores.
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="shifu-login",
                                        initializer=_yield_to_the_chat)
@@ -116,15 +118,17 @@ class LoginGate:
         unchecked. (A coroutine function, not an async __call__: Gradio awaits only the former.)"""
         request = _REQUEST.get() or {}
         address = request.get("address")
-        wait = self.throttle.wait_s(username or "", address)
+        # The counts are in the database (shared by every process): read and written off the event loop.
+        wait = await asyncio.to_thread(self.throttle.wait_s, username or "", address)
         if wait > 0 or self.waiting >= self.backlog:
             # Back-off in the answer itself: the guesser's connection idles (no CPU) before the refusal,
             # so a loop of guesses cannot flood the server with cheap refusals.
             await asyncio.sleep(min(wait or 1.0, MAX_HOLD_S))
             if wait > 0:
-                self.throttle.record(username or "", address, ok=False)  # trying while held extends the wait
+                # trying while held extends the wait
+                await asyncio.to_thread(self.throttle.record, username or "", address, False)
             else:
-                self.throttle.record_crowd(address)  # a crowd from one address is held sooner
+                await asyncio.to_thread(self.throttle.record_crowd, address)  # a crowd from one address is held sooner
             return False
         loop = asyncio.get_running_loop()
         self.waiting += 1  # only the event loop's thread counts, so no lock
@@ -132,7 +136,7 @@ class LoginGate:
             ok = await loop.run_in_executor(self.pool, authenticate, self.ctx, username, password)
         finally:
             self.waiting -= 1
-        self.throttle.record(username or "", address, ok)
+        await asyncio.to_thread(self.throttle.record, username or "", address, ok)
         return ok
 
     def close(self) -> None:
