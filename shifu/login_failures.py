@@ -45,7 +45,7 @@ class LoginThrottle:
     longest_wait_s: float = 300.0
     forget_after_s: float = 900.0
     clock: Callable[[], float] = time.time  # wall time, not monotonic: it is compared across processes
-    _purged_at: float = field(default=float("-inf"))
+    _purged_at: float = field(default=float("-inf"), init=False, repr=False)  # this process's last purge
 
     def wait_s(self, username: str, address: str | None) -> float:
         """Seconds until this name (and address) may try again; 0 when it may try now."""

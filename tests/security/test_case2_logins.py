@@ -71,6 +71,9 @@ def test_throttle_backs_off_per_user_and_address(ctx) -> None:
     assert throttle.wait_s("someone-new", "10.0.0.9") > 0 and throttle.wait_s("someone-new", "10.0.0.8") == 0
     clock.now += 10_000
     assert throttle.wait_s("li", "10.0.0.1") == 0
+    for _ in range(4):
+        throttle.record("li", "10.0.0.1", ok=False)
+    assert throttle.wait_s("li", "10.0.0.1") == 0, "after forget_after_s the count starts again"
 
 
 @pytest.mark.case("2 logins")
