@@ -28,11 +28,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from filelock import FileLock, Timeout
 from sqlalchemy import select
 
 from rag.catalog import courses_using, delete_rows, get_chunks
 from rag.chunk import chunk_transcript
+from rag.index_lock import WriterLock, raise_stamp, read_stamp, writer_lock
 from rag.lexical_store import mark_published, visibility
 from rag.published import published_sources
 from rag.replace import check_replace, text_diff
@@ -123,9 +123,11 @@ def writing(ctx: Context, *, on_wait: Callable[[str], None] | None = None,
             repair_first: bool = True, fresh: bool = False) -> Iterator[IndexWriter]:
     """Hold the writer lock (reentrant in one thread); repair the stores on first entry.
 
-    With ``fresh``, the index on disk is set aside first (kept, renamed) and an empty one opened:
-    how a damaged index is rebuilt from SQL."""
-    key = str(ctx.settings.lock_path.resolve())
+    The lock is the library's (rag/index_lock.py): a file in SHIFU_HOME with SQLite, an advisory
+    lock in the database every machine shares with PostgreSQL. With ``fresh``, the index on disk is
+    set aside first (kept, renamed) and an empty one opened: how a damaged index is rebuilt from SQL."""
+    lock = writer_lock(ctx.settings)
+    key = lock.key
     active: dict[str, IndexWriter] = _local.__dict__.setdefault("writers", {})
     if key in active:
         yield active[key]
@@ -133,9 +135,7 @@ def writing(ctx: Context, *, on_wait: Callable[[str], None] | None = None,
     notify = on_wait or log.warning
     with _thread_locks_guard:
         thread_lock = _thread_locks.setdefault(key, threading.Lock())
-    ctx.settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
-    file_lock = FileLock(str(ctx.settings.lock_path))
-    _acquire(thread_lock, file_lock, ctx, notify)
+    _acquire(thread_lock, lock, ctx, notify)
     writer: IndexWriter | None = None
     try:
         if fresh:
@@ -151,13 +151,15 @@ def writing(ctx: Context, *, on_wait: Callable[[str], None] | None = None,
         yield writer
     finally:
         active.pop(key, None)
-        if writer is not None and writer.changed:
-            _touch_stamp(ctx)
-        file_lock.release()
-        thread_lock.release()
+        try:
+            if writer is not None and writer.changed:
+                raise_stamp(ctx.settings)
+        finally:
+            lock.release()
+            thread_lock.release()
 
 
-def _acquire(thread_lock: threading.Lock, file_lock: FileLock, ctx: Context,
+def _acquire(thread_lock: threading.Lock, lock: WriterLock, ctx: Context,
              notify: Callable[[str], None]) -> None:
     deadline = time.monotonic() + ctx.settings.lock_timeout_s
     told = False
@@ -166,42 +168,32 @@ def _acquire(thread_lock: threading.Lock, file_lock: FileLock, ctx: Context,
         notify(WAIT_MESSAGE)
         told = True
         if not thread_lock.acquire(timeout=max(0.0, ctx.settings.lock_timeout_s)):
-            raise ShifuError(_timeout_message(ctx))
+            raise ShifuError(*_timeout_message(ctx, lock))
+
+    def busy() -> None:
+        if not told:
+            notify(WAIT_MESSAGE)
+
     try:
-        try:
-            file_lock.acquire(timeout=0)
-        except Timeout:
-            if not told:
-                notify(WAIT_MESSAGE)
-            file_lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
-    except Timeout:
-        thread_lock.release()
-        raise ShifuError(_timeout_message(ctx)) from None
+        got = lock.acquire(deadline - time.monotonic(), busy)
     except BaseException:
         thread_lock.release()
         raise
+    if not got:
+        thread_lock.release()
+        raise ShifuError(*_timeout_message(ctx, lock))
 
 
-def _timeout_message(ctx: Context) -> str:
-    return (f"another shifu process held the index lock {ctx.settings.lock_path} for more than "
-            f"{ctx.settings.lock_timeout_s:g} s; wait for it to finish and try again "
-            f"(or raise SHIFU_LOCK_TIMEOUT_S)")
+def _timeout_message(ctx: Context, lock: WriterLock) -> tuple[str, str]:
+    seconds = f"{ctx.settings.lock_timeout_s:g}"
+    return (f"another shifu process held the index lock {lock.where} for more than {seconds} s; "
+            "wait for it to finish and try again (or raise SHIFU_LOCK_TIMEOUT_S)",
+            f"另一个 shifu 进程占用索引写入锁 {lock.where} 已超过 {seconds} 秒；请等它完成后再试。")
 
 
 def index_stamp(ctx: Context) -> int:
-    """Changes whenever a writer changed the index (readers compare it to reopen theirs)."""
-    try:
-        return (ctx.settings.home / "index.stamp").stat().st_mtime_ns
-    except FileNotFoundError:
-        return 0
-
-
-def _touch_stamp(ctx: Context) -> None:
-    stamp = ctx.settings.home / "index.stamp"
-    stamp.write_text(str(time.time_ns()))
-    # Two writes in the same clock tick must still look different to a reader.
-    now = time.time_ns()
-    os.utime(stamp, ns=(now, max(now, index_stamp(ctx) + 1)))
+    """Changes whenever a writer (on any machine sharing the library) changed the index; readers reopen theirs."""
+    return read_stamp(ctx.settings)
 
 
 def _set_aside(ctx: Context) -> list[Path]:

@@ -7,6 +7,7 @@ point leaves stores that the next writer makes agree again.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -19,12 +20,14 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from backends import BACKEND
 from sqlalchemy import select
 
 from rag import catalog
 from rag.ingest import (
     WAIT_MESSAGE,
     check_consistency,
+    index_stamp,
     ingest_bytes,
     ingest_file,
     ingest_paths,
@@ -34,7 +37,9 @@ from rag.ingest import (
     transcript_id_for,
     writing,
 )
+from rag.lexical_store import CHECK_EVERY_S
 from shifu.context import Context
+from shifu.errors import ShifuError
 from shifu.store import session_scope
 from shifu.tables import ChunkRow, TranscriptRow
 
@@ -381,6 +386,85 @@ def test_a_second_writer_waits_for_the_lock_and_both_finish(ctx, settings, tmp_p
     assert "added" in out
     assert {t.source_name for t in catalog.list_transcripts(ctx)} == {"weld.txt", "cnc.txt"}
     _assert_consistent(settings)
+
+
+# --- several machines: one PostgreSQL and one Chroma server, a SHIFU_HOME each ------------------
+
+on_servers_only = pytest.mark.skipif(BACKEND != "server", reason="two SHIFU_HOMEs share a library only on a server")
+
+
+def _other_home(tmp_path: Path, settings) -> Path:
+    """SHIFU_HOME of a second machine: its own folder; on the server back end, the same stores."""
+    return tmp_path / "machine-2" if BACKEND == "server" else settings.home
+
+
+@pytest.mark.slow
+@on_servers_only
+# Chroma's HTTP client leaves sockets for the garbage collector (the same-machine test above does too, at exit);
+# in this longer test the collector runs during the test.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_writer_on_another_machine_waits_and_both_interviews_are_indexed(ctx, settings, tmp_path: Path) -> None:
+    weld, cnc = _write(tmp_path, "weld.txt", WELDING), _write(tmp_path, "cnc.txt", CNC)
+    other = _other_home(tmp_path, settings)
+    before = index_stamp(ctx)
+    lines: list[str] = []
+    with writing(ctx):
+        assert ingest_file(ctx, weld).status == "added"
+        proc = _shifu(other, "ingest", str(cnc))
+        reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+        reader.start()
+        deadline = time.monotonic() + 180
+        while not any(WAIT_MESSAGE in line for line in lines) and time.monotonic() < deadline:
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.1)
+        assert any(WAIT_MESSAGE in line for line in lines), "".join(lines)
+        time.sleep(0.5)
+        assert proc.poll() is None  # still waiting while this machine writes
+    with proc:
+        out = proc.stdout.read()  # type: ignore[union-attr]
+        assert proc.wait(timeout=300) == 0, "".join(lines) + out
+        reader.join(timeout=10)
+    assert "added" in out
+    assert {t.source_name for t in catalog.list_transcripts(ctx)} == {"weld.txt", "cnc.txt"}
+    reports = []
+    for home in (settings.home, other):  # either machine sees both interviews, in SQL, Chroma and BM25 alike
+        check = _shifu(home, "transcripts", "check")
+        out, errors = check.communicate(timeout=300)
+        assert check.returncode == 0, out + errors
+        reports.append(json.loads(out.strip().splitlines()[-1]))
+    assert reports[0] == reports[1] and reports[0]["consistent"] is True, reports
+    assert reports[0]["chroma_chunks"] == reports[0]["bm25_chunks"] == _assert_consistent(settings)["sql_chunks"] >= 2
+    time.sleep(CHECK_EVERY_S)
+    assert index_stamp(ctx) != before  # readers here reopen after the other machine's write
+
+
+@pytest.mark.slow
+def test_a_writer_killed_with_sigkill_leaves_the_lock_free(ctx, settings, tmp_path: Path) -> None:
+    other = _other_home(tmp_path, settings)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "from rag.ingest import writing\nfrom shifu.context import Context\n"
+         "from shifu.settings import load_settings\nimport time\n"
+         "with writing(Context(load_settings())):\n    print('holding', flush=True)\n    time.sleep(600)\n"],
+        cwd=REPO, env={**os.environ, "SHIFU_HOME": str(other), "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding", holder.stderr
+        waits: list[str] = []
+        impatient = Context(settings.model_copy(update={"lock_timeout_s": 0.5}))
+        with pytest.raises(ShifuError, match="SHIFU_LOCK_TIMEOUT_S"):
+            with writing(impatient, on_wait=waits.append):
+                pass
+        assert waits == [WAIT_MESSAGE]  # the lock is held across processes (and machines)
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(timeout=30)
+    finally:
+        holder.kill()
+        holder.communicate()
+    patient = Context(settings.model_copy(update={"lock_timeout_s": 30.0}))
+    started = time.monotonic()
+    with writing(patient):
+        pass
+    assert time.monotonic() - started < 30
 
 
 def test_a_refused_upload_says_what_to_do_in_either_language(ctx) -> None:
