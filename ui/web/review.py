@@ -561,7 +561,10 @@ def build(screen: Screen) -> ReviewParts:
     version.change(h.show, [course, version, tree, lang], [tree, *heads], api_name="trainer_show_version")
     version.change(h.more, [course, version, lang], [more, more_count], api_name="trainer_more_from_interview")
     editor = [text, kind, options, answer, explanation, cite, quotes, flags, quiz_box]
-    tree.change(h.open_item, [course, version, tree, lang], editor, api_name="trainer_open_item")
+    # the citation picker goes back to [1] for every item: when it already showed [1], its change
+    # event does not fire, so the span is drawn here too (else the last item's span stayed on screen)
+    tree.change(h.open_item, [course, version, tree, lang], editor, api_name="trainer_open_item").then(
+        h.show_span, [course, version, tree, cite, lang], span, api_visibility="private")
     tree.change(h.item_skills, [course, version, tree, lang], [skills, skills_row], api_name="trainer_item_skills")
     b_skills.click(h.save_skills, [course, version, tree, skills, lang], [saved, course, version, tree],
                    api_name="trainer_save_skills").success(h.item_skills, [course, version, tree, lang],
