@@ -25,6 +25,15 @@ def pytest_report_header(config: pytest.Config) -> str:
     return header()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    if BACKEND == "server":
+        # Chroma's HTTP client leaves its keep-alive connections to the Chroma server for the garbage
+        # collector to close; on the local back end there are no such connections to leave.
+        config.addinivalue_line("filterwarnings", "ignore:unclosed <socket.socket [^>]*raddr=\\('127.0.0.1':ResourceWarning")
+        config.addinivalue_line("filterwarnings", "ignore:Exception ignored in. <socket.socket [^>]*raddr=\\('127.0.0.1'"
+                                ":pytest.PytestUnraisableExceptionWarning")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A run that selects no test fails: a typo in -k or a path must not read as green."""
     if exitstatus == 0 and session.testscollected == 0:  # counted after -k / -m deselect

@@ -33,6 +33,8 @@ def settings(request, tmp_path, monkeypatch):
             Base.metadata.drop_all(conn)
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         engine.dispose()
+    else:  # a file of its own, whichever back end the rest of the run uses
+        monkeypatch.setenv("SHIFU_DATABASE_URL", f"sqlite:///{tmp_path / 'migrate.db'}")
     return load_settings(home=tmp_path)
 
 
