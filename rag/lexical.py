@@ -103,9 +103,9 @@ def analyse(text: str) -> dict[str, tuple[bytes, int]]:
 
 def damaged(where: object, why: str) -> IndexDamaged:
     """The one-line report of a search index that cannot be read."""
-    return IndexDamaged(f"搜索索引 {where} 已损坏（{why}）；请运行 `shifu transcripts check --fix` 从资料库重建。 / "
-                        f"the search index in {where} is damaged ({why}); run `shifu transcripts check --fix` "
-                        "to rebuild it from the library.")
+    return IndexDamaged(f"the search index in {where} is damaged ({why}); run `shifu transcripts check --fix` "
+                        "to rebuild it from the library.",
+                        zh=f"搜索索引 {where} 已损坏（{why}）；请运行 `shifu transcripts check --fix` 从资料库重建。")
 
 
 def unpack_terms(blobs: Sequence[bytes], lengths: Sequence[int], first: int,

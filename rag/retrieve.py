@@ -52,8 +52,8 @@ def search(ctx: Context, query: str, k: int = 5,
 
 
 log = logging.getLogger(__name__)
-BEING_REPAIRED = ("索引正在修复，请过一两分钟再问。 / "
-                  "the search index is being repaired; ask again in a minute or two.")
+BEING_REPAIRED = "the search index is being repaired; ask again in a minute or two."
+BEING_REPAIRED_ZH = "索引正在修复，请过一两分钟再问。"
 _repairing: set[str] = set()
 _repairing_guard = threading.Lock()
 
@@ -75,7 +75,7 @@ def _search_index(ctx: Context, query: str, k: int, scope: list[str] | None,
     except Exception as exc:
         log.warning("search failed again (%s: %s); repairing the index", type(exc).__name__, exc)
         _start_repair(ctx)
-        raise IndexDamaged(BEING_REPAIRED) from exc
+        raise IndexDamaged(BEING_REPAIRED, zh=BEING_REPAIRED_ZH) from exc
 
 
 def _start_repair(ctx: Context) -> None:

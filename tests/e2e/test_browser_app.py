@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from backends import library_settings
-from chromium_browser import served_app
+from chromium_browser import UserPage, served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
@@ -18,7 +18,6 @@ from shifu.context import Context
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "test-artifacts" / "screenshots"
 GBK_TRANSCRIPT = REPO / "corpus" / "welding_tig_mig_zh_gbk.txt"
 PW = "secret-pw-1"
 LONG = 240_000  # ms: a first draft loads the models in the drafting process
@@ -33,46 +32,11 @@ def app_url(tmp_path_factory, request):
         yield url
 
 
-class UI:
-    """A logged-in user's page with the few gestures the tests need."""
+class UI(UserPage):
+    """A logged-in user's page (tests/chromium_browser.py) in the window size of these screenshots."""
 
     def __init__(self, browser, url: str, user: str) -> None:
-        from playwright.sync_api import expect
-
-        self.expect = expect
-        self.context = browser.new_context(viewport={"width": 1600, "height": 1100}, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(30_000)
-        self.page.goto(url)
-        # Gradio translates its login form by browser locale, so find it by input type.
-        self.page.locator("input:not([type=password])").first.fill(user)
-        self.page.locator("input[type=password]").fill(PW)
-        self.page.locator("input[type=password]").press("Enter")
-        self.expect(self.page.get_by_text(f"欢迎，{user}")).to_be_visible(timeout=60_000)  # a loaded machine
-
-    def tab(self, name: str) -> None:
-        self.page.get_by_role("tab", name=name, exact=True).click()
-
-    def pick(self, elem_id: str, option: str | re.Pattern) -> None:
-        self.page.locator(f"#{elem_id} input").click()
-        self.page.get_by_role("option", name=option).first.click()
-
-    def fill(self, elem_id: str, text: str) -> None:
-        self.page.locator(f"#{elem_id} textarea, #{elem_id} input").first.fill(text)
-
-    def click(self, elem_id: str) -> None:
-        self.page.locator(f"#{elem_id}").click()
-
-    def sees(self, elem_id: str, text: str | re.Pattern, timeout: int = 30_000) -> None:
-        self.expect(self.page.locator(f"#{elem_id}")).to_contain_text(text, timeout=timeout)
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.wait_for_timeout(300)  # let the last update paint
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-    def close(self) -> None:
-        self.context.close()
+        super().__init__(browser, url, user, PW, height=1100)
 
 
 def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser):

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from chromium_browser import served_app
+from chromium_browser import UserPage, served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
@@ -21,7 +21,6 @@ from shifu.tables import SkillRow
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "test-artifacts" / "screenshots"
 PW = "secret-pw-1"
 NEW_SKILL = "氩弧焊收弧操作"
 
@@ -46,39 +45,13 @@ def app(tmp_path_factory):
         yield url, course_id, draft
 
 
-class Page:
-    """A logged-in user's page."""
+class Page(UserPage):
+    """A logged-in user's page (tests/chromium_browser.py)."""
+
+    prefix = "skills-"
 
     def __init__(self, browser, url: str, user: str) -> None:
-        from playwright.sync_api import expect
-
-        self.expect = expect
-        self.context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(30_000)
-        self.page.goto(url)
-        self.page.locator("input:not([type=password])").first.fill(user)
-        self.page.locator("input[type=password]").fill(PW)
-        self.page.locator("input[type=password]").press("Enter")
-        self.expect(self.page.get_by_text(f"欢迎，{user}")).to_be_visible(timeout=60_000)
-
-    def tab(self, name: str) -> None:
-        self.page.get_by_role("tab", name=name, exact=True).click()
-
-    def pick(self, elem_id: str, option: str | re.Pattern) -> None:
-        self.page.locator(f"#{elem_id} input").click()
-        self.page.get_by_role("option", name=option).first.click()
-
-    def click(self, elem_id: str) -> None:
-        self.page.locator(f"#{elem_id}").click()
-
-    def sees(self, elem_id: str, text: str | re.Pattern, timeout: int = 30_000) -> None:
-        self.expect(self.page.locator(f"#{elem_id}")).to_contain_text(text, timeout=timeout)
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.wait_for_timeout(300)
-        self.page.screenshot(path=str(SHOTS / f"skills-{name}.png"), full_page=True)
+        super().__init__(browser, url, user, PW)
 
 
 def test_a_trainer_edits_a_proposed_skill_and_a_workers_answer_moves_its_mastery(app, browser):

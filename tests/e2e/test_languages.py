@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from backends import library_settings
-from chromium_browser import served_app
+from chromium_browser import log_in, served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
@@ -46,14 +46,7 @@ def app_url(tmp_path_factory, request):
 
 
 def _login(browser, url: str, user: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    page.goto(url)
-    page.locator("input:not([type=password])").first.fill(user)
-    page.locator("input[type=password]").fill(PW)
-    page.locator("input[type=password]").press("Enter")
-    page.get_by_text(user).first.wait_for()
+    context, page = log_in(browser, url, user, PW, width=1400, height=900, timeout=20_000)
     page.wait_for_timeout(800)
     # a template's YAML is the text being edited, in whatever language its author wrote
     page.add_style_tag(content=".cm-editor{display:none !important}")

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from chromium_browser import log_in
 from test_languages import SHOTS, _foreign
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
@@ -64,15 +65,7 @@ def app_url(tmp_path_factory):
 
 
 def _trainer(browser, url: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(url)
-    page.locator("input:not([type=password])").first.fill("li_trainer")
-    page.locator("input[type=password]").fill(PASSWORD)
-    page.locator("input[type=password]").press("Enter")
-    page.get_by_text("li_trainer").first.wait_for()
-    return context, page
+    return log_in(browser, url, "li_trainer", PASSWORD, width=1400)
 
 
 def _choose(page, lang: str) -> None:

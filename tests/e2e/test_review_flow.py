@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from backends import library_settings
-from chromium_browser import served_app
+from chromium_browser import UserPage, served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
@@ -20,7 +20,6 @@ from shifu.context import Context
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "test-artifacts" / "screenshots"
 PW = "secret-pw-1"
 
 
@@ -43,41 +42,17 @@ def app(tmp_path_factory, request):
         yield url, ctx, course_id, draft
 
 
-class Page:
-    """A logged-in user's page."""
+class Page(UserPage):
+    """A logged-in user's page (tests/chromium_browser.py) with the outline tree's gestures."""
+
+    prefix = "review-"
 
     def __init__(self, browser, url: str, user: str) -> None:
-        from playwright.sync_api import expect
-
-        self.expect, self.url = expect, url
-        self.context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="zh-CN")
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(30_000)
-        self.page.goto(url)
-        self.page.locator("input:not([type=password])").first.fill(user)
-        self.page.locator("input[type=password]").fill(PW)
-        self.page.locator("input[type=password]").press("Enter")
-        self.expect(self.page.get_by_text(f"欢迎，{user}")).to_be_visible(timeout=30_000)  # a loaded machine
-
-    def tab(self, name: str) -> None:
-        self.page.get_by_role("tab", name=name, exact=True).click()
-
-    def pick(self, elem_id: str, option: str | re.Pattern) -> None:
-        self.page.locator(f"#{elem_id} input").click()
-        self.page.get_by_role("option", name=option).first.click()
+        super().__init__(browser, url, user, PW)
 
     def select(self, label: str | re.Pattern) -> None:
         """Click an entry of the outline tree."""
         self.page.locator("#r-tree label").filter(has_text=label).first.click()
-
-    def fill(self, elem_id: str, text: str) -> None:
-        self.page.locator(f"#{elem_id} textarea, #{elem_id} input").first.fill(text)
-
-    def click(self, elem_id: str) -> None:
-        self.page.locator(f"#{elem_id}").click()
-
-    def sees(self, elem_id: str, text: str | re.Pattern, timeout: int = 30_000) -> None:
-        self.expect(self.page.locator(f"#{elem_id}")).to_contain_text(text, timeout=timeout)
 
     def keeps(self, text: str) -> None:
         """The outline's selected entry shows this text."""
@@ -86,11 +61,6 @@ class Page:
     def toast(self, text: str | re.Pattern) -> None:
         self.expect(self.page.get_by_text(text).first).to_be_visible()
         self.page.wait_for_timeout(200)
-
-    def shot(self, name: str) -> None:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.wait_for_timeout(300)
-        self.page.screenshot(path=str(SHOTS / f"review-{name}.png"), full_page=True)
 
 
 def test_review_outline_diff_and_republish_in_the_browser(app, browser):

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from chromium_browser import served_app
+from chromium_browser import log_in, served_app
 
 from shifu.auth import add_user
 from shifu.context import Context
@@ -53,14 +53,7 @@ def test_outline_entries_stay_inside_the_screen_and_their_column(app, browser, w
     from playwright.sync_api import expect
 
     url, draft = app
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(url)
-    page.locator("input:not([type=password])").first.fill("li_trainer")
-    page.locator("input[type=password]").fill(PW)
-    page.locator("input[type=password]").press("Enter")
-    expect(page.get_by_text("欢迎，li_trainer")).to_be_visible()
+    context, page = log_in(browser, url, "li_trainer", PW, width=width, height=900, welcome="欢迎，li_trainer")
     page.get_by_role("tab", name="审阅课程", exact=True).click()
     page.locator("#r-course input").click()
     page.get_by_role("option", name=re.compile(re.escape(draft.title))).first.click()

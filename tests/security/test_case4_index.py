@@ -15,7 +15,7 @@ from sqlalchemy import update
 from typer.testing import CliRunner
 
 from rag.ingest import _drop_chroma_system, check_consistency, ingest_bytes
-from rag.retrieve import BEING_REPAIRED, search
+from rag.retrieve import BEING_REPAIRED, BEING_REPAIRED_ZH, search
 from shifu.context import Context
 from shifu.errors import IndexDamaged
 from shifu.tables import LexicalChunkRow, LexicalStateRow
@@ -108,7 +108,7 @@ def test_the_app_says_the_index_is_being_repaired_then_answers(ctx) -> None:
     _garble_lexical(ctx)
     with pytest.raises(gr.Error) as said:
         WorkerHandlers(app_ctx).ask("焊前检查什么？", [], request(worker))
-    assert str(said.value.message) == BEING_REPAIRED and "索引正在修复" in BEING_REPAIRED
+    assert str(said.value.message) == BEING_REPAIRED_ZH and "索引正在修复" in BEING_REPAIRED_ZH
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:

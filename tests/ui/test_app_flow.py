@@ -15,6 +15,7 @@ from app_testkit import CORPUS, make_users
 from fake_chat import FakeChat
 
 from extraction.review import load
+from rag.markdown import md_escape
 from shifu.context import Context
 from ui.web.review import ReviewHandlers
 from ui.web.trainer import TrainerHandlers
@@ -43,6 +44,8 @@ def published(ctx, settings, tmp_path):
     assert rows.loc["welding_tig_mig_zh_gbk.txt", "状态"] == "已添加"
     assert rows.loc["broken.txt", "状态"] == "失败"
     assert "broken.txt" in rows.loc["broken.txt", "说明"]  # one line naming the file
+    # the refusal in full under the count too (the table's column cuts a long sentence)
+    assert "- **broken.txt**：" + md_escape(rows.loc["broken.txt", "说明"]) in message
     transcript_id = rows.loc["welding_tig_mig_zh_gbk.txt", "编号"]
     assert list(settings.uploads_dir.iterdir()), "the upload is kept under SHIFU_HOME/uploads"
     meta, html = trainer.view(transcript_id, "zh", req("li_trainer"))

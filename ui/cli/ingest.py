@@ -240,6 +240,8 @@ def transcripts_check(
     try:
         report = check_consistency(ctx, on_wait=_wait_notice)
     except IndexDamaged as exc:
+        if exc.zh:
+            err.print(f"[red]错误：[/red]{escape(exc.zh)}", highlight=False)
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     summary = {k: (len(v) if isinstance(v, list) else v) for k, v in report.items()}

@@ -15,6 +15,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from shifu.errors import ShifuError
@@ -70,7 +71,11 @@ def main() -> None:
     try:
         app()
     except (ShifuError, SettingsError) as exc:
-        Console(stderr=True).print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        console = Console(stderr=True)
+        zh = getattr(exc, "zh", None)
+        if zh:  # Chinese first, English too (the app shows only the chosen language)
+            console.print(f"[red]错误：[/red]{escape(zh)}", highlight=False, markup=True)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, markup=True)
         sys.exit(1)
 
 

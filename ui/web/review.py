@@ -143,6 +143,8 @@ def note_text(note: str | None, lang: str) -> str:
         return f"起草：{items} 道测验题，{flagged} 处校验提示" + (f"，{rejected} 处模型输出被退回" if rejected else "")
     if lang == "en" or word not in _NOTE_ZH:
         return note or ""
+    if rest.startswith("course"):  # "rename course: …" names the course itself
+        rest = "课程" + rest[len("course"):]
     return f"{_NOTE_ZH[word]} {rest.replace('(flags:', '（提示：').replace(')', '）')}"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from rag.markdown import md_escape
 from shifu.context import Context
 from shifu.timecode import clock
 from ui.web import growth, review
@@ -162,7 +163,11 @@ class TrainerHandlers:
         shown = [{**r, "status": t(f"up_{r['status']}", lang)} for r in rows]
         df = headed(pd.DataFrame(shown, columns=["file", "status", "title", "turns", "chunks", "message", "id"]), lang)
         # The upload box is emptied: its files were read, stored under uploads/ and removed from Gradio's cache.
-        return t("ingested", lang, ok=ok, bad=len(rows) - ok), df, None
+        # Each refusal in full under the count: the table's column cuts long sentences.
+        said = [t("ingested", lang, ok=ok, bad=len(rows) - ok)]
+        said += [f"- **{md_escape(r['file'])}**{'：' if lang == 'zh' else ': '}{md_escape(r['message'])}"
+                 for r in rows if r["status"] == "failed" and r["message"]]
+        return "\n".join(said), df, None
 
     @guarded
     def transcripts(self, lang: str, request: gr.Request) -> tuple:
