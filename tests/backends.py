@@ -186,7 +186,3 @@ def use_settings(monkeypatch: pytest.MonkeyPatch, settings) -> None:
             monkeypatch.setenv(var, value)
         else:
             monkeypatch.delenv(var, raising=False)
-
-
-population_sqlite_only = pytest.mark.skipif(
-    BACKEND == "server", reason="the synthetic population (shifu demo population) writes SQLite directly")

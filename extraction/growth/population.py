@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -61,20 +62,47 @@ def _course(trade: str, n: int, skills: list[str]) -> CourseDraft:
 def generate(settings: Settings, seed: int = 1, scale: float = 1.0, now: datetime | None = None,
              size: Size | None = None) -> dict:
     """Write the population (`size` overrides `scale`); returns how many of each thing were written."""
-    if not settings.db_url.startswith("sqlite"):
-        raise ConfigError("合成人群只写入 SQLite：请先清除 SHIFU_DATABASE_URL（用一个新的 SHIFU_HOME）/ the synthetic "
-                          "population is written to SQLite only: unset SHIFU_DATABASE_URL (use a fresh SHIFU_HOME)")
     rng, npr = random.Random(seed), np.random.default_rng(seed)
     size, now = size or Size.at(scale), now or datetime(2026, 11, 30)
     engine = engine_for(settings)
     raw = engine.raw_connection()
     try:
-        cur = raw.cursor()
+        cur = _Cursor(raw.cursor(), engine.dialect.name)
+        if cur.execute("SELECT count(*) FROM users").fetchone()[0]:
+            raise ConfigError("the synthetic population goes into an empty library: use a fresh SHIFU_HOME "
+                              "(or an empty database in SHIFU_DATABASE_URL)",
+                              zh="合成人群只写入空的资料库：请换一个新的 SHIFU_HOME（或 SHIFU_DATABASE_URL 里的空数据库）")
         counts = _write(cur, rng, npr, size, now)
         raw.commit()
     finally:
         raw.close()
     return counts
+
+
+class _Cursor:
+    """The DB-API cursor of SQLite or PostgreSQL behind one face: `?` placeholders, `MONTH_OF(col)`, `insert_id`."""
+
+    def __init__(self, cur, dialect: str) -> None:
+        self.cur, self.pg = cur, dialect == "postgresql"
+
+    def _sql(self, sql: str) -> str:
+        if not self.pg:
+            return re.sub(r"MONTH_OF\(([^)]*)\)", r"substr(\1, 1, 7)", sql)
+        return re.sub(r"MONTH_OF\(([^)]*)\)", r"to_char(\1, 'YYYY-MM')", sql.replace("?", "%s"))
+
+    def execute(self, sql: str, params: tuple = ()):
+        self.cur.execute(self._sql(sql), params)
+        return self.cur
+
+    def executemany(self, sql: str, rows: list) -> None:
+        if rows:
+            self.cur.executemany(self._sql(sql), rows)
+
+    def insert_id(self, sql: str, params: tuple) -> int:
+        """Run an INSERT and return the new row's id."""
+        if self.pg:
+            return int(self.execute(sql + " RETURNING id", params).fetchone()[0])
+        return int(self.execute(sql, params).lastrowid)
 
 
 def _write(cur, rng: random.Random, npr: np.random.Generator, size: Size, now: datetime) -> dict:
@@ -95,9 +123,9 @@ def _write(cur, rng: random.Random, npr: np.random.Generator, size: Size, now: d
     skill_ids: dict[tuple[str, str], int] = {}
     for trade in TRADES:
         for name in SKILLS:
-            cur.execute("INSERT INTO skills (trade, name, p_init, p_learn, p_slip, p_guess, fitted_on, created_at) "
-                        "VALUES (?,?,0.2,0.15,0.1,0.2,0,?)", (trade, name, stamp))
-            skill_ids[(trade, name)] = cur.lastrowid
+            skill_ids[(trade, name)] = cur.insert_id(
+                "INSERT INTO skills (trade, name, p_init, p_learn, p_slip, p_guess, fitted_on, created_at) "
+                "VALUES (?,?,0.2,0.15,0.1,0.2,0,?)", (trade, name, stamp))
     courses = []  # (course_id, trade, enterprise, [skill ids], difficulty)
     for t_i, (trainer, ent) in enumerate(trainers):
         trade = ent_trade[ent]
@@ -154,7 +182,7 @@ def _attempts(cur, npr, size, now, workers, worker_ent, enterprises, ent_trade, 
             fails = 0 if passed else fails + 1
             at = (start + timedelta(days=float(days[a]))).strftime("%Y-%m-%d %H:%M:%S")
             answers = json.dumps({f"q{i + 1}": ["甲" if right[i] else "乙"] for i in range(ITEMS)}, ensure_ascii=False)
-            rows.append((user, cid, 1, answers, score, ITEMS, int(passed), at))
+            rows.append((user, cid, 1, answers, score, ITEMS, bool(passed), at))
             for i in range(ITEMS):
                 key = (user, sids[i % 3])
                 m = mastery.setdefault(key, [0, 0, at])
@@ -219,19 +247,21 @@ def rebuild_totals(cur) -> None:
     cur.execute("DELETE FROM course_months")
     cur.execute(
         "INSERT INTO worker_stats (username, enterprise, trade, attempts, passed, fails_in_row, last_at) "
-        "SELECT a.username, u.enterprise, max(c.trade), count(*), sum(a.passed), 0, max(a.created_at) "
+        "SELECT a.username, max(u.enterprise), max(c.trade), count(*), sum(CASE WHEN a.passed THEN 1 ELSE 0 END), 0, "
+        "max(a.created_at) "
         "FROM quiz_attempts a JOIN users u ON u.username = a.username JOIN courses c ON c.id = a.course_id "
         "GROUP BY a.username")
     # the failing streak: failed attempts after the worker's last pass
     cur.execute(
         "UPDATE worker_stats SET fails_in_row = (SELECT count(*) FROM quiz_attempts a WHERE a.username = worker_stats.username "
-        "AND a.passed = 0 AND a.id > coalesce((SELECT max(b.id) FROM quiz_attempts b "
-        "WHERE b.username = worker_stats.username AND b.passed = 1), 0))")
+        "AND NOT a.passed AND a.id > coalesce((SELECT max(b.id) FROM quiz_attempts b "
+        "WHERE b.username = worker_stats.username AND b.passed), 0))")
     cur.execute(
         "INSERT INTO activity_months (month, enterprise, course_id, attempts, passed) "
-        "SELECT substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id, count(*), sum(a.passed) "
+        "SELECT MONTH_OF(a.created_at), coalesce(u.enterprise, ''), a.course_id, count(*), "
+        "sum(CASE WHEN a.passed THEN 1 ELSE 0 END) "
         "FROM quiz_attempts a JOIN users u ON u.username = a.username "
-        "GROUP BY substr(a.created_at, 1, 7), coalesce(u.enterprise, ''), a.course_id")
+        "GROUP BY MONTH_OF(a.created_at), coalesce(u.enterprise, ''), a.course_id")
     cur.execute("INSERT INTO course_months (month, course_id, attempts, passed) "
                 "SELECT month, course_id, sum(attempts), sum(passed) FROM activity_months GROUP BY month, course_id")
     cur.execute(

@@ -12,6 +12,7 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Integer, case, cast, func, select
 
@@ -35,6 +36,13 @@ def _times(fn: Callable[[], object], repeats: int) -> dict:
     return {"p50_ms": round(statistics.median(spent), 1), "p95_ms": round(p95, 1), "n": repeats}
 
 
+def _month(s) -> Any:
+    """'YYYY-MM' of an attempt's time: SQLite stores text, PostgreSQL a timestamp."""
+    if s.get_bind().dialect.name == "postgresql":
+        return func.to_char(QuizAttemptRow.created_at, "YYYY-MM")
+    return func.substr(QuizAttemptRow.created_at, 1, 7)
+
+
 def _naive_trainer(ctx: Context, trainer: str) -> dict:
     """The trainer profile's numbers straight from the attempts and ratings."""
     with ctx.unit_of_work() as s:
@@ -43,7 +51,7 @@ def _naive_trainer(ctx: Context, trainer: str) -> dict:
                          .where(QuizAttemptRow.course_id.in_(ids))).one()
         good = s.execute(select(func.count(), func.sum(case((RatingRow.stars >= 4, 1), else_=0)))
                          .where(RatingRow.course_id.in_(ids))).one()
-        month = func.substr(QuizAttemptRow.created_at, 1, 7)
+        month = _month(s)
         s.execute(select(month, func.count()).where(QuizAttemptRow.course_id.in_(ids)).group_by(month)).all()
         return {"attempts": n, "passed": p, "ratings": good}
 
@@ -57,7 +65,7 @@ def _naive_enterprise(ctx: Context, enterprise: str) -> dict:
 
 def _naive_trends(ctx: Context, f: cockpit.CockpitFilter) -> list:
     with ctx.unit_of_work() as s:
-        month = func.substr(QuizAttemptRow.created_at, 1, 7)
+        month = _month(s)
         q = (select(month, func.count(), func.sum(cast(QuizAttemptRow.passed, Integer)))
              .join(UserRow, UserRow.username == QuizAttemptRow.username).group_by(month))
         if f.enterprise:

@@ -15,6 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ui"))
 from app_testkit import PASSWORD, make_course, make_users  # noqa: E402
+from backends import library_settings  # noqa: E402
 from test_browser_app import UI  # noqa: E402
 
 from extraction.growth.population import Size, generate  # noqa: E402
@@ -28,10 +29,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_url(tmp_path_factory, request):
     from app_testkit import serve
 
-    settings = load_settings(home=tmp_path_factory.mktemp("growth-e2e"))
+    settings = library_settings(request, tmp_path_factory.mktemp("growth-e2e"))
     # a small population with the programme's 190 enterprises, so the cockpit's plots must stay readable
     generate(settings, seed=3, size=Size(enterprises=190, trainers=190, workers=1500, attempts=15_000))
     make_users(settings)

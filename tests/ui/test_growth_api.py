@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from app_testkit import PASSWORD, make_course, make_users, serve
+from backends import library_settings
 from gradio_client import Client
 
 from extraction import learning
 from shifu import auth
 from shifu.context import Context
-from shifu.settings import load_settings
 from shifu.store import session_scope
 from shifu.tables import CourseRow
 
@@ -18,8 +18,8 @@ RIGHT = {"q1": "打磨坡口", "q2": "false", "q3": ["油污", "铁锈"], "q4": 
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    settings = load_settings(home=tmp_path_factory.mktemp("growth-api"))
+def app_url(tmp_path_factory, request):
+    settings = library_settings(request, tmp_path_factory.mktemp("growth-api"))
     ctx = Context(settings)
     make_users(settings)
     auth.add_user(ctx, "zhao_trainer", PASSWORD, "trainer", enterprise="温州鞋厂")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from app_testkit import make_course
-from backends import population_sqlite_only
 from typer.testing import CliRunner
 
 from ui.cli.main import app
@@ -17,12 +16,15 @@ def _last_json(output: str) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
-@population_sqlite_only
 def test_population_then_cockpit_benchmark_at_a_small_scale(settings):
+    """On both back ends (SQLite, and PostgreSQL in the server pass); a second run into a filled library is refused."""
     r = runner.invoke(app, ["demo", "population", "--seed", "2", "--scale", "0.002"])
     assert r.exit_code == 0, r.output
     counts = _last_json(r.output)
     assert counts["workers"] == 260 and counts["attempts"] > 3000
+    again = runner.invoke(app, ["demo", "population", "--seed", "3", "--scale", "0.002"])
+    said = again.exception
+    assert again.exit_code == 1 and "empty library" in str(said) and "SHIFU_HOME" in said.zh, again.output
     r = runner.invoke(app, ["eval", "cockpit", "--repeats", "3", "--naive-repeats", "1"])
     assert r.exit_code == 0, r.output
     result = _last_json(r.output)
