@@ -226,7 +226,8 @@ def headline(text: str, language: str, taken: set[str], question: str = "", said
     return ""
 
 
-_ADDRESS = re.compile(r"^(?:[^，,。？?]{0,4}(?:师傅|师父|老师|先生|女士)|嗯|哦|好|那|对|行|OK|Okay|So|And|Well|Now)[，,。.\s]+", re.I)
+_ADDRESS = re.compile(r"^(?:(?:[^，,。？?]{0,4}(?:师傅|师父|老师|先生|女士)|嗯|哦|好|那|对|行|OK|Okay|So|And|Well|Now)[，,。.\s]+"
+                      r"|那么?(?![位个些种样边里时])|(?:最后|另外|还有)[，,]?)", re.I)
 _ASKING_ZH = re.compile(r"[？?]$|吗|呢|什么|怎么|多少|哪|几|如何|是不是|有没有")
 
 

@@ -61,7 +61,8 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
     for m, seg in enumerate(plan.segments):
         # named by what the segment teaches (its kept points), not by everything said in it
         taught = "\n".join(u.text for (mm, _), group in by_lesson.items() if mm == m for u in group)
-        title = segment_title(t, seg.first, seg.last, taught, language, used) or _fallback(language, m)
+        title = (segment_title(t, seg.first, seg.last, taught, language, used)  # a short question where nothing repeats
+                 or segment_title(t, seg.first, seg.last, "", language, used, lesson=True) or _fallback(language, m))
         lessons = []
         taken = used  # lesson titles are unique in the whole course and repeat no module's key words
         taken.add(title.lower())
