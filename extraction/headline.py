@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from extraction.units import _EN_STOP, _ZH_STOP, _fragment, _jieba
+from extraction.units import _EN_STOP, _ZH_STOP, _fragment, _jieba, question_phrases
 
 _ZH_NOUNS = ("n", "nz", "vn", "nt", "ns", "nw", "eng", "j", "an")  # j: abbreviations (五育, 双碳); an: 安全
 _MAX_WORDS = 3  # a phrase of at most three words ("绿色 供应链 管理"); longer runs are sentences cut short
@@ -197,13 +197,38 @@ def compose(topic: str, aspect: str, language: str) -> str:
 
 
 def asked_phrases(question: str, context: str, language: str) -> list[str]:
-    """The noun phrases a question asks about that the stretch takes up (said again after it), the most
-    said first: "缩水和飞边，您一般先动哪儿？" -> 飞边, 缩水."""
+    """The noun phrases a question asks about that the stretch takes up (said again after it), the
+    longest first, then the most said: "焊缝发蓝是什么原因？" -> 焊缝发蓝, 焊缝, 发蓝."""
     if not question:
         return []
     said = {p: context.lower().count(p.lower()) for p in phrase_counts(question, language)}
     asked = [p for p, n in said.items() if n >= 2]
-    return sorted(asked, key=lambda p: (-said[p], -len(p)))
+    return sorted(asked, key=lambda p: (-len(p), -said[p]))
+
+
+def english_asked_phrase(question: str, answer: str, taken: set[str]) -> str:
+    """The noun phrase an English question asks about ("What about the minimum approach distances?" ->
+    "Minimum approach distances"): two or more words, or one piece of jargon the answer takes up; never
+    a lone everyday word ("Kidding"), a clause ("UNIX stood") or a name ("Ken Thompson"). The answer's
+    words decide between several. Adds it to `taken`; "" when none."""
+    lower = {t for t in _EN_RUN.findall(answer) if t.islower()}
+    def noun_phrase(p: str) -> bool:
+        words = p.split()
+        if any(len(w) < 3 or w.lower() in _EN_VERBS or w.lower().endswith(("ed", "ly")) or "'" in w or "’" in w
+               or _en_name(w, i == 0 and w.lower() in lower, lower) for i, w in enumerate(words)):
+            return False
+        return len(words) >= 2 or _candidate(words[0], 1, "en")
+
+    def said(p: str) -> int:
+        return sum(len(re.findall(rf"\b{re.escape(w.lower())}", answer.lower())) for w in p.split())
+
+    phrases = [p for p in question_phrases(question) if noun_phrase(p) and (" " in p or said(p) >= 1)
+               and not any(same_word(p, x) for x in taken)]
+    if not phrases:
+        return ""
+    best = max(phrases, key=lambda p: (said(p), -phrases.index(p)))
+    taken.add(best.lower())
+    return best[0].upper() + best[1:]
 
 
 def headline(text: str, language: str, taken: set[str], question: str = "", said_aspects: bool = True,
@@ -220,6 +245,8 @@ def headline(text: str, language: str, taken: set[str], question: str = "", said
     asked = asked_phrases(question, context, language) if asked_topic else []
     for topic in [*asked, *ranked_phrases(text, language)]:
         title = compose(topic, aspect, language)
+        if language != "zh" and any(same_word(topic, x) for x in taken):
+            continue  # "Hot sticks" after "Hot stick": one topic twice (a Chinese topic differs by its aspect)
         if topic.lower() not in taken and title.lower() not in taken:
             taken.add(title.lower())
             return title
@@ -235,7 +262,8 @@ def short_question(question: str, answer: str) -> str:
     """A Chinese interviewer's question itself as a lesson title when it is short and the answer takes up
     what it asks about ("发过头了怎么办？"); "" for a long one, an aside ("您先忙。") or one nobody answers.
     (English questions of oral histories wander: they give a noun phrase, `asked_phrases`, not a title.)"""
-    q = question.strip()
+    sentences = re.findall(r"[^。！？!?]+[。！？!?]?", question.split("：")[-1].split(":")[-1])
+    q = next((x.strip() for x in sentences if _ASKING_ZH.search(x.strip())), "")
     while (trimmed := _ADDRESS.sub("", q, count=1)) != q:
         q = trimmed.strip()
     if not 5 <= len(q) <= 16 or not _ASKING_ZH.search(q) or q.isascii():

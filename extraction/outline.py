@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extraction.course import TEACHING_ORDER, KnowledgeUnit, Lesson, Module, Point, kind_label
-from extraction.headline import headline, opening_question, short_question
+from extraction.headline import (
+    asked_aspect,
+    asked_phrases,
+    english_asked_phrase,
+    headline,
+    opening_question,
+    short_question,
+)
 from extraction.headline import person as _person  # noqa: F401  (titles.py reads it here)
 from extraction.headline import same_word as _same_word
 from extraction.segment import TopicSegment
@@ -59,27 +66,24 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
         by_lesson[(unit.module, unit.lesson)].append(unit)
     modules = []
     for m, seg in enumerate(plan.segments):
-        # named by what the segment teaches (its kept points), not by everything said in it
-        taught = "\n".join(u.text for (mm, _), group in by_lesson.items() if mm == m for u in group)
-        title = (segment_title(t, seg.first, seg.last, taught, language, used)  # a short question where nothing repeats
-                 or segment_title(t, seg.first, seg.last, "", language, used, lesson=True) or _fallback(language, m))
-        lessons = []
-        taken = used  # lesson titles are unique in the whole course and repeat no module's key words
-        taken.add(title.lower())
         ranges = seg.lessons or ((seg.first, seg.last),)
-        for li, (a, b) in enumerate(ranges):
-            units = by_lesson.get((m, li), [])
-            if len(ranges) == 1:
-                lesson_title = title
-            else:
-                # what the interviewer asked names the lesson best ("咬边呢？" -> 咬边)
-                sub = (question_title(t, a, b, language, taken)
-                       or segment_title(t, a, b, "\n".join(u.text for u in units), language, taken, lesson=True))
-                lesson_title = sub or (f"{title}（{li + 1}）" if language == "zh" else f"{title} ({li + 1})")
-            lessons.append(build_lesson(lesson_title, units, language))
-        if not any(lesson.points for lesson in lessons):
+        groups = [by_lesson.get((m, li), []) for li in range(len(ranges))]
+        if not any(groups):
             continue  # a stretch with nothing the master taught (greetings, chat): no module
-        lessons = [lesson for lesson in lessons if lesson.points] or lessons
+        subs = [""] * len(ranges)
+        if len(ranges) > 1:  # lessons first: what was asked names a lesson best ("咬边呢？" -> 咬边)
+            subs = [(question_title(t, a, b, language, used)
+                     or segment_title(t, a, b, "\n".join(u.text for u in units), language, used, lesson=True))
+                    if units else "" for (a, b), units in zip(ranges, groups, strict=True)]
+        # the module: what its kept points keep coming back to, else a short question; titles are unique
+        taught = "\n".join(u.text for units in groups for u in units)
+        title = (segment_title(t, seg.first, seg.last, taught, language, used)
+                 or segment_title(t, seg.first, seg.last, "", language, used, lesson=True) or _fallback(language, m))
+        used.add(title.lower())
+        lessons = [build_lesson(sub or (title if len(ranges) == 1 else
+                                        f"{title}（{li + 1}）" if language == "zh" else f"{title} ({li + 1})"),
+                                units, language)
+                   for li, (sub, units) in enumerate(zip(subs, groups, strict=True)) if units]
         modules.append(Module(title=title, summary=_summary(lessons, language), lessons=lessons))
     return modules
 
@@ -89,8 +93,9 @@ _INTRO = re.compile(r"介绍一下|多少年|您好|你好|yourself|how long hav
 
 
 def question_title(t: Transcript, first: int, last: int, language: str, taken: set[str]) -> str:
-    """The title of a lesson that opens with the question about the master himself ("师傅简介"); "" for
-    any other lesson (`segment_title` names it, from the question that opens it where it can)."""
+    """The title of a lesson from the question that opens it: about the master himself ("师傅简介"), or in
+    English the noun phrase it asks about; "" for any other lesson (`segment_title` names it, from the
+    question that opens it where it can)."""
     question = t.turns[first]
     if question.role != "interviewer":
         return ""
@@ -102,6 +107,8 @@ def question_title(t: Transcript, first: int, last: int, language: str, taken: s
         if intro.lower() not in taken:
             taken.add(intro.lower())
             return intro
+    if language == "en":
+        return english_asked_phrase(question.text, _turn_texts(t, first + 1, last), taken)
     return ""
 
 
@@ -112,13 +119,15 @@ def segment_title(t: Transcript, first: int, last: int, taught: str, language: s
     names the topic and the aspect where it can ("焊缝咬边是什么原因？" -> 焊缝咬边的原因). A lesson
     opened by a short question is titled by the question itself ("发过头了怎么办？")."""
     said = _turn_texts(t, first, last)
-    question, asked_by_interviewer = _opening_question(t, first, last)
+    question, by_interviewer = _opening_question(t, first, last)
+    # "焊缝发蓝是什么原因？" -> 焊缝发蓝的原因; "什么时候需要预热？" names no thing: the question itself
+    named = by_interviewer and bool(asked_aspect(question) and asked_phrases(question, said, language))
     asked = short_question(question, _turn_texts(t, first + 1, last)) if lesson and language == "zh" else ""
-    if asked and asked_by_interviewer and asked.lower() not in taken:
+    if asked and by_interviewer and not named and asked.lower() not in taken:
         taken.add(asked.lower())
         return asked
-    return ((headline(taught, language, taken, question, context=said, asked_topic=asked_by_interviewer)
-             if taught else "") or headline(said, language, taken, question, asked_topic=asked_by_interviewer))
+    return ((headline(taught, language, taken, question, context=said, asked_topic=by_interviewer)
+             if taught else "") or headline(said, language, taken, question, asked_topic=by_interviewer))
 
 
 def _opening_question(t: Transcript, first: int, last: int) -> tuple[str, bool]:
