@@ -33,15 +33,17 @@ ASPECTS = ("原因", "作用", "方式", "方法", "问题", "建议", "措施",
            "价值", "前景", "经验", "做法", "步骤", "要点", "注意事项", "看法", "现状", "需求", "对策", "变化", "风险",
            "优势", "特点", "概念", "背景", "路径", "目标")
 
-# The aspect a question asks for ("焊缝咬边是什么原因？" -> 原因); the first that matches wins
+# The aspect a question asks for ("焊缝咬边是什么原因？" -> 原因); the first that matches wins. A thing
+# asked with one of these reads best as "X的原因"; "怎么…" (方法) is vaguer than the question itself
+NAMED_ASPECTS = ("原因", "注意事项", "区别", "建议", "作用")
 _ASKED_ASPECT = (
     (re.compile(r"为什么|为啥|什么原因|原因|怎么会"), "原因"),
     (re.compile(r"注意什么|注意哪些|要注意|注意事项"), "注意事项"),
     (re.compile(r"区别|差别|有什么不同|有何不同"), "区别"),
-    (re.compile(r"怎么看|看法|观点"), "看法"),
+    (re.compile(r"怎么看待|看法|观点"), "看法"),
     (re.compile(r"建议"), "建议"),
     (re.compile(r"作用|有什么用|用处"), "作用"),
-    (re.compile(r"怎么(?!样|看|会|回事)|如何|怎样|方法|办法|窍门|技巧"), "方法"),
+    (re.compile(r"怎么(?!样|会|回事)|如何|怎样|方法|办法|窍门|技巧"), "方法"),
 )
 
 # People are who a lesson is for or about, not its topic (店员, 顾客们, lineman)
@@ -52,7 +54,8 @@ _EN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*[A-Za-z0-9]|[A-Za-z]|[.,;:!?()\"�
 _EN_VERBS = {"stood", "got", "went", "came", "did", "made", "said", "thought", "knew", "took", "gave", "saw", "was",
              "were", "had", "get", "go", "come", "make", "say", "think", "know", "take", "give", "see", "tell", "told",
              "gotta", "gonna", "wanna", "kidding", "let", "seemed", "seems", "seem", "felt", "feel", "keep", "kept",
-             "yourself", "myself", "himself", "herself", "themselves", "ourselves", "liked", "like", "likes"}
+             "yourself", "myself", "himself", "herself", "themselves", "ourselves", "liked", "like", "likes",
+             "various", "own", "certain", "such", "now", "goes"}
 
 
 def person(term: str) -> bool:
@@ -214,7 +217,7 @@ def english_asked_phrase(question: str, answer: str, taken: set[str]) -> str:
     lower = {t for t in _EN_RUN.findall(answer) if t.islower()}
     def noun_phrase(p: str) -> bool:
         words = p.split()
-        if any(len(w) < 3 or w.lower() in _EN_VERBS or w.lower().endswith(("ed", "ly")) or "'" in w or "’" in w
+        if any(len(w) < 3 or not w[-1].isalnum() or w.lower() in _EN_VERBS or w.lower().endswith(("ed", "ly")) or "'" in w or "’" in w
                or _en_name(w, i == 0 and w.lower() in lower, lower) for i, w in enumerate(words)):
             return False
         return len(words) >= 2 or _candidate(words[0], 1, "en")

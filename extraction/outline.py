@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from extraction.course import TEACHING_ORDER, KnowledgeUnit, Lesson, Module, Point, kind_label
 from extraction.headline import (
+    NAMED_ASPECTS,
     asked_aspect,
     asked_phrases,
     english_asked_phrase,
@@ -78,7 +79,8 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
         # the module: what its kept points keep coming back to, else a short question; titles are unique
         taught = "\n".join(u.text for units in groups for u in units)
         title = (segment_title(t, seg.first, seg.last, taught, language, used)
-                 or segment_title(t, seg.first, seg.last, "", language, used, lesson=True) or _fallback(language, m))
+                 or (segment_title(t, seg.first, seg.last, "", language, used, lesson=True) if len(ranges) == 1 else "")
+                 or _fallback(language, m))
         used.add(title.lower())
         lessons = [build_lesson(sub or (title if len(ranges) == 1 else
                                         f"{title}（{li + 1}）" if language == "zh" else f"{title} ({li + 1})"),
@@ -121,7 +123,7 @@ def segment_title(t: Transcript, first: int, last: int, taught: str, language: s
     said = _turn_texts(t, first, last)
     question, by_interviewer = _opening_question(t, first, last)
     # "焊缝发蓝是什么原因？" -> 焊缝发蓝的原因; "什么时候需要预热？" names no thing: the question itself
-    named = by_interviewer and bool(asked_aspect(question) and asked_phrases(question, said, language))
+    named = by_interviewer and asked_aspect(question) in NAMED_ASPECTS and bool(asked_phrases(question, said, language))
     asked = short_question(question, _turn_texts(t, first + 1, last)) if lesson and language == "zh" else ""
     if asked and by_interviewer and not named and asked.lower() not in taken:
         taken.add(asked.lower())
