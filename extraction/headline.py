@@ -96,11 +96,15 @@ def _units(lines: Sequence[str]) -> set[str]:
     return {w for w, n in counted.items() if n * 2 >= said[w]}
 
 
+_VERBAL = ("an",)  # 安全, 麻烦: a topic inside a phrase (安全帽) or when asked, not alone
+_VERBAL_MARK = "\0"
+
+
 def _runs_zh(line: str, units: set[str]) -> Iterable[list[str]]:
     run: list[str] = []
     for word, flag in (*_tagged(line), ("", "x")):
         if word and word not in units and _zh_word(word, flag):
-            run.append(word)
+            run.append(word if flag not in _VERBAL else word + _VERBAL_MARK)
         else:
             if run:
                 yield run
@@ -136,8 +140,9 @@ def _runs_en(text: str) -> Iterable[list[str]]:
             at_start = True
 
 
-def phrase_counts(text: str, language: str) -> Counter[str]:
-    """How often the text says each candidate noun phrase (every run of up to three noun words)."""
+def phrase_counts(text: str, language: str, verbal: bool = False) -> Counter[str]:
+    """How often the text says each candidate noun phrase (every run of up to three noun words; a verbal
+    noun alone only with `verbal`: what a question asks about)."""
     counts: Counter[str] = Counter()
     if language == "zh":
         lines = text.splitlines()
@@ -150,6 +155,9 @@ def phrase_counts(text: str, language: str) -> Counter[str]:
         for i in range(len(run)):
             for k in range(i + 1, min(len(run), i + _MAX_WORDS) + 1):
                 phrase = glue.join(run[i:k])
+                if phrase.endswith(_VERBAL_MARK) and k - i == 1 and not verbal:
+                    continue
+                phrase = phrase.replace(_VERBAL_MARK, "")
                 if _candidate(phrase, k - i, language):
                     counts[phrase] += 1
     return counts
@@ -204,7 +212,7 @@ def asked_phrases(question: str, context: str, language: str) -> list[str]:
     longest first, then the most said: "焊缝发蓝是什么原因？" -> 焊缝发蓝, 焊缝, 发蓝."""
     if not question:
         return []
-    said = {p: context.lower().count(p.lower()) for p in phrase_counts(question, language)}
+    said = {p: context.lower().count(p.lower()) for p in phrase_counts(question, language, verbal=True)}
     asked = [p for p, n in said.items() if n >= 2]
     return sorted(asked, key=lambda p: (-len(p), -said[p]))
 
@@ -258,7 +266,7 @@ def headline(text: str, language: str, taken: set[str], question: str = "", said
 
 _ADDRESS = re.compile(r"^(?:(?:[^，,。？?]{0,4}(?:师傅|师父|老师|先生|女士)|嗯|哦|好|那|对|行|OK|Okay|So|And|Well|Now)[，,。.\s]+"
                       r"|那么?(?![位个些种样边里时])|(?:最后|另外|还有)[，,]?)", re.I)
-_ASKING_ZH = re.compile(r"[？?]$|吗|呢|什么|怎么|多少|哪|几|如何|是不是|有没有")
+_ASKING_ZH = re.compile(r"[？?]$")
 
 
 def short_question(question: str, answer: str) -> str:
@@ -269,7 +277,7 @@ def short_question(question: str, answer: str) -> str:
     q = next((x.strip() for x in sentences if _ASKING_ZH.search(x.strip())), "")
     while (trimmed := _ADDRESS.sub("", q, count=1)) != q:
         q = trimmed.strip()
-    if not 5 <= len(q) <= 16 or not _ASKING_ZH.search(q) or q.isascii():
+    if not 5 <= len(q) <= 16 or not _ASKING_ZH.search(q) or q.isascii():  # a question mark: asked, not mused
         return ""
     asking = set("什么怎么多少哪几吗呢您你我们是不有没")
     pairs = {q[i:i + 2] for i in range(len(q) - 1) if not set(q[i:i + 2]) & asking and "\u4e00" <= q[i] <= "\u9fff"}
