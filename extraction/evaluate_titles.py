@@ -34,6 +34,18 @@ def _pick(table: dict[Knobs, np.ndarray], keep: np.ndarray) -> Knobs:
     return max(order, key=lambda k: (float(table[k][keep].mean()), -order.index(k)))
 
 
+def _leave_one_out(table: dict[Knobs, np.ndarray], meetings: int) -> tuple[list[float], list[Knobs]]:
+    """Each meeting's F1 under the knobs chosen on the other meetings, and those knobs."""
+    held_out, picks = [], []
+    for i in range(meetings if meetings >= 2 else 0):  # one meeting leaves nothing to choose on
+        keep = np.ones(meetings, dtype=bool)
+        keep[i] = False
+        knobs = _pick(table, keep)
+        picks.append(knobs)
+        held_out.append(float(table[knobs][i]))
+    return held_out, picks
+
+
 def evaluate_titles(meetings: Sequence[Meeting], progress: Progress | None = None,
                     samples: list[dict[str, str]] | None = None) -> dict[str, object]:
     """Character-bigram F1 of each segment's title with the human headline of the gold segment it
@@ -58,13 +70,8 @@ def evaluate_titles(meetings: Sequence[Meeting], progress: Progress | None = Non
             progress(f"meeting {meeting.id}: {len(spans)} segments, keyword F1 {grid[BASELINE][-1]:.3f}, "
                      f"{DEFAULT} F1 {grid[DEFAULT, 1][-1]:.3f}")
     table = {knobs: np.array(v) for knobs, v in grid.items()}
-    held_out, picks = [], []
-    for i in range(len(meetings) if len(meetings) >= 2 else 0):  # one meeting leaves nothing to choose on
-        keep = np.ones(len(meetings), dtype=bool)
-        keep[i] = False
-        knobs = _pick(table, keep)
-        picks.append(knobs)
-        held_out.append(float(table[knobs][i]))
+    held_out, picks = _leave_one_out(table, len(meetings))
+    per_method = {m: _leave_one_out({k: v for k, v in table.items() if k[0] == m}, len(meetings))[0] for m in METHODS}
     best = _pick(table, np.ones(len(meetings), dtype=bool)) if meetings else BASELINE
 
     def mean(knobs: Knobs) -> float:
@@ -73,6 +80,7 @@ def evaluate_titles(meetings: Sequence[Meeting], progress: Progress | None = Non
     return {
         "meetings": len(meetings),
         "title_f1_loo": round(float(np.mean(held_out)), 4) if held_out else None,
+        "title_f1_loo_by_method": {m: round(float(np.mean(v)), 4) for m, v in per_method.items() if v},
         "chosen_on_all": {"method": best[0], "terms": best[1], "name": _name(best)},
         "chosen_loo": {_name(k): picks.count(k) for k in dict.fromkeys(picks)},
         "distinct_choices_loo": len(set(picks)),
