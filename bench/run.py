@@ -373,9 +373,11 @@ def _title_rows(results: dict[str, dict[str, Any]], published: Published) -> lis
         return []
     bench = f"titles vcsum ({titles.get('meetings')} meetings)"
     chosen = titles.get("chosen_on_all") or {}
-    in_sample = (titles.get("title_f1") or {}).get(f"{chosen.get('method')}-{chosen.get('terms')}")
+    in_sample = (titles.get("title_f1") or {}).get(chosen.get("name") or f"{chosen.get('method')}-{chosen.get('terms')}")
     return [
         Row(bench, "title F1 vs headline, method chosen leaving the meeting out", titles.get("title_f1_loo"),
+            titles.get("baseline_keyword_title_f1"), "keyword titles", beat=True),
+        Row(bench, f"title F1 of the drafts' method ({titles.get('default_method')})", titles.get("default_title_f1"),
             titles.get("baseline_keyword_title_f1"), "keyword titles", beat=True),
         Row(bench, "title F1, best method in sample", in_sample, titles.get("baseline_keyword_title_f1"),
             "keyword titles"),

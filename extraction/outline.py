@@ -9,8 +9,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extraction.course import TEACHING_ORDER, KnowledgeUnit, Lesson, Module, Point, kind_label
+from extraction.headline import (
+    NAMED_ASPECTS,
+    asked_aspect,
+    asked_phrases,
+    english_asked_phrase,
+    headline,
+    opening_question,
+    short_question,
+)
+from extraction.headline import person as _person  # noqa: F401  (titles.py reads it here)
+from extraction.headline import same_word as _same_word
 from extraction.segment import TopicSegment
-from extraction.units import key_terms, quantities, question_phrases, question_words
+from extraction.units import key_terms, quantities
 from shifu.models import Citation, Transcript
 from shifu.timecode import clock
 
@@ -44,22 +55,6 @@ def phrase_title(text: str, language: str, used: set[str], n: int = 2) -> str:
     return " and ".join(p if p[0].isupper() else p.capitalize() for p in picked)
 
 
-_PEOPLE = {"店长", "师傅", "老师傅", "焊工", "车工", "电工", "钳工", "老师", "学徒", "徒弟", "老板", "新人", "lineman",
-           "linemen", "tech", "techs", "technician", "customer", "customers", "rookie", "foreman", "apprentice"}
-
-
-def _person(term: str) -> bool:
-    """People (店员, 顾客, lineman) are who a lesson is for or about, not its topic."""
-    return term.lower() in _PEOPLE or (not term.isascii() and term[-1] in "员者们客户")
-
-
-def _same_word(a: str, b: str) -> bool:
-    a, b = a.lower(), b.lower()
-    if a in b or b in a:
-        return True
-    return a.isascii() and b.isascii() and len(a) >= 5 and a[:5] == b[:5]
-
-
 def _turn_texts(t: Transcript, first: int, last: int) -> str:
     return "\n".join(turn.text for turn in t.turns[first:last])
 
@@ -72,28 +67,25 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
         by_lesson[(unit.module, unit.lesson)].append(unit)
     modules = []
     for m, seg in enumerate(plan.segments):
-        # named by what the segment teaches (its kept points), not by everything said in it
-        taught = "\n".join(u.text for (mm, _), group in by_lesson.items() if mm == m for u in group)
-        title = (phrase_title(taught or _turn_texts(t, seg.first, seg.last), language, used)
-                 or _fallback(language, m))
-        lessons = []
-        taken = used  # lesson titles are unique in the whole course and repeat no module's key words
-        taken.add(title.lower())
         ranges = seg.lessons or ((seg.first, seg.last),)
-        for li, (a, b) in enumerate(ranges):
-            units = by_lesson.get((m, li), [])
-            if len(ranges) == 1:
-                lesson_title = title
-            else:
-                # what the interviewer asked names the lesson best ("咬边呢？" -> 咬边)
-                sub = (question_title(t, a, b, language, taken)
-                       or phrase_title("\n".join(u.text for u in units) or _turn_texts(t, a, b), language, set(taken)))
-                taken.add(sub.lower())
-                lesson_title = sub or (f"{title}（{li + 1}）" if language == "zh" else f"{title} ({li + 1})")
-            lessons.append(build_lesson(lesson_title, units, language))
-        if not any(lesson.points for lesson in lessons):
+        groups = [by_lesson.get((m, li), []) for li in range(len(ranges))]
+        if not any(groups):
             continue  # a stretch with nothing the master taught (greetings, chat): no module
-        lessons = [lesson for lesson in lessons if lesson.points] or lessons
+        subs = [""] * len(ranges)
+        if len(ranges) > 1:  # lessons first: what was asked names a lesson best ("咬边呢？" -> 咬边)
+            subs = [(question_title(t, a, b, language, used)
+                     or segment_title(t, a, b, "\n".join(u.text for u in units), language, used, lesson=True))
+                    if units else "" for (a, b), units in zip(ranges, groups, strict=True)]
+        # the module: what its kept points keep coming back to, else a short question; titles are unique
+        taught = "\n".join(u.text for units in groups for u in units)
+        title = (segment_title(t, seg.first, seg.last, taught, language, used)
+                 or (segment_title(t, seg.first, seg.last, "", language, used, lesson=True) if len(ranges) == 1 else "")
+                 or _fallback(language, m))
+        used.add(title.lower())
+        lessons = [build_lesson(sub or (title if len(ranges) == 1 else
+                                        f"{title}（{li + 1}）" if language == "zh" else f"{title} ({li + 1})"),
+                                units, language)
+                   for li, (sub, units) in enumerate(zip(subs, groups, strict=True)) if units]
         modules.append(Module(title=title, summary=_summary(lessons, language), lessons=lessons))
     return modules
 
@@ -103,79 +95,52 @@ _INTRO = re.compile(r"介绍一下|多少年|您好|你好|yourself|how long hav
 
 
 def question_title(t: Transcript, first: int, last: int, language: str, taken: set[str]) -> str:
-    """A lesson title from the question that opens it: its words the master's answer repeats most."""
+    """The title of a lesson from the question that opens it: about the master himself ("师傅简介"), or in
+    English the noun phrase it asks about; "" for any other lesson (`segment_title` names it, from the
+    question that opens it where it can)."""
     question = t.turns[first]
     if question.role != "interviewer":
         return ""
     asks = [i for i in range(first, last) if t.turns[i].role == "interviewer" and t.turns[i - 1].role != "interviewer"]
     if (first == 0 or _INTRO.search(question.text)) and len(asks) > 1:
-        # a short introduction joined to the first real question: the lesson is about that question
-        return question_title(t, asks[1], last, language, taken)
+        return ""  # a short introduction joined to the first real question: the lesson is about that question
     if first == 0 or _INTRO.search(question.text):
         intro = "师傅简介" if language == "zh" else "About the master"
         if intro.lower() not in taken:
             taken.add(intro.lower())
             return intro
-    body = _turn_texts(t, first + 1, last).lower()
-    whole = t.text.lower()
     if language == "en":
-        return _english_question_title(question.text, body, taken)
-    asked = question_words(question.text, language)
-    words = [w for w in asked if not _person(w) and w.lower() in body and w != t.trade and w.lower() not in taken]
-    # words this lesson owns first (安全 in the safety answer), not the trade's everyday words (焊接 everywhere);
-    # among equals the later one: in "焊接的安全方面" the topic is 安全
-    words.sort(key=lambda w: (-round(body.count(w.lower()) / max(whole.count(w.lower()), 1), 1),
-                              -body.count(w.lower()), -asked.index(w)))
-    picked: list[str] = []
-    for w in words:
-        if len(picked) < 2 and not any(_same_word(w, p) for p in picked) and (not picked or body.count(w.lower()) >= 2):
-            picked.append(w)
-    if not picked:
-        return ""
-    if language == "zh":
-        title = "与".join(picked)
-    else:
-        title = " and ".join(picked)
-        title = title[0].upper() + title[1:]
-    if title.lower() in taken:
-        return ""
-    taken.update([title.lower(), *(p.lower() for p in picked)])
-    return title
+        return english_asked_phrase(question.text, _turn_texts(t, first + 1, last), taken)
+    return ""
 
 
-def _english_question_title(question: str, body: str, taken: set[str]) -> str:
-    """The phrase an English question asks about ("minimum approach distances"), when the answer uses it."""
-    def weight(phrase: str) -> int:
-        return sum(len(re.findall(rf"\b{re.escape(w.lower())}", body)) for w in phrase.split())
-
-    phrases = [p for p in (_whole_words(p) for p in question_phrases(question))
-               if p and p.lower() not in taken and not _person(p) and _names_a_topic(p, weight(p))]
-    if not phrases:
-        return ""  # the question names nothing ("Yeah?", "Why?", "Promote?"): named from the lesson's words
-    best = max(phrases, key=lambda p: (weight(p), -phrases.index(p)))
-    taken.add(best.lower())
-    return best[0].upper() + best[1:]
-
-
-_EN_VERBS = {"stood", "got", "went", "came", "did", "made", "said", "thought", "knew", "took", "gave", "saw", "was",
-             "were", "had", "get", "go", "come", "make", "say", "think", "know", "take", "give", "see", "tell", "told"}
-
-
-def _whole_words(phrase: str) -> str:
-    """A phrase without the stray letters of a contraction ("don’t gone" -> "gone", "I’m getting")."""
-    return " ".join(w for w in phrase.split() if len(w) > 1)
+def segment_title(t: Transcript, first: int, last: int, taught: str, language: str, taken: set[str],
+                  lesson: bool = False) -> str:
+    """A module's or a lesson's title shaped like a headline (extraction/headline.py): the noun phrase its
+    kept points keep coming back to, else the one of everything said in it; the question that opens it
+    names the topic and the aspect where it can ("焊缝咬边是什么原因？" -> 焊缝咬边的原因). A lesson
+    opened by a short question is titled by the question itself ("发过头了怎么办？")."""
+    said = _turn_texts(t, first, last)
+    question, by_interviewer = _opening_question(t, first, last)
+    # "焊缝发蓝是什么原因？" -> 焊缝发蓝的原因; "什么时候需要预热？" names no thing: the question itself
+    named = by_interviewer and asked_aspect(question) in NAMED_ASPECTS and bool(asked_phrases(question, said, language))
+    asked = short_question(question, _turn_texts(t, first + 1, last)) if lesson and language == "zh" else ""
+    if asked and by_interviewer and not named and asked.lower() not in taken:
+        taken.add(asked.lower())
+        return asked
+    return ((headline(taught, language, taken, question, context=said, asked_topic=by_interviewer)
+             if taught else "") or headline(said, language, taken, question, asked_topic=by_interviewer))
 
 
-def _names_a_topic(phrase: str, said: int) -> bool:
-    """An English question phrase good enough to title a lesson: two or more words the answer takes up,
-    or one name or piece of jargon (LISP, PDP-11) it repeats — never a lone verb ("Promote", "Talked")."""
-    words = phrase.split()
-    if len(words) >= 2:  # a clause ("Asked Doug", "UNIX stood MULTICS") is no noun phrase
-        return not any(re.search(r"ed$", w) or w.lower() in _EN_VERBS for w in words)
-    word = words[0] if words else ""
-    jargon = word.isupper() or any(c.isdigit() for c in word)
-    noun = re.search(r"(?:ing|tion|sion|ment|ness|ance|ence|ity|ure|ism|ics|ogy)$", word.lower()) is not None
-    return jargon or (noun and said >= 2)
+def _opening_question(t: Transcript, first: int, last: int) -> tuple[str, bool]:
+    """The question that opens a stretch and whether an interviewer asked it: the interviewer's (after a
+    short introduction, the real one); where nobody is marked as interviewer (a panel), the first
+    question among its first turns."""
+    turns = t.turns[first:last]
+    asked = [turn.text for turn in turns[:4] if turn.role == "interviewer" and not _INTRO.search(turn.text)]
+    if asked or any(turn.role == "interviewer" for turn in turns):
+        return (asked[0] if asked else ""), True
+    return opening_question([turn.text for turn in turns]), False
 
 
 def _fallback(language: str, m: int) -> str:

@@ -1,10 +1,13 @@
 """Ways to title a stretch of an interview, and how each fares against human headlines.
 
-A title is made of the stretch's key terms: either the ones it shares with the whole transcript
-(``keyword``, the method of main before issue 9), the ones that set it apart from the other
-stretches of the same transcript (``distinctive``: TF-IDF with the stretches as documents), or
-the words of the question that opens it when the answer takes them up (``question``). Which
-method, and how many terms, is chosen by leaving one VCSum meeting out (`shifu eval titles`).
+Either a headline (extraction/headline.py, the drafts' method: the stretch's key noun phrase, the one
+its opening question asks about where there is one, with the aspect asked for or said most:
+``headline``; without the aspect said most: ``asked``; the noun phrase alone: ``topic``), or the
+stretch's key terms joined: the ones it shares with the whole transcript (``keyword``, the method of
+main before issue 9), the ones that set it apart from the other stretches of the same transcript
+(``distinctive``: TF-IDF with the stretches as documents), the words of the question that opens it
+when the answer takes them up (``question``), or two key terms the text itself joins (``phrase``).
+Which method, and how many terms, is chosen by leaving one VCSum meeting out (`shifu eval titles`).
 """
 
 from __future__ import annotations
@@ -15,9 +18,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
-from extraction.outline import _person, _same_word, phrase_title
+from extraction.headline import headline, opening_question
+from extraction.headline import person as _person
+from extraction.headline import same_word as _same_word
+from extraction.outline import phrase_title
 from extraction.units import _ZH_STOP, _fragment, _jieba, key_terms, question_words
 
+# main's question method also takes a statement with an asking word for a question
 _ASKS = re.compile(r"[？?]|吗|呢|什么|怎么|如何|哪些|哪个|为什么|怎样|what|how|why|which", re.IGNORECASE)
 _EN_TERM = re.compile(r"[A-Za-z][A-Za-z0-9'\-]{2,}")
 _ZH_NOUN = ("n", "nz", "vn", "nt", "ns", "eng", "nw")
@@ -63,11 +70,6 @@ def distinctive_terms(stretches: Sequence[str]) -> list[list[str]]:
     return out
 
 
-def opening_question(utterances: Sequence[str], look: int = 3) -> str:
-    """The first question among a stretch's first utterances ("" when it opens with none)."""
-    return next((u for u in utterances[:look] if _ASKS.search(u)), "")
-
-
 TitleMethod = Callable[[Sequence[Sequence[str]], str, int], list[str]]
 
 
@@ -100,7 +102,7 @@ def question_titles(stretches: Sequence[Sequence[str]], language: str, n: int) -
             return body[w.lower() if w.isascii() else w]
 
         # the asked words the answer repeats most first ("焊缝咬边是什么原因？" answered about 咬边)
-        asked = sorted((w for w in question_words(opening_question(s), language) if said(w) >= 2), key=lambda w: -said(w))
+        asked = sorted((w for w in question_words(opening_question(s, asks=_ASKS), language) if said(w) >= 2), key=lambda w: -said(w))
         picked = _pick([*asked, *ranked], n, taken)
         taken.update(p.lower() for p in picked)
         out.append(join_terms(picked, language))
@@ -138,11 +140,41 @@ def phrase_titles(stretches: Sequence[Sequence[str]], language: str, n: int) -> 
     return out
 
 
-METHODS: dict[str, TitleMethod] = {
-    "phrase": phrase_titles,
-    "keyword": keyword_titles,
-    "distinctive": distinctive_titles,
-    "question": question_titles,
-}
-TERM_COUNTS = (1, 2, 3)
+def headline_titles(stretches: Sequence[Sequence[str]], language: str, n: int, question: bool = True,
+                    said_aspects: bool = True, asked_topic: bool = False) -> list[str]:
+    """Headlines (extraction/headline.py), as the drafts title a panel's module (nobody marked as the
+    interviewer: a question gives the aspect, not the topic); no title used twice. `n` is unused: a
+    headline is one noun phrase."""
+    taken: set[str] = set()
+    return [headline("\n".join(s), language, taken, opening_question(s) if question else "", said_aspects,
+                     asked_topic=asked_topic) for s in stretches]
 
+
+def asked_topic_titles(stretches: Sequence[Sequence[str]], language: str, n: int) -> list[str]:
+    """Headlines whose topic is the noun phrase the opening question asks about, as for an interviewer's question."""
+    return headline_titles(stretches, language, n, asked_topic=True)
+
+
+def asked_titles(stretches: Sequence[Sequence[str]], language: str, n: int) -> list[str]:
+    """Headlines whose aspect comes only from the opening question, never from the words said most."""
+    return headline_titles(stretches, language, n, said_aspects=False)
+
+
+def topic_titles(stretches: Sequence[Sequence[str]], language: str, n: int) -> list[str]:
+    """The key noun phrase alone: no question, no aspect."""
+    return headline_titles(stretches, language, n, question=False, said_aspects=False)
+
+
+# name -> (method, term counts it is tried with); headlines have no term count
+METHODS: dict[str, tuple[TitleMethod, tuple[int, ...]]] = {
+    "headline": (headline_titles, (1,)),
+    "asked": (asked_titles, (1,)),
+    "asked-topic": (asked_topic_titles, (1,)),
+    "topic": (topic_titles, (1,)),
+    "phrase": (phrase_titles, (1, 2, 3)),
+    "keyword": (keyword_titles, (1, 2, 3)),
+    "distinctive": (distinctive_titles, (1, 2, 3)),
+    "question": (question_titles, (1, 2, 3)),
+}
+DEFAULT = "headline"  # the drafts' method (extraction/outline.py), chosen leaving one meeting out
+BASELINE = ("keyword", 2)  # main's titles before issue 9

@@ -153,7 +153,8 @@ def test_interview_lessons_are_named_by_what_was_asked(drafts):
     _, d = drafts["welding_tig_mig_zh_gbk.txt"]
     titles = [lesson.title for m in d.modules for lesson in m.lessons]
     assert "师傅简介" not in titles[1:]  # the introduction opens the course or joins its first question
-    assert {"预热", "安全"} <= set(titles), titles
+    # the question itself where it names no thing ("什么时候需要预热？"), else what it asks about and the aspect
+    assert "安全" in titles and "焊缝发蓝的原因" in titles and any("预热" in x for x in titles), titles
     for _, d in drafts.values():
         lessons = [lesson.title for m in d.modules for lesson in m.lessons]
         assert len(set(lessons)) == len(lessons), lessons

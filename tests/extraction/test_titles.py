@@ -30,3 +30,6 @@ def test_titles_are_scored_against_human_headlines_beside_the_keyword_method():
     assert result["meetings"] == 2
     assert 0 < result["baseline_keyword_title_f1"] < 1 and 0 <= result["title_f1_loo"] < 1
     assert result["short_titles"]["keyword-2"] == 0  # two terms: never a one-word fragment
+    # the drafts' method and main's keyword titles, measured in the same run
+    assert result["default_method"] == "headline" and result["default_title_f1"] == result["title_f1"]["headline"]
+    assert result["baseline_keyword_title_f1"] == result["title_f1"]["keyword-2"]
