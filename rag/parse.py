@@ -13,7 +13,7 @@ from rag.parse_docx import parse_docx
 from rag.parse_json import parse_json
 from rag.parse_subtitles import parse_srt, parse_vtt
 from rag.parse_text import ParsedSource, parse_text
-from rag.roles import assign_roles, match_speaker
+from rag.roles import EXPERT_LABELS, INTERVIEWER_LABELS, assign_roles, match_speaker
 from rag.screen import clean_text
 from shifu.errors import TranscriptError
 from shifu.models import Language, Transcript, Turn
@@ -164,10 +164,18 @@ def _expert_name(override: str | None, declared: str | None, label: str | None, 
         return override.strip()
     if declared:
         return re.sub(r"[（(].*?[）)]", "", declared).strip() or declared
-    if label:
-        return label
     experts = [t.speaker for t in turns if t.role == "expert"]
-    return experts[0] if experts else None
+    name = label or (experts[0] if experts else None)
+    return None if name is None or _role_word(name) else name
+
+
+_NUMBERED_SPEAKER = re.compile(r"^(发言人|说话人|嘉宾|讲者|受访者|专家|speaker|spk|guest)\s*\d+$", re.IGNORECASE)
+
+
+def _role_word(label: str) -> bool:
+    """A speaker label that names a role, not a person ("答", "A", "嘉宾6", "Speaker 2"): no master's name."""
+    word = label.strip().rstrip(":：").lower()
+    return word in EXPERT_LABELS or word in INTERVIEWER_LABELS or bool(_NUMBERED_SPEAKER.match(word))
 
 
 def parse_date(value: str | None) -> date | None:

@@ -184,7 +184,8 @@ def test_header_keys_that_are_also_speaker_labels() -> None:
     assert [x.speaker for x in t.turns] == ["Interviewer", "Expert"] * 2
     no_header = "专家：对。\n记者：您干了多少年？\n专家：三十年，一直在焊接车间。\n"
     t = parse_transcript(no_header.encode(), "b.txt")
-    assert [x.speaker for x in t.turns] == ["专家", "记者", "专家"] and t.expert == "专家"
+    assert [x.speaker for x in t.turns] == ["专家", "记者", "专家"]
+    assert t.expert is None  # a role, not a name: the trainer fills in the master's name
 
 
 def test_expert_override_that_names_no_speaker_still_lets_the_header_pick_the_master() -> None:
@@ -192,3 +193,13 @@ def test_expert_override_that_names_no_speaker_still_lets_the_header_pick_the_ma
     t = parse_transcript(data.encode(), "a.txt", expert="王五")
     assert t.expert == "王五"
     assert {x.speaker: x.role for x in t.turns}["张师傅"] == "expert"
+
+
+def test_a_role_label_is_not_taken_for_the_masters_name():
+    """问/答 and numbered speakers name no one: the course would read "答的经验课" or "发言人2的经验课"."""
+    qa = parse_transcript("问：焊前检查什么？\n答：先看气瓶压力，再用肥皂水试漏。\n".encode(), "qa.txt")
+    assert qa.expert is None and [t.role for t in qa.turns] == ["interviewer", "expert"]
+    numbered = parse_transcript("主持人：请介绍一下。\n发言人2：我们先看设备，再定参数。\n".encode(), "panel.txt")
+    assert numbered.expert is None
+    named = parse_transcript("问：焊前检查什么？\n李师傅：先看气瓶压力。\n".encode(), "li.txt")
+    assert named.expert == "李师傅"
