@@ -148,6 +148,7 @@ class WorkerHandlers:
         self.ctx = ctx
 
     @guarded
+    @one_action
     def catalogue(self, trade: str | None, enterprise: str | None, course_lang: str | None, lang: str,
                   request: gr.Request) -> tuple:
         """Published courses with rating and the worker's progress, filtered by trade, enterprise and language."""
@@ -156,7 +157,7 @@ class WorkerHandlers:
 
         every = learning.catalogue(self.ctx)
         shown = catalogue_rows(self.ctx, user.username, trade=trade or None, enterprise=enterprise or None,
-                               language=course_lang or None)
+                               language=course_lang or None, entries=every)
         rows = [{"course": r.entry.title, "trade": r.entry.trade or "", "enterprise": r.entry.enterprise or "",
                  "masters": "、".join(r.entry.experts), "lessons": r.entry.lessons, "quiz": r.entry.quiz_items,
                  "rating": _liked_text(r, lang), "progress": _progress_text(r, lang)} for r in shown]
