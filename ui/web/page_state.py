@@ -22,7 +22,8 @@ class _OnDemand(dict):
     def __init__(self, blocks_config: Any, ids: Iterable[int]) -> None:
         super().__init__()
         self._blocks_config = blocks_config
-        self._pending = dict.fromkeys(ids)  # keeps Gradio's order for a full listing
+        self._order = list(ids)
+        self._pending = dict.fromkeys(self._order)
 
     def _make(self, key: Any) -> None:
         if key in self._pending:
@@ -31,8 +32,16 @@ class _OnDemand(dict):
             dict.__setitem__(self, key, self._blocks_config.config_for_block(key, [], block))
 
     def _make_all(self) -> None:
+        if not self._pending:
+            return
         for key in list(self._pending):
             self._make(key)
+        made = dict(dict.items(self))  # in Gradio's order again: the blocks', then any added later
+        dict.clear(self)
+        ordered = set(self._order)
+        for key in [*self._order, *(k for k in made if k not in ordered)]:
+            if key in made:
+                dict.__setitem__(self, key, made[key])
 
     def __contains__(self, key: object) -> bool:
         self._make(key)
@@ -50,22 +59,22 @@ class _OnDemand(dict):
         self._pending.pop(key, None)
         dict.__setitem__(self, key, value)
 
-    def __iter__(self):  # type: ignore[override]
+    def __iter__(self):
         self._make_all()
         return dict.__iter__(self)
 
     def __len__(self) -> int:
         return dict.__len__(self) + len(self._pending)
 
-    def keys(self):  # type: ignore[override]
+    def keys(self):
         self._make_all()
         return dict.keys(self)
 
-    def values(self):  # type: ignore[override]
+    def values(self):
         self._make_all()
         return dict.values(self)
 
-    def items(self):  # type: ignore[override]
+    def items(self):
         self._make_all()
         return dict.items(self)
 
@@ -81,7 +90,7 @@ def build_on_demand() -> None:
 
     def __init__(self: Any, blocks: Any) -> None:
         # Gradio's own set-up, given no blocks to configure; then the configurations on demand.
-        original(self, SimpleNamespace(default_config=blocks.default_config, blocks={}))
+        original(self, SimpleNamespace(default_config=blocks.default_config, blocks={}))  # type: ignore[arg-type]
         self.config_values = _OnDemand(self.blocks_config,
                                        [k for k in self.blocks_config.blocks if k in blocks.blocks])
 
