@@ -105,8 +105,14 @@ def _stem(word: str) -> str:
 
 def english_words(text: str) -> list[str]:
     """The English content words of a text: lowercased, stemmed, everyday words dropped."""
+    return list(_english_words(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _english_words(text: str) -> tuple[str, ...]:
+    # Remembered: an answer reads the same chunks' words in several of its checks.
     lowered = text.lower().replace("\u2019", "'")
-    return [_stem(w) for w in _EN_WORD.findall(lowered) if w not in _EN_STOPWORDS]
+    return tuple(_stem(w) for w in _EN_WORD.findall(lowered) if w not in _EN_STOPWORDS)
 
 
 # Answer types a question asks for, found by its question word; the evidence must hold one.
@@ -144,6 +150,12 @@ def chinese_nouns(question: str) -> list[str]:
     naming it, so that noun is left out like the question word itself. A two-character
     word jieba only guessed (not in its dictionary, often two words run together) is left out.
     """
+    return list(_chinese_nouns(question))
+
+
+@functools.lru_cache(maxsize=512)
+def _chinese_nouns(question: str) -> tuple[str, ...]:
+    # Remembered: one answer asks for its question's nouns three times (covered, features, subject).
     import jieba
     import jieba.posseg as pseg
 
@@ -167,7 +179,7 @@ def chinese_nouns(question: str) -> list[str]:
         if _HAN.search(word) and (len(word) < 2 or (len(word) == 2 and word not in known)):
             continue
         out.append(word)
-    return out
+    return tuple(out)
 
 
 def question_terms(question: str) -> list[str]:
