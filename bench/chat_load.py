@@ -85,9 +85,10 @@ def ask(client: httpx.Client, question: str, session: str | None = None) -> floa
     r.raise_for_status()
     event_id = r.json()["event_id"]
     with client.stream("GET", f"/gradio_api/call/worker_ask/{event_id}") as stream:
-        for line in stream.iter_lines():
+        lines = stream.iter_lines()
+        for line in lines:
             if line.startswith("event: error"):
-                raise RuntimeError(f"the chat answered with an error: {next(stream.iter_lines(), '')!r}")
+                raise RuntimeError(f"the chat answered with an error: {next(lines, '')!r}")
             if line.startswith("event: complete"):
                 break
     return time.perf_counter() - start
@@ -99,9 +100,10 @@ def open_page(client: httpx.Client, session: str) -> None:
     r = client.post("/gradio_api/call/worker_catalogue_tab", json={"data": ["", "", "", "zh"], "session_hash": session})
     r.raise_for_status()
     with client.stream("GET", f"/gradio_api/call/worker_catalogue_tab/{r.json()['event_id']}") as stream:
-        for line in stream.iter_lines():
+        lines = stream.iter_lines()
+        for line in lines:
             if line.startswith("event: error"):
-                raise RuntimeError(f"the catalogue answered with an error: {next(stream.iter_lines(), '')!r}")
+                raise RuntimeError(f"the catalogue answered with an error: {next(lines, '')!r}")
             if line.startswith("event: complete"):
                 break
 

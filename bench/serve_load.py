@@ -25,7 +25,10 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -331,17 +334,29 @@ def measure(cluster, fronts: list[Front], meters: Meters, *, users: int, questio
             for f in fronts]
 
 
+def _profiler(pid: int, out: Path) -> subprocess.Popen:
+    """py-spy sampling app process `pid` (CPU only, native frames left out) into a collapsed-stack file."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--gil",
+                             "--output", str(out), "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def run_serve_load(*, counts: tuple[int, ...] = (1, 2, 3), users: int = 50, questions: int = 10, logins: int = 100,
-                   repeats: int = 2, pin: bool = False, say: Callable[[str], None] = print) -> dict:
+                   repeats: int = 2, pin: bool = False, port: int | None = None, profile: Path | None = None,
+                   say: Callable[[str], None] = print) -> dict:
     """Every number of processes in `counts` against the same data and the same warm processes: the
-    most processes behind the cluster's nginx, fewer behind nginx instances of their own."""
+    most processes behind the cluster's nginx, fewer behind nginx instances of their own.
+
+    `port`: the first of the block of loopback ports to use (default: any free block).
+    `profile`: a file for py-spy's samples of app process 1 over the chat rounds (collapsed stacks)."""
     from deploy.cluster import free_block, migrate_and_prepare, start_cluster, start_nginx
     from deploy.services import start_chroma, start_postgres
 
     most = max(counts)
     folder = Path(tempfile.mkdtemp(prefix="shifu-serve-load-"))
     folder.chmod(0o755)  # as root, PostgreSQL runs as `postgres` and must enter it
-    base = free_block(3 + most + len(counts))  # PostgreSQL, Chroma, nginx, the app processes, other fronts
+    base = port or free_block(3 + most + len(counts))  # PostgreSQL, Chroma, nginx, the app processes, other fronts
     ncpu = os.cpu_count() or 1
     postgres = start_postgres(folder / "postgres", base)
     extra: list = []
@@ -369,8 +384,14 @@ def run_serve_load(*, counts: tuple[int, ...] = (1, 2, 3), users: int = 50, ques
                 meters = Meters({"postgres": [postmaster], "chroma": [chroma_pid] if chroma_pid else [],
                                  "app processes": [p.pid for p in cluster.apps],
                                  "nginx": [p.pid for p in [cluster.nginx, *extra] if p is not None]})
-                runs = measure(cluster, fronts, meters, users=users, questions=questions, logins=logins,
-                               repeats=repeats, say=say)
+                spy = _profiler(cluster.apps[0].pid, profile) if profile else None
+                try:
+                    runs = measure(cluster, fronts, meters, users=users, questions=questions, logins=logins,
+                                   repeats=repeats, say=say)
+                finally:
+                    if spy is not None:
+                        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+                        spy.wait(timeout=60)
                 for proc in extra:
                     proc.terminate()
                     proc.wait(timeout=30)
@@ -411,10 +432,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logins", type=int, default=100, help="logins arriving together during the second round")
     parser.add_argument("--repeats", type=int, default=2, help="chat rounds per number of processes, taking turns")
     parser.add_argument("--pin", action="store_true", help="pin app process n to CPU n (mod the CPU count)")
+    parser.add_argument("--port", type=int, default=None,
+                        help="first of the loopback ports to use (PostgreSQL, Chroma, nginx, the app processes, "
+                             "the other fronts follow); default: any free block")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="sample app process 1 with py-spy over the rounds into this file (collapsed stacks)")
     args = parser.parse_args(argv)
     counts = tuple(int(x) for x in args.processes.split(","))
     report = run_serve_load(counts=counts, users=args.users, questions=args.questions, logins=args.logins,
-                            repeats=args.repeats, pin=args.pin)
+                            repeats=args.repeats, pin=args.pin, port=args.port, profile=args.profile)
     print(json.dumps(report, ensure_ascii=False))
     return 0 if report["ok"] else 1
 

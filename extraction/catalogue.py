@@ -42,11 +42,17 @@ def _liked(ctx: Context) -> dict[str, tuple[int, int]]:
 
 
 def catalogue_rows(ctx: Context, username: str, *, trade: str | None = None, enterprise: str | None = None,
-                   language: str | None = None) -> list[CatalogueRow]:
-    """Published courses for this worker, filtered by trade, enterprise and course language (None: all)."""
+                   language: str | None = None, entries: list[CatalogueEntry] | None = None) -> list[CatalogueRow]:
+    """Published courses for this worker, filtered by trade, enterprise and course language (None: all).
+
+    `entries`: the whole catalogue when the caller has it already (the screen lists every trade
+    too), so the published courses are not read and parsed twice for one page."""
     languages, liked = _languages(ctx), _liked(ctx)
     out = []
-    for e in catalogue(ctx, trade=trade, enterprise=enterprise):
+    for e in catalogue(ctx, trade=trade, enterprise=enterprise) if entries is None else entries:
+        if entries is not None and ((trade and (e.trade or "") != trade)
+                                    or (enterprise and (e.enterprise or "") != enterprise)):
+            continue
         lang = languages.get(e.course_id, "zh")
         if language and lang != language:
             continue

@@ -7,6 +7,7 @@ Every function is one user action and runs in one unit of work of the context.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +33,8 @@ from extraction.validate import hard_flags, item_problems, supported
 from prompts.textdiff import Change, as_text, pair_up
 from rag.catalog import get_transcript
 from shifu.context import Context
-from shifu.errors import PermissionDenied, ShifuError
-from shifu.tables import CourseRow, CourseVersionRow
+from shifu.errors import NotFoundError, PermissionDenied, ShifuError
+from shifu.tables import CourseRow, CourseVersionRow, TranscriptRow, TurnRow
 from shifu.timecode import clock
 
 
@@ -315,14 +316,39 @@ def regenerate(ctx: Context, course_id: str, version: int | None, key: str, by: 
 
 def source_span(ctx: Context, citation: Citation, context: int = 240) -> SourceSpan:
     """The transcript around a citation (NotFoundError when the transcript is gone)."""
-    tr = get_transcript(ctx, citation.transcript_id)
-    text = tr.text
-    start, end = max(0, int(citation.start)), min(len(text), int(citation.end))
-    lo, hi = max(0, start - context), min(len(text), end + context)
-    turn = next((x for x in tr.turns if x.char_start <= start < x.char_end + 1), None)
-    return SourceSpan(title=tr.title, speaker=turn.speaker if turn else None, time_s=turn.start if turn else None,
-                      start=start, end=end, before=text[lo:start], cited=text[start:end], after=text[end:hi],
-                      cut_before=lo > 0, cut_after=hi < len(text))
+    span = source_spans(ctx, [citation], context)[0]
+    if span is None:
+        raise NotFoundError(f"no transcript {citation.transcript_id!r}; run `shifu transcripts ls` to see the ids")
+    return span
+
+
+def source_spans(ctx: Context, citations: Sequence[Citation], context: int = 240) -> list[SourceSpan | None]:
+    """The transcript around each citation, read together in two queries (None where it is gone).
+
+    The chat shows every citation of an answer with its surroundings: one read for all of them, and
+    no domain objects built for whole transcripts, costs an answer a fraction of one read each."""
+    ids = sorted({c.transcript_id for c in citations})
+    with ctx.unit_of_work() as s:
+        titles = dict(s.execute(select(TranscriptRow.id, TranscriptRow.title).where(TranscriptRow.id.in_(ids))).all())
+        turns: dict[str, list[tuple[str, int, int, str, float | None]]] = {tid: [] for tid in titles}
+        for tid, text, a, b, speaker, t0 in s.execute(
+                select(TurnRow.transcript_id, TurnRow.text, TurnRow.char_start, TurnRow.char_end, TurnRow.speaker,
+                       TurnRow.start).where(TurnRow.transcript_id.in_(ids)).order_by(TurnRow.transcript_id, TurnRow.idx)):
+            turns[tid].append((text, a, b, speaker, t0))
+    texts = {tid: "\n".join(t[0] for t in found) for tid, found in turns.items()}  # as Transcript.text joins them
+    out: list[SourceSpan | None] = []
+    for c in citations:
+        if c.transcript_id not in titles:
+            out.append(None)
+            continue
+        text = texts[c.transcript_id]
+        start, end = max(0, int(c.start)), min(len(text), int(c.end))
+        lo, hi = max(0, start - context), min(len(text), end + context)
+        turn = next((x for x in turns[c.transcript_id] if x[1] <= start < x[2] + 1), None)
+        out.append(SourceSpan(title=titles[c.transcript_id], speaker=turn[3] if turn else None,
+                              time_s=turn[4] if turn else None, start=start, end=end, before=text[lo:start],
+                              cited=text[start:end], after=text[end:hi], cut_before=lo > 0, cut_after=hi < len(text)))
+    return out
 
 
 def draft_entries(draft: CourseDraft) -> list[tuple[str, str, str]]:

@@ -11,6 +11,7 @@ A transcript is data, never a prompt. Two kinds of hostile text are handled here
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -76,13 +77,20 @@ _ROLE_TAG = re.compile(r"(?im)(^|[。.!?！？])[ \t]*(system|assistant|user|dev
 
 def instruction_spans(text: str) -> list[Span]:
     """Passages of `text` that read as instructions to a model, in the text's own offsets."""
+    return list(_instruction_spans(text))
+
+
+@functools.lru_cache(maxsize=2048)
+def _instruction_spans(text: str) -> tuple[Span, ...]:
+    # Remembered by text: the chat screens the same retrieved chunks answer after answer (a fifth
+    # of an answer's CPU before), and a chunk's text never changes under its words.
     spans = [Span(m.start(2), m.end(), "role-tag") for m in _ROLE_TAG.finditer(text)]
     for patterns, (flat, where) in ((_SQUEEZED, _squeeze(text)), (_SPACED, _spaced(text))):
         for kind, pattern in patterns:
             for found in pattern.finditer(flat):
                 if found.end() > found.start():
                     spans.append(Span(where[found.start()], where[found.end() - 1] + 1, kind))
-    return sorted(spans, key=lambda s: (s.start, s.end))
+    return tuple(sorted(spans, key=lambda s: (s.start, s.end)))
 
 
 def reads_as_instruction(text: str) -> bool:

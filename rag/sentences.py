@@ -105,8 +105,14 @@ def _stem(word: str) -> str:
 
 def english_words(text: str) -> list[str]:
     """The English content words of a text: lowercased, stemmed, everyday words dropped."""
+    return list(_english_words(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _english_words(text: str) -> tuple[str, ...]:
+    # Remembered: an answer reads the same chunks' words in several of its checks.
     lowered = text.lower().replace("\u2019", "'")
-    return [_stem(w) for w in _EN_WORD.findall(lowered) if w not in _EN_STOPWORDS]
+    return tuple(_stem(w) for w in _EN_WORD.findall(lowered) if w not in _EN_STOPWORDS)
 
 
 # Answer types a question asks for, found by its question word; the evidence must hold one.
@@ -144,6 +150,12 @@ def chinese_nouns(question: str) -> list[str]:
     naming it, so that noun is left out like the question word itself. A two-character
     word jieba only guessed (not in its dictionary, often two words run together) is left out.
     """
+    return list(_chinese_nouns(question))
+
+
+@functools.lru_cache(maxsize=512)
+def _chinese_nouns(question: str) -> tuple[str, ...]:
+    # Remembered: one answer asks for its question's nouns three times (covered, features, subject).
     import jieba
     import jieba.posseg as pseg
 
@@ -167,7 +179,7 @@ def chinese_nouns(question: str) -> list[str]:
         if _HAN.search(word) and (len(word) < 2 or (len(word) == 2 and word not in known)):
             continue
         out.append(word)
-    return out
+    return tuple(out)
 
 
 def question_terms(question: str) -> list[str]:
@@ -264,16 +276,40 @@ def _is_question(sentence: str) -> bool:
     return sentence.rstrip("”’」』）)】》\"' ").endswith(("？", "?"))
 
 
+class _Parsed:
+    """What a chunk's text alone decides: its sentences, their paragraphs and term bags, and the
+    term bags of the spans around them asked for so far (read-only once made; shared by threads)."""
+
+    def __init__(self, text: str) -> None:
+        self.spans = sentence_spans(text)
+        self.paragraphs = [text.count("\n", 0, s) for s, _ in self.spans]
+        self.bags = [set(terms(text[s:e])) for s, e in self.spans]
+        self.around: dict[tuple[int, int], set[str]] = {}
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(text: str) -> _Parsed:
+    # The chat scores the same retrieved chunks answer after answer, four times per answer (the
+    # answer, the covered decision, its features): splitting and tokenising them once is most of it.
+    return _Parsed(text)
+
+
 class _Chunk:
     """One chunk's sentences, the paragraph and speaker turn each is in, and their term bags."""
 
     def __init__(self, text: str, turn: Callable[[int], int] | None = None) -> None:
         self.text = text
-        self.spans = sentence_spans(text)
-        self.paragraphs = [text.count("\n", 0, s) for s, _ in self.spans]
+        parsed = _parsed(text)
+        self.spans, self.paragraphs, self.bags, self._around = parsed.spans, parsed.paragraphs, parsed.bags, parsed.around
         # Without turns, each paragraph is taken for a turn (turns are joined by newlines too).
         self.turns = [turn(s) for s, _ in self.spans] if turn else self.paragraphs
-        self.bags = [set(terms(text[s:e])) for s, e in self.spans]
+
+    def bag(self, start: int, end: int) -> set[str]:
+        """The terms of text[start:end] (remembered with the text: read, never changed)."""
+        found = self._around.get((start, end))
+        if found is None:
+            found = self._around[(start, end)] = set(terms(self.text[start:end]))
+        return found
 
     def grow(self, k: int, limit: int) -> tuple[int, int]:
         """Sentence k widened with neighbours in its paragraph (whole, then clause by clause);
@@ -408,7 +444,7 @@ def best_evidence(
             s = m + prior
             if context_weight and len(c.spans) > 1:
                 gs, ge = c.grow(k, limit)
-                s += context_weight * share(set(terms(c.text[gs:ge])))
+                s += context_weight * share(c.bag(gs, ge))
             if kind and _has_type(sentence, kind):
                 s += type_weight
             if codes and code_weight:

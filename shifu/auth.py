@@ -169,7 +169,12 @@ def session_stamp(ctx: Context, username: str | None) -> str | None:
 
 def stamp_of(row: UserRow) -> str:
     """The session stamp of this account row (see session_stamp)."""
-    return hashlib.sha256(f"{row.id}:{row.role}:{row.password_hash}".encode()).hexdigest()[:16]
+    return stamp_from(row.id, row.role, row.password_hash)
+
+
+def stamp_from(user_id: int, role: str, password_hash: str) -> str:
+    """The session stamp of an account from the three columns it depends on."""
+    return hashlib.sha256(f"{user_id}:{role}:{password_hash}".encode()).hexdigest()[:16]
 
 
 def role_of(ctx: Context, username: str | None) -> str | None:

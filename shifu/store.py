@@ -14,6 +14,7 @@ from pathlib import Path
 
 from filelock import FileLock
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from shifu.settings import Settings
@@ -92,9 +93,27 @@ def engine_for(settings: Settings) -> Engine:
     """The engine for these settings, with the schema upgraded once per process."""
     url = settings.db_url
     if url not in _upgraded:
-        upgrade(settings)
+        # A process starting on a current schema (every app process after the first, every command)
+        # reads one row instead of loading Alembic and its scripts (at 10k chunks: 0.15 s of the 2.2 s of
+        # CPU and about 0.5 s of the wall time of a start to the first answer, same machine, same run).
+        if _recorded_revision(_engine(url)) != newest_revision():
+            upgrade(settings)
         _upgraded.add(url)
     return _engine(url)
+
+
+def newest_revision() -> str:
+    """The newest migration's revision: each is named after its file (0008_login_failures), in order."""
+    return max(p.stem for p in (_MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def _recorded_revision(engine: Engine) -> str | None:
+    """The revision the database records, or None (no schema yet, or not readable)."""
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:
+        return None
 
 
 def session_factory(settings: Settings) -> sessionmaker[Session]:

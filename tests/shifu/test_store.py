@@ -47,6 +47,19 @@ def test_migrations_have_one_head() -> None:
     cfg.set_main_option("script_location", str(Path(store.__file__).parent / "migrations"))
     heads = ScriptDirectory.from_config(cfg).get_heads()
     assert len(heads) == 1, f"several migration heads {heads}; set down_revision of the newest to the other"
+    assert heads[0] == store.newest_revision(), (
+        "a starting process takes the newest migration file's name for the head (shifu/store.py engine_for): "
+        "name the revision after its file, numbered after the others")
+
+
+@sqlite_only
+def test_a_process_on_an_older_schema_still_upgrades_it(settings) -> None:
+    assert store.upgrade(settings, "0007_skills_tag") == "0007_skills_tag"  # a database one release behind
+    store._upgraded.discard(settings.db_url)
+    store.engine_for(settings)  # what a process starting on this database does first
+    with store.engine_for(settings).connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == store.newest_revision()
+        assert "login_failures" in inspect(conn).get_table_names()
 
 
 @sqlite_only

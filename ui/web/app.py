@@ -22,6 +22,7 @@ from shifu.settings import Settings  # noqa: E402
 from ui.web import admin, trainer, worker  # noqa: E402
 from ui.web.common import DEFAULT_LIMIT, LANGS, Screen, add_texts, role_name, t, username_of  # noqa: E402
 from ui.web.login import GateMiddleware, LoginGate  # noqa: E402
+from ui.web.page_state import build_on_demand  # noqa: E402
 
 add_texts({
     "title": ("# 师傅 shifu · 把老师傅的经验变成课程", "# shifu (师傅) · turn masters' know-how into courses"),
@@ -53,6 +54,7 @@ def create_app(settings: Settings, *, chat_model: ChatModels | None = None) -> g
 
 def build_app(ctx: Context) -> gr.Blocks:
     """Build every screen on this context; tabs are shown by role when a user loads the page."""
+    build_on_demand()  # a page's component configurations made as they are needed (ui/web/page_state.py)
     with gr.Blocks(title="shifu 师傅", analytics_enabled=False) as app:
         screen = Screen(ctx)
         lang = screen.lang

@@ -148,6 +148,7 @@ class WorkerHandlers:
         self.ctx = ctx
 
     @guarded
+    @one_action
     def catalogue(self, trade: str | None, enterprise: str | None, course_lang: str | None, lang: str,
                   request: gr.Request) -> tuple:
         """Published courses with rating and the worker's progress, filtered by trade, enterprise and language."""
@@ -156,7 +157,7 @@ class WorkerHandlers:
 
         every = learning.catalogue(self.ctx)
         shown = catalogue_rows(self.ctx, user.username, trade=trade or None, enterprise=enterprise or None,
-                               language=course_lang or None)
+                               language=course_lang or None, entries=every)
         rows = [{"course": r.entry.title, "trade": r.entry.trade or "", "enterprise": r.entry.enterprise or "",
                  "masters": "、".join(r.entry.experts), "lessons": r.entry.lessons, "quiz": r.entry.quiz_items,
                  "rating": _liked_text(r, lang), "progress": _progress_text(r, lang)} for r in shown]
@@ -282,32 +283,24 @@ class WorkerHandlers:
 
     def _answered(self, history: list[dict], answer: Any) -> list[dict]:
         """The answer, then each citation as a collapsed message: who said it and when, and the source around it."""
+        from extraction.review import source_spans
+
         history.append({"role": "assistant", "content": _answer_text(answer)})
-        for c in answer.citations:
+        spans = source_spans(self.ctx, answer.citations, context=80) if answer.citations else []
+        for c, span in zip(answer.citations, spans, strict=True):
             where = " · ".join(x for x in (c.transcript_title, c.speaker, clock(c.t_start)) if x)
-            history.append({"role": "assistant", "content": self._excerpt(c),
+            history.append({"role": "assistant", "content": _excerpt(c, span),
                             "metadata": {"title": f"[{c.n}] {where}", "status": "done"}})
         return history
 
-    def _excerpt(self, citation: Any, around: int = 80) -> str:
-        """The transcript around the cited words (marked), so a citation shows its source, not the answer again."""
-        from extraction.review import source_span
-        from shifu.errors import ShifuError
-
-        try:
-            span = source_span(self.ctx, citation, context=around)
-        except ShifuError:
-            return f"> {md_escape(citation.quote)}"
-
-        def flat(text: str) -> str:
-            return md_escape(" ".join(text.split()))
-
-        return ("> " + ("…" if span.cut_before else "") + flat(span.before) + f" **{flat(span.cited)}** "
-                + flat(span.after) + ("…" if span.cut_after else ""))
-
     @guarded
+    @one_action
     def ask(self, question: str, history: list | None, request: gr.Request) -> tuple:
-        """Answer from published material only (offline mode: the whole answer in one update)."""
+        """Answer from published material only (offline mode: the whole answer in one update).
+
+        One unit of work: the role check, the search's reads, the gap it may record and the
+        excerpts share one connection and one transaction (a dozen before: each a checkout, a
+        ping and a commit). Offline nothing waits on a model, so nothing holds it long."""
         user = need(self.ctx, request, WORKER)
         from rag.answer import answer_question
 
@@ -378,6 +371,19 @@ class WorkerHandlers:
         learning.rate_course(self.ctx, user.username, course_id, int(stars), comment)
         _v, draft = learning.published_course(self.ctx, course_id)
         return t("rated", lang, title=draft.title, stars=int(stars))
+
+
+def _excerpt(citation: Any, span: Any) -> str:
+    """The transcript around the cited words (marked), so a citation shows its source, not the answer
+    again; the quote alone when the transcript is gone."""
+    if span is None:
+        return f"> {md_escape(citation.quote)}"
+
+    def flat(text: str) -> str:
+        return md_escape(" ".join(text.split()))
+
+    return ("> " + ("…" if span.cut_before else "") + flat(span.before) + f" **{flat(span.cited)}** "
+            + flat(span.after) + ("…" if span.cut_after else ""))
 
 
 def _answer_text(answer: Any) -> str:
