@@ -139,6 +139,7 @@ never uses, a how-to question about a thing needs material that names it.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -159,6 +160,7 @@ from rag.sentences import (
     question_terms,
     sentence_end_after,
     sentence_spans,
+    skip_opener,
     terms,
     whole_sentences,
 )
@@ -348,7 +350,11 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
     if len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
         second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room)
-        if second is not None and _about_question(question, text[second.start : second.end]):
+        runner = hits[evidence[1].chunk_index]
+        if second is not None and _about_question(question, text[second.start : second.end]) and (
+                not runner.chunk.speakers  # written text keeps to its subject; a master moves on to the next
+                or _on_subject(question, part_texts[0][first.start : first.end], text[second.start : second.end],
+                               texts)):
             parts.append(second)
             part_texts.append(text)
             cuts.append(cut)
@@ -391,6 +397,26 @@ def _about_question(question: str, text: str) -> bool:
     return not kind and len(text.strip()) >= _MIN_PART
 
 
+def _on_subject(question: str, first: str, second: str, texts: Sequence[str]) -> bool:
+    """Is a runner-up excerpt about what the first is about? For a question asking for a kind of
+    answer, it must hold at least `_RUNNER_SPECIFIC` of the weight of the question's terms the first
+    holds, each term weighed by how rare it is among the retrieved chunks: 放油螺丝 and 垫片 are the
+    question's subject, 螺丝 alone (the brake-bleeding screw of the next topic) is not."""
+    from rag.answerability import asked_kind
+
+    if not asked_kind(question):
+        return True
+    wanted = question_terms(question)
+    bags = [set(terms(t)) for t in texts]
+    weight = {t: math.log(1 + (len(bags) + 1) / (1 + sum(t in b for b in bags))) for t in wanted}
+
+    def held(text: str) -> float:
+        low = text.lower()
+        return sum(w for t, w in weight.items() if t in low)
+
+    return held(second) >= _RUNNER_SPECIFIC * held(first)
+
+
 def _without_instructions(text: str, e: Evidence) -> Evidence | None:
     """The evidence cut short of any passage that reads as an instruction to a model (never
     repeated as the master's know-how); None when nothing worth saying is left."""
@@ -420,6 +446,7 @@ _CLOSE = 0.8  # a runner-up scoring at least this share of the best shares the a
 _SHARED_LIMIT = 100  # characters the first span keeps when it shares the room
 _INTERVIEWER_WEIGHT = 0.5  # an interviewer's statement matching as well as the master's loses
 _SUPPORT_MATCH = 0.4  # a supporting excerpt matches at least this share of the best match
+_RUNNER_SPECIFIC = 0.5  # a joined runner-up holds at least this share of the first part's weighted terms
 
 
 class _Speech:
@@ -457,10 +484,11 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tupl
     start, end = whole_sentences(text, e.start, e.end, limit)
     far_end = end < e.end and sentence_end_after(full, e.end, _NEAR_END) is None
     if start > e.start or end - start > ANSWER_LIMIT or far_end:
+        begin = skip_opener(full, e.start, e.end)
         if _whole_at(full, e.end):
-            return e, full, False
-        cut = _cut_to(full, e.start, e.end, limit - len(_CUT)) or e.end
-        return Evidence(e.chunk_index, e.start, cut, e.score, e.match), full, True
+            return Evidence(e.chunk_index, begin, e.end, e.score, e.match), full, False
+        cut = _cut_to(full, begin, e.end, limit - len(_CUT)) or e.end
+        return Evidence(e.chunk_index, begin, cut, e.score, e.match), full, True
     if not ends_sentence(text[start:end]) and len(full) > len(text) and end >= len(text.rstrip()):
         end = sentence_end_after(full, end, _RUN_ON) or end
     announced = announced_list(full[start:end])
@@ -470,7 +498,7 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tupl
         # Still cut (a chunk that ends mid-sentence with nothing after it): keep the sentences that end.
         ends = [b for a, b in sentence_spans(full, start, end) if ends_sentence(full[a:b])]
         end = ends[-1] if ends else end
-    return Evidence(e.chunk_index, start, end, e.score, e.match), full, False
+    return Evidence(e.chunk_index, skip_opener(full, start, end), end, e.score, e.match), full, False
 
 
 def _second_part(question: str, hit: SearchHit, e: Evidence, turns: Turns | None,
@@ -628,10 +656,11 @@ def _following(s: Any, chunks: Sequence[Any]) -> dict[str, str]:
         text, end = "", c.char_end
         for n in (1, 2):
             found = by_key.get((c.transcript_id, c.ord + n))
-            if found is None or found[0] > end:
+            if found is None or found[0] > end + _GAP:
                 break
             start, more = found
-            text += more[end - start :]
+            # chunks hold turns: what lies between two (a line break) is whitespace, kept as such
+            text += "\n" * max(0, start - end) + more[max(0, end - start) :]
             end = start + len(more)
         if text:
             out[c.id] = text[:_FOLLOWING]
@@ -639,6 +668,7 @@ def _following(s: Any, chunks: Sequence[Any]) -> dict[str, str]:
 
 
 _FOLLOWING = 800
+_GAP = 2  # characters between two chunks of a transcript that still join them (line breaks)
 
 
 # --- baseline (for `shifu eval qa --method baseline`) -----------------------------------------
