@@ -513,7 +513,7 @@ def _second_part(question: str, hit: SearchHit, e: Evidence, turns: Turns | None
         return whole, text, False
     ends = [b for a, b in sentence_spans(text, e.start, min(len(text), e.start + room)) if ends_sentence(text[a:b])]
     if ends:  # as many of its sentences as fit
-        return Evidence(e.chunk_index, e.start, ends[-1], e.score, e.match), text, False
+        return Evidence(e.chunk_index, skip_opener(text, e.start, ends[-1]), ends[-1], e.score, e.match), text, False
     if sentence_end_after(text, e.start, _SPOKEN) is not None:
         # speech (short sentences) whose sentence runs past the room: its best whole sentence
         second = _fitting(question, text, whole, room)
