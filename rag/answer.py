@@ -12,7 +12,9 @@ answer asked for present, retrieval margin, ...) for questions that ask how / wh
 may I and for safety questions, which need a higher probability. A near-topic refusal names
 the nearby material, labelled as not the answer. A part joined after the first is kept only when
 it holds some of the question's words and the kind of answer asked for (no opener, aside or story
-of another topic); a supporting citation only when it holds some of its words. Answers end at
+of another topic) and, from speech, half the rare-term weight of the first part (the master's next
+topic shares a word, not the subject); a supporting citation only when it holds some of its words.
+The master's opener ("这个问题问得好，", "Good question.") never starts an excerpt. Answers end at
 sentence ends
 (rag.sentences.whole_sentences) and carry a list the master announces ("原因主要有四个。") to its
 last item, across chunks (Turns.following). The figures below predate that; today's are in

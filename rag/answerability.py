@@ -7,10 +7,12 @@ hold the kind of answer asked for (a quantity with a unit, a procedure, a cause,
 much of the question it holds, how close in meaning it is, and how clearly retrieval picked
 it. A worker names things in his own words (胎压 for 气压, 钨针 for 钨极): subject words also
 count by their characters and by the USE cosine to the evidence's words, and the question is
-compared with each sentence of the evidence. The coefficients live in answerability_model.json beside this module; `python -m
+compared with each sentence of the evidence. The asked-for kind must stand in the sentences that
+name the subject (kind_with_subject), and a quantity must carry a fitting unit (几度 a temperature,
+多大劲 a torque, how long a time: quantity_fits). The coefficients live in answerability_model.json beside this module; `python -m
 rag.answerability_fit` rebuilds the training data (hard negatives from CMRC / WebQA with the
-gold passage withheld, positives with it present, and the question sets written over the demo
-corpus in tests/rag/) and refits them. The chat trust set of ../shared/bench/chat is never
+gold passage withheld, positives with it present, the question sets written over the demo
+corpus in tests/rag/ and the worker-worded safety sets of bench/trust/) and refits them. The chat trust set of ../shared/bench/chat is never
 used for fitting: it only measures.
 
 A safety question (danger, limits, protection, emergencies) needs a higher probability.
@@ -252,7 +254,6 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
         "kind_present": float(kind_present(asked_kind(question), near)),
         "margin": margin,
         "kind_with_subject": _kind_with_subject(question, near, subject, lang),
-        "window_margin": _window_margin(question, texts, lang),
     }
 
 
@@ -279,33 +280,6 @@ def _kind_with_subject(question: str, near: str, subject: Sequence[str], lang: s
             best = max(best, sum(_held(t, window, lang) for t in subject) / len(subject) if subject else 1.0)
     return best
 
-
-def _window_margin(question: str, texts: Sequence[str], lang: str) -> float:
-    """How clearly one passage holds the question's specific terms: per chunk, the IDF-weighted share
-    (IDF over the retrieved chunks) of the question's terms its best two-sentence window holds; the
-    best chunk's share minus the next one's."""
-    if lang == "en":
-        wanted = list(dict.fromkeys(english_words(question)))
-
-        def bag(text: str) -> set[str]:
-            return set(english_words(text))
-    else:
-        wanted = question_terms(question)
-
-        def bag(text: str) -> set[str]:
-            return set(terms(text))
-    if not wanted or not texts:
-        return 0.0
-    bags = [bag(t) for t in texts]
-    idf = {t: math.log(1 + (len(bags) + 1) / (1 + sum(t in b for b in bags))) for t in wanted}
-    total = sum(idf.values())
-    shares = []
-    for text in texts:
-        windows = [bag(s) for s in _sentences(text)]
-        shares.append(max((sum(idf[t] for t in wanted if t in set().union(*windows[i : i + _WINDOW])) / total
-                           for i in range(len(windows))), default=0.0))
-    shares.sort(reverse=True)
-    return shares[0] - (shares[1] if len(shares) > 1 else 0.0)
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
