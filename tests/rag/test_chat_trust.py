@@ -274,7 +274,8 @@ def test_the_boiler_mans_three_reasons_come_whole(boiler_room) -> None:
 
 def test_a_boiler_safety_question_he_never_answered_is_refused_with_nearby_material(boiler_room) -> None:
     for question in ("锅炉排污的时候，排污阀开多大才安全？",  # he says how long, never how wide
-                     "锅炉房里闻到一股煤气味，能不能先点火试试？"):  # he never speaks of a leak
+                     "锅炉房燃气泄漏了，先开风机还是先关总阀？",  # he never speaks of a leak
+                     "锅炉房里闻到一股煤气味，能不能先点火试试？"):
         answer = answer_question(boiler_room, question)
         assert not answer.covered and answer.citations == []
         assert SAFETY_NOTE["zh"] in answer.answer and NEARBY_NOTE["zh"].split("{")[0] in answer.answer
