@@ -190,6 +190,10 @@ __all__ = [
 Scope = Literal["all", "published"]
 
 ANSWER_LIMIT = 150  # characters of the short direct answer
+# English takes about twice the characters of Chinese to say the same (a lineman's one rule, "a
+# qualified lineman has to stay about two feet two inches away unless …", runs 190): its answer
+# gets twice the room, so it is not cut to its first clause.
+_EN_SCALE = 2
 NOT_COVERED = {
     "zh": "资料中没有涉及这个问题，已记录给培训师。",
     "en": "The course material does not cover this; the question was recorded for the trainer.",
@@ -323,9 +327,11 @@ def not_covered_answer(question: str, hits: Sequence[SearchHit], *, mode: str = 
 # --- offline answer --------------------------------------------------------------------------
 
 def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | None = None,
-                   limit: int = ANSWER_LIMIT) -> Answer:
+                   limit: int | None = None) -> Answer:
     """The best evidence span as a short answer, then supporting excerpts, all cited."""
     lang = detect_language(question)
+    scale = _EN_SCALE if lang == "en" else 1
+    limit = limit or ANSWER_LIMIT * scale
     texts, scores = [h.chunk.text for h in hits], [h.score for h in hits]
     speech = _Speech(hits, turns) if turns is not None else None
     # The top chunk's span whose best sentence won on its context (the sentences around it hold the
@@ -342,16 +348,16 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     if len(evidence) > 1 and evidence[1].score >= _CLOSE * first.score:
         # Two chunks nearly tied: a shorter first span leaves room for the runner-up
         # (measured: CMRC +1.1 points, WebQA +0.4).
-        shorter = {e.chunk_index: e for e in best_evidence(question, texts, scores, limit=_SHARED_LIMIT,
+        shorter = {e.chunk_index: e for e in best_evidence(question, texts, scores, limit=_SHARED_LIMIT * scale,
                                                            speech=speech)}
-        first, first_limit = shorter.get(first.chunk_index, first), _SHARED_LIMIT
-    first, text, cut = _whole(hits[first.chunk_index], first, turns, first_limit)
+        first, first_limit = shorter.get(first.chunk_index, first), _SHARED_LIMIT * scale
+    first, text, cut = _whole(hits[first.chunk_index], first, turns, first_limit, cap=limit)
     parts, part_texts, cuts = [first], [text], [cut]
     room = limit - (first.end - first.start) - len(_JOIN) - cut
     # A short first span leaves room: the next best span from another chunk often holds
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
     if len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
-        second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room)
+        second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room, limit)
         runner = hits[evidence[1].chunk_index]
         if second is not None and _about_question(question, text[second.start : second.end]) and (
                 not runner.chunk.speakers  # written text keeps to its subject; a master moves on to the next
@@ -367,7 +373,7 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     floor = _SUPPORT_MATCH * max(e.match for e in evidence)
     for e in evidence:
         if e.chunk_index not in shown and e.match >= floor:
-            support, text, _ = _whole(hits[e.chunk_index], e, turns, limit)
+            support, text, _ = _whole(hits[e.chunk_index], e, turns, limit, cap=limit)
             if _question_share(question, text[support.start : support.end]) == 0:
                 continue  # a supporting excerpt is about the question's subject too (its kind may be missing)
             citations.append(_citation(len(citations) + 1, hits[e.chunk_index], support, turns, text=text))
@@ -471,7 +477,8 @@ class _Speech:
         return _INTERVIEWER_WEIGHT if found and found.role == "interviewer" else 1.0
 
 
-def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tuple[Evidence, str, bool]:
+def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
+           cap: int = ANSWER_LIMIT) -> tuple[Evidence, str, bool]:
     """The span in whole sentences, run on past the chunk's end when its last sentence or a list
     it announces ("原因主要有四个。") does; returns it, the text its offsets index (the chunk's
     text, plus the transcript's text after the chunk when the span runs on) and whether it is cut.
@@ -485,7 +492,7 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tupl
     full = text + (turns.following(hit.chunk.id) if turns is not None else "")
     start, end = whole_sentences(text, e.start, e.end, limit)
     far_end = end < e.end and sentence_end_after(full, e.end, _NEAR_END) is None
-    if start > e.start or end - start > ANSWER_LIMIT or far_end:
+    if start > e.start or end - start > cap or far_end:
         begin = skip_opener(full, e.start, e.end)
         if _whole_at(full, e.end):
             return Evidence(e.chunk_index, begin, e.end, e.score, e.match), full, False
@@ -504,11 +511,11 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tupl
 
 
 def _second_part(question: str, hit: SearchHit, e: Evidence, turns: Turns | None,
-                 room: int) -> tuple[Evidence | None, str, bool]:
+                 room: int, cap: int = ANSWER_LIMIT) -> tuple[Evidence | None, str, bool]:
     """The runner-up's span for the room left, from where its evidence starts: whole sentences
     that fit, else as many of its sentences as fit from there; in speech, else its best sentence
     that fits; where no sentence end is near (web text), its old cut at a clause, marked cut."""
-    whole, text, cut = _whole(hit, e, turns, room)
+    whole, text, cut = _whole(hit, e, turns, room, cap=cap)
     if cut:
         return whole, text, True
     if whole.end - whole.start <= room and whole.start <= e.start:

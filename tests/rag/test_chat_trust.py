@@ -290,3 +290,15 @@ def test_the_llm_mode_abstains_on_the_same_decision(boiler_room) -> None:
     answer = answer_question(ctx, "锅炉房里闻到一股煤气味，能不能先点火试试？", mode="llm")
     assert not answer.covered and answer.mode == "llm" and chat.calls == []  # never asked
     assert SAFETY_NOTE["zh"] in answer.answer
+
+
+def test_an_english_answer_keeps_its_whole_rule_not_its_first_clause() -> None:
+    from rag.answer import offline_answer
+
+    # A crane operator's rule runs past 150 characters in English; the answer carries it whole.
+    hits = _hits(("On our site a crane working near a 13.8 kV line keeps its boom, its load lines and the load "
+                  "itself at least twenty feet from the conductors, measured at the closest point the boom can "
+                  "swing to. A spotter watches nothing else while it lifts.", 1.0))
+    answer = offline_answer("How far does the crane boom have to stay from a 13.8 kV line?", hits)
+    assert answer.covered and "at least twenty feet" in answer.answer
+    assert not ends_mid_sentence(answer) and not answer.answer.endswith("…")
