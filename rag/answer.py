@@ -1,7 +1,7 @@
 """Answer a worker's question from the interviews: cited excerpts offline, or an LLM answer.
 
-Offline, the answer is the best evidence span (at most 150 characters, verbatim from a
-chunk; when it is short, the next best span of another chunk fills the room), then the
+Offline, the answer is the best evidence span (at most 150 characters, 300 for an English
+question; verbatim from a chunk; when it is short, the next best span of another chunk fills the room), then the
 supporting excerpts, each a numbered citation. When nothing retrieved covers the question
 the answer says so, and the question is recorded as a knowledge gap for the trainer.
 
