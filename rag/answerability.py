@@ -66,7 +66,7 @@ _SAFETY = re.compile(
     # the Chinese words above, in English: cylinders, dust, masks, harnesses, insulation, tipping, fumes
     r"acetylene|cylinder|dust|respirator|face shield|helmet|harness|insulat|tip(?:ping)? over|roll ?over|"
     r"exhaust|fumes|suffocat|scald|safety valve|relief valve|pressure gauge|gas leak|leaking gas|hydrogen sulfide|"
-    r"passed out|unconscious|"
+    r"passed out|unconscious|\d\s*kv\b|kilovolt|approach distance|(?:line|wire) is dead|dead (?:line|wire)|"
     r"\blift|jack|underneath|overhead load|batter|charging|brake|tire|tyre|lug nut|torque|ladder|climb",
     re.IGNORECASE,
 )
