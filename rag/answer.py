@@ -1,7 +1,7 @@
 """Answer a worker's question from the interviews: cited excerpts offline, or an LLM answer.
 
-Offline, the answer is the best evidence span (at most 150 characters, verbatim from a
-chunk; when it is short, the next best span of another chunk fills the room), then the
+Offline, the answer is the best evidence span (at most 150 characters, 300 for an English
+question; verbatim from a chunk; when it is short, the next best span of another chunk fills the room), then the
 supporting excerpts, each a numbered citation. When nothing retrieved covers the question
 the answer says so, and the question is recorded as a knowledge gap for the trainer.
 
@@ -12,7 +12,9 @@ answer asked for present, retrieval margin, ...) for questions that ask how / wh
 may I and for safety questions, which need a higher probability. A near-topic refusal names
 the nearby material, labelled as not the answer. A part joined after the first is kept only when
 it holds some of the question's words and the kind of answer asked for (no opener, aside or story
-of another topic); a supporting citation only when it holds some of its words. Answers end at
+of another topic) and, from speech, half the rare-term weight of the first part (the master's next
+topic shares a word, not the subject); a supporting citation only when it holds some of its words.
+The master's opener ("这个问题问得好，", "Good question.") never starts an excerpt. Answers end at
 sentence ends
 (rag.sentences.whole_sentences) and carry a list the master announces ("原因主要有四个。") to its
 last item, across chunks (Turns.following). The figures below predate that; today's are in
@@ -139,6 +141,7 @@ never uses, a how-to question about a thing needs material that names it.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -159,6 +162,7 @@ from rag.sentences import (
     question_terms,
     sentence_end_after,
     sentence_spans,
+    skip_opener,
     terms,
     whole_sentences,
 )
@@ -186,6 +190,10 @@ __all__ = [
 Scope = Literal["all", "published"]
 
 ANSWER_LIMIT = 150  # characters of the short direct answer
+# English takes about twice the characters of Chinese to say the same (a lineman's one rule, "a
+# qualified lineman has to stay about two feet two inches away unless …", runs 190): its answer
+# gets twice the room, so it is not cut to its first clause.
+_EN_SCALE = 2
 NOT_COVERED = {
     "zh": "资料中没有涉及这个问题，已记录给培训师。",
     "en": "The course material does not cover this; the question was recorded for the trainer.",
@@ -319,9 +327,11 @@ def not_covered_answer(question: str, hits: Sequence[SearchHit], *, mode: str = 
 # --- offline answer --------------------------------------------------------------------------
 
 def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | None = None,
-                   limit: int = ANSWER_LIMIT) -> Answer:
+                   limit: int | None = None) -> Answer:
     """The best evidence span as a short answer, then supporting excerpts, all cited."""
     lang = detect_language(question)
+    scale = _EN_SCALE if lang == "en" else 1
+    limit = limit or ANSWER_LIMIT * scale
     texts, scores = [h.chunk.text for h in hits], [h.score for h in hits]
     speech = _Speech(hits, turns) if turns is not None else None
     # The top chunk's span whose best sentence won on its context (the sentences around it hold the
@@ -338,17 +348,21 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     if len(evidence) > 1 and evidence[1].score >= _CLOSE * first.score:
         # Two chunks nearly tied: a shorter first span leaves room for the runner-up
         # (measured: CMRC +1.1 points, WebQA +0.4).
-        shorter = {e.chunk_index: e for e in best_evidence(question, texts, scores, limit=_SHARED_LIMIT,
+        shorter = {e.chunk_index: e for e in best_evidence(question, texts, scores, limit=_SHARED_LIMIT * scale,
                                                            speech=speech)}
-        first, first_limit = shorter.get(first.chunk_index, first), _SHARED_LIMIT
-    first, text, cut = _whole(hits[first.chunk_index], first, turns, first_limit)
+        first, first_limit = shorter.get(first.chunk_index, first), _SHARED_LIMIT * scale
+    first, text, cut = _whole(hits[first.chunk_index], first, turns, first_limit, cap=limit)
     parts, part_texts, cuts = [first], [text], [cut]
     room = limit - (first.end - first.start) - len(_JOIN) - cut
     # A short first span leaves room: the next best span from another chunk often holds
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
     if len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
-        second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room)
-        if second is not None and _about_question(question, text[second.start : second.end]):
+        second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room, limit)
+        runner = hits[evidence[1].chunk_index]
+        if second is not None and _about_question(question, text[second.start : second.end]) and (
+                not runner.chunk.speakers  # written text keeps to its subject; a master moves on to the next
+                or _on_subject(question, part_texts[0][first.start : first.end], text[second.start : second.end],
+                               texts)):
             parts.append(second)
             part_texts.append(text)
             cuts.append(cut)
@@ -359,7 +373,7 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     floor = _SUPPORT_MATCH * max(e.match for e in evidence)
     for e in evidence:
         if e.chunk_index not in shown and e.match >= floor:
-            support, text, _ = _whole(hits[e.chunk_index], e, turns, limit)
+            support, text, _ = _whole(hits[e.chunk_index], e, turns, limit, cap=limit)
             if _question_share(question, text[support.start : support.end]) == 0:
                 continue  # a supporting excerpt is about the question's subject too (its kind may be missing)
             citations.append(_citation(len(citations) + 1, hits[e.chunk_index], support, turns, text=text))
@@ -391,6 +405,26 @@ def _about_question(question: str, text: str) -> bool:
     return not kind and len(text.strip()) >= _MIN_PART
 
 
+def _on_subject(question: str, first: str, second: str, texts: Sequence[str]) -> bool:
+    """Is a runner-up excerpt about what the first is about? For a question asking for a kind of
+    answer, it must hold at least `_RUNNER_SPECIFIC` of the weight of the question's terms the first
+    holds, each term weighed by how rare it is among the retrieved chunks: 放油螺丝 and 垫片 are the
+    question's subject, 螺丝 alone (the brake-bleeding screw of the next topic) is not."""
+    from rag.answerability import asked_kind
+
+    if not asked_kind(question):
+        return True
+    wanted = question_terms(question)
+    bags = [set(terms(t)) for t in texts]
+    weight = {t: math.log(1 + (len(bags) + 1) / (1 + sum(t in b for b in bags))) for t in wanted}
+
+    def held(text: str) -> float:
+        low = text.lower()
+        return sum(w for t, w in weight.items() if t in low)
+
+    return held(second) >= _RUNNER_SPECIFIC * held(first)
+
+
 def _without_instructions(text: str, e: Evidence) -> Evidence | None:
     """The evidence cut short of any passage that reads as an instruction to a model (never
     repeated as the master's know-how); None when nothing worth saying is left."""
@@ -420,6 +454,7 @@ _CLOSE = 0.8  # a runner-up scoring at least this share of the best shares the a
 _SHARED_LIMIT = 100  # characters the first span keeps when it shares the room
 _INTERVIEWER_WEIGHT = 0.5  # an interviewer's statement matching as well as the master's loses
 _SUPPORT_MATCH = 0.4  # a supporting excerpt matches at least this share of the best match
+_RUNNER_SPECIFIC = 0.5  # a joined runner-up holds at least this share of the first part's weighted terms
 
 
 class _Speech:
@@ -442,7 +477,8 @@ class _Speech:
         return _INTERVIEWER_WEIGHT if found and found.role == "interviewer" else 1.0
 
 
-def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tuple[Evidence, str, bool]:
+def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
+           cap: int = ANSWER_LIMIT) -> tuple[Evidence, str, bool]:
     """The span in whole sentences, run on past the chunk's end when its last sentence or a list
     it announces ("原因主要有四个。") does; returns it, the text its offsets index (the chunk's
     text, plus the transcript's text after the chunk when the span runs on) and whether it is cut.
@@ -456,11 +492,12 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tupl
     full = text + (turns.following(hit.chunk.id) if turns is not None else "")
     start, end = whole_sentences(text, e.start, e.end, limit)
     far_end = end < e.end and sentence_end_after(full, e.end, _NEAR_END) is None
-    if start > e.start or end - start > ANSWER_LIMIT or far_end:
+    if start > e.start or end - start > cap or far_end:
+        begin = skip_opener(full, e.start, e.end)
         if _whole_at(full, e.end):
-            return e, full, False
-        cut = _cut_to(full, e.start, e.end, limit - len(_CUT)) or e.end
-        return Evidence(e.chunk_index, e.start, cut, e.score, e.match), full, True
+            return Evidence(e.chunk_index, begin, e.end, e.score, e.match), full, False
+        cut = _cut_to(full, begin, e.end, limit - len(_CUT)) or e.end
+        return Evidence(e.chunk_index, begin, cut, e.score, e.match), full, True
     if not ends_sentence(text[start:end]) and len(full) > len(text) and end >= len(text.rstrip()):
         end = sentence_end_after(full, end, _RUN_ON) or end
     announced = announced_list(full[start:end])
@@ -470,22 +507,22 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int) -> tupl
         # Still cut (a chunk that ends mid-sentence with nothing after it): keep the sentences that end.
         ends = [b for a, b in sentence_spans(full, start, end) if ends_sentence(full[a:b])]
         end = ends[-1] if ends else end
-    return Evidence(e.chunk_index, start, end, e.score, e.match), full, False
+    return Evidence(e.chunk_index, skip_opener(full, start, end), end, e.score, e.match), full, False
 
 
 def _second_part(question: str, hit: SearchHit, e: Evidence, turns: Turns | None,
-                 room: int) -> tuple[Evidence | None, str, bool]:
+                 room: int, cap: int = ANSWER_LIMIT) -> tuple[Evidence | None, str, bool]:
     """The runner-up's span for the room left, from where its evidence starts: whole sentences
     that fit, else as many of its sentences as fit from there; in speech, else its best sentence
     that fits; where no sentence end is near (web text), its old cut at a clause, marked cut."""
-    whole, text, cut = _whole(hit, e, turns, room)
+    whole, text, cut = _whole(hit, e, turns, room, cap=cap)
     if cut:
         return whole, text, True
     if whole.end - whole.start <= room and whole.start <= e.start:
         return whole, text, False
     ends = [b for a, b in sentence_spans(text, e.start, min(len(text), e.start + room)) if ends_sentence(text[a:b])]
     if ends:  # as many of its sentences as fit
-        return Evidence(e.chunk_index, e.start, ends[-1], e.score, e.match), text, False
+        return Evidence(e.chunk_index, skip_opener(text, e.start, ends[-1]), ends[-1], e.score, e.match), text, False
     if sentence_end_after(text, e.start, _SPOKEN) is not None:
         # speech (short sentences) whose sentence runs past the room: its best whole sentence
         second = _fitting(question, text, whole, room)
@@ -628,10 +665,11 @@ def _following(s: Any, chunks: Sequence[Any]) -> dict[str, str]:
         text, end = "", c.char_end
         for n in (1, 2):
             found = by_key.get((c.transcript_id, c.ord + n))
-            if found is None or found[0] > end:
+            if found is None or found[0] > end + _GAP:
                 break
             start, more = found
-            text += more[end - start :]
+            # chunks hold turns: what lies between two (a line break) is whitespace, kept as such
+            text += "\n" * max(0, start - end) + more[max(0, end - start) :]
             end = start + len(more)
         if text:
             out[c.id] = text[:_FOLLOWING]
@@ -639,6 +677,7 @@ def _following(s: Any, chunks: Sequence[Any]) -> dict[str, str]:
 
 
 _FOLLOWING = 800
+_GAP = 2  # characters between two chunks of a transcript that still join them (line breaks)
 
 
 # --- baseline (for `shifu eval qa --method baseline`) -----------------------------------------

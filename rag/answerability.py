@@ -7,10 +7,12 @@ hold the kind of answer asked for (a quantity with a unit, a procedure, a cause,
 much of the question it holds, how close in meaning it is, and how clearly retrieval picked
 it. A worker names things in his own words (胎压 for 气压, 钨针 for 钨极): subject words also
 count by their characters and by the USE cosine to the evidence's words, and the question is
-compared with each sentence of the evidence. The coefficients live in answerability_model.json beside this module; `python -m
+compared with each sentence of the evidence. The asked-for kind must stand in the sentences that
+name the subject (kind_with_subject), and a quantity must carry a fitting unit (几度 a temperature,
+多大劲 a torque, how long a time: quantity_fits). The coefficients live in answerability_model.json beside this module; `python -m
 rag.answerability_fit` rebuilds the training data (hard negatives from CMRC / WebQA with the
-gold passage withheld, positives with it present, and the question sets written over the demo
-corpus in tests/rag/) and refits them. The chat trust set of ../shared/bench/chat is never
+gold passage withheld, positives with it present, the question sets written over the demo
+corpus in tests/rag/ and the worker-worded safety sets of bench/trust/) and refits them. The chat trust set of ../shared/bench/chat is never
 used for fitting: it only measures.
 
 A safety question (danger, limits, protection, emergencies) needs a higher probability.
@@ -48,12 +50,14 @@ __all__ = [
 
 MODEL_FILE = Path(__file__).with_name("answerability_model.json")
 FEATURES = ("match", "cosine", "subject_near", "subject_hits", "subject_library", "specifics_missing",
-            "kind_present", "margin", "subject_chars", "subject_meaning", "sentence_cosine")
+            "kind_present", "margin", "subject_chars", "subject_meaning", "sentence_cosine", "kind_with_subject")
 
 _SAFETY = re.compile(
     r"安全|危险|事故|受伤|伤人|伤手|伤眼|烫伤|烧伤|划伤|砸伤|死人|出人命|触电|漏电|带电|高压电|千伏|着火|起火|火灾|灭火|"
     r"明火|动火|爆炸|有毒|中毒|毒气|窒息|缺氧|氧含量|尾气|急救|救人|晕倒|溅到眼|护目|防护|手套|面罩|安全带|安全帽|"
     r"绝缘|接地(?!方)|侧翻|翻车|坠落|气瓶|乙炔|保命|伸手|卷进|安全阀|放气|粉尘|压力表|"
+    # gases, heights, people down, high voltage: danger whatever the trade
+    r"硫化氢|一氧化碳|沼气|有害气体|超标|高压(?!锅)|高处|上杆|晕倒|晕过去|昏迷|夹手|压伤|砸到|泄漏|漏气|煤气|"
     # parts and jobs where a wrong answer hurts: lifting, loads overhead, batteries, brakes, wheels, ladders
     r"举升|千斤顶|底下|吊[着起装运货]|电池|充电|刹车|制动|轮胎|螺母|螺栓|扭矩|梯子|爬杆|登杆|"
     r"danger|hazard|\bsafe|injur|shock|electrocut|energi[sz]ed|\blive (?:line|wire)|high voltage|fire|burn|"
@@ -61,7 +65,8 @@ _SAFETY = re.compile(
     r"goggle|emergenc|first aid|rescue|flammable|lockout|tagout|downed line|line (?:lying )?on the ground|"
     # the Chinese words above, in English: cylinders, dust, masks, harnesses, insulation, tipping, fumes
     r"acetylene|cylinder|dust|respirator|face shield|helmet|harness|insulat|tip(?:ping)? over|roll ?over|"
-    r"exhaust|fumes|suffocat|scald|safety valve|relief valve|pressure gauge|"
+    r"exhaust|fumes|suffocat|scald|safety valve|relief valve|pressure gauge|gas leak|leaking gas|hydrogen sulfide|"
+    r"passed out|unconscious|\d\s*kv\b|kilovolt|approach distance|(?:line|wire) is dead|dead (?:line|wire)|"
     r"\blift|jack|underneath|overhead load|batter|charging|brake|tire|tyre|lug nut|torque|ladder|climb",
     re.IGNORECASE,
 )
@@ -97,6 +102,47 @@ _ZH_NUMBER_UNIT = re.compile(r"[\d一二两三四五六七八九十百千]+(?:�
 # through the model.
 STRONG_MATCH = 0.5
 _NEAR = 80  # characters either side of the best span that still count as its context
+
+
+# The unit a quantity question names ("几度", "多少牛米", "多久", "how many minutes") and the units
+# that answer it: a number written with one of them is a quantity of the kind asked for.
+_TIME_UNITS = r"秒|分钟|分|小时|钟头|个钟|天|日|周|星期|礼拜|月|年|公里|次|遍|seconds?|minutes?|hours?|days?|weeks?|months?|years?|miles?"
+_ASKED_UNITS = (
+    (re.compile(r"多久|多长时间|多少时间|几[个]?(?:小时|钟头|分钟|天|月|年|周|礼拜|星期)|多少(?:小时|分钟|天|年|秒)|"
+                r"how (?:long|often|soon)|how many (?:hours|minutes|days|years|months|weeks|seconds)", re.IGNORECASE),
+     _TIME_UNITS),
+    (re.compile(r"几度|多少度|多高的?温|温度.{0,4}(?:多少|几)|how hot|how cold|what temperature", re.IGNORECASE),
+     r"度|℃|°|degrees?"),
+    (re.compile(r"多少(?:毫米|厘米|公分|米|公里|丝)|几(?:毫米|厘米|公分|米|公里|丝)|多长|多远|多深|多厚|多宽|多高(?!的?温)|"
+                r"how (?:deep|far|thick|wide|tall|high)", re.IGNORECASE),
+     r"毫米|厘米|公分|米|公里|丝|寸|尺|mm|cm|inch(?:es)?|feet|foot|ft|meters?|microns?"),
+    (re.compile(r"扭矩|力矩|多大劲|多少牛|几牛|torque", re.IGNORECASE), r"牛米|牛·米|N·?m|公斤|kg|foot-pounds|ft-lb"),
+    (re.compile(r"多少(?:伏|千伏|安|瓦)|几(?:伏|千伏|安)|电压|电流|what voltage|how many (?:volts|amps)", re.IGNORECASE),
+     r"伏|千伏|安|瓦|volts?|amps?|kv|V\b|A\b"),
+    (re.compile(r"压力.{0,4}(?:多少|几)|多少(?:兆帕|公斤压|帕|bar)|what pressure|how much pressure|psi", re.IGNORECASE),
+     r"兆帕|帕|公斤|bar|psi|mpa|kpa|大气压"),
+    (re.compile(r"百分之|多少%|比例|浓度|含量|percent|what share", re.IGNORECASE), r"%|百分之|成|percent"),
+)
+_NUMBER = (r"(?:\d+(?:[.,]\d+)?|[零〇一二两三四五六七八九十百千万半几]+|\b(?:a|one|two|three|four|five|six|seven|eight|"
+           r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|half|a few|several)\b)")
+
+
+def asked_units(question: str) -> str | None:
+    """The units that answer a quantity question naming one (a regular expression), else None."""
+    for asked, units in _ASKED_UNITS:
+        if asked.search(question):
+            return units
+    return None
+
+
+def quantity_fits(question: str, text: str) -> bool:
+    """Does the text write a number with a unit that answers the question ("三十五度" for 几度,
+    "25到30牛米" for 多大劲)? A question naming no unit is answered by any quantity."""
+    units = asked_units(question)
+    if units is None:
+        return kind_present("quantity", text)
+    return re.search(rf"{_NUMBER}\s*(?:[到至~\-－]\s*{_NUMBER}\s*)?(?:个)?\s*(?:{units})", text,
+                     re.IGNORECASE) is not None
 
 
 def is_safety_question(question: str) -> bool:
@@ -207,7 +253,33 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
         "specifics_missing": float(any(not any(_written(s, x) for x in low) for s in specific)),
         "kind_present": float(kind_present(asked_kind(question), near)),
         "margin": margin,
+        "kind_with_subject": _kind_with_subject(question, near, subject, lang),
     }
+
+
+_WINDOW = 2  # sentences: a master names the thing, then says what to do about it in the next
+
+
+def _sentences(text: str) -> list[str]:
+    from rag.sentences import sentence_spans
+
+    return [text[a:b].strip() for a, b in sentence_spans(text) if text[a:b].strip()]
+
+
+def _kind_with_subject(question: str, near: str, subject: Sequence[str], lang: str) -> float:
+    """The asked-for kind of answer IN the sentences naming the question's subject: over windows of
+    two sentences of the best evidence holding that kind (for 多少度 / 多大劲 / how long a number with
+    a fitting unit), the best share of subject words held; 0 when no window holds the kind."""
+    kind = asked_kind(question)
+    sentences = _sentences(near.lower())
+    best = 0.0
+    for i in range(len(sentences)):
+        window = " ".join(sentences[i : i + _WINDOW])
+        fits = quantity_fits(question, window) if kind == "quantity" else kind_present(kind, window)
+        if fits:
+            best = max(best, sum(_held(t, window, lang) for t in subject) / len(subject) if subject else 1.0)
+    return best
+
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -318,7 +390,8 @@ def probability(values: dict[str, float], lang: str, model: dict[str, Any] | Non
     """The model's probability that the evidence answers the question."""
     model = model or load_model()
     coef = model["languages"][lang]
-    z = coef["bias"] + sum(w * values[name] for name, w in zip(FEATURES, coef["weights"], strict=True))
+    names = model.get("features", FEATURES)  # the features the file was fitted on
+    z = coef["bias"] + sum(w * values[name] for name, w in zip(names, coef["weights"], strict=True))
     return 1.0 / (1.0 + math.exp(-z))
 
 

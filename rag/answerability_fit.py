@@ -74,13 +74,19 @@ def demo_rows(ctx: Context, bench: Path) -> Iterable[dict[str, Any]]:
         files = [REPO / f for f in LIBRARY_FILES if f.startswith("corpus/")]
         scratch = build_library(ctx, Path(tmp), [*files, bench / "oral_history_en"])
         index = reader_index(scratch)
-        for name in ("zh", "en", "worker"):
-            path = REPO / "tests" / "rag" / f"coverage_{name}_questions.json"
+        for path in question_sets():
             for item in json.loads(path.read_text("utf-8"))["questions"]:
                 hits = search(scratch, item["q"], k=5)
                 lang = "en" if detect_language(item["q"]) == "en" else "zh"
                 row = _row(f"demo_{lang}", item["q"], int(item["covered"]), hits, index)
                 yield {**row, "interview": _interview(item)}
+
+
+def question_sets() -> list[Path]:
+    """The question sets written over the demo corpus: tests/rag/coverage_*_questions.json and the
+    worker-worded safety sets of bench/trust/."""
+    return [*(REPO / "tests" / "rag" / f"coverage_{name}_questions.json" for name in ("zh", "en", "worker")),
+            *sorted((REPO / "bench" / "trust").glob("*.json"))]
 
 
 def _interview(item: dict[str, Any]) -> str:
@@ -92,9 +98,8 @@ def _interview(item: dict[str, Any]) -> str:
 
 def _interviews(rows: list[dict[str, Any]]) -> list[str]:
     """Each row's interview ("" for bench rows); rows written before the field existed are looked up."""
-    known = {it["q"]: _interview(it) for name in ("zh", "en", "worker")
-             for it in json.loads((REPO / "tests" / "rag" / f"coverage_{name}_questions.json").read_text("utf-8"))[
-                 "questions"]}
+    known = {it["q"]: _interview(it) for path in question_sets()
+             for it in json.loads(path.read_text("utf-8"))["questions"]}
     return [r.get("interview") or known.get(r["question"], "") if r["source"].startswith("demo") else ""
             for r in rows]
 

@@ -498,6 +498,29 @@ def whole_sentences(text: str, start: int, end: int, limit: int) -> tuple[int, i
     return start, end
 
 
+# What a master says before he answers, not the answer: a compliment to the question, or a
+# warning that the story is long ("这个问题问得好，", "好问题。", "Good question.", "That's a long story,").
+_OPENER = re.compile(
+    r"\s*(?:[嗯啊哎哦噢诶唉]+[，,。！!\s]*)?(?:(?:你|您)?(?:这个)?(?:问题)?问得(?:好|对|在点子上)(?:啊|呀|哈)?|好问题|"
+    r"(?:这|那)?(?:个|事)?说来话长|(?:这|那)(?:个)?(?:事|话)?说起来(?:就)?长了|"
+    r"(?:that'?s|that is|it'?s|it is|what) an? (?:good|great|interesting|excellent|long) (?:question|story)|"
+    r"(?:good|great|interesting|excellent) question|long story(?: short)?)"
+    r"(?:[^，,。！？!?.；;\n]{0,12}?)[，,。！？!?.；;—\-\s]+",
+    re.IGNORECASE,
+)
+
+
+def skip_opener(text: str, start: int, end: int) -> int:
+    """Where the answer in text[start:end] starts once the master's opener is dropped ("这个问题问得
+    好，" / "Good question." / "That's a long story,"): the clause or sentence holding only it goes."""
+    while start < end:
+        m = _OPENER.match(text, start, end)
+        if m is None or m.end() >= end:
+            return start
+        start = m.end()
+    return start
+
+
 def sentence_end_after(text: str, offset: int, cap: int) -> int | None:
     """The end of the sentence running on at `offset`, if it ends within `cap` characters."""
     for s, e in sentence_spans(text, offset, min(len(text), offset + cap)):

@@ -127,12 +127,12 @@ def test_a_workers_word_for_the_same_thing_still_counts_by_its_characters() -> N
     assert _written("pp", "pp料不用烘") and not _written("pp", "用app查")
 
 
-def _hits(*texts_scores: tuple[str, float]) -> list:
+def _hits(*texts_scores: tuple[str, float], speakers: list[str] | None = None) -> list:
     from shifu.models import Chunk, SearchHit
 
     hits = []
     for i, (text, score) in enumerate(texts_scores):
-        chunk = Chunk(id=f"c-{i}", transcript_id=f"t{i}", ord=0, text=text, speakers=[], char_start=0,
+        chunk = Chunk(id=f"c-{i}", transcript_id=f"t{i}", ord=0, text=text, speakers=speakers or [], char_start=0,
                       char_end=len(text))
         hits.append(SearchHit(chunk=chunk, score=score, rank=i + 1, transcript_title=f"访谈{i}"))
     return hits
@@ -213,3 +213,92 @@ def test_the_sentence_naming_the_asked_code_answers_when_the_words_tie() -> None
     plain = best_evidence("Where does the G54 offset of the left spindle come from?", [text], limit=50,
                           code_weight=0.0)[0]
     assert text[plain.start : plain.end].startswith("Check the left")  # what the code's weight changes
+
+
+def test_the_masters_opener_is_not_part_of_the_answer() -> None:
+    from rag.answer import offline_answer
+
+    # A stonemason's and a boiler man's interviews (not the demo corpus): the opener goes, the answer stays whole.
+    hits = _hits(("这个问题问得好，好多徒弟都栽在这儿。錾子淬火，烧到樱桃红就出炉，蘸水三秒再提起来看颜色。", 1.0))
+    answer = offline_answer("錾子淬火烧到啥颜色出炉？", hits)
+    assert answer.covered and not answer.answer.startswith("这个问题") and "问得好" not in answer.answer
+    assert "樱桃红" in answer.answer and not ends_mid_sentence(answer)
+    assert answer.citations[0].quote == answer.answer  # the citation starts where the answer does
+    hits = _hits(("Good question. Blow the boiler down once a shift, with the burner off, until the glass runs clear.",
+                  1.0))
+    answer = offline_answer("How often should I blow down the boiler?", hits)
+    assert answer.answer.startswith("Blow the boiler down once a shift")
+
+
+def test_a_runner_up_from_another_topic_of_the_interview_is_not_joined() -> None:
+    from rag.answer import offline_answer
+
+    # The runner-up shares 螺丝 and says "两个人" (a quantity), but it is about bleeding brakes.
+    hits = _hits(("磨床的砂轮法兰螺丝每次都要对角拧，扭矩一般40牛米。", 1.0),
+                 ("两个人配合，一个人踩，一个人拧开放气螺丝，油出来了再拧紧。", 0.9), speakers=["老周"])
+    answer = offline_answer("磨床砂轮法兰的螺丝拧多大劲？", hits)
+    assert answer.covered and "40牛米" in answer.answer and "放气" not in answer.answer
+
+
+def test_a_quantity_answers_only_with_a_fitting_unit() -> None:
+    from rag.answerability import quantity_fits
+
+    assert quantity_fits("熬糖的锅要烧到多少度？", "糖浆熬到一百一十五度就离火。")
+    assert not quantity_fits("熬糖的锅要烧到多少度？", "一锅放三斤糖。")  # a number, not a temperature
+    assert quantity_fits("螺丝拧多大劲？", "扭矩一般25到30牛米。")
+    assert quantity_fits("How long should the mortar cure?", "Let it cure three days before you load it.")
+    assert not quantity_fits("How long should the mortar cure?", "Mix three parts sand to one part cement.")
+
+
+@pytest.fixture(scope="module")
+def boiler_room(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Context:
+    """A boiler man's interview written for these tests (tests/data), beside the welder's."""
+    ctx = Context(library_settings(request, tmp_path_factory.mktemp("boiler-room")))
+    for path in (ROOT / "tests" / "data" / "boiler_room_zh.txt", ROOT / "corpus" / WELDING):
+        result = ingest_file(ctx, path)
+        assert result.ok, result.error
+    return ctx
+
+
+def test_the_boiler_mans_answer_comes_whole_without_his_opener(boiler_room) -> None:
+    answer = answer_question(boiler_room, "锅炉水位掉到安全线下面了，赶紧往里补冷水行不行？")
+    assert answer.covered and "停炉熄火" in answer.answer
+    assert "问得好" not in answer.answer and not ends_mid_sentence(answer)
+
+
+def test_the_boiler_mans_three_reasons_come_whole(boiler_room) -> None:
+    answer = answer_question(boiler_room, "燃气锅炉老是点不着火，是什么原因？")
+    assert answer.covered and "原因主要有三个" in answer.answer
+    assert all(mark in answer.answer for mark in ("第一", "第二", "第三")) and not ends_mid_sentence(answer)
+
+
+def test_a_boiler_safety_question_he_never_answered_is_refused_with_nearby_material(boiler_room) -> None:
+    for question in ("锅炉排污的时候，排污阀开多大才安全？",  # he says how long, never how wide
+                     "锅炉房燃气泄漏了，先开风机还是先关总阀？",  # he never speaks of a leak
+                     "锅炉房里闻到一股煤气味，能不能先点火试试？"):
+        answer = answer_question(boiler_room, question)
+        assert not answer.covered and answer.citations == []
+        assert SAFETY_NOTE["zh"] in answer.answer and NEARBY_NOTE["zh"].split("{")[0] in answer.answer
+        assert "锅炉房老师傅" in answer.answer  # the nearby interview, named as such
+
+
+def test_the_llm_mode_abstains_on_the_same_decision(boiler_room) -> None:
+    from fake_chat import FakeChat
+
+    chat = FakeChat(["安全阀每半年校验一次 [1]。"])  # what a model would make up, were it asked
+    ctx = Context(boiler_room.settings, chat_model=chat)
+    answer = answer_question(ctx, "锅炉房里闻到一股煤气味，能不能先点火试试？", mode="llm")
+    assert not answer.covered and answer.mode == "llm" and chat.calls == []  # never asked
+    assert SAFETY_NOTE["zh"] in answer.answer
+
+
+def test_an_english_answer_keeps_its_whole_rule_not_its_first_clause() -> None:
+    from rag.answer import offline_answer
+
+    # A crane operator's rule runs past 150 characters in English; the answer carries it whole.
+    hits = _hits(("On our site a crane working near a 13.8 kV line keeps its boom, its load lines and the load "
+                  "itself at least twenty feet from the conductors, measured at the closest point the boom can "
+                  "swing to. A spotter watches nothing else while it lifts.", 1.0))
+    answer = offline_answer("How far does the crane boom have to stay from a 13.8 kV line?", hits)
+    assert answer.covered and "at least twenty feet" in answer.answer
+    assert not ends_mid_sentence(answer) and not answer.answer.endswith("…")
