@@ -162,8 +162,8 @@ def find_cases(root: Path) -> list[Case]:
     return cases
 
 
-def draft_case(case: Case, settings, embed=None, selection: dict | None = None):
-    """The offline draft of one case's transcript, parsed and chunked in memory."""
+def draft_case(case: Case, settings, embed=None, selection: dict | None = None, engine: str = "offline"):
+    """The draft of one case's transcript, parsed and chunked in memory: offline, or by the configured LLM."""
     from extraction.offline_engine import build_offline_draft
     from rag.chunk import chunk_transcript
     from rag.parse import parse_transcript
@@ -171,6 +171,10 @@ def draft_case(case: Case, settings, embed=None, selection: dict | None = None):
     t = parse_transcript(case.transcript.read_bytes(), case.transcript.name)
     t.id = "t-" + t.sha256[:12]
     chunks = chunk_transcript(t, chunk_tokens=settings.chunk_tokens, overlap=settings.chunk_overlap)
+    if engine == "llm":
+        from extraction.llm_engine import build_llm_draft
+
+        return build_llm_draft(settings, [t], {t.id: chunks}, embed=embed)[0]
     return build_offline_draft([t], {t.id: chunks}, embed=embed, selection=selection)
 
 
@@ -224,10 +228,10 @@ def _headlines(case: Case) -> list[str] | None:
     return None
 
 
-def evaluate_case(case: Case, settings, embed=None, selection: dict | None = None) -> dict:
+def evaluate_case(case: Case, settings, embed=None, selection: dict | None = None, engine: str = "offline") -> dict:
     """Figures of shifu's draft and of the baseline at the same point count, for one case."""
     text = scoring_text(case.transcript)
-    result = draft_case(case, settings, embed, selection)
+    result = draft_case(case, settings, embed, selection, engine)
     points, quiz = course_quotes(result.draft)
     headlines = _headlines(case)
     ours = score_course(points, quiz, case.reference, text)
@@ -257,17 +261,40 @@ def summarise(rows: Sequence[dict]) -> dict:
     return out
 
 
+ENGINES = ("offline", "llm")
+
+
 def evaluate_knowhow(root: Path, settings, *, collections: Sequence[str] = (), embed=None,
-                     progress: Progress | None = None) -> dict:
-    """Draft every interview under a knowhow folder and score it against its reference and the baseline."""
-    rows = []
+                     progress: Progress | None = None, engines: Sequence[str] = ("offline",)) -> dict:
+    """Draft every interview under a knowhow folder and score it against its reference and the baseline.
+
+    With several engines each interview is drafted by each in turn (the same run); the figures of an
+    engine other than offline are under `by_engine`."""
+    unknown = [e for e in engines if e not in ENGINES]
+    if unknown:
+        raise ShifuError(f"--engine {unknown[0]} is not an engine; use one of: {', '.join(ENGINES)}",
+                         zh=f"没有“{unknown[0]}”这种起草引擎；可用：{'、'.join(ENGINES)}")
+    if "llm" in engines and not (settings.llm_base_url and settings.llm_model):
+        from shifu.errors import ConfigError
+
+        raise ConfigError("the llm engine needs a chat server: set SHIFU_LLM_BASE_URL and SHIFU_LLM_MODEL "
+                          "(docs/LLM.md)", zh="llm 引擎需要一个对话模型服务：请设置 SHIFU_LLM_BASE_URL 和 "
+                                              "SHIFU_LLM_MODEL（见 docs/LLM.md）")
+    rows: dict[str, list[dict]] = {e: [] for e in engines}
     for case in find_cases(root):
         if collections and case.collection not in collections:
             continue
-        row = evaluate_case(case, settings, embed)
-        rows.append(row)
-        if progress:
-            progress(f"{case.collection}/{case.name}: {row['points']} points, F1 {row['f1']:.3f} "
-                     f"(baseline {row['baseline_f1']:.3f}), precision {row['point_precision']:.3f}, "
-                     f"recall {row['recall_weighted']:.3f}, top {row['recall_top']}, quiz {row['quiz_on_knowhow']:.3f}")
-    return {"collections": summarise(rows), "transcripts": rows}
+        for engine in engines:
+            row = evaluate_case(case, settings, embed, engine=engine)
+            rows[engine].append(row)
+            if progress:
+                progress(f"{case.collection}/{case.name}{'' if engine == 'offline' else f' ({engine})'}: "
+                         f"{row['points']} points, F1 {row['f1']:.3f} "
+                         f"(baseline {row['baseline_f1']:.3f}), precision {row['point_precision']:.3f}, "
+                         f"recall {row['recall_weighted']:.3f}, top {row['recall_top']}, "
+                         f"quiz {row['quiz_on_knowhow']:.3f}")
+    first = engines[0]
+    out: dict = {"engine": first, "collections": summarise(rows[first]), "transcripts": rows[first]}
+    if len(engines) > 1:
+        out["by_engine"] = {e: {"collections": summarise(rows[e]), "transcripts": rows[e]} for e in engines}
+    return out

@@ -226,17 +226,26 @@ def eval_knowhow_cmd(
     leave_one_out: Annotated[bool, typer.Option(
         "--leave-one-out", help="Draft each interview with the know-how scorer fitted on the other interviews "
                                 "only (the figures to report: no interview scores a scorer that saw it).")] = False,
+    engine: Annotated[list[str] | None, typer.Option(
+        "--engine", help="offline (default) or llm (the configured chat server, SHIFU_LLM_*); repeat to draft "
+                         "each interview with both in the same run.")] = None,
 ) -> None:
-    """Know-how picked out by offline drafts against outside references, beside the longest-sentences baseline."""
+    """Know-how picked out by drafts against outside references, beside the longest-sentences baseline."""
     from extraction.evaluate_knowhow import evaluate_knowhow
     from extraction.selection_fit import drafts_left_out
 
     settings = command_context().settings
+    engines = engine or ["offline"]
+    if leave_one_out and engines != ["offline"]:
+        raise ShifuError("--leave-one-out refits the offline scorer; run the llm engine without it",
+                         zh="--leave-one-out 只重新拟合离线打分；llm 引擎请不加这个选项运行")
     if leave_one_out:
         result = drafts_left_out(folder, settings, progress=_say, collections=only or ())
     else:
-        result = evaluate_knowhow(folder, settings, collections=only or (), progress=_say)
-    for name, row in result["collections"].items():
-        _say(f"{name}: F1 {row['f1']} (baseline {row['baseline_f1']}), precision {row['point_precision']}, "
-             f"recall {row['recall_weighted']}, top {row['recall_top']}, quiz {row['quiz_on_knowhow']}")
+        result = evaluate_knowhow(folder, settings, collections=only or (), progress=_say, engines=engines)
+    for name, by in result.get("by_engine", {result.get("engine", "offline"): result}).items():
+        for collection, row in by["collections"].items():
+            _say(f"{collection} ({name}): F1 {row['f1']} (baseline {row['baseline_f1']}), precision "
+                 f"{row['point_precision']}, recall {row['recall_weighted']}, top {row['recall_top']}, "
+                 f"quiz {row['quiz_on_knowhow']}")
     print(json.dumps(result, ensure_ascii=False))
