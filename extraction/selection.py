@@ -249,6 +249,14 @@ def _join(t: Transcript, chunks: Sequence[Chunk], group: list[KnowledgeUnit]) ->
     if len(group) == 1:
         return group
     text = t.text
+    if _subtitled(t):
+        # a subtitle file's cues were merged into turns: a quote across two cues is nowhere in the file as
+        # written (a cue number and its times lie between), so each sentence keeps its own citation
+        citations = [c for u in group for c in u.citations]
+        out = group[0]
+        for u in group[1:]:
+            out = _merged(out, u, citations)
+        return [out]
     citations = []
     for turn in dict.fromkeys(u.turn_index for u in group):
         part = [u for u in group if u.turn_index == turn]
@@ -261,6 +269,11 @@ def _join(t: Transcript, chunks: Sequence[Chunk], group: list[KnowledgeUnit]) ->
     for u in group[1:]:
         out = _merged(out, u, citations)
     return [out]
+
+
+def _subtitled(t: Transcript) -> bool:
+    """True for a transcript read from subtitles (.srt, .vtt), whose turns join many cues."""
+    return t.source_name.lower().endswith((".srt", ".vtt"))
 
 
 def _span_size(a: int, b: int, text: str) -> float:
