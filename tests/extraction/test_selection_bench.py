@@ -131,3 +131,24 @@ def test_what_makes_a_safety_rule():
     assert states_safety_rule("Never open the cylinder valve near an open flame.")
     assert not states_safety_rule("面团一定要揉到表面光滑。")  # a rule, but no danger in it
     assert not states_safety_rule("The fire was in 1975, I remember.")  # a danger, but no rule
+
+
+def test_a_point_cut_by_a_chunk_border_stays_one_point():
+    from extraction.selection import _join
+    from shifu.models import Chunk
+
+    turns = [("问", "模温怎么定？"), ("王师傅", "模温先按料的推荐值来定，不要自己乱改。PP一般放在四十度左右就可以了。"
+                                   "模温太低了制品表面就会有流痕，太高了冷却时间就长。")]
+    t, chunks = interview(turns, title="注塑")
+    units = extract_units(t, chunks, segment_transcript(t, None))
+    assert len(units) == 3
+    border = units[2].citations[0].start  # the answer's third sentence opens a new chunk
+    answer = t.turns[1]
+    cut = [Chunk(id=f"c{n}", transcript_id=t.id, ord=n, text=t.text[a:b], char_start=a, char_end=b)
+           for n, (a, b) in enumerate([(0, answer.char_start - 1), (answer.char_start, border),
+                                       (border, answer.char_end)])]
+    point = _join(t, cut, units)
+    # one point a trainer reads whole, cited once on each side of the border
+    assert len(point) == 1
+    assert [c.quote for c in point[0].citations] == [t.text[units[0].citations[0].start:border], units[2].text]
+    assert point[0].citations[0].chunk_id == "c1"
