@@ -367,6 +367,21 @@ def _merged(a: KnowledgeUnit, b: KnowledgeUnit, citations: list) -> KnowledgeUni
     })
 
 
+def one_quote_each(units: Sequence[KnowledgeUnit]) -> list[KnowledgeUnit]:
+    """Units as the quiz should see them: a point cited in several quotes (across turns, a chunk border or
+    subtitle cues) becomes one unit per quote, so a question's sentence always lies inside the quote it cites."""
+    out = []
+    for u in units:
+        if len(u.citations) < 2:
+            out.append(u)
+            continue
+        out += [u.model_copy(update={"text": c.quote, "citations": [c],
+                                     "quantities": [q for q in u.quantities if q in c.quote],
+                                     "terms": [w for w in u.terms if w in c.quote] or u.terms})
+                for c in u.citations]
+    return out
+
+
 def more_points(plans: Sequence, limit: int = 200) -> list[Point]:
     """What selection left out of every transcript, as points for review (warnings first, then best)."""
     left = [u for plan in plans for u in plan.left_out]
