@@ -369,16 +369,17 @@ def _merged(a: KnowledgeUnit, b: KnowledgeUnit, citations: list) -> KnowledgeUni
 
 def one_quote_each(units: Sequence[KnowledgeUnit]) -> list[KnowledgeUnit]:
     """Units as the quiz should see them: a point cited in several quotes (across turns, a chunk border or
-    subtitle cues) becomes one unit per quote, so a question's sentence always lies inside the quote it cites."""
+    subtitle cues) is asked about by its longest quote alone, so a question's sentence always lies inside
+    the one quote it cites (and the quiz still sees one unit per point)."""
     out = []
     for u in units:
         if len(u.citations) < 2:
             out.append(u)
             continue
-        out += [u.model_copy(update={"text": c.quote, "citations": [c],
-                                     "quantities": [q for q in u.quantities if q in c.quote],
-                                     "terms": [w for w in u.terms if w in c.quote] or u.terms})
-                for c in u.citations]
+        c = max(u.citations, key=lambda c: len(c.quote))
+        out.append(u.model_copy(update={"text": c.quote, "citations": [c],
+                                        "quantities": [q for q in u.quantities if q in c.quote],
+                                        "terms": [w for w in u.terms if w in c.quote] or u.terms}))
     return out
 
 
