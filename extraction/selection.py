@@ -1,6 +1,7 @@
 """Which of the masters' sentences a course teaches: each candidate scored for how teachable it is,
-the best kept within a budget that follows the interview's length, adjacent kept sentences of one
-turn joined into whole points, and the rest kept aside for review ("more from this interview").
+every safety rule and plausible warning first, then the best, within a budget that follows the
+interview's length; adjacent kept sentences of one turn joined into whole points, and the rest kept
+aside for review ("more from this interview").
 
 The scorer is a logistic regression over a few language-neutral features; its weights
 (selection_weights.json) were fitted on the bench's visible references and checked by leaving one
