@@ -27,7 +27,7 @@ from extraction.outline import (
 )
 from extraction.quiz import interview_minutes, quiz_target, write_quiz
 from extraction.segment import segment_transcript
-from extraction.selection import more_points, select_units
+from extraction.selection import more_points, one_quote_each, select_units
 from extraction.units import extract_units
 from extraction.validate import SourceText, ValidationReport, validate_draft
 from rag.language import is_cjk
@@ -147,9 +147,10 @@ def build_offline_draft(
             for li, _ in enumerate(seg.lessons or ((seg.first, seg.last),)):
                 group = [u for u in plan.units if u.module == m and u.lesson == li]
                 if group:
-                    lessons.append((_lesson_title(modules, group, language), group))
+                    lessons.append((_lesson_title(modules, group, language), one_quote_each(group)))
         target = quiz_target(interview_minutes(plan.transcript))
-        quiz += write_quiz(lessons, plan.units, language, target, id_prefix=f"q{n + 1}-" if len(plans) > 1 else "q")
+        quiz += write_quiz(lessons, one_quote_each(plan.units), language, target,
+                           id_prefix=f"q{n + 1}-" if len(plans) > 1 else "q")
     all_units = [u for plan in plans for u in plan.units]
     follow_ups = follow_up_questions(all_units, modules, language, gap_questions)
     draft = CourseDraft(

@@ -1,6 +1,7 @@
 """Which of the masters' sentences a course teaches: each candidate scored for how teachable it is,
-the best kept within a budget that follows the interview's length, adjacent kept sentences of one
-turn joined into whole points, and the rest kept aside for review ("more from this interview").
+every safety rule and plausible warning first, then the best, within a budget that follows the
+interview's length; adjacent kept sentences of one turn joined into whole points, and the rest kept
+aside for review ("more from this interview").
 
 The scorer is a logistic regression over a few language-neutral features; its weights
 (selection_weights.json) were fitted on the bench's visible references and checked by leaving one
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,6 +23,7 @@ import numpy as np
 
 from extraction.course import TEACHING_ORDER, UNIT_KINDS, KnowledgeUnit, Point
 from extraction.units import cite, has_reason, quantities
+from rag.answerability import is_safety_question
 from rag.language import count_cjk, is_cjk
 from shifu.models import Chunk, Transcript
 
@@ -42,6 +45,16 @@ _GENERAL = re.compile(r"\b(?:always|never|every|whenever|if you|the way to|the k
 _PAST = re.compile(r"\b(?:was|were|had|did|went|came|got|said|told|used to|\w{3,}ed)\b|了|过|那时|当时|后来", re.I)
 _PRESENT = re.compile(r"\b(?:is|are|can|does|do|will|tends?|makes?|gives?|means)\b|要|会|就是|可以|能", re.I)
 _HOW = re.compile(r"\b(?:how|why|what (?:is|are|makes|does)|explain)\b|怎么|为什么|如何|什么原因|要注意|判断", re.I)
+# a story of the speaker's own past: "I remember", "we went", "when I was", 那时候、当年、我记得
+_NARRATIVE = re.compile(r"\b(?:I|we) (?:remember|recall|was|were|went|had|did|got|came|left|joined|wrote|started|decided|spent|used to|\w+ed)\b"
+                        r"|\bwhen (?:I|we) (?:was|were|first|got|came)\b|\bat that time\b|\bin those days\b|\bback then\b"
+                        r"|那时候|那会儿|当年|我记得|记得那|有一回|有一次|那年|刚来|刚进", re.I)
+_DATE = re.compile(r"\b(?:19|20)\d\d\b|'\d\d\b|\b(?:January|February|March|April|June|July|August|September|October|"
+                   r"November|December|summer|winter|spring|fall)\b|\d+\s*年|[一二三四五六七八九〇零]{2,4}年|去年|前年|上个月", re.I)
+_ASIDE = re.compile(r"\[?\b(?:laugh\w*|chuckl\w*|inaudible|crosstalk)\b\]?|[（(](?:笑|大笑|众笑)[)）]|哈哈", re.I)
+_ANSWER = re.compile(r"^\W*(?:yes|yeah|no|well|oh|right|sure|ok|okay|uh|um|对|是的|是啊|嗯|哦|对对|没有|好)\b", re.I)
+_CONDITION = re.compile(r"\b(?:if|unless|whenever|otherwise)\b|如果|要是|的话|一旦|只要|否则|不然", re.I)
+_COMPARE = re.compile(r"\b(?:than|better|worse|faster|slower|easier|harder|more|less|instead)\b|比|更|越", re.I)
 _NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+")
 _WORD = re.compile(r"[A-Za-z0-9']+")
 
@@ -54,8 +67,28 @@ def _per(pattern: re.Pattern[str], text: str, words: float) -> float:
     return min(1.0, len(pattern.findall(text)) / max(words, 1.0) * 10)
 
 
+def _tokens(text: str) -> list[str]:
+    """Content tokens: English words of five letters or more, Chinese character pairs."""
+    words = [w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9-]{4,}", text)]
+    runs = re.findall(r"[\u4e00-\u9fff]+", text)
+    return words + [r[i:i + 2] for r in runs for i in range(len(r) - 1)]
+
+
+def vocabulary(t: Transcript) -> Counter:
+    """How often each content token comes back in the masters' turns: the topic's vocabulary recurs."""
+    return Counter(w for turn in t.turns if turn.role != "interviewer" for w in set(_tokens(turn.text)))
+
+
+def _recurring(text: str, vocab: Counter, turns: int) -> float:
+    """Share of a sentence's content tokens said in at least three turns but not in most of them."""
+    tokens = _tokens(text)
+    if not tokens:
+        return 0.0
+    return sum(1 for w in tokens if 3 <= vocab[w] <= max(3, turns // 4)) / len(tokens)
+
+
 def features(unit: KnowledgeUnit, turn_text: str, position: float, language: str, panel: bool,
-             question: str = "") -> list[float]:
+             question: str = "", vocab: Counter | None = None, turns: int = 1) -> list[float]:
     """The scorer's view of one candidate sentence (order matches FEATURES)."""
     text = unit.text
     cjk, words = _size(text)
@@ -86,11 +119,21 @@ def features(unit: KnowledgeUnit, turn_text: str, position: float, language: str
         1.0 if language == "zh" else 0.0,
         1.0 if panel else 0.0,
         *[1.0 if unit.kind == k else 0.0 for k in UNIT_KINDS],
+        _per(_NARRATIVE, text, length),
+        min(1.0, len(_DATE.findall(text)) / 2),
+        1.0 if _ASIDE.search(text) else 0.0,
+        1.0 if "?" in text or "？" in text else 0.0,
+        1.0 if _ANSWER.match(text) else 0.0,
+        _per(_CONDITION, text, length),
+        _per(_COMPARE, text, length),
+        _recurring(text, vocab or Counter(), turns),
+        min(1.0, offset / max(len(turn_text), 1)) if offset >= 0 else 0.5,
     ]
 
 
 FEATURES = ("bias", "length", "turn_length", "opens_turn", "position", "position2", "terms", "quantity", "reason",
-            "biography", "hedge", "second_person", "general", "names", "past", "present", "asked_how", "turn_biography", "opens_mid", "zh", "panel", *[f"kind_{k}" for k in UNIT_KINDS])
+            "biography", "hedge", "second_person", "general", "names", "past", "present", "asked_how", "turn_biography", "opens_mid", "zh", "panel", *[f"kind_{k}" for k in UNIT_KINDS],
+            "narrative", "dates", "aside", "question", "answer_word", "condition", "comparison", "topic_words", "place_in_turn")
 
 
 @lru_cache(maxsize=1)
@@ -104,8 +147,10 @@ def feature_rows(t: Transcript, units: Sequence[KnowledgeUnit]) -> np.ndarray:
     """A feature row per unit (units from extract_units, in transcript order)."""
     n = max(len(t.turns) - 1, 1)
     panel = is_panel(t)
+    vocab = vocabulary(t)
+    turns = sum(1 for turn in t.turns if turn.role != "interviewer")
     return np.array([features(u, t.turns[u.turn_index].text, u.turn_index / n, t.language, panel,
-                              _question_before(t, u.turn_index)) for u in units])
+                              _question_before(t, u.turn_index), vocab, turns) for u in units])
 
 
 def _question_before(t: Transcript, index: int) -> str:
@@ -182,12 +227,14 @@ def passages(t: Transcript, units: Sequence[KnowledgeUnit], picked: Sequence[int
 
 
 def choose(t: Transcript, units: Sequence[KnowledgeUnit], scores: np.ndarray, cfg: dict) -> list[int]:
-    """Indexes kept: the best first, until the points they make (once joined) fill the budget."""
+    """Indexes kept: safety first (a warning the scorer finds at all plausible, every safety rule), then the
+    best, until the points they make (once joined) fill the budget; then what a kept sentence needs to stay whole."""
     target = min(budget(t, scores, cfg), len(units))
-    picked: list[int] = []
+    picked = [i for i, u in enumerate(units)
+              if (u.kind == "warning" and scores[i] >= cfg["keep_warning"]) or states_safety_rule(u.text)]
     for i in np.argsort(-scores, kind="stable"):
-        if len(picked) >= target and len(picked) >= 4 * target:
-            break
+        if int(i) in picked:
+            continue
         trial = picked + [int(i)]
         if len(passages(t, units, trial, cfg["join_chars"])) > target:
             if len(picked) >= target:
@@ -195,9 +242,6 @@ def choose(t: Transcript, units: Sequence[KnowledgeUnit], scores: np.ndarray, cf
             continue
         picked = trial
     picked += [j for j in companions(t.text, units, picked) if j not in picked]
-    # a warning the scorer finds at all plausible is taught even past the budget: safety comes first
-    picked += [i for i, u in enumerate(units) if u.kind == "warning" and scores[i] >= cfg["keep_warning"]
-               and i not in picked]
     return sorted(picked)
 
 
@@ -206,6 +250,15 @@ _LEANS_BACK = re.compile(r"^\W*(?:so\b|that'?s why|this is why|which is why|and 
 _POINTS_AHEAD = re.compile(r"[:：]\s*$|(?:几|[两三四五六七八九\d]+)(?:个|条|点|步|种)[^。！？]{0,12}[:：，,。]?\s*$"
                            r"|\b(?:two|three|four|five|several) (?:things|rules|mistakes|steps|reasons|ways)\b[^.]*[:.]?\s*$", re.I)
 _CAUSE_AFTER = re.compile(r"^\W*(?:because|since|因为|由于|要不然|不然|否则|otherwise)", re.I)
+
+
+_MUST = re.compile(r"\b(?:must|never|always|do not|don'?t|make sure|not allowed|forbidden|no one (?:should|may))\b"
+                   r"|必须|严禁|千万|不能|不准|不许|不要|禁止|一定要|务必|先[^，。]{0,6}再", re.I)
+
+
+def states_safety_rule(text: str) -> bool:
+    """A rule about danger: must / never / 必须 / 严禁 / 千万 / 不能 with a hazard (fire, shock, gas, a fall...)."""
+    return bool(_MUST.search(text)) and is_safety_question(text)
 
 
 def companions(text: str, units: Sequence[KnowledgeUnit], picked: Sequence[int]) -> list[int]:
@@ -244,11 +297,32 @@ def select_units(t: Transcript, chunks: Sequence[Chunk], units: Sequence[Knowled
 
 
 def _join(t: Transcript, chunks: Sequence[Chunk], group: list[KnowledgeUnit]) -> list[KnowledgeUnit]:
-    """One unit for a run of adjacent sentences, cited once per turn it spans (or the sentences apart
-    when a chunk border cuts the run)."""
+    """One unit for a run of adjacent sentences, cited once per turn it spans (and once more where a chunk
+    border cuts the run: a citation lies inside one chunk)."""
     if len(group) == 1:
         return group
     text = t.text
+    citations = []
+    for turn in dict.fromkeys(u.turn_index for u in group):
+        part = [u for u in group if u.turn_index == turn]
+        if _subtitled(t):
+            # a subtitle file's cues were merged into turns: a quote across two cues is nowhere in the file as
+            # written (a cue number and its times lie between), so each sentence keeps its own citation
+            citations += [c for u in part for c in u.citations]
+            continue
+        piece = part[0].citations[0]
+        for u in part[1:]:
+            longer = cite(t, text, chunks, piece.start, u.citations[-1].end)
+            if longer is not None and longer.quote == text[piece.start:u.citations[-1].end]:
+                piece = longer
+            else:
+                citations.append(piece)
+                piece = u.citations[0]
+        citations.append(piece)
+    out = group[0]
+    for u in group[1:]:
+        out = _merged(out, u, citations)
+    return [out]
     citations = []
     for turn in dict.fromkeys(u.turn_index for u in group):
         part = [u for u in group if u.turn_index == turn]
@@ -261,6 +335,11 @@ def _join(t: Transcript, chunks: Sequence[Chunk], group: list[KnowledgeUnit]) ->
     for u in group[1:]:
         out = _merged(out, u, citations)
     return [out]
+
+
+def _subtitled(t: Transcript) -> bool:
+    """True for a transcript read from subtitles (.srt, .vtt), whose turns join many cues."""
+    return t.source_name.lower().endswith((".srt", ".vtt"))
 
 
 def _span_size(a: int, b: int, text: str) -> float:
@@ -287,6 +366,22 @@ def _merged(a: KnowledgeUnit, b: KnowledgeUnit, citations: list) -> KnowledgeUni
         "score": max(a.score, b.score),
         "terms": list(dict.fromkeys(a.terms + b.terms))[:6], "quantities": a.quantities + b.quantities,
     })
+
+
+def one_quote_each(units: Sequence[KnowledgeUnit]) -> list[KnowledgeUnit]:
+    """Units as the quiz should see them: a point cited in several quotes (across turns, a chunk border or
+    subtitle cues) is asked about by its longest quote alone, so a question's sentence always lies inside
+    the one quote it cites (and the quiz still sees one unit per point)."""
+    out = []
+    for u in units:
+        if len(u.citations) < 2:
+            out.append(u)
+            continue
+        c = max(u.citations, key=lambda c: len(c.quote))
+        out.append(u.model_copy(update={"text": c.quote, "citations": [c],
+                                        "quantities": [q for q in u.quantities if q in c.quote],
+                                        "terms": [w for w in u.terms if w in c.quote] or u.terms}))
+    return out
 
 
 def more_points(plans: Sequence, limit: int = 200) -> list[Point]:

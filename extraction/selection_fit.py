@@ -92,7 +92,7 @@ def fit(xs: list[np.ndarray], ys: list[np.ndarray], groups: list[str], l2: float
 def score_selection(d: Prepared, w: np.ndarray, cfg: dict) -> dict:
     """The held-out figures of one interview with these weights and settings, beside the baseline."""
     kept = select_units(d.transcript, d.chunks, [u.model_copy() for u in d.units], list(w), cfg).kept
-    points = [[u.text] for u in kept]
+    points = [[c.quote for c in u.citations] for u in kept]  # as a draft cites them
     ours = score_course(points, [], d.case.reference, d.text)
     base = score_course([[s] for s in longest_sentences(d.case.transcript, len(points))], [], d.case.reference, d.text)
     return {"collection": d.case.collection, "name": d.case.name, **ours, "baseline_f1": base["f1"]}

@@ -95,7 +95,18 @@ def test_the_budget_takes_the_best_first():
     scores = np.linspace(0.1, 0.9, len(units))
     picked = choose(t, units, scores, {**weights(), "min_points": 2, "max_per_10k": 0, "keep_warning": 2.0,
                                        "join_chars": 0})
-    assert picked == [len(units) - 2, len(units) - 1]
+    rule = next(i for i, u in enumerate(units) if "千万别把手" in u.text)
+    # the safety rule (hands kept out of the mixer) comes first, then the best: two points in all
+    assert picked == [rule, len(units) - 1]
+
+
+def test_a_safety_rule_is_taught_even_when_it_scores_lowest():
+    t, chunks, units = _units()
+    rule = next(i for i, u in enumerate(units) if "千万别把手" in u.text)
+    scores = np.full(len(units), 0.9)
+    scores[rule] = 0.0
+    picked = choose(t, units, scores, {**weights(), "min_points": 1, "max_per_10k": 0, "keep_warning": 2.0})
+    assert rule in picked
 
 
 # --- the matching rule agrees with the bench's reference scorer -------------------------------

@@ -96,3 +96,59 @@ def test_every_quiz_item_tests_a_taught_point():
     assert draft.quiz
     for item in draft.quiz:
         assert all(any(a <= c.start and c.end <= b for a, b in taught) for c in item.citations), item.stem
+
+
+@needs_bench
+@pytest.mark.parametrize("name", ["dough_proofing", "forklift", "injection_molding"])
+def test_a_safety_rule_in_the_interview_is_taught(settings, name):
+    from extraction.evaluate_knowhow import course_quotes, draft_case, locate, matches, scoring_text
+    from extraction.selection import states_safety_rule
+
+    case = next(c for c in find_cases(KNOWHOW) if c.name == name)
+    text = scoring_text(case.transcript)
+    rules = [q for item in case.reference["items"] for q in item["quotes"] if states_safety_rule(q)]
+    assert rules  # each of these interviews states one (steam, hydrogen, hands in the mould)
+    points, _ = course_quotes(draft_case(case, settings).draft)
+    taught = [s for quotes in points for s in (locate(q, text) for q in quotes) if s]
+    for rule in rules:
+        span = locate(rule, text)
+        assert span and any(matches(span, s) for s in taught), rule
+
+
+def test_the_demo_welders_confined_space_rule_is_a_lesson_point():
+    from drafting_kit import corpus
+
+    t, chunks = corpus("welding_tig_mig_zh_gbk.txt")
+    draft = build_offline_draft([t], {t.id: chunks}).draft
+    points = [p.text for m in draft.modules for lesson in m.lessons for p in lesson.points]
+    assert any("受限空间焊，必须先通风" in p for p in points)  # taught, not only in "more from this interview"
+
+
+def test_what_makes_a_safety_rule():
+    from extraction.selection import states_safety_rule
+
+    assert states_safety_rule("充电间里严禁抽烟、严禁明火。")
+    assert states_safety_rule("Never open the cylinder valve near an open flame.")
+    assert not states_safety_rule("面团一定要揉到表面光滑。")  # a rule, but no danger in it
+    assert not states_safety_rule("The fire was in 1975, I remember.")  # a danger, but no rule
+
+
+def test_a_point_cut_by_a_chunk_border_stays_one_point():
+    from extraction.selection import _join
+    from shifu.models import Chunk
+
+    turns = [("问", "模温怎么定？"), ("王师傅", "模温先按料的推荐值来定，不要自己乱改。PP一般放在四十度左右就可以了。"
+                                   "模温太低了制品表面就会有流痕，太高了冷却时间就长。")]
+    t, chunks = interview(turns, title="注塑")
+    units = extract_units(t, chunks, segment_transcript(t, None))
+    assert len(units) == 3
+    border = units[2].citations[0].start  # the answer's third sentence opens a new chunk
+    answer = t.turns[1]
+    cut = [Chunk(id=f"c{n}", transcript_id=t.id, ord=n, text=t.text[a:b], char_start=a, char_end=b)
+           for n, (a, b) in enumerate([(0, answer.char_start - 1), (answer.char_start, border),
+                                       (border, answer.char_end)])]
+    point = _join(t, cut, units)
+    # one point a trainer reads whole, cited once on each side of the border
+    assert len(point) == 1
+    assert [c.quote for c in point[0].citations] == [t.text[units[0].citations[0].start:border], units[2].text]
+    assert point[0].citations[0].chunk_id == "c1"
