@@ -144,6 +144,49 @@ def modules_from_outline(outline: LLMOutline, units: dict[str, KnowledgeUnit], l
     return modules
 
 
+def _spans(points: Sequence[Point]) -> dict[str, list[tuple[int, int]]]:
+    out: dict[str, list[tuple[int, int]]] = {}
+    for p in points:
+        for c in p.citations:
+            out.setdefault(c.transcript_id, []).append((c.start, c.end))
+    return out
+
+
+def _covered(point: Point, spans: dict[str, list[tuple[int, int]]]) -> bool:
+    return any(a < c.end and c.start < b for c in point.citations for a, b in spans.get(c.transcript_id, ()))
+
+
+def keep_offline_points(modules: list[Module], offline: Sequence[Module], language: str) -> list[Module]:
+    """The offline selection decides what is taught; the model arranges and rewrites it.
+
+    A point of the offline draft whose words no point of the model's outline cites is kept, under its
+    offline lesson's title, in a closing module; an outline with no point at all gives way to the
+    offline modules (a weak model once left a whole course empty)."""
+    spans = _spans([p for m in modules for lesson in m.lessons for p in lesson.points])
+    if not spans:
+        return [m.model_copy(deep=True) for m in offline]
+    left = []
+    for m in offline:
+        for lesson in m.lessons:
+            missing = [p.model_copy(deep=True) for p in lesson.points if not _covered(p, spans)]
+            if missing:
+                left.append(Lesson(title=lesson.title, objectives=list(lesson.objectives),
+                                   content_md=lesson_markdown(missing, {}, language), points=missing))
+    if not left:
+        return modules
+    zh = language == "zh"
+    return [*modules, Module(title="师傅还讲到" if zh else "More from the master",
+                             summary=("模型的大纲没有收入、但离线选出的要点。" if zh
+                                      else "Points the offline selection kept that the model's outline left out."),
+                             lessons=left)]
+
+
+def keep_offline_quiz(items: list[QuizItem], offline: Sequence[QuizItem], wanted: int) -> list[QuizItem]:
+    """The model's quiz items that cite the master's words; offline items make up the count wanted."""
+    kept = [q for q in items if q.citations]
+    return kept + [q.model_copy(deep=True) for q in offline[:max(0, wanted - len(kept))]]
+
+
 def reduce_quiz(calls: _Calls, language: str, units: dict[str, KnowledgeUnit], n_items: int,
                 limits: Limits = LIMITS) -> list[QuizItem] | None:
     """Quiz items the model wrote over the best units; each cites the quotes of the units it names."""
@@ -196,16 +239,21 @@ def build_llm_draft(
         draft.audience = outline.audience or draft.audience
         draft.level = outline.level or draft.level
         draft.objectives = outline.objectives or draft.objectives
-        draft.modules = modules_from_outline(outline, units, language)
+        draft.modules = keep_offline_points(modules_from_outline(outline, units, language), offline.draft.modules,
+                                            language)
     minutes = sum(interview_minutes(t) for t in transcripts)
-    quiz = reduce_quiz(calls, language, units, min(quiz_target(minutes), 8), limits) if units else None
+    wanted = min(quiz_target(minutes), 8)
+    quiz = reduce_quiz(calls, language, units, wanted, limits) if units else None
+    dropped: list[str] = []
     if quiz is not None:
-        draft.quiz = quiz
+        draft.quiz = keep_offline_quiz(quiz, offline.draft.quiz, wanted)
+        dropped = [f"model quiz item dropped, it cites none of the master's words: {q.stem[:60]}"
+                   for q in quiz if not q.citations]
     draft.sources = [Source(transcript_id=t.id, title=t.title, expert=t.expert or "", sha256=t.sha256)
                      for t in transcripts]
     sources = {t.id: SourceText(t, list(chunks.get(t.id, []))) for t in transcripts}
     report = validate_draft(draft, sources)
-    report.problems += [f"model output rejected, offline draft kept for it: {r}" for r in calls.rejected]
+    report.problems += [f"model output rejected, offline draft kept for it: {r}" for r in calls.rejected] + dropped
     result = DraftResult(draft=CourseDraft.model_validate(draft.model_dump()), units=list(units.values()),
                          plans=offline.plans, sources=sources, report=report)
     return result, settings.llm_model, calls.versions

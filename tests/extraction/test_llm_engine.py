@@ -17,6 +17,7 @@ from extraction.llm_schemas import (
     LLMUnit,
     LLMUnits,
 )
+from extraction.offline_engine import build_offline_draft
 from extraction.structured_ask import ConfiguredModel
 from extraction.validate import supported
 
@@ -63,11 +64,54 @@ def test_bad_model_output_is_flagged_not_passed(settings):
     assert "cites unknown knowledge unit u404" in lesson.flags
     assert "empty lesson" in empty.flags
     assert any("point not supported by its quote" in p.flags or "no citation" in p.flags for p in lesson.points)
-    q1, q2, q3 = draft.quiz
+    q1, q2, *offline = draft.quiz
     assert "options are not distinct" in q1.flags
     assert "answer not supported by the cited quote" in q2.flags
-    assert "cites unknown knowledge unit u77" in q3.flags and "no citation" in q3.flags
+    # the item citing nothing known is not offered: an offline item, grounded, takes its place, and the report says so
+    assert offline and all(q.citations and not q.id.startswith("llm-") for q in offline)
+    assert any("Grounds are optional" in p and "dropped" in p for p in result.report.problems)
     _trusted(draft)
+
+
+def test_the_offline_selection_stays_whatever_the_model_leaves_out(settings):
+    """A weak model's outline keeps one unit: every other point the offline engine selected is still taught."""
+    t, chunks = corpus("lineman_safety_en.json")
+
+    def script(prompt, schema):
+        if prompt.name == "draft_units":
+            sentences = tagged(prompt, "sentence")
+            return LLMUnits(units=[LLMUnit(kind="rule", text=text[:300], sentence_ids=[sid]) for sid, text in sentences])
+        if prompt.name == "draft_outline":
+            ids = [uid for uid, _ in tagged(prompt, "unit")]
+            return LLMOutline(title="Line safety", modules=[LLMModule(title="Grounds", lessons=[
+                LLMLesson(title="Test first", unit_ids=ids[:1])])])
+        return LLMQuiz(items=[])
+
+    offline = build_offline_draft([t], {t.id: chunks}).draft
+    draft = build_llm_draft(settings, [t], {t.id: chunks}, ask=FakeModel(script))[0].draft
+    taught = {(c.start, c.end) for m in draft.modules for lesson in m.lessons for p in lesson.points
+              for c in p.citations}
+    for m in offline.modules:
+        for lesson in m.lessons:
+            for p in lesson.points:
+                assert any((c.start, c.end) in taught for c in p.citations), p.text
+    assert draft.modules[0].title == "Grounds" and draft.modules[-1].title == "More from the master"
+    assert len(draft.quiz) >= 1, "offline items make up a quiz the model left empty"
+
+
+def test_an_outline_with_no_point_gives_way_to_the_offline_course(settings):
+    t, chunks = corpus("lineman_safety_en.json")
+
+    def script(prompt, schema):
+        if prompt.name == "draft_outline":
+            return LLMOutline(title="Empty", modules=[LLMModule(title="Nothing", lessons=[
+                LLMLesson(title="Nothing", unit_ids=["u404"])])])
+        return refusing(prompt, schema)
+
+    offline = build_offline_draft([t], {t.id: chunks}).draft
+    draft = build_llm_draft(settings, [t], {t.id: chunks}, ask=FakeModel(script))[0].draft
+    assert [m.title for m in draft.modules] == [m.title for m in offline.modules]
+    assert sum(len(lesson.points) for m in draft.modules for lesson in m.lessons) > 0
 
 
 def test_the_model_is_asked_once_per_segment_up_to_the_limit(settings):
