@@ -32,10 +32,13 @@ KIND_CUES: list[tuple[UnitKind, re.Pattern[str]]] = [
         r"^\W*(?:我们?)?(?:刚学|刚进厂|刚入行|刚来|刚开始干|当学徒|学徒的时候|年轻的时候|那时候|那个时候|那年|当年|有一次|有一年|有一回|我记得|记得有|记得那|以前我)"
         r"|我刚学的时候|我刚带|当学徒|学徒的时候|^\W*我是?(?:19|20)\d\d年|^\W*(?:i remember|one time|years ago|back (?:in|when)|when i was|in (?:19|20)\d\d)\b",
         re.I)),
+    # a rule tells the worker what to do or never do (必须, 不能, must, never); "标准", "原则" or "规矩"
+    # alone only talk about rules ("有几个规矩你得先守住", "普通话标准")
     ("rule", re.compile(
-        r"一定要|必须|务必|记住|原则|规矩|规定|标准|总是|永远|每次都|宁可|千万|(?<!要)不要|不能|不许|禁止|绝对不|别[去把让用碰动]|否则"
-        r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe)|\bdo not\b"
-        r"|\bnever\b|otherwise|\bmust\b|make sure|the rule|you have to|you need to|principle", re.I)),
+        r"一定要|必须|务必|千万|严禁|禁止|不许|不准|绝对不|永远不|每次都|宁可|(?<!要)不要|不能|别[去把让用碰动加开拿站]"
+        r"|规定|规矩是|记住"
+        r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe|have|want)"
+        r"|\bdo not\b|\bnever\b|\bmust\b|\bshould\b|make sure|the rule is|you have to|you need to", re.I)),
     ("step", re.compile(
         r"^(?:先|首先|第一步|第[一二三四五六七八九十\d]步|接着|之后|最后|再把|再用)|先[把用将看拿]|然后[再把用将]|第[一二三四五六七八九十\d]步"
         r"|^然后[，,]?(?:再|把|用|将|拿|放|从|往|等|接|挂|测|量|看|装|拆|拧|关|开)"
@@ -65,6 +68,10 @@ KIND_CUES: list[tuple[UnitKind, re.Pattern[str]]] = [
         r"|when i was|at that time|in those days|\bin (?:19|20)\d\d\b|at the time", re.I)),
 ]
 _CUES = dict(KIND_CUES)
+# What makes a sentence a rule: a prescriptive cue about the work (quiz and follow-up questions use it too).
+PRESCRIPTIVE = _CUES["rule"]
+# Stage directions and notes of the transcriber: "（中间陈师傅接了个电话，约两分钟）", "[laughs]", "(inaudible)".
+NOTE = re.compile(r"（[^（）]*）|\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 
 # Numbers with a unit (the unit decides which numbers are of the same kind).
 _ZH_NUM = r"[0-9０-９]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万半几]+"
@@ -203,7 +210,10 @@ def _long_enough(quote: str, language: str) -> bool:
 def quantities(text: str) -> list[tuple[int, int, str]]:
     """(start, end, unit) of each number-with-unit in text; unit is normalised for comparison."""
     out = []
+    notes = [n.span() for n in NOTE.finditer(text)]
     for m in QUANTITY.finditer(text):
+        if any(a <= m.start() < b for a, b in notes):
+            continue  # "（约两分钟）": the transcriber's note, not the master's number
         if m.group("zn") and "几" in m.group("zn"):
             continue  # "几毫米", "十几米": a rough amount, not a number to learn or to compare
         if m.group("yr"):
@@ -215,11 +225,32 @@ def quantities(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+# Numbers no trainer teaches: dates, ages, lengths of a life or a career, counts in a story.
+STORY_UNITS = {"year", "年", "岁", "个月", "天", "周", "day", "week", "month", "people", "user", "machine", "copie",
+               "word", "line", "time", "遍", "道", "层"}
+# A sentence that recalls the past ("It was too big…", "那时候…"): its numbers belong to the story.
+_RECOLLECTION = re.compile(r"\b(?:was|were|had|did|used to|remember|back then|at the time|in those days)\b"
+                           r"|那时候|那个时候|当年|当时|以前|有一次|记得", re.I)
+
+
+def recollection(sentence: str) -> bool:
+    """True when a sentence recalls the past rather than says how the work is done."""
+    return _RECOLLECTION.search(sentence) is not None
+
+
+def key_numbers(sentence: str) -> list[tuple[int, int, str]]:
+    """The numbers of a sentence a worker should learn: a quantity with a unit of the trade (not a date,
+    an age or a count), said as how things are, not in a recollection."""
+    if recollection(sentence):
+        return []
+    return [(x, y, unit) for x, y, unit in quantities(sentence) if unit not in STORY_UNITS]
+
+
 def classify(quote: str) -> UnitKind:
     """The kind of a know-how sentence from its cue words (fact when none fits)."""
     for kind, pattern in KIND_CUES:
         if kind == "measurement":
-            if any(unit not in _TIME_UNITS for _, _, unit in quantities(quote)):
+            if not _RECOLLECTION.search(quote) and any(unit not in _TIME_UNITS for _, _, unit in quantities(quote)):
                 return kind
             continue
         if pattern.search(quote):
@@ -258,6 +289,11 @@ def is_thing(term: str) -> bool:
         return False  # "放油螺": a word cut short
     # jieba tags unknown two-character words as nouns; a leading verb gives them away
     return not (len(term) == 2 and term[0] in _VERB_LEAD and _jieba().dt.FREQ.get(term, 0) < 5)
+
+
+def is_name(term: str) -> bool:
+    """True when a Chinese term is the name of a person, place or organisation (小刘, 湖南), not a thing."""
+    return not term.isascii() and any(w.flag.startswith(("nr", "ns", "nt")) for w in _jieba().posseg.lcut(term))
 
 
 def word_bounds(sentence: str) -> set[int]:
@@ -431,8 +467,8 @@ def extract_units(
             kind = classify(text[a:b])  # with its opening: "然后…" says it is a step
             a = trim_lead(text, a, b)
             quote = text[a:b]
-            if not _long_enough(quote, language):
-                continue
+            if not _long_enough(NOTE.sub("", quote), language):
+                continue  # nothing said but a stage direction or a note ("（有人敲门……）", "[laughs]")
             citation = cite(t, text, chunks, a, b)
             if citation is None or citation.quote != quote:
                 continue
