@@ -262,34 +262,46 @@ class QuizWriter:
                     else f"According to the master, what do you do when \"{trim_fillers(prompt)}\"?")
         return self._checked(unit, "single_choice", stem, options, [answer], "medium", "understand")
 
-    def multiple_choice(self, group: Sequence[KnowledgeUnit], title: str) -> QuizItem | None:
-        """'Which of these are true?': the master's statements beside others of his made false in meaning."""
+    def multiple_choice(self, group: Sequence[KnowledgeUnit], title: str, single: bool = False) -> QuizItem | None:
+        """'Which of these are true?' (two of the master's statements beside two of his made false in
+        meaning), or with `single` 'which one is true?' (one beside three); each option cites its point."""
+        want_true, want_false = (1, 3) if single else (2, 2)
+        limit = 90 if self.language == "zh" else 260
         trues: list[tuple[KnowledgeUnit, str]] = []
         falses: list[tuple[KnowledgeUnit, str]] = []
         for u in group:
-            if len(trues) < 2:
+            if len(trues) < want_true:
                 s = self.statement(u)
                 if s is not None and not s.endswith("…"):
                     trues.append((u, s))
                     continue
-            if len(falses) < 2:
+            if len(falses) < want_false:
                 f = self.swapped(u)
-                if f is not None and len(f) <= (90 if self.language == "zh" else 260):
+                if f is not None and len(f) <= limit:
                     falses.append((u, f))
-            if len(trues) == 2 and len(falses) == 2:
+            if len(trues) == want_true and len(falses) == want_false:
                 break
-        if len(trues) < 2 or not falses:
+        if len(trues) < want_true or len(falses) < (want_false if single else 1):
             return None
         options = _shuffle([s for _, s in trues] + [s for _, s in falses], trues[0][0].id + "m")
         if len({_norm(o) for o in options}) < len(options):
             return None
-        stem = (f"关于“{title}”，以下哪些说法符合师傅讲的？（多选）" if self.language == "zh"
-                else f"About {title}: which of these agree with what the master said? (choose all that apply)")
-        item = self._item(trues[0][0], "multiple_choice", stem, options, [s for _, s in trues], "medium",
-                          "understand")
+        zh = self.language == "zh"
+        if not title:
+            stem = (("下面哪一种说法符合师傅讲的？" if single else "以下哪些说法符合师傅讲的？（多选）") if zh else
+                    ("Which one of these agrees with what the master said?" if single
+                     else "Which of these agree with what the master said? (choose all that apply)"))
+        elif single:
+            stem = (f"关于“{title}”，下面哪一种说法符合师傅讲的？" if zh
+                    else f"About {title}: which one of these agrees with what the master said?")
+        else:
+            stem = (f"关于“{title}”，以下哪些说法符合师傅讲的？（多选）" if zh
+                    else f"About {title}: which of these agree with what the master said? (choose all that apply)")
+        item = self._item(trues[0][0], "single_choice" if single else "multiple_choice", stem, options,
+                          [s for _, s in trues], "medium", "understand")
         # every option comes from a point it cites: the true ones as said, the false ones changed in meaning
         item.citations = [c.model_copy() for u, _ in trues + falses for c in u.citations]
-        sep = "；" if self.language == "zh" else " "
+        sep = "；" if zh else " "
         item.explanation = sep.join(explanation(u, self.language) for u, _ in trues + falses)
         return item if supported(item) else None
 
@@ -545,7 +557,7 @@ def write_quiz(
     target: int,
     id_prefix: str = "q",
 ) -> list[QuizItem]:
-    """Up to `target` items spread over lessons, rotating item types; stems never repeat.
+    """Up to `target` items spread over lessons, rotating item types; no item repeats another.
 
     Every lesson gets a question (up to 10 lessons) even where `target` is smaller; when there are
     more lessons than items, the items are spread over the whole course, not its first lessons."""
@@ -573,15 +585,17 @@ def write_quiz(
             n, title, lesson_units = lessons[li]
             ranked = sorted(lesson_units, key=lambda u: (-u.score, u.turn_index))
             kind = plan[(rounds + step) % len(plan)]
-            item = _one_item(writer, kind, ranked, used_units, title)
+            near = [u for _, _, other in lessons if other is not lesson_units for u in other
+                    if u.module == ranked[0].module]
+            item = _one_item(writer, kind, ranked, used_units, title, near)
             if item is None:
                 for other in plan:  # this lesson cannot do that type: try the others
-                    item = _one_item(writer, other, ranked, used_units, title)
+                    item = _one_item(writer, other, ranked, used_units, title, near)
                     if item is not None:
                         break
-            if item is None or _norm(item.stem) in stems:
+            if item is None or _norm(item.stem + "".join(item.options)) in stems:
                 continue
-            stems.add(_norm(item.stem))
+            stems.add(_norm(item.stem + "".join(item.options)))
             written.append((n, rounds, item))
             progressed = True
         rounds += 1
@@ -593,9 +607,10 @@ def write_quiz(
     return items
 
 
-# The order item types are tried in, each lesson starting one further: concepts first (a number, a
-# cause or what to do when), then statements true or false in meaning, then open questions.
-PLAN = ("number", "multi", "relation", "tf_false", "multi", "tf_true", "term", "short")
+# The order item types are tried in, each lesson starting one further: concepts (a number, a cause or
+# what to do when, statements true or false in meaning), then open questions. A blank on a term
+# ("term") tests wording more than understanding: only offered when a trainer regenerates an item.
+PLAN = ("number", "multi", "relation", "one_true", "tf_false", "multi", "tf_true", "one_true", "short")
 
 
 def _median(values: Sequence[float]) -> float:
@@ -610,10 +625,14 @@ def _spread(n: int, k: int) -> list[int]:
 
 
 def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: set[str],
-              title: str) -> QuizItem | None:
-    if kind == "multi":
-        fresh = [u for u in units if u.id not in used]
-        item = writer.multiple_choice(fresh, title) if len(fresh) >= 3 else None
+              title: str, near: Sequence[KnowledgeUnit] = ()) -> QuizItem | None:
+    if kind in ("multi", "one_true"):
+        # fresh points first; a point already asked about may still be an option (another of its sentences);
+        # a short lesson borrows from the other lessons of its module, and then names no lesson
+        fresh = [u for u in units if u.id not in used] + [u for u in units if u.id in used]
+        item = writer.multiple_choice(fresh, title, kind == "one_true") if len(fresh) >= 3 else None
+        if item is None and near:
+            item = writer.multiple_choice([*fresh, *near], "", kind == "one_true")
         if item is not None:
             used.update(u.id for u in fresh if any(c.start == d.start for c in u.citations for d in item.citations))
         return item
