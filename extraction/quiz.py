@@ -262,7 +262,8 @@ class QuizWriter:
                     else f"According to the master, what do you do when \"{trim_fillers(prompt)}\"?")
         return self._checked(unit, "single_choice", stem, options, [answer], "medium", "understand")
 
-    def multiple_choice(self, group: Sequence[KnowledgeUnit], title: str, single: bool = False) -> QuizItem | None:
+    def multiple_choice(self, group: Sequence[KnowledgeUnit], title: str, single: bool = False,
+                        borrowed: bool = False) -> QuizItem | None:
         """'Which of these are true?' (two of the master's statements beside two of his made false in
         meaning), or with `single` 'which one is true?' (one beside three); each option cites its point."""
         want_true, want_false = (1, 3) if single else (2, 2)
@@ -287,10 +288,11 @@ class QuizWriter:
         if len({_norm(o) for o in options}) < len(options):
             return None
         zh = self.language == "zh"
-        if not title:
-            stem = (("下面哪一种说法符合师傅讲的？" if single else "以下哪些说法符合师傅讲的？（多选）") if zh else
-                    ("Which one of these agrees with what the master said?" if single
-                     else "Which of these agree with what the master said? (choose all that apply)"))
+        if borrowed:  # options also from the lessons around it
+            stem = (f"关于“{title}”及同一模块的内容，{'下面哪一种说法' if single else '以下哪些说法'}符合师傅讲的？"
+                    f"{'' if single else '（多选）'}" if zh else
+                    f"About {title} and the lessons around it: which {'one of these agrees' if single else 'of these agree'}"
+                    f" with what the master said?{'' if single else ' (choose all that apply)'}")
         elif single:
             stem = (f"关于“{title}”，下面哪一种说法符合师傅讲的？" if zh
                     else f"About {title}: which one of these agrees with what the master said?")
@@ -464,7 +466,7 @@ def swapped_steps(sentence: str, language: str) -> str | None:
 
 # The opposite of what the master said: first cue that matches, said the other way round.
 _OPPOSITES_ZH = [
-    (re.compile(r"千万不要|千万别|千万不能|绝对不能|绝对不要|严禁|禁止|不许|不准"), "可以"),
+    (re.compile(r"千万不要|千万别|千万不能|绝对不能|绝对不要|严禁|禁止|不许"), "可以"),
     (re.compile(r"一定要|必须要?|务必"), "不必"),
     (re.compile(r"(?<!要)不要"), "要"),
     (re.compile(r"不能"), "可以"),
@@ -557,7 +559,7 @@ def write_quiz(
     target: int,
     id_prefix: str = "q",
 ) -> list[QuizItem]:
-    """Up to `target` items spread over lessons, rotating item types; no item repeats another.
+    """Up to `target` items spread over lessons, rotating item types; stems never repeat.
 
     Every lesson gets a question (up to 10 lessons) even where `target` is smaller; when there are
     more lessons than items, the items are spread over the whole course, not its first lessons."""
@@ -593,9 +595,9 @@ def write_quiz(
                     item = _one_item(writer, other, ranked, used_units, title, near)
                     if item is not None:
                         break
-            if item is None or _norm(item.stem + "".join(item.options)) in stems:
+            if item is None or _norm(item.stem) in stems:
                 continue
-            stems.add(_norm(item.stem + "".join(item.options)))
+            stems.add(_norm(item.stem))
             written.append((n, rounds, item))
             progressed = True
         rounds += 1
@@ -628,11 +630,11 @@ def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], use
               title: str, near: Sequence[KnowledgeUnit] = ()) -> QuizItem | None:
     if kind in ("multi", "one_true"):
         # fresh points first; a point already asked about may still be an option (another of its sentences);
-        # a short lesson borrows from the other lessons of its module, and then names no lesson
+        # a short lesson borrows from the other lessons of its module, and says so
         fresh = [u for u in units if u.id not in used] + [u for u in units if u.id in used]
         item = writer.multiple_choice(fresh, title, kind == "one_true") if len(fresh) >= 3 else None
         if item is None and near:
-            item = writer.multiple_choice([*fresh, *near], "", kind == "one_true")
+            item = writer.multiple_choice([*fresh, *near], title, kind == "one_true", borrowed=True)
         if item is not None:
             used.update(u.id for u in fresh if any(c.start == d.start for c in u.citations for d in item.citations))
         return item
