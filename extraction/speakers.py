@@ -16,3 +16,15 @@ def speakers(t: Transcript) -> list[str]:
             said[turn.speaker] = said.get(turn.speaker, 0) + len(turn.text)
     total = sum(said.values()) or 1
     return sorted((s for s, n in said.items() if n >= SHARE * total), key=lambda s: -said[s])
+
+
+def credit_line(t: Transcript, language: str, most: int = 6) -> str:
+    """The course's master line: the expert, or a panel's speakers ("嘉宾1、嘉宾2 等 8 位")."""
+    names = speakers(t)
+    if len(names) <= 1:
+        return t.expert or (names[0] if names else "")
+    shown = names[:most]
+    joined = "、".join(shown) if language == "zh" else ", ".join(shown)
+    if len(names) > most:
+        joined += f" 等 {len(names)} 位" if language == "zh" else f" and {len(names) - most} more"
+    return joined
