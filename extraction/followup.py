@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from extraction.course import FollowUpQuestion, KnowledgeUnit, Module, kind_label
-from extraction.units import KIND_CUES, PRESCRIPTIVE, has_reason, is_thing
+from extraction.units import KIND_CUES, PRESCRIPTIVE, has_reason, is_thing, key_numbers
 
 # A rule that tells the worker what to do; "我给自己定了规矩" only announces one.
 _DIRECTIVE = PRESCRIPTIVE
@@ -85,9 +85,9 @@ def _tools_named(u: KnowledgeUnit) -> list[str]:
 
 def hands_on(modules: Sequence[Module]) -> bool:
     """True when the material is work with hazards and quantities (a trade), not a history or a panel's
-    talk: at least two of its points are warnings or key numbers."""
+    talk: at least two of its points are warnings or hold a number of the trade."""
     return sum(1 for m in modules for lesson in m.lessons for p in lesson.points
-               if p.kind in ("warning", "measurement")) >= 2
+               if p.kind in ("warning", "measurement") or key_numbers(p.text)) >= 2
 
 
 def missing_warnings(modules: Sequence[Module], language: str) -> list[FollowUpQuestion]:
