@@ -8,7 +8,14 @@ from collections import Counter
 from collections.abc import Sequence
 
 from extraction.course import FollowUpQuestion, KnowledgeUnit, Module, kind_label
-from extraction.units import KIND_CUES, PRESCRIPTIVE, has_reason, is_thing, key_numbers
+from extraction.units import (
+    KIND_CUES,
+    PRESCRIPTIVE,
+    has_reason,
+    is_thing,
+    key_numbers,
+    recollection,
+)
 
 # A rule that tells the worker what to do; "我给自己定了规矩" only announces one.
 _DIRECTIVE = PRESCRIPTIVE
@@ -28,6 +35,8 @@ def missing_reasons(units: Sequence[KnowledgeUnit], language: str) -> list[Follo
             continue
         if u.text.rstrip().endswith(("：", ":")) or (u.kind == "rule" and not _DIRECTIVE.search(u.text)):
             continue  # a lead-in ("第一件必须这么做：") or an announcement: the rule itself follows
+        if recollection(u.text):
+            continue  # "It was never voiced…": a memory, not a rule to ask the reason of
         if _AFTER_REASON.match(u.text):
             continue  # "从那以后我们厂规定…": the reason was the story just told
         after = [v for v in units[i + 1:i + 3] if v.turn_index == u.turn_index]
@@ -85,9 +94,9 @@ def _tools_named(u: KnowledgeUnit) -> list[str]:
 
 def hands_on(modules: Sequence[Module]) -> bool:
     """True when the material is work with hazards and quantities (a trade), not a history or a panel's
-    talk: at least two of its points are warnings or hold a number of the trade."""
-    return sum(1 for m in modules for lesson in m.lessons for p in lesson.points
-               if p.kind in ("warning", "measurement") or key_numbers(p.text)) >= 2
+    talk: a tenth of its points (and at least two) are warnings or hold a number of the trade."""
+    points = [p for m in modules for lesson in m.lessons for p in lesson.points]
+    return sum(1 for p in points if p.kind == "warning" or key_numbers(p.text)) >= max(2, len(points) / 10)
 
 
 def missing_warnings(modules: Sequence[Module], language: str) -> list[FollowUpQuestion]:

@@ -3,6 +3,8 @@ with several voices (VCSum's 嘉宾1…6) for their own words."""
 
 from __future__ import annotations
 
+import re
+
 from shifu.models import Transcript
 
 SHARE = 0.05  # a speaker who says less than this share of the words is not named on the course
@@ -28,3 +30,8 @@ def credit_line(t: Transcript, language: str, most: int = 6) -> str:
     if len(names) > most:
         joined += f" 等 {len(names)} 位" if language == "zh" else f" and {len(names) - most} more"
     return joined
+
+
+def listed(line: str) -> list[str]:
+    """The names a master line lists (more than one for a panel)."""
+    return [n for n in re.split(r"、|, | 等 \d+ 位| and \d+ more", line) if n]

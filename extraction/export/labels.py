@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from extraction.course import CourseDraft
+from extraction.speakers import listed
 from shifu.models import Citation
 from shifu.timecode import clock
 
@@ -80,11 +81,11 @@ def words(language: str) -> dict[str, str]:
 
 def citation_label(citation: Citation, draft: CourseDraft, speaker: str = "") -> str:
     """Where a quote comes from: who said it, interview title and time, e.g. '王师傅《焊接访谈》 12:05'.
-    A panel's point is credited to its own speaker (`speaker`, one of the names the source lists)."""
+    A panel's point (its source lists several names) is credited to its own `speaker`."""
     source = next((s for s in draft.sources if s.transcript_id == citation.transcript_id), None)
     if source is None:
         return citation.transcript_id
-    who = speaker if speaker and speaker != source.expert and speaker in source.expert else source.expert
+    who = speaker if speaker and len(listed(source.expert)) > 1 else source.expert
     if draft.language == "en":
         where = f"{who}, {source.title}".strip(", ")
     else:
