@@ -21,6 +21,7 @@ from extraction.units import (
     key_numbers,
     quantities,
     recollection,
+    trim_lead,
     word_bounds,
 )
 from extraction.validate import BLANK, supported
@@ -205,11 +206,11 @@ class QuizWriter:
                     continue
                 wrong = self.number_distractors(sentence[x:y], un, unit.text, n=1)
                 if wrong:
-                    return trim_fillers(sentence[:x] + wrong[0] + sentence[y:])
+                    return _shown(sentence[:x] + wrong[0] + sentence[y:])
         for a, b in _sentences(unit.text):
             out = swapped_steps(unit.text[a:b], self.language) or opposite(unit.text[a:b], self.language)
             if out is not None:
-                return trim_fillers(out)
+                return _shown(out)
         return None
 
     def statement(self, unit: KnowledgeUnit) -> str | None:
@@ -226,7 +227,8 @@ class QuizWriter:
         if best is None:
             return None
         limit = 90 if self.language == "zh" else 260
-        return _clip(trim_fillers(best[1]), limit) if len(best[1]) <= limit * 1.5 else None
+        said = best[1][trim_lead(best[1], 0, len(best[1])):]  # "还有就是每次开机…" reads "每次开机…"
+        return _clip(trim_fillers(said), limit) if len(said) <= limit * 1.5 else None
 
     def true_false(self, unit: KnowledgeUnit, want_true: bool) -> QuizItem | None:
         statement = self.statement(unit) if want_true else self.swapped(unit)
@@ -501,6 +503,11 @@ def opposite(sentence: str, language: str) -> str | None:
     return None
 
 
+def _shown(sentence: str) -> str:
+    """A statement as a learner reads it: no opening filler ("还有就是", "Well,"), no fillers inside."""
+    return trim_fillers(sentence[trim_lead(sentence, 0, len(sentence)):].strip())
+
+
 def _sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in sentence_spans(text, 0, len(text)) if text[a:b].strip()]
 
@@ -575,6 +582,7 @@ def write_quiz(
     visit = _spread(len(lessons), target)
     written: list[tuple[int, int, QuizItem]] = []
     stems: set[str] = set()
+    option_sets: set[frozenset[str]] = set()
     used_units: set[str] = set()
     plan = list(PLAN)
     rounds = 0
@@ -595,9 +603,13 @@ def write_quiz(
                     item = _one_item(writer, other, ranked, used_units, title, near)
                     if item is not None:
                         break
-            if item is None or _norm(item.stem) in stems:
+            if item is None:
                 continue
+            options = frozenset(_norm(o) for o in item.options) if item.type != "true_false" else frozenset()
+            if _norm(item.stem) in stems or (options and options in option_sets):
+                continue  # the same question, or the same statements asked about again
             stems.add(_norm(item.stem))
+            option_sets.add(options)
             written.append((n, rounds, item))
             progressed = True
         rounds += 1
