@@ -490,10 +490,15 @@ _OPPOSITES_EN = [
 ]
 
 
+# English in the past tense tells what happened ("computers never belonged to…"): its opposite tests gossip
+_PAST_EN = re.compile(r"\b\w{3,}ed\b|\b(?:thought|went|came|got|had|was|were|did|said|told|began|wrote|built|knew|made"
+                      r"|took|gave|saw|felt|found|left|brought|bought|ran|sat|spent)\b", re.I)
+
+
 def opposite(sentence: str, language: str) -> str | None:
     """The sentence saying the opposite (必须 -> 不必, never -> always, is -> is not), or None: never of
     a recollection, whose opposite tests gossip ("Peter was not a fast implementer")."""
-    if recollection(sentence):
+    if recollection(sentence) or (language != "zh" and _PAST_EN.search(sentence)):
         return None
     for pattern, repl in _OPPOSITES_ZH if language == "zh" else _OPPOSITES_EN:
         m = pattern.search(sentence)
@@ -624,7 +629,7 @@ def write_quiz(
 # The order item types are tried in, each lesson starting one further: concepts (a number, a cause or
 # what to do when, statements true or false in meaning), then open questions. A blank on a term
 # ("term") tests wording more than understanding: only offered when a trainer regenerates an item.
-PLAN = ("number", "multi", "relation", "one_true", "tf_false", "multi", "tf_true", "one_true", "short")
+PLAN = ("multi", "number", "one_true", "relation", "multi", "tf_false", "one_true", "tf_true", "short")
 
 
 def _median(values: Sequence[float]) -> float:
