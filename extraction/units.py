@@ -246,6 +246,9 @@ def key_numbers(sentence: str) -> list[tuple[int, int, str]]:
     return [(x, y, unit) for x, y, unit in quantities(sentence) if unit not in STORY_UNITS]
 
 
+_ABOUT_ME = re.compile(r"\W?[我俺]")
+
+
 def classify(quote: str) -> UnitKind:
     """The kind of a know-how sentence from its cue words (fact when none fits)."""
     for kind, pattern in KIND_CUES:
@@ -253,6 +256,8 @@ def classify(quote: str) -> UnitKind:
             if not _RECOLLECTION.search(quote) and any(unit not in _TIME_UNITS for _, _, unit in quantities(quote)):
                 return kind
             continue
+        if kind == "rule" and not any(not _ABOUT_ME.match(quote, m.end()) for m in pattern.finditer(quote)):
+            continue  # "别把我骂领导的话也录进去了": about the speaker, not a rule of the work
         if pattern.search(quote):
             return kind
     return "fact"
