@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 from extraction.course import KnowledgeUnit, QuizItem
@@ -588,7 +589,7 @@ def write_quiz(
     written: list[tuple[int, int, QuizItem]] = []
     stems: set[str] = set()
     option_sets: set[frozenset[str]] = set()
-    used_units: set[str] = set()
+    used_units: Counter[str] = Counter()  # how many items each point is in
     plan = list(PLAN)
     rounds = 0
     # round-robin over lessons so every lesson gets questions before any gets many
@@ -643,20 +644,22 @@ def _spread(n: int, k: int) -> list[int]:
     return first + [i for i in range(n) if i not in first]
 
 
-def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: set[str],
+def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: Counter[str],
               title: str, near: Sequence[KnowledgeUnit] = ()) -> QuizItem | None:
     if kind in ("multi", "one_true"):
-        # fresh points first; a point already asked about may still be an option (another of its sentences);
-        # a short lesson borrows from the other lessons of its module, and says so
-        fresh = [u for u in units if u.id not in used] + [u for u in units if u.id in used]
+        # points not asked about yet first; one already in an item may be an option once more (never a
+        # third time); a short lesson borrows from the other lessons of its module, and says so
+        fresh = [u for u in units if not used[u.id]] + [u for u in units if used[u.id] == 1]
+        spare = [u for u in near if not used[u.id]]
         item = writer.multiple_choice(fresh, title, kind == "one_true") if len(fresh) >= 3 else None
-        if item is None and near:
-            item = writer.multiple_choice([*fresh, *near], title, kind == "one_true", borrowed=True)
+        if item is None and spare:
+            item = writer.multiple_choice([*fresh, *spare], title, kind == "one_true", borrowed=True)
         if item is not None:
-            used.update(u.id for u in fresh if any(c.start == d.start for c in u.citations for d in item.citations))
+            starts = {d.start for d in item.citations}
+            used.update(u.id for u in [*fresh, *spare] if any(c.start in starts for c in u.citations))
         return item
     for unit in units:
-        if unit.id in used:
+        if used[unit.id]:
             continue
         if kind == "number":
             item = writer.cloze_number(unit)
@@ -669,7 +672,7 @@ def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], use
         else:
             item = writer.short_answer(unit)
         if item is not None:
-            used.add(unit.id)
+            used[unit.id] += 1
             return item
     return None
 
