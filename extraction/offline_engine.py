@@ -30,7 +30,7 @@ from extraction.segment import segment_transcript
 from extraction.selection import more_points, select_units
 from extraction.speakers import credit_line, speakers
 from extraction.takeaways import rank_key_points
-from extraction.units import extract_units
+from extraction.units import as_taught, extract_units
 from extraction.validate import SourceText, ValidationReport, validate_draft
 from rag.language import is_cjk
 from shifu.errors import ShifuError
@@ -102,7 +102,8 @@ def plan_transcript(t: Transcript, chunks: Sequence[Chunk], embed: Embed | None 
     segments = segment_transcript(t, vectors)
     units = extract_units(t, chunks, segments)
     chosen = select_units(t, chunks, units, cfg=selection)
-    return TranscriptPlan(transcript=t, segments=segments, units=chosen.kept, left_out=chosen.left_out)
+    # labelled for people (a rule needs a prescriptive cue), stage directions out: after the scorer chose
+    return TranscriptPlan(transcript=t, segments=segments, units=as_taught(chosen.kept), left_out=as_taught(chosen.left_out))
 
 
 def build_offline_draft(

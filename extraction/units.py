@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-from extraction.course import KnowledgeUnit, UnitKind
+from extraction.course import TEACHING_ORDER, KnowledgeUnit, UnitKind
 from extraction.segment import TopicSegment
 from rag.language import is_cjk
 from rag.sentences import clause_spans, sentence_spans
@@ -32,13 +32,11 @@ KIND_CUES: list[tuple[UnitKind, re.Pattern[str]]] = [
         r"^\W*(?:我们?)?(?:刚学|刚进厂|刚入行|刚来|刚开始干|当学徒|学徒的时候|年轻的时候|那时候|那个时候|那年|当年|有一次|有一年|有一回|我记得|记得有|记得那|以前我)"
         r"|我刚学的时候|我刚带|当学徒|学徒的时候|^\W*我是?(?:19|20)\d\d年|^\W*(?:i remember|one time|years ago|back (?:in|when)|when i was|in (?:19|20)\d\d)\b",
         re.I)),
-    # a rule tells the worker what to do or never do (必须, 不能, must, never); "标准", "原则" or "规矩"
-    # alone only talk about rules ("有几个规矩你得先守住", "普通话标准")
+    # the scorer's cue for a rule (wide: 标准, 原则 count); what a point is labelled needs PRESCRIPTIVE
     ("rule", re.compile(
-        r"一定要|必须|务必|千万|严禁|禁止|不许|不准|绝对不|永远不|每次都|宁可|(?<!要)不要|不能|别[去把让用碰动加开拿站]"
-        r"|规定|规矩是|记住"
-        r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe|have|want)"
-        r"|\bdo not\b|\bnever\b|\bmust\b|\bshould\b|make sure|the rule is|you have to|you need to", re.I)),
+        r"一定要|必须|务必|记住|原则|规矩|规定|标准|总是|永远|每次都|宁可|千万|(?<!要)不要|不能|不许|禁止|绝对不|别[去把让用碰动]|否则"
+        r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe)|\bdo not\b"
+        r"|\bnever\b|otherwise|\bmust\b|make sure|the rule|you have to|you need to|principle", re.I)),
     ("step", re.compile(
         r"^(?:先|首先|第一步|第[一二三四五六七八九十\d]步|接着|之后|最后|再把|再用)|先[把用将看拿]|然后[再把用将]|第[一二三四五六七八九十\d]步"
         r"|^然后[，,]?(?:再|把|用|将|拿|放|从|往|等|接|挂|测|量|看|装|拆|拧|关|开)"
@@ -68,8 +66,13 @@ KIND_CUES: list[tuple[UnitKind, re.Pattern[str]]] = [
         r"|when i was|at that time|in those days|\bin (?:19|20)\d\d\b|at the time", re.I)),
 ]
 _CUES = dict(KIND_CUES)
-# What makes a sentence a rule: a prescriptive cue about the work (quiz and follow-up questions use it too).
-PRESCRIPTIVE = _CUES["rule"]
+# What makes a point a rule: a prescriptive cue (必须, 不能, must, never); "标准", "原则" or "规矩" alone only
+# talk about rules ("有几个规矩你得先守住", "普通话标准"). Point labels, quiz and follow-up questions use it.
+PRESCRIPTIVE = re.compile(
+        r"一定要|必须|务必|千万|严禁|禁止|不许|不准|绝对不|永远不|每次都|宁可|(?<!要)不要|不能|别[去把让用碰动加开拿站]"
+        r"|规定|规矩是|记住"
+        r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe|have|want)"
+        r"|\bdo not\b|\bnever\b|\bmust\b|\bshould\b|make sure|the rule is|you have to|you need to", re.I)
 # Stage directions and notes of the transcriber: "（中间陈师傅接了个电话，约两分钟）", "[laughs]", "(inaudible)".
 NOTE = re.compile(r"（[^（）]*）|\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 
@@ -210,10 +213,7 @@ def _long_enough(quote: str, language: str) -> bool:
 def quantities(text: str) -> list[tuple[int, int, str]]:
     """(start, end, unit) of each number-with-unit in text; unit is normalised for comparison."""
     out = []
-    notes = [n.span() for n in NOTE.finditer(text)]
     for m in QUANTITY.finditer(text):
-        if any(a <= m.start() < b for a, b in notes):
-            continue  # "（约两分钟）": the transcriber's note, not the master's number
         if m.group("zn") and "几" in m.group("zn"):
             continue  # "几毫米", "十几米": a rough amount, not a number to learn or to compare
         if m.group("yr"):
@@ -243,24 +243,44 @@ def key_numbers(sentence: str) -> list[tuple[int, int, str]]:
     an age or a count), said as how things are, not in a recollection."""
     if recollection(sentence):
         return []
-    return [(x, y, unit) for x, y, unit in quantities(sentence) if unit not in STORY_UNITS]
+    notes = [n.span() for n in NOTE.finditer(sentence)]  # "（约两分钟）": the transcriber's, not the master's
+    return [(x, y, unit) for x, y, unit in quantities(sentence)
+            if unit not in STORY_UNITS and not any(a <= x < b for a, b in notes)]
 
 
 _ABOUT_ME = re.compile(r"\W?[我俺]")
 
 
-def classify(quote: str) -> UnitKind:
-    """The kind of a know-how sentence from its cue words (fact when none fits)."""
+def classify(quote: str, strict: bool = False) -> UnitKind:
+    """The kind of a know-how sentence from its cue words (fact when none fits). The scorer sees the
+    wide cues; `strict` is how a point is labelled for people: a rule needs a prescriptive cue about the
+    work ("别把我…" is about the speaker), a key number a quantity of the trade said as how things are."""
     for kind, pattern in KIND_CUES:
         if kind == "measurement":
-            if not _RECOLLECTION.search(quote) and any(unit not in _TIME_UNITS for _, _, unit in quantities(quote)):
+            if any(unit not in _TIME_UNITS for _, _, unit in quantities(quote)) and (
+                    not strict or key_numbers(quote)):
                 return kind
             continue
-        if kind == "rule" and not any(not _ABOUT_ME.match(quote, m.end()) for m in pattern.finditer(quote)):
-            continue  # "别把我骂领导的话也录进去了": about the speaker, not a rule of the work
+        if kind == "rule" and strict:  # "It was never voiced…" recalls, it does not prescribe
+            if not recollection(quote) and any(not _ABOUT_ME.match(quote, m.end()) for m in PRESCRIPTIVE.finditer(quote)):
+                return kind
+            continue
         if pattern.search(quote):
             return kind
     return "fact"
+
+
+def as_taught(units: Sequence[KnowledgeUnit]) -> list[KnowledgeUnit]:
+    """Selected units as a course shows them: a stage direction or a note of the transcriber is never a
+    point; each is labelled by the weightiest strict kind of its sentences."""
+    rank = {k: n for n, k in enumerate(TEACHING_ORDER)}
+    out = []
+    for u in units:
+        if not _long_enough(NOTE.sub("", u.text), "zh" if sum(map(is_cjk, u.text)) * 3 > len(u.text) else "en"):
+            continue  # "（中间陈师傅接了个电话，约两分钟）"
+        kinds = [classify(u.text[a:b], strict=True) for a, b in sentence_spans(u.text, 0, len(u.text))] or ["fact"]
+        out.append(u.model_copy(update={"kind": min(kinds, key=lambda k: rank.get(k, 9))}))
+    return out
 
 
 def has_reason(quote: str) -> bool:
@@ -472,8 +492,8 @@ def extract_units(
             kind = classify(text[a:b])  # with its opening: "然后…" says it is a step
             a = trim_lead(text, a, b)
             quote = text[a:b]
-            if not _long_enough(NOTE.sub("", quote), language):
-                continue  # nothing said but a stage direction or a note ("（有人敲门……）", "[laughs]")
+            if not _long_enough(quote, language):
+                continue
             citation = cite(t, text, chunks, a, b)
             if citation is None or citation.quote != quote:
                 continue
