@@ -630,7 +630,7 @@ def write_quiz(
 # The order item types are tried in, each lesson starting one further: concepts (a number, a cause or
 # what to do when, statements true or false in meaning), then open questions. A blank on a term
 # ("term") tests wording more than understanding: only offered when a trainer regenerates an item.
-PLAN = ("multi", "number", "one_true", "relation", "multi", "tf_false", "one_true", "tf_true", "short")
+PLAN = ("number", "multi", "relation", "tf_false", "one_true", "tf_true", "multi", "short")
 
 
 def _median(values: Sequence[float]) -> float:
@@ -658,8 +658,9 @@ def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], use
             starts = {d.start for d in item.citations}
             used.update(u.id for u in [*fresh, *spare] if any(c.start in starts for c in u.citations))
         return item
-    for unit in units:
-        if used[unit.id]:
+    # points not asked about yet first; no point is in more than two items
+    for unit in sorted(units, key=lambda u: used[u.id] > 0):
+        if used[unit.id] >= 2:
             continue
         if kind == "number":
             item = writer.cloze_number(unit)
