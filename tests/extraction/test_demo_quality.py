@@ -86,7 +86,8 @@ def test_number_options_share_the_keys_unit_and_are_not_in_the_sentence(drafts):
                 continue  # a blank on a number (other single choices ask which statement is true)
             checked += 1
             # the unit after the number, in digits or words ("two feet" -> "feet")
-            unit = re.sub(r"^(?:[\d.,\s]+|(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)\s+)",
+            unit = re.sub(r"^(?:[\d.,\s]+|[零〇一二两三四五六七八九十百千万半]+|"
+                          r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)\s+)",
                           "", q.answer[0])
             sentence = q.stem.split("____")
             for option in q.options:
