@@ -37,7 +37,8 @@ _RANGE_HEAD = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八�
 # Last characters of category words (焊材, 材料, 用品): a category is also right for its member.
 _CATEGORY_END = set("材料品物类具件器西")
 # A sentence that opens by pointing back ("They…", "It…", "他们…") needs the one before to be understood
-_LEANS_BACK = re.compile(r"\W*(?:they|it|that|this|these|those|he|she|him|them)\b|\W*(?:他们|她们|它们|他|她|它|这样|那样)", re.I)
+_LEANS_BACK = re.compile(r"\W*(?:they|it|that|this|these|those|he|she|him|them)\b"
+                         r"|\W*(?:他们|她们|它们|他|她|它|这样|那样|这个|那个|这|那)", re.I)
 _PEOPLE_END = set("人员者们傅工匠主客户")
 _PEOPLE_WORDS = {"店长", "厂长", "班长", "组长", "队长", "老板", "徒弟", "学徒", "师傅", "老师傅"}
 _ACTION_END = set("焊铣磨切钻割补拧拆")
@@ -228,8 +229,8 @@ class QuizWriter:
         if best is None:
             return None
         limit = 90 if self.language == "zh" else 260
-        said = best[1][trim_lead(best[1], 0, len(best[1])):]  # "还有就是每次开机…" reads "每次开机…"
-        return _clip(trim_fillers(said), limit) if len(said) <= limit * 1.5 else None
+        said = _shown(best[1])  # "还有就是每次开机…" reads "每次开机…"
+        return _clip(said, limit) if len(said) <= limit * 1.5 else None
 
     def true_false(self, unit: KnowledgeUnit, want_true: bool) -> QuizItem | None:
         statement = self.statement(unit) if want_true else self.swapped(unit)
@@ -511,7 +512,8 @@ def opposite(sentence: str, language: str) -> str | None:
 
 def _shown(sentence: str) -> str:
     """A statement as a learner reads it: no opening filler ("还有就是", "Well,"), no fillers inside."""
-    return trim_fillers(sentence[trim_lead(sentence, 0, len(sentence)):].strip())
+    out = trim_fillers(trim_lead_words(sentence[trim_lead(sentence, 0, len(sentence)):].strip()))
+    return out[:1].upper() + out[1:] if sentence.lstrip()[:1].isupper() else out
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -524,8 +526,8 @@ def _has_filler(text: str) -> bool:
 
 def trim_lead_words(text: str) -> str:
     """A sentence without the fillers it opens with ("那个……", "um, ")."""
-    return re.sub(r"^(?:\s*(?:嗯|啊|呃|那个|这个|就是说?|然后|所以说?|um+|uh+|well|so|and)[，,…\s.]*)+", "", text,
-                  flags=re.I) or text
+    return re.sub(r"^(?:\s*(?:嗯|啊|呃|那个|这个|就是说?|然后|所以说?|还有就是|还有|另外|um+|uh+|well|so|and)[，,…\s.]*)+",
+                  "", text, flags=re.I) or text
 
 
 def _clean_window(sentence: str, x: int, y: int, language: str) -> tuple[int, int] | None:
