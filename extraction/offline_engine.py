@@ -152,7 +152,8 @@ def build_offline_draft(
                 if group:
                     lessons.append((_lesson_title(modules, group, language), group))
         target = quiz_target(interview_minutes(plan.transcript))
-        quiz += write_quiz(lessons, plan.units, language, target, id_prefix=f"q{n + 1}-" if len(plans) > 1 else "q")
+        quiz += write_quiz(lessons, plan.units, language, target, id_prefix=f"q{n + 1}-" if len(plans) > 1 else "q",
+                           panel=len(speakers(plan.transcript)) > 1)
     all_units = [u for plan in plans for u in plan.units]
     panel = any(len(speakers(t)) > 1 for t in transcripts)
     follow_ups = follow_up_questions(all_units, modules, language, gap_questions, panel=panel)

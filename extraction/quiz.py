@@ -84,8 +84,9 @@ def _clip(text: str, limit: int) -> str:
 class QuizWriter:
     """Writes items for one transcript's units; keeps the distractor pools of that transcript."""
 
-    def __init__(self, units: Sequence[KnowledgeUnit], language: str, id_prefix: str = "q") -> None:
+    def __init__(self, units: Sequence[KnowledgeUnit], language: str, id_prefix: str = "q", panel: bool = False) -> None:
         self.units = list(units)
+        self.panel = panel  # several speakers: a stem names the one who said it, not "the master"
         self.language = language
         self.prefix = id_prefix
         self.amounts: dict[str, list[str]] = {}
@@ -154,6 +155,8 @@ class QuizWriter:
 
     def _item(self, unit: KnowledgeUnit, kind: str, stem: str, options: list[str], answer: list[str],
               difficulty: str, bloom: str) -> QuizItem:
+        if self.panel:
+            stem = credited(stem, unit.speaker or ("嘉宾" if self.language == "zh" else "the speaker"))
         return QuizItem(id="", type=kind, stem=stem, options=options, answer=answer,  # type: ignore[arg-type]
                         explanation=explanation(unit, self.language), difficulty=difficulty, bloom=bloom,
                         citations=[c.model_copy() for c in unit.citations])  # skills: proposed after the draft
@@ -303,6 +306,8 @@ class QuizWriter:
         else:
             stem = (f"关于“{title}”，以下哪些说法符合师傅讲的？（多选）" if zh
                     else f"About {title}: which of these agree with what the master said? (choose all that apply)")
+        if self.panel:  # statements of several speakers
+            stem = credited(stem, "各位嘉宾" if zh else "the speakers")
         item = self._item(trues[0][0], "single_choice" if single else "multiple_choice", stem, options,
                           [s for _, s in trues], "medium", "understand")
         # every option comes from a point it cites: the true ones as said, the false ones changed in meaning
@@ -336,6 +341,16 @@ class QuizWriter:
         """The item when its cited quote backs its key (the validator's test), else none."""
         item = self._item(unit, kind, stem, options, answer, difficulty, bloom)
         return item if supported(item) else None
+
+
+_QUOTED = re.compile(r"(“[^”]*”|\"[^\"]*\")")
+
+
+def credited(stem: str, who: str) -> str:
+    """A stem naming who said it ("嘉宾3说过…") where the template says "师傅" / "the master"; the quoted
+    words stay as said."""
+    parts = _QUOTED.split(stem)
+    return "".join(p if _QUOTED.fullmatch(p) else p.replace("师傅", who).replace("the master", who) for p in parts)
 
 
 def _number_in(option: str, quote: str) -> bool:
@@ -573,12 +588,13 @@ def write_quiz(
     language: str,
     target: int,
     id_prefix: str = "q",
+    panel: bool = False,
 ) -> list[QuizItem]:
     """Up to `target` items spread over lessons, rotating item types; stems never repeat.
 
     Every lesson gets a question (up to 10 lessons) even where `target` is smaller; when there are
     more lessons than items, the items are spread over the whole course, not its first lessons."""
-    writer = QuizWriter(all_units, language, id_prefix)
+    writer = QuizWriter(all_units, language, id_prefix, panel)
     # quiz on the surest know-how: the better half of the taught units by teachability, and of a long
     # course only the best (twice as many units as items leaves room for every item type); never a story
     scores = sorted((u.score for _, units in units_by_lesson for u in units if u.kind != "story"), reverse=True)

@@ -101,6 +101,8 @@ def test_a_panel_credits_each_speaker_and_asks_no_safety_questions(drafts):
     md = render(d)
     assert sum(f"{s}《" in md for s in credited) >= 2
     assert not any("安全" in f.question for f in d.follow_up_questions)
+    for q in d.quiz:  # a question names who said it, not "the master"
+        assert "师傅" not in re.sub(r"“[^”]*”", "", q.stem), q.stem
 
 
 def test_an_oral_history_gets_no_safety_questions_and_sensible_objectives(drafts):
