@@ -137,5 +137,7 @@ def follow_up_questions(units: Sequence[KnowledgeUnit], modules: Sequence[Module
     """All follow-up questions of a draft, most urgent (safety) first. A panel discussion is asked only
     for the reasons behind its rules and what workers asked: its talk has no steps to make safe."""
     safety = [] if panel else missing_warnings(modules, language)
-    return [*safety, *missing_reasons(units, language), *unexplained_tools(units, language),
+    # a panel's "steps" are turns of its talk ("接着李总说的…"): only its rules are asked the reason of
+    asked = [u for u in units if u.kind == "rule"] if panel else units
+    return [*safety, *missing_reasons(asked, language), *unexplained_tools(units, language),
             *from_gaps(gap_questions, language)]
