@@ -9,7 +9,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from extraction.course import KnowledgeUnit, QuizItem
 from extraction.display import trim_fillers
@@ -38,7 +38,7 @@ _RANGE_HEAD = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八�
 _CATEGORY_END = set("材料品物类具件器西")
 # A sentence that opens by pointing back ("They…", "It…", "他们…") needs the one before to be understood
 _LEANS_BACK = re.compile(r"\W*(?:they|it|that|this|these|those|he|she|him|them)\b"
-                         r"|\W*(?:他们|她们|它们|他|她|它|这样|那样|这个|那个|这|那)", re.I)
+                         r"|\W*(?:他们|她们|它们|他|她|它|这样|那样|这个|那个)", re.I)
 _PEOPLE_END = set("人员者们傅工匠主客户")
 _PEOPLE_WORDS = {"店长", "厂长", "班长", "组长", "队长", "老板", "徒弟", "学徒", "师傅", "老师傅"}
 _ACTION_END = set("焊铣磨切钻割补拧拆")
@@ -599,6 +599,8 @@ def write_quiz(
     # course only the best (twice as many units as items leaves room for every item type); never a story
     scores = sorted((u.score for _, units in units_by_lesson for u in units if u.kind != "story"), reverse=True)
     floor = max(_median(scores), scores[min(2 * target, len(scores)) - 1] if scores else 0.0)
+    if len(scores) < 3 * target:  # a short course: every point it teaches may be asked about
+        floor = scores[-1] if scores else 0.0
     units_by_lesson = [(title, [u for u in units if u.score >= floor and u.kind != "story"])
                        for title, units in units_by_lesson]
     lessons = [(n, title, units) for n, (title, units) in enumerate(units_by_lesson) if units]
@@ -621,19 +623,21 @@ def write_quiz(
             kind = plan[(rounds + step) % len(plan)]
             near = [u for _, _, other in lessons if other is not lesson_units for u in other
                     if u.module == ranked[0].module]
-            item = _one_item(writer, kind, ranked, used_units, title, near)
-            if item is None:
-                for other in plan:  # this lesson cannot do that type: try the others
-                    item = _one_item(writer, other, ranked, used_units, title, near)
-                    if item is not None:
-                        break
+
+            def new(item: QuizItem) -> bool:  # not the same question, nor the same statements again
+                options = frozenset(_norm(o) for o in item.options) if item.type != "true_false" else frozenset()
+                return _norm(item.stem) not in stems and not (options and options in option_sets)
+
+            item = None
+            for other in [kind, *plan]:  # this lesson cannot do that type: try the others
+                item = _one_item(writer, other, ranked, used_units, title, near, new)
+                if item is not None:
+                    break
             if item is None:
                 continue
-            options = frozenset(_norm(o) for o in item.options) if item.type != "true_false" else frozenset()
-            if _norm(item.stem) in stems or (options and options in option_sets):
-                continue  # the same question, or the same statements asked about again
             stems.add(_norm(item.stem))
-            option_sets.add(options)
+            if item.type != "true_false":
+                option_sets.add(frozenset(_norm(o) for o in item.options))
             written.append((n, rounds, item))
             progressed = True
         rounds += 1
@@ -646,9 +650,9 @@ def write_quiz(
 
 
 # The order item types are tried in, each lesson starting one further: concepts (a number, a cause or
-# what to do when, statements true or false in meaning), then open questions. A blank on a term
-# ("term") tests wording more than understanding: only offered when a trainer regenerates an item.
-PLAN = ("number", "multi", "relation", "tf_false", "one_true", "tf_true", "multi", "short")
+# what to do when, statements true or false in meaning), then open questions; a blank on a term of
+# the trade ("term": a thing or jargon, never a name) tests wording more, so it comes last.
+PLAN = ("number", "multi", "relation", "tf_false", "one_true", "tf_true", "multi", "short", "term")
 
 
 def _median(values: Sequence[float]) -> float:
@@ -663,15 +667,18 @@ def _spread(n: int, k: int) -> list[int]:
 
 
 def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: Counter[str],
-              title: str, near: Sequence[KnowledgeUnit] = ()) -> QuizItem | None:
+              title: str, near: Sequence[KnowledgeUnit] = (),
+              new: Callable[[QuizItem], bool] = lambda item: True) -> QuizItem | None:
     if kind in ("multi", "one_true"):
         # points not asked about yet first; one already in an item may be an option once more (never a
         # third time); a short lesson borrows from the other lessons of its module, and says so
         fresh = [u for u in units if not used[u.id]] + [u for u in units if used[u.id] == 1]
         spare = [u for u in near if not used[u.id]]
         item = writer.multiple_choice(fresh, title, kind == "one_true") if len(fresh) >= 3 else None
-        if item is None and spare:
+        if (item is None or not new(item)) and spare:
             item = writer.multiple_choice([*fresh, *spare], title, kind == "one_true", borrowed=True)
+        if item is not None and not new(item):
+            return None
         if item is not None:
             starts = {d.start for d in item.citations}
             used.update(u.id for u in [*fresh, *spare] if any(c.start in starts for c in u.citations))
@@ -690,7 +697,7 @@ def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], use
             item = writer.true_false(unit, kind == "tf_true")
         else:
             item = writer.short_answer(unit)
-        if item is not None:
+        if item is not None and new(item):
             used[unit.id] += 1
             return item
     return None
