@@ -650,9 +650,9 @@ def write_quiz(
 
 
 # The order item types are tried in, each lesson starting one further: concepts (a number, a cause or
-# what to do when, statements true or false in meaning), then open questions; a blank on a term of
-# the trade ("term": a thing or jargon, never a name) tests wording more, so it comes last.
-PLAN = ("number", "multi", "relation", "tf_false", "one_true", "tf_true", "multi", "short", "term")
+# what to do when, statements true or false in meaning), then open questions. A blank on a term
+# ("term") tests wording more than understanding: only offered when a trainer regenerates an item.
+PLAN = ("number", "multi", "relation", "tf_false", "one_true", "tf_true", "multi", "short")
 
 
 def _median(values: Sequence[float]) -> float:
