@@ -64,6 +64,7 @@ class KnowledgeUnit(BaseModel):
 class Point(BaseModel):
     kind: str  # one of POINT_KINDS
     text: str
+    speaker: str = ""  # who said it: each speaker of a panel is credited for their own words
     skills: list[str] = Field(default_factory=list)  # of the course's trade; proposed by drafting, edited in review
     citations: list[Citation] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list)  # validator findings; empty = valid
@@ -110,6 +111,14 @@ class Source(BaseModel):
     sha256: str = ""
 
 
+class KeyPoint(BaseModel):
+    """One of the course's key takeaways: the point whose first citation starts here (ranked, most
+    important first; the point itself, and so its lesson, is found by this citation)."""
+
+    transcript_id: str
+    start: int
+
+
 class CourseDraft(BaseModel):
     """A whole course as stored in a course version and exported."""
 
@@ -126,3 +135,5 @@ class CourseDraft(BaseModel):
     follow_up_questions: list[FollowUpQuestion] = Field(default_factory=list)
     # what selection left out, best first (warnings first): "more from this interview" in review
     more_from_interview: list[Point] = Field(default_factory=list)
+    # the 10-20 most important points, ranked: a course opens with them, each linked to its lesson
+    key_points: list[KeyPoint] = Field(default_factory=list)

@@ -8,11 +8,17 @@ from collections import Counter
 from collections.abc import Sequence
 
 from extraction.course import FollowUpQuestion, KnowledgeUnit, Module, kind_label
-from extraction.units import KIND_CUES, has_reason, is_thing
+from extraction.units import (
+    KIND_CUES,
+    PRESCRIPTIVE,
+    has_reason,
+    is_thing,
+    key_numbers,
+    recollection,
+)
 
 # A rule that tells the worker what to do; "我给自己定了规矩" only announces one.
-_DIRECTIVE = re.compile(r"一定要|必须|务必|不要|不能|不许|不准|禁止|宁可|永远|每次都|千万|别[去把让用碰动]"
-                        r"|\balways\b|\bmust\b|make sure|\bnever\b|don'?t|do not|have to|need to", re.I)
+_DIRECTIVE = PRESCRIPTIVE
 _TOOL_CUE = dict(KIND_CUES)["tool"]
 _AFTER_REASON = re.compile(r"\W*(?:从那以后|从那时起|打那以后|所以|因此|因为这个|that'?s why|since then|so\b|after that)", re.I)
 # Words for tools in general: "what is 工具?" is no question for a master
@@ -29,6 +35,8 @@ def missing_reasons(units: Sequence[KnowledgeUnit], language: str) -> list[Follo
             continue
         if u.text.rstrip().endswith(("：", ":")) or (u.kind == "rule" and not _DIRECTIVE.search(u.text)):
             continue  # a lead-in ("第一件必须这么做：") or an announcement: the rule itself follows
+        if recollection(u.text):
+            continue  # "It was never voiced…": a memory, not a rule to ask the reason of
         if _AFTER_REASON.match(u.text):
             continue  # "从那以后我们厂规定…": the reason was the story just told
         after = [v for v in units[i + 1:i + 3] if v.turn_index == u.turn_index]
@@ -84,8 +92,17 @@ def _tools_named(u: KnowledgeUnit) -> list[str]:
     return named
 
 
+def hands_on(modules: Sequence[Module]) -> bool:
+    """True when the material is work with hazards and quantities (a trade), not a history or a panel's
+    talk: a tenth of its points (and at least two) are warnings or hold a number of the trade."""
+    points = [p for m in modules for lesson in m.lessons for p in lesson.points]
+    return sum(1 for p in points if p.kind == "warning" or key_numbers(p.text)) >= max(2, len(points) / 10)
+
+
 def missing_warnings(modules: Sequence[Module], language: str) -> list[FollowUpQuestion]:
-    """A module with steps but no safety warning: ask what can go wrong."""
+    """A module with steps but no safety warning, in hands-on material: ask what can go wrong."""
+    if not hands_on(modules):
+        return []  # no "safety" question for a history of Unix
     out = []
     for m in modules:
         points = [p for lesson in m.lessons for p in lesson.points]
@@ -116,7 +133,11 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def follow_up_questions(units: Sequence[KnowledgeUnit], modules: Sequence[Module], language: str,
-                        gap_questions: Sequence[str] = ()) -> list[FollowUpQuestion]:
-    """All follow-up questions of a draft, most urgent (safety) first."""
-    return [*missing_warnings(modules, language), *missing_reasons(units, language),
-            *unexplained_tools(units, language), *from_gaps(gap_questions, language)]
+                        gap_questions: Sequence[str] = (), panel: bool = False) -> list[FollowUpQuestion]:
+    """All follow-up questions of a draft, most urgent (safety) first. A panel discussion is asked only
+    for the reasons behind its rules and what workers asked: its talk has no steps to make safe."""
+    safety = [] if panel else missing_warnings(modules, language)
+    # a panel's "steps" are turns of its talk ("接着李总说的…"): only its rules are asked the reason of
+    asked = [u for u in units if u.kind == "rule"] if panel else units
+    return [*safety, *missing_reasons(asked, language), *unexplained_tools(units, language),
+            *from_gaps(gap_questions, language)]

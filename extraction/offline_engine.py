@@ -28,7 +28,9 @@ from extraction.outline import (
 from extraction.quiz import interview_minutes, quiz_target, write_quiz
 from extraction.segment import segment_transcript
 from extraction.selection import more_points, one_quote_each, select_units
-from extraction.units import extract_units
+from extraction.speakers import credit_line, speakers
+from extraction.takeaways import rank_key_points
+from extraction.units import as_taught, extract_units
 from extraction.validate import SourceText, ValidationReport, validate_draft
 from rag.language import is_cjk
 from shifu.errors import ShifuError
@@ -100,7 +102,8 @@ def plan_transcript(t: Transcript, chunks: Sequence[Chunk], embed: Embed | None 
     segments = segment_transcript(t, vectors)
     units = extract_units(t, chunks, segments)
     chosen = select_units(t, chunks, units, cfg=selection)
-    return TranscriptPlan(transcript=t, segments=segments, units=chosen.kept, left_out=chosen.left_out)
+    # labelled for people (a rule needs a prescriptive cue), stage directions out: after the scorer chose
+    return TranscriptPlan(transcript=t, segments=segments, units=as_taught(chosen.kept), left_out=as_taught(chosen.left_out))
 
 
 def build_offline_draft(
@@ -150,16 +153,19 @@ def build_offline_draft(
                     lessons.append((_lesson_title(modules, group, language), one_quote_each(group)))
         target = quiz_target(interview_minutes(plan.transcript))
         quiz += write_quiz(lessons, one_quote_each(plan.units), language, target,
-                           id_prefix=f"q{n + 1}-" if len(plans) > 1 else "q")
+                           id_prefix=f"q{n + 1}-" if len(plans) > 1 else "q",
+                           panel=len(speakers(plan.transcript)) > 1)
     all_units = [u for plan in plans for u in plan.units]
-    follow_ups = follow_up_questions(all_units, modules, language, gap_questions)
+    panel = any(len(speakers(t)) > 1 for t in transcripts)
+    follow_ups = follow_up_questions(all_units, modules, language, gap_questions, panel=panel)
     draft = CourseDraft(
         title=str(header["title"]), language=language,  # type: ignore[arg-type]
         audience=str(header["audience"]), level=str(header["level"]),
         objectives=list(header["objectives"]),  # type: ignore[call-overload]
-        sources=[Source(transcript_id=t.id, title=t.title, expert=t.expert or "", sha256=t.sha256) for t in transcripts],
+        sources=[Source(transcript_id=t.id, title=t.title, expert=credit_line(t, language), sha256=t.sha256)
+                 for t in transcripts],
         modules=modules, quiz=quiz, follow_up_questions=follow_ups,
-        more_from_interview=more_points(plans),
+        more_from_interview=more_points(plans), key_points=rank_key_points(modules, all_units),
     )
     _say(progress, "proposing the skills of each point and quiz item")
     draft = with_skills(draft, known_skills)

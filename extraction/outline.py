@@ -21,6 +21,7 @@ from extraction.headline import (
 from extraction.headline import person as _person  # noqa: F401  (titles.py reads it here)
 from extraction.headline import same_word as _same_word
 from extraction.segment import TopicSegment
+from extraction.speakers import credit_line
 from extraction.units import key_terms, quantities
 from shifu.models import Citation, Transcript
 from shifu.timecode import clock
@@ -105,7 +106,7 @@ def question_title(t: Transcript, first: int, last: int, language: str, taken: s
     if (first == 0 or _INTRO.search(question.text)) and len(asks) > 1:
         return ""  # a short introduction joined to the first real question: the lesson is about that question
     if first == 0 or _INTRO.search(question.text):
-        intro = "师傅简介" if language == "zh" else "About the master"
+        intro = INTRO_TITLES[0] if language == "zh" else INTRO_TITLES[1]
         if intro.lower() not in taken:
             taken.add(intro.lower())
             return intro
@@ -157,10 +158,14 @@ def pick_points(units: Sequence[KnowledgeUnit], limit: int = MAX_POINTS) -> list
 def build_lesson(title: str, units: Sequence[KnowledgeUnit], language: str) -> Lesson:
     """A lesson: its points (the chosen units), objectives by kind, and Markdown quoting the master."""
     chosen = pick_points(units)
-    points = [Point(kind=u.kind, text=u.text, citations=list(u.citations)) for u in chosen]
+    points = [Point(kind=u.kind, text=u.text, speaker=u.speaker, citations=list(u.citations)) for u in chosen]
     speakers = {u.citations[0].quote: u.speaker for u in chosen if u.citations}
     return Lesson(title=title, objectives=lesson_objectives(title, chosen, language),
                   content_md=lesson_markdown(points, speakers, language), points=points)
+
+
+# The lesson about the master himself (the opening question "您干这行多少年了？"), in Chinese and English
+INTRO_TITLES = ("师傅简介", "About the master")
 
 
 def lesson_objectives(title: str, units: Sequence[KnowledgeUnit], language: str) -> list[str]:
@@ -180,7 +185,9 @@ def lesson_objectives(title: str, units: Sequence[KnowledgeUnit], language: str)
         out.append(f"记住“{title}”的关键数值" if zh else f"Recall the key numbers for {title}")
     if "tool" in kinds or "definition" in kinds:
         out.append(f"认识“{title}”涉及的工具和概念" if zh else f"Recognise the tools and terms of {title}")
-    if not out:
+    if not out and title in INTRO_TITLES:
+        out.append("了解师傅的从业经历和所做的工作" if zh else "Know who the master is and the work they do")
+    elif not out:
         out.append(f"理解师傅关于“{title}”的经验" if zh else f"Explain what the master says about {title}")
     return out
 
@@ -314,7 +321,7 @@ def disagreement_module(points: Sequence[Point], language: str) -> Module:
 
 def course_header(plans: Sequence[TranscriptPlan], modules: Sequence[Module], language: str) -> dict[str, object]:
     """Title, audience, level and objectives of the whole course."""
-    experts = list(dict.fromkeys(p.transcript.expert for p in plans if p.transcript.expert))
+    experts = list(dict.fromkeys(credit_line(p.transcript, language) for p in plans if credit_line(p.transcript, language)))
     trade = next((p.transcript.trade for p in plans if p.transcript.trade), None)
     topics = [m.title for m in modules[:2]]
     zh = language == "zh"

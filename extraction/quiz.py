@@ -1,31 +1,44 @@
-"""Quiz items from knowledge units: cloze choices on numbers and key terms (distractors of the
-same kind from the same transcript), true/false by swapping a number or term, multiple choice
-over a lesson's statements, and short answers whose reference is the master's quote."""
+"""Quiz items on the concepts of the selected points: a number with its unit, a cause, what to do
+when something happens, a rule, the order of steps. Distractors are of the same category from the
+same interview; a false statement is false in meaning (another amount of the same unit, the steps
+swapped, the opposite action), never a synonym for one word; stems show the words without fillers."""
 
 from __future__ import annotations
 
 import hashlib
 import math
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 from extraction.course import KnowledgeUnit, QuizItem
-from extraction.units import is_thing, quantities, word_bounds
+from extraction.display import trim_fillers
+from extraction.units import (
+    PRESCRIPTIVE,
+    STORY_UNITS,
+    has_reason,
+    is_name,
+    is_thing,
+    key_numbers,
+    quantities,
+    recollection,
+    trim_lead,
+    word_bounds,
+)
+from extraction.validate import BLANK, supported
 from rag.language import is_cjk
+from rag.sentences import clause_spans, sentence_spans
 from shifu.models import Citation, Transcript
 from shifu.timecode import clock
 
-BLANK = "____"
 _NUM = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
-# Numbers a trainer would not quiz: years, ages, durations of a life or a career, head counts.
-_TRIVIA_UNITS = {"year", "年", "岁", "个月", "天", "周", "day", "week", "month", "people", "user", "machine", "copie",
-                 "word", "line", "time", "遍", "道", "层"}
 # The number before "到 / - / to" of a range ("30到40安培"): blanking only its end would read badly.
 _RANGE_HEAD = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十百]+)\s*(?:到|至|~|～|-|–|to)\s*$", re.I)
 # Last characters of category words (焊材, 材料, 用品): a category is also right for its member.
 _CATEGORY_END = set("材料品物类具件器西")
 # A sentence that opens by pointing back ("They…", "It…", "他们…") needs the one before to be understood
-_LEANS_BACK = re.compile(r"\W*(?:they|it|that|this|these|those|he|she|him|them)\b|\W*(?:他们|她们|它们|他|她|它|这样|那样)", re.I)
+_LEANS_BACK = re.compile(r"\W*(?:they|it|that|this|these|those|he|she|him|them)\b"
+                         r"|\W*(?:他们|她们|它们|他|她|它|这样|那样|这个|那个)", re.I)
 _PEOPLE_END = set("人员者们傅工匠主客户")
 _PEOPLE_WORDS = {"店长", "厂长", "班长", "组长", "队长", "老板", "徒弟", "学徒", "师傅", "老师傅"}
 _ACTION_END = set("焊铣磨切钻割补拧拆")
@@ -71,13 +84,16 @@ def _clip(text: str, limit: int) -> str:
 class QuizWriter:
     """Writes items for one transcript's units; keeps the distractor pools of that transcript."""
 
-    def __init__(self, units: Sequence[KnowledgeUnit], language: str, id_prefix: str = "q") -> None:
+    def __init__(self, units: Sequence[KnowledgeUnit], language: str, id_prefix: str = "q", panel: bool = False) -> None:
         self.units = list(units)
+        self.panel = panel  # several speakers: a stem names the one who said it, not "the master"
         self.language = language
         self.prefix = id_prefix
         self.amounts: dict[str, list[str]] = {}
         for u in self.units:
             for x, y, unit in quantities(u.text):
+                if unit in STORY_UNITS:
+                    continue
                 self.amounts.setdefault(unit, [])
                 value = u.text[x:y]
                 if value not in self.amounts[unit]:
@@ -139,100 +155,173 @@ class QuizWriter:
 
     def _item(self, unit: KnowledgeUnit, kind: str, stem: str, options: list[str], answer: list[str],
               difficulty: str, bloom: str) -> QuizItem:
+        if self.panel:
+            stem = credited(stem, unit.speaker or ("嘉宾" if self.language == "zh" else "the speaker"))
         return QuizItem(id="", type=kind, stem=stem, options=options, answer=answer,  # type: ignore[arg-type]
                         explanation=explanation(unit, self.language), difficulty=difficulty, bloom=bloom,
                         citations=[c.model_copy() for c in unit.citations])  # skills: proposed after the draft
 
     def cloze_number(self, unit: KnowledgeUnit) -> QuizItem | None:
-        found = [(x, y, un) for x, y, un in quantities(unit.text)
-                 if un not in _TRIVIA_UNITS and not _RANGE_HEAD.search(unit.text[:x])]
-        if not found:
-            return None
-        x, y, un = found[0]
-        value = unit.text[x:y]
-        wrong = self.number_distractors(value, un, unit.text)
-        if len(wrong) < 2:
-            return None
-        sentence = unit.text[:x] + BLANK + unit.text[y:]
-        options = _shuffle([value, *wrong], unit.id)
-        stem = (f"根据师傅的说法，填空：“{sentence}”" if self.language == "zh"
-                else f"Fill in the blank, as the master said it: \"{sentence}\"")
-        return self._item(unit, "single_choice", stem, options, [value], "medium", "remember")
+        """A blank on a number of the trade with its unit; the options are other amounts of that unit."""
+        for a, b in _sentences(unit.text):
+            sentence = unit.text[a:b]
+            for x, y, un in key_numbers(sentence):
+                if _RANGE_HEAD.search(sentence[:x]):
+                    continue
+                value = sentence[x:y]
+                wrong = self.number_distractors(value, un, unit.text)
+                window = _clean_window(sentence, x, y, self.language)
+                if len(wrong) < 2 or window is None:
+                    continue
+                p, q = window
+                shown = sentence[p:x] + BLANK + sentence[y:q]
+                options = _shuffle([value, *wrong], unit.id)
+                stem = (f"根据师傅的说法，填空：“{shown}”" if self.language == "zh"
+                        else f"Fill in the blank, as the master said it: \"{shown}\"")
+                return self._checked(unit, "single_choice", stem, options, [value], "medium", "remember")
+        return None
 
     def cloze_term(self, unit: KnowledgeUnit) -> QuizItem | None:
-        for term in unit.terms:
-            if unit.text.count(term) != 1 or not _blankable(term, unit.text):
-                continue
-            wrong = self.term_distractors(term, unit.text)
-            if len(wrong) < 3:
-                continue
-            sentence = unit.text.replace(term, BLANK, 1)
-            options = _shuffle([term, *wrong], unit.id)
-            stem = (f"根据师傅的说法，填空：“{sentence}”" if self.language == "zh"
-                    else f"Fill in the blank, as the master said it: \"{sentence}\"")
-            return self._item(unit, "single_choice", stem, options, [term], "easy", "remember")
+        """A blank on a term of the trade (a thing, or jargon such as PDP-7), never on a name or a filler."""
+        for a, b in _sentences(unit.text):
+            sentence = unit.text[a:b]
+            for term in unit.terms:
+                if sentence.count(term) != 1 or not _blankable(term, sentence) or not _concept_term(term):
+                    continue
+                wrong = [w for w in self.term_distractors(term, sentence) if _concept_term(w)]
+                x = sentence.find(term)
+                window = _clean_window(sentence, x, x + len(term), self.language)
+                if len(wrong) < 3 or window is None:
+                    continue
+                p, q = window
+                shown = sentence[p:x] + BLANK + sentence[x + len(term):q]
+                options = _shuffle([term, *wrong[:3]], unit.id)
+                stem = (f"根据师傅的说法，填空：“{shown}”" if self.language == "zh"
+                        else f"Fill in the blank, as the master said it: \"{shown}\"")
+                return self._checked(unit, "single_choice", stem, options, [term], "easy", "remember")
         return None
 
     def swapped(self, unit: KnowledgeUnit) -> str | None:
-        """The unit's sentence with one number or key term swapped for another of its kind (now false)."""
-        for x, y, un in quantities(unit.text):
-            if un in _TRIVIA_UNITS or _RANGE_HEAD.search(unit.text[:x]):
-                continue
-            wrong = self.number_distractors(unit.text[x:y], un, unit.text, n=1)
-            if wrong:
-                return unit.text[:x] + wrong[0] + unit.text[y:]
-        for term in unit.terms:
-            if unit.text.count(term) == 1 and _blankable(term, unit.text):
-                # a swapped-in word of another length reads wrong at a glance ("电弧焊大用13号")
-                wrong = [w for w in self.term_distractors(term, unit.text)
-                         if term.isascii() or (len(w) == len(term) and _kinship(term, w) > 0)][:1]
+        """One sentence of the unit made false in meaning: another amount of the same unit from this
+        interview, the steps in another order, or the opposite action (never a synonym)."""
+        for a, b in _sentences(unit.text):
+            sentence = unit.text[a:b]
+            for x, y, un in key_numbers(sentence):
+                if _RANGE_HEAD.search(sentence[:x]):
+                    continue
+                wrong = self.number_distractors(sentence[x:y], un, unit.text, n=1)
                 if wrong:
-                    return unit.text.replace(term, wrong[0], 1)
+                    return _shown(sentence[:x] + wrong[0] + sentence[y:])
+        for a, b in _sentences(unit.text):
+            out = swapped_steps(unit.text[a:b], self.language) or opposite(unit.text[a:b], self.language)
+            if out is not None:
+                return _shown(out)
         return None
 
+    def statement(self, unit: KnowledgeUnit) -> str | None:
+        """The unit's most teachable sentence as a reader sees it (fillers out), when it stands alone."""
+        best = None
+        for a, b in _sentences(unit.text):
+            sentence = unit.text[a:b].strip()
+            if _LEANS_BACK.match(sentence) or not _long_enough(sentence, self.language):
+                continue
+            weight = (bool(key_numbers(sentence)) + bool(_PRESCRIPTIVE.search(sentence)) + has_reason(sentence)
+                      + bool(_CONDITION.search(sentence)))
+            if best is None or weight > best[0]:
+                best = (weight, sentence)
+        if best is None:
+            return None
+        limit = 90 if self.language == "zh" else 260
+        said = _shown(best[1])  # "还有就是每次开机…" reads "每次开机…"
+        return _clip(said, limit) if len(said) <= limit * 1.5 else None
+
     def true_false(self, unit: KnowledgeUnit, want_true: bool) -> QuizItem | None:
-        statement = unit.text if want_true else self.swapped(unit)
-        if statement is None:
+        statement = self.statement(unit) if want_true else self.swapped(unit)
+        if statement is None or statement.endswith("…"):
             return None
         stem = (f"判断正误：师傅说过“{statement}”" if self.language == "zh"
                 else f"True or false: the master said \"{statement}\"")
-        item = self._item(unit, "true_false", stem, ["true", "false"], ["true" if want_true else "false"],
-                          "easy", "remember" if want_true else "understand")
-        return item
+        return self._checked(unit, "true_false", stem, ["true", "false"], ["true" if want_true else "false"],
+                             "easy", "remember" if want_true else "understand")
 
-    def multiple_choice(self, group: Sequence[KnowledgeUnit], title: str) -> QuizItem | None:
-        """'Which of these did the master say about <lesson>?': true statements and swapped ones."""
-        limit = 70 if self.language == "zh" else 220
-        short = [u for u in group if len(u.text) <= limit]
-        trues = short[:2]
-        falses: list[tuple[KnowledgeUnit, str]] = []
-        for u in short[2:] + short[:2]:
-            s = self.swapped(u)
-            if s is not None and u not in [f[0] for f in falses]:
-                falses.append((u, s))
-            if len(falses) == 2:
-                break
-        if len(trues) < 2 or len(falses) < 1:
+    def relation(self, unit: KnowledgeUnit, others: Sequence[KnowledgeUnit]) -> QuizItem | None:
+        """Why something is so, or what to do when something happens: the master's answer among the
+        causes (or actions) he gave elsewhere in the same interview."""
+        found = relation_of(unit.text, self.language)
+        if found is None:
             return None
-        options = _shuffle([u.text for u in trues] + [s for _, s in falses], trues[0].id + "m")
+        kind, prompt, answer = found
+        pool = []
+        for o in others:
+            r = relation_of(o.text, self.language) if o.id != unit.id else None
+            if r is not None and r[0] == kind and _norm(r[2]) not in _norm(unit.text) and _norm(r[2]) != _norm(answer):
+                pool.append(r[2])
+        pool = sorted(dict.fromkeys(pool), key=lambda p: _stable(unit.id, p))[:3]
+        if len(pool) < 2:
+            return None
+        options = _shuffle([answer, *pool], unit.id + "r")
+        zh = self.language == "zh"
+        if kind == "cause":
+            stem = (f"师傅说“{trim_fillers(prompt)}”，这是为什么？" if zh
+                    else f"The master said \"{trim_fillers(prompt)}\". Why?")
+        else:
+            stem = (f"师傅说，遇到“{trim_fillers(prompt)}”的时候，该怎么办？" if zh
+                    else f"According to the master, what do you do when \"{trim_fillers(prompt)}\"?")
+        return self._checked(unit, "single_choice", stem, options, [answer], "medium", "understand")
+
+    def multiple_choice(self, group: Sequence[KnowledgeUnit], title: str, single: bool = False,
+                        borrowed: bool = False) -> QuizItem | None:
+        """'Which of these are true?' (two of the master's statements beside two of his made false in
+        meaning), or with `single` 'which one is true?' (one beside three); each option cites its point."""
+        want_true, want_false = (1, 3) if single else (2, 2)
+        limit = 90 if self.language == "zh" else 260
+        trues: list[tuple[KnowledgeUnit, str]] = []
+        falses: list[tuple[KnowledgeUnit, str]] = []
+        for u in group:
+            if len(trues) < want_true:
+                s = self.statement(u)
+                if s is not None and not s.endswith("…"):
+                    trues.append((u, s))
+                    continue
+            if len(falses) < want_false:
+                f = self.swapped(u)
+                if f is not None and len(f) <= limit:
+                    falses.append((u, f))
+            if len(trues) == want_true and len(falses) == want_false:
+                break
+        if len(trues) < want_true or len(falses) < (want_false if single else 1):
+            return None
+        options = _shuffle([s for _, s in trues] + [s for _, s in falses], trues[0][0].id + "m")
         if len({_norm(o) for o in options}) < len(options):
             return None
-        stem = (f"关于“{title}”，以下哪些是师傅的原话？（多选）" if self.language == "zh"
-                else f"About {title}: which of these did the master actually say? (choose all that apply)")
-        first = trues[0]
-        item = self._item(first, "multiple_choice", stem, options, [u.text for u in trues], "medium", "understand")
-        item.citations = [c.model_copy() for u in trues for c in u.citations] + \
-                         [c.model_copy() for u, _ in falses for c in u.citations]
-        item.explanation = "；".join(explanation(u, self.language) for u in trues) if self.language == "zh" \
-            else " ".join(explanation(u, self.language) for u in trues)
-        return item
+        zh = self.language == "zh"
+        if borrowed:  # options also from the lessons around it
+            stem = (f"关于“{title}”及同一模块的内容，{'下面哪一种说法' if single else '以下哪些说法'}符合师傅讲的？"
+                    f"{'' if single else '（多选）'}" if zh else
+                    f"About {title} and the lessons around it: which {'one of these agrees' if single else 'of these agree'}"
+                    f" with what the master said?{'' if single else ' (choose all that apply)'}")
+        elif single:
+            stem = (f"关于“{title}”，下面哪一种说法符合师傅讲的？" if zh
+                    else f"About {title}: which one of these agrees with what the master said?")
+        else:
+            stem = (f"关于“{title}”，以下哪些说法符合师傅讲的？（多选）" if zh
+                    else f"About {title}: which of these agree with what the master said? (choose all that apply)")
+        if self.panel:  # statements of several speakers
+            stem = credited(stem, "各位嘉宾" if zh else "the speakers")
+        item = self._item(trues[0][0], "single_choice" if single else "multiple_choice", stem, options,
+                          [s for _, s in trues], "medium", "understand")
+        # every option comes from a point it cites: the true ones as said, the false ones changed in meaning
+        item.citations = [c.model_copy() for u, _ in trues + falses for c in u.citations]
+        sep = "；" if zh else " "
+        item.explanation = sep.join(explanation(u, self.language) for u, _ in trues + falses)
+        return item if supported(item) else None
 
     def short_answer(self, unit: KnowledgeUnit) -> QuizItem | None:
-        # the topic is a thing named in the sentence, not a person ("What number does the master give for Doug?")
-        topic = next((t for t in unit.terms if _blankable(t, unit.text) and not (t.isascii() and t.istitle())), None)
-        if topic is None:
+        """An open question on a rule, step, warning, number or tip, answered by the master's words."""
+        if unit.kind not in _ASKABLE:
             return None
-        if unit.kind == "measurement" and all(un in _TRIVIA_UNITS for _, _, un in quantities(unit.text)):
+        topic = next((t for t in unit.terms if _blankable(t, unit.text) and _concept_term(t)), None)
+        if topic is None:
             return None
         zh = self.language == "zh"
         ask = {
@@ -242,11 +331,26 @@ class QuizWriter:
             "tip": ("关于“{t}”，师傅分享了什么窍门？", "What tip does the master share about {t}?"),
             "measurement": ("关于“{t}”，师傅给出的关键数值是什么？", "What number does the master give for {t}?"),
             "definition": ("师傅是怎么解释“{t}”的？", "How does the master explain {t}?"),
-            "tool": ("关于“{t}”，师傅用的是什么工具或材料？", "Which tool or material does the master use for {t}?"),
-        }.get(unit.kind, ("关于“{t}”，师傅是怎么说的？", "What does the master say about {t}?"))
+        }[unit.kind]
         stem = (ask[0] if zh else ask[1]).format(t=topic)
         bloom = "apply" if unit.kind == "step" else "understand"
         return self._item(unit, "short_answer", stem, [], [unit.text], "hard", bloom)
+
+    def _checked(self, unit: KnowledgeUnit, kind: str, stem: str, options: list[str], answer: list[str],
+                 difficulty: str, bloom: str) -> QuizItem | None:
+        """The item when its cited quote backs its key (the validator's test), else none."""
+        item = self._item(unit, kind, stem, options, answer, difficulty, bloom)
+        return item if supported(item) else None
+
+
+_QUOTED = re.compile(r"(“[^”]*”|\"[^\"]*\")")
+
+
+def credited(stem: str, who: str) -> str:
+    """A stem naming who said it ("嘉宾3说过…") where the template says "师傅" / "the master"; the quoted
+    words stay as said."""
+    parts = _QUOTED.split(stem)
+    return "".join(p if _QUOTED.fullmatch(p) else p.replace("师傅", who).replace("the master", who) for p in parts)
 
 
 def _number_in(option: str, quote: str) -> bool:
@@ -324,30 +428,189 @@ def _shuffle(options: list[str], seed: str) -> list[str]:
     return sorted(options, key=lambda o: _stable(seed, o))
 
 
+# --- what a sentence teaches -------------------------------------------------------------
+
+_PRESCRIPTIVE = PRESCRIPTIVE
+_CONDITION = re.compile(r"如果|要是|一旦|万一|遇到|碰到|发现|的时候|\bif\b|\bwhen(?:ever)?\b", re.I)
+_ASKABLE = {"step", "warning", "rule", "tip", "measurement", "definition"}
+_PUNCT = re.compile(r"[\s\W_]+")
+_END = r"[。！？；!?;.]*\s*$"
+# (kind, pattern, which group is asked about, which group answers) — a cause, or what to do when
+_RELATIONS_ZH = [
+    ("cause", re.compile(r"^(?:因为|由于)(?P<a>[^，。！？；]{4,40})[，,]\s*(?:所以|因此)?(?P<p>[^。！？；]{4,50})" + _END)),
+    ("cause", re.compile(r"^(?P<p>[^。！？；]{6,50}?)[，,]\s*(?:是)?因为(?P<a>[^。！？；]{4,40})" + _END)),
+    ("cause", re.compile(r"^(?P<p>[^。！？；]{6,50}?)[，,]\s*(?P<a>(?:不然|否则|要不然|免得|以免)[^。！？；]{4,40})" + _END)),
+    ("action", re.compile(r"^(?:如果|要是|一旦|万一|遇到|碰到)(?P<p>[^，。！？；]{3,30})[，,]\s*(?P<a>[^。！？；]{4,45})" + _END)),
+]
+_RELATIONS_EN = [
+    ("cause", re.compile(r"^(?P<p>[^.!?;]{20,180}?),? because (?P<a>[^.!?;]{12,160})" + _END, re.I)),
+    ("cause", re.compile(r"^(?P<p>[^.!?;]{20,180}?),? so that (?P<a>[^.!?;]{12,160})" + _END, re.I)),
+    ("action", re.compile(r"^(?:if|when|whenever) (?P<p>you [^,.!?;]{8,120}), (?:then )?(?P<a>[^.!?;]{12,160})" + _END,
+                          re.I)),
+]
+
+
+def relation_of(text: str, language: str) -> tuple[str, str, str] | None:
+    """(kind, what is asked about, the master's answer) of the first sentence that gives a cause
+    ("…，因为…", "… because …") or says what to do when something happens ("如果…，就…")."""
+    for a, b in _sentences(text):
+        sentence = trim_lead_words(text[a:b].strip())
+        for kind, pattern in _RELATIONS_ZH if language == "zh" else _RELATIONS_EN:
+            m = pattern.match(sentence)
+            if m and not _has_filler(m.group("a")) and not _LEANS_BACK.match(m.group("p")):
+                return kind, m.group("p").strip(" ，,"), m.group("a").strip(" ，,")
+    return None
+
+
+_ZH_STEP = re.compile(r"第[一二三四五六七八九十]步[，,：:]?|首先|(?<![事预原优])先(?=[把用将看拿给打设开关])|然后|接着|再(?=[把用将拿放看打给开关])|最后")
+_EN_STEP = re.compile(r"\b(?:first|then|next|after that|finally)\b,?\s*", re.I)
+
+
+def swapped_steps(sentence: str, language: str) -> str | None:
+    """The sentence with its first two steps in the wrong order ("先A，然后B" -> "先B，然后A")."""
+    marks = list((_ZH_STEP if language == "zh" else _EN_STEP).finditer(sentence))
+    if len(marks) < 2 or not re.match(r"第一步|首先|先|first", marks[0].group(), re.I):
+        return None
+    end2 = marks[2].start() if len(marks) > 2 else len(sentence.rstrip("。！？.!?"))
+    one = sentence[marks[0].end():marks[1].start()]
+    two = sentence[marks[1].end():end2]
+    tail1 = re.search(r"[，,、；;\s]*$", one).group()  # type: ignore[union-attr]
+    tail2 = re.search(r"[，,、；;\s]*$", two).group()  # type: ignore[union-attr]
+    one_core, two_core = one[:len(one) - len(tail1)], two[:len(two) - len(tail2)]
+    if min(len(one_core), len(two_core)) < 3 or _norm(one_core) == _norm(two_core):
+        return None
+    return (sentence[:marks[0].end()] + two_core + tail1 + sentence[marks[1].start():marks[1].end()]
+            + one_core + tail2 + sentence[end2:])
+
+
+# The opposite of what the master said: first cue that matches, said the other way round.
+_OPPOSITES_ZH = [
+    (re.compile(r"千万不要|千万别|千万不能|绝对不能|绝对不要|严禁|禁止|不许"), "可以"),
+    (re.compile(r"一定要|必须要?|务必"), "不必"),
+    (re.compile(r"(?<!要)不要"), "要"),
+    (re.compile(r"不能"), "可以"),
+    (re.compile(r"别(?=[去把让用碰动加开拿站])"), "要"),
+    (re.compile(r"就会"), "就不会"),
+    (re.compile(r"容易"), "不容易"),
+]
+_OPPOSITES_EN = [
+    (re.compile(r"\bnever\b", re.I), "always"),
+    (re.compile(r"\balways\b", re.I), "never"),
+    (re.compile(r"\b(must|should|can|could|will|would|do|does|did) not\b", re.I), r"\1"),
+    (re.compile(r"\b(?:don't|doesn't|didn't)\s+(?!know|think|remember|recall|believe)", re.I), ""),
+    (re.compile(r"\b(?:can't|cannot)\b", re.I), "can"),
+    (re.compile(r"\bmust\b", re.I), "need not"),
+    (re.compile(r"\bshould\b", re.I), "should not"),
+    # a statement of how things are (not a recollection: "Peter was a fast implementer" tests gossip)
+    (re.compile(r"\b(is|are)\b(?! not\b)(?=\s+(?:a|an|the|very|more|less|much|too|not|easy|hard|"
+                r"important|possible|better|worse|\w+er|\w+ly|\w+ed|\w+ble)\b)", re.I), r"\1 not"),
+]
+
+
+# English in the past tense tells what happened ("computers never belonged to…"): its opposite tests gossip
+_PAST_EN = re.compile(r"\b\w{3,}ed\b|\b(?:thought|went|came|got|had|was|were|did|said|told|began|wrote|built|knew|made"
+                      r"|took|gave|saw|felt|found|left|brought|bought|ran|sat|spent)\b", re.I)
+
+
+def opposite(sentence: str, language: str) -> str | None:
+    """The sentence saying the opposite (必须 -> 不必, never -> always, is -> is not), or None: never of
+    a recollection, whose opposite tests gossip ("Peter was not a fast implementer")."""
+    if recollection(sentence) or (language != "zh" and _PAST_EN.search(sentence)):
+        return None
+    for pattern, repl in _OPPOSITES_ZH if language == "zh" else _OPPOSITES_EN:
+        m = pattern.search(sentence)
+        if m:
+            out = sentence[:m.start()] + m.expand(repl) + sentence[m.end():]
+            return out if _norm(out) != _norm(sentence) else None
+    return None
+
+
+def _shown(sentence: str) -> str:
+    """A statement as a learner reads it: no opening filler ("还有就是", "Well,"), no fillers inside."""
+    out = trim_fillers(trim_lead_words(sentence[trim_lead(sentence, 0, len(sentence)):].strip()))
+    return out[:1].upper() + out[1:] if sentence.lstrip()[:1].isupper() else out
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return [(a, b) for a, b in sentence_spans(text, 0, len(text)) if text[a:b].strip()]
+
+
+def _has_filler(text: str) -> bool:
+    return _PUNCT.sub("", trim_fillers(text)).lower() != _PUNCT.sub("", text).lower()
+
+
+def trim_lead_words(text: str) -> str:
+    """A sentence without the fillers it opens with ("那个……", "um, ")."""
+    return re.sub(r"^(?:\s*(?:嗯|啊|呃|那个|这个|就是说?|然后|所以说?|还有就是|还有|另外|um+|uh+|well|so|and)[，,…\s.]*)+",
+                  "", text, flags=re.I) or text
+
+
+def _clean_window(sentence: str, x: int, y: int, language: str) -> tuple[int, int] | None:
+    """The clauses around text[x:y] that hold no filler ("那个", "um"): a stem as a reader should see it."""
+    clauses = clause_spans(sentence, 0, len(sentence)) or [(0, len(sentence))]
+    at = next((k for k, (a, b) in enumerate(clauses) if a <= x < b), None)
+    if at is None or _has_filler(sentence[clauses[at][0]:clauses[at][1]]):
+        return None
+    limit = 70 if language == "zh" else 220
+    lo = hi = at
+    while lo > 0 and not _has_filler(sentence[slice(*clauses[lo - 1])]) and clauses[hi][1] - clauses[lo - 1][0] <= limit:
+        lo -= 1
+    while hi + 1 < len(clauses) and not _has_filler(sentence[slice(*clauses[hi + 1])]) \
+            and clauses[hi + 1][1] - clauses[lo][0] <= limit:
+        hi += 1
+    p, q = clauses[lo][0], clauses[hi][1]
+    lead = len(sentence[p:x]) - len(trim_lead_words(sentence[p:x]))
+    p += lead if lead < x - p else 0
+    shown = sentence[p:q]
+    if not _long_enough(shown.replace(sentence[x:y], ""), language):
+        return None  # a blank in a stub: too little said around it
+    return p, q
+
+
+def _long_enough(text: str, language: str) -> bool:
+    if language == "zh":
+        return sum(1 for ch in text if is_cjk(ch)) >= 8
+    return len(re.findall(r"[A-Za-z0-9']+", text)) >= 6
+
+
+def _concept_term(term: str) -> bool:
+    """A term worth a blank: a thing of the trade or jargon (PDP-7, BCPL), not a name or a common word."""
+    if term.isascii():
+        return any(c.isdigit() for c in term) or (term.isupper() and len(term) >= 2)
+    if term in _PEOPLE_WORDS or term[-1] in _PEOPLE_END:
+        return False
+    return not is_name(term)
+
+
 def write_quiz(
     units_by_lesson: Sequence[tuple[str, Sequence[KnowledgeUnit]]],
     all_units: Sequence[KnowledgeUnit],
     language: str,
     target: int,
     id_prefix: str = "q",
+    panel: bool = False,
 ) -> list[QuizItem]:
     """Up to `target` items spread over lessons, rotating item types; stems never repeat.
 
     Every lesson gets a question (up to 10 lessons) even where `target` is smaller; when there are
     more lessons than items, the items are spread over the whole course, not its first lessons."""
-    writer = QuizWriter(all_units, language, id_prefix)
+    writer = QuizWriter(all_units, language, id_prefix, panel)
     # quiz on the surest know-how: the better half of the taught units by teachability, and of a long
-    # course only the best (twice as many units as items leaves room for every item type)
-    scores = sorted((u.score for _, units in units_by_lesson for u in units), reverse=True)
+    # course only the best (twice as many units as items leaves room for every item type); never a story
+    scores = sorted((u.score for _, units in units_by_lesson for u in units if u.kind != "story"), reverse=True)
     floor = max(_median(scores), scores[min(2 * target, len(scores)) - 1] if scores else 0.0)
-    units_by_lesson = [(title, [u for u in units if u.score >= floor]) for title, units in units_by_lesson]
+    if len(scores) < 3 * target:  # a short course: every point it teaches may be asked about
+        floor = scores[-1] if scores else 0.0
+    units_by_lesson = [(title, [u for u in units if u.score >= floor and u.kind != "story"])
+                       for title, units in units_by_lesson]
     lessons = [(n, title, units) for n, (title, units) in enumerate(units_by_lesson) if units]
     target = max(target, min(len(lessons), 10))
     visit = _spread(len(lessons), target)
     written: list[tuple[int, int, QuizItem]] = []
     stems: set[str] = set()
-    used_units: set[str] = set()
-    plan = ["number", "term", "tf_true", "tf_false", "short", "multi"]
+    option_sets: set[frozenset[str]] = set()
+    used_units: Counter[str] = Counter()  # how many items each point is in
+    plan = list(PLAN)
     rounds = 0
     # round-robin over lessons so every lesson gets questions before any gets many
     while len(written) < target and rounds < 4 * target:
@@ -358,15 +621,23 @@ def write_quiz(
             n, title, lesson_units = lessons[li]
             ranked = sorted(lesson_units, key=lambda u: (-u.score, u.turn_index))
             kind = plan[(rounds + step) % len(plan)]
-            item = _one_item(writer, kind, ranked, used_units, title)
+            near = [u for _, _, other in lessons if other is not lesson_units for u in other
+                    if u.module == ranked[0].module]
+
+            def new(item: QuizItem) -> bool:  # not the same question, nor the same statements again
+                options = frozenset(_norm(o) for o in item.options) if item.type != "true_false" else frozenset()
+                return _norm(item.stem) not in stems and not (options and options in option_sets)
+
+            item = None
+            for other in [kind, *plan]:  # this lesson cannot do that type: try the others
+                item = _one_item(writer, other, ranked, used_units, title, near, new)
+                if item is not None:
+                    break
             if item is None:
-                for other in plan:  # this lesson cannot do that type: try the others
-                    item = _one_item(writer, other, ranked, used_units, title)
-                    if item is not None:
-                        break
-            if item is None or _norm(item.stem) in stems:
                 continue
             stems.add(_norm(item.stem))
+            if item.type != "true_false":
+                option_sets.add(frozenset(_norm(o) for o in item.options))
             written.append((n, rounds, item))
             progressed = True
         rounds += 1
@@ -376,6 +647,12 @@ def write_quiz(
     for k, item in enumerate(items, 1):
         item.id = f"{id_prefix}{k}"
     return items
+
+
+# The order item types are tried in, each lesson starting one further: concepts (a number, a cause or
+# what to do when, statements true or false in meaning), then open questions. A blank on a term
+# ("term") tests wording more than understanding: only offered when a trainer regenerates an item.
+PLAN = ("number", "multi", "relation", "tf_false", "one_true", "tf_true", "multi", "short")
 
 
 def _median(values: Sequence[float]) -> float:
@@ -389,29 +666,39 @@ def _spread(n: int, k: int) -> list[int]:
     return first + [i for i in range(n) if i not in first]
 
 
-def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: set[str],
-              title: str) -> QuizItem | None:
-    if kind == "multi":
-        fresh = [u for u in units if u.id not in used and u.kind != "story"]
-        item = writer.multiple_choice(fresh, title) if len(fresh) >= 3 else None
+def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: Counter[str],
+              title: str, near: Sequence[KnowledgeUnit] = (),
+              new: Callable[[QuizItem], bool] = lambda item: True) -> QuizItem | None:
+    if kind in ("multi", "one_true"):
+        # points not asked about yet first; one already in an item may be an option once more (never a
+        # third time); a short lesson borrows from the other lessons of its module, and says so
+        fresh = [u for u in units if not used[u.id]] + [u for u in units if used[u.id] == 1]
+        spare = [u for u in near if not used[u.id]]
+        item = writer.multiple_choice(fresh, title, kind == "one_true") if len(fresh) >= 3 else None
+        if (item is None or not new(item)) and spare:
+            item = writer.multiple_choice([*fresh, *spare], title, kind == "one_true", borrowed=True)
+        if item is not None and not new(item):
+            return None
         if item is not None:
-            used.update(u.id for u in fresh[:4])
+            starts = {d.start for d in item.citations}
+            used.update(u.id for u in [*fresh, *spare] if any(c.start in starts for c in u.citations))
         return item
-    for unit in units:
-        if unit.id in used or unit.kind == "story":  # the master's life story is not what a worker is tested on
+    # points not asked about yet first; no point is in more than two items
+    for unit in sorted(units, key=lambda u: used[u.id] > 0):
+        if used[unit.id] >= 2:
             continue
-        if kind in ("tf_true", "short") and _LEANS_BACK.match(unit.text):
-            continue  # "They don't care…", "他们脚的感觉不灵敏…": true or false only with the sentence before
         if kind == "number":
             item = writer.cloze_number(unit)
+        elif kind == "relation":
+            item = writer.relation(unit, writer.units)
         elif kind == "term":
             item = writer.cloze_term(unit)
         elif kind in ("tf_true", "tf_false"):
             item = writer.true_false(unit, kind == "tf_true")
         else:
-            item = writer.short_answer(unit) if unit.kind not in ("fact", "story") else None
-        if item is not None:
-            used.add(unit.id)
+            item = writer.short_answer(unit)
+        if item is not None and new(item):
+            used[unit.id] += 1
             return item
     return None
 

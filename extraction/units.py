@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 
-from extraction.course import KnowledgeUnit, UnitKind
+from extraction.course import TEACHING_ORDER, KnowledgeUnit, UnitKind
 from extraction.segment import TopicSegment
 from rag.language import is_cjk
 from rag.sentences import clause_spans, sentence_spans
@@ -32,6 +32,7 @@ KIND_CUES: list[tuple[UnitKind, re.Pattern[str]]] = [
         r"^\W*(?:我们?)?(?:刚学|刚进厂|刚入行|刚来|刚开始干|当学徒|学徒的时候|年轻的时候|那时候|那个时候|那年|当年|有一次|有一年|有一回|我记得|记得有|记得那|以前我)"
         r"|我刚学的时候|我刚带|当学徒|学徒的时候|^\W*我是?(?:19|20)\d\d年|^\W*(?:i remember|one time|years ago|back (?:in|when)|when i was|in (?:19|20)\d\d)\b",
         re.I)),
+    # the scorer's cue for a rule (wide: 标准, 原则 count); what a point is labelled needs PRESCRIPTIVE
     ("rule", re.compile(
         r"一定要|必须|务必|记住|原则|规矩|规定|标准|总是|永远|每次都|宁可|千万|(?<!要)不要|不能|不许|禁止|绝对不|别[去把让用碰动]|否则"
         r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe)|\bdo not\b"
@@ -65,6 +66,15 @@ KIND_CUES: list[tuple[UnitKind, re.Pattern[str]]] = [
         r"|when i was|at that time|in those days|\bin (?:19|20)\d\d\b|at the time", re.I)),
 ]
 _CUES = dict(KIND_CUES)
+# What makes a point a rule: a prescriptive cue (必须, 不能, must, never); "标准", "原则" or "规矩" alone only
+# talk about rules ("有几个规矩你得先守住", "普通话标准"). Point labels, quiz and follow-up questions use it.
+PRESCRIPTIVE = re.compile(
+        r"一定要|必须|务必|千万|严禁|禁止|不许|不准|绝对不|永远不|每次都|宁可|(?<!要)不要|不能|别[去把让用碰动加开拿站]"
+        r"|规定|规矩是|记住"
+        r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe|have|want)"
+        r"|\bdo not\b|\bnever\b|\bmust\b|\bshould\b|make sure|the rule is|you have to|you need to", re.I)
+# Stage directions and notes of the transcriber: "（中间陈师傅接了个电话，约两分钟）", "[laughs]", "(inaudible)".
+NOTE = re.compile(r"（[^（）]*）|\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 
 # Numbers with a unit (the unit decides which numbers are of the same kind).
 _ZH_NUM = r"[0-9０-９]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万半几]+"
@@ -215,16 +225,62 @@ def quantities(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def classify(quote: str) -> UnitKind:
-    """The kind of a know-how sentence from its cue words (fact when none fits)."""
+# Numbers no trainer teaches: dates, ages, lengths of a life or a career, counts in a story.
+STORY_UNITS = {"year", "年", "岁", "个月", "天", "周", "day", "week", "month", "people", "user", "machine", "copie",
+               "word", "line", "time", "遍", "道", "层"}
+# A sentence that recalls the past ("It was too big…", "那时候…"): its numbers belong to the story.
+_RECOLLECTION = re.compile(r"\b(?:was|were|had|did|used to|remember|back then|at the time|in those days)\b"
+                           r"|那时候|那个时候|当年|当时|以前|有一次|记得", re.I)
+
+
+def recollection(sentence: str) -> bool:
+    """True when a sentence recalls the past rather than says how the work is done."""
+    return _RECOLLECTION.search(sentence) is not None
+
+
+def key_numbers(sentence: str) -> list[tuple[int, int, str]]:
+    """The numbers of a sentence a worker should learn: a quantity with a unit of the trade (not a date,
+    an age or a count), said as how things are, not in a recollection."""
+    if recollection(sentence):
+        return []
+    notes = [n.span() for n in NOTE.finditer(sentence)]  # "（约两分钟）": the transcriber's, not the master's
+    return [(x, y, unit) for x, y, unit in quantities(sentence)
+            if unit not in STORY_UNITS and not any(a <= x < b for a, b in notes)]
+
+
+_ABOUT_ME = re.compile(r"\W?[我俺]")
+
+
+def classify(quote: str, strict: bool = False) -> UnitKind:
+    """The kind of a know-how sentence from its cue words (fact when none fits). The scorer sees the
+    wide cues; `strict` is how a point is labelled for people: a rule needs a prescriptive cue about the
+    work ("别把我…" is about the speaker), a key number a quantity of the trade said as how things are."""
     for kind, pattern in KIND_CUES:
         if kind == "measurement":
-            if any(unit not in _TIME_UNITS for _, _, unit in quantities(quote)):
+            if any(unit not in _TIME_UNITS for _, _, unit in quantities(quote)) and (
+                    not strict or key_numbers(quote)):
+                return kind
+            continue
+        if kind == "rule" and strict:  # "It was never voiced…" recalls, it does not prescribe
+            if not recollection(quote) and any(not _ABOUT_ME.match(quote, m.end()) for m in PRESCRIPTIVE.finditer(quote)):
                 return kind
             continue
         if pattern.search(quote):
             return kind
     return "fact"
+
+
+def as_taught(units: Sequence[KnowledgeUnit]) -> list[KnowledgeUnit]:
+    """Selected units as a course shows them: a stage direction or a note of the transcriber is never a
+    point; each is labelled by the weightiest strict kind of its sentences."""
+    rank = {k: n for n, k in enumerate(TEACHING_ORDER)}
+    out = []
+    for u in units:
+        if not _long_enough(NOTE.sub("", u.text), "zh" if sum(map(is_cjk, u.text)) * 3 > len(u.text) else "en"):
+            continue  # "（中间陈师傅接了个电话，约两分钟）"
+        kinds = [classify(u.text[a:b], strict=True) for a, b in sentence_spans(u.text, 0, len(u.text))] or ["fact"]
+        out.append(u.model_copy(update={"kind": min(kinds, key=lambda k: rank.get(k, 9))}))
+    return out
 
 
 def has_reason(quote: str) -> bool:
@@ -258,6 +314,11 @@ def is_thing(term: str) -> bool:
         return False  # "放油螺": a word cut short
     # jieba tags unknown two-character words as nouns; a leading verb gives them away
     return not (len(term) == 2 and term[0] in _VERB_LEAD and _jieba().dt.FREQ.get(term, 0) < 5)
+
+
+def is_name(term: str) -> bool:
+    """True when a Chinese term is the name of a person, place or organisation (小刘, 湖南), not a thing."""
+    return not term.isascii() and any(w.flag.startswith(("nr", "ns", "nt")) for w in _jieba().posseg.lcut(term))
 
 
 def word_bounds(sentence: str) -> set[int]:

@@ -15,6 +15,7 @@ from extraction.display import lesson_prose, trim_fillers
 from extraction.export.keys import correct_indices, is_true, letter
 from extraction.export.labels import citation_label, words
 from extraction.export.xmltext import xml_safe
+from extraction.takeaways import takeaways
 
 _MARKDOWN = MarkdownIt("commonmark")
 _GREY = RGBColor(0x66, 0x66, 0x66)
@@ -69,7 +70,7 @@ def _lesson(doc: WordDocument, draft: CourseDraft, lesson: Lesson, number: str) 
             # the point is usually the master's sentence itself: then only say where it was said
             same = " ".join(c.quote.split()) == " ".join(point.text.split())
             quote = doc.add_paragraph("" if same else xml_safe(c.quote), style="Quote")
-            source = quote.add_run(xml_safe(f"{'' if same else chr(10)}— {citation_label(c, draft)}"))
+            source = quote.add_run(xml_safe(f"{'' if same else chr(10)}— {citation_label(c, draft, point.speaker)}"))
             source.font.size, source.font.color.rgb = Pt(9), _GREY
 
 
@@ -117,6 +118,15 @@ def build(draft: CourseDraft) -> WordDocument:
         doc.add_heading(w["objectives"], 1)
         for objective in draft.objectives:
             _para(doc, objective, "List Bullet")
+    key = takeaways(draft)
+    if key:
+        doc.add_heading(w["takeaways"], 1)
+        for k in key:
+            para = doc.add_paragraph(style="List Number")
+            para.add_run(xml_safe(kind_label(k.point.kind, draft.language) + w["colon"])).bold = True
+            para.add_run(xml_safe(trim_fillers(k.point.text)))
+            see = para.add_run(xml_safe(f"{w['open']}{k.where(draft.language)}{w['close']}"))
+            see.font.size, see.font.color.rgb = Pt(9), _GREY
     if draft.sources:
         doc.add_heading(w["sources"], 1)
         for s in draft.sources:

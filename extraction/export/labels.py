@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from extraction.course import CourseDraft
+from extraction.speakers import listed
 from shifu.models import Citation
 from shifu.timecode import clock
 
@@ -10,6 +11,7 @@ _ZH = {
     "audience": "学员",
     "level": "层级",
     "objectives": "学习目标",
+    "takeaways": "核心要点（按重要性排序）",
     "sources": "访谈来源",
     "module": "模块",
     "lesson": "课",
@@ -42,6 +44,7 @@ _EN = {
     "audience": "Audience",
     "level": "Level",
     "objectives": "Learning objectives",
+    "takeaways": "Key takeaways (most important first)",
     "sources": "Interviews",
     "module": "Module",
     "lesson": "Lesson",
@@ -76,14 +79,16 @@ def words(language: str) -> dict[str, str]:
     return _EN if language == "en" else _ZH
 
 
-def citation_label(citation: Citation, draft: CourseDraft) -> str:
-    """Where a quote comes from: expert, interview title and time, e.g. '王师傅《焊接访谈》 12:05'."""
+def citation_label(citation: Citation, draft: CourseDraft, speaker: str = "") -> str:
+    """Where a quote comes from: who said it, interview title and time, e.g. '王师傅《焊接访谈》 12:05'.
+    A panel's point (its source lists several names) is credited to its own `speaker`."""
     source = next((s for s in draft.sources if s.transcript_id == citation.transcript_id), None)
     if source is None:
-        where = citation.transcript_id
-    elif draft.language == "en":
-        where = f"{source.expert}, {source.title}".strip(", ")
+        return citation.transcript_id
+    who = speaker if speaker and len(listed(source.expert)) > 1 else source.expert
+    if draft.language == "en":
+        where = f"{who}, {source.title}".strip(", ")
     else:
-        where = f"{source.expert}《{source.title}》" if source.title else source.expert
+        where = f"{who}《{source.title}》" if source.title else who
     when = clock(citation.t_start)
     return f"{where} {when}".strip() if when else where

@@ -9,6 +9,7 @@ from extraction.course import CourseDraft, Lesson, QuizItem, kind_label
 from extraction.display import lesson_prose, trim_fillers
 from extraction.export.keys import correct_indices, is_true, letter
 from extraction.export.labels import citation_label, words
+from extraction.takeaways import Takeaway, takeaways
 from rag.markdown import md_escape
 
 _HEADING = re.compile(r"( {0,3})(#{1,6})(?=\s|$)")
@@ -67,7 +68,7 @@ def _lesson(draft: CourseDraft, lesson: Lesson, number: str) -> list[str]:
             # A point is usually the master's sentence itself: then only say where it was said.
             if _squeezed(point.text) not in _squeezed(c.quote):
                 out += ["  " + line for line in _quote_block(c.quote).splitlines()]
-            out += [f"  > {w['dash'].strip()} {md_escape(citation_label(c, draft))}", ""]
+            out += [f"  > {w['dash'].strip()} {md_escape(citation_label(c, draft, point.speaker))}", ""]
     return out
 
 
@@ -99,6 +100,12 @@ def _key(draft: CourseDraft, n: int, item: QuizItem) -> str:
     return line
 
 
+def _see(k: Takeaway, language: str) -> str:
+    """The lesson a takeaway is taught in, linked to its heading ("见第 2.3 课 飞边")."""
+    anchor = re.sub(r"[^\w\- ]", "", f"{k.number} {k.lesson}".lower()).replace(" ", "-")
+    return f"[{md_escape(k.where(language))}](#{anchor})"
+
+
 def render(draft: CourseDraft) -> str:
     """The whole course as Markdown text."""
     w = words(draft.language)
@@ -109,6 +116,11 @@ def render(draft: CourseDraft) -> str:
         out += ["  \n".join(m for m in meta if m), ""]
     if draft.objectives:
         out += [f"## {w['objectives']}", ""] + [f"- {md_escape(o)}" for o in draft.objectives] + [""]
+    key = takeaways(draft)
+    if key:
+        out += [f"## {w['takeaways']}", ""]
+        out += [f"{n}. **{kind_label(k.point.kind, draft.language)}**{w['colon']}{md_escape(trim_fillers(k.point.text))}"
+                f"{w['open']}{_see(k, draft.language)}{w['close']}" for n, k in enumerate(key, 1)] + [""]
     if draft.sources:
         out += [f"## {w['sources']}", ""]
         out += [f"- {md_escape(s.title)}{w['open']}{md_escape(s.expert)}{w['close']} `{s.transcript_id}`" for s in draft.sources]
