@@ -133,6 +133,10 @@ def test_admin_trainer_and_worker_do_their_jobs_in_the_browser(app_url, browser)
     worker.shot("10-worker-catalogue")
     worker.pick("w-course", re.compile("."))
     worker.tab("阅读课程")
+    worker.sees("w-lesson-body", "核心要点")  # a course opens with its key takeaways, each naming its lesson
+    worker.sees("w-lesson-body", "见第 1.")
+    worker.shot("11a-worker-takeaways")
+    worker.pick("w-lesson", re.compile(r"^1\.1 "))
     worker.sees("w-lesson-body", "焊工老师傅谈氩弧焊")  # each point cites the interview
     worker.shot("11-worker-lesson")
 

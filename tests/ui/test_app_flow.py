@@ -92,7 +92,14 @@ def test_worker_studies_the_published_course(published):
     table, courses, trades, _ents, _langs, _note, _shown = w.catalogue("焊工", "", "", "zh", req("wang_worker"))
     assert [v for _, v in courses["choices"]] == [course_id]
     lessons, body = w.open_course(course_id, "zh", req("wang_worker"))
-    assert lessons["choices"] and "> " in body and "焊工老师傅谈氩弧焊" in body  # where each point was said
+    # the course opens on its key takeaways, ranked, each naming the lesson that teaches it
+    (first_label, first_key), (_label, lesson_key), *_ = lessons["choices"]
+    assert first_key == lessons["value"] == "key" and "核心要点" in first_label
+    assert "核心要点" in body and body.count("见第 ") >= 10 and "1\\. **" in body
+    body = w.read_lesson(course_id, lesson_key, "zh", req("wang_worker"))
+    assert "> " in body and "焊工老师傅谈氩弧焊" in body  # where each point was said
+    english = w.read_lesson(course_id, "key", "en", req("wang_worker"))
+    assert "Key takeaways" in english and "lesson 1." in english and "见第" not in english
     idx, answers, *view, _res = w.start_quiz(course_id, "zh", req("wang_worker"))
     _info, draft = load(ctx, course_id, None)
     first = draft.quiz[0]

@@ -17,6 +17,7 @@ import pandas as pd
 from extraction import learning
 from extraction.course import CourseDraft, QuizItem, kind_label
 from extraction.display import lesson_prose, trim_fillers
+from extraction.takeaways import takeaways
 from rag.markdown import md_escape
 from shifu.context import Context
 from shifu.timecode import clock
@@ -68,6 +69,8 @@ add_texts({
     "no_courses": ("还没有已发布的课程。", "No course is published yet."),
     "objectives": ("学习目标", "Objectives"),
     "points": ("要点与出处", "Key points and sources"),
+    "takeaways": ("★ 核心要点（按重要性排序）", "★ Key takeaways (most important first)"),
+    "takeaways_intro": ("先读这几条；每条后面写着在哪一课里细讲。", "Read these first; each says which lesson teaches it."),
     "thanks_fb": ("谢谢反馈！", "Thanks for the feedback!"),
 })
 
@@ -82,14 +85,30 @@ def safe_md(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;") if "<" in text else text
 
 
-def lesson_keys(draft: CourseDraft) -> list[tuple[str, str]]:
-    """(label, key) for each lesson; key 'i.j' = module i, lesson j."""
-    return [(f"{i + 1}.{j + 1} {m.title} · {lesson.title}", f"{i}.{j}")
-            for i, m in enumerate(draft.modules) for j, lesson in enumerate(m.lessons)]
+TAKEAWAYS = "key"  # the reader's first page: the course's key takeaways
+
+
+def lesson_keys(draft: CourseDraft, lang: str = "zh") -> list[tuple[str, str]]:
+    """(label, key) for each lesson; key 'i.j' = module i, lesson j; the key takeaways first when the course has them."""
+    first = [(t("takeaways", lang), TAKEAWAYS)] if takeaways(draft) else []
+    return first + [(f"{i + 1}.{j + 1} {m.title} · {lesson.title}", f"{i}.{j}")
+                    for i, m in enumerate(draft.modules) for j, lesson in enumerate(m.lessons)]
+
+
+def render_takeaways(draft: CourseDraft, lang: str = "zh") -> str:
+    """The course's key takeaways, ranked, each with the lesson that teaches it."""
+    out = [f"## {md_escape(t('takeaways', lang))}", "", md_escape(t("takeaways_intro", lang)), ""]
+    for n, k in enumerate(takeaways(draft), 1):
+        kind = ("⚠ " if k.point.kind == "warning" else "") + kind_label(k.point.kind, lang)
+        where = f"（{k.where(lang)}）" if lang == "zh" else f" ({k.where(lang)})"
+        out += [f"{n}\\. **{md_escape(kind)}** {md_escape(trim_fillers(k.point.text))}{md_escape(where)}", ""]
+    return "\n".join(out)
 
 
 def render_lesson(draft: CourseDraft, key: str, lang: str = "zh") -> str:
     """A lesson as Markdown: its text, then each point with the master's quote and where it was said."""
+    if key == TAKEAWAYS:
+        return render_takeaways(draft, lang)
     i, j = (int(x) for x in key.split("."))
     module = draft.modules[i]
     lesson = module.lessons[j]
@@ -187,7 +206,7 @@ class WorkerHandlers:
         if not course_id:
             return gr.update(choices=[], value=None), t("pick_course", lang)
         _version, draft = learning.published_course(self.ctx, course_id)
-        keys = lesson_keys(draft)
+        keys = lesson_keys(draft, lang)
         first = keys[0][1] if keys else None
         return gr.update(choices=keys, value=first), render_lesson(draft, first, lang) if first else ""
 
