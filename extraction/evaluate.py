@@ -119,19 +119,26 @@ def _best(grid: dict[tuple[int, float], np.ndarray], keep: np.ndarray) -> tuple[
     return min(grid, key=lambda knobs: float(grid[knobs][keep].mean()))
 
 
+def choose_left_out(table: dict, n: int, choose: Callable[[dict, np.ndarray], object]) -> tuple[list[float], list]:
+    """For each of n meetings: the knobs `choose` picks from `table` (knobs -> score per meeting) on the
+    other meetings, and that meeting's score under them. One meeting leaves nothing to choose on."""
+    held_out, picks = [], []
+    for i in range(n if n >= 2 else 0):
+        keep = np.ones(n, dtype=bool)
+        keep[i] = False
+        knobs = choose(table, keep)
+        picks.append(knobs)
+        held_out.append(float(table[knobs][i]))
+    return held_out, picks
+
+
 def leave_one_out_pk(meetings: Sequence[Meeting], vectors: Sequence[np.ndarray | None]) -> dict[str, object]:
     """Choose (window, threshold) on all meetings but one, score the one left out; repeat for each.
 
     Returns the mean held-out Pk, the in-sample Pk of the choice made on all meetings, and the choices."""
     grid = _pk_grid(meetings, vectors)
     n = len(meetings)
-    held_out, picks = [], []
-    for i in range(n if n >= 2 else 0):  # one meeting leaves nothing to choose on
-        keep = np.ones(n, dtype=bool)
-        keep[i] = False
-        knobs = _best(grid, keep)
-        picks.append(knobs)
-        held_out.append(float(grid[knobs][i]))
+    held_out, picks = choose_left_out(grid, n, _best)
     everyone = _best(grid, np.ones(n, dtype=bool))
     return {
         "pk_loo": round(float(np.mean(held_out)), 4) if held_out else None,

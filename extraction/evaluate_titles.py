@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from extraction.evaluate import Meeting, Progress
+from extraction.evaluate import Meeting, Progress, choose_left_out
 from extraction.evaluate_knowhow import bigram_f1
 from extraction.segment import segment_texts
 from extraction.titles import BASELINE, DEFAULT, METHODS
@@ -36,14 +36,7 @@ def _pick(table: dict[Knobs, np.ndarray], keep: np.ndarray) -> Knobs:
 
 def _leave_one_out(table: dict[Knobs, np.ndarray], meetings: int) -> tuple[list[float], list[Knobs]]:
     """Each meeting's F1 under the knobs chosen on the other meetings, and those knobs."""
-    held_out, picks = [], []
-    for i in range(meetings if meetings >= 2 else 0):  # one meeting leaves nothing to choose on
-        keep = np.ones(meetings, dtype=bool)
-        keep[i] = False
-        knobs = _pick(table, keep)
-        picks.append(knobs)
-        held_out.append(float(table[knobs][i]))
-    return held_out, picks
+    return choose_left_out(table, meetings, _pick)
 
 
 def evaluate_titles(meetings: Sequence[Meeting], progress: Progress | None = None,
