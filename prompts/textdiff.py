@@ -25,17 +25,34 @@ class Change:
 
 
 def word_changes(old: str, new: str) -> list[tuple[str, str]]:
-    """The two texts as runs of kept, deleted and added words."""
+    """The two texts as runs of kept, deleted and added words.
+
+    A kept run no longer than the changes on both sides of it is folded into them: one Han character
+    in common ("焊缝参数" → "氩弧焊收弧操作" shares 焊) would otherwise cut a replaced name into
+    fragments a reader cannot put back together."""
     a, b = _WORD.findall(old), _WORD.findall(new)
-    out: list[tuple[str, str]] = []
+    runs: list[tuple[bool, list[str], list[str]]] = []  # (kept, old words, new words)
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(("same", "".join(a[i1:i2])))
+        runs.append((op == "equal", a[i1:i2], b[j1:j2]))
+    k = 1
+    while k < len(runs) - 1:
+        kept, words, _ = runs[k]
+        (left_kept, ld, la), (right_kept, rd, ra) = runs[k - 1], runs[k + 1]
+        if kept and not left_kept and not right_kept and len(words) <= min(max(len(ld), len(la)),
+                                                                           max(len(rd), len(ra))):
+            runs[k - 1:k + 2] = [(False, ld + words + rd, la + words + ra)]
+            k = max(1, k - 1)
             continue
-        if i2 > i1:
-            out.append(("del", "".join(a[i1:i2])))
-        if j2 > j1:
-            out.append(("add", "".join(b[j1:j2])))
+        k += 1
+    out: list[tuple[str, str]] = []
+    for kept, deleted, added in runs:
+        if kept:
+            out.append(("same", "".join(deleted)))
+            continue
+        if deleted:
+            out.append(("del", "".join(deleted)))
+        if added:
+            out.append(("add", "".join(added)))
     return out
 
 

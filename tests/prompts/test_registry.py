@@ -134,3 +134,14 @@ def test_list_and_preview(settings) -> None:
     rows = {r["name"]: r for r in list_templates(settings)}
     assert rows["qa"]["origin"] == "shipped" and rows["qa"]["versions"] == 1
     assert "焊缝发蓝" in preview(settings, "qa").messages[1]["content"]
+
+
+def test_a_replaced_name_reads_as_one_deletion_and_one_addition():
+    """One Han character in common must not cut a replaced skill name into fragments in the diff."""
+    from prompts.textdiff import word_changes
+
+    assert word_changes("［技能：焊缝参数、层间温度］", "［技能：氩弧焊收弧操作］") == [
+        ("same", "［技能："), ("del", "焊缝参数、层间温度"), ("add", "氩弧焊收弧操作"), ("same", "］")]
+    # a change inside a long kept text stays small
+    assert word_changes("焊前检查气瓶压力", "焊前检查气管压力") == [
+        ("same", "焊前检查气"), ("del", "瓶"), ("add", "管"), ("same", "压力")]
