@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.services import Service, start_chroma, start_postgres
+from deploy.services import Service, start_chroma, start_postgres, stop_process
 from shifu.errors import ShifuError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,13 +75,7 @@ class Cluster:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    stop_process(proc, timeout=30)
 
 
 def _answers(url: str) -> bool:

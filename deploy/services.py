@@ -113,6 +113,17 @@ def start_postgres(folder: Path, port: int) -> Service:
     return Service(f"postgresql+psycopg://{PG_USER}@127.0.0.1:{port}/{PG_USER}", stop, log)
 
 
+def stop_process(proc: subprocess.Popen, timeout: float) -> None:
+    """Ask a server process to stop; kill it when it has not within `timeout` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def _chroma_binary() -> str:
     """The `chroma` CLI installed with chromadb: beside this Python first, else on PATH."""
     beside = Path(sys.executable).parent / "chroma"
@@ -146,13 +157,7 @@ def start_chroma(folder: Path, port: int) -> Service:
                                   env=env, start_new_session=True)
 
     def stop() -> None:
-        if server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+        stop_process(server, timeout=15)
 
     deadline = time.monotonic() + READY_TIMEOUT_S
     while not _answers(url):

@@ -363,6 +363,19 @@ def test_kill_9_during_ingest_then_ingest_again_is_consistent(ctx, settings, tmp
     assert not old_ids & open_index(ctx).chroma_ids()
 
 
+def _says_it_waits(proc: subprocess.Popen, lines: list[str]) -> threading.Thread:
+    """Collect a second writer's stderr into `lines` until it says it waits for the lock; the reader thread."""
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    deadline = time.monotonic() + 180
+    while not any(WAIT_MESSAGE in line for line in lines) and time.monotonic() < deadline:
+        assert proc.poll() is None, "".join(lines)
+        time.sleep(0.1)
+    assert any(WAIT_MESSAGE in line for line in lines), "".join(lines)
+    time.sleep(0.5)
+    return reader
+
+
 @pytest.mark.slow
 def test_a_second_writer_waits_for_the_lock_and_both_finish(ctx, settings, tmp_path: Path) -> None:
     weld, cnc = _write(tmp_path, "weld.txt", WELDING), _write(tmp_path, "cnc.txt", CNC)
@@ -370,14 +383,7 @@ def test_a_second_writer_waits_for_the_lock_and_both_finish(ctx, settings, tmp_p
     with writing(ctx):
         assert ingest_file(ctx, weld).status == "added"
         proc = _shifu(settings.home, "ingest", str(cnc))
-        reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
-        reader.start()
-        deadline = time.monotonic() + 180
-        while not any(WAIT_MESSAGE in line for line in lines) and time.monotonic() < deadline:
-            assert proc.poll() is None, "".join(lines)
-            time.sleep(0.1)
-        assert any(WAIT_MESSAGE in line for line in lines), "".join(lines)
-        time.sleep(0.5)
+        reader = _says_it_waits(proc, lines)
         assert proc.poll() is None  # still waiting while we hold the lock
     with proc:  # closes the pipes
         out = proc.stdout.read()  # type: ignore[union-attr]
@@ -411,14 +417,7 @@ def test_a_writer_on_another_machine_waits_and_both_interviews_are_indexed(ctx, 
     with writing(ctx):
         assert ingest_file(ctx, weld).status == "added"
         proc = _shifu(other, "ingest", str(cnc))
-        reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)  # type: ignore[arg-type]
-        reader.start()
-        deadline = time.monotonic() + 180
-        while not any(WAIT_MESSAGE in line for line in lines) and time.monotonic() < deadline:
-            assert proc.poll() is None, "".join(lines)
-            time.sleep(0.1)
-        assert any(WAIT_MESSAGE in line for line in lines), "".join(lines)
-        time.sleep(0.5)
+        reader = _says_it_waits(proc, lines)
         assert proc.poll() is None  # still waiting while this machine writes
     with proc:
         out = proc.stdout.read()  # type: ignore[union-attr]

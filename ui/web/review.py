@@ -321,11 +321,7 @@ class ReviewHandlers:
     def save_skills(self, course_id: str | None, version: int | None, key: str | None, names: list[str] | None,
                     lang: str, request: gr.Request) -> tuple:
         """The item's skills as the trainer left them, saved as a new version."""
-        user = need(self.ctx, request, TRAINER, lang)
-        if not course_id:
-            raise gr.Error(t("no_course", lang))
-        if not key:
-            raise gr.Error(t("pick_item", lang))
+        user, course_id, key = self._trainer_on_item(course_id, key, lang, request)
         try:
             number, note = review.set_item_skills(self.ctx, course_id, version, key, list(names or []), user.username)
         except ShifuError as exc:
@@ -342,6 +338,16 @@ class ReviewHandlers:
         cites = review.citations_of(review.open_item(self.ctx, course_id, version, key))
         return span_html(self.ctx, cites[int(n)]) if 0 <= int(n) < len(cites) else ""
 
+    def _trainer_on_item(self, course_id: str | None, key: str | None, lang: str,
+                         request: gr.Request) -> tuple[Any, str, str]:
+        """The trainer at work on one picked item of one picked course (user, course, item); refused in words otherwise."""
+        user = need(self.ctx, request, TRAINER, lang)
+        if not course_id:
+            raise gr.Error(t("no_course", lang))
+        if not key:
+            raise gr.Error(t("pick_item", lang))
+        return user, course_id, key
+
     def _saved(self, course_id: str, number: int, note: str, key: str | None, lang: str) -> tuple:
         # the outline comes with the saved version's entries, so a new item can be selected at once
         _n, draft = review.load(self.ctx, course_id, number)
@@ -355,11 +361,7 @@ class ReviewHandlers:
              options: str, answer: str, explanation: str, reason: str, action: str, lang: str,
              request: gr.Request) -> tuple:
         """Accept (soft flags, with a reason), save an edit, or reject one item; each saves a new version."""
-        user = need(self.ctx, request, TRAINER, lang)
-        if not course_id:
-            raise gr.Error(t("no_course", lang))
-        if not key:
-            raise gr.Error(t("pick_item", lang))
+        user, course_id, key = self._trainer_on_item(course_id, key, lang, request)
         if key == "c:" or key.startswith("m:"):
             if action != "save":
                 raise gr.Error(t("not_here", lang))
@@ -379,11 +381,7 @@ class ReviewHandlers:
     def outline(self, course_id: str | None, version: int | None, key: str | None, text: str, action: str,
                 lang: str, request: gr.Request) -> tuple:
         """One outline edit (rename, move, add, delete, merge, split), saved as a new version; the selection follows."""
-        user = need(self.ctx, request, TRAINER, lang)
-        if not course_id:
-            raise gr.Error(t("no_course", lang))
-        if not key:
-            raise gr.Error(t("pick_item", lang))
+        user, course_id, key = self._trainer_on_item(course_id, key, lang, request)
         try:
             number, note, new_key = review.change_outline(self.ctx, course_id, version, key, action, text,
                                                           user.username)
