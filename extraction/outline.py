@@ -16,6 +16,7 @@ from extraction.headline import (
     english_asked_phrase,
     headline,
     opening_question,
+    ranked_phrases,
     short_question,
 )
 from extraction.headline import person as _person  # noqa: F401  (titles.py reads it here)
@@ -319,18 +320,48 @@ def disagreement_module(points: Sequence[Point], language: str) -> Module:
     return Module(title=title, summary=_summary([lesson], language), lessons=[lesson])
 
 
+_INTERVIEW_WORDS = re.compile(r"老师傅|老师父|访谈录|访谈|整理稿|实录|记录稿")
+
+
+def named_by_trainer(t: Transcript) -> bool:
+    """A title a person wrote (in the file or as its name), not a file slug standing in for one
+    ("forklift", "interview_03")."""
+    title = t.title.strip()
+    stem = t.source_name.rsplit(".", 1)[0] if t.source_name else ""
+    return bool(title) and not (title == stem and re.fullmatch(r"[A-Za-z0-9_.\-]+", title))
+
+
+def course_subject(transcripts: Sequence[Transcript], modules: Sequence[Module], language: str) -> str:
+    """What a course is about when no trade is on file: the interview's own title without the words
+    that only say it is an interview ("注塑车间老师傅访谈（调机经验）" -> "注塑车间（调机经验）"), else the
+    noun phrase the masters keep coming back to, else the first module's title."""
+    titled = [t for t in transcripts if named_by_trainer(t)]
+    if titled:
+        title = titled[0].title.strip()
+        if language == "zh":
+            title = _INTERVIEW_WORDS.sub("", title).strip(" ：:-—") or title
+        return title
+    said = "\n".join(turn.text for t in transcripts for turn in t.expert_turns())
+    phrases = [p for p in ranked_phrases(said, language) if not _person(p)] if said else []
+    if phrases:
+        return phrases[0]
+    if modules:
+        return modules[0].title
+    return "师傅经验" if language == "zh" else "Know-how"
+
+
 def course_header(plans: Sequence[TranscriptPlan], modules: Sequence[Module], language: str) -> dict[str, object]:
     """Title, audience, level and objectives of the whole course."""
     experts = list(dict.fromkeys(credit_line(p.transcript, language) for p in plans if credit_line(p.transcript, language)))
     trade = next((p.transcript.trade for p in plans if p.transcript.trade), None)
-    topics = [m.title for m in modules[:2]]
+    subject = trade or course_subject([p.transcript for p in plans], modules, language)
     zh = language == "zh"
     who = "、".join(experts) if zh else " and ".join(experts)
     if zh:
-        title = f"{trade or (topics[0] if topics else '师傅经验')}：{who or '师傅'}的经验课"
+        title = f"{subject}：{who or '师傅'}的经验课"
         audience = f"{trade}岗位的一线职工和新员工" if trade else "一线职工和新员工"
     else:
-        title = f"{trade or (topics[0] if topics else 'Know-how')}: lessons from {who or 'the master'}"
+        title = f"{subject}: lessons from {who or 'the master'}"
         audience = f"Workers new to {trade}" if trade else "New and junior workers"
     know_how = sum(1 for m in modules for lesson in m.lessons for p in lesson.points
                    if p.kind in ("step", "rule", "measurement", "warning", "tool"))

@@ -127,3 +127,23 @@ def test_a_course_opens_with_its_ranked_key_takeaways_linked_to_lessons(drafts):
         assert set(listed) <= lessons
         doc = "\n".join(p.text for p in build(d).paragraphs)
         assert heading in doc
+
+
+def test_a_course_without_a_trade_on_file_is_named_by_its_interview_not_by_a_stray_phrase(drafts):
+    # "ABS：陈师傅的经验课" named a whole injection-moulding course after one material of its first module
+    title = drafts["zh_trade_injection_molding.md"].title
+    assert title.startswith("注塑车间（调机经验）："), title
+    assert "访谈" not in title
+
+
+def test_a_file_slug_is_not_a_course_title():
+    from extraction.outline import course_subject, named_by_trainer
+    from shifu.models import Transcript, Turn
+
+    slug = Transcript(title="forklift", source_name="forklift.srt", turns=[
+        Turn(index=0, speaker="王师傅", role="expert", text="叉车的货叉要先看根部有没有裂纹。叉车下坡要倒着开，货叉朝坡上。"),
+        Turn(index=1, speaker="王师傅", role="expert", text="叉车每天开之前，先绕车看一圈货叉和轮胎。")])
+    named = Transcript(title="鞋店店长谈脚型测量与试穿", source_name="鞋店店长谈脚型测量与试穿.srt")
+    assert not named_by_trainer(slug) and named_by_trainer(named)
+    assert course_subject([slug], [], "zh") in {"叉车", "货叉"}
+    assert course_subject([named], [], "zh") == "鞋店店长谈脚型测量与试穿"
