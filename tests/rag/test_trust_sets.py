@@ -1,0 +1,59 @@
+"""The question sets of bench/trust/sets/ stand on their interviews: every interview a set names is
+in bench/trust/interviews/ and parses, every covered question's quote is there word for word (all
+whitespace ignored, as `shifu eval chat` compares quotes), and each set keeps the shape the
+answerability data needs (both kinds of question, safety ones, off-topic ones)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rag.parse import parse_transcript
+
+REPO = Path(__file__).resolve().parents[2]
+INTERVIEWS = REPO / "bench" / "trust" / "interviews"
+SETS = sorted((REPO / "bench" / "trust" / "sets").glob("*.json"))
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def _interview_text(name: str) -> str:
+    path = INTERVIEWS / name
+    assert path.is_file(), f"{name} is named by a question set but is not in bench/trust/interviews/"
+    transcript = parse_transcript(path.read_bytes(), name)
+    return _flat("\n".join(turn.text for turn in transcript.turns))
+
+
+def test_every_interview_has_its_question_set() -> None:
+    interviews = sorted(p.stem for p in INTERVIEWS.iterdir())
+    assert interviews, "bench/trust/interviews/ is empty"
+    assert interviews == [p.stem for p in SETS]
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)
+def test_every_covered_quote_is_in_its_interview(path: Path) -> None:
+    questions = json.loads(path.read_text("utf-8"))["questions"]
+    missing = []
+    for item in questions:
+        if item["covered"]:
+            if _flat(item["quote"]) not in _interview_text(item["source"]):
+                missing.append(item["q"])
+    assert not missing, f"quotes not found word for word in their interview: {missing}"
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)
+def test_each_set_mixes_covered_near_topic_safety_and_off_topic(path: Path) -> None:
+    questions = json.loads(path.read_text("utf-8"))["questions"]
+    covered = [q for q in questions if q["covered"]]
+    off_topic = [q for q in questions if not q["covered"] and q["note"].startswith("off-topic")]
+    near = [q for q in questions if not q["covered"] and not q["note"].startswith("off-topic")]
+    assert 20 <= len(questions) <= 24
+    assert len(off_topic) == 3
+    assert abs(len(covered) - len(near)) <= 4, "about half covered, half near-topic"
+    assert sum(bool(q["safety"]) for q in questions) >= 0.4 * len(questions)
+    assert all(q.get("note") for q in near), "a near-topic question says what is near and why it does not answer"
+    assert len({q["q"] for q in questions}) == len(questions)
