@@ -62,3 +62,16 @@ def test_each_set_mixes_covered_near_topic_safety_and_off_topic(path: Path) -> N
     assert sum(bool(q["safety"]) for q in questions) >= 0.4 * len(questions)
     assert all(q.get("note") for q in near), "a near-topic question says what is near and why it does not answer"
     assert len({q["q"] for q in questions}) == len(questions)
+
+
+def test_the_bench_asks_every_question_over_a_library_holding_its_interview() -> None:
+    from bench.trust_sets import SETS as BENCH_SETS
+    from bench.trust_sets import library, questions
+
+    items = questions(BENCH_SETS)
+    names = {p.name for p in library()}
+    assert len(items) == sum(len(json.loads(p.read_text("utf-8"))["questions"]) for p in SETS)
+    assert {q["gold_transcript"] for q in items if q["covered"]} == {p.name for p in INTERVIEWS.iterdir()}
+    assert {q["gold_transcript"] for q in items if q["covered"]} <= names
+    assert {q["lang"] for q in items if q["id"].endswith("_en-1")} == {"en"}
+    assert sum(q["note"].startswith("off-topic") for q in items) == 3 * len(SETS)
