@@ -23,17 +23,19 @@ REPO = Path(__file__).resolve().parent.parent
 HELD_OUT = REPO / "bench" / "trust" / "held_out"
 
 
-def questions() -> list[dict[str, Any]]:
-    """The held-out questions in the chat trust set's fields (id, lang, question, covered, ...)."""
+def questions(folder: Path = HELD_OUT) -> list[dict[str, Any]]:
+    """The questions of the sets in `folder` in the chat trust set's fields (id, lang, question,
+    covered, ...). A set names a covered question's transcript as `gold_transcript` or `source`,
+    and says why a question is not covered in `note` (an off-topic one starts "off-topic") or `kind`."""
     from rag.language import detect_language
 
     out = []
-    for path in sorted(HELD_OUT.glob("*.json")):
+    for path in sorted(folder.glob("*.json")):
         for n, item in enumerate(json.loads(path.read_text("utf-8"))["questions"], 1):
             out.append({"id": f"{path.stem}-{n}", "lang": "en" if detect_language(item["q"]) == "en" else "zh",
                         "question": item["q"], "covered": item["covered"], "safety": bool(item.get("safety")),
-                        "gold_transcript": item.get("gold_transcript"), "gold_quote": item.get("quote"),
-                        "note": item.get("kind", "")})
+                        "gold_transcript": item.get("gold_transcript") or item.get("source"),
+                        "gold_quote": item.get("quote"), "note": item.get("note") or item.get("kind", "")})
     return out
 
 
