@@ -8,6 +8,7 @@ retries here so that 400/401 never repeat and the whole request keeps to a time 
 
 from __future__ import annotations
 
+import atexit
 import json
 import random
 import time
@@ -99,8 +100,11 @@ def chat_model(settings: Settings, *, timeout_s: float | None = None, max_tokens
 
 @lru_cache(maxsize=16)
 def _http_clients(base_url: str | None) -> tuple[httpx.Client, httpx.AsyncClient]:
-    """Connection pools shared by all models for one server: a new pool per attempt costs ~0.1 s."""
-    return httpx.Client(), httpx.AsyncClient()
+    """Connection pools shared by all models for one server: a new pool per attempt costs ~0.1 s. The
+    pool's kept-alive connections are closed when the process ends (else each is an unclosed socket)."""
+    pool = httpx.Client()
+    atexit.register(pool.close)
+    return pool, httpx.AsyncClient()
 
 
 def call_log_of(model: Any) -> CallLog | None:
