@@ -1,0 +1,245 @@
+"""Build the judge's sentence labels and refit rag/judge_model.json, choosing thresholds leaving
+one interview out.
+
+    python -m rag.judge_fit [--bench ../shared/bench] [--trust DIR ...] [--data rows.jsonl]
+
+Data (never the chat trust set, never bench/trust/held_out, which only measure): the question
+sets the project wrote over the demo corpus (tests/rag/coverage_*_questions.json,
+bench/trust/*.json) and the sets of every ``--trust`` folder (``sets/*.json`` over its
+``interviews/``), asked over one library of corpus/, the Unix oral histories and those
+interviews (k = 5). For a covered question the windows of one or two sentences holding half the
+gold quote's characters are positive, its other windows negative; every window of a question the
+library does not answer is negative. Each question weighs as much as any other whatever its
+number of windows.
+
+The decision (rag.answerability.decide): a question the logistic model already answers is
+answered unless the judge's best window names another specific of the kind asked about
+(``contradicts``); one it refuses is answered when the judge's probability reaches the
+threshold (the safety threshold for a safety question). Both thresholds are chosen on
+probabilities of the judge fitted with the question's whole interview left out: the general
+one for the best balanced accuracy (covered answered, not covered refused), the safety one the
+lowest at or above it refusing at least 95 % of the safety questions not covered. The figures
+printed and written beside the coefficients are those leave-one-interview-out figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rag.judge import FEATURES, MODEL_FILE, evidence_contradicts, verdict_inputs, verdict_probability, window_score, windows
+
+REPO = Path(__file__).resolve().parent.parent
+SAFETY_REFUSED = 0.95
+_GOLD = 0.5  # share of the gold quote's characters a positive window holds
+
+
+def question_sets(trust: Iterable[Path] = ()) -> list[Path]:
+    """The question sets written by the project (tests/rag, bench/trust) and those of --trust folders."""
+    from rag.answerability_fit import question_sets as base
+
+    return [*base(), *(p for folder in trust for p in sorted((folder / "sets").glob("*.json")))]
+
+
+def _interview(item: dict[str, Any]) -> str:
+    from rag.answerability_fit import _interview as base
+
+    return base(item)
+
+
+def build_rows(bench: Path, trust: Iterable[Path] = ()) -> list[dict[str, Any]]:
+    """One row per question: its decision by the logistic model, its windows' features and labels."""
+    from rag.answerability import is_safety_question, judged, model_decision
+    from rag.coverage import is_covered
+    from rag.evaluate_chat import LIBRARY_FILES, build_library, quote_overlap
+    from rag.language import detect_language
+    from rag.retrieve import reader_index, search
+    from shifu.context import Context
+    from shifu.settings import load_settings
+
+    trust = list(trust)
+    ctx = Context(load_settings())
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="shifu-judge-fit-") as tmp:
+        files = [REPO / f for f in LIBRARY_FILES if f.startswith("corpus/")]
+        files += [bench / "oral_history_en", *(p for folder in trust for p in sorted((folder / "interviews").iterdir()))]
+        scratch = build_library(ctx, Path(tmp), files)
+        index = reader_index(scratch)
+        for path in question_sets(trust):
+            for item in json.loads(path.read_text("utf-8"))["questions"]:
+                q = item["q"]
+                hits = search(scratch, q, k=5)
+                decision = model_decision(q, hits, index.embedder, index)
+                found = windows(q, hits, index.embedder)
+                quote = item.get("quote") if item["covered"] else None
+                rows.append({
+                    "question": q, "lang": "en" if detect_language(q) == "en" else "zh",
+                    "set": path.stem, "interview": _interview(item), "covered": bool(item["covered"]),
+                    "safety": is_safety_question(q), "judged": judged(q),
+                    "terms_covered": is_covered(q, hits, index.embedder, index),
+                    "model_covered": decision.covered, "model_p": decision.probability,
+                    "contradiction": evidence_contradicts(q, hits),
+                            "windows": [{"features": w.features, "text": w.text,
+                                 "label": int(bool(quote) and quote_overlap(quote, w.text) >= _GOLD)}
+                                for w in found],
+                })
+    return rows
+
+
+def _matrix(rows: list[dict[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Window rows: features, labels, weights (each question weighs 1; its positive windows half
+    of it when it has any)."""
+    x, y, w = [], [], []
+    for r in rows:
+        n = len(r["windows"])
+        pos = sum(v["label"] for v in r["windows"])
+        for win in r["windows"]:
+            x.append([win["features"][f] for f in FEATURES])
+            y.append(win["label"])
+            w.append(0.5 / pos if win["label"] else (0.5 if pos else 1.0) / max(1, n - pos))
+    return np.array(x, dtype=float).reshape(-1, len(FEATURES)), np.array(y, dtype=float), np.array(w)
+
+
+def _verdict_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The questions the verdict decides: those the answerability model judges, past the term rule."""
+    return [r for r in rows if r["judged"] and r["terms_covered"]]
+
+
+def _inputs(row: dict[str, Any], window: dict[str, Any]) -> list[float]:
+    """The verdict's inputs for a row, its windows scored by the window model `window`."""
+    if row["windows"]:
+        score, best = max(((window_score(w["features"], window), w["features"]) for w in row["windows"]),
+                          key=lambda sw: sw[0])
+    else:
+        score, best = -10.0, None
+    return verdict_inputs(best, score, row["model_p"], row["contradiction"])
+
+
+def fit_both(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The window model on the windows' labels, then the verdict on the questions' labels."""
+    from rag.answerability import fit_logistic
+
+    x, y, w = _matrix(rows)
+    coef, bias = fit_logistic(x, y, w)
+    window = {"weights": [round(float(c), 4) for c in coef], "bias": round(float(bias), 4)}
+    decided_rows = _verdict_rows(rows)
+    xq = np.array([_inputs(r, window) for r in decided_rows])
+    yq = np.array([float(r["covered"]) for r in decided_rows])
+    mean, scale = xq.mean(axis=0), np.maximum(xq.std(axis=0), 0.01)
+    vcoef, vbias = fit_logistic((xq - mean) / scale, yq)
+    verdict = {"weights": [round(float(c), 4) for c in vcoef], "bias": round(float(vbias), 4),
+               "mean": [round(float(m), 6) for m in mean], "scale": [round(float(s), 6) for s in scale]}
+    return {"window": window, "verdict": verdict}
+
+
+def leave_one_interview_out(rows: list[dict[str, Any]]) -> list[float]:
+    """Each question's verdict probability from both models fitted without its interview."""
+    out = [0.0] * len(rows)
+    for group in sorted({r["interview"] for r in rows}):
+        coef = fit_both([r for r in rows if r["interview"] != group])
+        for i, r in enumerate(rows):
+            if r["interview"] == group:
+                out[i] = verdict_probability(_inputs(r, coef["window"]), coef["verdict"])
+    return out
+
+
+def decided(row: dict[str, Any], p: float, threshold: float, safety_threshold: float) -> bool:
+    """The chat's decision for a row (as rag.answerability.decide makes it)."""
+    if not row["terms_covered"]:
+        return False
+    if not row["judged"]:
+        return bool(row["model_covered"])
+    return not row["contradiction"] and (row["model_covered"] or p >= (safety_threshold if row["safety"] else threshold))
+
+
+def rates(rows: list[dict[str, Any]], probs: list[float], t: float, ts: float,
+          *, baseline: bool = False) -> dict[str, Any]:
+    """Covered answered, not covered refused, safety not covered refused (counts and shares)."""
+    got = [bool(r["model_covered"] and r["terms_covered"]) if baseline else decided(r, p, t, ts)
+           for r, p in zip(rows, probs, strict=True)]
+
+    def share(pick: list[bool]) -> dict[str, Any]:
+        return {"n": len(pick), "share": round(sum(pick) / len(pick), 3) if pick else None}
+
+    return {
+        "covered_answered": share([g for r, g in zip(rows, got, strict=True) if r["covered"]]),
+        "not_covered_refused": share([not g for r, g in zip(rows, got, strict=True) if not r["covered"]]),
+        "safety_covered_answered": share([g for r, g in zip(rows, got, strict=True) if r["covered"] and r["safety"]]),
+        "safety_not_covered_refused": share([not g for r, g in zip(rows, got, strict=True)
+                                              if not r["covered"] and r["safety"]]),
+    }
+
+
+def thresholds(rows: list[dict[str, Any]], probs: list[float]) -> tuple[float, float]:
+    """General: best balanced accuracy; safety: the lowest at or above it refusing >= 95 % of the
+    safety questions not covered (both on held-out probabilities)."""
+    grid = [round(t, 2) for t in np.arange(0.1, 0.96, 0.05)] + [1.01]
+
+    def balanced(t: float, ts: float) -> float:
+        r = rates(rows, probs, t, ts)
+        return (r["covered_answered"]["share"] or 0) + (r["not_covered_refused"]["share"] or 0)
+
+    def refused(t: float, ts: float, baseline: bool = False) -> float:
+        return rates(rows, probs, t, ts, baseline=baseline)["safety_not_covered_refused"]["share"] or 1.0
+
+    general = max(grid, key=lambda t: (round(balanced(t, t), 3), t))
+    # never below the answerability model alone on the same questions, and 95 % where it reaches that
+    floor = min(SAFETY_REFUSED, refused(general, general, baseline=True))
+    safe = [ts for ts in grid if ts >= general and refused(general, ts) >= floor]
+    return general, (safe[0] if safe else grid[-1])
+
+
+def _better(judged: dict[str, Any], alone: dict[str, Any]) -> bool:
+    """Does the judge beat the model alone (balanced accuracy, left one interview out) without
+    refusing fewer safety questions that are not covered?"""
+    def balanced(r: dict[str, Any]) -> float:
+        return (r["covered_answered"]["share"] or 0) + (r["not_covered_refused"]["share"] or 0)
+
+    safety = (judged["safety_not_covered_refused"]["share"] or 1.0) >= (alone["safety_not_covered_refused"]["share"] or 1.0)
+    return bool(balanced(judged) > balanced(alone) and safety)
+
+
+def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Both models per language (all rows), thresholds and figures leaving one interview out."""
+    model: dict[str, Any] = {"features": list(FEATURES), "languages": {}}
+    for lang in ("zh", "en"):
+        part = [r for r in rows if r["lang"] == lang]
+        held = leave_one_interview_out(part)
+        t, ts = thresholds(part, held)
+        judged_rates = rates(part, held, t, ts)
+        alone = rates(part, held, t, ts, baseline=True)
+        model["languages"][lang] = {
+            **fit_both(part), "threshold": t, "safety_threshold": ts, "decides": _better(judged_rates, alone),
+            "leave_one_interview_out": {"judge": judged_rates, "model_alone": alone},
+        }
+    return model
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench")
+    parser.add_argument("--trust", type=Path, action="append", default=[],
+                        help="a folder with interviews/ and sets/*.json (worker-worded questions over them)")
+    parser.add_argument("--data", type=Path, help="rows file: read it when it exists, else build and write it")
+    args = parser.parse_args(argv)
+    if args.data and args.data.exists():
+        rows = [json.loads(line) for line in args.data.read_text("utf-8").splitlines() if line.strip()]
+    else:
+        rows = build_rows(args.bench, args.trust)
+        if args.data:
+            args.data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    model = fit(rows)
+    MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for lang, m in model["languages"].items():
+        print(lang, json.dumps({k: m[k] for k in ("threshold", "safety_threshold", "leave_one_interview_out")},
+                               ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
