@@ -442,8 +442,10 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
         return replace(decision, covered=decision.covered and not evidence_contradicts(question, hits))
     verdict = judge(question, hits, embedder, model_p=decision.probability)
     bar = settings["safety_threshold" if decision.safety else "threshold"]
-    covered = not verdict.contradiction and (decision.covered or verdict.probability >= bar)
-    return replace(decision, covered=covered, judge_probability=verdict.probability, window=verdict.best)
+    rescued = verdict.grounded and verdict.probability >= bar
+    covered = not verdict.contradiction and (decision.covered or rescued)
+    return replace(decision, covered=covered, judge_probability=verdict.probability,
+                   window=verdict.best if verdict.grounded else None)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, *, l2: float = 1.0,

@@ -45,13 +45,14 @@ from rag.sentences import chinese_nouns, english_words, question_terms, sentence
 from shifu.models import SearchHit
 
 __all__ = ["FEATURES", "Verdict", "Window", "contradicts", "evidence_contradicts", "judge", "load_model", "prescriptive",
-           "verdict_inputs", "verdict_probability", "window_score", "windows"]
+           "grounded", "verdict_inputs", "verdict_probability", "window_score", "windows"]
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
 FEATURES = ("terms", "subject", "subject_least", "kind", "kind_subject", "contradicts", "cosine", "chunk_score")
 _CHUNKS = 3  # top chunks whose sentences are judged
 _SIZES = (1, 2)  # sentences per window: a master names the thing, then says what to do about it
 _EMBEDDED = 6  # windows (best by words) whose USE cosine is measured: embedding is the cost
+_LEAST = 0.5  # share of its character pairs the least-held subject word must have in the window
 _MAX_WINDOW = 220  # characters: a longer window is a paragraph, not a sentence
 
 # A yes-no question about doing something: answered by a rule or a judgement, not by any "能".
@@ -99,6 +100,7 @@ class Verdict:
     probability: float
     best: Window | None
     contradiction: bool
+    grounded: bool = False  # the best window holds the asked-for kind and every subject word (grounded())
 
 
 def prescriptive(text: str) -> bool:
@@ -228,8 +230,8 @@ def _spans(hits: Sequence[SearchHit]) -> list[tuple[int, int, int]]:
                 piece = text[a:b]
                 if b - a > _MAX_WINDOW and n > 1:
                     continue
-                if all(text[x:y].rstrip("”’」』）)】》\"' \n").endswith(("？", "?")) for x, y in sentences[j : j + n]):
-                    continue  # the interviewer asking is not an answer
+                if any(text[x:y].rstrip("”’」』）)】》\"' \n").endswith(("？", "?")) for x, y in sentences[j : j + n]):
+                    continue  # a question (the interviewer's, or one the master repeats) answers nothing
                 out.append((i, a + len(piece) - len(piece.lstrip()), b))
     return out
 
@@ -312,11 +314,19 @@ def judge(question: str, hits: Sequence[SearchHit], embedder: Any = None, *, mod
     lang = "en" if detect_language(question) == "en" else "zh"
     coef = (model or load_model())["languages"][lang]
     best, score = None, -10.0
-    if found:
-        score, best = max(((window_score(w.features, coef["window"]), w) for w in found), key=lambda sw: sw[0])
+    candidates = [w for w in found if not w.features["contradicts"]]  # 氩气瓶 answers nothing about 乙炔瓶
+    if candidates:
+        score, best = max(((window_score(w.features, coef["window"]), w) for w in candidates), key=lambda sw: sw[0])
     p = verdict_probability(verdict_inputs(best.features if best else None, score, model_p, contradiction),
                             coef["verdict"])
-    return Verdict(round(p, 4), best, contradiction)
+    return Verdict(round(p, 4), best, contradiction, grounded(best.features) if best else False)
+
+
+def grounded(values: dict[str, float]) -> bool:
+    """May this window answer at all? It holds the kind of answer asked for and every subject word
+    of the question at least in half (a question about a battery pack and a powder extinguisher is
+    not answered by a sentence about the battery pack alone)."""
+    return values["kind"] >= 1.0 and values["subject_least"] >= _LEAST
 
 
 def evidence_contradicts(question: str, hits: Sequence[SearchHit]) -> bool:

@@ -33,10 +33,10 @@ from typing import Any
 
 import numpy as np
 
-from rag.judge import FEATURES, MODEL_FILE, evidence_contradicts, verdict_inputs, verdict_probability, window_score, windows
+from rag.judge import FEATURES, MODEL_FILE, evidence_contradicts, grounded, verdict_inputs, verdict_probability, window_score, windows
 
 REPO = Path(__file__).resolve().parent.parent
-SAFETY_REFUSED = 0.95
+NEVER = 1.01  # a threshold no probability reaches
 _GOLD = 0.5  # share of the gold quote's characters a positive window holds
 
 
@@ -113,12 +113,17 @@ def _verdict_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _inputs(row: dict[str, Any], window: dict[str, Any]) -> list[float]:
     """The verdict's inputs for a row, its windows scored by the window model `window`."""
-    if row["windows"]:
-        score, best = max(((window_score(w["features"], window), w["features"]) for w in row["windows"]),
-                          key=lambda sw: sw[0])
-    else:
-        score, best = -10.0, None
+    best, score = _best(row, window)
     return verdict_inputs(best, score, row["model_p"], row["contradiction"])
+
+
+def _best(row: dict[str, Any], window: dict[str, Any]) -> tuple[dict[str, float] | None, float]:
+    """The features and score of the row's best window that does not contradict (as rag.judge.judge)."""
+    candidates = [w["features"] for w in row["windows"] if not w["features"]["contradicts"]]
+    if not candidates:
+        return None, -10.0
+    score, best = max(((window_score(f, window), f) for f in candidates), key=lambda sf: sf[0])
+    return best, score
 
 
 def fit_both(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -139,13 +144,16 @@ def fit_both(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def leave_one_interview_out(rows: list[dict[str, Any]]) -> list[float]:
-    """Each question's verdict probability from both models fitted without its interview."""
+    """Each question's verdict probability from both models fitted without its interview; 0 when
+    its best window is not grounded (rag.judge.grounded: the verdict may not answer then)."""
     out = [0.0] * len(rows)
     for group in sorted({r["interview"] for r in rows}):
         coef = fit_both([r for r in rows if r["interview"] != group])
         for i, r in enumerate(rows):
             if r["interview"] == group:
-                out[i] = verdict_probability(_inputs(r, coef["window"]), coef["verdict"])
+                best, _ = _best(r, coef["window"])
+                ok = best is not None and grounded(best)
+                out[i] = verdict_probability(_inputs(r, coef["window"]), coef["verdict"]) if ok else 0.0
     return out
 
 
@@ -177,22 +185,19 @@ def rates(rows: list[dict[str, Any]], probs: list[float], t: float, ts: float,
 
 
 def thresholds(rows: list[dict[str, Any]], probs: list[float]) -> tuple[float, float]:
-    """General: best balanced accuracy; safety: the lowest at or above it refusing >= 95 % of the
-    safety questions not covered (both on held-out probabilities)."""
-    grid = [round(t, 2) for t in np.arange(0.1, 0.96, 0.05)] + [1.01]
+    """General: the best balanced accuracy (covered answered, not covered refused) on held-out
+    probabilities. Safety: never (NEVER). The judge only ever refuses a safety question the model
+    would answer (a contradicting specific); rescuing one the model refuses was measured and left
+    out: left one interview out it answered none of our safety questions not covered, but on the
+    chat trust set and the fifth round's runs it answered a near-topic safety question (a material's
+    temperature limit, a battery fire) and rescued no covered one (docs/BENCHMARKS.md)."""
+    grid = [round(t, 2) for t in np.arange(0.1, 0.96, 0.05)] + [NEVER]
 
-    def balanced(t: float, ts: float) -> float:
-        r = rates(rows, probs, t, ts)
+    def balanced(t: float) -> float:
+        r = rates(rows, probs, t, NEVER)
         return (r["covered_answered"]["share"] or 0) + (r["not_covered_refused"]["share"] or 0)
 
-    def refused(t: float, ts: float, baseline: bool = False) -> float:
-        return rates(rows, probs, t, ts, baseline=baseline)["safety_not_covered_refused"]["share"] or 1.0
-
-    general = max(grid, key=lambda t: (round(balanced(t, t), 3), t))
-    # never below the answerability model alone on the same questions, and 95 % where it reaches that
-    floor = min(SAFETY_REFUSED, refused(general, general, baseline=True))
-    safe = [ts for ts in grid if ts >= general and refused(general, ts) >= floor]
-    return general, (safe[0] if safe else grid[-1])
+    return max(grid, key=lambda t: (round(balanced(t), 3), t)), NEVER
 
 
 def _better(judged: dict[str, Any], alone: dict[str, Any]) -> bool:
@@ -221,12 +226,41 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return model
 
 
+def with_model_held_out(rows: list[dict[str, Any]], model_rows: Path) -> list[dict[str, Any]]:
+    """The rows with the answerability model's probability and decision for each demo-set question
+    taken from a model fitted without its interview (rag.answerability_fit's rows, its leave one
+    interview out): the verdict reads the model as it reads a question it never saw. Questions
+    the model was never fitted on (the --trust sets) keep the fitted model's."""
+    from rag.answerability import judged, load_model as answerability_model
+    from rag.answerability_fit import leave_one_interview_out as model_left_out
+
+    fitted = [r for r in (json.loads(line) for line in model_rows.read_text("utf-8").splitlines() if line.strip())
+              if judged(r["question"])]
+    held: dict[str, float] = {}
+    for lang in ("zh", "en"):
+        part = [r for r in fitted if (r["source"] == "demo_en") == (lang == "en")]
+        for r, p in zip(part, model_left_out(part), strict=True):
+            if r["source"].startswith("demo") and not np.isnan(p):
+                held[r["question"]] = float(p)
+    bars = answerability_model()["languages"]
+    out = []
+    for r in rows:
+        if r["judged"] and r["question"] in held and r["model_p"] < 1.0:  # 1.0: answered on its words alone
+            p = round(held[r["question"]], 4)
+            bar = bars[r["lang"]]["safety_threshold" if r["safety"] else "threshold"]
+            r = {**r, "model_p": p, "model_covered": p >= bar}
+        out.append(r)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench")
     parser.add_argument("--trust", type=Path, action="append", default=[],
                         help="a folder with interviews/ and sets/*.json (worker-worded questions over them)")
     parser.add_argument("--data", type=Path, help="rows file: read it when it exists, else build and write it")
+    parser.add_argument("--model-rows", type=Path, help="rows of `python -m rag.answerability_fit --data F`: "
+                        "read the answerability model leaving each interview out (recommended)")
     args = parser.parse_args(argv)
     if args.data and args.data.exists():
         rows = [json.loads(line) for line in args.data.read_text("utf-8").splitlines() if line.strip()]
@@ -234,6 +268,8 @@ def main(argv: list[str] | None = None) -> None:
         rows = build_rows(args.bench, args.trust)
         if args.data:
             args.data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    if args.model_rows:
+        rows = with_model_held_out(rows, args.model_rows)
     model = fit(rows)
     MODEL_FILE.write_text(json.dumps(model, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for lang, m in model["languages"].items():
