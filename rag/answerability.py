@@ -431,7 +431,8 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     one or two sentences, read with the model's probability, against its threshold (higher for a
     safety question). Written text (encyclopaedia passages, web snippets) keeps the model, which
     was calibrated on it."""
-    from rag.judge import evidence_contradicts, judge, load_model as judge_model
+    from rag.judge import evidence_contradicts, judge
+    from rag.judge import load_model as judge_model
 
     decision = model_decision(question, hits, embedder, library)
     if not hits or not judged(question):

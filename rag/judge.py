@@ -77,7 +77,7 @@ _UNIT_CLASS = {"kv": "千伏", "v": "伏", "volt": "伏", "volts": "伏", "kw": 
                "degree": "度", "degrees": "度", "kg": "公斤", "千克": "公斤", "g": "克", "mpa": "兆帕", "n·m": "牛米",
                "nm": "牛米", "inch": "寸", "inches": "寸", "英寸": "寸"}
 # Characters that stand before a noun without making it another kind of thing (的酵母 is 酵母).
-_NOT_MODIFIER = frozenset("的了是把用在和与及或跟给对从到这那个些么就也都还再又很太最更要会能可不没有说讲放加拿先")
+_NOT_MODIFIER = frozenset("的了是把被为将用在和与及或跟给对从到这那个些么就也都还再又很太最更要会能可不没有说讲放加拿先")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -158,7 +158,7 @@ def _kinds_of(text: str) -> frozenset[tuple[str, str]]:
         if tag not in _NOUN_TAGS or not _HAN.search(word):
             continue
         if len(word) == 4 and word[-2:] in known and _modifier(word[:-2]):
-            out.add((word[:-2], word[-2:]))  # 鲜酵母: a kind of 酵母
+            out.add((word[:-2], word[-2:]))  # 油浸式变压器 and 单模光纤 come as words: a kind of 光纤
         if i and tokens[i - 1][1] in _MODIFIER_TAGS and _HAN.search(tokens[i - 1][0]):
             modifier = tokens[i - 1][0]
             if tokens[i - 1][1] == "k" and i > 1:  # 油浸 式: the suffix joins its word
@@ -173,7 +173,7 @@ def _modifier(word: str) -> bool:
     jieba's dictionary, one that makes a noun a kind (单模, 油浸式, 干式), not a verb?"""
     import jieba.posseg as pseg
 
-    if not _HAN.search(word) or word[-1] in _NOT_MODIFIER:
+    if not _HAN.search(word) or word[0] in _NOT_MODIFIER or word[-1] in _NOT_MODIFIER:
         return False
     tag = pseg.dt.word_tag_tab.get(word)
     return tag is None or tag[0] in "abnk"
@@ -182,8 +182,12 @@ def _modifier(word: str) -> bool:
 def contradicts(question: str, text: str) -> bool:
     """Does the text name another specific of a category the question names, lacking the asked one?
     35千伏 against 10千伏, R-32 against R-410A, J507 against J422, 多模光纤 against 单模光纤."""
+    from rag.answerability import asked_kind
+
     low = text.lower()
-    asked = _quantities(question)
+    # A yes-no question's figure is what it asks the master to judge ("磨到两毫米还能用吗" is
+    # answered by "磨到三毫米就必须换"); a question asking for a figure names its conditions by theirs.
+    asked = _quantities(question) if asked_kind(question) != "rule" else set()
     found = _quantities(low)
     for number, unit in asked:
         if (number, unit) not in found and any(u == unit for _, u in found):

@@ -33,7 +33,16 @@ from typing import Any
 
 import numpy as np
 
-from rag.judge import FEATURES, MODEL_FILE, evidence_contradicts, grounded, verdict_inputs, verdict_probability, window_score, windows
+from rag.judge import (
+    FEATURES,
+    MODEL_FILE,
+    evidence_contradicts,
+    grounded,
+    verdict_inputs,
+    verdict_probability,
+    window_score,
+    windows,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 NEVER = 1.01  # a threshold no probability reaches
@@ -77,7 +86,7 @@ def build_rows(bench: Path, trust: Iterable[Path] = ()) -> list[dict[str, Any]]:
                 hits = search(scratch, q, k=5)
                 decision = model_decision(q, hits, index.embedder, index)
                 found = windows(q, hits, index.embedder)
-                quote = item.get("quote") if item["covered"] else None
+                quote: str | None = item.get("quote") if item["covered"] else None
                 rows.append({
                     "question": q, "lang": "en" if detect_language(q) == "en" else "zh",
                     "set": path.stem, "interview": _interview(item), "covered": bool(item["covered"]),
@@ -85,8 +94,8 @@ def build_rows(bench: Path, trust: Iterable[Path] = ()) -> list[dict[str, Any]]:
                     "terms_covered": is_covered(q, hits, index.embedder, index),
                     "model_covered": decision.covered, "model_p": decision.probability,
                     "contradiction": evidence_contradicts(q, hits),
-                            "windows": [{"features": w.features, "text": w.text,
-                                 "label": int(bool(quote) and quote_overlap(quote, w.text) >= _GOLD)}
+                    "windows": [{"features": w.features, "text": w.text,
+                                 "label": int(quote is not None and quote_overlap(quote, w.text) >= _GOLD)}
                                 for w in found],
                 })
     return rows
@@ -231,7 +240,8 @@ def with_model_held_out(rows: list[dict[str, Any]], model_rows: Path) -> list[di
     taken from a model fitted without its interview (rag.answerability_fit's rows, its leave one
     interview out): the verdict reads the model as it reads a question it never saw. Questions
     the model was never fitted on (the --trust sets) keep the fitted model's."""
-    from rag.answerability import judged, load_model as answerability_model
+    from rag.answerability import judged
+    from rag.answerability import load_model as answerability_model
     from rag.answerability_fit import leave_one_interview_out as model_left_out
 
     fitted = [r for r in (json.loads(line) for line in model_rows.read_text("utf-8").splitlines() if line.strip())
