@@ -272,7 +272,7 @@ def answer_from_hits(
     """
     if not is_covered(question, hits, embedder, library):  # off-topic: nothing near to point to
         return not_covered_answer(question, [], mode=mode)
-    from rag.answerability import decide
+    from rag.judge import decide
 
     decision = decide(question, hits, embedder, library)
     if not decision.covered:  # near-topic: say what is near
@@ -301,7 +301,7 @@ def answerable(question: str, hits: Sequence[SearchHit], embedder: Any = None, l
     """The chat's one decision, offline and LLM alike: the library's terms and meaning cover the
     question (is_covered) and the answerability model finds its subject and the kind of answer
     asked for in the evidence (rag.answerability; a safety question needs a higher probability)."""
-    from rag.answerability import decide
+    from rag.judge import decide
 
     return is_covered(question, hits, embedder, library) and decide(question, hits, embedder, library).covered
 
@@ -346,6 +346,8 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
                 and (kept := _without_instructions(texts[e.chunk_index], e)) is not None]
     moved = window is not None and not any(e.chunk_index == window.chunk_index and e.start <= window.start
                                       and window.end <= e.end for e in evidence[:1])
+    if moved and speech is not None and speech.weight(window.chunk_index, window.start) < 1.0:
+        moved = False  # the interviewer's words never start the answer
     if moved:
         same = next((e for e in evidence if e.chunk_index == window.chunk_index), None)
         judged = _without_instructions(texts[window.chunk_index], Evidence(

@@ -25,7 +25,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,6 @@ __all__ = [
     "judged",
     "kind_present",
     "load_model",
-    "model_decision",
     "question_subject",
 ]
 
@@ -405,8 +404,9 @@ def judged(question: str) -> bool:
     return bool(asked_kind(question)) or is_safety_question(question)
 
 
-def model_decision(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
-    """The logistic model alone: its probability against the threshold, higher for safety questions."""
+def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
+    """The logistic model alone: its probability against the threshold, higher for safety questions.
+    The chat's decision reads this and the sentence judge: rag.judge.decide."""
     safety = is_safety_question(question)
     if not hits:
         return Decision(False, 0.0, safety, {})
@@ -420,33 +420,6 @@ def model_decision(question: str, hits: Sequence[SearchHit], embedder: Any = Non
     p = probability(values, lang, model)
     threshold = model["languages"][lang]["safety_threshold" if safety else "threshold"]
     return Decision(p >= threshold, round(p, 4), safety, values)
-
-
-def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
-    """Answer or say "not covered". Whatever decides, evidence that names only another specific
-    of the kind the question asks about (10千伏 for 35千伏, 单模光纤 for 多模光纤) does not answer it
-    (rag.judge.evidence_contradicts). For a question the model judges over an interview (chunks
-    with speakers), in a language where the sentence judge beat the model alone leaving one
-    interview out (judge_model.json, "decides"), the judge's verdict decides: its best window of
-    one or two sentences, read with the model's probability, against its threshold (higher for a
-    safety question). Written text (encyclopaedia passages, web snippets) keeps the model, which
-    was calibrated on it."""
-    from rag.judge import evidence_contradicts, judge
-    from rag.judge import load_model as judge_model
-
-    decision = model_decision(question, hits, embedder, library)
-    if not hits or not judged(question):
-        return decision
-    lang = "en" if detect_language(question) == "en" else "zh"
-    settings = judge_model()["languages"][lang]
-    if not settings.get("decides") or not hits[0].chunk.speakers:
-        return replace(decision, covered=decision.covered and not evidence_contradicts(question, hits))
-    verdict = judge(question, hits, embedder, model_p=decision.probability)
-    bar = settings["safety_threshold" if decision.safety else "threshold"]
-    rescued = verdict.grounded and verdict.probability >= bar
-    covered = not verdict.contradiction and (decision.covered or rescued)
-    return replace(decision, covered=covered, judge_probability=verdict.probability,
-                   window=verdict.best if verdict.grounded else None)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, *, l2: float = 1.0,

@@ -24,7 +24,7 @@ A logistic model over these (coefficients and thresholds in judge_model.json, fi
 ``python -m rag.judge_fit`` on sentence labels the project wrote: the gold quote's sentence of a
 covered question is positive, every other window and every window of a question the library does
 not answer negative; thresholds chosen leaving one interview out) gives each window a
-probability; the question's is that of its best window. rag.answerability.decide uses it.
+probability; the question's is that of its best window. `decide` is the chat's decision.
 """
 
 from __future__ import annotations
@@ -34,9 +34,9 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,7 +44,10 @@ from rag.language import detect_language
 from rag.sentences import chinese_nouns, english_words, question_terms, sentence_spans, terms
 from shifu.models import SearchHit
 
-__all__ = ["FEATURES", "Verdict", "Window", "contradicts", "evidence_contradicts", "judge", "load_model", "prescriptive",
+if TYPE_CHECKING:
+    from rag.answerability import Decision
+
+__all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "judge", "load_model", "prescriptive",
            "grounded", "verdict_inputs", "verdict_probability", "window_score", "windows"]
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
@@ -337,3 +340,34 @@ def evidence_contradicts(question: str, hits: Sequence[SearchHit]) -> bool:
     """Do the top chunks name another specific of a category the question names, none of them
     writing the asked one (only 10千伏 for a question about 35千伏, only 单模光纤 for 多模光纤)?"""
     return contradicts(question, "\n".join(h.chunk.text for h in hits[:_CHUNKS]))
+
+
+def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
+    """The chat's one decision, offline and LLM alike: answer or say "not covered".
+
+    The answerability model decides first (rag.answerability.decide). Whatever it says, evidence
+    that names only another specific of the kind the question asks about (五十五千瓦 for a question
+    about 二十二千瓦, 单模光纤 for 多模光纤) does not answer it. For a question the model judges
+    over an interview (chunks with speakers), in a language where the judge beat the model alone
+    leaving one interview out (judge_model.json, "decides"), a question the model refuses is
+    answered when the judge's best window is grounded (the asked-for kind and every subject word
+    in it) and its verdict reaches the threshold; a safety question never is (its threshold is
+    out of reach: measured, docs/BENCHMARKS.md). The grounded window starts the answer. Written
+    text (encyclopaedia passages, web snippets) keeps the model, which was calibrated on it.
+    """
+    from rag.answerability import decide as model_decide
+    from rag.answerability import judged
+
+    decision = model_decide(question, hits, embedder, library)
+    if not hits or not judged(question):
+        return decision
+    lang = "en" if detect_language(question) == "en" else "zh"
+    settings = load_model()["languages"][lang]
+    if not settings.get("decides") or not hits[0].chunk.speakers:
+        return replace(decision, covered=decision.covered and not evidence_contradicts(question, hits))
+    verdict = judge(question, hits, embedder, model_p=decision.probability)
+    bar = settings["safety_threshold" if decision.safety else "threshold"]
+    rescued = verdict.grounded and verdict.probability >= bar
+    covered = not verdict.contradiction and (decision.covered or rescued)
+    return replace(decision, covered=covered, judge_probability=verdict.probability,
+                   window=verdict.best if verdict.grounded else None)

@@ -2,24 +2,32 @@
 one interview out.
 
     python -m rag.judge_fit [--bench ../shared/bench] [--trust DIR ...] [--data rows.jsonl]
+                            [--model-rows answerability_rows.jsonl]
 
 Data (never the chat trust set, never bench/trust/held_out, which only measure): the question
 sets the project wrote over the demo corpus (tests/rag/coverage_*_questions.json,
 bench/trust/*.json) and the sets of every ``--trust`` folder (``sets/*.json`` over its
-``interviews/``), asked over one library of corpus/, the Unix oral histories and those
-interviews (k = 5). For a covered question the windows of one or two sentences holding half the
-gold quote's characters are positive, its other windows negative; every window of a question the
-library does not answer is negative. Each question weighs as much as any other whatever its
-number of windows.
+``interviews/``: trustdata's bench/trust layout), asked over one library of corpus/, the Unix oral
+histories and those interviews (k = 5). For a covered question the windows of one or two sentences
+holding half the gold quote's characters are positive, its other windows negative; every window
+of a question the library does not answer is negative. Each question weighs as much as any
+other whatever its number of windows.
 
-The decision (rag.answerability.decide): a question the logistic model already answers is
-answered unless the judge's best window names another specific of the kind asked about
-(``contradicts``); one it refuses is answered when the judge's probability reaches the
-threshold (the safety threshold for a safety question). Both thresholds are chosen on
-probabilities of the judge fitted with the question's whole interview left out: the general
-one for the best balanced accuracy (covered answered, not covered refused), the safety one the
-lowest at or above it refusing at least 95 % of the safety questions not covered. The figures
-printed and written beside the coefficients are those leave-one-interview-out figures.
+Two models per language: the window model (logistic over rag.judge.FEATURES, on the windows'
+labels) picks a question's best window among those naming no other specific; the verdict
+(logistic over that window's features and score, the answerability model's log-odds and the
+evidence's contradiction, on the questions' labels) says whether the evidence answers. With
+``--model-rows`` the verdict reads the answerability model's probability of each demo-set question
+from a model fitted without that question's interview, as it will read a new question's.
+
+The decision (rag.judge.decide): evidence naming only another specific of the kind asked about
+refuses; a question the answerability model refuses is answered when its best window is grounded
+and the verdict reaches the threshold; a safety question never is. The threshold is chosen on
+probabilities of both models fitted with the question's whole interview left out, for the best
+balanced accuracy (covered answered, not covered refused); a language where that beats the
+answerability model alone (left out the same way) without refusing fewer safety questions gets
+"decides": true. The figures printed and written beside the coefficients are those
+leave-one-interview-out figures.
 """
 
 from __future__ import annotations
@@ -64,7 +72,8 @@ def _interview(item: dict[str, Any]) -> str:
 
 def build_rows(bench: Path, trust: Iterable[Path] = ()) -> list[dict[str, Any]]:
     """One row per question: its decision by the logistic model, its windows' features and labels."""
-    from rag.answerability import is_safety_question, judged, model_decision
+    from rag.answerability import decide as model_decide
+    from rag.answerability import is_safety_question, judged
     from rag.coverage import is_covered
     from rag.evaluate_chat import LIBRARY_FILES, build_library, quote_overlap
     from rag.language import detect_language
@@ -84,7 +93,7 @@ def build_rows(bench: Path, trust: Iterable[Path] = ()) -> list[dict[str, Any]]:
             for item in json.loads(path.read_text("utf-8"))["questions"]:
                 q = item["q"]
                 hits = search(scratch, q, k=5)
-                decision = model_decision(q, hits, index.embedder, index)
+                decision = model_decide(q, hits, index.embedder, index)
                 found = windows(q, hits, index.embedder)
                 quote: str | None = item.get("quote") if item["covered"] else None
                 rows.append({
