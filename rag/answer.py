@@ -6,10 +6,13 @@ supporting excerpts, each a numbered citation. When nothing retrieved covers the
 the answer says so, and the question is recorded as a knowledge gap for the trainer.
 
 Since issue 10 the decision has two parts, the same offline and before any LLM call: the term
-and meaning rule below (is_covered, calibrated on the bench), then rag.answerability, a small
-logistic model over features of question and evidence (subject in the evidence, the kind of
+and meaning rule below (is_covered, calibrated on the bench), then rag.judge.decide: rag.answerability,
+a small logistic model over features of question and evidence (subject in the evidence, the kind of
 answer asked for present, retrieval margin, ...) for questions that ask how / why / how much /
-may I and for safety questions, which need a higher probability. A near-topic refusal names
+may I and for safety questions, which need a higher probability, read with the sentence judge of
+rag.judge (evidence naming only another specific of the kind asked about refuses; over an interview,
+a window of one or two sentences holding the asked-for kind and the subject may answer a non-safety
+question the model refuses, and starts the answer). A near-topic refusal names
 the nearby material, labelled as not the answer. A part joined after the first is kept only when
 it holds some of the question's words and the kind of answer asked for (no opener, aside or story
 of another topic) and, from speech, half the rare-term weight of the first part (the master's next

@@ -276,11 +276,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "bench")
     parser.add_argument("--trust", type=Path, action="append", default=[],
-                        help="a folder with interviews/ and sets/*.json (worker-worded questions over them)")
+                        help="a folder with interviews/ and sets/*.json (worker-worded questions over them); "
+                        "default bench/trust when it has sets/")
     parser.add_argument("--data", type=Path, help="rows file: read it when it exists, else build and write it")
     parser.add_argument("--model-rows", type=Path, help="rows of `python -m rag.answerability_fit --data F`: "
                         "read the answerability model leaving each interview out (recommended)")
     args = parser.parse_args(argv)
+    own = REPO / "bench" / "trust"
+    if not args.trust and (own / "sets").is_dir():
+        args.trust = [own]  # trustdata's interviews and sets, once merged
     if args.data and args.data.exists():
         rows = [json.loads(line) for line in args.data.read_text("utf-8").splitlines() if line.strip()]
     else:
