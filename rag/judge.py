@@ -40,8 +40,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rag.answerability import asked_kind, held_share, kind_present, quantity_fits, subject_terms
 from rag.language import detect_language
-from rag.sentences import chinese_nouns, english_words, question_terms, sentence_spans, terms
+from rag.sentences import question_terms, sentence_spans, terms
 from shifu.models import SearchHit
 
 if TYPE_CHECKING:
@@ -118,8 +119,6 @@ def asks_rule(question: str) -> bool:
 
 def _kind(question: str, text: str) -> float:
     """1 when the window holds the kind of answer asked for, else 0 (no kind asked: 1)."""
-    from rag.answerability import asked_kind, kind_present, quantity_fits
-
     if asks_rule(question):
         return float(prescriptive(text))
     kind = asked_kind(question)
@@ -194,8 +193,6 @@ def _modifier(word: str) -> bool:
 def contradicts(question: str, text: str) -> bool:
     """Does the text name another specific of a category the question names, lacking the asked one?
     35千伏 against 10千伏, R-32 against R-410A, J507 against J422, 多模光纤 against 单模光纤."""
-    from rag.answerability import asked_kind
-
     low = text.lower()
     # A yes-no question's figure is what it asks the master to judge ("磨到两毫米还能用吗" is
     # answered by "磨到三毫米就必须换"); a question asking for a figure names its conditions by theirs.
@@ -217,21 +214,6 @@ def contradicts(question: str, text: str) -> bool:
         if any(n == noun and m != modifier for m, n in others):
             return True
     return False
-
-
-def _subject(question: str, lang: str) -> list[str]:
-    if lang == "en":
-        return list(dict.fromkeys(english_words(question)))
-    return [n for n in chinese_nouns(question) if len(n) >= 2]
-
-
-def _held(term: str, text: str, lang: str) -> float:
-    if lang == "en":
-        return float(term in set(english_words(text)))
-    if term in text:
-        return 1.0
-    pairs = [term[i : i + 2] for i in range(len(term) - 1)]
-    return sum(p in text for p in pairs) / len(pairs) if pairs else 0.0
 
 
 def _spans(hits: Sequence[SearchHit]) -> list[tuple[int, int, int]]:
@@ -265,13 +247,13 @@ def windows(question: str, hits: Sequence[SearchHit], embedder: Any = None) -> l
     n = len(sentence_bags) + 1
     idf = {t: math.log(1 + n / (1 + sum(t in bag for bag in sentence_bags))) for t in wanted}
     total = sum(idf.values())
-    subject = _subject(question, lang)
+    subject = subject_terms(question, lang)
     top = max((h.score for h in hits[:_CHUNKS]), default=0.0)
     rows = []
     for (i, a, b), bag in zip(spans, sentence_bags, strict=True):
         text = hits[i].chunk.text[a:b]
         low = text.lower()
-        held = [_held(t, low, lang) for t in subject] or [1.0]
+        held = [held_share(t, low, lang) for t in subject] or [1.0]
         kind = _kind(question, low)
         rows.append({
             "terms": sum(w for t, w in idf.items() if t in bag) / total if total else 0.0,
