@@ -6,10 +6,13 @@ supporting excerpts, each a numbered citation. When nothing retrieved covers the
 the answer says so, and the question is recorded as a knowledge gap for the trainer.
 
 Since issue 10 the decision has two parts, the same offline and before any LLM call: the term
-and meaning rule below (is_covered, calibrated on the bench), then rag.answerability, a small
-logistic model over features of question and evidence (subject in the evidence, the kind of
+and meaning rule below (is_covered, calibrated on the bench), then rag.judge.decide: rag.answerability,
+a small logistic model over features of question and evidence (subject in the evidence, the kind of
 answer asked for present, retrieval margin, ...) for questions that ask how / why / how much /
-may I and for safety questions, which need a higher probability. A near-topic refusal names
+may I and for safety questions, which need a higher probability, read with the sentence judge of
+rag.judge (evidence naming only another specific of the kind asked about refuses; over an interview,
+a window of one or two sentences holding the asked-for kind and the subject may answer a non-safety
+question the model refuses, and starts the answer). A near-topic refusal names
 the nearby material, labelled as not the answer. A part joined after the first is kept only when
 it holds some of the question's words and the kind of answer asked for (no opener, aside or story
 of another topic) and, from speech, half the rare-term weight of the first part (the master's next
@@ -272,15 +275,16 @@ def answer_from_hits(
     """
     if not is_covered(question, hits, embedder, library):  # off-topic: nothing near to point to
         return not_covered_answer(question, [], mode=mode)
-    from rag.answerability import decide
+    from rag.judge import decide
 
-    if not decide(question, hits, embedder, library).covered:  # near-topic: say what is near
+    decision = decide(question, hits, embedder, library)
+    if not decision.covered:  # near-topic: say what is near
         return not_covered_answer(question, hits, mode=mode)
     if mode == "llm":
         from rag.qa_llm import answer_with_llm
 
         return answer_with_llm(ctx, question, list(hits), on_token=on_token)
-    answer = offline_answer(question, hits, turns=turns)
+    answer = offline_answer(question, hits, turns=turns, window=decision.window)
     if on_token is not None:
         on_token(answer.answer)
     return answer
@@ -300,7 +304,7 @@ def answerable(question: str, hits: Sequence[SearchHit], embedder: Any = None, l
     """The chat's one decision, offline and LLM alike: the library's terms and meaning cover the
     question (is_covered) and the answerability model finds its subject and the kind of answer
     asked for in the evidence (rag.answerability; a safety question needs a higher probability)."""
-    from rag.answerability import decide
+    from rag.judge import decide
 
     return is_covered(question, hits, embedder, library) and decide(question, hits, embedder, library).covered
 
@@ -327,8 +331,10 @@ def not_covered_answer(question: str, hits: Sequence[SearchHit], *, mode: str = 
 # --- offline answer --------------------------------------------------------------------------
 
 def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | None = None,
-                   limit: int | None = None) -> Answer:
-    """The best evidence span as a short answer, then supporting excerpts, all cited."""
+                   limit: int | None = None, window: Any = None) -> Answer:
+    """The best evidence span as a short answer, then supporting excerpts, all cited. `window`,
+    the sentence judge's best window (rag.judge.Window), starts the answer when the best span
+    does not hold it: the master's rule the judge found, not a sentence beside it."""
     lang = detect_language(question)
     scale = _EN_SCALE if lang == "en" else 1
     limit = limit or ANSWER_LIMIT * scale
@@ -341,11 +347,23 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
                 if (e.match > 0 or (e.chunk_index == 0 and _question_share(
                     question, texts[0][e.start : e.end], shortest=2) > 0))
                 and (kept := _without_instructions(texts[e.chunk_index], e)) is not None]
+    moved = window is not None and not any(e.chunk_index == window.chunk_index and e.start <= window.start
+                                      and window.end <= e.end for e in evidence[:1])
+    if moved and speech is not None and speech.weight(window.chunk_index, window.start) < 1.0:
+        moved = False  # the interviewer's words never start the answer
+    if moved:
+        same = next((e for e in evidence if e.chunk_index == window.chunk_index), None)
+        judged = _without_instructions(texts[window.chunk_index], Evidence(
+            window.chunk_index, window.start, window.end,
+            same.score if same else (evidence[0].score if evidence else 1.0), same.match if same else 1.0))
+        if judged is not None:
+            evidence = [judged, *(e for e in evidence if e.chunk_index != window.chunk_index)]
+        moved = judged is not None
     if not evidence:
         return Answer(question=question, answer=NOT_COVERED[lang], covered=False, mode="offline")
     first = evidence[0]
     first_limit = limit
-    if len(evidence) > 1 and evidence[1].score >= _CLOSE * first.score:
+    if not moved and len(evidence) > 1 and evidence[1].score >= _CLOSE * first.score:
         # Two chunks nearly tied: a shorter first span leaves room for the runner-up
         # (measured: CMRC +1.1 points, WebQA +0.4).
         shorter = {e.chunk_index: e for e in best_evidence(question, texts, scores, limit=_SHARED_LIMIT * scale,

@@ -45,7 +45,9 @@ __all__ = [
     "judged",
     "kind_present",
     "load_model",
+    "held_share",
     "question_subject",
+    "subject_terms",
 ]
 
 MODEL_FILE = Path(__file__).with_name("answerability_model.json")
@@ -168,7 +170,7 @@ def kind_present(kind: str, text: str) -> bool:
     return bool(_MARKS[kind].search(text))
 
 
-def _subject_terms(question: str, lang: str) -> list[str]:
+def subject_terms(question: str, lang: str) -> list[str]:
     """The words naming what the question is about: nouns (Chinese) or content words (English)."""
     if lang == "en":
         return list(dict.fromkeys(english_words(question)))
@@ -178,7 +180,7 @@ def _subject_terms(question: str, lang: str) -> list[str]:
 def question_subject(question: str) -> str:
     """What a question is about, in its own words ("叉车 电瓶"), for grouping knowledge gaps."""
     lang = "en" if detect_language(question) == "en" else "zh"
-    return " ".join(_subject_terms(question, lang)[:_SUBJECT_WORDS])
+    return " ".join(subject_terms(question, lang)[:_SUBJECT_WORDS])
 
 
 _SUBJECT_WORDS = 3
@@ -199,7 +201,7 @@ def _written(code: str, text: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(code)}(?![a-z0-9])", text) is not None
 
 
-def _held(term: str, text: str, lang: str) -> float:
+def held_share(term: str, text: str, lang: str) -> float:
     """How much of a subject word the text holds: 1 when written, else (Chinese) the share of its
     character bigrams it writes ("线手套" against "手套": .5), so a worker's wording still counts."""
     if lang == "en":
@@ -218,6 +220,8 @@ class Decision:
     probability: float
     safety: bool
     features: dict[str, float]
+    judge_probability: float = 0.0  # the sentence judge's (rag.judge), for a question the model judges
+    window: Any = None  # the judge's best window (rag.judge.Window): where the answer starts
 
 
 def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> dict[str, float]:
@@ -229,7 +233,7 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
     texts = [h.chunk.text for h in hits]
     low = [t.lower() for t in texts]
     near = _near_text(question, hits).lower()
-    subject = _subject_terms(question, lang)
+    subject = subject_terms(question, lang)
     specific = _specifics(question, lang)
     known = _known(library, subject, lang)
 
@@ -247,8 +251,8 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
         "sentence_cosine": _sentence_cosine(embedder, question, near) if use else 0.0,
         "match": coverage(question, hits),
         "cosine": max(cosine, 0.0),
-        "subject_near": share([_held(t, near, lang) for t in subject]),
-        "subject_hits": share([max(_held(t, x, lang) for x in low) if low else 0.0 for t in subject]),
+        "subject_near": share([held_share(t, near, lang) for t in subject]),
+        "subject_hits": share([max(held_share(t, x, lang) for x in low) if low else 0.0 for t in subject]),
         "subject_library": share([float(t in known) for t in subject]) if known is not None else 1.0,
         "specifics_missing": float(any(not any(_written(s, x) for x in low) for s in specific)),
         "kind_present": float(kind_present(asked_kind(question), near)),
@@ -277,7 +281,7 @@ def _kind_with_subject(question: str, near: str, subject: Sequence[str], lang: s
         window = " ".join(sentences[i : i + _WINDOW])
         fits = quantity_fits(question, window) if kind == "quantity" else kind_present(kind, window)
         if fits:
-            best = max(best, sum(_held(t, window, lang) for t in subject) / len(subject) if subject else 1.0)
+            best = max(best, sum(held_share(t, window, lang) for t in subject) / len(subject) if subject else 1.0)
     return best
 
 
@@ -299,7 +303,7 @@ def _words(text: str, lang: str) -> list[str]:
 
 def _subject_words(question: str, lang: str) -> list[str]:
     """The subject of the question as written, for embedding (English stems embed poorly)."""
-    return _words(question, "en") if lang == "en" else _subject_terms(question, lang)
+    return _words(question, "en") if lang == "en" else subject_terms(question, lang)
 
 
 def _chars_held(term: str, words: Sequence[str]) -> float:
@@ -403,7 +407,8 @@ def judged(question: str) -> bool:
 
 
 def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
-    """Answer or say "not covered": the probability against the threshold, higher for safety questions."""
+    """The logistic model alone: its probability against the threshold, higher for safety questions.
+    The chat's decision reads this and the sentence judge: rag.judge.decide."""
     safety = is_safety_question(question)
     if not hits:
         return Decision(False, 0.0, safety, {})

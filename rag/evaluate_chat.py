@@ -149,8 +149,8 @@ def explain(ctx: Context, q: dict[str, Any], titles: dict[str, str], *, k: int =
     of the gold transcript holding half the gold quote; 0 when none of the top k does), which part
     of the decision refused ("coverage": the term and meaning rule, "answerability": the model;
     "" when answered) and the model's probability."""
-    from rag.answerability import decide
     from rag.coverage import is_covered
+    from rag.judge import decide
     from rag.retrieve import reader_index, search
 
     hits = search(ctx, q["question"], k=k)

@@ -1,0 +1,364 @@
+"""Does this sentence answer this question? A judge over windows of one or two sentences.
+
+rag.answerability reads the best evidence span as a whole; a worker reads sentences. For the
+windows of one and two sentences of the top retrieved chunks this module measures what he would
+check, pair by pair (issue 10, fifth round):
+
+- ``terms``: the IDF-weighted share of the question's content terms (character bigrams and
+  words; a worker's 线手套 still shares 手套 with the master's 手套) the window writes, the IDF
+  taken over the sentences of the retrieved chunks;
+- ``subject``: the share of the question's subject words (nouns; English content words) the
+  window writes, a word written in part earning the share of its character pairs;
+- ``subject_least``: the least-held of them (a question about two things needs both);
+- ``kind``: the kind of answer asked for stands IN the window: a quantity with a fitting unit,
+  steps, a cause, and for a yes-no question about an action (行不行, 能不能, 没事吧, can I, should
+  I) a rule or a judgement (必须, 不能, 不许, 绝对, 千万, 别, never, must, don't);
+- ``kind_subject``: both at once, the asked-for kind beside the subject;
+- ``contradicts``: the question names a specific (a number with its unit, a code such as R-32 or
+  J507, a kind of a thing: 鲜酵母) the window lacks while writing another of the same category
+  (10千伏 for 35千伏, R-410A for R-32, 干酵母 for 鲜酵母);
+- ``cosine``: USE cosine of the window with the question;
+- ``chunk_score``: the fused retrieval score of the window's chunk relative to the top one.
+
+A logistic model over these (coefficients and thresholds in judge_model.json, fitted by
+``python -m rag.judge_fit`` on sentence labels the project wrote: the gold quote's sentence of a
+covered question is positive, every other window and every window of a question the library does
+not answer negative; thresholds chosen leaving one interview out) gives each window a
+probability; the question's is that of its best window. `decide` is the chat's decision.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rag.answerability import asked_kind, held_share, kind_present, quantity_fits, subject_terms
+from rag.language import detect_language
+from rag.sentences import question_terms, sentence_spans, terms
+from shifu.models import SearchHit
+
+if TYPE_CHECKING:
+    from rag.answerability import Decision
+
+__all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "judge", "load_model", "prescriptive",
+           "grounded", "verdict_inputs", "verdict_probability", "window_score", "windows"]
+
+MODEL_FILE = Path(__file__).with_name("judge_model.json")
+FEATURES = ("terms", "subject", "subject_least", "kind", "kind_subject", "contradicts", "cosine", "chunk_score")
+_CHUNKS = 3  # top chunks whose sentences are judged
+_SIZES = (1, 2)  # sentences per window: a master names the thing, then says what to do about it
+_EMBEDDED = 6  # windows (best by words) whose USE cosine is measured: embedding is the cost
+_LEAST = 0.5  # share of its character pairs the least-held subject word must have in the window
+_MAX_WINDOW = 220  # characters: a longer window is a paragraph, not a sentence
+
+# A yes-no question about doing something: answered by a rule or a judgement, not by any "能".
+_YES_NO_ACTION = re.compile(
+    r"行不行|行吗|行不|能不能|能否|可不可以|可以吗|可以不|没事吧|没事吗|没问题吧|要不要|该不该|用不用|得不得|有啥不行|"
+    r"\b(?:can|may|should|shall|could) (?:i|we|you)\b|\bis it (?:ok|okay|safe|fine|alright)\b|\bdo i (?:need|have)\b",
+    re.IGNORECASE)
+_PRESCRIPTIVE = re.compile(
+    r"必须|不能|不许|不准|不得|不可|严禁|禁止|绝对|千万|一定要|一定得|务必|别|不要|不用|不行|不可以|可以|没事|没问题|"
+    r"得先|要先|才能|才可以|只能|只要|应该|不该|\bnever\b|\bmust\b|\bdon'?t\b|\bdo not\b|\balways\b|\bhave to\b|"
+    r"\bcan'?t\b|\bcannot\b|\bshould(?:n'?t)?\b|\bnot until\b|\bonly\b|\bno\b|\byes\b|\bok(?:ay)?\b|\bfine\b|\bneed to\b",
+    re.IGNORECASE)
+
+# Specifics of a category: a number with its unit, a code (letters with digits).
+_UNITS = (r"千伏|kv|伏|v|千瓦|kw|瓦|w|安|a|吨|t|号|码|毫米|mm|厘米|cm|公分|米|m|度|℃|°|公斤|kg|千克|克|g|斤|兆帕|mpa|帕|"
+          r"bar|psi|牛米|n·m|nm|秒|分钟|小时|天|%|寸|英寸|inch(?:es)?|feet|ft|amps?|volts?|degrees?")
+_NUM = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+"
+_QUANTITY = re.compile(rf"(?<!第)({_NUM})\s*({_UNITS})(?![a-z])", re.IGNORECASE)
+_CODE = re.compile(r"(?<![a-z0-9])([a-z]{1,4})[\-\s]?(\d+[a-z]*)(?![a-z0-9])", re.IGNORECASE)
+_UNIT_CLASS = {"kv": "千伏", "v": "伏", "volt": "伏", "volts": "伏", "kw": "千瓦", "w": "瓦", "amp": "安", "amps": "安",
+               "a": "安", "t": "吨", "mm": "毫米", "cm": "厘米", "公分": "厘米", "m": "米", "℃": "度", "°": "度",
+               "degree": "度", "degrees": "度", "kg": "公斤", "千克": "公斤", "g": "克", "mpa": "兆帕", "n·m": "牛米",
+               "nm": "牛米", "inch": "寸", "inches": "寸", "英寸": "寸"}
+# Characters that stand before a noun without making it another kind of thing (的酵母 is 酵母).
+_NOT_MODIFIER = frozenset("的了是把被为将用在和与及或跟给对从到这那个些么就也都还再又很太最更要会能可不没有说讲放加拿先")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Window:
+    """One or two sentences of a retrieved chunk and what the judge measured on them."""
+
+    chunk_index: int
+    start: int
+    end: int
+    text: str
+    features: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judge's probability that the best window answers the question, that window, and
+    whether the evidence names only another specific of the kind the question asks about."""
+
+    probability: float
+    best: Window | None
+    contradiction: bool
+    grounded: bool = False  # the best window holds the asked-for kind and every subject word (grounded())
+
+
+def prescriptive(text: str) -> bool:
+    """Does the text state a rule or a judgement (必须, 不能, 别, never, must, don't, ...)?"""
+    return _PRESCRIPTIVE.search(text) is not None
+
+
+def asks_rule(question: str) -> bool:
+    """Is the question a yes-no question about doing something (行不行, 没事吧, can I, should I)?"""
+    return _YES_NO_ACTION.search(question) is not None
+
+
+def _kind(question: str, text: str) -> float:
+    """1 when the window holds the kind of answer asked for, else 0 (no kind asked: 1)."""
+    if asks_rule(question):
+        return float(prescriptive(text))
+    kind = asked_kind(question)
+    if kind == "quantity":
+        return float(quantity_fits(question, text))
+    return float(kind_present(kind, text))
+
+
+def _unit(u: str) -> str:
+    u = u.lower()
+    return _UNIT_CLASS.get(u, u)
+
+
+def _quantities(text: str) -> set[tuple[str, str]]:
+    return {(m.group(1).lower(), _unit(m.group(2))) for m in _QUANTITY.finditer(text)}
+
+
+def _codes(text: str) -> set[tuple[str, str]]:
+    return {(m.group(1).lower(), m.group(2).lower()) for m in _CODE.finditer(text)
+            if not _QUANTITY.fullmatch(m.group(0))}
+
+
+_MODIFIER_TAGS = frozenset("b n nz a k j l".split())  # words that make a noun another kind of thing
+_NOUN_TAGS = frozenset("n nz vn j l".split())
+
+
+@functools.lru_cache(maxsize=20_000)
+def _kinds_of(text: str) -> frozenset[tuple[str, str]]:
+    """(modifier, noun) pairs of a Chinese text: 单模 光纤, 油浸式 变压器, 干 酵母 (jieba's tags; a
+    verb before a noun, 戴 手套, is no modifier)."""
+    import jieba
+    import jieba.posseg as pseg
+
+    jieba.setLogLevel(60)
+    tokens = [(t.word, t.flag) for t in pseg.lcut(text, HMM=False)]  # the dictionary's words: fast
+    known = jieba.dt.FREQ
+    out = set()
+    for i, (word, tag) in enumerate(tokens):
+        if tag not in _NOUN_TAGS or not _HAN.search(word):
+            continue
+        if len(word) == 4 and word[-2:] in known and _modifier(word[:-2]):
+            out.add((word[:-2], word[-2:]))  # 油浸式变压器 and 单模光纤 come as words: a kind of 光纤
+        if i and tokens[i - 1][1] in _MODIFIER_TAGS and _HAN.search(tokens[i - 1][0]):
+            modifier = tokens[i - 1][0]
+            if tokens[i - 1][1] == "k" and i > 1:  # 油浸 式: the suffix joins its word
+                modifier = tokens[i - 2][0] + modifier
+            if 2 <= len(modifier) <= 3 and _modifier(modifier):
+                out.add((modifier, word))
+    return frozenset(out)
+
+
+def _kinds_in(text: str) -> set[tuple[str, str]]:
+    """(modifier, noun) pairs of a text, sentence by sentence (each sentence parsed once per process:
+    the same chunks come back question after question)."""
+    found: set[tuple[str, str]] = set()
+    for a, b in sentence_spans(text):
+        found |= _kinds_of(text[a:b].strip())
+    return found
+
+
+def _modifier(word: str) -> bool:
+    """Is this word (two or three characters: one character is too often a verb, 换 刀片), by
+    jieba's dictionary, one that makes a noun a kind (单模, 油浸式, 干式), not a verb?"""
+    import jieba.posseg as pseg
+
+    if not _HAN.search(word) or word[0] in _NOT_MODIFIER or word[-1] in _NOT_MODIFIER:
+        return False
+    tag = pseg.dt.word_tag_tab.get(word)
+    return tag is None or tag[0] in "abnk"
+
+
+def contradicts(question: str, text: str) -> bool:
+    """Does the text name another specific of a category the question names, lacking the asked one?
+    35千伏 against 10千伏, R-32 against R-410A, J507 against J422, 多模光纤 against 单模光纤."""
+    low = text.lower()
+    # A yes-no question's figure is what it asks the master to judge ("磨到两毫米还能用吗" is
+    # answered by "磨到三毫米就必须换"); a question asking for a figure names its conditions by theirs.
+    asked = _quantities(question) if asked_kind(question) != "rule" else set()
+    found = _quantities(low)
+    for number, unit in asked:
+        if (number, unit) not in found and any(u == unit for _, u in found):
+            return True
+    written = _codes(low)
+    for prefix, number in _codes(question):
+        if (prefix, number) not in written and any(p == prefix for p, _ in written):
+            return True
+    if detect_language(question) == "en":
+        return False
+    others = _kinds_in(low)
+    for modifier, noun in _kinds_of(question.lower()):
+        if modifier in low:
+            continue
+        if any(n == noun and m != modifier for m, n in others):
+            return True
+    return False
+
+
+def _spans(hits: Sequence[SearchHit]) -> list[tuple[int, int, int]]:
+    """(chunk index, start, end) of every window of one or two sentences of the top chunks."""
+    out = []
+    for i, hit in enumerate(hits[:_CHUNKS]):
+        text = hit.chunk.text
+        sentences = [(a, b) for a, b in sentence_spans(text) if text[a:b].strip()]
+        for n in _SIZES:
+            for j in range(len(sentences) - n + 1):
+                a, b = sentences[j][0], sentences[j + n - 1][1]
+                piece = text[a:b]
+                if b - a > _MAX_WINDOW and n > 1:
+                    continue
+                if any(text[x:y].rstrip("”’」』）)】》\"' \n").endswith(("？", "?")) for x, y in sentences[j : j + n]):
+                    continue  # a question (the interviewer's, or one the master repeats) answers nothing
+                out.append((i, a + len(piece) - len(piece.lstrip()), b))
+    return out
+
+
+def windows(question: str, hits: Sequence[SearchHit], embedder: Any = None) -> list[Window]:
+    """The candidate windows of the top chunks with their features (cosine for the best few)."""
+    from shifu.embeddings import USE_NAME
+
+    lang = "en" if detect_language(question) == "en" else "zh"
+    spans = _spans(hits)
+    if not spans:
+        return []
+    wanted = question_terms(question)
+    sentence_bags = [set(terms(hits[i].chunk.text[a:b].lower())) for i, a, b in spans]
+    n = len(sentence_bags) + 1
+    idf = {t: math.log(1 + n / (1 + sum(t in bag for bag in sentence_bags))) for t in wanted}
+    total = sum(idf.values())
+    subject = subject_terms(question, lang)
+    top = max((h.score for h in hits[:_CHUNKS]), default=0.0)
+    rows = []
+    for (i, a, b), bag in zip(spans, sentence_bags, strict=True):
+        text = hits[i].chunk.text[a:b]
+        low = text.lower()
+        held = [held_share(t, low, lang) for t in subject] or [1.0]
+        kind = _kind(question, low)
+        rows.append({
+            "terms": sum(w for t, w in idf.items() if t in bag) / total if total else 0.0,
+            "subject": sum(held) / len(held),
+            "subject_least": min(held),
+            "kind": kind,
+            "kind_subject": kind * sum(held) / len(held),
+            "contradicts": float(contradicts(question, low)),
+            "cosine": 0.0,
+            "chunk_score": max(hits[i].score, 0.0) / top if top > 0 else 0.0,
+        })
+    order = sorted(range(len(rows)), key=lambda r: -(rows[r]["terms"] + rows[r]["subject"] + rows[r]["kind"]))
+    if getattr(embedder, "name", None) == USE_NAME:
+        chosen = order[:_EMBEDDED]
+        texts = [hits[spans[r][0]].chunk.text[spans[r][1] : spans[r][2]] for r in chosen]
+        embed_query = getattr(embedder, "embed_query", None)
+        q = embed_query(question) if embed_query else embedder.embed([question])[0]
+        sims = np.asarray(embedder.embed(texts)) @ np.asarray(q)
+        for r, s in zip(chosen, sims, strict=True):
+            rows[r]["cosine"] = max(0.0, float(s))
+    return [Window(i, a, b, hits[i].chunk.text[a:b], f) for (i, a, b), f in zip(spans, rows, strict=True)]
+
+
+@functools.lru_cache(maxsize=1)
+def load_model() -> dict[str, Any]:
+    """The judge's coefficients and thresholds (judge_model.json)."""
+    return json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+
+
+def window_score(values: dict[str, float], coef: dict[str, Any]) -> float:
+    """The window model's log-odds that a window answers the question."""
+    return float(coef["bias"] + sum(w * values[name] for name, w in zip(FEATURES, coef["weights"], strict=True)))
+
+
+def verdict_inputs(best: dict[str, float] | None, score: float, model_p: float, contradiction: bool) -> list[float]:
+    """What the question-level verdict reads: the best window's features and score, the
+    answerability model's log-odds (rag.answerability) and the evidence's contradiction."""
+    p = min(max(model_p, 1e-3), 1 - 1e-3)
+    values = [best[f] for f in FEATURES] if best is not None else [0.0] * len(FEATURES)
+    return [*values, score if best is not None else -10.0, math.log(p / (1 - p)), float(contradiction)]
+
+
+def verdict_probability(inputs: Sequence[float], coef: dict[str, Any]) -> float:
+    """The verdict model's probability that the evidence answers the question (inputs standardised)."""
+    x = (np.asarray(inputs) - np.asarray(coef["mean"])) / np.asarray(coef["scale"])
+    return float(1.0 / (1.0 + math.exp(-(float(x @ np.asarray(coef["weights"])) + coef["bias"]))))
+
+
+def judge(question: str, hits: Sequence[SearchHit], embedder: Any = None, *, model_p: float = 0.5,
+          model: dict[str, Any] | None = None) -> Verdict:
+    """The best window of the evidence (by the window model), the verdict's probability that the
+    evidence answers the question (window, answerability model and contradiction together) and
+    whether the evidence names only another specific of the kind asked about."""
+    found = windows(question, hits, embedder)
+    contradiction = evidence_contradicts(question, hits)
+    lang = "en" if detect_language(question) == "en" else "zh"
+    coef = (model or load_model())["languages"][lang]
+    best, score = None, -10.0
+    candidates = [w for w in found if not w.features["contradicts"]]  # 氩气瓶 answers nothing about 乙炔瓶
+    if candidates:
+        score, best = max(((window_score(w.features, coef["window"]), w) for w in candidates), key=lambda sw: sw[0])
+    p = verdict_probability(verdict_inputs(best.features if best else None, score, model_p, contradiction),
+                            coef["verdict"])
+    return Verdict(round(p, 4), best, contradiction, grounded(best.features) if best else False)
+
+
+def grounded(values: dict[str, float]) -> bool:
+    """May this window answer at all? It holds the kind of answer asked for and every subject word
+    of the question at least in half (a question about a battery pack and a powder extinguisher is
+    not answered by a sentence about the battery pack alone)."""
+    return values["kind"] >= 1.0 and values["subject_least"] >= _LEAST
+
+
+def evidence_contradicts(question: str, hits: Sequence[SearchHit]) -> bool:
+    """Do the top chunks name another specific of a category the question names, none of them
+    writing the asked one (only 10千伏 for a question about 35千伏, only 单模光纤 for 多模光纤)?"""
+    return contradicts(question, "\n".join(h.chunk.text for h in hits[:_CHUNKS]))
+
+
+def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
+    """The chat's one decision, offline and LLM alike: answer or say "not covered".
+
+    The answerability model decides first (rag.answerability.decide). Whatever it says, evidence
+    that names only another specific of the kind the question asks about (五十五千瓦 for a question
+    about 二十二千瓦, 单模光纤 for 多模光纤) does not answer it. For a question the model judges
+    over an interview (chunks with speakers), in a language where the judge beat the model alone
+    leaving one interview out (judge_model.json, "decides"), a question the model refuses is
+    answered when the judge's best window is grounded (the asked-for kind and every subject word
+    in it) and its verdict reaches the threshold; a safety question never is (its threshold is
+    out of reach: measured, docs/BENCHMARKS.md). The grounded window starts the answer. Written
+    text (encyclopaedia passages, web snippets) keeps the model, which was calibrated on it.
+    """
+    from rag.answerability import decide as model_decide
+    from rag.answerability import judged
+
+    decision = model_decide(question, hits, embedder, library)
+    if not hits or not judged(question):
+        return decision
+    lang = "en" if detect_language(question) == "en" else "zh"
+    settings = load_model()["languages"][lang]
+    if not settings.get("decides") or not hits[0].chunk.speakers:
+        return replace(decision, covered=decision.covered and not evidence_contradicts(question, hits))
+    verdict = judge(question, hits, embedder, model_p=decision.probability)
+    bar = settings["safety_threshold" if decision.safety else "threshold"]
+    rescued = verdict.grounded and verdict.probability >= bar
+    covered = not verdict.contradiction and (decision.covered or rescued)
+    return replace(decision, covered=covered, judge_probability=verdict.probability,
+                   window=verdict.best if verdict.grounded else None)

@@ -1,0 +1,104 @@
+"""The sentence judge (rag/judge.py, issue 10 fifth round): a question naming a specific the
+interviews lack is refused with the nearby material labelled, a worker's yes-no question is
+answered from the master's rule. Real library (SQLite + Chroma + BM25 in a temp dir) of a pump-room
+master's interview written for these tests (tests/data) beside the welder's demo interview.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from backends import library_settings
+from fake_chat import FakeChat
+
+from rag.answer import NEARBY_NOTE, NOT_COVERED, answer_from_hits, answer_question
+from rag.catalog import get_transcript
+from rag.evaluate_chat import ends_mid_sentence
+from rag.ingest import ingest_file
+from rag.judge import contradicts, judge, prescriptive
+from shifu.context import Context
+from shifu.models import Chunk, SearchHit
+from shifu.settings import load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+PUMPS = ROOT / "tests" / "data" / "pump_room_zh.txt"
+
+
+@pytest.fixture(scope="module")
+def pump_room(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> tuple[Context, str]:
+    ctx = Context(library_settings(request, tmp_path_factory.mktemp("pump-room")))
+    ids = []
+    for path in (PUMPS, ROOT / "corpus" / "welding_tig_mig_zh_gbk.txt"):
+        result = ingest_file(ctx, path)
+        assert result.ok, result.error
+        ids.append(result.transcript_id)
+    return ctx, ids[0]
+
+
+def test_a_workers_yes_no_question_is_answered_from_the_masters_rule(pump_room) -> None:
+    ctx, pumps = pump_room
+    # The master: "绝对不许带压拆泵盖" — the worker says none of 带压 / 泵盖 / 绝对 / 不许.
+    answer = answer_question(ctx, "泵盖里还有压力，我直接拆开行不行？")
+    assert answer.covered and answer.citations[0].transcript_id == pumps
+    assert "绝对不许带压拆泵盖" in answer.answer and not ends_mid_sentence(answer)
+
+
+def test_a_question_naming_another_machine_is_refused_with_the_nearby_material_labelled(pump_room) -> None:
+    ctx, pumps = pump_room
+    # He keeps 22 kW pumps and says how often their bearings are greased; a 55 kW pump is not his.
+    answer = answer_question(ctx, "五十五千瓦的大泵，轴承多久加一次润滑脂？")
+    assert not answer.covered and answer.citations == []
+    assert answer.answer.startswith(NOT_COVERED["zh"])
+    assert NEARBY_NOTE["zh"].split("{")[0] in answer.answer  # labelled: not an answer to this question
+    assert get_transcript(ctx, pumps).title in answer.answer
+    # The same question about his own pumps is answered, from his sentence.
+    answer = answer_question(ctx, "二十二千瓦那几台泵，轴承多久加一回黄油？")
+    assert answer.covered and "每三个月加一次润滑脂" in answer.answer
+
+
+def _hits(*texts: str) -> list[SearchHit]:
+    return [SearchHit(chunk=Chunk(id=f"c-{i}", transcript_id=f"t{i}", ord=0, text=text, speakers=["孙师傅"],
+                                  char_start=0, char_end=len(text)),
+                      score=1.0 - i / 10, rank=i + 1, transcript_title=f"访谈{i}")
+            for i, text in enumerate(texts)]
+
+
+@pytest.mark.parametrize("question", ["五十五千瓦的大泵，轴承多久加一次润滑脂？", "二十二千瓦的泵，轴承多久加一次润滑脂？"])
+def test_llm_mode_abstains_on_the_judges_decision(question: str) -> None:
+    hits = _hits("我们这几台二十二千瓦的泵，轴承每三个月加一次润滑脂，一次加到轴承腔的三分之二就够了。",
+                 "单级泵的机械密封滴水，一分钟超过五滴就要停泵换密封。")
+    offline = answer_from_hits(Context(load_settings()), question, hits, mode="offline")
+    chat = FakeChat(["每三个月加一次润滑脂 [1]。"])
+    answer = answer_from_hits(Context(load_settings(), chat_model=chat), question, hits, mode="llm")
+    assert answer.covered == offline.covered == question.startswith("二十二")
+    assert (chat.calls != []) == offline.covered  # a refused question never reaches the model
+
+
+# --- the parts, as units ------------------------------------------------------------------
+
+
+def test_another_specific_of_the_same_kind_contradicts() -> None:
+    assert contradicts("五十五千瓦的泵多久保养？", "二十二千瓦的泵每三个月保养。")  # another power
+    assert not contradicts("二十二千瓦的泵多久保养？", "二十二千瓦的泵每三个月保养。")
+    assert contradicts("M16的螺栓拧多少牛米？", "M12的螺栓拧到七十牛米。")  # another thread size
+    assert not contradicts("M16的螺栓拧多少牛米？", "M12的拧七十牛米，M16的拧一百八十牛米。")
+    assert contradicts("多模光纤的接头损耗多少算合格？", "单模光纤一个接头的损耗要小于0.05分贝。")  # another kind
+    # A yes-no question's figure is what the master judges: his other figure answers it.
+    assert not contradicts("刹车片磨到两毫米还能用吗？", "磨到三毫米就必须换了。")
+    # A verb before the noun is no other kind of it: 戴 手套 answers 线手套.
+    assert not contradicts("戴副线手套干活行不行？", "操作车床绝对不许戴手套。")
+    assert contradicts("What voltage rating for a 69 kV line?", "On our 14.4 kV lines keep two feet away.")
+
+
+def test_a_rule_or_a_judgement_answers_a_yes_no_question() -> None:
+    assert prescriptive("绝对不许带压拆泵盖。") and prescriptive("Never climb a wet pole.")
+    assert not prescriptive("泵房里有三台卧式离心泵。")
+
+
+def test_the_judge_picks_the_sentence_holding_the_asked_for_kind() -> None:
+    hits = _hits("检修水泵有讲究。检修之前必须先断电，再关进出口阀门，把泵里的压力放掉。绝对不许带压拆泵盖。"
+                 "泵房里有三台卧式离心泵。")
+    verdict = judge("泵盖里还有压力，我直接拆开行不行？", hits)
+    assert verdict.best is not None and "不许带压拆泵盖" in verdict.best.text
+    assert verdict.grounded and not verdict.contradiction
