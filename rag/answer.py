@@ -397,7 +397,12 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
             citations.append(_citation(len(citations) + 1, hits[e.chunk_index], support, turns, text=text))
             shown.add(e.chunk_index)
     # A part kept as cut (no sentence end near: a web snippet, not speech) says so with an ellipsis.
-    answer = _JOIN.join(c.quote + (_CUT if cut else "") for c, cut in zip(citations, cuts, strict=False))
+    # A part that stops where its speaker's line stops ends a sentence even without a mark (speech
+    # recognised without punctuation): the answer shows that end; the citation stays verbatim. Written
+    # text (a web snippet's line) is shown as it is.
+    ends = [_CUT if cut else _line_end_mark(t, e.end, lang) if hits[e.chunk_index].chunk.speakers else ""
+            for e, t, cut in zip(parts, part_texts, cuts, strict=True)]
+    answer = _JOIN.join(c.quote + mark for c, mark in zip(citations, ends, strict=False))
     return Answer(question=question, answer=answer, citations=citations, covered=True, mode="offline")
 
 
@@ -508,15 +513,22 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
     """
     text = hit.chunk.text
     full = text + (turns.following(hit.chunk.id) if turns is not None else "")
-    start, end = whole_sentences(text, e.start, e.end, limit)
+    start, end = whole_sentences(text, e.start, e.end, limit, speech=bool(hit.chunk.speakers))
     far_end = end < e.end and sentence_end_after(full, e.end, _NEAR_END) is None
-    if start > e.start or end - start > cap or far_end:
+    # the evidence grown from its best sentence may open on the tail of a sentence ("或者V/P切换太晚。");
+    # leaving that tail out is no loss, leaving out a whole sentence the evidence starts with is
+    tail = (bool(hit.chunk.speakers) and start > e.start and _mid_sentence(text, e.start)
+            and not any(e.start < a < start for a, _ in sentence_spans(text, e.start, start)))
+    if (start > e.start and not tail) or end - start > cap or far_end:
         begin = skip_opener(full, e.start, e.end)
         if _whole_at(full, e.end):
             return Evidence(e.chunk_index, begin, e.end, e.score, e.match), full, False
         cut = _cut_to(full, begin, e.end, limit - len(_CUT)) or e.end
         return Evidence(e.chunk_index, begin, cut, e.score, e.match), full, True
-    if not ends_sentence(text[start:end]) and len(full) > len(text) and end >= len(text.rstrip()):
+    if (not ends_sentence(text[start:end]) and len(full) > len(text) and end >= len(text.rstrip())
+            and not (hit.chunk.speakers and _line_ends(full, end))):
+        # a sentence the chunk cut runs on into the text after it; a speaker's line that ends here
+        # (speech recognised without punctuation) has ended, and the next line is someone else's
         end = sentence_end_after(full, end, _RUN_ON) or end
     announced = announced_list(full[start:end])
     if announced is not None:
@@ -526,6 +538,24 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
         ends = [b for a, b in sentence_spans(full, start, end) if ends_sentence(full[a:b])]
         end = ends[-1] if ends else end
     return Evidence(e.chunk_index, skip_opener(full, start, end), end, e.score, e.match), full, False
+
+
+def _line_ends(text: str, end: int) -> bool:
+    """Does a line of `text` end at `end` (only spaces before the line break or the text's end)?"""
+    rest = text[end:].lstrip(" \t\u3000")
+    return not rest or rest.startswith("\n")
+
+
+def _line_end_mark(text: str, end: int, lang: str) -> str:
+    """The full stop a part ending at its line's end shows when the transcript wrote none there."""
+    if ends_sentence(text[:end]) or not text[:end].strip():
+        return ""
+    return ("。" if lang == "zh" else ".") if _line_ends(text, end) else ""
+
+
+def _mid_sentence(text: str, offset: int) -> bool:
+    """Does `offset` fall inside a sentence of `text` rather than at its start?"""
+    return any(a < offset < b for a, b in sentence_spans(text, 0, min(len(text), offset + 1)))
 
 
 def _second_part(question: str, hit: SearchHit, e: Evidence, turns: Turns | None,

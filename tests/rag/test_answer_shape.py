@@ -1,0 +1,53 @@
+"""Where an answer starts and stops, as a worker reads it: never on the tail of a sentence, never
+running into the interviewer's next question, and — in a transcript recognised without punctuation —
+ending where the master's line ends. Real library of the project's speech-recognised kitchen interview
+(bench/trust/interviews) and the lineman's; questions written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from backends import library_settings
+
+from rag.answer import answer_question
+from rag.catalog import get_transcript
+from rag.evaluate_chat import ends_mid_sentence
+from rag.ingest import ingest_file
+from rag.sentences import whole_sentences
+from shifu.context import Context
+
+ROOT = Path(__file__).resolve().parents[2]
+KITCHEN = ROOT / "bench" / "trust" / "interviews" / "kitchen_gas_knife_zh.txt"
+
+
+def test_an_answer_never_opens_on_the_tail_of_a_sentence_it_cannot_take_whole():
+    text = "然后看是不是射胶压力太高，或者V/P切换太晚。最后才看锁模力。锁模力按投影面积估算，每平方厘米三四百公斤。"
+    tail = text.index("或者")
+    start, end = whole_sentences(text, tail, len(text), limit=len(text) - tail, speech=True)
+    assert text[start:end].startswith("最后才看锁模力。") and end == len(text)
+    # a sentence that fits whole is taken whole, as before
+    assert whole_sentences(text, tail, len(text), limit=len(text), speech=True)[0] == 0
+    # written text (an encyclopaedia's long sentences) keeps its clause
+    assert whole_sentences(text, tail, len(text), limit=len(text) - tail)[0] == tail
+
+
+@pytest.fixture(scope="module")
+def kitchen(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
+    ctx = Context(library_settings(request, tmp_path_factory.mktemp("answer-shape")))
+    result = ingest_file(ctx, KITCHEN)
+    assert result.ok, result.error
+    return ctx, get_transcript(ctx, result.transcript_id).text
+
+
+@pytest.mark.parametrize("question", ["土豆丝一般切多粗？", "磨刀的时候刀跟磨刀石要斜多少度？"])
+def test_a_speech_recognised_answer_ends_with_the_masters_line_not_the_next_question(kitchen, question):
+    ctx, text = kitchen
+    answer = answer_question(ctx, question)
+    assert answer.covered, answer.answer
+    assert not ends_mid_sentence(answer), answer.answer
+    for c in answer.citations:
+        assert text[c.start : c.end] == c.quote  # the citation stays verbatim; only the answer shows the stop
+        assert text[c.end :].startswith("\n") or c.end == len(text.rstrip()), c.quote[-30:]
+    asked = [line for line in text.splitlines() if line.endswith("呢") or "怎么" in line]
+    assert not any(line and line in answer.answer for line in asked)  # no interviewer's question inside
