@@ -15,7 +15,7 @@ from functools import lru_cache
 from extraction.course import TEACHING_ORDER, KnowledgeUnit, UnitKind
 from extraction.segment import TopicSegment
 from rag.language import is_cjk
-from rag.sentences import clause_spans, sentence_spans
+from rag.sentences import NOTE, clause_spans, sentence_spans
 from shifu.models import Chunk, Citation, Transcript
 
 # Cue words per kind, Chinese and English. Order matters: the first kind that matches wins.
@@ -74,7 +74,6 @@ PRESCRIPTIVE = re.compile(
         r"|rule of thumb|^\W*always\b|you (?:should|must) always|\bdon'?t (?!know|think|remember|recall|believe|have|want)"
         r"|\bdo not\b|\bnever\b|\bmust\b|\bshould\b|make sure|the rule is|you have to|you need to", re.I)
 # Stage directions and notes of the transcriber: "（中间陈师傅接了个电话，约两分钟）", "[laughs]", "(inaudible)".
-NOTE = re.compile(r"（[^（）]*）|\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 
 # Numbers with a unit (the unit decides which numbers are of the same kind).
 _ZH_NUM = r"[0-9０-９]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万半几]+"

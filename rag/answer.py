@@ -168,6 +168,8 @@ from rag.sentences import (
     skip_opener,
     terms,
     whole_sentences,
+    without_dangling_lead_in,
+    without_note_lines,
 )
 from shifu.context import Context
 from shifu.errors import ShifuError
@@ -537,6 +539,9 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
         # Still cut (a chunk that ends mid-sentence with nothing after it): keep the sentences that end.
         ends = [b for a, b in sentence_spans(full, start, end) if ends_sentence(full[a:b])]
         end = ends[-1] if ends else end
+    start, end = without_note_lines(full, start, end)
+    if hit.chunk.speakers:  # a master's "But here's the safety part." with the part left out
+        end = without_dangling_lead_in(full, start, end)
     return Evidence(e.chunk_index, skip_opener(full, start, end), end, e.score, e.match), full, False
 
 

@@ -18,6 +18,9 @@ from rag.lexical import bigram_tokens
 from rag.spans import cut_spans
 
 __all__ = [
+    "NOTE",
+    "without_dangling_lead_in",
+    "without_note_lines",
     "Evidence",
     "Speech",
     "announced_list",
@@ -38,6 +41,8 @@ __all__ = [
 _END = frozenset("。！？!?；;…")
 _CLOSERS = frozenset("”’」』）)】》\"'")
 _CLAUSE = frozenset("，,、：:")
+# A transcriber's note, not the speaker's words: "（中间有人进来找孙师傅说事，约两分钟）", "[laughter]".
+NOTE = re.compile(r"（[^（）]*）|\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 
 # Question words and particles. The answer stands where they stand, so their bigrams never
 # match the evidence; dropping them (and cutting bigrams at them) keeps only content terms.
@@ -582,3 +587,35 @@ def list_end(text: str, after: int, count: int, cap: int = _LIST_CAP) -> int | N
     if line_end != -1 and ends_sentence(text[:line_end]):
         return line_end
     return sentence_end_after(text, last.end(), stop - last.end())
+
+
+def without_note_lines(text: str, start: int, end: int) -> tuple[int, int]:
+    """text[start:end] without the lines at either end that hold only a transcriber's note
+    ("（中间有人进来找孙师傅说事，约两分钟）"): an answer quotes the master, not the transcriber."""
+    lines = [(a, b) for a, b in cut_spans(text, start, [i + 1 for i in range(start, end) if text[i] == "\n"], end)
+             if text[a:b].strip()]
+    note = [NOTE.sub("", text[a:b]).strip() == "" for a, b in lines]
+    while len(lines) > 1 and note[-1]:
+        lines.pop(), note.pop()
+    while len(lines) > 1 and note[0]:
+        lines.pop(0), note.pop(0)
+    return (lines[0][0], lines[-1][1]) if lines else (start, end)
+
+
+# A sentence that only leads into what comes next: "But here's the safety part.", "Here's the thing:",
+# "还有一条要注意：", "我跟你说个事。" — an answer that stops after it stops before its point.
+_LEAD_IN = re.compile(
+    r"(?:^|\s)(?:but |and |now |so )?(?:here'?s|here is|there'?s)\s+(?:the|a|one|another)\b[^.!?]{0,30}"
+    r"(?:part|thing|rule|point|catch|trick|story)\s*[.!:]?\s*$"
+    r"|[：:]\s*$"
+    r"|^\s*(?:还有|另外|再)?(?:一|两|几)?(?:条|点|个事|件事)?(?:要|得)?(?:注意|说一下|讲一下|强调)(?:的)?[。！：:]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def without_dangling_lead_in(text: str, start: int, end: int) -> int:
+    """The end of text[start:end] without a last sentence that only leads into what it leaves out."""
+    spans = sentence_spans(text, start, end)
+    if len(spans) > 1 and _LEAD_IN.search(text[spans[-1][0] : spans[-1][1]]):
+        return spans[-2][1]
+    return end

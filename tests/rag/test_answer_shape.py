@@ -14,7 +14,7 @@ from rag.answer import answer_question
 from rag.catalog import get_transcript
 from rag.evaluate_chat import ends_mid_sentence
 from rag.ingest import ingest_file
-from rag.sentences import whole_sentences
+from rag.sentences import whole_sentences, without_dangling_lead_in, without_note_lines
 from shifu.context import Context
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +30,22 @@ def test_an_answer_never_opens_on_the_tail_of_a_sentence_it_cannot_take_whole():
     assert whole_sentences(text, tail, len(text), limit=len(text), speech=True)[0] == 0
     # written text (an encyclopaedia's long sentences) keeps its clause
     assert whole_sentences(text, tail, len(text), limit=len(text) - tail)[0] == tail
+
+
+def test_an_answer_quotes_the_master_not_the_transcribers_note():
+    text = "蒸笼布要先浸湿拧干再铺，干布会粘底。\n（中间有人进来找师傅说事，约两分钟）\n"
+    start, end = without_note_lines(text, 0, len(text))
+    assert text[start:end] == "蒸笼布要先浸湿拧干再铺，干布会粘底。"
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("It reads 41, so it's out of spec. The compressor hums. But here's the safety part.",
+     "It reads 41, so it's out of spec. The compressor hums."),
+    ("先看余料，再看保压。还有一条要注意：", "先看余料，再看保压。"),
+    ("先看余料。再看保压。", "先看余料。再看保压。"),
+])
+def test_an_answer_does_not_stop_on_a_lead_in_to_what_it_leaves_out(text, kept):
+    assert text[: without_dangling_lead_in(text, 0, len(text))] == kept
 
 
 @pytest.fixture(scope="module")
