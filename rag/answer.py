@@ -558,6 +558,17 @@ def _line_end_mark(text: str, end: int, lang: str) -> str:
     return ("。" if lang == "zh" else ".") if _line_ends(text, end) else ""
 
 
+def _sentence_start(text: str, offset: int, room: int) -> int:
+    """Where a spoken part found at `offset` starts: the start of the sentence it falls in when that
+    sentence fits `room`, else the next sentence's start (never the tail of a sentence)."""
+    sentence = next(((a, b) for a, b in sentence_spans(text) if a < offset < b), None)
+    if sentence is None:
+        return offset
+    if sentence[1] - sentence[0] <= room:
+        return sentence[0]
+    return next((a for a, _ in sentence_spans(text, sentence[1])), offset)
+
+
 def _mid_sentence(text: str, offset: int) -> bool:
     """Does `offset` fall inside a sentence of `text` rather than at its start?"""
     return any(a < offset < b for a, b in sentence_spans(text, 0, min(len(text), offset + 1)))
@@ -573,9 +584,10 @@ def _second_part(question: str, hit: SearchHit, e: Evidence, turns: Turns | None
         return whole, text, True
     if whole.end - whole.start <= room and whole.start <= e.start:
         return whole, text, False
-    ends = [b for a, b in sentence_spans(text, e.start, min(len(text), e.start + room)) if ends_sentence(text[a:b])]
+    begin = _sentence_start(text, e.start, room) if hit.chunk.speakers else e.start
+    ends = [b for a, b in sentence_spans(text, begin, min(len(text), begin + room)) if ends_sentence(text[a:b])]
     if ends:  # as many of its sentences as fit
-        return Evidence(e.chunk_index, skip_opener(text, e.start, ends[-1]), ends[-1], e.score, e.match), text, False
+        return Evidence(e.chunk_index, skip_opener(text, begin, ends[-1]), ends[-1], e.score, e.match), text, False
     if sentence_end_after(text, e.start, _SPOKEN) is not None:
         # speech (short sentences) whose sentence runs past the room: its best whole sentence
         second = _fitting(question, text, whole, room)

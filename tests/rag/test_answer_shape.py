@@ -32,6 +32,15 @@ def test_an_answer_never_opens_on_the_tail_of_a_sentence_it_cannot_take_whole():
     assert whole_sentences(text, tail, len(text), limit=len(text) - tail)[0] == tail
 
 
+def test_a_second_part_from_speech_starts_at_its_sentence():
+    from rag.answer import _sentence_start
+
+    text = "电动的看电瓶。起步前先按喇叭，前后左右都看一眼，再慢慢松刹车。电动车扭力上来快。"
+    clause = text.index("前后")
+    assert _sentence_start(text, clause, room=40) == text.index("起步前")  # the whole sentence fits
+    assert _sentence_start(text, clause, room=10) == text.index("电动车扭力")  # it does not: the next one
+
+
 def test_an_answer_quotes_the_master_not_the_transcribers_note():
     text = "蒸笼布要先浸湿拧干再铺，干布会粘底。\n（中间有人进来找师傅说事，约两分钟）\n"
     start, end = without_note_lines(text, 0, len(text))
