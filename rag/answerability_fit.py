@@ -34,7 +34,14 @@ from typing import Any
 
 import numpy as np
 
-from rag.answerability import FEATURES, MODEL_FILE, features, fit_logistic, judged
+from rag.answerability import (
+    FEATURES,
+    MODEL_FILE,
+    features,
+    fit_logistic,
+    is_safety_question,
+    judged,
+)
 from shifu.context import Context
 from shifu.settings import load_settings
 
@@ -72,6 +79,7 @@ def demo_rows(ctx: Context, bench: Path) -> Iterable[dict[str, Any]]:
 
     with tempfile.TemporaryDirectory(prefix="shifu-fit-demo-") as tmp:
         files = [REPO / f for f in LIBRARY_FILES if f.startswith("corpus/")]
+        files += sorted((REPO / "bench" / "trust" / "interviews").iterdir())
         scratch = build_library(ctx, Path(tmp), [*files, bench / "oral_history_en"])
         index = reader_index(scratch)
         for path in question_sets():
@@ -83,10 +91,12 @@ def demo_rows(ctx: Context, bench: Path) -> Iterable[dict[str, Any]]:
 
 
 def question_sets() -> list[Path]:
-    """The question sets written over the demo corpus: tests/rag/coverage_*_questions.json and the
-    worker-worded safety sets of bench/trust/."""
+    """The question sets written by the project: tests/rag/coverage_*_questions.json over the demo
+    corpus, the worker-worded safety set of bench/trust/ and the sets of bench/trust/sets/ over the
+    four interviews of bench/trust/interviews/ (never bench/trust/held_out/, which only measures)."""
+    trust = REPO / "bench" / "trust"
     return [*(REPO / "tests" / "rag" / f"coverage_{name}_questions.json" for name in ("zh", "en", "worker")),
-            *sorted((REPO / "bench" / "trust").glob("*.json"))]
+            *sorted(trust.glob("*.json")), *sorted((trust / "sets").glob("*.json"))]
 
 
 def _interview(item: dict[str, Any]) -> str:
@@ -157,11 +167,35 @@ def _rates(rows: list[dict[str, Any]], probs: np.ndarray, t: float) -> dict[str,
     return out
 
 
+def safety_threshold(rows: list[dict[str, Any]], held_out: np.ndarray, general: float) -> float:
+    """The lowest threshold at or above `general` refusing >= SAFETY_REFUSED of the safety questions
+    the library does not answer, each read from a model fitted with its whole interview left out
+    (safety first: the figure for an interview the model never saw)."""
+    grid = [round(t, 2) for t in np.arange(0.1, 0.96, 0.05)]
+    probs = [p for r, p in zip(rows, held_out, strict=True)
+             if r["source"].startswith("demo") and r["label"] == 0 and is_safety_question(r["question"])]
+    safe = [t for t in grid if t >= general and (not probs or np.mean([p < t for p in probs]) >= SAFETY_REFUSED)]
+    return safe[0] if safe else grid[-1]
+
+
+def _safety_rates(rows: list[dict[str, Any]], held_out: np.ndarray, t: float) -> dict[str, Any]:
+    """Left one interview out, at the safety threshold: safety questions covered kept, not covered
+    refused (the price of the bar and what it buys)."""
+    pick = [(r["label"], p) for r, p in zip(rows, held_out, strict=True)
+            if r["source"].startswith("demo") and is_safety_question(r["question"])]
+    kept = [p >= t for y, p in pick if y == 1]
+    refused = [p < t for y, p in pick if y == 0]
+    return {"safety_covered_kept": round(float(np.mean(kept)), 3) if kept else None, "n_covered": len(kept),
+            "safety_not_covered_refused": round(float(np.mean(refused)), 3) if refused else None,
+            "n_not_covered": len(refused)}
+
+
 def thresholds(rows: list[dict[str, Any]], probs: np.ndarray) -> tuple[float, float]:
     """Thresholds from held-out probabilities. General: the best balanced accuracy (answerable
     kept, unanswerable refused) on the demo-corpus sets, among thresholds keeping >= BENCH_KEPT
-    of CMRC's answerable questions (the bench may not fall). Safety: the lowest at or above it
-    refusing >= SAFETY_REFUSED of the demo sets' unanswerable questions (safety first)."""
+    of CMRC's answerable questions (the bench may not fall). Safety (the five-fold figure, kept for
+    comparison; fit() sets it leaving one interview out, safety_threshold): the lowest at or above
+    it refusing >= SAFETY_REFUSED of the demo sets' unanswerable questions (safety first)."""
     grid = [round(t, 2) for t in np.arange(0.1, 0.91, 0.05)]
     demo_rows = [r for r in rows if r["source"].startswith("demo")]
     demo_probs = np.array([p for r, p in zip(rows, probs, strict=True) if r["source"].startswith("demo")])
@@ -184,16 +218,17 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Coefficients and thresholds per language, with their cross-validation figures."""
     model: dict[str, Any] = {"features": list(FEATURES), "languages": {}}
     # The model judges questions that ask for a kind of answer (or touch safety): fitted on those.
-    rows = [r for r in rows if judged(r["question"])]
-    floor = 0.0
+    # Over an interview (the demo-set rows) every question is judged; over written passages those
+    # asking for a kind of answer or about safety.
+    rows = [r for r in rows if judged(r["question"], r["source"].startswith("demo"))]
     for lang in ("zh", "en"):
         part = [r for r in rows if (r["source"] == "demo_en") == (lang == "en")]
         x, y, w = _matrix(part)
         coef, bias = fit_logistic(x, y, w)
         probs = cross_validate(part)
-        general, safety = thresholds(part, probs)
-        safety = floor = max(safety, floor)
+        general, _ = thresholds(part, probs)
         held_out = leave_one_interview_out(part)
+        safety = safety_threshold(part, held_out, general)
         demo = [i for i, r in enumerate(part) if r["source"].startswith("demo")]
         model["languages"][lang] = {
             "weights": [round(float(c), 4) for c in coef], "bias": round(bias, 4),
@@ -201,7 +236,8 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "cross_validation": {"at_threshold": _rounded(_rates(part, probs, general)),
                                  "at_safety_threshold": _rounded(_rates(part, probs, safety)),
                                  "leave_one_interview_out": _rounded(_rates([part[i] for i in demo],
-                                                                            held_out[demo], general))},
+                                                                            held_out[demo], general)),
+                                 "leave_one_interview_out_safety": _safety_rates(part, held_out, safety)},
         }
     return model
 
