@@ -75,6 +75,8 @@ _SAFETY = re.compile(
     r"上限|下限|极限|最多能|最多可以|最多[放装吊拉带承]|最大(?:能|可以|允许|负荷|载荷|荷载|承重|电流|功率|压力|起重量|风速)|"
     r"不能超过|不得超过|不许超过|超过多少|额定|限压|限速|限重|承重|荷载|载荷|负荷|起重量|"
     r"\blimits?\b|maximum|\bmax\b|\brated\b|rating|capacity|working load|load chart|overload|"
+    # how long a worn or used thing may go on before it must go: its limit of use
+    r"(?:就|才)?(?:得|该|必须|要)(?:倒掉|扔掉|换新|报废)|报废|\bretired?\b|out of service|throw (?:it|them) out|"
     # emergencies and injuries: bleeding, a cut, a burn or a crushed limb, first aid
     r"流血|出血|止血|伤口|割伤|切到手|划破|骨折|心肺复苏|人工呼吸|抢救|送医|打120|"
     r"bleed|tourniquet|wound|first-aid|\bcpr\b|"
@@ -273,7 +275,7 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
     near = _near_text(question, hits).lower()
     subject = subject_terms(question, lang)
     specific = _specifics(question, lang)
-    known = _known(library, subject, lang)
+    known = _known(library, subject, lang, question)
 
     def share(found: Sequence[float]) -> float:
         return sum(found) / len(found) if found else 1.0
@@ -388,15 +390,23 @@ def _sentence_cosine(embedder: Any, question: str, near: str) -> float:
     return float(max(0.0, float((embedder.embed(sentences) @ q).max())))
 
 
-def _known(library: Any, subject: list[str], lang: str) -> set[str] | None:
+def _known(library: Any, subject: list[str], lang: str, question: str = "") -> set[str] | None:
     """The subject words some chunk of the whole library writes (None without a library).
 
     A word of four characters or more counts as written when the library has all its character
-    bigrams but one ("轮胎气压" written as "轮胎……气压"). English is not judged here: the
-    library's words are not stemmed as english_words stems them.
+    bigrams but one ("轮胎气压" written as "轮胎……气压"). An English subject word (a stem) counts as
+    written when the library writes it or a word of the question it stems from ("tourniquet" is
+    written nowhere in a tree crew's interview).
     """
-    if library is None or not subject or lang == "en":
+    if library is None or not subject:
         return None
+    if lang == "en":
+        forms: dict[str, set[str]] = {t: {t} for t in subject}
+        for word in _EN_RAW.findall(question.lower()):
+            for stem in english_words(word):
+                forms.setdefault(stem, {stem}).add(word)
+        known = library.known_terms({w for t in subject for w in forms[t]})
+        return {t for t in subject if forms[t] & known}
     pairs = {n: [n[i : i + 2] for i in range(len(n) - 1)] if len(n) >= 4 else [] for n in subject}
     known = library.known_terms(set(subject) | {p for ps in pairs.values() for p in ps})
     return {n for n in subject

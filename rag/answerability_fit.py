@@ -87,7 +87,7 @@ def demo_rows(ctx: Context, bench: Path) -> Iterable[dict[str, Any]]:
                 hits = search(scratch, item["q"], k=5)
                 lang = "en" if detect_language(item["q"]) == "en" else "zh"
                 row = _row(f"demo_{lang}", item["q"], int(item["covered"]), hits, index)
-                yield {**row, "interview": _interview(item)}
+                yield {**row, "interview": _interview(item), "gate": _gate(item["q"], hits, index)}
 
 
 def question_sets() -> list[Path]:
@@ -127,6 +127,16 @@ def leave_one_interview_out(rows: list[dict[str, Any]]) -> np.ndarray:
         xt, _, _ = _matrix([rows[i] for i in test])
         probs[test] = 1 / (1 + np.exp(-(xt @ coef + bias)))
     return probs
+
+
+def _gate(question: str, hits: list, index: Any) -> bool:
+    """Do the rules around the model let the question through: the term and meaning rule
+    (rag.coverage.is_covered) and no contradicting specific in the evidence (rag.judge)? A question
+    either refuses is refused whatever the model says."""
+    from rag.coverage import is_covered
+    from rag.judge import evidence_contradicts
+
+    return bool(hits) and is_covered(question, hits, index.embedder, index) and not evidence_contradicts(question, hits)
 
 
 def _row(source: str, question: str, label: int, hits: list, index: Any) -> dict[str, Any]:
@@ -172,16 +182,18 @@ def safety_threshold(rows: list[dict[str, Any]], held_out: np.ndarray, general: 
     the library does not answer, each read from a model fitted with its whole interview left out
     (safety first: the figure for an interview the model never saw)."""
     grid = [round(t, 2) for t in np.arange(0.1, 0.96, 0.05)]
-    probs = [p for r, p in zip(rows, held_out, strict=True)
+    # A question the rules around the model refuse (rows' "gate") is refused at any threshold.
+    probs = [p if r.get("gate", True) else -1.0 for r, p in zip(rows, held_out, strict=True)
              if r["source"].startswith("demo") and r["label"] == 0 and is_safety_question(r["question"])]
     safe = [t for t in grid if t >= general and (not probs or np.mean([p < t for p in probs]) >= SAFETY_REFUSED)]
     return safe[0] if safe else grid[-1]
 
 
 def _safety_rates(rows: list[dict[str, Any]], held_out: np.ndarray, t: float) -> dict[str, Any]:
-    """Left one interview out, at the safety threshold: safety questions covered kept, not covered
-    refused (the price of the bar and what it buys)."""
-    pick = [(r["label"], p) for r, p in zip(rows, held_out, strict=True)
+    """Left one interview out, at the safety threshold and behind the rules around the model (the
+    rows' "gate"): safety questions covered kept, not covered refused (the price of the bar and
+    what it buys)."""
+    pick = [(r["label"], p if r.get("gate", True) else -1.0) for r, p in zip(rows, held_out, strict=True)
             if r["source"].startswith("demo") and is_safety_question(r["question"])]
     kept = [p >= t for y, p in pick if y == 1]
     refused = [p < t for y, p in pick if y == 0]
