@@ -76,7 +76,7 @@ _SAFETY = re.compile(
     r"不能超过|不得超过|不许超过|超过多少|额定|限压|限速|限重|承重|荷载|载荷|负荷|起重量|"
     r"\blimits?\b|maximum|\bmax\b|\brated\b|rating|capacity|working load|load chart|overload|"
     # how long a worn or used thing may go on before it must go: its limit of use
-    r"(?:就|才)?(?:得|该|必须|要)(?:倒掉|扔掉|换新|报废)|报废|\bretired?\b|out of service|throw (?:it|them) out|"
+    r"(?:就|才)?(?:得|该|必须|要)(?:倒掉|扔掉)|报废|\bretired?\b|out of service|throw (?:it|them) out|"
     # emergencies and injuries: bleeding, a cut, a burn or a crushed limb, first aid
     r"流血|出血|止血|伤口|割伤|切到手|划破|骨折|心肺复苏|人工呼吸|抢救|送医|打120|"
     r"bleed|tourniquet|wound|first-aid|\bcpr\b|"
