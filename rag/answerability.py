@@ -74,7 +74,7 @@ _SAFETY = re.compile(
     # limits: the most a thing may take (issue 10, sixth round: "What's the working load limit…", 最多能留几天)
     r"上限|下限|极限|最多能|最多可以|最多[放装吊拉带承]|最大(?:能|可以|允许|负荷|载荷|荷载|承重|电流|功率|压力|起重量|风速)|"
     r"不能超过|不得超过|不许超过|超过多少|额定|限压|限速|限重|承重|荷载|载荷|负荷|起重量|"
-    r"\blimits?\b|maximum|\bmax\b|\brated\b|rating|capacity|working load|load chart|overload|"
+    r"\blimits?\b|maximum|\bmax\b|\brated\b|\bratings?\b|capacity|working load|load chart|overload|"
     # how long a worn or used thing may go on before it must go: its limit of use
     r"(?:就|才)?(?:得|该|必须|要)(?:倒掉|扔掉)|报废|\bretired?\b|out of service|throw (?:it|them) out|"
     # emergencies and injuries: bleeding, a cut, a burn or a crushed limb, first aid
