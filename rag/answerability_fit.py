@@ -202,6 +202,14 @@ def _safety_rates(rows: list[dict[str, Any]], held_out: np.ndarray, t: float) ->
             "n_not_covered": len(refused)}
 
 
+def _behind_gate(rows: list[dict[str, Any]], probs: np.ndarray, held_out: np.ndarray) -> np.ndarray:
+    """The probabilities the general threshold is chosen on: a demo-set question's from a model
+    fitted without its interview (-1 when the rules around the model refuse it anyway), a bench
+    question's from the five folds."""
+    return np.array([(p if r.get("gate", True) else -1.0) if r["source"].startswith("demo") else q
+                     for r, p, q in zip(rows, held_out, probs, strict=True)])
+
+
 def thresholds(rows: list[dict[str, Any]], probs: np.ndarray) -> tuple[float, float]:
     """Thresholds from held-out probabilities. General: the best balanced accuracy (answerable
     kept, unanswerable refused) on the demo-corpus sets, among thresholds keeping >= BENCH_KEPT
@@ -238,8 +246,8 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
         x, y, w = _matrix(part)
         coef, bias = fit_logistic(x, y, w)
         probs = cross_validate(part)
-        general, _ = thresholds(part, probs)
         held_out = leave_one_interview_out(part)
+        general, _ = thresholds(part, _behind_gate(part, probs, held_out))
         safety = safety_threshold(part, held_out, general)
         demo = [i for i, r in enumerate(part) if r["source"].startswith("demo")]
         model["languages"][lang] = {
