@@ -7,20 +7,26 @@ Data (never the chat trust set, which only measures):
   --limit 300` measures): each question searched in its own corpus (k = 6); a positive is the
   top 5 with the gold passage among them, a hard negative the top 5 with the gold passage
   withheld (the near-miss passages retrieval returns instead).
-- the question sets written over the demo corpus (tests/rag/coverage_zh_questions.json and
-  coverage_en_questions.json), asked over one library of corpus/ plus the Unix oral histories.
+- the question sets the project wrote (tests/rag/coverage_*_questions.json over the demo corpus,
+  bench/trust/worker_safety_zh.json, and bench/trust/sets/*.json over the four interviews of
+  bench/trust/interviews/), asked over one library of corpus/, those four interviews and the Unix
+  oral histories (k = 5). Over an interview every question is judged (rag.answerability.judged);
+  each demo-set row also records whether the rules around the model (the term rule of
+  rag.coverage, a contradicting specific of rag.judge) let it through ("gate").
 
-Chinese and English get their own coefficients (English has only the demo-corpus set). Besides
-the five folds, each interview of the demo sets is left out in turn (its questions predicted by a
-model fitted without them): the figure for an interview the model has never seen. Each
-source weighs as much in total as the others, so 1,600 bench rows do not drown 90 trade
-questions. Five-fold cross-validation (folds by question) reports, per source, how many
-answerable questions stay answered and how many unanswerable ones are refused, at the
-threshold and at the safety threshold written into the model file. The threshold is the highest
-that keeps 98 % of the answerable questions on held-out folds (the bench's answers may not
-fall); the safety threshold the lowest that refuses at least 95 % of the Chinese demo set's
-unanswerable questions on held-out folds. English uses the Chinese safety threshold when its
-own is lower: its demo set has too few near-topic questions to set a safety bar alone.
+Chinese and English get their own coefficients (English has only the demo-corpus sets). Each
+source weighs as much in total as the others, so 1,600 bench rows do not drown the trade
+questions. Two held-out readings: five folds by question, and each interview of the demo sets left
+out in turn (its questions predicted by a model fitted without them: the figure for an interview
+the model has never seen). The threshold: the best balanced accuracy (answerable kept,
+unanswerable refused) on the demo sets with each interview left out (a question the gate refuses
+counts as refused), among thresholds keeping >= 95 % of CMRC's answerable questions on held-out
+folds (the bench's answers may not fall). The safety threshold, per language: the lowest at or above
+it that refuses >= 95 % of the safety questions the library does not answer, each interview left
+out, behind the gate (issue 10, sixth round; docs/BENCHMARKS.md). The figures printed and written
+beside the coefficients: both readings at both thresholds, and (leave_one_interview_out_safety)
+the safety questions covered kept and not covered refused at the safety threshold — what the
+bar costs and what it buys.
 """
 
 from __future__ import annotations
