@@ -83,7 +83,9 @@ _SAFETY = re.compile(
     r"\b(?:cut|burn|crush|smash|pinch)(?:s|es|ed|ing)? (?:(?:his|her|my|your|their|a|the) )?(?:leg|arm|hand|finger|foot|eye)|"
     # weather that stops the work, and signals to a machine's operator
     r"风速|大风|几级风|[五六七八]级风|刮风|雷雨天|打雷|雷电|指挥信号|手势|信号工|"
-    r"\bwind\b|windy|gusts?\b|lightning|thunder|hand signal|signal(?:man|person|ler)?\b|swing the boom",
+    r"\bwind\b|windy|gusts?\b|lightning|thunder|hand signal|signal(?:man|person|ler)?\b|swing the boom|"
+    # what falls: a person, a load, a tree being felled
+    r"\bfalls?\b|\bfalling\b|\bfelling\b|\bfell (?:a|the|it|that)\b",
     re.IGNORECASE,
 )
 _KINDS = (
