@@ -12,10 +12,16 @@ name the subject (kind_with_subject), and a quantity must carry a fitting unit (
 多大劲 a torque, how long a time: quantity_fits). The coefficients live in answerability_model.json beside this module; `python -m
 rag.answerability_fit` rebuilds the training data (hard negatives from CMRC / WebQA with the
 gold passage withheld, positives with it present, the question sets written over the demo
-corpus in tests/rag/ and the worker-worded safety sets of bench/trust/) and refits them. The chat trust set of ../shared/bench/chat is never
+corpus in tests/rag/, the worker-worded safety set of bench/trust/ and the sets over the four
+interviews of bench/trust/interviews/) and refits them; its thresholds are chosen leaving one
+interview out. The chat trust set of ../shared/bench/chat is never
 used for fitting: it only measures.
 
-A safety question (danger, limits, protection, emergencies) needs a higher probability.
+A safety question (danger, limits, protection, emergencies, weather, signals to an operator, what
+falls) needs a higher probability, per language: the lowest that refuses 95 % of the safety
+questions the library does not answer on interviews the model never saw. Over an interview every
+question is judged (a worker's "What's the … limit", "A还是B", "Still OK to use?"); over written
+passages only those asking for a kind of answer or about safety.
 """
 
 from __future__ import annotations
