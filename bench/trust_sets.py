@@ -12,6 +12,11 @@ demo interviews of corpus/, ingested into a temporary SHIFU_HOME; every question
 `answer_question` and is judged as `shifu eval chat` judges (rag.evaluate_chat's `judge`,
 `explain`, `figures`, `summarise`). Prints each set's figures and then the figures overall and per
 language, JSON last.
+
+Since issue 10's sixth round these sets are training data of the answerability model and of the
+sentence judge (rag.answerability_fit, rag.judge_fit), their thresholds chosen with each interview
+left out: the figures printed here are in sample. The figures for interviews never fitted are
+those fits' leave-one-interview-out figures, bench.trust_heldout and the chat trust set.
 """
 
 from __future__ import annotations

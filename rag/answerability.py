@@ -12,10 +12,16 @@ name the subject (kind_with_subject), and a quantity must carry a fitting unit (
 多大劲 a torque, how long a time: quantity_fits). The coefficients live in answerability_model.json beside this module; `python -m
 rag.answerability_fit` rebuilds the training data (hard negatives from CMRC / WebQA with the
 gold passage withheld, positives with it present, the question sets written over the demo
-corpus in tests/rag/ and the worker-worded safety sets of bench/trust/) and refits them. The chat trust set of ../shared/bench/chat is never
+corpus in tests/rag/, the worker-worded safety set of bench/trust/ and the sets over the four
+interviews of bench/trust/interviews/) and refits them; its thresholds are chosen leaving one
+interview out. The chat trust set of ../shared/bench/chat is never
 used for fitting: it only measures.
 
-A safety question (danger, limits, protection, emergencies) needs a higher probability.
+A safety question (danger, limits, protection, emergencies, weather, signals to an operator, what
+falls) needs a higher probability, per language: the lowest that refuses 95 % of the safety
+questions the library does not answer on interviews the model never saw. Over an interview every
+question is judged (a worker's "What's the … limit", "A还是B", "Still OK to use?"); over written
+passages only those asking for a kind of answer or about safety.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ __all__ = [
     "load_model",
     "held_share",
     "question_subject",
+    "spoken",
     "subject_terms",
 ]
 
@@ -69,7 +76,22 @@ _SAFETY = re.compile(
     r"acetylene|cylinder|dust|respirator|face shield|helmet|harness|insulat|tip(?:ping)? over|roll ?over|"
     r"exhaust|fumes|suffocat|scald|safety valve|relief valve|pressure gauge|gas leak|leaking gas|hydrogen sulfide|"
     r"passed out|unconscious|\d\s*kv\b|kilovolt|approach distance|(?:line|wire) is dead|dead (?:line|wire)|"
-    r"\blift|jack|underneath|overhead load|batter|charging|brake|tire|tyre|lug nut|torque|ladder|climb",
+    r"\blift|jack|underneath|overhead load|batter|charging|brake|tire|tyre|lug nut|torque|ladder|climb|"
+    # limits: the most a thing may take (issue 10, sixth round: "What's the working load limit…", 最多能留几天)
+    r"上限|下限|极限|最多能|最多可以|最多[放装吊拉带承]|最大(?:能|可以|允许|负荷|载荷|荷载|承重|电流|功率|压力|起重量|风速)|"
+    r"不能超过|不得超过|不许超过|超过多少|额定|限压|限速|限重|承重|荷载|载荷|负荷|起重量|"
+    r"\blimits?\b|maximum|\bmax\b|\brated\b|\bratings?\b|capacity|working load|load chart|overload|"
+    # how long a worn or used thing may go on before it must go: its limit of use
+    r"(?:就|才)?(?:得|该|必须|要)(?:倒掉|扔掉)|报废|\bretired?\b|out of service|throw (?:it|them) out|"
+    # emergencies and injuries: bleeding, a cut, a burn or a crushed limb, first aid
+    r"流血|出血|止血|伤口|割伤|切到手|划破|骨折|心肺复苏|人工呼吸|抢救|送医|打120|"
+    r"bleed|tourniquet|wound|first-aid|\bcpr\b|"
+    r"\b(?:cut|burn|crush|smash|pinch)(?:s|es|ed|ing)? (?:(?:his|her|my|your|their|a|the) )?(?:leg|arm|hand|finger|foot|eye)|"
+    # weather that stops the work, and signals to a machine's operator
+    r"风速|大风|几级风|[五六七八]级风|刮风|雷雨天|打雷|雷电|指挥信号|手势|信号工|"
+    r"\bwind\b|windy|gusts?\b|lightning|thunder|hand signal|signal(?:man|person|ler)?\b|swing the boom|"
+    # what falls: a person, a load, a tree being felled
+    r"\bfalls?\b|\bfalling\b|\bfelling\b|\bfell (?:a|the|it|that)\b",
     re.IGNORECASE,
 )
 _KINDS = (
@@ -82,6 +104,20 @@ _KINDS = (
     ("rule", re.compile(r"能不能|能否|可不可以|可以吗|行不行|行吗|行不|是不是|要不要|该不该|没事吧|吗|"
                         r"\b(?:can|may|should|must|is it|do i|does|is|are)\b", re.IGNORECASE)),
 )
+# Asked over an interview only (written passages keep the kinds above, calibrated on the bench):
+# a thickness or a tightness, a limit or a size named as "what's the …" (a value), a choice
+# (A还是B, A or B), whether it is still fine to go on, at what point to act; anything else asks
+# for a fact ("What's the hand signal to …"), which any sentence may hold.
+_SPOKEN_KINDS = (
+    ("quantity", re.compile(r"多粗|多细|多厚|多宽|多重|多紧|多松|几平方|几比几|"
+                            r"how (?:tight|loose|strong|heavy|windy|close|fast|thick|wide|big|old)|"
+                            r"what(?:'s| is| are) the [^?]{0,40}?(?:limit|speed|load|rating|capacity|size|weight|"
+                            r"distance|clearance|pressure|temperature|gap|length)", re.IGNORECASE)),
+    ("rule", re.compile(r"还是|\bor\b|\b(?:ok|okay|safe|fine|alright|allowed|good) to\b|at what point|"
+                        r"when (?:do|does|should|can|must|is|are|has|have|will)\b|what tells|之前|以前|才能|才可以",
+                        re.IGNORECASE)),
+)
+_FACT = "fact"  # the kind of a question asking for a name, a sign, a fact: any sentence may hold it
 _DO_YOU_KNOW = re.compile(r"(知道[^，。？?]*)吗")
 _UNIT = re.compile(
     r"\d|[零〇一二两三四五六七八九十百千万半]+\s*(?:个|度|米|毫米|厘米|公里|分钟|分|秒|小时|钟头|天|周|年|次|遍|号|级|吨|斤|克|"
@@ -115,6 +151,10 @@ _ASKED_UNITS = (
      _TIME_UNITS),
     (re.compile(r"几度|多少度|多高的?温|温度.{0,4}(?:多少|几)|how hot|how cold|what temperature", re.IGNORECASE),
      r"度|℃|°|degrees?"),
+    (re.compile(r"风速|几级风|风[刮大]到|how windy|wind speed", re.IGNORECASE),
+     r"级|米每秒|m/s|mph|miles? (?:an|per) hour|km/h|knots?"),
+    (re.compile(r"多粗|多细|几平方|多大截面|what gauge|how thick (?:a |the )?(?:wire|cable)", re.IGNORECASE),
+     r"平方|mm²|mm2|毫米|号|gauge|awg"),
     (re.compile(r"多少(?:毫米|厘米|公分|米|公里|丝)|几(?:毫米|厘米|公分|米|公里|丝)|多长|多远|多深|多厚|多宽|多高(?!的?温)|"
                 r"how (?:deep|far|thick|wide|tall|high)", re.IGNORECASE),
      r"毫米|厘米|公分|米|公里|丝|寸|尺|mm|cm|inch(?:es)?|feet|foot|ft|meters?|microns?"),
@@ -152,18 +192,25 @@ def is_safety_question(question: str) -> bool:
     return bool(_SAFETY.search(question))
 
 
-def asked_kind(question: str) -> str:
-    """'quantity', 'cause', 'procedure', 'rule' or '' — the kind of answer the question asks for."""
+def asked_kind(question: str, interview: bool = False) -> str:
+    """'quantity', 'cause', 'procedure', 'rule' or '' — the kind of answer the question asks for.
+    Over an interview (`interview`) every question asks for a kind: the spoken ones above, else a
+    fact ('fact'); written passages keep '' for a question asking for a name or a fact."""
     question = _DO_YOU_KNOW.sub(r"\1", question)  # "你知道……是谁吗" asks for a fact, not a rule
     for kind, pattern in _KINDS:
         if pattern.search(question):
             return kind
+    if interview:
+        for kind, pattern in _SPOKEN_KINDS:
+            if pattern.search(question):
+                return kind
+        return _FACT
     return ""
 
 
 def kind_present(kind: str, text: str) -> bool:
     """Does the text hold an answer of that kind (a quantity with a unit, a cause, steps, a rule)?"""
-    if not kind:
+    if not kind or kind == _FACT:
         return True
     if kind == "quantity":
         return bool(_UNIT.search(text))
@@ -230,12 +277,13 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
     from shifu.embeddings import USE_NAME
 
     lang = "en" if detect_language(question) == "en" else "zh"
+    kind = asked_kind(question, interview=spoken(hits))
     texts = [h.chunk.text for h in hits]
     low = [t.lower() for t in texts]
     near = _near_text(question, hits).lower()
     subject = subject_terms(question, lang)
     specific = _specifics(question, lang)
-    known = _known(library, subject, lang)
+    known = _known(library, subject, lang, question)
 
     def share(found: Sequence[float]) -> float:
         return sum(found) / len(found) if found else 1.0
@@ -255,9 +303,9 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
         "subject_hits": share([max(held_share(t, x, lang) for x in low) if low else 0.0 for t in subject]),
         "subject_library": share([float(t in known) for t in subject]) if known is not None else 1.0,
         "specifics_missing": float(any(not any(_written(s, x) for x in low) for s in specific)),
-        "kind_present": float(kind_present(asked_kind(question), near)),
+        "kind_present": float(kind_present(kind, near)),
         "margin": margin,
-        "kind_with_subject": _kind_with_subject(question, near, subject, lang),
+        "kind_with_subject": _kind_with_subject(question, near, subject, lang, kind),
     }
 
 
@@ -270,11 +318,10 @@ def _sentences(text: str) -> list[str]:
     return [text[a:b].strip() for a, b in sentence_spans(text) if text[a:b].strip()]
 
 
-def _kind_with_subject(question: str, near: str, subject: Sequence[str], lang: str) -> float:
+def _kind_with_subject(question: str, near: str, subject: Sequence[str], lang: str, kind: str) -> float:
     """The asked-for kind of answer IN the sentences naming the question's subject: over windows of
     two sentences of the best evidence holding that kind (for 多少度 / 多大劲 / how long a number with
     a fitting unit), the best share of subject words held; 0 when no window holds the kind."""
-    kind = asked_kind(question)
     sentences = _sentences(near.lower())
     best = 0.0
     for i in range(len(sentences)):
@@ -351,15 +398,23 @@ def _sentence_cosine(embedder: Any, question: str, near: str) -> float:
     return float(max(0.0, float((embedder.embed(sentences) @ q).max())))
 
 
-def _known(library: Any, subject: list[str], lang: str) -> set[str] | None:
+def _known(library: Any, subject: list[str], lang: str, question: str = "") -> set[str] | None:
     """The subject words some chunk of the whole library writes (None without a library).
 
     A word of four characters or more counts as written when the library has all its character
-    bigrams but one ("轮胎气压" written as "轮胎……气压"). English is not judged here: the
-    library's words are not stemmed as english_words stems them.
+    bigrams but one ("轮胎气压" written as "轮胎……气压"). An English subject word (a stem) counts as
+    written when the library writes it or a word of the question it stems from ("tourniquet" is
+    written nowhere in a tree crew's interview).
     """
-    if library is None or not subject or lang == "en":
+    if library is None or not subject:
         return None
+    if lang == "en":
+        forms: dict[str, set[str]] = {t: {t} for t in subject}
+        for word in _EN_RAW.findall(question.lower()):
+            for stem in english_words(word):
+                forms.setdefault(stem, {stem}).add(word)
+        known = library.known_terms({w for t in subject for w in forms[t]})
+        return {t for t in subject if forms[t] & known}
     pairs = {n: [n[i : i + 2] for i in range(len(n) - 1)] if len(n) >= 4 else [] for n in subject}
     known = library.known_terms(set(subject) | {p for ps in pairs.values() for p in ps})
     return {n for n in subject
@@ -399,11 +454,18 @@ def probability(values: dict[str, float], lang: str, model: dict[str, Any] | Non
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def judged(question: str) -> bool:
-    """Does the model judge this question? Those asking for a kind of answer (how, why, how
-    much, may I) and safety questions; a question asking for a name or a fact ("谁发明了…") is
-    left to the term and meaning rule (rag.coverage.is_covered) calibrated on the bench."""
-    return bool(asked_kind(question)) or is_safety_question(question)
+def spoken(hits: Sequence[SearchHit]) -> bool:
+    """Is the evidence an interview (its top chunk has speakers), not a written passage?"""
+    return bool(hits) and bool(hits[0].chunk.speakers)
+
+
+def judged(question: str, interview: bool = False) -> bool:
+    """Does the model judge this question? Over an interview, every question (a worker's "What's
+    the hand signal to …", "A还是B", "Still OK to use?" included); over written passages those
+    asking for a kind of answer (how, why, how much, may I) and safety questions, a question asking
+    for a name or a fact ("谁发明了…") left to the term and meaning rule (rag.coverage.is_covered)
+    calibrated on the bench."""
+    return interview or bool(asked_kind(question)) or is_safety_question(question)
 
 
 def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
@@ -412,7 +474,7 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     safety = is_safety_question(question)
     if not hits:
         return Decision(False, 0.0, safety, {})
-    if not judged(question):
+    if not judged(question, spoken(hits)):
         return Decision(True, 1.0, safety, {})
     values = features(question, hits, embedder, library)
     if not safety and values["match"] >= STRONG_MATCH:

@@ -7,20 +7,26 @@ Data (never the chat trust set, which only measures):
   --limit 300` measures): each question searched in its own corpus (k = 6); a positive is the
   top 5 with the gold passage among them, a hard negative the top 5 with the gold passage
   withheld (the near-miss passages retrieval returns instead).
-- the question sets written over the demo corpus (tests/rag/coverage_zh_questions.json and
-  coverage_en_questions.json), asked over one library of corpus/ plus the Unix oral histories.
+- the question sets the project wrote (tests/rag/coverage_*_questions.json over the demo corpus,
+  bench/trust/worker_safety_zh.json, and bench/trust/sets/*.json over the four interviews of
+  bench/trust/interviews/), asked over one library of corpus/, those four interviews and the Unix
+  oral histories (k = 5). Over an interview every question is judged (rag.answerability.judged);
+  each demo-set row also records whether the rules around the model (the term rule of
+  rag.coverage, a contradicting specific of rag.judge) let it through ("gate").
 
-Chinese and English get their own coefficients (English has only the demo-corpus set). Besides
-the five folds, each interview of the demo sets is left out in turn (its questions predicted by a
-model fitted without them): the figure for an interview the model has never seen. Each
-source weighs as much in total as the others, so 1,600 bench rows do not drown 90 trade
-questions. Five-fold cross-validation (folds by question) reports, per source, how many
-answerable questions stay answered and how many unanswerable ones are refused, at the
-threshold and at the safety threshold written into the model file. The threshold is the highest
-that keeps 98 % of the answerable questions on held-out folds (the bench's answers may not
-fall); the safety threshold the lowest that refuses at least 95 % of the Chinese demo set's
-unanswerable questions on held-out folds. English uses the Chinese safety threshold when its
-own is lower: its demo set has too few near-topic questions to set a safety bar alone.
+Chinese and English get their own coefficients (English has only the demo-corpus sets). Each
+source weighs as much in total as the others, so 1,600 bench rows do not drown the trade
+questions. Two held-out readings: five folds by question, and each interview of the demo sets left
+out in turn (its questions predicted by a model fitted without them: the figure for an interview
+the model has never seen). The threshold: the best balanced accuracy (answerable kept,
+unanswerable refused) on the demo sets with each interview left out (a question the gate refuses
+counts as refused), among thresholds keeping >= 95 % of CMRC's answerable questions on held-out
+folds (the bench's answers may not fall). The safety threshold, per language: the lowest at or above
+it that refuses >= 95 % of the safety questions the library does not answer, each interview left
+out, behind the gate (issue 10, sixth round; docs/BENCHMARKS.md). The figures printed and written
+beside the coefficients: both readings at both thresholds, and (leave_one_interview_out_safety)
+the safety questions covered kept and not covered refused at the safety threshold — what the
+bar costs and what it buys.
 """
 
 from __future__ import annotations
@@ -34,7 +40,14 @@ from typing import Any
 
 import numpy as np
 
-from rag.answerability import FEATURES, MODEL_FILE, features, fit_logistic, judged
+from rag.answerability import (
+    FEATURES,
+    MODEL_FILE,
+    features,
+    fit_logistic,
+    is_safety_question,
+    judged,
+)
 from shifu.context import Context
 from shifu.settings import load_settings
 
@@ -72,6 +85,7 @@ def demo_rows(ctx: Context, bench: Path) -> Iterable[dict[str, Any]]:
 
     with tempfile.TemporaryDirectory(prefix="shifu-fit-demo-") as tmp:
         files = [REPO / f for f in LIBRARY_FILES if f.startswith("corpus/")]
+        files += sorted((REPO / "bench" / "trust" / "interviews").iterdir())
         scratch = build_library(ctx, Path(tmp), [*files, bench / "oral_history_en"])
         index = reader_index(scratch)
         for path in question_sets():
@@ -79,14 +93,16 @@ def demo_rows(ctx: Context, bench: Path) -> Iterable[dict[str, Any]]:
                 hits = search(scratch, item["q"], k=5)
                 lang = "en" if detect_language(item["q"]) == "en" else "zh"
                 row = _row(f"demo_{lang}", item["q"], int(item["covered"]), hits, index)
-                yield {**row, "interview": _interview(item)}
+                yield {**row, "interview": _interview(item), "gate": _gate(item["q"], hits, index)}
 
 
 def question_sets() -> list[Path]:
-    """The question sets written over the demo corpus: tests/rag/coverage_*_questions.json and the
-    worker-worded safety sets of bench/trust/."""
+    """The question sets written by the project: tests/rag/coverage_*_questions.json over the demo
+    corpus, the worker-worded safety set of bench/trust/ and the sets of bench/trust/sets/ over the
+    four interviews of bench/trust/interviews/ (never bench/trust/held_out/, which only measures)."""
+    trust = REPO / "bench" / "trust"
     return [*(REPO / "tests" / "rag" / f"coverage_{name}_questions.json" for name in ("zh", "en", "worker")),
-            *sorted((REPO / "bench" / "trust").glob("*.json"))]
+            *sorted(trust.glob("*.json")), *sorted((trust / "sets").glob("*.json"))]
 
 
 def _interview(item: dict[str, Any]) -> str:
@@ -117,6 +133,16 @@ def leave_one_interview_out(rows: list[dict[str, Any]]) -> np.ndarray:
         xt, _, _ = _matrix([rows[i] for i in test])
         probs[test] = 1 / (1 + np.exp(-(xt @ coef + bias)))
     return probs
+
+
+def _gate(question: str, hits: list, index: Any) -> bool:
+    """Do the rules around the model let the question through: the term and meaning rule
+    (rag.coverage.is_covered) and no contradicting specific in the evidence (rag.judge)? A question
+    either refuses is refused whatever the model says."""
+    from rag.coverage import is_covered
+    from rag.judge import evidence_contradicts
+
+    return bool(hits) and is_covered(question, hits, index.embedder, index) and not evidence_contradicts(question, hits)
 
 
 def _row(source: str, question: str, label: int, hits: list, index: Any) -> dict[str, Any]:
@@ -157,11 +183,45 @@ def _rates(rows: list[dict[str, Any]], probs: np.ndarray, t: float) -> dict[str,
     return out
 
 
+def safety_threshold(rows: list[dict[str, Any]], held_out: np.ndarray, general: float) -> float:
+    """The lowest threshold at or above `general` refusing >= SAFETY_REFUSED of the safety questions
+    the library does not answer, each read from a model fitted with its whole interview left out
+    (safety first: the figure for an interview the model never saw)."""
+    grid = [round(t, 2) for t in np.arange(0.1, 0.96, 0.05)]
+    # A question the rules around the model refuse (rows' "gate") is refused at any threshold.
+    probs = [p if r.get("gate", True) else -1.0 for r, p in zip(rows, held_out, strict=True)
+             if r["source"].startswith("demo") and r["label"] == 0 and is_safety_question(r["question"])]
+    safe = [t for t in grid if t >= general and (not probs or np.mean([p < t for p in probs]) >= SAFETY_REFUSED)]
+    return safe[0] if safe else grid[-1]
+
+
+def _safety_rates(rows: list[dict[str, Any]], held_out: np.ndarray, t: float) -> dict[str, Any]:
+    """Left one interview out, at the safety threshold and behind the rules around the model (the
+    rows' "gate"): safety questions covered kept, not covered refused (the price of the bar and
+    what it buys)."""
+    pick = [(r["label"], p if r.get("gate", True) else -1.0) for r, p in zip(rows, held_out, strict=True)
+            if r["source"].startswith("demo") and is_safety_question(r["question"])]
+    kept = [p >= t for y, p in pick if y == 1]
+    refused = [p < t for y, p in pick if y == 0]
+    return {"safety_covered_kept": round(float(np.mean(kept)), 3) if kept else None, "n_covered": len(kept),
+            "safety_not_covered_refused": round(float(np.mean(refused)), 3) if refused else None,
+            "n_not_covered": len(refused)}
+
+
+def _behind_gate(rows: list[dict[str, Any]], probs: np.ndarray, held_out: np.ndarray) -> np.ndarray:
+    """The probabilities the general threshold is chosen on: a demo-set question's from a model
+    fitted without its interview (-1 when the rules around the model refuse it anyway), a bench
+    question's from the five folds."""
+    return np.array([(p if r.get("gate", True) else -1.0) if r["source"].startswith("demo") else q
+                     for r, p, q in zip(rows, held_out, probs, strict=True)])
+
+
 def thresholds(rows: list[dict[str, Any]], probs: np.ndarray) -> tuple[float, float]:
     """Thresholds from held-out probabilities. General: the best balanced accuracy (answerable
     kept, unanswerable refused) on the demo-corpus sets, among thresholds keeping >= BENCH_KEPT
-    of CMRC's answerable questions (the bench may not fall). Safety: the lowest at or above it
-    refusing >= SAFETY_REFUSED of the demo sets' unanswerable questions (safety first)."""
+    of CMRC's answerable questions (the bench may not fall). Safety (the five-fold figure, kept for
+    comparison; fit() sets it leaving one interview out, safety_threshold): the lowest at or above
+    it refusing >= SAFETY_REFUSED of the demo sets' unanswerable questions (safety first)."""
     grid = [round(t, 2) for t in np.arange(0.1, 0.91, 0.05)]
     demo_rows = [r for r in rows if r["source"].startswith("demo")]
     demo_probs = np.array([p for r, p in zip(rows, probs, strict=True) if r["source"].startswith("demo")])
@@ -184,16 +244,17 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Coefficients and thresholds per language, with their cross-validation figures."""
     model: dict[str, Any] = {"features": list(FEATURES), "languages": {}}
     # The model judges questions that ask for a kind of answer (or touch safety): fitted on those.
-    rows = [r for r in rows if judged(r["question"])]
-    floor = 0.0
+    # Over an interview (the demo-set rows) every question is judged; over written passages those
+    # asking for a kind of answer or about safety.
+    rows = [r for r in rows if judged(r["question"], r["source"].startswith("demo"))]
     for lang in ("zh", "en"):
         part = [r for r in rows if (r["source"] == "demo_en") == (lang == "en")]
         x, y, w = _matrix(part)
         coef, bias = fit_logistic(x, y, w)
         probs = cross_validate(part)
-        general, safety = thresholds(part, probs)
-        safety = floor = max(safety, floor)
         held_out = leave_one_interview_out(part)
+        general, _ = thresholds(part, _behind_gate(part, probs, held_out))
+        safety = safety_threshold(part, held_out, general)
         demo = [i for i, r in enumerate(part) if r["source"].startswith("demo")]
         model["languages"][lang] = {
             "weights": [round(float(c), 4) for c in coef], "bias": round(bias, 4),
@@ -201,7 +262,8 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, Any]:
             "cross_validation": {"at_threshold": _rounded(_rates(part, probs, general)),
                                  "at_safety_threshold": _rounded(_rates(part, probs, safety)),
                                  "leave_one_interview_out": _rounded(_rates([part[i] for i in demo],
-                                                                            held_out[demo], general))},
+                                                                            held_out[demo], general)),
+                                 "leave_one_interview_out_safety": _safety_rates(part, held_out, safety)},
         }
     return model
 

@@ -121,7 +121,7 @@ def _kind(question: str, text: str) -> float:
     """1 when the window holds the kind of answer asked for, else 0 (no kind asked: 1)."""
     if asks_rule(question):
         return float(prescriptive(text))
-    kind = asked_kind(question)
+    kind = asked_kind(question, interview=True)  # windows are an interview's sentences
     if kind == "quantity":
         return float(quantity_fits(question, text))
     return float(kind_present(kind, text))
@@ -347,10 +347,10 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     text (encyclopaedia passages, web snippets) keeps the model, which was calibrated on it.
     """
     from rag.answerability import decide as model_decide
-    from rag.answerability import judged
+    from rag.answerability import judged, spoken
 
     decision = model_decide(question, hits, embedder, library)
-    if not hits or not judged(question):
+    if not hits or not judged(question, spoken(hits)):
         return decision
     lang = "en" if detect_language(question) == "en" else "zh"
     settings = load_model()["languages"][lang]

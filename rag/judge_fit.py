@@ -61,7 +61,7 @@ def question_sets(trust: Iterable[Path] = ()) -> list[Path]:
     """The question sets written by the project (tests/rag, bench/trust) and those of --trust folders."""
     from rag.answerability_fit import question_sets as base
 
-    return [*base(), *(p for folder in trust for p in sorted((folder / "sets").glob("*.json")))]
+    return list(dict.fromkeys([*base(), *(p for folder in trust for p in sorted((folder / "sets").glob("*.json")))]))
 
 
 def _interview(item: dict[str, Any]) -> str:
@@ -73,7 +73,7 @@ def _interview(item: dict[str, Any]) -> str:
 def build_rows(bench: Path, trust: Iterable[Path] = ()) -> list[dict[str, Any]]:
     """One row per question: its decision by the logistic model, its windows' features and labels."""
     from rag.answerability import decide as model_decide
-    from rag.answerability import is_safety_question, judged
+    from rag.answerability import is_safety_question, judged, spoken
     from rag.coverage import is_covered
     from rag.evaluate_chat import LIBRARY_FILES, build_library, quote_overlap
     from rag.language import detect_language
@@ -99,7 +99,7 @@ def build_rows(bench: Path, trust: Iterable[Path] = ()) -> list[dict[str, Any]]:
                 rows.append({
                     "question": q, "lang": "en" if detect_language(q) == "en" else "zh",
                     "set": path.stem, "interview": _interview(item), "covered": bool(item["covered"]),
-                    "safety": is_safety_question(q), "judged": judged(q),
+                    "safety": is_safety_question(q), "judged": judged(q, spoken(hits)),
                     "terms_covered": is_covered(q, hits, index.embedder, index),
                     "model_covered": decision.covered, "model_p": decision.probability,
                     "contradiction": evidence_contradicts(q, hits),
@@ -254,7 +254,7 @@ def with_model_held_out(rows: list[dict[str, Any]], model_rows: Path) -> list[di
     from rag.answerability_fit import leave_one_interview_out as model_left_out
 
     fitted = [r for r in (json.loads(line) for line in model_rows.read_text("utf-8").splitlines() if line.strip())
-              if judged(r["question"])]
+              if judged(r["question"], r["source"].startswith("demo"))]
     held: dict[str, float] = {}
     for lang in ("zh", "en"):
         part = [r for r in fitted if (r["source"] == "demo_en") == (lang == "en")]

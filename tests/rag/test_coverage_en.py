@@ -50,7 +50,7 @@ def test_question_the_interview_answers_is_covered_and_cited(library, item: dict
     settings, ids = library
     ctx = Context(settings)
     answer = answer_question(ctx, item["q"])
-    if judged(item["q"]) and not answer.covered:
+    if judged(item["q"], interview=True) and not answer.covered:
         # The answerability model may refuse a question the evidence does not clearly answer (it
         # keeps ~.9 of them, held-out; see test_most_questions_the_interviews_answer_are_answered):
         # then the nearby material is named, labelled, and a safety question says so first.
@@ -68,7 +68,9 @@ def test_most_questions_the_interviews_answer_are_answered(library) -> None:
     settings, _ = library
     ctx = Context(settings)
     answered = [answer_question(ctx, item["q"]).covered for item in ON_TOPIC]
-    assert sum(answered) / len(answered) >= 0.9
+    # .85: the English safety bar (.85, chosen so that safety questions not covered are refused on
+    # interviews left out; docs/BENCHMARKS.md, sixth round) refuses some covered safety questions.
+    assert sum(answered) / len(answered) >= 0.85
 
 
 def test_off_topic_questions_are_not_covered_and_become_gaps(library) -> None:

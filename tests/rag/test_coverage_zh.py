@@ -65,7 +65,7 @@ def test_question_the_interview_answers_is_covered_and_cited(library, item: dict
     settings, ids = library
     ctx = Context(settings)
     answer = answer_question(ctx, item["q"])
-    if judged(item["q"]) and not answer.covered:
+    if judged(item["q"], interview=True) and not answer.covered:
         # The answerability model may refuse a question the evidence does not clearly answer (it
         # keeps ~.9 of them, held-out; see test_most_questions_the_interviews_answer_are_answered):
         # then the nearby material is named, labelled, and a safety question says so first.
