@@ -111,6 +111,9 @@ def reader_index(ctx: Context) -> Any:
                 slot.index.close()  # Chroma frees its in-memory copy once its last client closes
 
             slot.stamp, slot.index = stamp, HybridIndex(ctx.settings, embedder=ctx.embedder)
+            # the change that moved the stamp (a publish in this very process, say) is read now: the
+            # process's shared lexical copy would otherwise wait out its one-second check
+            slot.index.lexical.refresh(force=True)
         return slot.index
 
 

@@ -147,6 +147,9 @@ def test_published_scope_with_nothing_published_answers_nothing(library) -> None
 def test_published_scope_never_cites_unpublished_transcripts(library, tmp_path: Path) -> None:
     settings, ids = library
     ctx = Context(settings)
+    # a worker asks before the course is published, the trainer publishes, the worker asks again at once:
+    # the same process sees the publish then, not a second later
+    assert not answer_question(ctx, "换刀以后要重新对刀吗？", scope="published").covered
     with session_scope(settings) as s:
         s.merge(CourseRow(id="c-lathe", title="对刀", status="published", published_version=1))
         s.merge(CourseVersionRow(id=1, course_id="c-lathe", number=1, status="published", data={},
