@@ -230,19 +230,52 @@ def choose(t: Transcript, units: Sequence[KnowledgeUnit], scores: np.ndarray, cf
     """Indexes kept: safety first (a warning the scorer finds at all plausible, every safety rule), then the
     best, until the points they make (once joined) fill the budget; then what a kept sentence needs to stay whole."""
     target = min(budget(t, scores, cfg), len(units))
+    floor = max(cfg["min_points"], round(cfg["min_per_10k"] * size_10k(t)))
     picked = [i for i, u in enumerate(units)
               if (u.kind == "warning" and scores[i] >= cfg["keep_warning"]) or states_safety_rule(u.text)]
+    grow = cfg.get("min_point_size", 0)
     for i in np.argsort(-scores, kind="stable"):
         if int(i) in picked:
             continue
-        trial = picked + [int(i)]
-        if len(passages(t, units, trial, cfg["join_chars"])) > target:
+        run = [j for j in whole(t.text, units, scores, int(i), grow) if j not in picked]
+        if cfg.get("point_threshold") and chance(scores, run) < cfg["point_threshold"] \
+                and len(passages(t, units, picked, cfg["join_chars"])) >= floor:
+            continue
+        trial = picked + run
+        if (len(trial) > cfg["sentences"] * target if cfg.get("sentences") else
+                len(passages(t, units, trial, cfg["join_chars"])) > target):
             if len(picked) >= target:
                 break
             continue
         picked = trial
     picked += [j for j in companions(t.text, units, picked) if j not in picked]
     return sorted(picked)
+
+
+def whole(text: str, units: Sequence[KnowledgeUnit], scores: np.ndarray, i: int, size: float) -> list[int]:
+    """A sentence with as many of its neighbours (the better one first, only those said right next to it)
+    as make an explanation of at least `size` (Chinese characters; an English word counts 1.7)."""
+    run = [i]
+    while size and _units_size(units, run) < size:
+        before = run[0] - 1 if run[0] > 0 and _joinable(text, units[run[0] - 1], units[run[0]]) else None
+        after = run[-1] + 1 if run[-1] + 1 < len(units) and _joinable(text, units[run[-1]], units[run[-1] + 1]) else None
+        options = [j for j in (before, after) if j is not None
+                   and units[max(run[-1], j)].citations[-1].end - units[min(run[0], j)].citations[0].start <= MAX_POINT_CHARS]
+        if not options:
+            break
+        j = max(options, key=lambda k: scores[k])
+        run = sorted([*run, j])
+    return run
+
+
+def chance(scores: np.ndarray, run: Sequence[int]) -> float:
+    """The chance that a point of these sentences holds know-how: that at least one of them does."""
+    return 1 - float(np.prod(1 - scores[list(run)]))
+
+
+def _units_size(units: Sequence[KnowledgeUnit], run: Sequence[int]) -> float:
+    cjk, words = _size(" ".join(units[j].text for j in run))
+    return cjk + 1.7 * words
 
 
 # a sentence that leans on the one before it (an effect, a continuation) or announces the next (a list header, a cause)
@@ -254,6 +287,14 @@ _CAUSE_AFTER = re.compile(r"^\W*(?:because|since|因为|由于|要不然|不然|
 
 _MUST = re.compile(r"\b(?:must|never|always|do not|don'?t|make sure|not allowed|forbidden|no one (?:should|may))\b"
                    r"|必须|严禁|千万|不能|不准|不许|不要|禁止|一定要|务必|先[^，。]{0,6}再", re.I)
+
+
+def tells_a_story(text: str) -> bool:
+    """A point told about the speaker's own past (I remember, we went, in 1969, 那时候, 去年) at least once in
+    every 25 words (Chinese: 40 characters): a story or a life, not a lesson to be quizzed on."""
+    cjk, words = _size(text)
+    told = len(_NARRATIVE.findall(text)) + len(_DATE.findall(text)) + len(_BIOGRAPHY.findall(text))
+    return told >= max(1.0, (words + cjk / 1.7) / 25)
 
 
 def states_safety_rule(text: str) -> bool:
@@ -363,7 +404,7 @@ def _merged(a: KnowledgeUnit, b: KnowledgeUnit, citations: list) -> KnowledgeUni
     glue = "" if all(is_cjk(c.quote[-1]) or not c.quote[-1].isalnum() for c in citations[:-1]) else " "
     return a.model_copy(update={
         "kind": kind, "text": glue.join(c.quote for c in citations), "citations": list(citations),
-        "score": max(a.score, b.score),
+        "score": round(1 - (1 - a.score) * (1 - b.score), 4),  # the chance that the point holds know-how
         "terms": list(dict.fromkeys(a.terms + b.terms))[:6], "quantities": a.quantities + b.quantities,
     })
 
