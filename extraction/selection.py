@@ -32,8 +32,9 @@ MAX_POINT_CHARS = 450  # a joined point stays one paragraph: a whole explanation
 # cues that a sentence is about the speaker's life or the talk itself, not the work
 _BIOGRAPHY = re.compile(
     r"\bI (?:was|went|joined|graduated|got|came|left|moved|studied|grew|met|had|remember|guess|think|don'?t know)\b"
-    r"|\bmy (?:wife|mother|father|family|thesis|dissertation|advisor|job|career)\b|\bborn\b|\bschool\b|\bcollege\b"
-    r"|我(?:是|那时|当时|那会儿|刚|就|还)|入行|毕业|出生|老家|师傅带|感谢|谢谢|大家好|自我介绍", re.I)
+    r"|\bmy (?:wife|husband|son|daughter|kids|mother|father|family|thesis|dissertation|advisor|job|career)\b|\bborn\b"
+    r"|\bschool\b|\bcollege\b|我(?:是|那时|当时|那会儿|刚|就|还)|入行|毕业|出生|老家|老乡|师傅带|感谢|谢谢|大家好|自我介绍"
+    r"|老婆|媳妇|儿子|女儿|我爸|我妈|朋友圈", re.I)
 _HEDGE = re.compile(r"\b(?:uh|um|you know|I mean|sort of|kind of|I guess|I think|maybe|probably|laugh\w*)\b"
                     r"|嗯|那个|就是说|然后然后|怎么说|反正|可能|好像|吧", re.I)
 _SECOND_PERSON = re.compile(r"\byou(?:r|'re|'ll)?\b|\bone (?:can|should|must)\b|你|咱们|大家要", re.I)
@@ -51,7 +52,9 @@ _NARRATIVE = re.compile(r"\b(?:I|we) (?:remember|recall|was|were|went|had|did|go
                         r"|那时候|那会儿|当年|我记得|记得那|有一回|有一次|那年|刚来|刚进", re.I)
 _DATE = re.compile(r"\b(?:19|20)\d\d\b|'\d\d\b|\b(?:January|February|March|April|June|July|August|September|October|"
                    r"November|December|summer|winter|spring|fall)\b|\d+\s*年|[一二三四五六七八九〇零]{2,4}年|去年|前年|上个月", re.I)
-_ASIDE = re.compile(r"\[?\b(?:laugh\w*|chuckl\w*|inaudible|crosstalk)\b\]?|[（(](?:笑|大笑|众笑)[)）]|哈哈", re.I)
+# laughter and asides, and a stage direction of the transcriber that opens the sentence: "(phone rings)", （接了个电话）
+_ASIDE = re.compile(r"\[?\b(?:laugh\w*|chuckl\w*|inaudible|crosstalk)\b\]?|[（(](?:笑|大笑|众笑)[)）]|哈哈"
+                    r"|^\W{0,3}[（(\[][^）)\]]{2,60}[)）\]]", re.I)
 _ANSWER = re.compile(r"^\W*(?:yes|yeah|no|well|oh|right|sure|ok|okay|uh|um|对|是的|是啊|嗯|哦|对对|没有|好)\b", re.I)
 _CONDITION = re.compile(r"\b(?:if|unless|whenever|otherwise)\b|如果|要是|的话|一旦|只要|否则|不然", re.I)
 _COMPARE = re.compile(r"\b(?:than|better|worse|faster|slower|easier|harder|more|less|instead)\b|比|更|越", re.I)
