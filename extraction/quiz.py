@@ -596,9 +596,23 @@ def write_quiz(
     Every lesson gets a question (up to 10 lessons) even where `target` is smaller; when there are
     more lessons than items, the items are spread over the whole course, not its first lessons."""
     writer = QuizWriter(all_units, language, id_prefix, panel)
-    # quiz on the surest know-how: the points the selection ranks highest, never a story or the speaker's life
-    pool = best_points([u for _, units in units_by_lesson for u in units], target)
-    units_by_lesson = [(title, [u for u in units if u.id in pool]) for title, units in units_by_lesson]
+    # quiz on the surest know-how: the points the selection ranks highest, one item each, never a story or the
+    # speaker's life; a short course that cannot fill the quiz so asks about every point, then twice about one
+    taught = [u for _, units in units_by_lesson for u in units]
+    items: list[QuizItem] = []
+    for size, per_point in ((math.ceil(QUIZ_POOL * target), 1), (len(taught), 1), (len(taught), 2)):
+        pool = best_points(taught, size)
+        chosen = [(title, [u for u in units if u.id in pool]) for title, units in units_by_lesson]
+        attempt = _write(writer, chosen, target, id_prefix, per_point)
+        if len(attempt) > len(items):
+            items = attempt
+        if len(items) >= target:
+            break
+    return items
+
+
+def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[KnowledgeUnit]]], target: int,
+           id_prefix: str, per_point: int) -> list[QuizItem]:
     lessons = [(n, title, units) for n, (title, units) in enumerate(units_by_lesson) if units]
     target = max(target, min(len(lessons), 10))
     visit = _spread(len(lessons), target)
@@ -626,7 +640,7 @@ def write_quiz(
 
             item = None
             for other in [kind, *plan]:  # this lesson cannot do that type: try the others
-                item = _one_item(writer, other, ranked, used_units, title, near, new)
+                item = _one_item(writer, other, ranked, used_units, title, near, new, per_point)
                 if item is not None:
                     break
             if item is None:
@@ -651,15 +665,15 @@ def write_quiz(
 PLAN = ("number", "multi", "relation", "tf_false", "one_true", "tf_true", "multi", "short")
 
 
-QUIZ_POOL = 1.5  # points offered per quiz item: not every point makes an item of every type
+QUIZ_POOL = 2  # points offered per quiz item: not every point makes an item of every type
 
 
-def best_points(units: Sequence[KnowledgeUnit], target: int) -> set[str]:
-    """Ids of the points a quiz of `target` items asks about: the most teachable by the selection's score
-    (the chance the point holds know-how), never a story, nor a point told about the speaker's own past."""
+def best_points(units: Sequence[KnowledgeUnit], size: int) -> set[str]:
+    """Ids of the `size` points a quiz asks about: the most teachable by the selection's score (the chance
+    the point holds know-how), never a story, nor a point told about the speaker's own past."""
     askable = [u for u in units if u.kind != "story" and not tells_a_story(u.text)]
     ranked = sorted(askable, key=lambda u: (-u.score, u.turn_index))
-    return {u.id for u in ranked[:max(math.ceil(QUIZ_POOL * target), 3)]}
+    return {u.id for u in ranked[:max(size, 3)]}
 
 
 def _spread(n: int, k: int) -> list[int]:
@@ -670,12 +684,12 @@ def _spread(n: int, k: int) -> list[int]:
 
 def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: Counter[str],
               title: str, near: Sequence[KnowledgeUnit] = (),
-              new: Callable[[QuizItem], bool] = lambda item: True) -> QuizItem | None:
+              new: Callable[[QuizItem], bool] = lambda item: True, per_point: int = 1) -> QuizItem | None:
     if kind in ("multi", "one_true"):
-        # only points not asked about yet (one item per point); a short lesson borrows from the other
-        # lessons of its module, and says so
-        fresh = [u for u in units if not used[u.id]]
-        spare = [u for u in near if not used[u.id]]
+        # only points with room for another item; a short lesson borrows from the other lessons of its
+        # module, and says so
+        fresh = [u for u in units if used[u.id] < per_point]
+        spare = [u for u in near if used[u.id] < per_point]
         item = writer.multiple_choice(fresh, title, kind == "one_true") if len(fresh) >= 3 else None
         if (item is None or not new(item)) and spare:
             item = writer.multiple_choice([*fresh, *spare], title, kind == "one_true", borrowed=True)
@@ -685,9 +699,9 @@ def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], use
             starts = {d.start for d in item.citations}
             used.update(u.id for u in [*fresh, *spare] if any(c.start in starts for c in u.citations))
         return item
-    # one item per point
-    for unit in units:
-        if used[unit.id]:
+    # points not asked about yet first, and no point in more items than allowed
+    for unit in sorted(units, key=lambda u: used[u.id] > 0):
+        if used[unit.id] >= per_point:
             continue
         if kind == "number":
             item = writer.cloze_number(unit)

@@ -208,7 +208,8 @@ def size_10k(t: Transcript) -> float:
 
 
 def budget(t: Transcript, scores: np.ndarray, cfg: dict) -> int:
-    """How many points: the expected number of teachable passages, within the bounds for its length."""
+    """The most points: the expected number of teachable passages (times the density), within the bounds
+    for its length."""
     size = size_10k(t)
     low = max(cfg["min_points"], round(cfg["min_per_10k"] * size))  # a short interview still makes a lesson
     high = max(low, round(cfg["max_per_10k"] * size))
@@ -231,23 +232,22 @@ def passages(t: Transcript, units: Sequence[KnowledgeUnit], picked: Sequence[int
 
 def choose(t: Transcript, units: Sequence[KnowledgeUnit], scores: np.ndarray, cfg: dict) -> list[int]:
     """Indexes kept: safety first (a warning the scorer finds at all plausible, every safety rule), then the
-    best, until the points they make (once joined) fill the budget; then what a kept sentence needs to stay whole."""
-    target = min(budget(t, scores, cfg), len(units))
+    best, each with the neighbours that make it a whole explanation; a point whose chance of holding know-how
+    is under the threshold only while the course is under its floor, and never past the ceiling. Then what a
+    kept sentence needs to stay whole."""
+    ceiling = min(budget(t, scores, cfg), len(units))
     floor = max(cfg["min_points"], round(cfg["min_per_10k"] * size_10k(t)))
     picked = [i for i, u in enumerate(units)
               if (u.kind == "warning" and scores[i] >= cfg["keep_warning"]) or states_safety_rule(u.text)]
-    grow = cfg.get("min_point_size", 0)
     for i in np.argsort(-scores, kind="stable"):
         if int(i) in picked:
             continue
-        run = [j for j in whole(t.text, units, scores, int(i), grow) if j not in picked]
-        if cfg.get("point_threshold") and chance(scores, run) < cfg["point_threshold"] \
-                and len(passages(t, units, picked, cfg["join_chars"])) >= floor:
+        run = [j for j in whole(t.text, units, scores, int(i), cfg["min_point_size"]) if j not in picked]
+        if chance(scores, run) < cfg["point_threshold"] and len(passages(t, units, picked, cfg["join_chars"])) >= floor:
             continue
         trial = picked + run
-        if (len(trial) > cfg["sentences"] * target if cfg.get("sentences") else
-                len(passages(t, units, trial, cfg["join_chars"])) > target):
-            if len(picked) >= target:
+        if len(passages(t, units, trial, cfg["join_chars"])) > ceiling:
+            if len(picked) >= ceiling:
                 break
             continue
         picked = trial
@@ -363,18 +363,6 @@ def _join(t: Transcript, chunks: Sequence[Chunk], group: list[KnowledgeUnit]) ->
                 citations.append(piece)
                 piece = u.citations[0]
         citations.append(piece)
-    out = group[0]
-    for u in group[1:]:
-        out = _merged(out, u, citations)
-    return [out]
-    citations = []
-    for turn in dict.fromkeys(u.turn_index for u in group):
-        part = [u for u in group if u.turn_index == turn]
-        a, b = part[0].citations[0].start, part[-1].citations[-1].end
-        joined = cite(t, text, chunks, a, b)
-        if joined is None or joined.quote != text[a:b]:
-            return group
-        citations.append(joined)
     out = group[0]
     for u in group[1:]:
         out = _merged(out, u, citations)
