@@ -27,7 +27,9 @@ from rag.answerability import is_safety_question
 from rag.language import count_cjk, is_cjk
 from shifu.models import Chunk, Transcript
 
-MAX_POINT_CHARS = 450  # a joined point stays one paragraph: a whole explanation, readable in one glance
+# a joined point stays one paragraph, a whole explanation: at most about a minute and a half of speech
+# (450 Chinese characters; an English word counts 1.7, so about 265 English words)
+MAX_POINT_SIZE = 450
 
 # cues that a sentence is about the speaker's life or the talk itself, not the work
 _BIOGRAPHY = re.compile(
@@ -223,7 +225,7 @@ def passages(t: Transcript, units: Sequence[KnowledgeUnit], picked: Sequence[int
     for i in sorted(picked):
         if groups and _joinable(text, units[groups[-1][-1]], units[i]) \
                 and _span_size(units[groups[-1][0]].citations[0].start, units[i].citations[0].end, text) <= join_chars \
-                and units[i].citations[-1].end - units[groups[-1][0]].citations[0].start <= MAX_POINT_CHARS:
+                and _fits(text, units[groups[-1][0]].citations[0].start, units[i].citations[-1].end):
             groups[-1].append(i)
         else:
             groups.append([i])
@@ -263,7 +265,7 @@ def whole(text: str, units: Sequence[KnowledgeUnit], scores: np.ndarray, i: int,
         before = run[0] - 1 if run[0] > 0 and _joinable(text, units[run[0] - 1], units[run[0]]) else None
         after = run[-1] + 1 if run[-1] + 1 < len(units) and _joinable(text, units[run[-1]], units[run[-1] + 1]) else None
         options = [j for j in (before, after) if j is not None
-                   and units[max(run[-1], j)].citations[-1].end - units[min(run[0], j)].citations[0].start <= MAX_POINT_CHARS]
+                   and _fits(text, units[min(run[0], j)].citations[0].start, units[max(run[-1], j)].citations[-1].end)]
         if not options:
             break
         j = max(options, key=lambda k: scores[k])
@@ -274,6 +276,12 @@ def whole(text: str, units: Sequence[KnowledgeUnit], scores: np.ndarray, i: int,
 def chance(scores: np.ndarray, run: Sequence[int]) -> float:
     """The chance that a point of these sentences holds know-how: that at least one of them does."""
     return 1 - float(np.prod(1 - scores[list(run)]))
+
+
+def _fits(text: str, a: int, b: int) -> bool:
+    """True when text[a:b] is short enough for one point (MAX_POINT_SIZE)."""
+    cjk, words = _size(text[a:b])
+    return cjk + 1.7 * words <= MAX_POINT_SIZE
 
 
 def _units_size(units: Sequence[KnowledgeUnit], run: Sequence[int]) -> float:
