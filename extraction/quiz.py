@@ -639,7 +639,12 @@ def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[Kno
                 return _norm(item.stem) not in stems and not (options and options in option_sets)
 
             item = None
-            for other in [kind, *plan]:  # this lesson cannot do that type: try the others
+            # this lesson cannot do that type: try the others; "the master said X: true" for at most half
+            # the quiz (a quiz of true statements teaches the learner to answer true)
+            trues = sum(1 for _, _, w in written if w.type == "true_false" and w.answer == ["true"])
+            for other in [kind, *plan]:
+                if other == "tf_true" and trues >= target / 2:
+                    continue
                 item = _one_item(writer, other, ranked, used_units, title, near, new, per_point)
                 if item is not None:
                     break
