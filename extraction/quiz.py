@@ -691,10 +691,10 @@ def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], use
               title: str, near: Sequence[KnowledgeUnit] = (),
               new: Callable[[QuizItem], bool] = lambda item: True, per_point: int = 1) -> QuizItem | None:
     if kind in ("multi", "one_true"):
-        # only points with room for another item; a short lesson borrows from the other lessons of its
-        # module, and says so
-        fresh = [u for u in units if used[u.id] < per_point]
-        spare = [u for u in near if used[u.id] < per_point]
+        # only points not asked about yet; a short lesson borrows from the other lessons of its module,
+        # and says so
+        fresh = [u for u in units if not used[u.id]]  # an option seen once is not offered again
+        spare = [u for u in near if not used[u.id]]
         item = writer.multiple_choice(fresh, title, kind == "one_true") if len(fresh) >= 3 else None
         if (item is None or not new(item)) and spare:
             item = writer.multiple_choice([*fresh, *spare], title, kind == "one_true", borrowed=True)
