@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 
 from extraction.course import QuizType, UnitKind
 
-MAX_TEXT = 300  # characters: one or two sentences of the master, or a quiz stem
+MAX_TEXT = 1600  # characters: a whole point of the master (up to 450 Chinese characters or about 265 English
+# words, extraction.selection.MAX_POINT_SIZE) may be quoted as it is; a quiz stem is far shorter
 MAX_IDS = 8  # sentences or units one item may cite
 
 Difficulty = Literal["easy", "medium", "hard"]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from extraction.course import KnowledgeUnit, QuizItem
 from extraction.display import trim_fillers
+from extraction.selection import tells_a_story
 from extraction.units import (
     PRESCRIPTIVE,
     STORY_UNITS,
@@ -595,14 +596,23 @@ def write_quiz(
     Every lesson gets a question (up to 10 lessons) even where `target` is smaller; when there are
     more lessons than items, the items are spread over the whole course, not its first lessons."""
     writer = QuizWriter(all_units, language, id_prefix, panel)
-    # quiz on the surest know-how: the better half of the taught units by teachability, and of a long
-    # course only the best (twice as many units as items leaves room for every item type); never a story
-    scores = sorted((u.score for _, units in units_by_lesson for u in units if u.kind != "story"), reverse=True)
-    floor = max(_median(scores), scores[min(2 * target, len(scores)) - 1] if scores else 0.0)
-    if len(scores) < 3 * target:  # a short course: every point it teaches may be asked about
-        floor = scores[-1] if scores else 0.0
-    units_by_lesson = [(title, [u for u in units if u.score >= floor and u.kind != "story"])
-                       for title, units in units_by_lesson]
+    # quiz on the surest know-how: the points the selection ranks highest, one item each, never a story or the
+    # speaker's life; a short course that cannot fill the quiz so asks about every point, then twice about one
+    taught = [u for _, units in units_by_lesson for u in units]
+    items: list[QuizItem] = []
+    for size, per_point in ((math.ceil(QUIZ_POOL * target), 1), (len(taught), 1), (len(taught), 2)):
+        pool = best_points(taught, size)
+        chosen = [(title, [u for u in units if u.id in pool]) for title, units in units_by_lesson]
+        attempt = _write(writer, chosen, target, id_prefix, per_point)
+        if len(attempt) > len(items):
+            items = attempt
+        if len(items) >= target:
+            break
+    return items
+
+
+def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[KnowledgeUnit]]], target: int,
+           id_prefix: str, per_point: int) -> list[QuizItem]:
     lessons = [(n, title, units) for n, (title, units) in enumerate(units_by_lesson) if units]
     target = max(target, min(len(lessons), 10))
     visit = _spread(len(lessons), target)
@@ -629,8 +639,13 @@ def write_quiz(
                 return _norm(item.stem) not in stems and not (options and options in option_sets)
 
             item = None
-            for other in [kind, *plan]:  # this lesson cannot do that type: try the others
-                item = _one_item(writer, other, ranked, used_units, title, near, new)
+            # this lesson cannot do that type: try the others; "the master said X: true" for at most half
+            # the quiz (a quiz of true statements teaches the learner to answer true)
+            trues = sum(1 for _, _, w in written if w.type == "true_false" and w.answer == ["true"])
+            for other in [kind, *plan]:
+                if other == "tf_true" and trues >= target / 2:
+                    continue
+                item = _one_item(writer, other, ranked, used_units, title, near, new, per_point)
                 if item is not None:
                     break
             if item is None:
@@ -655,9 +670,15 @@ def write_quiz(
 PLAN = ("number", "multi", "relation", "tf_false", "one_true", "tf_true", "multi", "short")
 
 
-def _median(values: Sequence[float]) -> float:
-    ordered = sorted(values)
-    return ordered[(len(ordered) - 1) // 2] if ordered else 0.0
+QUIZ_POOL = 2  # points offered per quiz item: not every point makes an item of every type
+
+
+def best_points(units: Sequence[KnowledgeUnit], size: int) -> set[str]:
+    """Ids of the `size` points a quiz asks about: the most teachable by the selection's score (the chance
+    the point holds know-how), never a story, nor a point told about the speaker's own past."""
+    askable = [u for u in units if u.kind != "story" and not tells_a_story(u.text)]
+    ranked = sorted(askable, key=lambda u: (-u.score, u.turn_index))
+    return {u.id for u in ranked[:max(size, 3)]}
 
 
 def _spread(n: int, k: int) -> list[int]:
@@ -668,11 +689,11 @@ def _spread(n: int, k: int) -> list[int]:
 
 def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], used: Counter[str],
               title: str, near: Sequence[KnowledgeUnit] = (),
-              new: Callable[[QuizItem], bool] = lambda item: True) -> QuizItem | None:
+              new: Callable[[QuizItem], bool] = lambda item: True, per_point: int = 1) -> QuizItem | None:
     if kind in ("multi", "one_true"):
-        # points not asked about yet first; one already in an item may be an option once more (never a
-        # third time); a short lesson borrows from the other lessons of its module, and says so
-        fresh = [u for u in units if not used[u.id]] + [u for u in units if used[u.id] == 1]
+        # only points not asked about yet; a short lesson borrows from the other lessons of its module,
+        # and says so
+        fresh = [u for u in units if not used[u.id]]  # an option seen once is not offered again
         spare = [u for u in near if not used[u.id]]
         item = writer.multiple_choice(fresh, title, kind == "one_true") if len(fresh) >= 3 else None
         if (item is None or not new(item)) and spare:
@@ -683,9 +704,9 @@ def _one_item(writer: QuizWriter, kind: str, units: Sequence[KnowledgeUnit], use
             starts = {d.start for d in item.citations}
             used.update(u.id for u in [*fresh, *spare] if any(c.start in starts for c in u.citations))
         return item
-    # points not asked about yet first; no point is in more than two items
+    # points not asked about yet first, and no point in more items than allowed
     for unit in sorted(units, key=lambda u: used[u.id] > 0):
-        if used[unit.id] >= 2:
+        if used[unit.id] >= per_point:
             continue
         if kind == "number":
             item = writer.cloze_number(unit)

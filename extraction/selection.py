@@ -27,13 +27,16 @@ from rag.answerability import is_safety_question
 from rag.language import count_cjk, is_cjk
 from shifu.models import Chunk, Transcript
 
-MAX_POINT_CHARS = 450  # a joined point stays one paragraph: a whole explanation, readable in one glance
+# a joined point stays one paragraph, a whole explanation: at most about a minute and a half of speech
+# (450 Chinese characters; an English word counts 1.7, so about 265 English words)
+MAX_POINT_SIZE = 450
 
 # cues that a sentence is about the speaker's life or the talk itself, not the work
 _BIOGRAPHY = re.compile(
     r"\bI (?:was|went|joined|graduated|got|came|left|moved|studied|grew|met|had|remember|guess|think|don'?t know)\b"
-    r"|\bmy (?:wife|mother|father|family|thesis|dissertation|advisor|job|career)\b|\bborn\b|\bschool\b|\bcollege\b"
-    r"|我(?:是|那时|当时|那会儿|刚|就|还)|入行|毕业|出生|老家|师傅带|感谢|谢谢|大家好|自我介绍", re.I)
+    r"|\bmy (?:wife|husband|son|daughter|kids|mother|father|family|thesis|dissertation|advisor|job|career)\b|\bborn\b"
+    r"|\bschool\b|\bcollege\b|我(?:是|那时|当时|那会儿|刚|就|还)|入行|毕业|出生|老家|老乡|师傅带|感谢|谢谢|大家好|自我介绍"
+    r"|老婆|媳妇|儿子|女儿|我爸|我妈|朋友圈", re.I)
 _HEDGE = re.compile(r"\b(?:uh|um|you know|I mean|sort of|kind of|I guess|I think|maybe|probably|laugh\w*)\b"
                     r"|嗯|那个|就是说|然后然后|怎么说|反正|可能|好像|吧", re.I)
 _SECOND_PERSON = re.compile(r"\byou(?:r|'re|'ll)?\b|\bone (?:can|should|must)\b|你|咱们|大家要", re.I)
@@ -51,7 +54,9 @@ _NARRATIVE = re.compile(r"\b(?:I|we) (?:remember|recall|was|were|went|had|did|go
                         r"|那时候|那会儿|当年|我记得|记得那|有一回|有一次|那年|刚来|刚进", re.I)
 _DATE = re.compile(r"\b(?:19|20)\d\d\b|'\d\d\b|\b(?:January|February|March|April|June|July|August|September|October|"
                    r"November|December|summer|winter|spring|fall)\b|\d+\s*年|[一二三四五六七八九〇零]{2,4}年|去年|前年|上个月", re.I)
-_ASIDE = re.compile(r"\[?\b(?:laugh\w*|chuckl\w*|inaudible|crosstalk)\b\]?|[（(](?:笑|大笑|众笑)[)）]|哈哈", re.I)
+# laughter and asides, and a stage direction of the transcriber that opens the sentence: "(phone rings)", （接了个电话）
+_ASIDE = re.compile(r"\[?\b(?:laugh\w*|chuckl\w*|inaudible|crosstalk)\b\]?|[（(](?:笑|大笑|众笑)[)）]|哈哈"
+                    r"|^\W{0,3}[（(\[][^）)\]]{2,60}[)）\]]", re.I)
 _ANSWER = re.compile(r"^\W*(?:yes|yeah|no|well|oh|right|sure|ok|okay|uh|um|对|是的|是啊|嗯|哦|对对|没有|好)\b", re.I)
 _CONDITION = re.compile(r"\b(?:if|unless|whenever|otherwise)\b|如果|要是|的话|一旦|只要|否则|不然", re.I)
 _COMPARE = re.compile(r"\b(?:than|better|worse|faster|slower|easier|harder|more|less|instead)\b|比|更|越", re.I)
@@ -205,7 +210,8 @@ def size_10k(t: Transcript) -> float:
 
 
 def budget(t: Transcript, scores: np.ndarray, cfg: dict) -> int:
-    """How many points: the expected number of teachable passages, within the bounds for its length."""
+    """The most points: the expected number of teachable passages (times the density), within the bounds
+    for its length."""
     size = size_10k(t)
     low = max(cfg["min_points"], round(cfg["min_per_10k"] * size))  # a short interview still makes a lesson
     high = max(low, round(cfg["max_per_10k"] * size))
@@ -219,7 +225,7 @@ def passages(t: Transcript, units: Sequence[KnowledgeUnit], picked: Sequence[int
     for i in sorted(picked):
         if groups and _joinable(text, units[groups[-1][-1]], units[i]) \
                 and _span_size(units[groups[-1][0]].citations[0].start, units[i].citations[0].end, text) <= join_chars \
-                and units[i].citations[-1].end - units[groups[-1][0]].citations[0].start <= MAX_POINT_CHARS:
+                and _fits(text, units[groups[-1][0]].citations[0].start, units[i].citations[-1].end):
             groups[-1].append(i)
         else:
             groups.append([i])
@@ -228,21 +234,59 @@ def passages(t: Transcript, units: Sequence[KnowledgeUnit], picked: Sequence[int
 
 def choose(t: Transcript, units: Sequence[KnowledgeUnit], scores: np.ndarray, cfg: dict) -> list[int]:
     """Indexes kept: safety first (a warning the scorer finds at all plausible, every safety rule), then the
-    best, until the points they make (once joined) fill the budget; then what a kept sentence needs to stay whole."""
-    target = min(budget(t, scores, cfg), len(units))
+    best, each with the neighbours that make it a whole explanation; a point whose chance of holding know-how
+    is under the threshold only while the course is under its floor, and never past the ceiling. Then what a
+    kept sentence needs to stay whole."""
+    ceiling = min(budget(t, scores, cfg), len(units))
+    floor = max(cfg["min_points"], round(cfg["min_per_10k"] * size_10k(t)))
     picked = [i for i, u in enumerate(units)
               if (u.kind == "warning" and scores[i] >= cfg["keep_warning"]) or states_safety_rule(u.text)]
     for i in np.argsort(-scores, kind="stable"):
         if int(i) in picked:
             continue
-        trial = picked + [int(i)]
-        if len(passages(t, units, trial, cfg["join_chars"])) > target:
-            if len(picked) >= target:
+        run = [j for j in whole(t.text, units, scores, int(i), cfg["min_point_size"]) if j not in picked]
+        if chance(scores, run) < cfg["point_threshold"] and len(passages(t, units, picked, cfg["join_chars"])) >= floor:
+            continue
+        trial = picked + run
+        if len(passages(t, units, trial, cfg["join_chars"])) > ceiling:
+            if len(picked) >= ceiling:
                 break
             continue
         picked = trial
     picked += [j for j in companions(t.text, units, picked) if j not in picked]
     return sorted(picked)
+
+
+def whole(text: str, units: Sequence[KnowledgeUnit], scores: np.ndarray, i: int, size: float) -> list[int]:
+    """A sentence with as many of its neighbours (the better one first, only those said right next to it)
+    as make an explanation of at least `size` (Chinese characters; an English word counts 1.7)."""
+    run = [i]
+    while size and _units_size(units, run) < size:
+        before = run[0] - 1 if run[0] > 0 and _joinable(text, units[run[0] - 1], units[run[0]]) else None
+        after = run[-1] + 1 if run[-1] + 1 < len(units) and _joinable(text, units[run[-1]], units[run[-1] + 1]) else None
+        options = [j for j in (before, after) if j is not None
+                   and _fits(text, units[min(run[0], j)].citations[0].start, units[max(run[-1], j)].citations[-1].end)]
+        if not options:
+            break
+        j = max(options, key=lambda k: scores[k])
+        run = sorted([*run, j])
+    return run
+
+
+def chance(scores: np.ndarray, run: Sequence[int]) -> float:
+    """The chance that a point of these sentences holds know-how: that at least one of them does."""
+    return 1 - float(np.prod(1 - scores[list(run)]))
+
+
+def _fits(text: str, a: int, b: int) -> bool:
+    """True when text[a:b] is short enough for one point (MAX_POINT_SIZE)."""
+    cjk, words = _size(text[a:b])
+    return cjk + 1.7 * words <= MAX_POINT_SIZE
+
+
+def _units_size(units: Sequence[KnowledgeUnit], run: Sequence[int]) -> float:
+    cjk, words = _size(" ".join(units[j].text for j in run))
+    return cjk + 1.7 * words
 
 
 # a sentence that leans on the one before it (an effect, a continuation) or announces the next (a list header, a cause)
@@ -254,6 +298,14 @@ _CAUSE_AFTER = re.compile(r"^\W*(?:because|since|因为|由于|要不然|不然|
 
 _MUST = re.compile(r"\b(?:must|never|always|do not|don'?t|make sure|not allowed|forbidden|no one (?:should|may))\b"
                    r"|必须|严禁|千万|不能|不准|不许|不要|禁止|一定要|务必|先[^，。]{0,6}再", re.I)
+
+
+def tells_a_story(text: str) -> bool:
+    """A point told about the speaker's own past (I remember, we went, in 1969, 那时候, 去年) at least once in
+    every 25 words (Chinese: 40 characters): a story or a life, not a lesson to be quizzed on."""
+    cjk, words = _size(text)
+    told = len(_NARRATIVE.findall(text)) + len(_DATE.findall(text)) + len(_BIOGRAPHY.findall(text))
+    return told >= max(1.0, (words + cjk / 1.7) / 25)
 
 
 def states_safety_rule(text: str) -> bool:
@@ -323,18 +375,6 @@ def _join(t: Transcript, chunks: Sequence[Chunk], group: list[KnowledgeUnit]) ->
     for u in group[1:]:
         out = _merged(out, u, citations)
     return [out]
-    citations = []
-    for turn in dict.fromkeys(u.turn_index for u in group):
-        part = [u for u in group if u.turn_index == turn]
-        a, b = part[0].citations[0].start, part[-1].citations[-1].end
-        joined = cite(t, text, chunks, a, b)
-        if joined is None or joined.quote != text[a:b]:
-            return group
-        citations.append(joined)
-    out = group[0]
-    for u in group[1:]:
-        out = _merged(out, u, citations)
-    return [out]
 
 
 def _subtitled(t: Transcript) -> bool:
@@ -363,7 +403,7 @@ def _merged(a: KnowledgeUnit, b: KnowledgeUnit, citations: list) -> KnowledgeUni
     glue = "" if all(is_cjk(c.quote[-1]) or not c.quote[-1].isalnum() for c in citations[:-1]) else " "
     return a.model_copy(update={
         "kind": kind, "text": glue.join(c.quote for c in citations), "citations": list(citations),
-        "score": max(a.score, b.score),
+        "score": round(1 - (1 - a.score) * (1 - b.score), 4),  # the chance that the point holds know-how
         "terms": list(dict.fromkeys(a.terms + b.terms))[:6], "quantities": a.quantities + b.quantities,
     })
 

@@ -76,7 +76,7 @@ def test_a_false_statement_is_false_in_meaning_never_a_synonym(drafts):
                 moved = sorted(near) == sorted(statement)  # steps in another order
                 assert moved or _MEANING.search(changed), (statement, near)
                 checked += 1
-    assert checked >= 10
+    assert checked >= 8  # the three example quizzes hold 9 false statements (one item per point since issue 9, round 3)
 
 
 def test_quiz_items_test_selected_points_and_never_blank_a_name_or_filler(drafts):

@@ -155,3 +155,30 @@ def test_a_chinese_trade_interview_beats_the_longest_sentences(settings):
     row = evaluate_case(case, settings)
     assert row["f1"] >= 1.2 * row["baseline_f1"] and row["point_precision"] >= 0.7
     assert row["quiz_on_knowhow"] >= 0.7
+
+
+def test_a_short_sentence_grows_into_a_whole_explanation():
+    from extraction.selection import whole
+
+    turns = [("问", "面怎么判断发好了？"),
+             ("王师傅", "先用手指在面团中间按一个小坑。坑慢慢回弹一半，这个面就是正好发到位了。"
+                       "要是一点都不回弹，就是发过了，蒸出来的馒头会塌。我们店里的老师傅都是这么看的。")]
+    t, chunks = interview(turns, title="发面")
+    units = extract_units(t, chunks, segment_transcript(t, None))
+    assert len(units) == 4
+    scores = np.array([0.3, 0.9, 0.6, 0.1])
+    assert whole(t.text, units, scores, 1, 0) == [1]
+    # too short to teach alone: it takes its better neighbour first (the effect, not the finger), then the next
+    assert whole(t.text, units, scores, 1, 30) == [1, 2]
+    assert whole(t.text, units, scores, 1, 50) == [0, 1, 2]
+
+
+def test_a_doubtful_point_is_kept_only_while_the_course_is_under_its_floor():
+    t, chunks, units = _units()
+    cfg = {**weights(), "min_points": 2, "min_per_10k": 0, "max_per_10k": 10000, "keep_warning": 2.0,
+           "min_point_size": 0, "join_chars": 0}
+    doubtful = choose(t, units, np.full(len(units), 0.2), cfg)
+    sure = choose(t, units, np.full(len(units), 0.8), cfg)
+    rule = next(i for i, u in enumerate(units) if "千万别把手" in u.text)
+    assert rule in doubtful and len(doubtful) == 2  # the safety rule, then one more to reach the floor
+    assert len(sure) == len(units)  # every point likely to hold know-how, up to the ceiling

@@ -152,3 +152,25 @@ def test_a_point_cut_by_a_chunk_border_stays_one_point():
     assert len(point) == 1
     assert [c.quote for c in point[0].citations] == [t.text[units[0].citations[0].start:border], units[2].text]
     assert point[0].citations[0].chunk_id == "c1"
+
+
+@needs_bench
+def test_an_oral_history_teaches_know_how_and_quizzes_on_the_best_points(settings):
+    from extraction.evaluate_knowhow import draft_case
+    from extraction.selection import tells_a_story
+
+    case = next(c for c in find_cases(KNOWHOW) if c.name == "thompson")
+    row = evaluate_case(case, settings)
+    # more than half the points are know-how a reader of the whole interview marked, well above the
+    # longest sentences of the same count, and the core of the interview is taught
+    assert row["point_precision"] >= 0.55 and row["f1"] >= 1.25 * row["baseline_f1"]
+    assert row["recall_top"] >= 0.75
+    draft = draft_case(case, settings).draft
+    assert len(draft.quiz) >= 12
+    points = [p for m in draft.modules for lesson in m.lessons for p in lesson.points]
+    asked = [next(p for p in points if any(c.start <= item.citations[0].start < c.end for c in p.citations))
+             for item in draft.quiz if len(item.citations) == 1]  # items on one point (not "which of these")
+    assert len(asked) >= 6
+    assert len({id(p) for p in asked}) == len(asked)  # one item per point
+    for point in asked:
+        assert point.kind != "story" and not tells_a_story(point.text), point.text
