@@ -320,6 +320,7 @@ def disagreement_module(points: Sequence[Point], language: str) -> Module:
     return Module(title=title, summary=_summary([lesson], language), lessons=[lesson])
 
 
+_SAID_OFTEN = 3  # a title word the masters say this often names what they talk about
 _INTERVIEW_WORDS = re.compile(r"老师傅|老师父|访谈录|访谈|整理稿|实录|记录稿")
 
 
@@ -331,20 +332,38 @@ def named_by_trainer(t: Transcript) -> bool:
     return bool(title) and not (title == stem and re.fullmatch(r"[A-Za-z0-9_.\-]+", title))
 
 
+def _names_what_is_said(t: Transcript, said: str) -> bool:
+    """Does the title name what the masters talk about ("鞋店店长谈脚型测量与试穿"; an English title's word
+    they say again and again), not only who spoke or which recording it is ("KEN THOMPSON 9-6-89",
+    "VCSum meeting 13")?"""
+    title = _INTERVIEW_WORDS.sub("", t.title)
+    for name in (t.expert or "").split():
+        title = re.sub(re.escape(name), "", title, flags=re.IGNORECASE)
+    low = said.lower()
+    if sum("\u4e00" <= ch <= "\u9fff" for ch in title) >= 4:  # a Chinese title a person wrote
+        return True
+    words = {w for w in re.findall(r"[a-z]{4,}", title.lower()) if w not in _TITLE_STOP}
+    return any(len(re.findall(rf"\b{w}", low)) >= _SAID_OFTEN for w in words)
+
+
+_TITLE_STOP = frozenset("interview interviews meeting session recording transcript oral history with from about "
+                        "their them what when where this that".split())
+
+
 def course_subject(transcripts: Sequence[Transcript], modules: Sequence[Module], language: str) -> str:
     """What a course is about when no trade is on file: the interview's own title without the words
     that only say it is an interview ("注塑车间老师傅访谈（调机经验）" -> "注塑车间（调机经验）"), else the
     noun phrase the masters keep coming back to, else the first module's title."""
-    titled = [t for t in transcripts if named_by_trainer(t)]
+    said = "\n".join(turn.text for t in transcripts for turn in t.expert_turns())
+    phrases = [p for p in ranked_phrases(said, language) if not _person(p)] if said else []
+    titled = [t for t in transcripts if named_by_trainer(t) and _names_what_is_said(t, said)]
     if titled:
         title = titled[0].title.strip()
         if language == "zh":
             title = _INTERVIEW_WORDS.sub("", title).strip(" ：:-—") or title
         return title
-    said = "\n".join(turn.text for t in transcripts for turn in t.expert_turns())
-    phrases = [p for p in ranked_phrases(said, language) if not _person(p)] if said else []
     if phrases:
-        return phrases[0]
+        return phrases[0] if language == "zh" else phrases[0][:1].upper() + phrases[0][1:]
     if modules:
         return modules[0].title
     return "师傅经验" if language == "zh" else "Know-how"

@@ -134,6 +134,10 @@ def test_a_course_without_a_trade_on_file_is_named_by_its_interview_not_by_a_str
     title = drafts["zh_trade_injection_molding.md"].title
     assert title.startswith("注塑车间（调机经验）："), title
     assert "访谈" not in title
+    # a title naming only the recording ("VCSum meeting 13") or the speaker ("KEN THOMPSON 9-6-89") names no
+    # subject: what the speakers keep coming back to stands in
+    assert drafts["vcsum_panel_13.md"].title.startswith("区块链："), drafts["vcsum_panel_13.md"].title
+    assert "THOMPSON 9-6-89" not in drafts["oral_history_thompson.md"].title
 
 
 def test_a_file_slug_is_not_a_course_title():
