@@ -1,13 +1,13 @@
-"""The chat judged on the project's trust sets: four trade interviews of its own and the worker-worded questions over them.
+"""The chat judged on the project's trust sets: trade interviews of its own and the worker-worded questions over them.
 
     python -m bench.trust_sets [--answers-out F]
 
-bench/trust/interviews/ holds four interviews written by the project for issue 10 (a low-voltage
+bench/trust/interviews/ holds six interviews written by the project for issue 10 (a low-voltage
 switchgear electrician and a head chef in Chinese, the latter a speech-recognition transcript; a
-crane rigger and a tree crew foreman in English), trades the demo corpus and ../shared/bench never
+crane rigger, a tree crew foreman, a maintenance millwright and a commercial roofer in English), trades the demo corpus and ../shared/bench never
 use. bench/trust/sets/ holds one question set per interview: covered questions worded as a worker
 would ask (the quote is verbatim in the transcript), near-topic ones no interview of the library
-answers, safety ones, three off-topic ones. The library is those four interviews plus the seven
+answers, safety ones, three off-topic ones. The library is those interviews plus the seven
 demo interviews of corpus/, ingested into a temporary SHIFU_HOME; every question goes through
 `answer_question` and is judged as `shifu eval chat` judges (rag.evaluate_chat's `judge`,
 `explain`, `figures`, `summarise`). Prints each set's figures and then the figures overall and per
@@ -36,7 +36,7 @@ SETS = REPO / "bench" / "trust" / "sets"
 
 
 def library() -> list[Path]:
-    """The seven demo interviews of corpus/ and the four of bench/trust/interviews/."""
+    """The seven demo interviews of corpus/ and those of bench/trust/interviews/."""
     from rag.evaluate_chat import LIBRARY_FILES
 
     return [REPO / f for f in LIBRARY_FILES if f.startswith("corpus/")] + sorted(INTERVIEWS.iterdir())

@@ -8,8 +8,8 @@ Data (never the chat trust set, which only measures):
   top 5 with the gold passage among them, a hard negative the top 5 with the gold passage
   withheld (the near-miss passages retrieval returns instead).
 - the question sets the project wrote (tests/rag/coverage_*_questions.json over the demo corpus,
-  bench/trust/worker_safety_zh.json, and bench/trust/sets/*.json over the four interviews of
-  bench/trust/interviews/), asked over one library of corpus/, those four interviews and the Unix
+  bench/trust/worker_safety_zh.json, and bench/trust/sets/*.json over the interviews of
+  bench/trust/interviews/), asked over one library of corpus/, those interviews and the Unix
   oral histories (k = 5). Over an interview every question is judged (rag.answerability.judged);
   each demo-set row also records whether the rules around the model (the term rule of
   rag.coverage, a contradicting specific of rag.judge) let it through ("gate").
@@ -99,7 +99,7 @@ def demo_rows(ctx: Context, bench: Path) -> Iterable[dict[str, Any]]:
 def question_sets() -> list[Path]:
     """The question sets written by the project: tests/rag/coverage_*_questions.json over the demo
     corpus, the worker-worded safety set of bench/trust/ and the sets of bench/trust/sets/ over the
-    four interviews of bench/trust/interviews/ (never bench/trust/held_out/, which only measures)."""
+    interviews of bench/trust/interviews/ (never bench/trust/held_out/, which only measures)."""
     trust = REPO / "bench" / "trust"
     return [*(REPO / "tests" / "rag" / f"coverage_{name}_questions.json" for name in ("zh", "en", "worker")),
             *sorted(trust.glob("*.json")), *sorted((trust / "sets").glob("*.json"))]
