@@ -86,6 +86,9 @@ _SAFETY = re.compile(
     # emergencies and injuries: bleeding, a cut, a burn or a crushed limb, first aid
     r"流血|出血|止血|伤口|割伤|切到手|划破|骨折|心肺复苏|人工呼吸|抢救|送医|打120|"
     r"bleed|tourniquet|wound|first-aid|\bcpr\b|"
+    # caught by a machine: drawn in, trapped, pinned, and getting someone out
+    r"卷入|卷住|夹住|困住|救出|caught in|pulled in(?:to)?\b|drawn in|entangl|trapped|pinned|"
+    r"get (?:him|her|them|someone|somebody) (?:out|free)|"
     r"\b(?:cut|burn|crush|smash|pinch)(?:s|es|ed|ing)? (?:(?:his|her|my|your|their|a|the) )?(?:leg|arm|hand|finger|foot|eye)|"
     # weather that stops the work, and signals to a machine's operator
     r"风速|大风|几级风|[五六七八]级风|刮风|雷雨天|打雷|雷电|指挥信号|手势|信号工|"

@@ -64,7 +64,8 @@ def test_limits_injuries_weather_and_signals_are_safety_questions_in_both_langua
     for question in ("What's the working load limit of a 5/8 shackle?", "He cut his hand on the grinder, do we wrap it?",
                      "Is a tourniquet okay for a cut arm?", "How windy before we stop lifting?",
                      "What's the hand signal for stop?", "配电柜最大允许电流是多少？", "手被割伤了怎么止血？",
-                     "几级风就不能吊装了？", "这根吊带用几年就得报废？"):
+                     "几级风就不能吊装了？", "这根吊带用几年就得报废？",
+                     "His sleeve got caught in the lathe chuck, how do we get him out?", "头发被卷入搅拌机怎么办？"):
         assert is_safety_question(question), question
     for question in ("What's the best way to coil a hose?", "面团发酵要多久？", "世界上最大的湖是哪个？"):
         assert not is_safety_question(question), question
