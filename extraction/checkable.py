@@ -23,14 +23,20 @@ _ABOUT_ME_ZH = re.compile(r"我(?:记得|觉得|想|当时|那时|以前|是|刚
 # laughter and the transcriber's notes: "（笑）", "(laughs)", "[inaudible]"
 _ASIDE = re.compile(r"[（(\[](?:笑|大笑|众笑|laughs?|laughter|inaudible|unclear)[)）\]]|哈哈", re.I)
 _QUESTION = re.compile(r"[?？]\W*$")
+# An English sentence that does not stand alone: cut in mid-sentence (opens in lower case, "- well") or a
+# clause leaning on the one before ("Because, …", "Whereas …", "That an …")
+_FRAGMENT_EN = re.compile(r"^\W*(?:[a-z]|(?i:because|whereas|that|since|although|which|where|and so that)\b)")
 
 
 def checkable(sentence: str, language: str) -> bool:
     """True when a quiz can test the sentence: it says a rule, a number with its unit, a cause, a definition,
-    a comparison or a step, and is neither a question nor the speaker's own past or opinion."""
+    a comparison or a step, stands alone (English: not cut in mid-sentence, not a clause leaning on the one
+    before), and is neither a question nor the speaker's own past or opinion."""
     s = sentence.strip()
     if not s or _QUESTION.search(s) or recollection(s) or _ASIDE.search(s):
         return False
     if (_ABOUT_ME_ZH if language == "zh" else _ABOUT_ME_EN).search(s):
+        return False
+    if language != "zh" and _FRAGMENT_EN.match(s):
         return False
     return bool(PRESCRIPTIVE.search(s) or key_numbers(s) or has_reason(s) or _DEFINES.search(s) or _STEP.search(s))
