@@ -42,6 +42,8 @@ def test_a_rule_a_number_or_a_cause_is_checkable(sentence, language):
     ("We were using the PDP-7 because nobody else wanted it.", "en"),  # a recollection, though it has a cause
     ("年底开大会倒是每回都来，讲完了给每人发个保温杯，我家里都攒了五六个了（笑）。", "zh"),  # an aside
     ("我记得那时候一天要焊三十个件。", "zh"),  # a memory with a number
+    ("gee, define your own rules, because nobody else has done it before.", "en"),  # cut in mid-sentence
+    ("Whereas language design - probably because it's easier to do a language.", "en"),  # leans on the one before
 ])
 def test_a_memory_an_opinion_or_a_question_is_not(sentence, language):
     assert not checkable(sentence, language)
