@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
+from extraction.checkable import checkable
 from extraction.course import KnowledgeUnit, QuizItem
 from extraction.display import trim_fillers
 from extraction.selection import tells_a_story
@@ -164,7 +165,7 @@ class QuizWriter:
 
     def cloze_number(self, unit: KnowledgeUnit) -> QuizItem | None:
         """A blank on a number of the trade with its unit; the options are other amounts of that unit."""
-        for a, b in _sentences(unit.text):
+        for a, b in _checkable(unit.text, self.language):
             sentence = unit.text[a:b]
             for x, y, un in key_numbers(sentence):
                 if _RANGE_HEAD.search(sentence[:x]):
@@ -205,7 +206,7 @@ class QuizWriter:
     def swapped(self, unit: KnowledgeUnit) -> str | None:
         """One sentence of the unit made false in meaning: another amount of the same unit from this
         interview, the steps in another order, or the opposite action (never a synonym)."""
-        for a, b in _sentences(unit.text):
+        for a, b in _checkable(unit.text, self.language):
             sentence = unit.text[a:b]
             for x, y, un in key_numbers(sentence):
                 if _RANGE_HEAD.search(sentence[:x]):
@@ -213,16 +214,17 @@ class QuizWriter:
                 wrong = self.number_distractors(sentence[x:y], un, unit.text, n=1)
                 if wrong:
                     return _shown(sentence[:x] + wrong[0] + sentence[y:])
-        for a, b in _sentences(unit.text):
+        for a, b in _checkable(unit.text, self.language):
             out = swapped_steps(unit.text[a:b], self.language) or opposite(unit.text[a:b], self.language)
             if out is not None:
                 return _shown(out)
         return None
 
     def statement(self, unit: KnowledgeUnit) -> str | None:
-        """The unit's most teachable sentence as a reader sees it (fillers out), when it stands alone."""
+        """The unit's most teachable sentence as a reader sees it (fillers out), when it stands alone and a
+        quiz can check it (a rule, a number, a cause, a definition, a step; never a recollection)."""
         best = None
-        for a, b in _sentences(unit.text):
+        for a, b in _checkable(unit.text, self.language):
             sentence = unit.text[a:b].strip()
             if _LEANS_BACK.match(sentence) or not _long_enough(sentence, self.language):
                 continue
@@ -319,7 +321,7 @@ class QuizWriter:
 
     def short_answer(self, unit: KnowledgeUnit) -> QuizItem | None:
         """An open question on a rule, step, warning, number or tip, answered by the master's words."""
-        if unit.kind not in _ASKABLE:
+        if unit.kind not in _ASKABLE or not _checkable(unit.text, self.language):
             return None
         topic = next((t for t in unit.terms if _blankable(t, unit.text) and _concept_term(t)), None)
         if topic is None:
@@ -456,6 +458,8 @@ def relation_of(text: str, language: str) -> tuple[str, str, str] | None:
     ("…，因为…", "… because …") or says what to do when something happens ("如果…，就…")."""
     for a, b in _sentences(text):
         sentence = trim_lead_words(text[a:b].strip())
+        if not checkable(sentence, language):
+            continue
         for kind, pattern in _RELATIONS_ZH if language == "zh" else _RELATIONS_EN:
             m = pattern.match(sentence)
             if m and not _has_filler(m.group("a")) and not _LEANS_BACK.match(m.group("p")):
@@ -534,6 +538,11 @@ def _shown(sentence: str) -> str:
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in sentence_spans(text, 0, len(text)) if text[a:b].strip()]
+
+
+def _checkable(text: str, language: str) -> list[tuple[int, int]]:
+    """The sentences of a point a quiz item may be made from: those that state something checkable."""
+    return [(a, b) for a, b in _sentences(text) if checkable(text[a:b], language)]
 
 
 def _has_filler(text: str) -> bool:

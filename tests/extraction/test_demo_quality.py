@@ -87,7 +87,7 @@ def test_number_options_share_the_keys_unit_and_are_not_in_the_sentence(drafts):
             checked += 1
             # the unit after the number, in digits or words ("two feet" -> "feet", "一千伏" -> "伏")
             unit = re.sub(r"^(?:[\d.,\s]+|[零〇一二两三四五六七八九十百千万半几]+|"
-                          r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty)\s+)",
+                          r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|fifty|hundred)\s+)",
                           "", q.answer[0])
             sentence = q.stem.split("____")
             for option in q.options:
