@@ -650,7 +650,7 @@ def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[Kno
             item = None
             # this lesson cannot do that type: try the others; "the master said X: true" for at most half
             # the quiz (a quiz of true statements teaches the learner to answer true)
-            trues = sum(1 for _, _, w in written if w.type == "true_false" and w.answer == ["true"])
+            trues = sum(1 for _, _, w in written if _said_true(w))
             for other in [kind, *plan]:
                 if other == "tf_true" and trues >= target / 2:
                     continue
@@ -668,9 +668,17 @@ def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[Kno
         if not progressed:
             break
     items = [item for _, _, item in sorted(written, key=lambda w: (w[0], w[1]))]  # in course order
+    # the cap above counts against the quiz asked for; one that came out shorter keeps it too
+    while sum(_said_true(i) for i in items) * 2 > len(items):
+        items.remove(next(i for i in reversed(items) if _said_true(i)))
     for k, item in enumerate(items, 1):
         item.id = f"{id_prefix}{k}"
     return items
+
+
+def _said_true(item: QuizItem) -> bool:
+    """A "the master said X: true" item."""
+    return item.type == "true_false" and item.answer == ["true"]
 
 
 # The order item types are tried in, each lesson starting one further: concepts (a number, a cause or
