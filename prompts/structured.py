@@ -112,6 +112,28 @@ def _reask(problems: list[str]) -> HumanMessage:
     )
 
 
+GRAMMAR_MAX_LENGTH = 300  # characters a string of the schema sent to the server may ask for
+
+
+def sent_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema sent with a request: the reply's own, with no string longer than
+    GRAMMAR_MAX_LENGTH. llama.cpp turns maxLength into one nested rule per character: at 300 it
+    serves, at 1,600 its grammar parser gave up ("exceeds sane defaults"), the server process died
+    and every later request was refused. The reply is still validated against the schema itself."""
+    def capped(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: capped(v) for k, v in node.items()}
+            if isinstance(out.get("maxLength"), int) and out["maxLength"] > GRAMMAR_MAX_LENGTH:
+                out["maxLength"] = GRAMMAR_MAX_LENGTH
+            return out
+        if isinstance(node, list):
+            return [capped(v) for v in node]
+        return node
+
+    result: dict[str, Any] = capped(schema.model_json_schema())
+    return result
+
+
 def _ask_once(settings: Settings, messages: list[BaseMessage], schema: type[BaseModel], mode: str,
               metadata: dict[str, Any], max_tokens: int | None) -> tuple[str, int | None]:
     """One request in MODE (with retries on 429/5xx/timeouts); returns the raw text and its log row."""
@@ -122,12 +144,12 @@ def _ask_once(settings: Settings, messages: list[BaseMessage], schema: type[Base
         holder["log"] = call_log_of(model)
         config: RunnableConfig = {"metadata": metadata}
         if mode == "json_schema":
-            runnable = model.with_structured_output(schema.model_json_schema(), method="json_schema", include_raw=True)
+            runnable = model.with_structured_output(sent_schema(schema), method="json_schema", include_raw=True)
             reply = runnable.invoke(messages, config=config)["raw"]
         else:
             response_format: dict[str, Any] = {"type": "json_object"}
             if mode == "json_object_schema":
-                response_format["schema"] = schema.model_json_schema()
+                response_format["schema"] = sent_schema(schema)
             reply = model.bind(response_format=response_format).invoke(messages, config=config)
         content = reply.content
         return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)

@@ -134,3 +134,18 @@ def test_run_text_streams_retries_before_the_first_token_and_logs_the_version() 
     busy, ok = rows(settings)
     assert "429" in busy.error and ok.response == text
     assert (ok.template, ok.template_version) == ("draft_units", "0123456789ab")
+
+
+def test_the_schema_sent_to_the_server_asks_for_no_string_llama_cpp_cannot_build_while_the_reply_keeps_its_own():
+    # a whole point of the master may be 1,600 characters; a llama.cpp grammar with maxLength 1600 killed its server
+    from pydantic import Field
+
+    class Point(BaseModel):
+        text: str = Field(max_length=1600)
+        skills: list[str] = Field(default_factory=list, max_length=3)
+
+    sent = json.dumps(structured.sent_schema(Point))
+    assert '"maxLength": 300' in sent and "1600" not in sent
+    assert '"maxItems": 3' in sent  # other bounds are sent as they are
+    long = "焊" * 1000
+    assert parse_reply(json.dumps({"text": long}), Point, None)[0].text == long  # validated against 1,600
