@@ -104,10 +104,13 @@ def ingest_cmd(
             console.print(f"[bold]{escape(Path(r.file).name)}[/bold]: what changed / 改动", highlight=False)
             console.print(escape(r.diff), highlight=False)
     failed = [r for r in results if not r.ok]
-    for r in failed:
-        err.print(f"[red]✗ {escape(r.error)}[/red]", highlight=False)
+    for r in failed:  # Chinese first, English under it
+        zh = r.error_in("zh")
+        err.print(f"[red]✗ {escape(zh)}[/red]", highlight=False)
+        if zh != r.error:
+            err.print(f"  {escape(r.error)}", highlight=False)
     if failed:
-        err.print(f"[red]{len(failed)} of {len(results)} files failed[/red]")
+        err.print(f"[red]{len(failed)} 个文件导入失败（共 {len(results)} 个）/ {len(failed)} of {len(results)} files failed[/red]")
         raise typer.Exit(1)
 
 
