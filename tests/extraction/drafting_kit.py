@@ -5,12 +5,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from rag.chunk import chunk_transcript
 from rag.parse import parse_transcript
 from shifu.models import Chunk, Transcript
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 BENCH = Path(__file__).resolve().parents[3] / "shared" / "bench"
+KNOWHOW = BENCH / "knowhow"  # the know-how references, scorer and interviews of ../shared/bench
+needs_knowhow = pytest.mark.skipif(
+    not ((KNOWHOW / "score_knowhow.py").exists() and (KNOWHOW / "oral_history_en").is_dir()),
+    reason="bench data not present")
 
 
 def load(data: bytes, name: str, tid: str = "t1") -> tuple[Transcript, list[Chunk]]:

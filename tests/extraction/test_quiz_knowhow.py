@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from drafting_kit import BENCH
+from drafting_kit import KNOWHOW, needs_knowhow
 
 from extraction.checkable import checkable
 from extraction.evaluate_knowhow import (
@@ -19,9 +19,6 @@ from extraction.evaluate_knowhow import (
 from extraction.quiz import relation_of
 from extraction.units import recollection
 from extraction.validate import _statement
-
-KNOWHOW = BENCH / "knowhow"
-needs_bench = pytest.mark.skipif(not (KNOWHOW / "oral_history_en").is_dir(), reason="bench data not present")
 
 
 @pytest.mark.parametrize("sentence, language", [
@@ -57,7 +54,7 @@ def test_a_why_question_is_never_asked_about_the_speakers_opinion():
     assert found is not None and found[0] == "cause"
 
 
-@needs_bench
+@needs_knowhow
 @pytest.mark.parametrize("name", ["aho", "mcilroy"])
 def test_an_oral_historys_quiz_asks_about_know_how_not_memories(settings, name):
     case = next(c for c in find_cases(KNOWHOW) if c.name == name)

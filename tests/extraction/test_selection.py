@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from drafting_kit import BENCH, interview
+from drafting_kit import KNOWHOW, interview, needs_knowhow
 
 from extraction.evaluate_knowhow import (
     bigram_f1,
@@ -22,9 +22,6 @@ from extraction.evaluate_knowhow import (
 from extraction.segment import segment_transcript
 from extraction.selection import choose, companions, passages, select_units, weights
 from extraction.units import extract_units
-
-KNOWHOW = BENCH / "knowhow"
-needs_bench = pytest.mark.skipif(not (KNOWHOW / "score_knowhow.py").exists(), reason="bench data not present")
 
 ANSWERS = [
     "我是1998年进的厂，那时候还在老厂区，家里人都不太同意我干这一行。",
@@ -128,7 +125,7 @@ def test_title_f1_counts_shared_character_bigrams():
     assert bigram_f1("Gotta", "公链") == 0.0
 
 
-@needs_bench
+@needs_knowhow
 # the bench's reference scorer (shared/bench/knowhow/score_knowhow.py) reads its JSON without closing the file
 @pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning",
                             "ignore:Exception ignored in. <_io.FileIO:pytest.PytestUnraisableExceptionWarning")
@@ -147,7 +144,7 @@ def test_scores_agree_with_the_reference_scorer(tmp_path):
     assert {k: ours[k] for k in ours} == {k: theirs[k] for k in ours}
 
 
-@needs_bench
+@needs_knowhow
 def test_a_chinese_trade_interview_beats_the_longest_sentences(settings):
     from extraction.evaluate_knowhow import evaluate_case
 
