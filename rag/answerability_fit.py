@@ -140,9 +140,9 @@ def _gate(question: str, hits: list, index: Any) -> bool:
     (rag.coverage.is_covered) and no contradicting specific in the evidence (rag.judge)? A question
     either refuses is refused whatever the model says."""
     from rag.coverage import is_covered
-    from rag.judge import evidence_contradicts
+    from rag.judge import evidence_falls_short
 
-    return bool(hits) and is_covered(question, hits, index.embedder, index) and not evidence_contradicts(question, hits)
+    return bool(hits) and is_covered(question, hits, index.embedder, index) and not evidence_falls_short(question, hits)
 
 
 def _row(source: str, question: str, label: int, hits: list, index: Any) -> dict[str, Any]:

@@ -40,7 +40,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from rag.answerability import asked_kind, held_share, kind_present, quantity_fits, subject_terms
+from rag.answerability import (
+    asked_kind,
+    asked_units,
+    held_share,
+    kind_present,
+    quantity_fits,
+    subject_terms,
+)
 from rag.language import detect_language
 from rag.sentences import question_terms, sentence_spans, terms
 from shifu.models import SearchHit
@@ -48,7 +55,8 @@ from shifu.models import SearchHit
 if TYPE_CHECKING:
     from rag.answerability import Decision
 
-__all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "judge", "load_model", "prescriptive",
+__all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "evidence_disclaims", "evidence_falls_short", "judge",
+           "lacks_asked_quantity", "load_model", "prescriptive",
            "grounded", "verdict_inputs", "verdict_probability", "window_score", "windows"]
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
@@ -161,6 +169,9 @@ def _kinds_of(text: str) -> frozenset[tuple[str, str]]:
             continue
         if len(word) == 4 and word[-2:] in known and _modifier(word[:-2]):
             out.add((word[:-2], word[-2:]))  # 油浸式变压器 and 单模光纤 come as words: a kind of 光纤
+        if len(word) == 3 and pseg.dt.word_tag_tab.get(word[1:]) in ("n", "nz") and word[0] not in _NOT_MODIFIER \
+                and _HAN.match(word[0]) and word[0] != word[1]:  # 降降温 is a verb said twice
+            out.add((word[0], word[1:]))  # 鲜酵母 and 干酵母 are dictionary words: kinds of 酵母 (粗加工: 加工 is no thing)
         if i and tokens[i - 1][1] in _MODIFIER_TAGS and _HAN.search(tokens[i - 1][0]):
             modifier = tokens[i - 1][0]
             if tokens[i - 1][1] == "k" and i > 1:  # 油浸 式: the suffix joins its word
@@ -209,9 +220,9 @@ def contradicts(question: str, text: str) -> bool:
         return False
     others = _kinds_in(low)
     for modifier, noun in _kinds_of(question.lower()):
-        if modifier in low:
+        if (modifier if len(modifier) > 1 else modifier + noun) in low:  # 鲜 alone is in 新鲜
             continue
-        if any(n == noun and m != modifier for m, n in others):
+        if any(n == noun and m != modifier and (len(m) == 1) == (len(modifier) == 1) for m, n in others):
             return True
     return False
 
@@ -308,7 +319,7 @@ def judge(question: str, hits: Sequence[SearchHit], embedder: Any = None, *, mod
     evidence answers the question (window, answerability model and contradiction together) and
     whether the evidence names only another specific of the kind asked about."""
     found = windows(question, hits, embedder)
-    contradiction = evidence_contradicts(question, hits)
+    contradiction = evidence_falls_short(question, hits)
     lang = "en" if detect_language(question) == "en" else "zh"
     coef = (model or load_model())["languages"][lang]
     best, score = None, -10.0
@@ -333,6 +344,53 @@ def evidence_contradicts(question: str, hits: Sequence[SearchHit]) -> bool:
     return contradicts(question, "\n".join(h.chunk.text for h in hits[:_CHUNKS]))
 
 
+# The master saying a thing is not his to answer: "面包房那边可能不一样，他们做面包的另说", "I've
+# never worked on those". A bare 不知道 is too common in speech ("你不知道它哪天坏") to count.
+_DISCLAIMS = re.compile(
+    r"另说|(?:我|我们|咱|咱们)(?:也|都|就)?(?:不清楚|不知道|不太懂|不懂|没做过|没干过|没用过|没接触过|不熟)|说不好|不好说|"
+    r"不敢说|外行|\bi don'?t know\b|\bnot sure\b|\bi'?ve never (?:done|worked|used|run|had|seen)\b|\bcan'?t say\b|"
+    r"\bnot my (?:area|field|trade|job)\b|\bwe don'?t (?:do|use|handle|work on|carry)\b|\bdifferent story\b",
+    re.IGNORECASE)
+
+
+def evidence_disclaims(question: str, hits: Sequence[SearchHit]) -> bool:
+    """Does the evidence write a word the question is about only where the master says it is not his
+    to answer ("做面包的另说" for a question about bread, "I've never worked on tower cranes")?"""
+    lang = "en" if detect_language(question) == "en" else "zh"
+    sentences = [hit.chunk.text[a:b].lower() for hit in hits[:_CHUNKS] for a, b in sentence_spans(hit.chunk.text)]
+    sentences = [s for s in sentences if not s.rstrip("”’」』）)】》\"' \n").endswith(("？", "?"))]  # asked, not said
+    for term in subject_terms(question, lang):
+        holding = [s for s in sentences if held_share(term, s, lang) >= 1.0]
+        if holding and all(_DISCLAIMS.search(s) for s in holding):
+            return True
+    return False
+
+
+# A question asking for something besides the amount ("Who wrote grep and how long did it take?")
+# may be answered by its other part.
+_ASKS_MORE = re.compile(r"\b(?:who|what|which|where|why)\b|谁|什么|哪|为什么|为啥|怎么|咋", re.IGNORECASE)
+
+
+def lacks_asked_quantity(question: str, hits: Sequence[SearchHit]) -> bool:
+    """Does a question asking for an amount in a unit (几年, 多少度, how many minutes) meet evidence
+    that writes no number in such a unit at all ("叉车司机证几年复审一次" over a forklift interview
+    with no years in it)? A yes-no question ("磨到两毫米还能用吗") asks for a judgement, not this."""
+    if asks_rule(question) or asked_kind(question, interview=True) != "quantity" or asked_units(question) is None \
+            or _ASKS_MORE.search(question):
+        return False
+    return not any(quantity_fits(question, hit.chunk.text) for hit in hits[:_CHUNKS])
+
+
+def evidence_falls_short(question: str, hits: Sequence[SearchHit]) -> bool:
+    """Whatever the models say, does the evidence fail the question: it names only another specific
+    of the kind asked about, or, over an interview, the master disclaims the subject or the amount asked
+    for is not there? (Written passages keep the model calibrated on them.)"""
+    if evidence_contradicts(question, hits):
+        return True
+    interview = bool(hits) and bool(hits[0].chunk.speakers)
+    return interview and (evidence_disclaims(question, hits) or lacks_asked_quantity(question, hits))
+
+
 def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
     """The chat's one decision, offline and LLM alike: answer or say "not covered".
 
@@ -355,7 +413,7 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     lang = "en" if detect_language(question) == "en" else "zh"
     settings = load_model()["languages"][lang]
     if not settings.get("decides") or not hits[0].chunk.speakers:
-        return replace(decision, covered=decision.covered and not evidence_contradicts(question, hits))
+        return replace(decision, covered=decision.covered and not evidence_falls_short(question, hits))
     verdict = judge(question, hits, embedder, model_p=decision.probability)
     bar = settings["safety_threshold" if decision.safety else "threshold"]
     rescued = verdict.grounded and verdict.probability >= bar

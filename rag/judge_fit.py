@@ -44,7 +44,7 @@ import numpy as np
 from rag.judge import (
     FEATURES,
     MODEL_FILE,
-    evidence_contradicts,
+    evidence_falls_short,
     grounded,
     verdict_inputs,
     verdict_probability,
@@ -102,7 +102,7 @@ def build_rows(bench: Path, trust: Iterable[Path] = ()) -> list[dict[str, Any]]:
                     "safety": is_safety_question(q), "judged": judged(q, spoken(hits)),
                     "terms_covered": is_covered(q, hits, index.embedder, index),
                     "model_covered": decision.covered, "model_p": decision.probability,
-                    "contradiction": evidence_contradicts(q, hits),
+                    "contradiction": evidence_falls_short(q, hits),
                     "windows": [{"features": w.features, "text": w.text,
                                  "label": int(quote is not None and quote_overlap(quote, w.text) >= _GOLD)}
                                 for w in found],

@@ -102,3 +102,40 @@ def test_the_judge_picks_the_sentence_holding_the_asked_for_kind() -> None:
     verdict = judge("泵盖里还有压力，我直接拆开行不行？", hits)
     assert verdict.best is not None and "不许带压拆泵盖" in verdict.best.text
     assert verdict.grounded and not verdict.contradiction
+
+
+def test_what_the_master_disclaims_is_not_covered(pump_room) -> None:
+    ctx, _ = pump_room
+    # He says of deep-well pumps only "那个我没干过，不好说": that is no answer about them.
+    answer = answer_question(ctx, "深井潜水泵下井之前要检查什么？")
+    assert not answer.covered and answer.answer.startswith(NOT_COVERED["zh"])
+
+
+def test_an_amount_the_interview_never_gives_is_not_covered(pump_room) -> None:
+    ctx, _ = pump_room
+    # Asked how many years between re-examinations: he names no years anywhere near.
+    answer = answer_question(ctx, "水泵工的操作证几年复审一次？")
+    assert not answer.covered
+    # Asked how often the bearings are greased, he gives the months: answered.
+    answer = answer_question(ctx, "泵的轴承隔几个月加一次润滑脂？")
+    assert answer.covered and "每三个月" in answer.answer
+
+
+def test_a_master_disclaiming_a_subject_and_a_missing_amount_are_units() -> None:
+    from rag.judge import evidence_disclaims, lacks_asked_quantity
+
+    hits = _hits("醒发箱我一直调在七十八左右。面包房那边可能不一样，他们做面包的另说。馒头醒发温度三十五到三十八度。")
+    assert evidence_disclaims("做面包的话，醒发温度给多少？", hits)
+    assert not evidence_disclaims("馒头醒发温度给多少？", hits)
+    # A bare 不知道 in speech is no disclaimer: "你不知道它哪天坏了" still talks about the resistor.
+    assert not evidence_disclaims("放电电阻会坏吗？", _hits("放电电阻也会坏，你不知道它哪天坏了。"))
+    assert lacks_asked_quantity("叉车司机证几年复审一次？", _hits("货车司机要把车钥匙交给月台的人。"))
+    assert not lacks_asked_quantity("液压油几个小时换一次？", _hits("说明书上写的是两千小时换一次。"))
+    assert not lacks_asked_quantity("Who wrote grep and how long did it take?", _hits("Ken wrote grep overnight."))
+
+
+def test_one_character_kinds_of_a_thing_contradict() -> None:
+    assert contradicts("用鲜酵母的话，一斤面放多少？", "干酵母，一般是面粉的百分之一，一斤面就是五克左右。")
+    assert not contradicts("干酵母一斤面放多少？", "干酵母，一般是面粉的百分之一，一斤面就是五克左右。")
+    # A verb said twice is no kind: 降降温 against 通纯氧降温.
+    assert not contradicts("往里吹点氧气降降温行不行？", "绝对不能往里面通纯氧降温。")
