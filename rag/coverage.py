@@ -13,11 +13,13 @@ from typing import Any
 
 from rag.language import detect_language
 from rag.sentences import (
+    acronyms,
     best_evidence,
     chinese_nouns,
     english_words,
     question_terms,
     sentence_spans,
+    spelled_out,
     terms,
 )
 from shifu.embeddings import USE_NAME
@@ -181,15 +183,21 @@ def english_coverage(question: str, hits: Sequence[SearchHit]) -> float:
     # names ("Where did Thompson go on sabbatical?" names the expert of the interview).
     who = [set(english_words(" ".join([h.expert or "", *h.chunk.speakers]))) for h in hits]
     bags = [set(english_words(h.chunk.text)) | names for h, names in zip(hits, who, strict=True)]
+    short = acronyms(question) & set(qwords)
+    bags = [bag | {a for a in short if spelled_out(a, h.chunk.text)} for bag, h in zip(bags, hits, strict=True)]
     n = len(bags) + 1
     idf = {w: math.log(1 + n / (1 + sum(1 for b in bags if w in b))) for w in qwords}
     total = sum(idf.values())
     best = 0.0
     for hit, names in zip(hits, who, strict=True):
         text = hit.chunk.text
-        sentences = [set(english_words(text[a:b])) for a, b in sentence_spans(text)]
+        spans = sentence_spans(text)
+        sentences = [set(english_words(text[a:b])) for a, b in spans]
         for k in range(len(sentences)):
             window = names.union(*sentences[k : k + _EN_WINDOW])
+            if short:  # CFM asked, "cubic feet per minute" written
+                part = text[spans[k][0] : spans[min(k + _EN_WINDOW, len(spans)) - 1][1]]
+                window |= {a for a in short if spelled_out(a, part)}
             best = max(best, sum(idf[w] for w in qwords if w in window) / total)
             if best >= 1.0:
                 return 1.0

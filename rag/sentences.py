@@ -120,6 +120,39 @@ def _english_words(text: str) -> tuple[str, ...]:
     return tuple(_stem(w) for w in _EN_WORD.findall(lowered) if w not in _EN_STOPWORDS)
 
 
+_ACRONYM = re.compile(r"\b[A-Z]{3,5}\b")
+_JOINING = frozenset("per of and the a an to for in on".split())
+
+
+def acronyms(question: str) -> set[str]:
+    """The acronyms a question writes in capitals (CFM, PPE, GFCI), lowercased as english_words
+    writes them."""
+    return {a.lower() for a in _ACRONYM.findall(question)}
+
+
+def spelled_out(acronym: str, text: str) -> bool:
+    """Does the text spell the acronym out, word by word ("cubic feet per minute" for cfm,
+    "personal protective equipment" for ppe)? Joining words (per, of, and) may stand between."""
+    words = re.findall(r"[a-z]+", text.lower())
+
+    def spells(word: str, letter: str) -> bool:  # "can for me" spells nothing: everyday words don't count
+        return word.startswith(letter) and word not in _EN_STOPWORDS and word not in _JOINING
+
+    for i, first in enumerate(words):
+        if not spells(first, acronym[0]):
+            continue
+        k, j = 1, i + 1
+        while k < len(acronym) and j < len(words):
+            if spells(words[j], acronym[k]):
+                k += 1
+            elif words[j] not in _JOINING:
+                break
+            j += 1
+        if k == len(acronym):
+            return True
+    return False
+
+
 # Answer types a question asks for, found by its question word; the evidence must hold one.
 _NUMBER_Q = re.compile(r"多少|几|多大|多长|多久|多高|多远|多重|百分之|比例|how (?:many|much|long|old)")
 _TIME_Q = re.compile(r"何时|什么时候|哪一?年|哪一?天|哪个月|时间|日期|年份|when|what year")

@@ -137,3 +137,12 @@ def test_oral_history_pizza_is_not_covered_but_its_own_questions_are(tmp_path: P
         answer = answer_question(ctx, question)
         assert answer.covered and answer.citations
         assert any(words in c.quote for c in answer.citations), (question, answer.answer)
+
+
+def test_an_acronym_the_master_spells_out_is_held() -> None:
+    from rag.sentences import acronyms, spelled_out
+
+    assert acronyms("Rule of thumb: how many CFM per ton?") == {"cfm"}
+    assert spelled_out("cfm", "The system needs roughly 400 cubic feet per minute of airflow per ton.")
+    assert spelled_out("ppe", "Wear your personal protective equipment.")
+    assert not spelled_out("cfm", "You can for me.")  # everyday words spell nothing
