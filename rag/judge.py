@@ -165,7 +165,7 @@ def _kinds_of(text: str) -> frozenset[tuple[str, str]]:
     known = jieba.dt.FREQ
     out = set()
     for i, (word, tag) in enumerate(tokens):
-        if tag not in _NOUN_TAGS or not _HAN.search(word):
+        if tag not in _NOUN_TAGS or not _HAN.search(word) or len(word) < 2:  # 钟头 换: a verb read as a noun
             continue
         if len(word) == 4 and word[-2:] in known and _modifier(word[:-2]):
             out.add((word[:-2], word[-2:]))  # 油浸式变压器 and 单模光纤 come as words: a kind of 光纤

@@ -139,3 +139,5 @@ def test_one_character_kinds_of_a_thing_contradict() -> None:
     assert not contradicts("干酵母一斤面放多少？", "干酵母，一般是面粉的百分之一，一斤面就是五克左右。")
     # A verb said twice is no kind: 降降温 against 通纯氧降温.
     assert not contradicts("往里吹点氧气降降温行不行？", "绝对不能往里面通纯氧降温。")
+    # A one-character "noun" after a word is mostly a verb read as one: 钟头 换 is no kind of 换.
+    assert not contradicts("叉车液压油还照说明书写的两千个钟头换吗？", "说明书上写的是两千小时换一次。")
