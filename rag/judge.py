@@ -371,14 +371,33 @@ def evidence_disclaims(question: str, hits: Sequence[SearchHit]) -> bool:
 _ASKS_MORE = re.compile(r"\b(?:who|what|which|where|why)\b|谁|什么|哪|为什么|为啥|怎么|咋", re.IGNORECASE)
 
 
+# A master gives a size by a thing of that size: "一个一元硬币那么高", "about the width of a finger".
+_LIKE_A_THING = re.compile(r"[那这]么(?:高|厚|宽|长|大|深|粗|细|远|重|紧|松|多)|[一两半]个?[拳指巴掌手]|"
+                           r"\bas (?:high|thick|wide|long|big|deep|far|tight) as\b|\b(?:width|size|thickness) of an?\b",
+                           re.IGNORECASE)
+
+
 def lacks_asked_quantity(question: str, hits: Sequence[SearchHit]) -> bool:
     """Does a question asking for an amount in a unit (几年, 多少度, how many minutes) meet evidence
-    that writes no number in such a unit at all ("叉车司机证几年复审一次" over a forklift interview
-    with no years in it)? A yes-no question ("磨到两毫米还能用吗") asks for a judgement, not this."""
-    if asks_rule(question) or asked_kind(question, interview=True) != "quantity" or asked_units(question) is None \
+    that writes no such number in a sentence whose neighbourhood (the sentence before, the one after:
+    the interviewer's question often names the thing) names anything the question names
+    ("叉车司机证几年复审一次" over a forklift interview giving no years for a licence; "How many years
+    can I keep my harness" where the years are the master's own career)? A yes-no question
+    ("磨到两毫米还能用吗") asks for a judgement, not this."""
+    if asked_kind(question, interview=True) != "quantity" or asked_units(question) is None \
             or _ASKS_MORE.search(question):
         return False
-    return not any(quantity_fits(question, hit.chunk.text) for hit in hits[:_CHUNKS])
+    lang = "en" if detect_language(question) == "en" else "zh"
+    subject = subject_terms(question, lang)
+    for hit in hits[:_CHUNKS]:
+        said = [hit.chunk.text[a:b].lower() for a, b in sentence_spans(hit.chunk.text)]
+        for j, sentence in enumerate(said):
+            if not (quantity_fits(question, sentence) or _LIKE_A_THING.search(sentence)):
+                continue
+            around = " ".join(said[max(0, j - 1) : j + 2])  # the thing is often named in the question before
+            if not subject or any(held_share(t, around, lang) > 0 for t in subject):
+                return False
+    return True
 
 
 def evidence_falls_short(question: str, hits: Sequence[SearchHit]) -> bool:

@@ -130,7 +130,14 @@ def test_a_master_disclaiming_a_subject_and_a_missing_amount_are_units() -> None
     # A bare 不知道 in speech is no disclaimer: "你不知道它哪天坏了" still talks about the resistor.
     assert not evidence_disclaims("放电电阻会坏吗？", _hits("放电电阻也会坏，你不知道它哪天坏了。"))
     assert lacks_asked_quantity("叉车司机证几年复审一次？", _hits("货车司机要把车钥匙交给月台的人。"))
-    assert not lacks_asked_quantity("液压油几个小时换一次？", _hits("说明书上写的是两千小时换一次。"))
+    # The thing is named in the interviewer's question, the amount in the master's reply.
+    assert not lacks_asked_quantity("液压油几个小时换一次？", _hits("液压油多久换？说明书上写的是两千小时换一次。"))
+    # The years in a sentence about something else are no answer: "I started in 2005" for a harness's life.
+    assert lacks_asked_quantity("How many years can I keep using my harness?",
+                                _hits("I started on a ground crew in 2005, for three years. The chipper was my job. "
+                                      "We had a good foreman. Wear your harness in the bucket."))
+    # A size given by a thing of that size answers "how high".
+    assert not lacks_asked_quantity("磨菜刀，刀要斜着抬多高？", _hits("菜刀怎么磨？刀背抬起来一个一元硬币那么高。"))
     assert not lacks_asked_quantity("Who wrote grep and how long did it take?", _hits("Ken wrote grep overnight."))
 
 
