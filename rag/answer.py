@@ -139,6 +139,10 @@ answer that held gold ("亲吻脚丫的鱼叫什么名字": 脚丫 is in no WebQ
 cosine .36, 11 characters; "用罂粟的果汁制成的毒品称为": coverage .22, cosine .34, as 叉车's
 .22 / .42): a question asking for a name may describe its subject in words the passage
 never uses, a how-to question about a thing needs material that names it.
+
+A how-many question (几双, 几次) is held to the same gate since branch `names`: "劳保鞋一年能领几双？"
+(coverage .086, cosine .45) was answered from the shoe shop's sales talk. The chat trust set, CMRC and
+WebQA are unchanged by it; the figures and its known cost are in docs/BENCHMARKS.md.
 """
 
 from __future__ import annotations

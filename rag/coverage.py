@@ -63,7 +63,8 @@ ZH_SHORT = 18  # characters: a longer question describes its subject in words th
 # mentions is not covered when the best evidence holds less than 0.30 of it, whatever the
 # cosine (see unknown_nouns and the calibration in the module docstring). Only how-to,
 # how-often and price questions: a question that asks for a name ("亲吻脚丫的鱼叫什么名字")
-# describes its subject in words the passage answering it need not use.
+# describes its subject in words the passage answering it need not use. A how-many question
+# (几双, 几次: "劳保鞋一年能领几双？") counts the thing it names, so it is held to the same test.
 ZH_UNKNOWN_MATCH = 0.30
 _ZH_HOW_TO = re.compile(r"怎么|怎样|如何|多久|多长时间|多少钱")
 EN_COVERED_MATCH = 0.50
@@ -84,7 +85,7 @@ def is_covered(question: str, hits: Sequence[SearchHit], embedder: Any = None, l
         return _english_is_covered(question, hits, embedder)
     match = coverage(question, hits)
     if (library is not None and match < ZH_UNKNOWN_MATCH and len(question.strip()) <= ZH_SHORT
-            and _ZH_HOW_TO.search(question) and unknown_nouns(question, library)):
+            and _asks_how(question) and unknown_nouns(question, library)):
         return False
     if match >= COVERED_MATCH:
         return True
@@ -94,6 +95,20 @@ def is_covered(question: str, hits: Sequence[SearchHit], embedder: Any = None, l
     if cosine < COVERED_COSINE:
         return False
     return cosine >= ZH_NOUN_COSINE or len(question.strip()) > ZH_SHORT or not missing_nouns(question, hits)
+
+
+def _asks_how(question: str) -> bool:
+    """How to, how often, what price, or how many: a numeral word with 几 (几双, 几个, 几次 — jieba tags
+    it m; 几乎, 几何 and 几率 are other words)."""
+    if _ZH_HOW_TO.search(question):
+        return True
+    if "几" not in question:
+        return False
+    import jieba
+    import jieba.posseg as pseg
+
+    jieba.setLogLevel(60)  # no "Building prefix dict" chatter on a worker's screen
+    return any(p.flag == "m" and p.word.startswith("几") for p in pseg.lcut(question))
 
 
 def missing_nouns(question: str, hits: Sequence[SearchHit]) -> list[str]:

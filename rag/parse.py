@@ -13,7 +13,7 @@ from rag.parse_docx import parse_docx
 from rag.parse_json import parse_json
 from rag.parse_subtitles import parse_srt, parse_vtt
 from rag.parse_text import ParsedSource, parse_text
-from rag.roles import EXPERT_LABELS, INTERVIEWER_LABELS, assign_roles, match_speaker
+from rag.roles import assign_roles, is_role_label, match_speaker, name_speakers
 from rag.screen import clean_text
 from shifu.errors import TranscriptError
 from shifu.models import Language, Transcript, Turn
@@ -71,11 +71,15 @@ def parse_transcript(
     expert_label = assign_roles(
         turns, expert=named, interviewer=meta.get("interviewer"), fixed=source.fixed_roles
     )
+    master = _expert_name(expert, meta.get("expert"), expert_label, turns)
+    # A name the trainer typed or the header writes replaces "说话人2" / "答" wherever the speaker is shown.
+    name_speakers(turns, expert=master if (expert or meta.get("expert")) else None,
+                  interviewer=_person(meta.get("interviewer")))
     text = "\n".join(turn.text for turn in turns)
     return Transcript(
         title=meta.get("title") or PurePath(name).stem,
         language=_language(meta.get("language"), text),
-        expert=_expert_name(expert, meta.get("expert"), expert_label, turns),
+        expert=master,
         trade=meta.get("trade"),
         enterprise=meta.get("enterprise"),
         interview_date=parse_date(meta.get("date")),
@@ -163,19 +167,17 @@ def _expert_name(override: str | None, declared: str | None, label: str | None, 
     if override:
         return override.strip()
     if declared:
-        return re.sub(r"[（(].*?[）)]", "", declared).strip() or declared
+        return _person(declared)
     experts = [t.speaker for t in turns if t.role == "expert"]
     name = label or (experts[0] if experts else None)
-    return None if name is None or _role_word(name) else name
+    return None if name is None or is_role_label(name) else name
 
 
-_NUMBERED_SPEAKER = re.compile(r"^(发言人|说话人|嘉宾|讲者|受访者|专家|speaker|spk|guest)\s*\d+$", re.IGNORECASE)
-
-
-def _role_word(label: str) -> bool:
-    """A speaker label that names a role, not a person ("答", "A", "嘉宾6", "Speaker 2"): no master's name."""
-    word = label.strip().rstrip(":：").lower()
-    return word in EXPERT_LABELS or word in INTERVIEWER_LABELS or bool(_NUMBERED_SPEAKER.match(word))
+def _person(declared: str | None) -> str | None:
+    """A header's name without its description: '周海峰（中式烹调师，技师）' -> '周海峰'."""
+    if not declared:
+        return None
+    return re.sub(r"[（(].*?[）)]", "", declared).strip() or declared.strip()
 
 
 def parse_date(value: str | None) -> date | None:

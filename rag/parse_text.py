@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rag.language import is_cjk
-from rag.roles import EXPERT_LABELS, INTERVIEWER_LABELS
+from rag.roles import EXPERT_LABELS, INTERVIEWER_LABELS, is_role_label
 from shifu.models import Turn
 
 __all__ = ["ParsedSource", "parse_text", "split_speaker", "accepted_labels", "join_lines", "parse_clock"]
@@ -51,7 +51,9 @@ _SPEAKER_LINE = re.compile(
     r"[:：](?:\*\*|__)?\s*(?P<text>.*)$"
 )
 # iFlytek / Feishu exports: "说话人1 00:01:05" on its own line, the words on the next lines.
-_SPEAKER_HEADER = re.compile(rf"^\s*(?P<label>[^\s:：]{{1,12}}|[A-Z][\w.' -]{{0,30}}?)\s+(?P<ts>{_CLOCK})\s*$")
+_SPEAKER_HEADER = re.compile(
+    rf"^\s*(?P<label>[^\s:：]{{1,12}}|[^\s:：\d]{{1,6}} \d{{1,2}}|[A-Z][\w.' -]{{0,30}}?)\s+(?P<ts>{_CLOCK})\s*$"
+)
 _LIST_ITEM = re.compile(r"^\s*(?:\d+[.、)）]|[（(]\d+[）)]|[-*•]\s|[一二三四五六七八九十]+、)")
 _SENTENCE_END = re.compile(r"[。！？!?]\s*$|\.\s*$")
 
@@ -81,18 +83,17 @@ def split_speaker(line: str) -> tuple[str, str, float | None] | None:
 
 
 def accepted_labels(counts: Counter[str], known_names: list[str], *, fallback: bool = True) -> set[str]:
-    """Labels that really are speakers: said twice or more, a known role word, an honorific, or a named person.
+    """Labels that really are speakers: said twice or more, a role word or a recogniser's "说话人3", an
+    honorific, or a named person.
 
     With none of those, a short exchange of one-off labels ("Zhang: ... / Li: ...") still counts when
     `fallback` allows it and there are at least two of them.
     """
     keep = set()
     for label, count in counts.items():
-        bare = label.lower()
         if (
             count >= 2
-            or bare in INTERVIEWER_LABELS
-            or bare in EXPERT_LABELS
+            or is_role_label(label)
             or re.search(r"(师傅|老师|工程师|技师|经理|主任|班长|店长|记者|主持人)$", label)
             or any(name and (label in name or name in label) for name in known_names)
         ):
@@ -268,6 +269,8 @@ def _plausible_label(label: str) -> bool:
     bare = re.sub(r"[（(].*?[）)]", "", label).strip()
     if not bare or bare.lower() in _NOT_SPEAKERS or re.fullmatch(r"[\d\s.:]+", bare):
         return False
+    if is_role_label(bare):  # "发言人 1" as Feishu writes it
+        return True
     if re.search(r"第.{1,3}[步条点]|^step\s*\d|^\d", bare, re.IGNORECASE):
         return False
     if any(is_cjk(ch) for ch in bare):
@@ -287,6 +290,7 @@ def _plausible_label(label: str) -> bool:
 def _clean_label(label: str) -> str:
     """'**张师傅（焊工）**' -> '张师傅'; 'Q1' -> 'Q'; '问2' -> '问'."""
     label = re.sub(r"[（(].*?[）)]", "", label.strip().strip("*_")).strip()
+    label = re.sub(r"(?<=[^\x00-\x7f]) +(?=\d+$)", "", label)  # "说话人 1" is "说话人1"
     numbered = re.fullmatch(r"(问|答|Q|A)\s*\d+", label, re.IGNORECASE)
     return numbered[1] if numbered else label
 

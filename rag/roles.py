@@ -8,7 +8,10 @@ from collections.abc import Iterable
 
 from shifu.models import Turn
 
-__all__ = ["assign_roles", "match_speaker", "is_question", "INTERVIEWER_LABELS", "EXPERT_LABELS"]
+__all__ = [
+    "assign_roles", "match_speaker", "is_question", "is_role_label", "name_speakers",
+    "INTERVIEWER_LABELS", "EXPERT_LABELS",
+]
 
 INTERVIEWER_LABELS = {
     "问", "提问", "q", "question", "interviewer", "host", "reporter", "记者", "主持人", "主持",
@@ -25,6 +28,10 @@ _QUESTION_WORDS = re.compile(
     r"|^\s*(how|why|what|when|where|which|who|can you|could you|would you|do you|did you|is it|tell me)\b",
     re.IGNORECASE,
 )
+# What speech recognition calls the people it tells apart: 说话人1, 发言人 2, Speaker A, SPEAKER_00, spk1.
+_NUMBERED_SPEAKER = re.compile(
+    r"^(发言人|说话人|讲话人|角色|嘉宾|讲者|受访者|专家|speaker|spk|guest)[\s_]*(\d+|[a-z])$", re.IGNORECASE
+)
 _HONORIFIC = re.compile(r"(师傅|老师|师|工|经理|主任|班长|组长|店长|厂长|总|哥|姐)$")
 
 
@@ -35,6 +42,36 @@ def is_question(text: str) -> bool:
         return True
     # In a long answer "怎么说呢" or "why" is talk, not a question to the other side.
     return len(text) <= 40 and bool(_QUESTION_WORDS.search(text))
+
+
+def is_role_label(label: str) -> bool:
+    """A speaker label that names a role, not a person ("答", "A", "说话人2", "Speaker 1", "嘉宾6")."""
+    word = label.strip().rstrip(":：").lower()
+    return word in EXPERT_LABELS or word in INTERVIEWER_LABELS or bool(_NUMBERED_SPEAKER.match(word))
+
+
+def name_speakers(turns: list[Turn], *, expert: str | None, interviewer: str | None) -> dict[str, str]:
+    """Call the master (and the interviewer) by the names the file writes where their label only says a role.
+
+    The master's label is renamed when it is a role word or a recogniser's number ("答", "说话人2") and
+    no other speaker answers at length; the interviewer's only when it is a number ("说话人1"), since
+    "问" / "Interviewer" already say who asks. Returns {old label: name}; turns are changed in place.
+    """
+    labels = {turn.speaker for turn in turns}
+    renamed: dict[str, str] = {}
+    for role, name, renamable in (
+        ("expert", expert, is_role_label),
+        ("interviewer", interviewer, lambda label: bool(_NUMBERED_SPEAKER.match(label.strip()))),
+    ):
+        holders = {turn.speaker for turn in turns if turn.role == role}
+        if not name or len(holders) != 1 or name in labels or name in renamed.values() or is_role_label(name):
+            continue
+        label = holders.pop()
+        if renamable(label):
+            renamed[label] = name
+    for turn in turns:
+        turn.speaker = renamed.get(turn.speaker, turn.speaker)
+    return renamed
 
 
 def match_speaker(name: str, speakers: Iterable[str]) -> str | None:

@@ -144,3 +144,16 @@ def test_a_noun_written_across_words_is_known_and_without_the_index_the_rule_is_
     assert is_covered("叉车电瓶怎么保养？", hits)  # no library: the chunks alone decide the term rule
     # ... and the answerability model still finds no 叉车 where the evidence is
     assert not answer_from_hits(ctx, "叉车电瓶怎么保养？", hits).covered
+
+
+def test_a_how_many_question_about_a_thing_no_interview_names_is_a_gap(library) -> None:
+    settings, ids = library
+    ctx = Context(settings)
+    # An HR question: the shoe shop's 鞋 is close in meaning (cosine .45), but no interview says 劳保鞋
+    answer = answer_question(ctx, "劳保鞋一年能领几双？", asked_by="worker-shoes")
+    assert not answer.covered and answer.answer == NOT_COVERED["zh"] and answer.citations == []
+    assert [g.question for g in list_gaps(ctx) if g.asked_by == "worker-shoes"] == ["劳保鞋一年能领几双？"]
+    # a how-many question the shop manager answers is still answered, from her interview
+    answer = answer_question(ctx, "小孩的脚几个月长半个码？")
+    assert answer.covered and "每三到四个月就长半个码" in answer.answer
+    assert {c.transcript_id for c in answer.citations} == {ids["shoe"]}

@@ -144,7 +144,8 @@ def test_expert_override_picks_the_master_by_name() -> None:
 def test_q_and_a_labels_and_numbered_questions() -> None:
     data = "Q1: How tight should the gloves fit?\nA: Snug, and you air test them every single morning.\nQ2: Why?\nA: A pinhole is all it takes.\n"
     t = parse_transcript(data.encode(), "gloves.md", expert="Tom Becker")
-    assert [(x.speaker, x.role) for x in t.turns] == [("Q", "interviewer"), ("A", "expert")] * 2
+    # "A" names a role, so the master is shown by the name the trainer gave; "Q" already says who asks.
+    assert [(x.speaker, x.role) for x in t.turns] == [("Q", "interviewer"), ("Tom Becker", "expert")] * 2
     assert t.expert == "Tom Becker" and t.title == "gloves"
 
 
@@ -181,7 +182,7 @@ def test_header_keys_that_are_also_speaker_labels() -> None:
     with_header = "Title: Lineman safety\nExpert: Tom Becker\n\nInterviewer: Why test twice?\nExpert: Because generators back-feed.\nInterviewer: Always?\nExpert: Always.\n"
     t = parse_transcript(with_header.encode(), "a.txt")
     assert t.expert == "Tom Becker" and t.title == "Lineman safety"
-    assert [x.speaker for x in t.turns] == ["Interviewer", "Expert"] * 2
+    assert [x.speaker for x in t.turns] == ["Interviewer", "Tom Becker"] * 2
     no_header = "专家：对。\n记者：您干了多少年？\n专家：三十年，一直在焊接车间。\n"
     t = parse_transcript(no_header.encode(), "b.txt")
     assert [x.speaker for x in t.turns] == ["专家", "记者", "专家"]

@@ -32,8 +32,18 @@ add_texts({
     "tab_trainer": ("内训师工作台", "Trainer"),
     "tab_worker": ("学习", "Learn"),
     "tab_admin": ("管理", "Admin"),
-    "login_msg": ("请用管理员分配的账号登录。", "Log in with the account your admin gave you."),
+    "login_msg": ("请输入管理员为您开通的账号：“用户名”（Username）一栏填用户名，“密码”（Password）一栏填密码，"
+                  "再点“登录”（Login）。还没有账号或忘了密码，请找本单位的 shifu 管理员开通或重置。",
+                  "Enter the account your admin set up for you: your username under “Username”, your password "
+                  "under “Password”, then press “Login”. No account yet, or forgot your password? Ask your "
+                  "company's shifu admin to create or reset it."),
 })
+
+
+def login_message() -> str:
+    """The note on Gradio's login page, Chinese first and English under it: the page comes before any
+    language choice, and Gradio words its form (用户名 / Username) by the browser's language."""
+    return f'<span lang="zh-CN">{t("login_msg", "zh")}</span><br><span lang="en">{t("login_msg", "en")}</span>'
 
 
 
@@ -121,7 +131,7 @@ def launch_app(settings: Settings, host: str = "127.0.0.1", port: int = 7860, *,
     app.launch(
         server_name=host, server_port=port, share=False,
         auth=gate.login,  # type: ignore[arg-type]  # Gradio awaits a coroutine here; its stub says a plain bool
-        auth_message=t("login_msg"),
+        auth_message=login_message(),
         app_kwargs={"middleware": [Middleware(GateMiddleware, gate=gate)]},
         max_file_size=f"{int(settings.max_file_mb * 1024)}kb",
         allowed_paths=[],
