@@ -15,10 +15,10 @@ _DEFINES = re.compile(r"\b(?:is|are) (?:a|an|the|what|how|where|when|that)\b|\bm
                       r"|叫做|叫作|意思是|比[^较如方]|不如|相当于|区别|而不是", re.I)
 _STEP = re.compile(r"\b(?:first|then|next|after that|finally)\b|第[一二三四五六七八九十]步|首先|然后|接着|最后|先.{1,12}再",
                    re.I)
-# The speaker about himself in the past, or his feelings: "I found", "we went", "I really enjoyed"
-_ABOUT_ME_EN = re.compile(r"\b(?:I|we)\b(?:'\w+)?\s+(?:\w+ly\s+)?(?:\w+ed|was|were|had|did|went|came|got|found|thought"
-                          r"|felt|knew|wrote|began|made|took|left|saw|enjoy|like|love|think|guess|suspect|believe"
-                          r"|suppose|remember|recall)\b", re.I)
+# The speaker about himself in the past, or his feelings: "I found", "we went", "I really enjoyed", "I never programmed"
+_ABOUT_ME_EN = re.compile(r"\b(?:I|we)\b(?:'\w+)?\s+(?:(?:\w+ly|never|always|just|also|still|even|only|ever)\s+)?"
+                          r"(?:\w+ed|was|were|had|did|went|came|got|found|thought|felt|knew|wrote|began|made|took|left|saw"
+                          r"|enjoy|like|love|think|guess|suspect|believe|suppose|remember|recall)\b", re.I)
 _ABOUT_ME_ZH = re.compile(r"我(?:记得|觉得|想|当时|那时|以前|是|刚|还|就是|家|老婆|儿子|女儿)|我们那时|那会儿")
 # laughter and the transcriber's notes: "（笑）", "(laughs)", "[inaudible]"
 _ASIDE = re.compile(r"[（(\[](?:笑|大笑|众笑|laughs?|laughter|inaudible|unclear)[)）\]]|哈哈", re.I)

@@ -551,7 +551,7 @@ def _has_filler(text: str) -> bool:
 
 def trim_lead_words(text: str) -> str:
     """A sentence without the fillers it opens with ("那个……", "um, ")."""
-    return re.sub(r"^(?:\s*(?:嗯|啊|呃|那个|这个|就是说?|然后|所以说?|还有就是|还有|另外|um+|uh+|well|so|and)[，,…\s.]*)+",
+    return re.sub(r"^(?:\s*(?:嗯|啊|呃|那个|这个|就是说?|然后|所以说?|还有就是|还有|另外|um+|uh+|well|so|and)(?![A-Za-z])[，,…\s.]*)+",
                   "", text, flags=re.I) or text
 
 
@@ -628,6 +628,7 @@ def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[Kno
     written: list[tuple[int, int, QuizItem]] = []
     stems: set[str] = set()
     option_sets: set[frozenset[str]] = set()
+    said: list[frozenset[str]] = []  # the statements of the true/false items so far
     used_units: Counter[str] = Counter()  # how many items each point is in
     plan = list(PLAN)
     rounds = 0
@@ -645,7 +646,9 @@ def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[Kno
 
             def new(item: QuizItem) -> bool:  # not the same question, nor the same statements again
                 options = frozenset(_norm(o) for o in item.options) if item.type != "true_false" else frozenset()
-                return _norm(item.stem) not in stems and not (options and options in option_sets)
+                # nor one sentence asked both as said and made false: the pair gives its own answer away
+                twin = item.type == "true_false" and _twin(_said_words(item), said)
+                return _norm(item.stem) not in stems and not (options and options in option_sets) and not twin
 
             item = None
             # this lesson cannot do that type: try the others; "the master said X: true" for at most half
@@ -662,6 +665,8 @@ def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[Kno
             stems.add(_norm(item.stem))
             if item.type != "true_false":
                 option_sets.add(frozenset(_norm(o) for o in item.options))
+            else:
+                said.append(_said_words(item))
             written.append((n, rounds, item))
             progressed = True
         rounds += 1
@@ -674,6 +679,19 @@ def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[Kno
     for k, item in enumerate(items, 1):
         item.id = f"{id_prefix}{k}"
     return items
+
+
+def _said_words(item: QuizItem) -> frozenset[str]:
+    """The words (Chinese: characters) of the statement a true/false item quotes."""
+    quoted = _QUOTED.findall(item.stem)
+    text = (quoted[-1] if quoted else item.stem).lower()
+    return frozenset(re.findall(r"[a-z0-9']+|[^\W\d_a-z]", text))
+
+
+def _twin(words: frozenset[str], said: Sequence[frozenset[str]]) -> bool:
+    """True when a statement is one already asked, as said or made false (seven in ten of the words of the
+    two together are in both: an amount, a "not", "never" for "always" is all that differs)."""
+    return any(len(words & w) >= 0.7 * len(words | w) for w in said)
 
 
 def _said_true(item: QuizItem) -> bool:

@@ -41,6 +41,8 @@ def test_a_rule_a_number_or_a_cause_is_checkable(sentence, language):
     ("我记得那时候一天要焊三十个件。", "zh"),  # a memory with a number
     ("gee, define your own rules, because nobody else has done it before.", "en"),  # cut in mid-sentence
     ("Whereas language design - probably because it's easier to do a language.", "en"),  # leans on the one before
+    # his own past, said with an adverb between "I" and the verb (Kernighan's quiz asked it as a true statement)
+    ("The PDP-11, I never programmed it in assembly language, so I can't speak intimately of that.", "en"),
 ])
 def test_a_memory_an_opinion_or_a_question_is_not(sentence, language):
     assert not checkable(sentence, language)
