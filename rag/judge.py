@@ -345,11 +345,12 @@ def evidence_contradicts(question: str, hits: Sequence[SearchHit]) -> bool:
 
 
 # The master saying a thing is not his to answer: "面包房那边可能不一样，他们做面包的另说", "I've
-# never worked on those". A bare 不知道 is too common in speech ("你不知道它哪天坏") to count.
+# never worked on those". A bare 不知道 is too common in speech ("你不知道它哪天坏") to count, and
+# "we don't use ladders there", "我没用过热水" are rules of his, not disclaimers.
 _DISCLAIMS = re.compile(
-    r"另说|(?:我|我们|咱|咱们)(?:也|都|就)?(?:不清楚|不知道|不太懂|不懂|没做过|没干过|没用过|没接触过|不熟)|说不好|不好说|"
-    r"不敢说|外行|\bi don'?t know\b|\bnot sure\b|\bi'?ve never (?:done|worked|used|run|had|seen)\b|\bcan'?t say\b|"
-    r"\bnot my (?:area|field|trade|job)\b|\bwe don'?t (?:do|use|handle|work on|carry)\b|\bdifferent story\b",
+    r"另说|(?:我|我们|咱|咱们)(?:也|都|就)?(?:不清楚|不知道|不太懂|不懂|没做过|没干过|不熟)|说不好|不好说|不敢说|外行|"
+    r"\bi don'?t know (?:much )?(?:about|anything)\b|\bnot sure about\b|\bi'?ve never (?:done|worked (?:on|with))\b|"
+    r"\bcan'?t say\b|\bnot my (?:area|field|trade|job)\b|\bdifferent story\b",
     re.IGNORECASE)
 
 

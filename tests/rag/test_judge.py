@@ -148,3 +148,12 @@ def test_one_character_kinds_of_a_thing_contradict() -> None:
     assert not contradicts("往里吹点氧气降降温行不行？", "绝对不能往里面通纯氧降温。")
     # A one-character "noun" after a word is mostly a verb read as one: 钟头 换 is no kind of 换.
     assert not contradicts("叉车液压油还照说明书写的两千个钟头换吗？", "说明书上写的是两千小时换一次。")
+
+
+def test_a_rule_of_the_masters_is_no_disclaimer() -> None:
+    from rag.judge import evidence_disclaims
+
+    assert not evidence_disclaims("Can I use a ladder on the steep roof?",
+                                  _hits("We don't use ladders on the steep roof, we use the lift."))
+    assert evidence_disclaims("How do I wire a tower crane's limit switch?",
+                              _hits("Tower cranes are a different story, I've never worked on those."))
