@@ -170,7 +170,7 @@ def terms(text: str) -> list[str]:
 _ZH_GENERIC = frozenset(
     "产生 允许 计算 应对 处理 注意 更换 检查 判断 维护 调整 要求 方法 办法 情况 问题 影响 特点 意思 出现 区别 "
     "作用 主要 通常 能够 进行 使用 选择 解决 注意事项 有关 关于 具体 一定 最好 容易 必须 就要 之前 以后 时候 一次 "
-    "东西 地方".split()
+    "东西 地方 师傅 老师傅 师父 老师 您".split()  # 师傅 is whom a worker asks, not what he asks about
 )
 # jieba part-of-speech tags of nouns and noun-like words (names, places, idioms, latin words).
 _ZH_NOUN_TAGS = frozenset("n nz vn nr ns nt nrt nrfg eng j l i an x".split())

@@ -157,3 +157,10 @@ def test_a_how_many_question_about_a_thing_no_interview_names_is_a_gap(library) 
     answer = answer_question(ctx, "小孩的脚几个月长半个码？")
     assert answer.covered and "每三到四个月就长半个码" in answer.answer
     assert {c.transcript_id for c in answer.citations} == {ids["shoe"]}
+
+
+def test_whom_a_worker_asks_is_not_what_he_asks_about() -> None:
+    from rag.answerability import subject_terms
+
+    # "老师傅" is the master addressed; the question is about the weld turning blue.
+    assert subject_terms("老师傅您说焊缝发蓝咋回事？", "zh") == ["焊缝", "发蓝"]
