@@ -170,7 +170,9 @@ def _kinds_of(text: str) -> frozenset[tuple[str, str]]:
         if len(word) == 4 and word[-2:] in known and _modifier(word[:-2]):
             out.add((word[:-2], word[-2:]))  # 油浸式变压器 and 单模光纤 come as words: a kind of 光纤
         if len(word) == 3 and pseg.dt.word_tag_tab.get(word[1:]) in ("n", "nz") and word[0] not in _NOT_MODIFIER \
-                and _HAN.match(word[0]) and word[0] != word[1]:  # 降降温 is a verb said twice
+                and _HAN.match(word[0]) and word[0] != word[1] \
+                and (pseg.dt.word_tag_tab.get(word[0]) != "v" or word[0] == "干"):
+            # 降降温 is a verb said twice; 举升机 is no kind of 升机 (举 is a verb; 干, dry, is tagged as 干, do)
             out.add((word[0], word[1:]))  # 鲜酵母 and 干酵母 are dictionary words: kinds of 酵母 (粗加工: 加工 is no thing)
         if i and tokens[i - 1][1] in _MODIFIER_TAGS and _HAN.search(tokens[i - 1][0]):
             modifier = tokens[i - 1][0]
