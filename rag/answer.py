@@ -400,6 +400,8 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
             support, text, _ = _whole(hits[e.chunk_index], e, turns, limit, cap=limit)
             if _question_share(question, text[support.start : support.end]) == 0:
                 continue  # a supporting excerpt is about the question's subject too (its kind may be missing)
+            if not _same_subject(question, hits[first.chunk_index], hits[e.chunk_index], text[support.start : support.end]):
+                continue
             citations.append(_citation(len(citations) + 1, hits[e.chunk_index], support, turns, text=text))
             shown.add(e.chunk_index)
     # A part kept as cut (no sentence end near: a web snippet, not speech) says so with an ellipsis.
@@ -417,6 +419,21 @@ def _question_share(question: str, text: str, shortest: int = 1) -> float:
     wanted = [t for t in question_terms(question) if len(t) >= shortest]
     low = text.lower()
     return sum(t in low for t in wanted) / len(wanted) if wanted else 0.0
+
+
+def _same_subject(question: str, first: SearchHit, other: SearchHit, text: str) -> bool:
+    """May an excerpt of another interview support the answer? Only one naming at least half of
+    what the question is about: a lineman's words do not back an HVAC answer because both say
+    "system". Written text, and excerpts of the answer's own interview, are kept as they were."""
+    from rag.answerability import held_share, subject_terms
+
+    if not other.chunk.speakers or other.chunk.transcript_id == first.chunk.transcript_id:
+        return True
+    lang = "en" if detect_language(question) == "en" else "zh"
+    subject = subject_terms(question, lang)
+    low = text.lower()
+    held = [held_share(t, low, lang) >= 0.5 for t in subject]
+    return not held or 2 * sum(held) >= len(held)
 
 
 def _about_question(question: str, text: str) -> bool:

@@ -76,3 +76,19 @@ def test_a_speech_recognised_answer_ends_with_the_masters_line_not_the_next_ques
         assert text[c.end :].startswith("\n") or c.end == len(text.rstrip()), c.quote[-30:]
     asked = [line for line in text.splitlines() if line.endswith("呢") or "怎么" in line]
     assert not any(line and line in answer.answer for line in asked)  # no interviewer's question inside
+
+
+def test_another_trades_interview_does_not_back_the_answer() -> None:
+    from rag.answer import offline_answer
+    from shifu.models import Chunk, SearchHit
+
+    def hit(i: int, text: str, score: float) -> SearchHit:
+        return SearchHit(chunk=Chunk(id=f"c{i}", transcript_id=f"t{i}", ord=0, text=text, speakers=["师傅"],
+                                     char_start=0, char_end=len(text)), score=score, rank=i + 1, transcript_title=f"访谈{i}")
+
+    hits = [hit(0, "氩弧焊的氩气流量一般8到12升每分钟，小了保护不住，大了反而把空气卷进来。", 1.0),
+            hit(1, "叉车液压油的流量开大了，货叉就抖，一般开到一半就合适，流量不对得先查油泵。", 0.9)]
+    answer = offline_answer("氩弧焊的氩气流量开多少合适？", hits)
+    assert answer.covered and "8到12升" in answer.answer
+    # The forklift master says 流量, 开 and 合适 too, but not a word about argon welding.
+    assert {c.transcript_id for c in answer.citations} == {"t0"}
