@@ -429,7 +429,7 @@ def _same_subject(question: str, first: SearchHit, other: SearchHit, text: str) 
 
     if not other.chunk.speakers or other.chunk.transcript_id == first.chunk.transcript_id:
         return True
-    lang = "en" if detect_language(question) == "en" else "zh"
+    lang = detect_language(question)
     subject = subject_terms(question, lang)
     low = text.lower()
     held = [held_share(t, low, lang) >= 0.5 for t in subject]

@@ -229,7 +229,7 @@ def subject_terms(question: str, lang: str) -> list[str]:
 
 def question_subject(question: str) -> str:
     """What a question is about, in its own words ("叉车 电瓶"), for grouping knowledge gaps."""
-    lang = "en" if detect_language(question) == "en" else "zh"
+    lang = detect_language(question)
     return " ".join(subject_terms(question, lang)[:_SUBJECT_WORDS])
 
 
@@ -279,7 +279,7 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
     from rag.coverage import coverage, similarity
     from shifu.embeddings import USE_NAME
 
-    lang = "en" if detect_language(question) == "en" else "zh"
+    lang = detect_language(question)
     kind = asked_kind(question, interview=spoken(hits))
     texts = [h.chunk.text for h in hits]
     low = [t.lower() for t in texts]
@@ -482,7 +482,7 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     values = features(question, hits, embedder, library)
     if not safety and values["match"] >= STRONG_MATCH:
         return Decision(True, 1.0, safety, values)
-    lang = "en" if detect_language(question) == "en" else "zh"
+    lang = detect_language(question)
     model = load_model()
     p = probability(values, lang, model)
     threshold = model["languages"][lang]["safety_threshold" if safety else "threshold"]

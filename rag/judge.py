@@ -49,7 +49,7 @@ from rag.answerability import (
     subject_terms,
 )
 from rag.language import detect_language
-from rag.sentences import question_terms, sentence_spans, terms
+from rag.sentences import is_question, question_terms, sentence_spans, terms
 from shifu.models import SearchHit
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ def _spans(hits: Sequence[SearchHit]) -> list[tuple[int, int, int]]:
                 piece = text[a:b]
                 if b - a > _MAX_WINDOW and n > 1:
                     continue
-                if any(text[x:y].rstrip("”’」』）)】》\"' \n").endswith(("？", "?")) for x, y in sentences[j : j + n]):
+                if any(is_question(text[x:y]) for x, y in sentences[j : j + n]):
                     continue  # a question (the interviewer's, or one the master repeats) answers nothing
                 out.append((i, a + len(piece) - len(piece.lstrip()), b))
     return out
@@ -251,7 +251,7 @@ def windows(question: str, hits: Sequence[SearchHit], embedder: Any = None) -> l
     """The candidate windows of the top chunks with their features (cosine for the best few)."""
     from shifu.embeddings import USE_NAME
 
-    lang = "en" if detect_language(question) == "en" else "zh"
+    lang = detect_language(question)
     spans = _spans(hits)
     if not spans:
         return []
@@ -322,7 +322,7 @@ def judge(question: str, hits: Sequence[SearchHit], embedder: Any = None, *, mod
     whether the evidence names only another specific of the kind asked about."""
     found = windows(question, hits, embedder)
     contradiction = evidence_falls_short(question, hits)
-    lang = "en" if detect_language(question) == "en" else "zh"
+    lang = detect_language(question)
     coef = (model or load_model())["languages"][lang]
     best, score = None, -10.0
     candidates = [w for w in found if not w.features["contradicts"]]  # 氩气瓶 answers nothing about 乙炔瓶
@@ -359,9 +359,9 @@ _DISCLAIMS = re.compile(
 def evidence_disclaims(question: str, hits: Sequence[SearchHit]) -> bool:
     """Does the evidence write a word the question is about only where the master says it is not his
     to answer ("做面包的另说" for a question about bread, "I've never worked on tower cranes")?"""
-    lang = "en" if detect_language(question) == "en" else "zh"
+    lang = detect_language(question)
     sentences = [hit.chunk.text[a:b].lower() for hit in hits[:_CHUNKS] for a, b in sentence_spans(hit.chunk.text)]
-    sentences = [s for s in sentences if not s.rstrip("”’」』）)】》\"' \n").endswith(("？", "?"))]  # asked, not said
+    sentences = [s for s in sentences if not is_question(s)]  # asked, not said
     for term in subject_terms(question, lang):
         holding = [s for s in sentences if held_share(term, s, lang) >= 1.0]
         if holding and all(_DISCLAIMS.search(s) for s in holding):
@@ -390,7 +390,7 @@ def lacks_asked_quantity(question: str, hits: Sequence[SearchHit]) -> bool:
     if asked_kind(question, interview=True) != "quantity" or asked_units(question) is None \
             or _ASKS_MORE.search(question):
         return False
-    lang = "en" if detect_language(question) == "en" else "zh"
+    lang = detect_language(question)
     subject = subject_terms(question, lang)
     for hit in hits[:_CHUNKS]:
         said = [hit.chunk.text[a:b].lower() for a, b in sentence_spans(hit.chunk.text)]
@@ -432,7 +432,7 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     decision = model_decide(question, hits, embedder, library)
     if not hits or not judged(question, spoken(hits)):
         return decision
-    lang = "en" if detect_language(question) == "en" else "zh"
+    lang = detect_language(question)
     settings = load_model()["languages"][lang]
     if not settings.get("decides") or not hits[0].chunk.speakers:
         return replace(decision, covered=decision.covered and not evidence_falls_short(question, hits))

@@ -23,6 +23,7 @@ __all__ = [
     "without_note_lines",
     "Evidence",
     "Speech",
+    "acronyms",
     "announced_list",
     "answer_type",
     "best_evidence",
@@ -30,10 +31,12 @@ __all__ = [
     "clause_spans",
     "ends_sentence",
     "english_words",
+    "is_question",
     "list_end",
     "question_terms",
     "sentence_end_after",
     "sentence_spans",
+    "spelled_out",
     "terms",
     "whole_sentences",
 ]
@@ -310,8 +313,9 @@ def _idf_from(bags: Sequence[set[str]], qterms: Iterable[str]) -> dict[str, floa
     return out
 
 
-def _is_question(sentence: str) -> bool:
-    return sentence.rstrip("”’」』）)】》\"' ").endswith(("？", "?"))
+def is_question(sentence: str) -> bool:
+    """Does the sentence ask (ends on a question mark, before closing quotes or brackets)?"""
+    return sentence.rstrip("”’」』）)】》\"' \n").endswith(("？", "?"))
 
 
 class _Parsed:
@@ -470,7 +474,7 @@ def best_evidence(
         for k, bag in enumerate(c.bags):
             sentence = c.text[c.spans[k][0] : c.spans[k][1]]
             m = share(bag)
-            if _is_question(sentence):
+            if is_question(sentence):
                 asked, m = max(asked, m), m * 0.5
                 if m + prior <= best[0]:
                     continue
