@@ -49,14 +49,22 @@ from rag.answerability import (
     subject_terms,
 )
 from rag.language import detect_language
-from rag.sentences import is_question, question_terms, sentence_spans, terms
+from rag.sentences import (
+    english_words,
+    everyday_word,
+    is_question,
+    question_terms,
+    sentence_spans,
+    tagged_words,
+    terms,
+)
 from shifu.models import SearchHit
 
 if TYPE_CHECKING:
     from rag.answerability import Decision
 
 __all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "evidence_disclaims", "evidence_falls_short", "judge",
-           "lacks_asked_quantity", "load_model", "prescriptive",
+           "lacks_asked_quantity", "load_model", "prescriptive", "rule_answers",
            "grounded", "verdict_inputs", "verdict_probability", "window_score", "windows"]
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
@@ -160,8 +168,7 @@ def _kinds_of(text: str) -> frozenset[tuple[str, str]]:
     import jieba
     import jieba.posseg as pseg
 
-    jieba.setLogLevel(60)
-    tokens = [(t.word, t.flag) for t in pseg.lcut(text, HMM=False)]  # the dictionary's words: fast
+    tokens = tagged_words(text, hmm=False)  # the dictionary's words: fast
     known = jieba.dt.FREQ
     out = set()
     for i, (word, tag) in enumerate(tokens):
@@ -363,10 +370,16 @@ def evidence_disclaims(question: str, hits: Sequence[SearchHit]) -> bool:
     sentences = [hit.chunk.text[a:b].lower() for hit in hits[:_CHUNKS] for a, b in sentence_spans(hit.chunk.text)]
     sentences = [s for s in sentences if not is_question(s)]  # asked, not said
     for term in subject_terms(question, lang):
-        holding = [s for s in sentences if held_share(term, s, lang) >= 1.0]
+        holding = [s for s in sentences if held_share(term, s, lang) >= 1.0 and _a_word_of(term, s, lang)]
         if holding and all(_DISCLAIMS.search(s) for s in holding):
             return True
     return False
+
+
+def _a_word_of(term: str, sentence: str, lang: str) -> bool:
+    """Is the term a word of the sentence, not part of another thing's name (水泵 in 深井潜水泵 names
+    another pump: "深井潜水泵我没干过" disclaims that pump, not every 水泵)?"""
+    return lang == "en" or not _HAN.search(term) or term in {w.lower() for w, _ in tagged_words(sentence)}
 
 
 # A question asking for something besides the amount ("Who wrote grep and how long did it take?")
@@ -413,10 +426,79 @@ def evidence_falls_short(question: str, hits: Sequence[SearchHit]) -> bool:
     return interview and (evidence_disclaims(question, hits) or lacks_asked_quantity(question, hits))
 
 
+# A rule of the master's that names what the worker proposes to do: "光靠液压顶着没事吧？" is answered by
+# "不能靠液压撑着", "戴副线手套干活行不行？" by "操作车床绝对不许戴手套". The marker opens the clause it rules on.
+_RULE_MARKER = re.compile(
+    r"不能|不许|不准|不得|不可以|不可|严禁|禁止|绝对|千万|一定要|一定得|必须|务必|别|不要|"
+    r"\bnever\b|\bdon'?t\b|\bdo not\b|\bmust(?: not)?\b|\bcan'?t\b|\bcannot\b|\bshould(?:n'?t| not| never)?\b|\balways\b",
+    re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[，。；！？,.;!?\n]")
+_RULE_ABOUT = 0.5  # share of the question's subject words the rule's chunk must hold
+_RULE_WORDS = {"zh": 1, "en": 2}  # words of the proposal the ruled clause writes (an English clause shares more)
+
+
+def _proposal_words(question: str, lang: str) -> set[str]:
+    """The words of what a yes-no question proposes to do (Chinese: words of two characters or more;
+    English: content words): after the asking words where they open it (能不能随用随充, can I reuse the
+    gasket), else the clause they close (光靠液压顶着没事吧, 我先把排风扇打开行不行)."""
+    m = _YES_NO_ACTION.search(question)
+    if m is None:
+        return set()
+    after = _CLAUSE_END.split(question[m.end():], maxsplit=1)[0]
+    if after.strip(" 吗呢吧啊呀么"):
+        proposal = after
+    else:
+        before = [c for c in _CLAUSE_END.split(question[:m.start()]) if c.strip()]
+        proposal = before[-1] if before else ""
+    if lang == "en":
+        return set(english_words(proposal))
+    return {w.lower() for w, tag in tagged_words(proposal) if len(w) >= 2 and tag[:1] in "nve"
+            and not _RULE_MARKER.search(w) and not _YES_NO_ACTION.search(w) and not everyday_word(w)}
+
+
+def _ruled_clause(sentence: str) -> str:
+    """The text each rule marker of a sentence rules on: from the marker to the end of its clause."""
+    out = []
+    for m in _RULE_MARKER.finditer(sentence):
+        end = _CLAUSE_END.search(sentence, m.end())
+        out.append(sentence[m.start() : end.start() if end else len(sentence)])
+    return " ".join(out)
+
+
+def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
+    """For a yes-no question about doing something (行不行, 没事吧, can I), the master's sentence that rules
+    on that very thing: a rule marker (不能, 绝对不许, never, must) whose clause writes a word of what the
+    question proposes, in a chunk holding at least half of the question's subject words. None when there is
+    none: then the models decide."""
+    if not asks_rule(question) or not hits or not hits[0].chunk.speakers:
+        return None
+    lang = detect_language(question)
+    wanted = _proposal_words(question, lang)
+    subject = subject_terms(question, lang)
+    for i, hit in enumerate(hits[:_CHUNKS]):
+        text = hit.chunk.text
+        low = text.lower()
+        if subject and sum(held_share(t, low, lang) >= 0.5 for t in subject) < _RULE_ABOUT * len(subject):
+            continue
+        for a, b in sentence_spans(text):
+            sentence = text[a:b]
+            if not sentence.strip() or is_question(sentence):
+                continue
+            ruled = _ruled_clause(sentence).lower()
+            said = wanted & set(english_words(ruled)) if lang == "en" else \
+                {w for w in wanted if held_share(w, ruled, lang) >= 0.5}
+            if len(said) >= _RULE_WORDS[lang]:
+                start = a + len(sentence) - len(sentence.lstrip())
+                return Window(i, start, b, text[start:b], {})
+    return None
+
+
 def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
     """The chat's one decision, offline and LLM alike: answer or say "not covered".
 
-    The answerability model decides first (rag.answerability.decide). Whatever it says, evidence
+    The answerability model decides first (rag.answerability.decide). A yes-no question about doing
+    something that it refuses is answered when the master rules on that very thing (`rule_answers`:
+    "不能靠液压撑着" for "光靠液压顶着没事吧？"), safety questions too: his rule is the answer. Whatever it says, evidence
     that names only another specific of the kind the question asks about (五十五千瓦 for a question
     about 二十二千瓦, 单模光纤 for 多模光纤) does not answer it. For a question the model judges
     over an interview (chunks with speakers), in a language where the judge beat the model alone
@@ -432,6 +514,9 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     decision = model_decide(question, hits, embedder, library)
     if not hits or not judged(question, spoken(hits)):
         return decision
+    rule = None if decision.covered else rule_answers(question, hits)
+    if rule is not None and not evidence_falls_short(question, hits):
+        return replace(decision, covered=True, window=rule)  # safety first: the master's rule is the answer
     lang = detect_language(question)
     settings = load_model()["languages"][lang]
     if not settings.get("decides") or not hits[0].chunk.speakers:
@@ -442,3 +527,4 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     covered = not verdict.contradiction and (decision.covered or rescued)
     return replace(decision, covered=covered, judge_probability=verdict.probability,
                    window=verdict.best if verdict.grounded else None)
+

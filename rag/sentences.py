@@ -175,6 +175,23 @@ _ZH_GENERIC = frozenset(
     "作用 主要 通常 能够 进行 使用 选择 解决 注意事项 有关 关于 具体 一定 最好 容易 必须 就要 之前 以后 时候 一次 "
     "东西 地方 师傅 老师傅 师父 老师 您".split()  # 师傅 is whom a worker asks, not what he asks about
 )
+
+
+@functools.lru_cache(maxsize=20_000)
+def tagged_words(text: str, hmm: bool = True) -> tuple[tuple[str, str], ...]:
+    """A Chinese text's words with jieba's part-of-speech tags (hmm=False: only its dictionary's words, fast)."""
+    import jieba
+    import jieba.posseg as pseg
+
+    jieba.setLogLevel(60)  # no "Building prefix dict" chatter on a worker's screen
+    return tuple((p.word, p.flag) for p in pseg.lcut(text, HMM=hmm))
+
+
+def everyday_word(word: str) -> bool:
+    """Is this a word a worker's question carries whatever it is about (方法, 之前, 师傅)?"""
+    return word in _ZH_GENERIC
+
+
 # jieba part-of-speech tags of nouns and noun-like words (names, places, idioms, latin words).
 _ZH_NOUN_TAGS = frozenset("n nz vn nr ns nt nrt nrfg eng j l i an x".split())
 _ZH_ASK_WORD = re.compile(r"什么|啥|哪.*|几.?|多少|谁|何.*|多[长久大高远重厚宽]|怎么.*|怎样|如何")
@@ -198,10 +215,8 @@ def chinese_nouns(question: str) -> list[str]:
 def _chinese_nouns(question: str) -> tuple[str, ...]:
     # Remembered: one answer asks for its question's nouns three times (covered, features, subject).
     import jieba
-    import jieba.posseg as pseg
 
-    jieba.setLogLevel(60)  # no "Building prefix dict" chatter on a worker's screen
-    tokens = [(p.word, p.flag) for p in pseg.lcut(question)]
+    tokens = tagged_words(question)
     known = jieba.dt.FREQ  # jieba's dictionary, loaded by the cut above
     out: list[str] = []
     for i, (word, tag) in enumerate(tokens):

@@ -16,7 +16,7 @@ from rag.answer import NEARBY_NOTE, NOT_COVERED, answer_from_hits, answer_questi
 from rag.catalog import get_transcript
 from rag.evaluate_chat import ends_mid_sentence
 from rag.ingest import ingest_file
-from rag.judge import contradicts, judge, prescriptive
+from rag.judge import contradicts, judge, prescriptive, rule_answers
 from shifu.context import Context
 from shifu.models import Chunk, SearchHit
 from shifu.settings import load_settings
@@ -157,3 +157,36 @@ def test_a_rule_of_the_masters_is_no_disclaimer() -> None:
                                   _hits("We don't use ladders on the steep roof, we use the lift."))
     assert evidence_disclaims("How do I wire a tower crane's limit switch?",
                               _hits("Tower cranes are a different story, I've never worked on those."))
+
+
+def test_a_safety_question_proposing_what_the_master_forbids_is_answered_with_his_rule(pump_room) -> None:
+    ctx, pumps = pump_room
+    # The master: "联轴器转着的时候，千万别伸手去摸". The worker proposes exactly that; the models alone
+    # hold a safety question to a bar this evidence does not reach (.56 against .70), and would refuse it.
+    question = "联轴器闻着焦味，我趁它转着伸手过去摸一把，没事吧？"
+    answer = answer_question(ctx, question)
+    assert answer.covered and answer.citations[0].transcript_id == pumps
+    assert answer.answer.startswith("联轴器转着的时候，千万别伸手去摸")
+
+
+def test_a_rule_answers_only_what_it_rules_on() -> None:
+    lathe = "一，操作车床绝对不许戴手套，旋转的工件和铁屑会把手套卷进去，连手带胳膊一起卷。"
+    window = rule_answers("开数控车怕铁屑划手，戴副线手套干活行不行？", _hits(lathe))
+    assert window is not None and window.text == lathe
+    # A rule naming the material, about flushing the barrel, says nothing on whether to dry it.
+    flush = "你上一个单打的是PVC，下一个单打POM，中间必须用PP或者PE把料筒彻底冲干净。"
+    assert rule_answers("PP料上机前要不要烘？", _hits(flush)) is None
+    # A rule about another thing of the same trade answers nothing about charging.
+    lift = "升到位以后一定要落锁，让机械锁承重，不能靠液压撑着。"
+    assert rule_answers("我们新换的是锂电池叉车，能不能随用随充？", _hits(lift)) is None
+    # Only a question about doing something is answered by a rule.
+    assert rule_answers("操作车床要注意什么？", _hits(lathe)) is None
+
+
+def test_a_disclaimer_about_another_kind_of_pump_disclaims_only_that_pump(pump_room) -> None:
+    ctx, pumps = pump_room
+    # "深井潜水泵……那个我没干过，不好说" is about deep-well pumps; his own 水泵 he knows.
+    answer = answer_question(ctx, "水泵检修完护罩懒得装了，直接开泵行吗？")
+    assert answer.covered and answer.citations[0].transcript_id == pumps
+    assert "护罩拆了必须装回去才能开泵" in answer.answer
+    assert not answer_question(ctx, "深井潜水泵的电缆接头怎么做防水？").covered
