@@ -157,6 +157,7 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from rag.coverage import coverage, is_covered
+from rag.follow_up import follow_up
 from rag.language import detect_language
 from rag.markdown import md_escape
 from rag.sentences import (
@@ -376,8 +377,16 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
                                                            speech=speech)}
         first, first_limit = shorter.get(first.chunk_index, first), _SHARED_LIMIT * scale
     first, text, cut = _whole(hits[first.chunk_index], first, turns, first_limit, cap=limit)
-    parts, part_texts, cuts = [first], [text], [cut]
+    parts, part_texts, cuts, joins = [first], [text], [cut], [""]
     room = limit - (first.end - first.start) - len(_JOIN) - cut
+    asked = _follow_up(hits[first.chunk_index], first, text, turns, lang, room) if not cut else None
+    if asked is not None:  # "说明书上写的是两千小时……" — "您觉得够吗？" — "我们这种灰大的库……": one answer
+        line, reply = asked
+        parts.append(reply)
+        part_texts.append(text)
+        cuts.append(False)
+        joins.append(_ASKED[lang].format(line))
+        room -= len(joins[-1]) + reply.end - reply.start
     # A short first span leaves room: the next best span from another chunk often holds
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
     if len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
@@ -390,6 +399,7 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
             parts.append(second)
             part_texts.append(text)
             cuts.append(cut)
+            joins.append(_JOIN)
     citations = [_citation(n, hits[e.chunk_index], e, turns, text=t)
                  for n, (e, t) in enumerate(zip(parts, part_texts, strict=True), 1)]
     shown = {e.chunk_index for e in parts}
@@ -410,7 +420,7 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     # text (a web snippet's line) is shown as it is.
     ends = [_CUT if cut else _line_end_mark(t, e.end, lang) if hits[e.chunk_index].chunk.speakers else ""
             for e, t, cut in zip(parts, part_texts, cuts, strict=True)]
-    answer = _JOIN.join(c.quote + mark for c, mark in zip(citations, ends, strict=False))
+    answer = "".join(join + c.quote + mark for join, c, mark in zip(joins, citations, ends, strict=False))
     return Answer(question=question, answer=answer, citations=citations, covered=True, mode="offline")
 
 
@@ -564,6 +574,24 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
     if hit.chunk.speakers:  # a master's "But here's the safety part." with the part left out
         end = without_dangling_lead_in(full, start, end)
     return Evidence(e.chunk_index, skip_opener(full, start, end), end, e.score, e.match), full, False
+
+
+def _follow_up(hit: SearchHit, e: Evidence, text: str, turns: Turns | None, lang: str,
+               room: int) -> tuple[str, Evidence] | None:
+    """The interviewer's follow-up right after the answer's span and the master's reply to it
+    (rag.follow_up), as a part of the answer; None in written text or where there is none."""
+    if turns is None or not hit.chunk.speakers:
+        return None
+    chunk = hit.chunk
+    found = follow_up(text, e.end, lambda at: turns.role(chunk.transcript_id, chunk.char_start + at), lang,
+                      room - len(_ASKED[lang]))
+    if found is None:
+        return None
+    line, start, end = found
+    return line, Evidence(e.chunk_index, start, end, e.score, e.match)
+
+
+_ASKED = {"zh": "（问：{}）", "en": " (Asked: \"{}\") "}  # the follow-up between the master's two replies
 
 
 def _line_ends(text: str, end: int) -> bool:
