@@ -78,18 +78,42 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
             subs = [(question_title(t, a, b, language, used)
                      or segment_title(t, a, b, "\n".join(u.text for u in units), language, used, lesson=True))
                     if units else "" for (a, b), units in zip(ranges, groups, strict=True)]
+        if len(ranges) > 1:  # a lesson with no title of its own is the rest of the lesson before it
+            groups = _merged_untitled(groups, subs)
         # the module: what its kept points keep coming back to, else a short question; titles are unique
         taught = "\n".join(u.text for units in groups for u in units)
         title = (segment_title(t, seg.first, seg.last, taught, language, used)
                  or (segment_title(t, seg.first, seg.last, "", language, used, lesson=True) if len(ranges) == 1 else "")
-                 or _fallback(language, m))
+                 or next((sub for sub, units in zip(subs, groups, strict=True) if sub and units), "")
+                 or _fallback(language, m))  # "Part 5" only where no lesson of it has a title either
         used.add(title.lower())
-        lessons = [build_lesson(sub or (title if len(ranges) == 1 else
+        alone = sum(bool(units) for units in groups) == 1  # one lesson left: it is the module
+        lessons = [build_lesson(sub or (title if len(ranges) == 1 or alone else
                                         f"{title}（{li + 1}）" if language == "zh" else f"{title} ({li + 1})"),
                                 units, language)
                    for li, (sub, units) in enumerate(zip(subs, groups, strict=True)) if units]
         modules.append(Module(title=title, summary=_summary(lessons, language), lessons=lessons))
     return modules
+
+
+def _merged_untitled(groups: list[list[KnowledgeUnit]], subs: list[str]) -> list[list[KnowledgeUnit]]:
+    """The lessons of a module with each untitled one ("Graduate student (2)" would say nothing) joined to
+    the titled lesson before it (the first ones to the first titled lesson after them; never to the lesson
+    about the master himself); the units learn
+    their new lesson, so the quiz groups them the same way. All untitled: left as they are."""
+    titled = [li for li, (units, sub) in enumerate(zip(groups, subs, strict=True)) if units and sub]
+    hosts = [li for li in titled if subs[li] not in INTRO_TITLES]  # what he teaches is not "about the master"
+    if not hosts:
+        return groups
+    out: list[list[KnowledgeUnit]] = [[] for _ in groups]
+    for li, units in enumerate(groups):
+        into = li if li in titled else max((k for k in hosts if k < li), default=hosts[0])
+        out[into].extend(units)
+    for li, units in enumerate(out):
+        units.sort(key=lambda u: (u.turn_index, u.citations[0].start if u.citations else 0))
+        for u in units:
+            u.lesson = li
+    return out
 
 
 # The opening question about the master himself ("您干焊工多少年了？", "tell me about yourself")

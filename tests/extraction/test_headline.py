@@ -82,11 +82,12 @@ def test_trade_interview_titles_are_phrases_the_master_says_or_the_question_aske
         assert said.count(topic) >= 2, (title, "not a phrase the master says twice")
         assert not re.search(r"[a-z]", title), title
         assert len(topic) >= 2 and not re.search(r"[员者们客户]$|师傅|师父", topic), title
-    assert sum(_numbered(x) for x in titles) <= len(titles) // 4
+    # a lesson that would be "下坡（3）" is the rest of the lesson before it; a module is named by its lesson
+    assert not [x for x in titles if _numbered(x)]
 
 
 @pytest.mark.skipif(not HISTORIES.exists(), reason="bench data not present")
-@pytest.mark.parametrize("name", ["mcilroy.txt", "thompson.txt"])
+@pytest.mark.parametrize("name", ["mcilroy.txt", "thompson.txt", "kernighan.txt"])
 def test_oral_history_titles_are_noun_phrases_never_a_name_or_a_lone_word(name):
     t, titles = _titles(HISTORIES / name)
     lower = set(re.findall(r"\b[a-z][a-z\-]+\b", t.text))
@@ -99,4 +100,5 @@ def test_oral_history_titles_are_noun_phrases_never_a_name_or_a_lone_word(name):
         assert len(words) >= 2 or jargon, (title, "a one-word fragment")
         # a name (Ken Thompson, McIlroy) is never written in lower case; a title's words are
         assert all(w.lower() in lower or w.isupper() or any(c.isdigit() for c in w) for w in words), title
-    assert sum(_numbered(x) for x in titles) <= len(titles) // 2
+    # "Graduate student (2)" says nothing: such a lesson is the rest of the lesson before it
+    assert not [x for x in titles if _numbered(x)]
