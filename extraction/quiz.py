@@ -502,13 +502,15 @@ _OPPOSITES_EN = [
     (re.compile(r"\bnever\b", re.I), "always"),
     (re.compile(r"\balways\b", re.I), "never"),
     (re.compile(r"\b(must|should|can|could|will|would|do|does|did) not\b", re.I), r"\1"),
-    (re.compile(r"\b(?:don't|doesn't|didn't)\s+(?!know|think|remember|recall|believe)", re.I), ""),
+    # "It doesn't mean that…" -> "It does mean that…": the verb stays, only the "not" goes
+    (re.compile(r"\b(do|does|did)n['’]t(?=\s+(?!know|think|remember|recall|believe))", re.I), r"\1"),
     (re.compile(r"\b(?:can't|cannot)\b", re.I), "can"),
     (re.compile(r"\bmust\b", re.I), "need not"),
     (re.compile(r"\bshould\b", re.I), "should not"),
-    # a statement of how things are (not a recollection: "Peter was a fast implementer" tests gossip)
-    (re.compile(r"\b(is|are)\b(?! not\b)(?=\s+(?:a|an|the|very|more|less|much|too|not|easy|hard|"
-                r"important|possible|better|worse|\w+er|\w+ly|\w+ed|\w+ble)\b)", re.I), r"\1 not"),
+    # a statement of how things are (not a recollection: "Peter was a fast implementer" tests gossip), on its
+    # first verb: "It's very like this is the center" has no "is" to deny
+    (re.compile(r"^((?:(?!\b(?:is|are|was|were)\b|['’](?:s|re)\b).)*?)\b(is|are)\b(?! not\b)(?=\s+(?:a|an|the|very|more|less|much|too|not|easy|hard|"
+                r"important|possible|better|worse|\w+er|\w+ly|\w+ed|\w+ble)\b)", re.I), r"\1\2 not"),
 ]
 
 
