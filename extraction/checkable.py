@@ -17,7 +17,7 @@ _DEFINES = re.compile(r"\b(?:is|are) (?:a|an|the|what|how|where|when|that)\b|\bm
 _STEP = re.compile(r"\b(?:first|then|next|after that|finally)\b|第[一二三四五六七八九十]步|首先|然后|接着|最后|先.{1,12}再",
                    re.I)
 # The speaker about himself in the past, or his feelings: "I found", "we went", "I really enjoyed", "I never programmed"
-_ABOUT_ME_EN = re.compile(r"\b(?:I|we)\b(?:'\w+)?\s+(?:(?:\w+ly|never|always|just|also|still|even|only|ever)\s+)?"
+_ABOUT_ME_EN = re.compile(r"\b(?:I|we)\b(?:['’]\w+)?\s+(?:(?:\w+ly|never|always|just|also|still|even|only|ever)\s+)?"
                           r"(?:\w+ed|was|were|had|did|went|came|got|found|thought|felt|knew|wrote|began|made|took|left|saw"
                           r"|enjoy|like|love|think|guess|suspect|believe|suppose|remember|recall)\b", re.I)
 _ABOUT_ME_ZH = re.compile(r"我(?:记得|觉得|想|当时|那时|以前|是|刚|还|就是|家|老婆|儿子|女儿)|我们那时|那会儿")
@@ -29,16 +29,17 @@ _QUESTION = re.compile(r"[?？]\W*$")
 #   "and" / "but" ("Because, …", "Whereas …", "But since they are …", "Especially if you're building …");
 _FRAGMENT_EN = re.compile(r"^\W*(?:[a-z]|(?i:(?:(?:and|but|or|so|yet)\W+)?(?:because|whereas|that|since|although"
                           r"|though|which|where|especially|unless|and so that))\b)")
-# - trailing off ("the bit blit on this thing is..", "um...", "- ");
-_TRAILS_OFF = re.compile(r"(?:\.\.|…|\b(?:um+|uh+|er)\W*|\s[-–—]\W*)$", re.I)
+# - trailing off ("the bit blit on this thing is..", "um...", "- ") or broken off with no stop at all ("and
+#   added the various");
+_TRAILS_OFF = re.compile(r"(?:\.\.|…|\b(?:um+|uh+|er)\W*|\s[-–—]\W*|[^.!?;:\"'”’)\]\s])\s*$", re.I)
 # - the speaker mending what he said ("I'm sorry, I should say…", "or rather"), saying the same words twice
 #   ("in the in the"), or breaking a phrase off after "a" / "the" ("work in a for them to", "on the of clusters");
 _REPAIR = re.compile(r"\b(?:I['’]?m sorry|or rather|let me (?:rephrase|put it))\b", re.I)
 _RESTART = re.compile(r"\b(\w+\W+\w+)\W+\1\b", re.I)
 _CUT_PHRASE = re.compile(r"\b(?:a|an|the) (?:of|for|to|in|on|at|with|by|from|and|or|but|is|are|was|were|you|he|she"
                          r"|we|they|it|the|a|an)\b")
-# - no subject: it opens on a verb in the past ("Then tried to convert that into a compiler.")
-_NO_SUBJECT = re.compile(r"^\W*(?:(?:and|but|so|then|also|and then)\W+)*(?:\w+ed|went|came|got|took|made|wrote"
+# - no subject: it opens on a verb in the past ("Then tried to convert that into a compiler.", "Just liked it…")
+_NO_SUBJECT = re.compile(r"^\W*(?:(?:and|but|so|then|also|just|only|really|actually)\W+)*(?:\w+ed|went|came|got|took|made|wrote"
                          r"|began|built|found|thought|said|saw)\b", re.I)
 # A step told as what happened, not how it is done: a past tense beside "then" ("You typed for awhile, and then
 # you waited for the computer to respond.")
