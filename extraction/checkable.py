@@ -49,6 +49,11 @@ _NARRATED = re.compile(r"(?<!\bis )(?<!\bare )(?<!\bbe )(?<!\bbeen )(?<!\bwas )(
                        r"|ran|sat|told|happened)\b", re.I)
 
 
+def _unclosed(s: str) -> bool:
+    """A quotation or a bracket opened and not closed: the sentence was cut inside it."""
+    return s.count('"') % 2 == 1 or s.count("“") != s.count("”") or s.count("(") != s.count(")")
+
+
 def stands_alone(sentence: str, language: str) -> bool:
     """True when a sentence reads as a whole claim without the ones around it. English: it is not cut in
     mid-sentence, does not open on a clause leaning on the one before ("But since…", "Especially if…") nor on
@@ -59,7 +64,7 @@ def stands_alone(sentence: str, language: str) -> bool:
     s = trim_fillers(sentence).strip()  # as the learner reads it: "in a um for them to" restarts
     return not (_FRAGMENT_EN.match(s) or _TRAILS_OFF.search(s) or _REPAIR.search(s) or _RESTART.search(s)
                 or _CUT_PHRASE.search(s)
-                or _NO_SUBJECT.match(s))
+                or _NO_SUBJECT.match(s) or _unclosed(s))
 
 
 def narrated_step(sentence: str, language: str) -> bool:
