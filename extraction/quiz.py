@@ -206,7 +206,9 @@ class QuizWriter:
     def swapped(self, unit: KnowledgeUnit) -> str | None:
         """One sentence of the unit made false in meaning: another amount of the same unit from this
         interview, the steps in another order, or the opposite action (never a synonym)."""
-        for a, b in _checkable(unit.text, self.language):
+        # like a true statement, a false one is never a sentence that needs the one before ("It does mean…")
+        sentences = [(a, b) for a, b in _checkable(unit.text, self.language) if not _points_back(unit.text[a:b])]
+        for a, b in sentences:
             sentence = unit.text[a:b]
             for x, y, un in key_numbers(sentence):
                 if _RANGE_HEAD.search(sentence[:x]):
@@ -214,7 +216,7 @@ class QuizWriter:
                 wrong = self.number_distractors(sentence[x:y], un, unit.text, n=1)
                 if wrong:
                     return _shown(sentence[:x] + wrong[0] + sentence[y:])
-        for a, b in _checkable(unit.text, self.language):
+        for a, b in sentences:
             out = swapped_steps(unit.text[a:b], self.language) or opposite(unit.text[a:b], self.language)
             if out is not None:
                 return _shown(out)
@@ -226,7 +228,7 @@ class QuizWriter:
         best = None
         for a, b in _checkable(unit.text, self.language):
             sentence = unit.text[a:b].strip()
-            if _LEANS_BACK.match(sentence) or not _long_enough(sentence, self.language):
+            if _points_back(sentence) or not _long_enough(sentence, self.language):
                 continue
             weight = (bool(key_numbers(sentence)) + bool(_PRESCRIPTIVE.search(sentence)) + has_reason(sentence)
                       + bool(_CONDITION.search(sentence)))
@@ -545,6 +547,11 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 def _checkable(text: str, language: str) -> list[tuple[int, int]]:
     """The sentences of a point a quiz item may be made from: those that state something checkable."""
     return [(a, b) for a, b in _sentences(text) if checkable(text[a:b], language)]
+
+
+def _points_back(sentence: str) -> bool:
+    """True when a sentence opens by pointing back ("It…", "They…", "So this…", "他们…"): it needs the one before."""
+    return _LEANS_BACK.match(trim_lead_words(sentence.strip())) is not None
 
 
 def _has_filler(text: str) -> bool:
