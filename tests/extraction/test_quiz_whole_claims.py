@@ -12,7 +12,7 @@ from drafting_kit import KNOWHOW, needs_knowhow
 from extraction.checkable import checkable, stands_alone
 from extraction.course import KnowledgeUnit
 from extraction.evaluate_knowhow import draft_case, find_cases
-from extraction.quiz import opposite, write_quiz
+from extraction.quiz import QuizWriter, opposite, write_quiz
 from extraction.validate import _statement
 from shifu.models import Citation
 
@@ -30,6 +30,16 @@ def test_a_statement_made_false_reads_as_good_english(said, made_false):
 def test_a_garbled_sentence_with_two_verbs_is_not_made_false():
     # before: "It's very like this is not the center of Unix expertise" — no claim to deny
     assert opposite("It's very like this is the center of Unix expertise.", "en") is None
+
+
+def test_a_false_statement_never_needs_the_sentence_before():
+    # "It does mean that you can see it in a telephone": the learner cannot tell what "it" is
+    unit = KnowledgeUnit(id="u1", kind="rule", text="It doesn't mean that you can see it in a telephone.", turn_index=0,
+                         score=0.9, citations=[Citation(transcript_id="t1", chunk_id="c1", start=0, end=50,
+                                                        quote="It doesn't mean that you can see it in a telephone.")])
+    assert QuizWriter([unit], "en").swapped(unit) is None
+    whole = unit.model_copy(update={"text": "A pipe doesn't mean that the programs run one after another."})
+    assert QuizWriter([whole], "en").swapped(whole) == "A pipe does mean that the programs run one after another."
 
 
 @pytest.mark.parametrize("fragment", [
