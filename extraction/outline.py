@@ -99,8 +99,8 @@ def build_modules(plan: TranscriptPlan, language: str, used: set[str]) -> list[M
 def _merged_untitled(groups: list[list[KnowledgeUnit]], subs: list[str]) -> list[list[KnowledgeUnit]]:
     """The lessons of a module with each untitled one ("Graduate student (2)" would say nothing) joined to
     the titled lesson before it (the first ones to the first titled lesson after them; never to the lesson
-    about the master himself); the units learn
-    their new lesson, so the quiz groups them the same way. All untitled: left as they are."""
+    about the master himself). The quiz still asks lesson by lesson as they were found (unit.lesson), under
+    the title of the lesson that now shows the units. All untitled: left as they are."""
     titled = [li for li, (units, sub) in enumerate(zip(groups, subs, strict=True)) if units and sub]
     hosts = [li for li in titled if subs[li] not in INTRO_TITLES]  # what he teaches is not "about the master"
     if not hosts:
@@ -109,10 +109,8 @@ def _merged_untitled(groups: list[list[KnowledgeUnit]], subs: list[str]) -> list
     for li, units in enumerate(groups):
         into = li if li in titled else max((k for k in hosts if k < li), default=hosts[0])
         out[into].extend(units)
-    for li, units in enumerate(out):
+    for units in out:
         units.sort(key=lambda u: (u.turn_index, u.citations[0].start if u.citations else 0))
-        for u in units:
-            u.lesson = li
     return out
 
 

@@ -660,7 +660,8 @@ def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[Kno
             def new(item: QuizItem) -> bool:  # not the same question, nor the same statements again
                 options = frozenset(_norm(o) for o in item.options) if item.type != "true_false" else frozenset()
                 # nor one sentence asked both as said and made false: the pair gives its own answer away
-                twin = item.type == "true_false" and _twin(_said_words(item), said)
+                # (a blank counts too: "a plug for ____" then "a plug for 220 volts: true or false?")
+                twin = _quotes_a_sentence(item) and _twin(_said_words(item), said)
                 return _norm(item.stem) not in stems and not (options and options in option_sets) and not twin
 
             item = None
@@ -678,7 +679,7 @@ def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[Kno
             stems.add(_norm(item.stem))
             if item.type != "true_false":
                 option_sets.add(frozenset(_norm(o) for o in item.options))
-            else:
+            if _quotes_a_sentence(item):
                 said.append(_said_words(item))
             written.append((n, rounds, item))
             progressed = True
@@ -692,6 +693,11 @@ def _write(writer: QuizWriter, units_by_lesson: Sequence[tuple[str, Sequence[Kno
     for k, item in enumerate(items, 1):
         item.id = f"{id_prefix}{k}"
     return items
+
+
+def _quotes_a_sentence(item: QuizItem) -> bool:
+    """A true/false statement or a blank in a sentence of the master's: items one sentence can make twice."""
+    return item.type == "true_false" or BLANK in item.stem
 
 
 def _said_words(item: QuizItem) -> frozenset[str]:

@@ -61,3 +61,28 @@ def test_kernighans_quiz_quotes_him_with_whole_words_and_never_asks_a_sentence_t
     said = _statements(quiz)
     assert len(said) == len(set(said))
     assert len(quiz) >= 12  # the drafting floor holds
+
+
+GAS = [
+    "Set the regulator to 15 psi before you light the torch, because a higher pressure blows the flame off the tip.",
+    "Keep the cylinder valve open no more than 2 turns, so you can shut it fast in a flashback.",
+    "The hose must be replaced when it cracks, and never be patched with tape.",
+    "Purge each hose for 5 seconds before lighting so no mixed gas is left in it.",
+]
+
+
+def test_a_sentence_with_a_blank_is_not_asked_again_made_false():
+    text, units = "", []
+    for k, sentence in enumerate(GAS):
+        start = len(text)
+        text += sentence + " "
+        units.append(KnowledgeUnit(id=f"u{k}", kind="measurement" if re.search(r"\d", sentence) else "rule",
+                                   text=sentence, turn_index=k, score=0.9 - k / 20,
+                                   citations=[Citation(transcript_id="t1", chunk_id="c1", start=start,
+                                                       end=start + len(sentence), quote=sentence)]))
+    quiz = write_quiz([("Gas welding", units)], units, "en", target=10)
+    blanked = [i.stem for i in quiz if "____" in i.stem]
+    assert any("Set the regulator to ____" in stem for stem in blanked), [i.stem for i in quiz]
+    # before: also 'the master said "Set the regulator to 30 psi before you light the torch…": true or false?',
+    # whose answer the blank's key gives away (Thompson's "a plug for ____", then "a plug for 220 volts")
+    assert not [i for i in quiz if i.type == "true_false" and "Set the regulator" in i.stem], [i.stem for i in quiz]
