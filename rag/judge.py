@@ -434,35 +434,57 @@ _RULE_MARKER = re.compile(
     re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[，。；！？,.;!?\n]")
 _RULE_ABOUT = 0.5  # share of the question's subject words the rule's chunk must hold
-_RULE_WORDS = {"zh": 1, "en": 2}  # words of the proposal the ruled clause writes (an English clause shares more)
+_RULE_WORDS = {"en": 2}  # words of the proposal an English ruled clause writes (it shares more than a Chinese one)
 
 
-def _proposal_words(question: str, lang: str) -> set[str]:
-    """The words of what a yes-no question proposes to do (Chinese: words of two characters or more;
-    English: content words): after the asking words where they open it (能不能随用随充, can I reuse the
-    gasket), else the clause they close (光靠液压顶着没事吧, 我先把排风扇打开行不行)."""
+def _proposal(question: str) -> str:
+    """What a yes-no question proposes to do: after the asking words where they open it (能不能**随用随充**,
+    can I **reuse the gasket**), else the clause they close (**光靠液压顶着**没事吧, **我先把排风扇打开**行不行)."""
     m = _YES_NO_ACTION.search(question)
     if m is None:
-        return set()
+        return ""
     after = _CLAUSE_END.split(question[m.end():], maxsplit=1)[0]
     if after.strip(" 吗呢吧啊呀么"):
-        proposal = after
-    else:
-        before = [c for c in _CLAUSE_END.split(question[:m.start()]) if c.strip()]
-        proposal = before[-1] if before else ""
+        return after
+    before = [c for c in _CLAUSE_END.split(question[:m.start()]) if c.strip()]
+    return before[-1] if before else ""
+
+
+def _proposal_words(question: str, lang: str) -> tuple[set[str], set[str]]:
+    """The words of what a yes-no question proposes (Chinese: nouns and verbs of two characters or more;
+    English: content words), and (Chinese) the one character each of its verbs is done with (跳 of 跳车,
+    能不能跳车: a master's bare "不能跳" rules on it)."""
+    proposal = _proposal(question)
     if lang == "en":
-        return set(english_words(proposal))
-    return {w.lower() for w, tag in tagged_words(proposal) if len(w) >= 2 and tag[:1] in "nve"
-            and not _RULE_MARKER.search(w) and not _YES_NO_ACTION.search(w) and not everyday_word(w)}
+        return set(english_words(proposal)), set()
+    words = [(w.lower(), tag) for w, tag in tagged_words(proposal)
+             if _HAN.match(w) and not _RULE_MARKER.search(w) and not _YES_NO_ACTION.search(w) and not everyday_word(w)]
+    return ({w for w, tag in words if len(w) >= 2 and tag[:1] in "nve"},
+            {w[0] for w, tag in words if tag[:1] == "v" or (len(w) == 2 and _tag_of(w[0]) == "v")})
 
 
-def _ruled_clause(sentence: str) -> str:
-    """The text each rule marker of a sentence rules on: from the marker to the end of its clause."""
+def _tag_of(word: str) -> str | None:
+    """jieba's dictionary part-of-speech of a word (跳: v)."""
+    import jieba.posseg as pseg
+
+    return pseg.dt.word_tag_tab.get(word)
+
+
+def _ruled_clauses(sentence: str) -> list[str]:
+    """What each rule marker of a sentence rules on: from the marker to the end of its clause ("绝对不许戴手套")."""
     out = []
     for m in _RULE_MARKER.finditer(sentence):
         end = _CLAUSE_END.search(sentence, m.end())
-        out.append(sentence[m.start() : end.start() if end else len(sentence)])
-    return " ".join(out)
+        out.append(sentence[m.start() : end.start() if end else len(sentence)].lower())
+    return out
+
+
+def _rules_on(clause: str, words: set[str], verbs: set[str], lang: str) -> bool:
+    """Does a ruled clause rule on what the question proposes: it writes a word of it (English: two words),
+    or (Chinese) it is a bare rule on the proposed verb ("不能跳" for 往外跳, 跳车)?"""
+    if lang == "en":
+        return len(words & set(english_words(clause))) >= _RULE_WORDS["en"]
+    return any(held_share(w, clause, lang) >= 0.5 for w in words) or _RULE_MARKER.sub("", clause).strip() in verbs
 
 
 def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
@@ -473,21 +495,20 @@ def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
     if not asks_rule(question) or not hits or not hits[0].chunk.speakers:
         return None
     lang = detect_language(question)
-    wanted = _proposal_words(question, lang)
+    words, verbs = _proposal_words(question, lang)
     subject = subject_terms(question, lang)
     for i, hit in enumerate(hits[:_CHUNKS]):
         text = hit.chunk.text
-        low = text.lower()
-        if subject and sum(held_share(t, low, lang) >= 0.5 for t in subject) < _RULE_ABOUT * len(subject):
+        # what the interview is about: this chunk and the other top chunks of the same interview (a master
+        # deep in his forklift interview says 不能跳 without saying 叉车 again)
+        said = " ".join(h.chunk.text for h in hits[:_CHUNKS] if h.chunk.transcript_id == hit.chunk.transcript_id).lower()
+        if subject and sum(held_share(t, said, lang) >= 0.5 for t in subject) < _RULE_ABOUT * len(subject):
             continue
         for a, b in sentence_spans(text):
             sentence = text[a:b]
             if not sentence.strip() or is_question(sentence):
                 continue
-            ruled = _ruled_clause(sentence).lower()
-            said = wanted & set(english_words(ruled)) if lang == "en" else \
-                {w for w in wanted if held_share(w, ruled, lang) >= 0.5}
-            if len(said) >= _RULE_WORDS[lang]:
+            if any(_rules_on(c, words, verbs, lang) for c in _ruled_clauses(sentence)):
                 start = a + len(sentence) - len(sentence.lstrip())
                 return Window(i, start, b, text[start:b], {})
     return None

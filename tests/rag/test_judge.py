@@ -190,3 +190,20 @@ def test_a_disclaimer_about_another_kind_of_pump_disclaims_only_that_pump(pump_r
     assert answer.covered and answer.citations[0].transcript_id == pumps
     assert "护罩拆了必须装回去才能开泵" in answer.answer
     assert not answer_question(ctx, "深井潜水泵的电缆接头怎么做防水？").covered
+
+
+def test_a_bare_rule_on_the_proposed_verb_answers_within_the_same_interview() -> None:
+    # Deep in his forklift interview the master says "不能跳" without saying 叉车 again; another chunk of
+    # the same interview names the forklift.
+    rule = "翻车的时候不能跳？\n不能跳。人跑不过车翻的速度。"
+    hits = [SearchHit(chunk=Chunk(id=f"c-{i}", transcript_id="forklift", ord=i, text=text, speakers=["刘师傅"],
+                                  char_start=0, char_end=len(text)), score=1.0 - i / 10, rank=i + 1,
+                      transcript_title="叉车")
+            for i, text in enumerate([rule, "叉车起步要慢，货叉离地十五公分。"])]
+    window = rule_answers("叉车翻车的时候能不能跳车？", hits)
+    assert window is not None and window.text == "不能跳。"
+    # the same words in another trade's interview say nothing about forklifts
+    other = [hits[0], SearchHit(chunk=Chunk(id="c-9", transcript_id="kitchen", ord=0, text="叉车起步要慢。",
+                                            speakers=["王师傅"], char_start=0, char_end=7),
+                                score=0.5, rank=2, transcript_title="后厨")]
+    assert rule_answers("叉车翻车的时候能不能跳车？", other) is None
