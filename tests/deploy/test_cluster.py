@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -75,7 +76,12 @@ def _served_by(cluster: Cluster, http: httpx.Client) -> str:
     """The app process this browser's requests go to (nginx's log of a fresh request)."""
     marker = f"/config?probe={uuid.uuid4().hex}"
     assert http.get(marker).status_code == 200
-    return next(r["upstream"] for r in _requests(cluster) if r["path"] == marker)
+    for _ in range(50):  # nginx writes its log line as the request ends, which may be just after we read
+        found = next((r["upstream"] for r in _requests(cluster) if r["path"] == marker), None)
+        if found is not None:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"nginx never logged {marker}")
 
 
 def _chat(http: httpx.Client) -> str:
@@ -138,15 +144,24 @@ def test_a_worker_logs_in_and_chats_in_the_browser_through_nginx(cluster: Cluste
 
 
 def test_a_session_outlives_the_process_that_made_it(cluster: Cluster) -> None:
+    logins = len(_logins(cluster))
     http = _login(cluster)
     try:
-        _outlives(cluster, http)
+        _outlives(cluster, http, logins)
     finally:
         http.close()
 
 
-def _outlives(cluster: Cluster, http: httpx.Client) -> None:
-    made_by = [r["upstream"] for r in _requests(cluster) if r["path"] == "/login"][-1]
+def _logins(cluster: Cluster) -> list[str]:
+    return [r["upstream"] for r in _requests(cluster) if r["path"] == "/login"]
+
+
+def _outlives(cluster: Cluster, http: httpx.Client, logins_before: int) -> None:
+    for _ in range(50):  # this login's line, once nginx has written it
+        if len(made := _logins(cluster)) > logins_before:
+            break
+        time.sleep(0.1)
+    made_by = made[-1]
     n = cluster.app_urls.index(f"http://{made_by}")
     served_before = _served_by(cluster, http)
     cluster.stop_app(n)
