@@ -50,6 +50,7 @@ from rag.answerability import (
 )
 from rag.language import detect_language
 from rag.sentences import (
+    dictionary_tag,
     english_words,
     everyday_word,
     is_question,
@@ -166,7 +167,6 @@ def _kinds_of(text: str) -> frozenset[tuple[str, str]]:
     """(modifier, noun) pairs of a Chinese text: 单模 光纤, 油浸式 变压器, 干 酵母 (jieba's tags; a
     verb before a noun, 戴 手套, is no modifier)."""
     import jieba
-    import jieba.posseg as pseg
 
     tokens = tagged_words(text, hmm=False)  # the dictionary's words: fast
     known = jieba.dt.FREQ
@@ -176,9 +176,9 @@ def _kinds_of(text: str) -> frozenset[tuple[str, str]]:
             continue
         if len(word) == 4 and word[-2:] in known and _modifier(word[:-2]):
             out.add((word[:-2], word[-2:]))  # 油浸式变压器 and 单模光纤 come as words: a kind of 光纤
-        if len(word) == 3 and pseg.dt.word_tag_tab.get(word[1:]) in ("n", "nz") and word[0] not in _NOT_MODIFIER \
+        if len(word) == 3 and dictionary_tag(word[1:]) in ("n", "nz") and word[0] not in _NOT_MODIFIER \
                 and _HAN.match(word[0]) and word[0] != word[1] \
-                and (pseg.dt.word_tag_tab.get(word[0]) != "v" or word[0] == "干"):
+                and (dictionary_tag(word[0]) != "v" or word[0] == "干"):
             # 降降温 is a verb said twice; 举升机 is no kind of 升机 (举 is a verb; 干, dry, is tagged as 干, do)
             out.add((word[0], word[1:]))  # 鲜酵母 and 干酵母 are dictionary words: kinds of 酵母 (粗加工: 加工 is no thing)
         if i and tokens[i - 1][1] in _MODIFIER_TAGS and _HAN.search(tokens[i - 1][0]):
@@ -202,11 +202,9 @@ def _kinds_in(text: str) -> set[tuple[str, str]]:
 def _modifier(word: str) -> bool:
     """Is this word (two or three characters: one character is too often a verb, 换 刀片), by
     jieba's dictionary, one that makes a noun a kind (单模, 油浸式, 干式), not a verb?"""
-    import jieba.posseg as pseg
-
     if not _HAN.search(word) or word[0] in _NOT_MODIFIER or word[-1] in _NOT_MODIFIER:
         return False
-    tag = pseg.dt.word_tag_tab.get(word)
+    tag = dictionary_tag(word)
     return tag is None or tag[0] in "abnk"
 
 
@@ -434,7 +432,7 @@ _RULE_MARKER = re.compile(
     re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[，。；！？,.;!?\n]")
 _RULE_ABOUT = 0.5  # share of the question's subject words the rule's chunk must hold
-_RULE_WORDS = {"en": 2}  # words of the proposal an English ruled clause writes (it shares more than a Chinese one)
+_RULE_WORDS_EN = 2  # words of the proposal an English ruled clause writes (it shares more than a Chinese one)
 
 
 def _proposal(question: str) -> str:
@@ -460,14 +458,8 @@ def _proposal_words(question: str, lang: str) -> tuple[set[str], set[str]]:
     words = [(w.lower(), tag) for w, tag in tagged_words(proposal)
              if _HAN.match(w) and not _RULE_MARKER.search(w) and not _YES_NO_ACTION.search(w) and not everyday_word(w)]
     return ({w for w, tag in words if len(w) >= 2 and tag[:1] in "nve"},
-            {w[0] for w, tag in words if tag[:1] == "v" or (len(w) == 2 and _tag_of(w[0]) == "v")})
+            {w[0] for w, tag in words if tag[:1] == "v" or (len(w) == 2 and dictionary_tag(w[0]) == "v")})
 
-
-def _tag_of(word: str) -> str | None:
-    """jieba's dictionary part-of-speech of a word (跳: v)."""
-    import jieba.posseg as pseg
-
-    return pseg.dt.word_tag_tab.get(word)
 
 
 def _ruled_clauses(sentence: str) -> list[str]:
@@ -483,7 +475,7 @@ def _rules_on(clause: str, words: set[str], verbs: set[str], lang: str) -> bool:
     """Does a ruled clause rule on what the question proposes: it writes a word of it (English: two words),
     or (Chinese) it is a bare rule on the proposed verb ("不能跳" for 往外跳, 跳车)?"""
     if lang == "en":
-        return len(words & set(english_words(clause))) >= _RULE_WORDS["en"]
+        return len(words & set(english_words(clause))) >= _RULE_WORDS_EN
     return any(held_share(w, clause, lang) >= 0.5 for w in words) or _RULE_MARKER.sub("", clause).strip() in verbs
 
 
@@ -497,12 +489,15 @@ def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
     lang = detect_language(question)
     words, verbs = _proposal_words(question, lang)
     subject = subject_terms(question, lang)
+    # what each interview is about: its top chunks together (a master deep in his forklift interview says
+    # 不能跳 without saying 叉车 again)
+    said: dict[str, str] = {}
+    for hit in hits[:_CHUNKS]:
+        said[hit.chunk.transcript_id] = f"{said.get(hit.chunk.transcript_id, '')} {hit.chunk.text.lower()}"
     for i, hit in enumerate(hits[:_CHUNKS]):
         text = hit.chunk.text
-        # what the interview is about: this chunk and the other top chunks of the same interview (a master
-        # deep in his forklift interview says 不能跳 without saying 叉车 again)
-        said = " ".join(h.chunk.text for h in hits[:_CHUNKS] if h.chunk.transcript_id == hit.chunk.transcript_id).lower()
-        if subject and sum(held_share(t, said, lang) >= 0.5 for t in subject) < _RULE_ABOUT * len(subject):
+        about = said[hit.chunk.transcript_id]
+        if subject and sum(held_share(t, about, lang) >= 0.5 for t in subject) < _RULE_ABOUT * len(subject):
             continue
         for a, b in sentence_spans(text):
             sentence = text[a:b]
@@ -548,4 +543,3 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     covered = not verdict.contradiction and (decision.covered or rescued)
     return replace(decision, covered=covered, judge_probability=verdict.probability,
                    window=verdict.best if verdict.grounded else None)
-

@@ -29,14 +29,17 @@ __all__ = [
     "best_evidence",
     "chinese_nouns",
     "clause_spans",
+    "dictionary_tag",
     "ends_sentence",
     "english_words",
+    "everyday_word",
     "is_question",
     "list_end",
     "question_terms",
     "sentence_end_after",
     "sentence_spans",
     "spelled_out",
+    "tagged_words",
     "terms",
     "whole_sentences",
 ]
@@ -185,6 +188,13 @@ def tagged_words(text: str, hmm: bool = True) -> tuple[tuple[str, str], ...]:
 
     jieba.setLogLevel(60)  # no "Building prefix dict" chatter on a worker's screen
     return tuple((p.word, p.flag) for p in pseg.lcut(text, HMM=hmm))
+
+
+def dictionary_tag(word: str) -> str | None:
+    """jieba's dictionary part-of-speech of a word (跳: v, 酵母: n), whatever its context; None if unknown."""
+    import jieba.posseg as pseg  # its dictionary of tags is read as it is imported
+
+    return pseg.dt.word_tag_tab.get(word)
 
 
 def everyday_word(word: str) -> bool:
