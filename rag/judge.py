@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from rag.answerability import Decision
 
 __all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "evidence_disclaims", "evidence_falls_short", "judge",
-           "lacks_asked_quantity", "load_model", "prescriptive", "rule_answers",
+           "chunks_about", "lacks_asked_quantity", "load_model", "prescriptive", "rule_answers",
            "grounded", "verdict_inputs", "verdict_probability", "window_score", "windows"]
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
@@ -92,7 +92,8 @@ _UNITS = (r"千伏|kv|伏|v|千瓦|kw|瓦|w|安|a|吨|t|号|码|毫米|mm|厘米
           r"bar|psi|牛米|n·m|nm|秒|分钟|小时|天|%|寸|英寸|inch(?:es)?|feet|ft|amps?|volts?|degrees?")
 _NUM = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+"
 _QUANTITY = re.compile(rf"(?<!第)({_NUM})\s*({_UNITS})(?![a-z])", re.IGNORECASE)
-_CODE = re.compile(r"(?<![a-z0-9])([a-z]{1,4})[\-\s]?(\d+[a-z]*)(?![a-z0-9])", re.IGNORECASE)
+# A code is written as one word or with a hyphen (R-32, J507, G76, PA66): "go to 150" is no code "to150".
+_CODE = re.compile(r"(?<![a-z0-9])([a-z]{1,4})-?(\d+[a-z]*)(?![a-z0-9])", re.IGNORECASE)
 _UNIT_CLASS = {"kv": "千伏", "v": "伏", "volt": "伏", "volts": "伏", "kw": "千瓦", "w": "瓦", "amp": "安", "amps": "安",
                "a": "安", "t": "吨", "mm": "毫米", "cm": "厘米", "公分": "厘米", "m": "米", "℃": "度", "°": "度",
                "degree": "度", "degrees": "度", "kg": "公斤", "千克": "公斤", "g": "克", "mpa": "兆帕", "n·m": "牛米",
@@ -215,13 +216,16 @@ def contradicts(question: str, text: str) -> bool:
     # A yes-no question's figure is what it asks the master to judge ("磨到两毫米还能用吗" is
     # answered by "磨到三毫米就必须换"); a question asking for a figure names its conditions by theirs.
     asked = _quantities(question) if asked_kind(question) != "rule" else set()
+    # "another" is one the question does not name: "150 psig or 300 psig?" is answered by "300 psig"
     found = _quantities(low)
+    others = found - _quantities(question)
     for number, unit in asked:
-        if (number, unit) not in found and any(u == unit for _, u in found):
+        if (number, unit) not in found and any(u == unit for _, u in others):
             return True
+    named = _codes(question)
     written = _codes(low)
-    for prefix, number in _codes(question):
-        if (prefix, number) not in written and any(p == prefix for p, _ in written):
+    for prefix, number in named:
+        if (prefix, number) not in written and any(p == prefix for p, _ in written - named):
             return True
     if detect_language(question) == "en":
         return False
@@ -479,6 +483,20 @@ def _rules_on(clause: str, words: set[str], verbs: set[str], lang: str) -> bool:
     return any(held_share(w, clause, lang) >= 0.5 for w in words) or _RULE_MARKER.sub("", clause).strip() in verbs
 
 
+def chunks_about(question: str, hits: Sequence[SearchHit]) -> list[int]:
+    """The top chunks (their indexes) whose interview is about what the question asks: its top chunks
+    together hold at least half of the question's subject words (a master deep in his forklift interview
+    says 不能跳 without saying 叉车 again)."""
+    lang = detect_language(question)
+    subject = subject_terms(question, lang)
+    said: dict[str, str] = {}
+    for hit in hits[:_CHUNKS]:
+        said[hit.chunk.transcript_id] = f"{said.get(hit.chunk.transcript_id, '')} {hit.chunk.text.lower()}"
+    return [i for i, hit in enumerate(hits[:_CHUNKS])
+            if not subject or sum(held_share(t, said[hit.chunk.transcript_id], lang) >= 0.5 for t in subject)
+            >= _RULE_ABOUT * len(subject)]
+
+
 def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
     """For a yes-no question about doing something (行不行, 没事吧, can I), the master's sentence that rules
     on that very thing: a rule marker (不能, 绝对不许, never, must) whose clause writes a word of what the
@@ -488,17 +506,8 @@ def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
         return None
     lang = detect_language(question)
     words, verbs = _proposal_words(question, lang)
-    subject = subject_terms(question, lang)
-    # what each interview is about: its top chunks together (a master deep in his forklift interview says
-    # 不能跳 without saying 叉车 again)
-    said: dict[str, str] = {}
-    for hit in hits[:_CHUNKS]:
-        said[hit.chunk.transcript_id] = f"{said.get(hit.chunk.transcript_id, '')} {hit.chunk.text.lower()}"
-    for i, hit in enumerate(hits[:_CHUNKS]):
-        text = hit.chunk.text
-        about = said[hit.chunk.transcript_id]
-        if subject and sum(held_share(t, about, lang) >= 0.5 for t in subject) < _RULE_ABOUT * len(subject):
-            continue
+    for i in chunks_about(question, hits):
+        text = hits[i].chunk.text
         for a, b in sentence_spans(text):
             sentence = text[a:b]
             if not sentence.strip() or is_question(sentence):
@@ -509,12 +518,24 @@ def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
     return None
 
 
+def _choice_window(question: str, hits: Sequence[SearchHit]) -> Window | None:
+    """The master's sentence that makes the question's choice (rag.choice), as a window."""
+    from rag.choice import choice_answers
+
+    found = choice_answers(question, hits)
+    if found is None:
+        return None
+    i, start, end = found
+    return Window(i, start, end, hits[i].chunk.text[start:end], {})
+
+
 def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
     """The chat's one decision, offline and LLM alike: answer or say "not covered".
 
     The answerability model decides first (rag.answerability.decide). A yes-no question about doing
     something that it refuses is answered when the master rules on that very thing (`rule_answers`:
-    "不能靠液压撑着" for "光靠液压顶着没事吧？"), safety questions too: his rule is the answer. Whatever it says, evidence
+    "不能靠液压撑着" for "光靠液压顶着没事吧？"), safety questions too: his rule is the answer; so is a
+    choice question ("是横着磨还是顺着磨？") by his sentence that makes the choice (rag.choice). Whatever it says, evidence
     that names only another specific of the kind the question asks about (五十五千瓦 for a question
     about 二十二千瓦, 单模光纤 for 多模光纤) does not answer it. For a question the model judges
     over an interview (chunks with speakers), in a language where the judge beat the model alone
@@ -530,7 +551,7 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     decision = model_decide(question, hits, embedder, library)
     if not hits or not judged(question, spoken(hits)):
         return decision
-    rule = None if decision.covered else rule_answers(question, hits)
+    rule = None if decision.covered else rule_answers(question, hits) or _choice_window(question, hits)
     if rule is not None and not evidence_falls_short(question, hits):
         return replace(decision, covered=True, window=rule)  # safety first: the master's rule is the answer
     lang = detect_language(question)
