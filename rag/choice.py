@@ -138,7 +138,7 @@ def choice_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, 
         return None
     lang = detect_language(question)
     context = set(subject_terms(question, lang))
-    found = []
+    found: list[tuple[int, int, int, int, int]] = []
     for i in chunks_about(question, hits):
         text = hits[i].chunk.text
         for a, b in sentence_spans(text):
