@@ -229,6 +229,7 @@ def _chinese_nouns(question: str) -> tuple[str, ...]:
     tokens = tagged_words(question)
     known = jieba.dt.FREQ  # jieba's dictionary, loaded by the cut above
     out: list[str] = []
+    dropped = False  # the word before was read across two words
     for i, (word, tag) in enumerate(tokens):
         if tag not in _ZH_NOUN_TAGS or _ZH_ASK_WORD.fullmatch(word) or _QWORDS.fullmatch(word) or _FILLER.fullmatch(word):
             continue
@@ -244,8 +245,43 @@ def _chinese_nouns(question: str) -> tuple[str, ...]:
             continue
         if _HAN.search(word) and (len(word) < 2 or (len(word) == 2 and word not in known)):
             continue
+        if _run_across(tokens, i, known, dropped):
+            dropped = True
+            continue
+        dropped = False
         out.append(word)
     return tuple(out)
+
+
+# Characters a worker's sentence puts before its verb: adverbs (车**刚**跑回来) and modals (就**能**量吗,
+# 是不是**能**保命); a measure word after a demonstrative or a number (这**台**机); degree adverbs before
+# a predicate (最省事).
+_ZH_BEFORE_VERB = frozenset("刚才就也都还又再已能会要可该得")
+_ZH_MEASURE = frozenset("台个把根条块张辆只批次遍道层件套片颗瓶桶箱包袋盘卷支部架座家")
+_ZH_POINTING = frozenset("这那哪一两几每该本半")
+_ZH_DEGREE = frozenset("最 很 太 更 挺 比较 特别 非常 蛮".split())
+_ZH_PLACE = frozenset("外内上下前后左右底顶高低里中")
+
+
+def _run_across(tokens: tuple[tuple[str, str], ...], i: int, known: dict[str, int], dropped: bool) -> bool:
+    """Is the i-th word one jieba read across two words of a worker's sentence, so no subject? An adverb or
+    modal run into what follows it, where the word is rare (刚跑 of 车刚跑回来, 能保命) or an adverb stands
+    before it (能量 of 就能量吗; not 电池的能量) or a word read across (这台机刚跑完); a measure word run
+    into its noun (台机 of 这台机); a predicate after a degree adverb (省事 of 最省事); the verb a question
+    asks with (讲究 of 讲究个啥)."""
+    word, tag = tokens[i]
+    before = tokens[i - 1] if i else ("", "")
+    after = "".join(w for w, _ in tokens[i + 1 : i + 3])
+    if word[0] in _ZH_BEFORE_VERB and (known.get(word, 0) <= _RARE or before[1][:1] in ("d", "l") or dropped):
+        return True
+    if word[0] in _ZH_MEASURE and before[0] and before[0][-1] in _ZH_POINTING:
+        return True
+    if before[0] in _ZH_DEGREE and word[0] not in _ZH_PLACE:  # 最外层 is a place, not a predicate
+        return True
+    return tag.startswith("v") and re.match(r"个?(?:啥|什么)(?!时候|时间|地方|样)", after) is not None
+
+
+_RARE = 10  # jieba's rarest dictionary words (3 is its floor): 刚跑 as a place name, not a word a worker uses
 
 
 def question_terms(question: str) -> list[str]:

@@ -126,6 +126,27 @@ def test_chinese_nouns_leave_out_question_words_and_the_kind_of_answer_asked_for
     assert chinese_nouns("焊缝发蓝是什么原因？") == ["焊缝"]
 
 
+@pytest.mark.parametrize(("question", "nouns"), [
+    ("量胎压的话，车刚跑回来就能量吗？", []),  # 刚跑, 能量: an adverb and a modal run into their verbs
+    ("这台机刚跑完PVC料，接着要换POM，料筒直接换料行吗？", ["pvc", "pom", "换料"]),  # 台机: a measure word
+    ("碰到毛病是不是直接换件最省事？修车讲究个啥？", ["毛病", "换件"]),  # a predicate, the asking verb
+    ("叉车眼看要侧翻了，往外跳是不是能保命？", ["叉车"]),
+])
+def test_words_jieba_reads_across_a_workers_sentence_name_no_subject(question: str, nouns: list[str]) -> None:
+    assert chinese_nouns(question) == nouns
+
+
+@pytest.mark.parametrize(("question", "nouns"), [
+    ("电池的能量密度是多少？", ["电池", "能量"]),  # 能量 after 的 is energy
+    ("这台机床的主轴转速多少？", ["机床", "主轴"]),
+    ("炉膛最外层用什么材料？", ["炉膛", "外层"]),  # 最外层 is a place, not a predicate
+    ("第二届比赛什么时候举行的？", ["比赛"]),  # 什么时候 asks when, not what the verb does
+    ("我们新换的是锂电池叉车，能不能随用随充？", ["锂电池", "叉车"]),  # a rare word still names a thing
+])
+def test_the_subject_a_question_names_is_kept(question: str, nouns: list[str]) -> None:
+    assert chinese_nouns(question) == nouns
+
+
 def test_forklift_battery_question_is_a_gap_because_no_interview_ever_says_forklift(library) -> None:
     settings, _ = library
     ctx = Context(settings)
