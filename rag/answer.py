@@ -166,6 +166,7 @@ from rag.sentences import (
     best_evidence,
     clause_spans,
     ends_sentence,
+    is_question,
     list_end,
     question_terms,
     sentence_end_after,
@@ -360,8 +361,9 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
         moved = False  # the interviewer's words never start the answer
     if moved:
         same = next((e for e in evidence if e.chunk_index == window.chunk_index), None)
+        end = _said_on(texts[window.chunk_index], window.chunk_index, window.start, window.end, speech, limit)
         judged = _without_instructions(texts[window.chunk_index], Evidence(
-            window.chunk_index, window.start, window.end,
+            window.chunk_index, window.start, end,
             same.score if same else (evidence[0].score if evidence else 1.0), same.match if same else 1.0))
         if judged is not None:
             evidence = [judged, *(e for e in evidence if e.chunk_index != window.chunk_index)]
@@ -531,6 +533,20 @@ class _Speech:
         found = self._at(chunk_index, offset)
         # The interviewer's remarks are not the master's know-how.
         return _INTERVIEWER_WEIGHT if found and found.role == "interviewer" else 1.0
+
+
+def _said_on(text: str, chunk_index: int, start: int, end: int, speech: _Speech | None, limit: int) -> int:
+    """Where the master's answer that starts at the judge's window ends: the sentences he says next in
+    the same turn, while they fit the answer's room ("不能跳。" goes on "人跑不过车翻的速度。正确的是系好
+    安全带……": the rule with its reason and what to do instead). Without turns, the window's end."""
+    turn = speech.turn(chunk_index, start) if speech is not None else -1
+    if speech is None or turn < 0:  # written text, or speech whose turns are not known
+        return end
+    for a, b in sentence_spans(text, end):
+        if b - start > limit or speech.turn(chunk_index, a) != turn or is_question(text[a:b]):
+            break
+        end = b
+    return end
 
 
 def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,

@@ -12,11 +12,11 @@ import pytest
 from backends import library_settings
 from fake_chat import FakeChat
 
-from rag.answer import NEARBY_NOTE, NOT_COVERED, answer_from_hits, answer_question
+from rag.answer import NEARBY_NOTE, NOT_COVERED, _said_on, answer_from_hits, answer_question
 from rag.catalog import get_transcript
 from rag.evaluate_chat import ends_mid_sentence
 from rag.ingest import ingest_file
-from rag.judge import contradicts, judge, prescriptive, rule_answers
+from rag.judge import _proposal, contradicts, judge, prescriptive, rule_answers
 from shifu.context import Context
 from shifu.models import Chunk, SearchHit
 from shifu.settings import load_settings
@@ -207,3 +207,39 @@ def test_a_bare_rule_on_the_proposed_verb_answers_within_the_same_interview() ->
                                             speakers=["王师傅"], char_start=0, char_end=7),
                                 score=0.5, rank=2, transcript_title="后厨")]
     assert rule_answers("叉车翻车的时候能不能跳车？", other) is None
+
+
+def test_a_worker_asking_whether_his_move_brings_what_he_hopes_proposes_that_move() -> None:
+    # "往外跳是不是能保命": what he proposes is the jump before 是不是, what follows is what he hopes for
+    assert _proposal("叉车眼看要侧翻了，赶紧往外跳是不是能保命？") == "赶紧往外跳"
+    # 是不是 opening its clause proposes nothing before it (the models decide, as before)
+    assert _proposal("闸刀都拉下来了，是不是就能直接动手修了？") == ""
+    rule = "翻车的时候不能跳？\n不能跳。人跑不过车翻的速度。正确的是系好安全带，双手握紧方向盘。"
+    hits = [SearchHit(chunk=Chunk(id=f"c-{i}", transcript_id="forklift", ord=i, text=text, speakers=["刘师傅"],
+                                  char_start=0, char_end=len(text)), score=1.0 - i / 10, rank=i + 1,
+                      transcript_title="叉车")
+            for i, text in enumerate([rule, "叉车起步要慢，货叉离地十五公分。"])]
+    window = rule_answers("叉车眼看要侧翻了，赶紧往外跳是不是能保命？", hits)
+    assert window is not None and window.text == "不能跳。"
+
+
+def test_the_masters_rule_goes_on_with_what_he_says_next_in_the_same_turn() -> None:
+    text = "翻车的时候不能跳？\n不能跳。人跑不过车翻的速度。正确的是系好安全带，双手握紧方向盘。\n那倒车呢？"
+    start = text.index("不能跳。")
+
+    class Speech:  # the interviewer's lines and the master's, as the turns table gives them
+        def turn(self, chunk_index: int, offset: int) -> int:
+            return start if start <= offset < text.index("\n那倒车") else 1
+
+    end = _said_on(text, 0, start, start + len("不能跳。"), Speech(), limit=150)  # type: ignore[arg-type]
+    assert text[start:end] == "不能跳。人跑不过车翻的速度。正确的是系好安全带，双手握紧方向盘。"
+    # the room of the answer bounds it; without turns the window stands alone
+    assert text[start:_said_on(text, 0, start, start + 4, Speech(), limit=20)] == "不能跳。人跑不过车翻的速度。"  # type: ignore[arg-type]
+    assert _said_on(text, 0, start, start + 4, None, limit=150) == start + 4
+
+
+def test_a_rule_and_its_reason_answer_together(pump_room) -> None:
+    ctx, pumps = pump_room
+    answer = answer_question(ctx, "盘根漏水，能不能拿手摸摸看漏多少？")
+    assert answer.covered and answer.citations[0].transcript_id == pumps
+    assert answer.answer.startswith("不能拿手去摸。轴转着，手一碰就卷进去。要看漏多少，拿手电照着数")
