@@ -525,11 +525,13 @@ def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
     return None
 
 
-def _choice_window(question: str, hits: Sequence[SearchHit]) -> Window | None:
-    """The master's sentence that makes the question's choice (rag.choice), as a window."""
+def _master_says(question: str, hits: Sequence[SearchHit]) -> Window | None:
+    """The master's sentence that makes the question's choice (rag.choice) or tells how to do what it asks
+    (rag.how_to), as a window."""
     from rag.choice import choice_answers
+    from rag.how_to import how_to_answers
 
-    found = choice_answers(question, hits)
+    found = choice_answers(question, hits) or how_to_answers(question, hits)
     if found is None:
         return None
     i, start, end = found
@@ -542,7 +544,8 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     The answerability model decides first (rag.answerability.decide). A yes-no question about doing
     something that it refuses is answered when the master rules on that very thing (`rule_answers`:
     "不能靠液压撑着" for "光靠液压顶着没事吧？"), safety questions too: his rule is the answer; so is a
-    choice question ("是横着磨还是顺着磨？") by his sentence that makes the choice (rag.choice). Whatever it says, evidence
+    choice question ("是横着磨还是顺着磨？") by his sentence that makes the choice (rag.choice), and a
+    how-to question by his sentence telling to do that very act to that thing (rag.how_to). Whatever it says, evidence
     that names only another specific of the kind the question asks about (五十五千瓦 for a question
     about 二十二千瓦, 单模光纤 for 多模光纤) does not answer it. For a question the model judges
     over an interview (chunks with speakers), in a language where the judge beat the model alone
@@ -558,7 +561,7 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     decision = model_decide(question, hits, embedder, library)
     if not hits or not judged(question, spoken(hits)):
         return decision
-    rule = None if decision.covered else rule_answers(question, hits) or _choice_window(question, hits)
+    rule = None if decision.covered else rule_answers(question, hits) or _master_says(question, hits)
     if rule is not None and not evidence_falls_short(question, hits):
         return replace(decision, covered=True, window=rule)  # safety first: the master's rule is the answer
     lang = detect_language(question)
