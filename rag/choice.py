@@ -4,7 +4,7 @@ first?") and the master's sentence that makes the choice.
 A worker who offers two ways asks the master to pick one; the master picks by naming it with what both
 ways share: "要顺着钨极的长度方向磨" (磨), "connect the ground end of your grounding set first" (first).
 `choice_answers` finds that sentence in the top chunks of an interview that is about the question
-(rag.judge.chunks_about); the chat's one decision (rag.judge.decide) answers with it where the models
+(rag.about.chunks_about); the chat's one decision (rag.judge.decide) answers with it where the models
 refuse, as it does with a rule of the master's.
 """
 
@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.about import chunks_about
 from rag.answerability import held_share, subject_terms
 from rag.language import detect_language
 from rag.sentences import is_question, sentence_spans
@@ -131,8 +132,6 @@ def choice_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, 
     """(chunk index, start, end) of the master's sentence that makes the question's choice, or None.
     Of several, the one writing most of the question's other words ("Taking the grounds off, …":
     "When you take them off, you go the other way: phase end first")."""
-    from rag.judge import chunks_about
-
     choice = choice_of(question)
     if choice is None or not hits or not hits[0].chunk.speakers:
         return None

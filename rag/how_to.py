@@ -3,7 +3,7 @@ very thing: "… then discharge the capacitor through a resistor".
 
 The master instructs by the act and the thing it is done to; a sentence of his (not a question) with a
 clause writing the question's verb and, after it, the head of its object answers a how-to question, in an
-interview that is about the question (rag.judge.chunks_about). English only: a Chinese question's verb and
+interview that is about the question (rag.about.chunks_about). English only: a Chinese question's verb and
 object are the judge's (its windows), and an English verb phrase is read reliably from its words.
 The chat's one decision (rag.judge.decide) answers with it where the models refuse, as with the master's
 rule and a choice he makes.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.about import chunks_about
 from rag.language import detect_language
 from rag.sentences import english_words, is_question, sentence_spans
 from shifu.models import SearchHit
@@ -55,8 +56,6 @@ def _instructs(sentence: str, verb: str, thing: str) -> bool:
 
 def how_to_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, int] | None:
     """(chunk index, start, end) of the master's sentence that tells how to do what the question asks, or None."""
-    from rag.judge import chunks_about
-
     asked = how_to_of(question)
     if asked is None or not hits or not hits[0].chunk.speakers:
         return None

@@ -40,6 +40,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from rag.about import TOP_CHUNKS as _CHUNKS
+from rag.about import chunks_about
 from rag.answerability import (
     asked_kind,
     asked_units,
@@ -65,12 +67,11 @@ if TYPE_CHECKING:
     from rag.answerability import Decision
 
 __all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "evidence_disclaims", "evidence_falls_short", "judge",
-           "chunks_about", "lacks_asked_quantity", "load_model", "prescriptive", "rule_answers",
+           "lacks_asked_quantity", "load_model", "prescriptive", "rule_answers",
            "grounded", "verdict_inputs", "verdict_probability", "window_score", "windows"]
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
 FEATURES = ("terms", "subject", "subject_least", "kind", "kind_subject", "contradicts", "cosine", "chunk_score")
-_CHUNKS = 3  # top chunks whose sentences are judged
 _SIZES = (1, 2)  # sentences per window: a master names the thing, then says what to do about it
 _EMBEDDED = 6  # windows (best by words) whose USE cosine is measured: embedding is the cost
 _LEAST = 0.5  # share of its character pairs the least-held subject word must have in the window
@@ -438,7 +439,6 @@ _RULE_MARKER = re.compile(
     r"\bnever\b|\bdon'?t\b|\bdo not\b|\bmust(?: not)?\b|\bcan'?t\b|\bcannot\b|\bshould(?:n'?t| not| never)?\b|\balways\b",
     re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[，。；！？,.;!?\n]")
-_RULE_ABOUT = 0.5  # share of the question's subject words the rule's chunk must hold
 _RULE_WORDS_EN = 2  # words of the proposal an English ruled clause writes (it shares more than a Chinese one)
 
 
@@ -488,20 +488,6 @@ def _rules_on(clause: str, words: set[str], verbs: set[str], lang: str) -> bool:
     if lang == "en":
         return len(words & set(english_words(clause))) >= _RULE_WORDS_EN
     return any(held_share(w, clause, lang) >= 0.5 for w in words) or _RULE_MARKER.sub("", clause).strip() in verbs
-
-
-def chunks_about(question: str, hits: Sequence[SearchHit]) -> list[int]:
-    """The top chunks (their indexes) whose interview is about what the question asks: its top chunks
-    together hold at least half of the question's subject words (a master deep in his forklift interview
-    says 不能跳 without saying 叉车 again)."""
-    lang = detect_language(question)
-    subject = subject_terms(question, lang)
-    said: dict[str, str] = {}
-    for hit in hits[:_CHUNKS]:
-        said[hit.chunk.transcript_id] = f"{said.get(hit.chunk.transcript_id, '')} {hit.chunk.text.lower()}"
-    return [i for i, hit in enumerate(hits[:_CHUNKS])
-            if not subject or sum(held_share(t, said[hit.chunk.transcript_id], lang) >= 0.5 for t in subject)
-            >= _RULE_ABOUT * len(subject)]
 
 
 def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
