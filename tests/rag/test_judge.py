@@ -192,14 +192,18 @@ def test_a_disclaimer_about_another_kind_of_pump_disclaims_only_that_pump(pump_r
     assert not answer_question(ctx, "深井潜水泵的电缆接头怎么做防水？").covered
 
 
-def test_a_bare_rule_on_the_proposed_verb_answers_within_the_same_interview() -> None:
-    # Deep in his forklift interview the master says "不能跳" without saying 叉车 again; another chunk of
-    # the same interview names the forklift.
-    rule = "翻车的时候不能跳？\n不能跳。人跑不过车翻的速度。"
-    hits = [SearchHit(chunk=Chunk(id=f"c-{i}", transcript_id="forklift", ord=i, text=text, speakers=["刘师傅"],
+def _forklift(rule: str) -> list[SearchHit]:
+    """The forklift master's rule, and a chunk of the same interview that names the forklift."""
+    return [SearchHit(chunk=Chunk(id=f"c-{i}", transcript_id="forklift", ord=i, text=text, speakers=["刘师傅"],
                                   char_start=0, char_end=len(text)), score=1.0 - i / 10, rank=i + 1,
                       transcript_title="叉车")
             for i, text in enumerate([rule, "叉车起步要慢，货叉离地十五公分。"])]
+
+
+def test_a_bare_rule_on_the_proposed_verb_answers_within_the_same_interview() -> None:
+    # Deep in his forklift interview the master says "不能跳" without saying 叉车 again; another chunk of
+    # the same interview names the forklift.
+    hits = _forklift("翻车的时候不能跳？\n不能跳。人跑不过车翻的速度。")
     window = rule_answers("叉车翻车的时候能不能跳车？", hits)
     assert window is not None and window.text == "不能跳。"
     # the same words in another trade's interview say nothing about forklifts
@@ -214,11 +218,7 @@ def test_a_worker_asking_whether_his_move_brings_what_he_hopes_proposes_that_mov
     assert _proposal("叉车眼看要侧翻了，赶紧往外跳是不是能保命？") == "赶紧往外跳"
     # 是不是 opening its clause proposes nothing before it (the models decide, as before)
     assert _proposal("闸刀都拉下来了，是不是就能直接动手修了？") == ""
-    rule = "翻车的时候不能跳？\n不能跳。人跑不过车翻的速度。正确的是系好安全带，双手握紧方向盘。"
-    hits = [SearchHit(chunk=Chunk(id=f"c-{i}", transcript_id="forklift", ord=i, text=text, speakers=["刘师傅"],
-                                  char_start=0, char_end=len(text)), score=1.0 - i / 10, rank=i + 1,
-                      transcript_title="叉车")
-            for i, text in enumerate([rule, "叉车起步要慢，货叉离地十五公分。"])]
+    hits = _forklift("翻车的时候不能跳？\n不能跳。人跑不过车翻的速度。正确的是系好安全带，双手握紧方向盘。")
     window = rule_answers("叉车眼看要侧翻了，赶紧往外跳是不是能保命？", hits)
     assert window is not None and window.text == "不能跳。"
 
