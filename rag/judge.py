@@ -490,6 +490,16 @@ def _rules_on(clause: str, words: set[str], verbs: set[str], lang: str) -> bool:
     return any(held_share(w, clause, lang) >= 0.5 for w in words) or _RULE_MARKER.sub("", clause).strip() in verbs
 
 
+def _words_he_says(question: str, text: str) -> set[str]:
+    """Two characters of what the question proposes that the master says as he says them: jieba reads
+    "料筒直接换料" as 料 / 筒 / 直接 / 换料, and the master's 料筒 is the worker's."""
+    proposal = _proposal(question)
+    pairs = {proposal[k : k + 2] for k in range(len(proposal) - 1)}
+    return {p for p in pairs if _HAN.fullmatch(p[0]) and _HAN.fullmatch(p[1]) and p in text
+            and (dictionary_tag(p) or "n")[:1] in "nv"  # a thing or an act, not 直接 or 以后
+            and not everyday_word(p) and not _RULE_MARKER.search(p) and not _YES_NO_ACTION.search(p)}
+
+
 def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
     """For a yes-no question about doing something (行不行, 没事吧, can I), the master's sentence that rules
     on that very thing: a rule marker (不能, 绝对不许, never, must) whose clause writes a word of what the
@@ -501,11 +511,12 @@ def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
     words, verbs = _proposal_words(question, lang)
     for i in chunks_about(question, hits):
         text = hits[i].chunk.text
+        said = words | (_words_he_says(question, text) if lang == "zh" else set())
         for a, b in sentence_spans(text):
             sentence = text[a:b]
             if not sentence.strip() or is_question(sentence):
                 continue
-            if any(_rules_on(c, words, verbs, lang) for c in _ruled_clauses(sentence)):
+            if any(_rules_on(c, said, verbs, lang) for c in _ruled_clauses(sentence)):
                 start = a + len(sentence) - len(sentence.lstrip())
                 return Window(i, start, b, text[start:b], {})
     return None

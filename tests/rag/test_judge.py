@@ -243,3 +243,13 @@ def test_a_rule_and_its_reason_answer_together(pump_room) -> None:
     answer = answer_question(ctx, "盘根漏水，能不能拿手摸摸看漏多少？")
     assert answer.covered and answer.citations[0].transcript_id == pumps
     assert answer.answer.startswith("不能拿手去摸。轴转着，手一碰就卷进去。要看漏多少，拿手电照着数")
+
+
+def test_what_the_worker_proposes_is_read_in_the_masters_own_words() -> None:
+    # jieba reads "料筒直接换料" as 料 / 筒 / 直接 / 换料; the master's 料筒 is the worker's
+    flush = "你上一个单打的是PVC，下一个单打POM，中间必须用PP或者PE把料筒彻底冲干净。"
+    window = rule_answers("这台机刚跑完PVC料，接着要换POM，料筒直接换料行吗？", _hits(flush))
+    assert window is not None and window.text == flush
+    # two characters that are no thing and no act (直接) rule on nothing
+    lift = "升到位以后不能直接钻下去，要先落锁。"
+    assert rule_answers("车升起来了，我直接开走行吗？", _hits(lift)) is None
