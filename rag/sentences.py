@@ -229,7 +229,7 @@ def _chinese_nouns(question: str) -> tuple[str, ...]:
     tokens = tagged_words(question)
     known = jieba.dt.FREQ  # jieba's dictionary, loaded by the cut above
     out: list[str] = []
-    dropped = False  # the word before was read across two words
+    dropped = -1  # the last word read across two words
     for i, (word, tag) in enumerate(tokens):
         if tag not in _ZH_NOUN_TAGS or _ZH_ASK_WORD.fullmatch(word) or _QWORDS.fullmatch(word) or _FILLER.fullmatch(word):
             continue
@@ -245,10 +245,9 @@ def _chinese_nouns(question: str) -> tuple[str, ...]:
             continue
         if _HAN.search(word) and (len(word) < 2 or (len(word) == 2 and word not in known)):
             continue
-        if _run_across(tokens, i, known, dropped):
-            dropped = True
+        if _run_across(tokens, i, known, dropped == i - 1):
+            dropped = i
             continue
-        dropped = False
         out.append(word)
     return tuple(out)
 
