@@ -7,13 +7,14 @@ his instruction on an act (rag.how_to) answer only from such chunks.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from rag.answerability import held_share, subject_terms
 from rag.language import detect_language
+from rag.sentences import is_question, sentence_spans
 from shifu.models import SearchHit
 
-__all__ = ["TOP_CHUNKS", "chunks_about"]
+__all__ = ["TOP_CHUNKS", "chunks_about", "statements_about"]
 
 TOP_CHUNKS = 3  # the top chunks whose sentences are read
 _ABOUT = 0.5  # share of the question's subject words an interview's top chunks must hold
@@ -30,3 +31,15 @@ def chunks_about(question: str, hits: Sequence[SearchHit]) -> list[int]:
     return [i for i, hit in enumerate(hits[:TOP_CHUNKS])
             if not subject or sum(held_share(t, said[hit.chunk.transcript_id], lang) >= 0.5 for t in subject)
             >= _ABOUT * len(subject)]
+
+
+def statements_about(question: str, hits: Sequence[SearchHit]) -> Iterator[tuple[int, int, int, str]]:
+    """Each statement (not a question) of the chunks about the question, in order: (chunk index, start,
+    end, text), the start past leading blanks. Where the master's rule, choice and instruction are read."""
+    for i in chunks_about(question, hits):
+        text = hits[i].chunk.text
+        for a, b in sentence_spans(text):
+            sentence = text[a:b]
+            if sentence.strip() and not is_question(sentence):
+                start = a + len(sentence) - len(sentence.lstrip())
+                yield i, start, b, text[start:b]

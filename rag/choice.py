@@ -4,7 +4,7 @@ first?") and the master's sentence that makes the choice.
 A worker who offers two ways asks the master to pick one; the master picks by naming it with what both
 ways share: "要顺着钨极的长度方向磨" (磨), "connect the ground end of your grounding set first" (first).
 `choice_answers` finds that sentence in the top chunks of an interview that is about the question
-(rag.about.chunks_about); the chat's one decision (rag.judge.decide) answers with it where the models
+(rag.about.statements_about); the chat's one decision (rag.judge.decide) answers with it where the models
 refuse, as it does with a rule of the master's.
 """
 
@@ -15,10 +15,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.about import chunks_about
+from rag.about import statements_about
 from rag.answerability import held_share, subject_terms
 from rag.language import detect_language
-from rag.sentences import is_question, sentence_spans
 from shifu.models import SearchHit
 
 __all__ = ["Choice", "choice_answers", "choice_of"]
@@ -137,12 +136,7 @@ def choice_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, 
         return None
     lang = detect_language(question)
     context = set(subject_terms(question, lang))
-    found: list[tuple[int, int, int, int, int]] = []
-    for i in chunks_about(question, hits):
-        text = hits[i].chunk.text
-        for a, b in sentence_spans(text):
-            sentence = text[a:b]
-            if sentence.strip() and not is_question(sentence) and _picks(sentence, choice, lang):
-                start = a + len(sentence) - len(sentence.lstrip())
-                found.append((sum(held_share(t, sentence.lower(), lang) >= 0.5 for t in context), -len(found), i, start, b))
+    found = [(sum(held_share(t, sentence.lower(), lang) >= 0.5 for t in context), -n, i, start, end)
+             for n, (i, start, end, sentence) in enumerate(statements_about(question, hits))
+             if _picks(sentence, choice, lang)]
     return max(found)[2:] if found else None

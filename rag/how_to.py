@@ -3,7 +3,7 @@ very thing: "… then discharge the capacitor through a resistor".
 
 The master instructs by the act and the thing it is done to; a sentence of his (not a question) with a
 clause writing the question's verb and, after it, the head of its object answers a how-to question, in an
-interview that is about the question (rag.about.chunks_about). English only: a Chinese question's verb and
+interview that is about the question (rag.about.statements_about). English only: a Chinese question's verb and
 object are the judge's (its windows), and an English verb phrase is read reliably from its words.
 The chat's one decision (rag.judge.decide) answers with it where the models refuse, as with the master's
 rule and a choice he makes.
@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.about import chunks_about
+from rag.about import statements_about
 from rag.language import detect_language
-from rag.sentences import english_words, is_question, sentence_spans
+from rag.sentences import english_words
 from shifu.models import SearchHit
 
 __all__ = ["how_to_answers", "how_to_of"]
@@ -59,11 +59,5 @@ def how_to_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, 
     asked = how_to_of(question)
     if asked is None or not hits or not hits[0].chunk.speakers:
         return None
-    for i in chunks_about(question, hits):
-        text = hits[i].chunk.text
-        for a, b in sentence_spans(text):
-            sentence = text[a:b]
-            if sentence.strip() and not is_question(sentence) and _instructs(sentence, *asked):
-                start = a + len(sentence) - len(sentence.lstrip())
-                return i, start, b
-    return None
+    return next(((i, start, end) for i, start, end, sentence in statements_about(question, hits)
+                 if _instructs(sentence, *asked)), None)

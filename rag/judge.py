@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rag.about import TOP_CHUNKS as _CHUNKS
-from rag.about import chunks_about
+from rag.about import statements_about
 from rag.answerability import (
     asked_kind,
     asked_units,
@@ -509,16 +509,12 @@ def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
         return None
     lang = detect_language(question)
     words, verbs = _proposal_words(question, lang)
-    for i in chunks_about(question, hits):
-        text = hits[i].chunk.text
-        said = words | (_words_he_says(question, text) if lang == "zh" else set())
-        for a, b in sentence_spans(text):
-            sentence = text[a:b]
-            if not sentence.strip() or is_question(sentence):
-                continue
-            if any(_rules_on(c, said, verbs, lang) for c in _ruled_clauses(sentence)):
-                start = a + len(sentence) - len(sentence.lstrip())
-                return Window(i, start, b, text[start:b], {})
+    said: dict[int, set[str]] = {}  # per chunk: the proposal's words, and those in the master's own words
+    for i, start, end, sentence in statements_about(question, hits):
+        if i not in said:
+            said[i] = words | (_words_he_says(question, hits[i].chunk.text) if lang == "zh" else set())
+        if any(_rules_on(c, said[i], verbs, lang) for c in _ruled_clauses(sentence)):
+            return Window(i, start, end, sentence, {})
     return None
 
 
