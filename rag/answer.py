@@ -564,6 +564,9 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
     full = text + (turns.following(hit.chunk.id) if turns is not None else "")
     start, end = whole_sentences(text, e.start, e.end, limit, speech=bool(hit.chunk.speakers))
     far_end = end < e.end and sentence_end_after(full, e.end, _NEAR_END) is None
+    # a master's next point begun at the evidence's edge ("……不能戴围巾、领带。\n三，") is left out whole:
+    # the span ends at the sentence before it, and a list it belongs to is carried on below
+    far_end = far_end and not (hit.chunk.speakers and e.end - end < _MIN_PART and not text[end:e.end].strip(" \n").endswith(("。", ".")))
     # the evidence grown from its best sentence may open on the tail of a sentence ("或者V/P切换太晚。");
     # leaving that tail out is no loss, leaving out a whole sentence the evidence starts with is
     tail = (bool(hit.chunk.speakers) and start > e.start and _mid_sentence(text, e.start)

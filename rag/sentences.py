@@ -226,7 +226,7 @@ def _chinese_nouns(question: str) -> tuple[str, ...]:
     # Remembered: one answer asks for its question's nouns three times (covered, features, subject).
     import jieba
 
-    tokens = tagged_words(question)
+    tokens = _place_apart(tagged_words(question))
     known = jieba.dt.FREQ  # jieba's dictionary, loaded by the cut above
     out: list[str] = []
     dropped = -1  # the last word read across two words
@@ -238,8 +238,8 @@ def _chinese_nouns(question: str) -> tuple[str, ...]:
         j = i + 1
         while j < len(tokens) and tokens[j][0] in _ZH_LINK:
             j += 1
-        if j > i + 1 and j < len(tokens) and _ZH_ASK_WORD.fullmatch(tokens[j][0]):
-            continue  # 职业 in 职业是什么, 体重 in 体重是多少
+        if j > i + 1 and j < len(tokens) and _ZH_ASK_WORD.fullmatch(tokens[j][0]) and not _asks_of(tokens, j):
+            continue  # 职业 in 职业是什么, 体重 in 体重是多少; not 车床 in 车床有哪些安全规矩
         word = word.lower()
         if not re.search(r"\w", word) or word in _ZH_GENERIC or word in out:
             continue
@@ -260,6 +260,32 @@ _ZH_MEASURE = frozenset("台个把根条块张辆只批次遍道层件套片颗�
 _ZH_POINTING = frozenset("这那哪一两几每该本半")
 _ZH_DEGREE = frozenset("最 很 太 更 挺 比较 特别 非常 蛮".split())
 _ZH_PLACE = frozenset("外内上下前后左右底顶高低里中")
+
+
+def _place_apart(tokens: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The words with a noun and the place word after it read apart where jieba read a place word across
+    them: 车 / 床上 of 车床上干活 is 车床 / 上 (床上, in bed, is no subject of a lathe question)."""
+    out = list(tokens)
+    for i in range(len(out) - 1):
+        (one, tag), (two, _) = out[i], out[i + 1]
+        if (len(one) == 1 and _HAN.match(one) and tag[:1] not in _ZH_FUNCTION_TAGS and len(two) == 2
+                and two[1] in _ZH_PLACE and (dictionary_tag(one + two[0]) or "")[:1] == "n"):
+            out[i], out[i + 1] = (one + two[0], dictionary_tag(one + two[0]) or "n"), (two[1], "f")
+    return tuple(out)
+
+
+_ZH_FUNCTION_TAGS = frozenset("pdrucyme")  # prepositions, adverbs, pronouns, particles, numbers: 在 / 地上 stays
+
+
+def _asks_of(tokens: tuple[tuple[str, str], ...], j: int) -> bool:
+    """Does the question word at j ask for a kind of thing the noun before it has (车床有哪些**安全规矩**),
+    rather than for the noun itself (职业是什么)? A noun follows it in its clause."""
+    for word, tag in tokens[j + 1 : j + 4]:
+        if not _HAN.match(word) and not word.isalnum():
+            return False  # the clause ends
+        if tag in _ZH_NOUN_TAGS and tag != "x":
+            return True
+    return False
 
 
 def _run_across(tokens: tuple[tuple[str, str], ...], i: int, known: dict[str, int], dropped: bool) -> bool:

@@ -302,3 +302,16 @@ def test_an_english_answer_keeps_its_whole_rule_not_its_first_clause() -> None:
     answer = offline_answer("How far does the crane boom have to stay from a 13.8 kV line?", hits)
     assert answer.covered and "at least twenty feet" in answer.answer
     assert not ends_mid_sentence(answer) and not answer.answer.endswith("…")
+
+
+def test_a_next_point_begun_at_the_evidences_edge_is_no_cut_and_the_list_is_carried_whole() -> None:
+    from rag.answer import Evidence, _whole
+    from shifu.models import Chunk, SearchHit
+
+    text = ("车床伤人都是一瞬间。我最想强调三条：\n一，绝对不许戴手套，铁屑会把手套卷进去。\n二，长头发要盘进帽子里。\n"
+            "三，卡盘扳手用完必须拿下来，扳手留在卡盘上一启动就飞出去，我们隔壁厂有人被打断过肋骨，这个一定要记住。\n")
+    chunk = Chunk(id="c-0", transcript_id="t", ord=0, text=text, speakers=["李工"], char_start=0, char_end=len(text))
+    hit = SearchHit(chunk=chunk, score=1.0, rank=1, transcript_title="t")
+    edge = text.index("三，") + 2  # the evidence found stops on the next point's number
+    whole, full, cut = _whole(hit, Evidence(0, 0, edge, 1.0, 1.0), None, 60)
+    assert not cut and full[whole.start : whole.end].rstrip().endswith("这个一定要记住。")  # all three points

@@ -123,7 +123,8 @@ def test_chinese_nouns_leave_out_question_words_and_the_kind_of_answer_asked_for
     assert chinese_nouns("叉车电瓶怎么保养？") == ["叉车", "电瓶"]
     assert chinese_nouns("杨昊的职业是什么？") == []  # 职业 is what the answer states, not what it names
     assert "职务" not in chinese_nouns("他一直担任什么职务？")
-    assert chinese_nouns("焊缝发蓝是什么原因？") == ["焊缝"]
+    assert chinese_nouns("焊缝发蓝是什么原因？") == ["焊缝", "发蓝"]  # 原因 is the kind asked of 发蓝
+    assert chinese_nouns("马克吐温是哪个国家的？") == ["马克吐温"]  # asked of him, not his name
 
 
 @pytest.mark.parametrize(("question", "nouns"), [
@@ -142,6 +143,8 @@ def test_words_jieba_reads_across_a_workers_sentence_name_no_subject(question: s
     ("炉膛最外层用什么材料？", ["炉膛", "外层"]),  # 最外层 is a place, not a predicate
     ("第二届比赛什么时候举行的？", ["比赛"]),  # 什么时候 asks when, not what the verb does
     ("我们新换的是锂电池叉车，能不能随用随充？", ["锂电池", "叉车"]),  # a rare word still names a thing
+    ("车床上干活能戴手套吗？", ["车床", "手套"]),  # 车 / 床上 (in bed) read apart: 车床 / 上
+    ("操作车床有哪些安全规矩？", ["车床", "规矩"]),  # 车床 has the rules asked for
 ])
 def test_the_subject_a_question_names_is_kept(question: str, nouns: list[str]) -> None:
     assert chinese_nouns(question) == nouns
