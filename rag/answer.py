@@ -379,6 +379,7 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
                                                            speech=speech)}
         first, first_limit = shorter.get(first.chunk_index, first), _SHARED_LIMIT * scale
     first, text, cut = _whole(hits[first.chunk_index], first, turns, first_limit, cap=limit)
+    first = _without_bare_reply(question, text, first)
     parts, part_texts, cuts, joins = [first], [text], [cut], [""]
     room = limit - (first.end - first.start) - len(_JOIN) - cut
     asked = _follow_up(hits[first.chunk_index], first, text, turns, lang, room) if not cut else None
@@ -393,6 +394,7 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
     if len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
         second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room, limit)
+        second = _without_bare_reply(question, text, second) if second is not None else None
         runner = hits[evidence[1].chunk_index]
         if second is not None and _about_question(question, text[second.start : second.end]) and (
                 not runner.chunk.speakers  # written text keeps to its subject; a master moves on to the next
@@ -547,6 +549,24 @@ def _said_on(text: str, chunk_index: int, start: int, end: int, speech: _Speech 
             break
         end = b
     return end
+
+
+# A master's bare "有。" / "对。" / "Yes." answers the interviewer's asking word; a worker who did not ask
+# with it (有没有, 是不是, does) is not answered by it. Each reply, and the asking words it answers.
+_BARE_REPLY = re.compile(r"\s*(有的?|对对?对?|是的?|没错|嗯嗯?|yes|yeah|yep|right|sure)\s*[。！!.]\s*", re.IGNORECASE)
+_ASKED_BY = {"有": re.compile(r"有没有|有.{0,20}吗|有吗"), "对": re.compile(r"对吧|对吗|对不对|是不是"),
+             "是": re.compile(r"是不是|是吗|是吧|对吗"), "没": re.compile(r"对吧|对吗|是吧|没错吧"),
+             "嗯": re.compile(r"(?!)"), "y": re.compile(r"^\s*(?:is|are|does|do|did|was|were|has|have|can|could|will|would)\b", re.I),
+             "r": re.compile(r"right\?", re.I), "s": re.compile(r"^\s*(?:can|could|will|would)\b", re.I)}
+
+
+def _without_bare_reply(question: str, text: str, e: Evidence) -> Evidence:
+    """The part without a bare reply it opens with ("有。货叉根部那个拐角……") where the worker's question
+    does not ask with the word it answers; the reply stays where he asked it (有没有……？ "有。")."""
+    m = _BARE_REPLY.match(text, e.start, e.end)
+    if m is None or m.end() >= e.end or _ASKED_BY[m.group(1)[0].lower()].search(question):
+        return e
+    return Evidence(e.chunk_index, m.end(), e.end, e.score, e.match)
 
 
 def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,

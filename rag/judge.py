@@ -468,9 +468,19 @@ def _proposal_words(question: str, lang: str) -> tuple[set[str], set[str]]:
         return set(english_words(proposal)), set()
     words = [(w.lower(), tag) for w, tag in tagged_words(proposal)
              if _HAN.match(w) and not _RULE_MARKER.search(w) and not _YES_NO_ACTION.search(w) and not everyday_word(w)]
-    return ({w for w, tag in words if len(w) >= 2 and tag[:1] in "nve"},
+    return ({w for w, tag in words if len(w) >= 2 and tag[:1] in "nve"} | _said_without_measure(proposal),
             {w[0] for w, tag in words if tag[:1] == "v" or (len(w) == 2 and dictionary_tag(w[0]) == "v")})
 
+
+
+_MEASURED = re.compile(r"(?=([\u4e00-\u9fff])[一两几]?[个根口把下次点支条块张台辆只瓶杯碗盒包袋趟遍回]([\u4e00-\u9fff]))")
+
+
+def _said_without_measure(proposal: str) -> set[str]:
+    """The acts a proposal names with a measure word inside (抽**根**烟, 喝**口**水, 拧**个**螺丝), as the
+    master names them: 抽烟, 喝水 (a dictionary word of a verb and its thing; jieba reads 抽根 / 烟)."""
+    return {m.group(1) + m.group(2) for m in _MEASURED.finditer(proposal)
+            if (dictionary_tag(m.group(1) + m.group(2)) or "x")[:1] in "nv"}
 
 
 def _ruled_clauses(sentence: str) -> list[str]:

@@ -315,3 +315,14 @@ def test_a_next_point_begun_at_the_evidences_edge_is_no_cut_and_the_list_is_carr
     edge = text.index("三，") + 2  # the evidence found stops on the next point's number
     whole, full, cut = _whole(hit, Evidence(0, 0, edge, 1.0, 1.0), None, 60)
     assert not cut and full[whole.start : whole.end].rstrip().endswith("这个一定要记住。")  # all three points
+
+
+def test_a_bare_reply_to_the_interviewer_opens_an_answer_only_where_the_worker_asked_with_its_word() -> None:
+    from rag.answer import offline_answer
+    from shifu.models import Chunk, SearchHit
+
+    text = "货叉有报废标准吗？\n有。货叉根部那个拐角磨薄了百分之十就得换。有裂纹的一律换，不能焊。\n"
+    chunk = Chunk(id="c-0", transcript_id="t", ord=0, text=text, speakers=["刘师傅"], char_start=0, char_end=len(text))
+    hits = [SearchHit(chunk=chunk, score=1.0, rank=1, transcript_title="叉车")]
+    assert offline_answer("货叉根上裂了道缝，拿电焊补一补还能接着用吧？", hits).answer.startswith("货叉根部")
+    assert offline_answer("货叉有没有报废标准？", hits).answer.startswith("有。")  # asked with 有: answered by it

@@ -253,3 +253,11 @@ def test_what_the_worker_proposes_is_read_in_the_masters_own_words() -> None:
     # two characters that are no thing and no act (直接) rule on nothing
     lift = "升到位以后不能直接钻下去，要先落锁。"
     assert rule_answers("车升起来了，我直接开走行吗？", _hits(lift)) is None
+
+
+def test_an_act_the_worker_names_with_a_measure_word_is_the_masters_act() -> None:
+    # jieba reads 抽根烟 as 抽根 / 烟; the master forbids 抽烟
+    hits = _forklift("充电会出氢气，充电间里严禁抽烟、严禁明火。")
+    window = rule_answers("叉车充电的时候，在旁边抽根烟没事吧？", hits)
+    assert window is not None and "严禁抽烟" in window.text
+    assert rule_answers("叉车充电的时候，在旁边打个电话没事吧？", hits) is None  # he rules on no phone call
