@@ -398,8 +398,10 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
         runner = hits[evidence[1].chunk_index]
         if second is not None and _about_question(question, text[second.start : second.end]) and (
                 not runner.chunk.speakers  # written text keeps to its subject; a master moves on to the next
-                or _on_subject(question, part_texts[0][first.start : first.end], text[second.start : second.end],
-                               texts)):
+                or (_on_subject(question, part_texts[0][first.start : first.end], text[second.start : second.end],
+                                texts)
+                    # another master's words are his own answer, shown as a supporting excerpt, not joined to this one
+                    and runner.chunk.transcript_id == hits[first.chunk_index].chunk.transcript_id)):
             parts.append(second)
             part_texts.append(text)
             cuts.append(cut)
@@ -583,15 +585,17 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
     text = hit.chunk.text
     full = text + (turns.following(hit.chunk.id) if turns is not None else "")
     start, end = whole_sentences(text, e.start, e.end, limit, speech=bool(hit.chunk.speakers))
+    spoken = bool(hit.chunk.speakers)
+    if spoken and end < e.end:
+        # speech says short sentences: the one the evidence stops in ("If the load tilts,", "三，") is
+        # finished when it ends within _SPOKEN characters, past the limit if need be, never cut
+        end = sentence_end_after(full, e.end, _SPOKEN) or end
     far_end = end < e.end and sentence_end_after(full, e.end, _NEAR_END) is None
-    # a master's next point begun at the evidence's edge ("……不能戴围巾、领带。\n三，") is left out whole:
-    # the span ends at the sentence before it, and a list it belongs to is carried on below
-    far_end = far_end and not (hit.chunk.speakers and e.end - end < _MIN_PART and not text[end:e.end].strip(" \n").endswith(("。", ".")))
     # the evidence grown from its best sentence may open on the tail of a sentence ("或者V/P切换太晚。");
     # leaving that tail out is no loss, leaving out a whole sentence the evidence starts with is
-    tail = (bool(hit.chunk.speakers) and start > e.start and _mid_sentence(text, e.start)
+    tail = (spoken and start > e.start and _mid_sentence(text, e.start)
             and not any(e.start < a < start for a, _ in sentence_spans(text, e.start, start)))
-    if (start > e.start and not tail) or end - start > cap or far_end:
+    if (start > e.start and not tail) or end - start > cap + (_SPOKEN if spoken else 0) or far_end:
         begin = skip_opener(full, e.start, e.end)
         if _whole_at(full, e.end):
             return Evidence(e.chunk_index, begin, e.end, e.score, e.match), full, False

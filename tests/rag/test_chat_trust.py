@@ -18,7 +18,7 @@ from rag.gaps import list_gaps
 from rag.ingest import ingest_file
 from rag.sentences import announced_list, ends_sentence, list_end, whole_sentences
 from shifu.context import Context
-from shifu.models import Answer
+from shifu.models import Answer, SearchHit
 
 ROOT = Path(__file__).resolve().parents[2]
 WELDING = "welding_tig_mig_zh_gbk.txt"
@@ -326,3 +326,39 @@ def test_a_bare_reply_to_the_interviewer_opens_an_answer_only_where_the_worker_a
     hits = [SearchHit(chunk=chunk, score=1.0, rank=1, transcript_title="叉车")]
     assert offline_answer("货叉根上裂了道缝，拿电焊补一补还能接着用吧？", hits).answer.startswith("货叉根部")
     assert offline_answer("货叉有没有报废标准？", hits).answer.startswith("有。")  # asked with 有: answered by it
+
+
+def _spoken(transcript: str, text: str, score: float = 1.0) -> SearchHit:
+    from shifu.models import Chunk, SearchHit
+
+    chunk = Chunk(id=f"{transcript}-0", transcript_id=transcript, ord=0, text=text, speakers=["Reyes"],
+                  char_start=0, char_end=len(text))
+    return SearchHit(chunk=chunk, score=score, rank=1, transcript_title=transcript)
+
+
+def test_a_spoken_sentence_the_evidence_stops_in_is_finished_not_cut() -> None:
+    from rag.answer import Evidence, _whole
+
+    text = ("Every pick, you take it up a few inches and stop. Hold it there. You're looking at three things: "
+            "is it level, is the rigging seated right, and is the crane holding. If the load tilts, the hook "
+            "isn't over the center of gravity. Set it back down and move the rigging.")
+    edge = text.index("tilts,") + len("tilts,")
+    whole, full, cut = _whole(_spoken("crane", text), Evidence(0, 0, edge, 1.0, 1.0), None, 150)
+    assert not cut and full[whole.start : whole.end].endswith("isn't over the center of gravity.")
+
+
+def test_another_masters_words_on_another_subject_do_not_join_the_answer() -> None:
+    from rag.answer import offline_answer
+
+    crane = ("How does signaling work on your jobs?\nOne signal person at a time, and the operator knows who it is "
+             "before the pick. Hand signals are the standard ones from the chart in the cab, and on a blind pick we "
+             "go to radio on a dedicated channel. The one exception: anybody on the job can give the emergency stop, "
+             "both arms out, palms down, moving side to side, and the operator stops, no questions. If the operator "
+             "loses sight of me or loses the radio, he stops. No signal means stop.")
+    roofer = ("What are the signs you watch for?\nSomebody who stops sweating, gets confused, starts stumbling or "
+              "talking nonsense. That's not tired, that's heat stroke, and that's an emergency. You call 911, you get "
+              "them in the shade, and you cool them with water and ice on the neck and armpits while you wait. You do "
+              "not put them in the truck to sleep it off.")
+    answer = offline_answer("What's the emergency stop signal?", [_spoken("crane", crane), _spoken("roofer", roofer, 0.9)])
+    assert answer.covered and "palms down" in answer.answer
+    assert "heat stroke" not in answer.answer and "truck" not in answer.answer  # no part of the signal
