@@ -562,7 +562,7 @@ def best_evidence(
             m = share(bag)
             if is_question(sentence):
                 asked, m = max(asked, m), m * 0.5
-                if m + prior <= best[0]:
+                if m + prior <= best[0] or speech is not None:  # in speech the reply answers, not the asking
                     continue
             else:
                 if speech is not None:

@@ -362,3 +362,24 @@ def test_another_masters_words_on_another_subject_do_not_join_the_answer() -> No
     answer = offline_answer("What's the emergency stop signal?", [_spoken("crane", crane), _spoken("roofer", roofer, 0.9)])
     assert answer.covered and "palms down" in answer.answer
     assert "heat stroke" not in answer.answer and "truck" not in answer.answer  # no part of the signal
+
+
+def test_in_speech_the_masters_reply_answers_not_the_interviewers_question() -> None:
+    from rag.sentences import best_evidence
+
+    asked = "嗯。那一个新模具上机，您的调机顺序是什么样的？\n"  # "一" is a number, as 多少 asks for
+    text = asked + ("新模具上机，我的顺序是这样的。第一步，先把保压全部设成零，射胶量也不要给满，宁可少给，从短射开始打。"
+                    "就是说，故意让它打不满，一模一模往上加料量，看料是怎么走的。\n我跟你讲个事儿。我们车间前几年来了个"
+                    "小伙子，一套新的手机外壳模，他上来就把料量给足、压力给高，想一把打好。结果第一模就打飞边了。\n")
+
+    class Speech:  # the interviewer's turn, then the master's
+        def turn(self, chunk_index: int, offset: int) -> int:
+            return 0 if chunk_index == 0 and offset < len(asked) else 1
+
+        def weight(self, chunk_index: int, offset: int) -> float:
+            return 0.5 if chunk_index == 0 and offset < len(asked) else 1.0
+
+    other = ("这里我跟书上有点不一样的看法。书上说保压压力高，产品尺寸稳定，密度高。这个没错，但是保压太高，产品里面"
+             "内应力大，顶出来的时候粘模、顶白。所以我的观点是，保压够用就行，宁可稍微低一点。\n")  # another chunk
+    found = best_evidence("新模具第一次上机，保压一开始设多少？", [text, other], [1.8, 1.2], speech=Speech())
+    assert text[found[0].start : found[0].end].startswith("新模具上机，我的顺序")
