@@ -396,10 +396,11 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
         second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room, limit)
         second = _without_bare_reply(question, text, second) if second is not None else None
         runner = hits[evidence[1].chunk_index]
-        if second is not None and _about_question(question, text[second.start : second.end]) and (
-                not runner.chunk.speakers  # written text keeps to its subject; a master moves on to the next
-                or (_on_subject(question, part_texts[0][first.start : first.end], text[second.start : second.end],
-                                texts)
+        spoken = bool(runner.chunk.speakers)  # a master's part too long for the room left is not cut: left out
+        said = text[second.start : second.end] if second is not None else ""
+        if second is not None and not (spoken and cut) and _about_question(question, said, spoken) and (
+                not spoken  # written text keeps to its subject; a master moves on to the next
+                or (_on_subject(question, part_texts[0][first.start : first.end], said, texts)
                     # another master's words are his own answer, shown as a supporting excerpt, not joined to this one
                     and runner.chunk.transcript_id == hits[first.chunk_index].chunk.transcript_id)):
             parts.append(second)
@@ -452,7 +453,7 @@ def _same_subject(question: str, first: SearchHit, other: SearchHit, text: str) 
     return not held or 2 * sum(held) >= len(held)
 
 
-def _about_question(question: str, text: str) -> bool:
+def _about_question(question: str, text: str, spoken: bool = False) -> bool:
     """May this excerpt follow the first? When the question asks for a kind of answer (a quantity,
     steps, a cause, a rule), only an excerpt holding some of the question's own words and that kind
     of answer: an opener ("这个问题问得好"), an aside or a story from another topic of the same
@@ -464,7 +465,8 @@ def _about_question(question: str, text: str) -> bool:
     kind = asked_kind(question)
     if _question_share(question, text) > 0:
         return kind_present(kind, text)
-    return not kind and len(text.strip()) >= _MIN_PART
+    # a master's next words sharing none of the question's are his next point, whatever was asked
+    return not kind and not spoken and len(text.strip()) >= _MIN_PART
 
 
 def _on_subject(question: str, first: str, second: str, texts: Sequence[str]) -> bool:
@@ -533,6 +535,11 @@ class _Speech:
         found = self._at(chunk_index, offset)
         return found.start if found else -1
 
+    def timed(self, chunk_index: int, offset: int) -> bool:
+        """Is the turn here timed (subtitles, whose line breaks are cues, not the master's paragraphs)?"""
+        found = self._at(chunk_index, offset)
+        return found is not None and found.t_start is not None
+
     def weight(self, chunk_index: int, offset: int) -> float:
         found = self._at(chunk_index, offset)
         # The interviewer's remarks are not the master's know-how.
@@ -546,16 +553,19 @@ def _said_on(text: str, chunk_index: int, start: int, end: int, speech: _Speech 
     turn = speech.turn(chunk_index, start) if speech is not None else -1
     if speech is None or turn < 0:  # written text, or speech whose turns are not known
         return end
+    cues = speech.timed(chunk_index, start)
     for a, b in sentence_spans(text, end):
         if b - start > limit or speech.turn(chunk_index, a) != turn or is_question(text[a:b]):
             break
+        if not cues and "\n" in text[end:a + 1]:
+            break  # a paragraph of his ends his point ("……不要自己在机器上死磕。\n飞边呢，……")
         end = b
     return end
 
 
 # A master's bare "有。" / "对。" / "Yes." answers the interviewer's asking word; a worker who did not ask
 # with it (有没有, 是不是, does) is not answered by it. Each reply, and the asking words it answers.
-_BARE_REPLY = re.compile(r"\s*(有的?|对对?对?|是的?|没错|嗯嗯?|yes|yeah|yep|right|sure)\s*[。！!.]\s*", re.IGNORECASE)
+_BARE_REPLY = re.compile(r"\s*(有的?|对对?对?|是的?|没错|嗯嗯?|yes|yeah|yep|right|sure)\s*[。！!.，,]\s*", re.IGNORECASE)
 _ASKED_BY = {"有": re.compile(r"有没有|有.{0,20}吗|有吗"), "对": re.compile(r"对吧|对吗|对不对|是不是"),
              "是": re.compile(r"是不是|是吗|是吧|对吗"), "没": re.compile(r"对吧|对吗|是吧|没错吧"),
              "嗯": re.compile(r"(?!)"), "y": re.compile(r"^\s*(?:is|are|does|do|did|was|were|has|have|can|could|will|would)\b", re.I),

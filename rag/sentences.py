@@ -531,8 +531,8 @@ def best_evidence(
     `code_weight` more for the share of the question's codes and figures it writes (TXV, PA66,
     "45 … 41": the thing asked about, named exactly). A sentence
     that is itself a question (the interviewer asking) hands its match to the reply after it.
-    With `speech`, a span stays inside one speaker's turn (across its paragraphs) and a
-    statement's match is scaled by who made it.
+    With `speech`, a span stays inside one speaker's turn (across its paragraphs), and neither a
+    question nor any remark of the interviewer's is chosen: each hands its match to the reply.
     """
     qterms = question_terms(question)
     kind = answer_type(question)
@@ -565,8 +565,9 @@ def best_evidence(
                 if m + prior <= best[0] or speech is not None:  # in speech the reply answers, not the asking
                     continue
             else:
-                if speech is not None:
-                    m *= speech.weight(ci, c.spans[k][0])
+                if speech is not None and speech.weight(ci, c.spans[k][0]) < 1.0:
+                    asked = max(asked, m)  # the interviewer's remark ("听说那个断了电也危险。"): his reply answers
+                    continue
                 if asked:
                     m, asked = max(m, asked), 0.0
             s = m + prior

@@ -383,3 +383,54 @@ def test_in_speech_the_masters_reply_answers_not_the_interviewers_question() -> 
              "内应力大，顶出来的时候粘模、顶白。所以我的观点是，保压够用就行，宁可稍微低一点。\n")  # another chunk
     found = best_evidence("新模具第一次上机，保压一开始设多少？", [text, other], [1.8, 1.2], speech=Speech())
     assert text[found[0].start : found[0].end].startswith("新模具上机，我的顺序")
+
+
+class _Interview:
+    """The interviewer's turn (up to `asked` characters of the first chunk), then the master's; untimed
+    (a typed transcript) unless `timed` (subtitles)."""
+
+    def __init__(self, asked: int, timed: bool = False) -> None:
+        self.asked, self.is_timed = asked, timed
+
+    def turn(self, chunk_index: int, offset: int) -> int:
+        return 0 if chunk_index == 0 and offset < self.asked else 1
+
+    def weight(self, chunk_index: int, offset: int) -> float:
+        return 0.5 if chunk_index == 0 and offset < self.asked else 1.0
+
+    def timed(self, chunk_index: int, offset: int) -> bool:
+        return self.is_timed
+
+
+def test_the_interviewers_remark_is_never_the_answer_and_a_bare_yes_to_it_is_dropped() -> None:
+    from rag.answer import offline_answer
+    from rag.sentences import best_evidence
+
+    asked = "电容补偿柜呢？听说那个断了电也危险。\n"
+    text = asked + "对，电容柜是最容易出事的。电容器是存电的，断路器拉开了，它里面的电还在。停电以后至少等三分钟，放完了才能用手碰。\n"
+    question = "补偿柜刚拉了闸，马上伸手去换电容可以吧？"
+    found = best_evidence(question, [text], [1.0], speech=_Interview(len(asked)))
+    assert found[0].start >= len(asked)  # the master's reply, not "听说那个断了电也危险"
+    from rag.answer import Turns, _Turn
+
+    turns = Turns({"switchgear": [_Turn(0, len(asked), "问", "interviewer", None, None),
+                                  _Turn(len(asked), len(text), "王师傅", "expert", None, None)]})
+    answer = offline_answer(question, [_spoken("switchgear", text)], turns=turns)
+    assert answer.answer.startswith("电容柜是最容易出事的")  # not "对，": yes to whom?
+
+
+def test_a_masters_answer_runs_on_within_his_paragraph_but_not_into_the_next() -> None:
+    from rag.answer import _said_on
+
+    text = "缩水一般出在厚的地方。这时候要找模具师傅，不要自己死磕。\n飞边呢，就是料从分型面挤出来。"
+    end = text.index("。") + 1
+    assert text[: _said_on(text, 0, 0, end, _Interview(0), 150)].endswith("不要自己死磕。")  # a typed paragraph
+    assert _said_on(text, 0, 0, end, _Interview(0, timed=True), 150) == len(text)  # subtitle cues run on
+
+
+def test_a_masters_next_point_sharing_no_word_of_the_question_does_not_join_the_answer() -> None:
+    from rag.answer import _about_question
+
+    question, next_point = "产品缩水了先查哪里？", "我们现在的机器都是按螺杆位置切换，你就把那个位置记下来。"
+    assert not _about_question(question, next_point, spoken=True)
+    assert _about_question(question, next_point)  # written text may answer "where" in words it does not use

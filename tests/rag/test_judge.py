@@ -231,6 +231,9 @@ def test_the_masters_rule_goes_on_with_what_he_says_next_in_the_same_turn() -> N
         def turn(self, chunk_index: int, offset: int) -> int:
             return start if start <= offset < text.index("\n那倒车") else 1
 
+        def timed(self, chunk_index: int, offset: int) -> bool:
+            return True  # the forklift interview's subtitles: a line is a cue, not a paragraph
+
     end = _said_on(text, 0, start, start + len("不能跳。"), Speech(), limit=150)  # type: ignore[arg-type]
     assert text[start:end] == "不能跳。人跑不过车翻的速度。正确的是系好安全带，双手握紧方向盘。"
     # the room of the answer bounds it; without turns the window stands alone
