@@ -94,8 +94,9 @@ _PRESCRIPTIVE = re.compile(
 # Specifics of a category: a number with its unit, a code (letters with digits).
 _UNITS = (r"千伏|kv|伏|v|千瓦|kw|瓦|w|安|a|吨|t|号|码|毫米|mm|厘米|cm|公分|米|m|度|℃|°|公斤|kg|千克|克|g|斤|兆帕|mpa|帕|"
           r"bar|psi|牛米|n·m|nm|秒|分钟|小时|天|%|寸|英寸|inch(?:es)?|feet|ft|amps?|volts?|degrees?")
-_NUM = r"\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+"
-_QUANTITY = re.compile(rf"(?<!第)({_NUM})\s*({_UNITS})(?![a-z])", re.IGNORECASE)
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"  # 7,200 volts is 7200
+_NUM = rf"{_DIGITS}|[一二两三四五六七八九十百千]+"
+_QUANTITY = re.compile(rf"(?<![第\d,])({_NUM})\s*({_UNITS})(?![a-z])", re.IGNORECASE)
 # A code is written as one word or with a hyphen (R-32, J507, G76, PA66): "go to 150" is no code "to150".
 _CODE = re.compile(r"(?<![a-z0-9])([a-z]{1,4})-?(\d+[a-z]*)(?![a-z0-9])", re.IGNORECASE)
 _UNIT_CLASS = {"kv": "千伏", "v": "伏", "volt": "伏", "volts": "伏", "kw": "千瓦", "w": "瓦", "amp": "安", "amps": "安",
@@ -155,7 +156,7 @@ def _unit(u: str) -> str:
 
 
 def _quantities(text: str) -> set[tuple[str, str]]:
-    return {(m.group(1).lower(), _unit(m.group(2))) for m in _QUANTITY.finditer(text)}
+    return {(m.group(1).lower().replace(",", ""), _unit(m.group(2))) for m in _QUANTITY.finditer(text)}
 
 
 def _codes(text: str) -> set[tuple[str, str]]:
@@ -223,8 +224,9 @@ def contradicts(question: str, text: str) -> bool:
     # "another" is one the question does not name: "150 psig or 300 psig?" is answered by "300 psig"
     found = _quantities(low)
     others = found - _quantities(question)
+    written = {n.replace(",", "") for n in re.findall(_DIGITS, low)}  # "7,200 and 14,400 volt": both are volts
     for number, unit in asked:
-        if (number, unit) not in found and any(u == unit for _, u in others):
+        if (number, unit) not in found and number not in written and any(u == unit for _, u in others):
             return True
     named = _codes(question)
     written = _codes(low)

@@ -89,6 +89,9 @@ def test_another_specific_of_the_same_kind_contradicts() -> None:
     # A verb before the noun is no other kind of it: 戴 手套 answers 线手套.
     assert not contradicts("戴副线手套干活行不行？", "操作车床绝对不许戴手套。")
     assert contradicts("What voltage rating for a 69 kV line?", "On our 14.4 kV lines keep two feet away.")
+    # a figure written with thousands separators is one figure: 7,200 volts is not "200 volts"
+    assert not contradicts("What voltage do our 7,200 volt lines carry?", "Mostly 7,200 and 14,400 volt distribution.")
+    assert contradicts("What voltage do our 7,200 volt lines carry?", "Mostly 12,470 volt distribution.")
 
 
 def test_a_rule_or_a_judgement_answers_a_yes_no_question() -> None:
