@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rag.about import TOP_CHUNKS as _CHUNKS
-from rag.about import statements_about
+from rag.about import chunks_about, statements_about
 from rag.answerability import (
     asked_kind,
     asked_units,
@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from rag.answerability import Decision
 
 __all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "evidence_disclaims", "evidence_falls_short", "judge",
-           "lacks_asked_quantity", "load_model", "prescriptive", "rule_answers",
+           "lacks_asked_quantity", "load_model", "never_speaks_of", "prescriptive", "rule_answers",
            "grounded", "verdict_inputs", "verdict_probability", "window_score", "windows"]
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
@@ -85,6 +85,9 @@ _YES_NO_ACTION = re.compile(
 # "A是不是能B": the worker asks whether doing A brings B (往外跳是不是能保命, 换件是不是就行); A, in the same
 # clause, is what he proposes. Kept out of the judge's features (asks_rule), which were fitted without it.
 _OUTCOME = re.compile(r"是不是(?=[能就可会])")
+# "能X吗" asks whether X is allowed (能伸手进去刮面吗): X is the proposal. Also kept out of the judge's features;
+# only a rule that writes a word of X answers it (a bare "不能走" does not: 吊着货能开着走吗 is not about it).
+_CAN = re.compile(r"(?<![不是可])能(?!不能|否)([^，,。？?！!；;]+?)吗")
 _PRESCRIPTIVE = re.compile(
     r"必须|不能|不许|不准|不得|不可|严禁|禁止|绝对|千万|一定要|一定得|务必|别|不要|不用|不行|不可以|可以|没事|没问题|"
     r"得先|要先|才能|才可以|只能|只要|应该|不该|\bnever\b|\bmust\b|\bdon'?t\b|\bdo not\b|\balways\b|\bhave to\b|"
@@ -431,7 +434,31 @@ def evidence_falls_short(question: str, hits: Sequence[SearchHit]) -> bool:
     if evidence_contradicts(question, hits):
         return True
     interview = bool(hits) and bool(hits[0].chunk.speakers)
-    return interview and (evidence_disclaims(question, hits) or lacks_asked_quantity(question, hits))
+    return interview and (evidence_disclaims(question, hits) or lacks_asked_quantity(question, hits)
+                          or never_speaks_of(question, hits))
+
+
+# Characters of any act or thing (用, 换, 放, 上 ...): a master writing them says nothing yet of the act asked.
+_EVERYDAY_CHARS = frozenset("用换放拿加开上下进出来去到在把给让能会要得了着过的一不是有打做干弄搞就还再都也很太说看")
+
+
+def never_speaks_of(question: str, hits: Sequence[SearchHit]) -> bool:
+    """A worker's "能X吗" (may I X?) over an interview whose master, in the chunks about the question, never
+    writes a character of what X does or names (车床主轴还没停稳，能**换挡**吗: no 挡; 能放**洗衣机**里洗吗: no
+    洗衣机): he has not ruled on it, whatever passage is near. A character counts, not a word: the master's
+    "烘" answers the worker's 烘料."""
+    if asks_rule(question) or _OUTCOME.search(question) or detect_language(question) != "zh":
+        return False
+    proposal = _proposal(question)
+    if not proposal:
+        return False
+    words, _ = _proposal_words(question, "zh")
+    chars = {ch for w in words for ch in w if ch not in _EVERYDAY_CHARS}
+    codes = {c.lower() for c in re.findall(r"[a-z]+-?\d*[a-z]*", proposal, re.IGNORECASE)}  # 兑点**DOT5**
+    if not chars and not codes:
+        return False
+    said = "".join(hits[i].chunk.text for i in chunks_about(question, hits)).lower()
+    return not any(ch in said for ch in chars) and not any(c in said for c in codes)
 
 
 # A rule of the master's that names what the worker proposes to do: "光靠液压顶着没事吧？" is answered by
@@ -453,7 +480,8 @@ def _proposal(question: str) -> str:
         clause = _CLAUSE_END.split(question[: outcome.start()])[-1]
         return clause if clause.strip() else ""
     if m is None:
-        return ""
+        can = _CAN.search(question)  # 能**伸手进去把面刮下来**吗; the word 能, not 功能好用吗
+        return can.group(1) if can and any(w == "能" for w, _ in tagged_words(question)) else ""
     after = _CLAUSE_END.split(question[m.end():], maxsplit=1)[0]
     if after.strip(" 吗呢吧啊呀么"):
         return after
@@ -470,8 +498,10 @@ def _proposal_words(question: str, lang: str) -> tuple[set[str], set[str]]:
         return set(english_words(proposal)), set()
     words = [(w.lower(), tag) for w, tag in tagged_words(proposal)
              if _HAN.match(w) and not _RULE_MARKER.search(w) and not _YES_NO_ACTION.search(w) and not everyday_word(w)]
-    return ({w for w, tag in words if len(w) >= 2 and tag[:1] in "nve"} | _said_without_measure(proposal),
-            {w[0] for w, tag in words if tag[:1] == "v" or (len(w) == 2 and dictionary_tag(w[0]) == "v")})
+    verbs = {w[0] for w, tag in words if tag[:1] == "v" or (len(w) == 2 and dictionary_tag(w[0]) == "v")}
+    bare = _YES_NO_ACTION.search(question) or _OUTCOME.search(question)  # not 能……吗 (see _CAN)
+    return {w for w, tag in words if len(w) >= 2 and tag[:1] in "nve"} | _said_without_measure(proposal), \
+        verbs if bare else set()
 
 
 
@@ -517,7 +547,8 @@ def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
     on that very thing: a rule marker (不能, 绝对不许, never, must) whose clause writes a word of what the
     question proposes, in a chunk holding at least half of the question's subject words. None when there is
     none: then the models decide."""
-    if not (asks_rule(question) or _OUTCOME.search(question)) or not hits or not hits[0].chunk.speakers:
+    if not (asks_rule(question) or _OUTCOME.search(question) or _CAN.search(question)) or not hits \
+            or not hits[0].chunk.speakers:
         return None
     lang = detect_language(question)
     words, verbs = _proposal_words(question, lang)

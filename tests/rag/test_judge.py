@@ -267,3 +267,13 @@ def test_an_act_the_worker_names_with_a_measure_word_is_the_masters_act() -> Non
     window = rule_answers("叉车充电的时候，在旁边抽根烟没事吧？", hits)
     assert window is not None and "严禁抽烟" in window.text
     assert rule_answers("叉车充电的时候，在旁边打个电话没事吧？", hits) is None  # he rules on no phone call
+
+
+def test_a_may_i_question_about_an_act_the_master_never_speaks_of_is_not_covered() -> None:
+    from rag.judge import never_speaks_of
+
+    hits = _forklift("充电会出氢气，充电间里严禁抽烟、严禁明火。DOT3、DOT4不能跟硅基的DOT5混加。")
+    assert never_speaks_of("叉车还没停稳，能换挡吗？", hits)  # he never says 挡: no rule on it
+    assert not never_speaks_of("叉车充电的时候能在旁边抽根烟吗？", hits)  # he speaks of 抽烟
+    assert not never_speaks_of("叉车刹车油能兑点DOT5进去吗？", hits)  # of DOT5
+    assert not never_speaks_of("叉车还没停稳，能不能换挡？", hits)  # 能不能 is the rule's own reading
