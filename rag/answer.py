@@ -301,11 +301,12 @@ def answer_from_hits(
 def _nearby_excerpt(question: str, hits: Sequence[SearchHit]) -> str:
     """The best sentence of the top hit (whole, at most _NEARBY_LIMIT characters), or ""."""
     text = hits[0].chunk.text
-    evidence = best_evidence(question, [text], [hits[0].score], limit=_NEARBY_LIMIT)
+    limit = _NEARBY_LIMIT * (_EN_SCALE if detect_language(question) == "en" else 1)  # English words are longer
+    evidence = best_evidence(question, [text], [hits[0].score], limit=limit)
     if not evidence:
         return ""
-    start, end = whole_sentences(text, evidence[0].start, evidence[0].end, _NEARBY_LIMIT)
-    return " ".join(text[start:end].split()) if end - start <= 2 * _NEARBY_LIMIT and _whole_at(text, end) else ""
+    start, end = whole_sentences(text, evidence[0].start, evidence[0].end, limit)
+    return " ".join(text[start:end].split()) if end - start <= 2 * limit and _whole_at(text, end) else ""
 
 
 def answerable(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> bool:
