@@ -441,20 +441,21 @@ class _Chunk:
 
     def grow(self, k: int, limit: int) -> tuple[int, int]:
         """Sentence k widened with neighbours in its paragraph (whole, then clause by clause);
-        a short paragraph ("原因主要有四个。") runs on into the next ones of the same turn."""
+        a short paragraph ("原因主要有四个。") runs on into the next ones of the same turn, never back
+        into the one before (his last point: the brake noises before "修车的顺序是……")."""
         start, end = self.spans[k]
         lo, hi, keys = k - 1, k + 1, self.paragraphs
         start, end, lo, hi = self._whole(keys, k, limit, start, end, lo, hi)
         if end - start < _SHORT * limit and self.turns is not self.paragraphs:
-            keys = self.turns
-            start, end, lo, hi = self._whole(keys, k, limit, start, end, lo, hi)
+            keys = self.turns  # on into the next paragraphs of the turn, not back into his last point
+            start, end, lo, hi = self._whole(keys, k, limit, start, end, lo, hi, back=False)
         spans = self.spans
         if hi < len(spans) and keys[hi] == keys[k]:
             for _, ce in clause_spans(self.text, *spans[hi]):
                 if ce - start > limit:
                     break
                 end = ce
-        if lo >= 0 and keys[lo] == keys[k]:
+        if lo >= 0 and self.paragraphs[lo] == self.paragraphs[k]:
             for cs, _ in reversed(clause_spans(self.text, *spans[lo])):
                 if end - cs > limit:
                     break
@@ -462,14 +463,15 @@ class _Chunk:
         return start, end
 
     def _whole(self, keys: list[int], k: int, limit: int, start: int, end: int, lo: int,
-               hi: int) -> tuple[int, int, int, int]:
-        """Add whole neighbouring sentences with the same key as sentence k while they fit."""
+               hi: int, back: bool = True) -> tuple[int, int, int, int]:
+        """Add whole neighbouring sentences with the same key as sentence k while they fit (before it
+        too unless `back` is False)."""
         spans = self.spans
         while True:
             # The answer follows the matched words more often than it precedes them: try after first.
             if hi < len(spans) and keys[hi] == keys[k] and spans[hi][1] - start <= limit:
                 end, hi = spans[hi][1], hi + 1
-            elif lo >= 0 and keys[lo] == keys[k] and end - spans[lo][0] <= limit:
+            elif back and lo >= 0 and keys[lo] == keys[k] and end - spans[lo][0] <= limit:
                 start, lo = spans[lo][0], lo - 1
             else:
                 return start, end, lo, hi

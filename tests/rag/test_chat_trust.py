@@ -434,3 +434,13 @@ def test_a_masters_next_point_sharing_no_word_of_the_question_does_not_join_the_
     question, next_point = "产品缩水了先查哪里？", "我们现在的机器都是按螺杆位置切换，你就把那个位置记下来。"
     assert not _about_question(question, next_point, spoken=True)
     assert _about_question(question, next_point)  # written text may answer "where" in words it does not use
+
+
+def test_a_short_point_runs_on_into_the_masters_next_paragraph_not_back_into_his_last() -> None:
+    from rag.sentences import best_evidence
+
+    text = ("一直吱吱叫，先看报警片是不是磨到了，再看片子背面有没有涂消音膏。咯吱咯吱的声音，多半是片子磨光了，要马上修。\n"
+            "我跟徒弟说修车的顺序是：先问、再看、再测、最后换件。\n不要一听有响声就换一套片子，这是最伤信誉的。\n")
+    found = best_evidence("师傅说修车讲究个啥先后？", [text], [1.0], speech=_Interview(0))
+    shown = text[found[0].start : found[0].end]
+    assert shown.startswith("我跟徒弟说修车的顺序") and "最伤信誉" in shown  # on into the next, not back
