@@ -582,6 +582,19 @@ def _without_bare_reply(question: str, text: str, e: Evidence) -> Evidence:
     return Evidence(e.chunk_index, m.end(), e.end, e.score, e.match)
 
 
+_ANNOUNCES = re.compile(r"[^。！？!?.\n]{1,40}[：:]\s*$")  # "我最想强调五条：" on its own line
+
+
+def _with_its_announcement(text: str, start: int) -> int:
+    """Where a span that opens a master's list ("一，操作车床绝对不许戴手套……") starts once the line announcing
+    the list just before it ("我最想强调五条：") is taken with it; else `start`."""
+    before = text[:start]
+    if not before.endswith("\n"):
+        return start
+    m = _ANNOUNCES.search(before[:-1])
+    return m.start() + len(m.group(0)) - len(m.group(0).lstrip()) if m else start
+
+
 def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
            cap: int = ANSWER_LIMIT) -> tuple[Evidence, str, bool]:
     """The span in whole sentences, run on past the chunk's end when its last sentence or a list
@@ -597,6 +610,8 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
     full = text + (turns.following(hit.chunk.id) if turns is not None else "")
     start, end = whole_sentences(text, e.start, e.end, limit, speech=bool(hit.chunk.speakers))
     spoken = bool(hit.chunk.speakers)
+    if spoken:
+        start = _with_its_announcement(text, start)
     if spoken and end < e.end:
         # speech says short sentences: the one the evidence stops in ("If the load tilts,", "三，") is
         # finished when it ends within _SPOKEN characters, past the limit if need be, never cut

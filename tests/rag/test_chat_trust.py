@@ -315,6 +315,9 @@ def test_a_next_point_begun_at_the_evidences_edge_is_no_cut_and_the_list_is_carr
     edge = text.index("三，") + 2  # the evidence found stops on the next point's number
     whole, full, cut = _whole(hit, Evidence(0, 0, edge, 1.0, 1.0), None, 60)
     assert not cut and full[whole.start : whole.end].rstrip().endswith("这个一定要记住。")  # all three points
+    points = text.index("一，")  # evidence opening on the first point takes the line announcing them
+    whole, full, _ = _whole(hit, Evidence(0, points, edge, 1.0, 1.0), None, 150)
+    assert full[whole.start : whole.end].startswith("我最想强调三条：\n一，")
 
 
 def test_a_bare_reply_to_the_interviewer_opens_an_answer_only_where_the_worker_asked_with_its_word() -> None:
