@@ -566,18 +566,24 @@ def _said_on(text: str, chunk_index: int, start: int, end: int, speech: _Speech 
 
 # A master's bare "有。" / "对。" / "Yes." answers the interviewer's asking word; a worker who did not ask
 # with it (有没有, 是不是, does) is not answered by it. Each reply, and the asking words it answers.
-_BARE_REPLY = re.compile(r"\s*(有的?|对对?对?|是的?|没错|嗯嗯?|yes|yeah|yep|right|sure)\s*[。！!.，,]\s*", re.IGNORECASE)
-_ASKED_BY = {"有": re.compile(r"有没有|有.{0,20}吗|有吗"), "对": re.compile(r"对吧|对吗|对不对|是不是"),
-             "是": re.compile(r"是不是|是吗|是吧|对吗"), "没": re.compile(r"对吧|对吗|是吧|没错吧"),
-             "嗯": re.compile(r"(?!)"), "y": re.compile(r"^\s*(?:is|are|does|do|did|was|were|has|have|can|could|will|would)\b", re.I),
-             "r": re.compile(r"right\?", re.I), "s": re.compile(r"^\s*(?:can|could|will|would)\b", re.I)}
+_AUX_START = r"^\s*(?:is|are|does|do|did|was|were|has|have|can|could|will|would|should|may)\b"
+_ASKED_BY = {  # each bare reply, and how a question asks for it
+    "有": r"有没有|有.{0,20}吗|有吗", "有的": r"有没有|有.{0,20}吗|有吗", "没有": r"有没有|有.{0,20}吗|有吗",
+    "对": r"对吧|对吗|对不对|是不是", "对对": r"对吧|对吗|对不对|是不是", "对对对": r"对吧|对吗|对不对|是不是",
+    "是": r"是不是|是吗|是吧|对吗", "是的": r"是不是|是吗|是吧|对吗", "不是": r"是不是|是.{0,20}吗|是吗",
+    "没错": r"对吧|对吗|是吧|没错吧", "不对": r"对吗|对不对|对吧", "不一样": r"一样吗|一样不|一不一样|一样吧",
+    "嗯": r"(?!)", "嗯嗯": r"(?!)", "yes": _AUX_START, "yeah": _AUX_START, "yep": _AUX_START, "no": _AUX_START,
+    "nope": _AUX_START, "right": r"right\?", "sure": r"^\s*(?:can|could|will|would)\b",
+}
+_BARE_REPLY = re.compile(r"\s*(" + "|".join(sorted(map(re.escape, _ASKED_BY), key=len, reverse=True))
+                         + r")\s*[。！!.，,]\s*", re.IGNORECASE)
 
 
 def _without_bare_reply(question: str, text: str, e: Evidence) -> Evidence:
     """The part without a bare reply it opens with ("有。货叉根部那个拐角……") where the worker's question
     does not ask with the word it answers; the reply stays where he asked it (有没有……？ "有。")."""
     m = _BARE_REPLY.match(text, e.start, e.end)
-    if m is None or m.end() >= e.end or _ASKED_BY[m.group(1)[0].lower()].search(question):
+    if m is None or m.end() >= e.end or re.search(_ASKED_BY[m.group(1).lower()], question, re.IGNORECASE):
         return e
     return Evidence(e.chunk_index, m.end(), e.end, e.score, e.match)
 

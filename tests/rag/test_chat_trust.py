@@ -330,6 +330,13 @@ def test_a_bare_reply_to_the_interviewer_opens_an_answer_only_where_the_worker_a
     assert offline_answer("货叉根上裂了道缝，拿电焊补一补还能接着用吧？", hits).answer.startswith("货叉根部")
     assert offline_answer("货叉有没有报废标准？", hits).answer.startswith("有。")  # asked with 有: answered by it
 
+    from rag.answer import Evidence, _without_bare_reply
+
+    said = "不一样。包子有馅，醒的时间要短一点。"
+    whole = Evidence(0, 0, len(said), 1.0, 1.0)
+    assert said[_without_bare_reply("蒸馒头能早点揭盖吗？", said, whole).start :].startswith("包子有馅")
+    assert _without_bare_reply("包子跟馒头醒的时间一样吗？", said, whole).start == 0  # he was asked that
+
 
 def _spoken(transcript: str, text: str, score: float = 1.0) -> SearchHit:
     from shifu.models import Chunk, SearchHit
