@@ -445,8 +445,8 @@ _EVERYDAY_CHARS = frozenset("用换放拿加开上下进出来去到在把给让
 def never_speaks_of(question: str, hits: Sequence[SearchHit]) -> bool:
     """A worker's "能X吗" (may I X?) over an interview whose master, in the chunks about the question, never
     writes a character of what X does or names (车床主轴还没停稳，能**换挡**吗: no 挡; 能放**洗衣机**里洗吗: no
-    洗衣机): he has not ruled on it, whatever passage is near. A character counts, not a word: the master's
-    "烘" answers the worker's 烘料."""
+    洗衣机), or never names a thing or place of X (接头盒能直接埋进**土里**吗): he has not ruled on it, whatever
+    passage is near. For the act a character counts, not a word: the master's "烘" answers the worker's 烘料."""
     if asks_rule(question) or _OUTCOME.search(question) or detect_language(question) != "zh":
         return False
     proposal = _proposal(question)
@@ -458,7 +458,12 @@ def never_speaks_of(question: str, hits: Sequence[SearchHit]) -> bool:
     if not chars and not codes:
         return False
     said = "".join(hits[i].chunk.text for i in chunks_about(question, hits)).lower()
-    return not any(ch in said for ch in chars) and not any(c in said for c in codes)
+    if not any(ch in said for ch in chars) and not any(c in said for c in codes):
+        return True
+    # nor the thing it is done to or where (埋进**土里**): a noun of X he never names
+    things = {w for w, _ in tagged_words(proposal)  # words of jieba's dictionary, not its guesses (抽根)
+              if (dictionary_tag(w) or "x")[:1] in "ns" and len(w) >= 2 and not everyday_word(w)}
+    return bool(things) and not any(held_share(t, said, "zh") >= 0.5 for t in things)
 
 
 # A rule of the master's that names what the worker proposes to do: "光靠液压顶着没事吧？" is answered by

@@ -277,3 +277,4 @@ def test_a_may_i_question_about_an_act_the_master_never_speaks_of_is_not_covered
     assert not never_speaks_of("叉车充电的时候能在旁边抽根烟吗？", hits)  # he speaks of 抽烟
     assert not never_speaks_of("叉车刹车油能兑点DOT5进去吗？", hits)  # of DOT5
     assert not never_speaks_of("叉车还没停稳，能不能换挡？", hits)  # 能不能 is the rule's own reading
+    assert never_speaks_of("叉车能放在冷库里充电吗？", hits)  # he speaks of 充电, never of a 冷库
