@@ -362,7 +362,9 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
         moved = False  # the interviewer's words never start the answer
     if moved:
         same = next((e for e in evidence if e.chunk_index == window.chunk_index), None)
-        end = _said_on(texts[window.chunk_index], window.chunk_index, window.start, window.end, speech, limit)
+        end = _said_on(texts[window.chunk_index], window.chunk_index, window.start,
+                       _within_paragraph(texts[window.chunk_index], window.start, window.end, speech, window.chunk_index),
+                       speech, limit)
         judged = _without_instructions(texts[window.chunk_index], Evidence(
             window.chunk_index, window.start, end,
             same.score if same else (evidence[0].score if evidence else 1.0), same.match if same else 1.0))
@@ -562,6 +564,17 @@ def _said_on(text: str, chunk_index: int, start: int, end: int, speech: _Speech 
             break  # a paragraph of his ends his point ("……不要自己在机器上死磕。\n飞边呢，……")
         end = b
     return end
+
+
+def _within_paragraph(text: str, start: int, end: int, speech: _Speech | None, chunk_index: int) -> int:
+    """The end of a window of the master's words without the heading of his next typed paragraph it takes in
+    ("……离明火不少于10米。\n还有触电。" ends at 10米。: what follows is his next point); a whole sentence after the
+    break stays (it may be the answer). Subtitle cues and written text are left as they are."""
+    if speech is None or speech.turn(chunk_index, start) < 0 or speech.timed(chunk_index, start):
+        return end
+    line = text.find("\n", start, end)
+    heading = line > start and text[start:line].strip() and len(text[line:end].strip()) < _MIN_PART
+    return line if heading else end
 
 
 # A master's bare "有。" / "对。" / "Yes." answers the interviewer's asking word; a worker who did not ask

@@ -454,3 +454,14 @@ def test_a_short_point_runs_on_into_the_masters_next_paragraph_not_back_into_his
     found = best_evidence("师傅说修车讲究个啥先后？", [text], [1.0], speech=_Interview(0))
     shown = text[found[0].start : found[0].end]
     assert shown.startswith("我跟徒弟说修车的顺序") and "最伤信誉" in shown  # on into the next, not back
+
+
+def test_a_window_leaves_out_the_heading_of_the_masters_next_paragraph() -> None:
+    from rag.answer import _within_paragraph
+
+    text = "氧气瓶和乙炔瓶之间距离不少于5米。\n还有触电。下雨天手套湿了千万别去换焊条。"
+    heading = text.index("下雨天")
+    assert _within_paragraph(text, 0, heading, _Interview(0), 0) == text.index("\n")  # "还有触电。" is his next point
+    assert _within_paragraph(text, 0, heading, _Interview(0, timed=True), 0) == heading  # a subtitle cue is no paragraph
+    answer = "切好的光纤不能碰任何东西。\n熔接，单模光纤一个接头的损耗一般要求小于0.05分贝。"
+    assert _within_paragraph(answer, 0, len(answer), _Interview(0), 0) == len(answer)  # a whole sentence stays
