@@ -465,3 +465,13 @@ def test_a_window_leaves_out_the_heading_of_the_masters_next_paragraph() -> None
     assert _within_paragraph(text, 0, heading, _Interview(0, timed=True), 0) == heading  # a subtitle cue is no paragraph
     answer = "切好的光纤不能碰任何东西。\n熔接，单模光纤一个接头的损耗一般要求小于0.05分贝。"
     assert _within_paragraph(answer, 0, len(answer), _Interview(0), 0) == len(answer)  # a whole sentence stays
+
+
+def test_an_english_refusal_shows_a_nearby_sentence_in_the_english_room() -> None:
+    from rag.answer import not_covered_answer
+
+    text = ("When a new tech gets a no cooling call, where should they start? That's the number one rookie mistake: "
+            "they walk in, hook up gauges first thing, and start adding refrigerant to a system that has an airflow "
+            "problem.")
+    answer = not_covered_answer("Should I hook my gauges up first on a no cooling call?", [_spoken("hvac", text)])
+    assert "hook up gauges first thing" in answer.answer  # a 130-character English sentence is no longer left out
