@@ -278,3 +278,10 @@ def test_a_may_i_question_about_an_act_the_master_never_speaks_of_is_not_covered
     assert not never_speaks_of("叉车刹车油能兑点DOT5进去吗？", hits)  # of DOT5
     assert not never_speaks_of("叉车还没停稳，能不能换挡？", hits)  # 能不能 is the rule's own reading
     assert never_speaks_of("叉车能放在冷库里充电吗？", hits)  # he speaks of 充电, never of a 冷库
+
+
+def test_a_may_i_question_asked_with_neng_ma_is_answered_by_the_rule_on_its_act_only() -> None:
+    hits = _forklift("充电会出氢气，充电间里严禁抽烟、严禁明火。货叉升高了就不能走，不能转弯。")
+    window = rule_answers("叉车充电的时候，能在旁边抽烟吗？", hits)
+    assert window is not None and "严禁抽烟" in window.text  # 能……吗 proposes 抽烟; his rule rules on it
+    assert rule_answers("叉车吊着货能开着走吗？", hits) is None  # a bare 不能走 is not about driving with a hanging load
