@@ -627,8 +627,8 @@ def _whole(hit: SearchHit, e: Evidence, turns: Turns | None, limit: int,
     """
     text = hit.chunk.text
     full = text + (turns.following(hit.chunk.id) if turns is not None else "")
-    start, end = whole_sentences(text, e.start, e.end, limit, speech=bool(hit.chunk.speakers))
     spoken = bool(hit.chunk.speakers)
+    start, end = whole_sentences(text, e.start, e.end, limit, speech=spoken)
     if spoken:
         start = _with_its_announcement(text, start)
     if spoken and end < e.end:

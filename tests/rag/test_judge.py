@@ -172,16 +172,21 @@ def test_a_safety_question_proposing_what_the_master_forbids_is_answered_with_hi
     assert answer.answer.startswith("联轴器转着的时候，千万别伸手去摸")
 
 
+def _ruled(question: str, said: str) -> str | None:
+    """The master's sentence that rules on what the question proposes, in a chunk saying `said`; None if none."""
+    window = rule_answers(question, _hits(said))
+    return window.text if window is not None else None
+
+
 def test_a_rule_answers_only_what_it_rules_on() -> None:
     lathe = "一，操作车床绝对不许戴手套，旋转的工件和铁屑会把手套卷进去，连手带胳膊一起卷。"
-    window = rule_answers("开数控车怕铁屑划手，戴副线手套干活行不行？", _hits(lathe))
-    assert window is not None and window.text == lathe
+    assert _ruled("开数控车怕铁屑划手，戴副线手套干活行不行？", lathe) == lathe
     # A rule naming the material, about flushing the barrel, says nothing on whether to dry it.
     flush = "你上一个单打的是PVC，下一个单打POM，中间必须用PP或者PE把料筒彻底冲干净。"
-    assert rule_answers("PP料上机前要不要烘？", _hits(flush)) is None
+    assert _ruled("PP料上机前要不要烘？", flush) is None
     # A rule about another thing of the same trade answers nothing about charging.
     lift = "升到位以后一定要落锁，让机械锁承重，不能靠液压撑着。"
-    assert rule_answers("我们新换的是锂电池叉车，能不能随用随充？", _hits(lift)) is None
+    assert _ruled("我们新换的是锂电池叉车，能不能随用随充？", lift) is None
     # Only a question about doing something is answered by a rule.
     assert rule_answers("操作车床要注意什么？", _hits(lathe)) is None
 
@@ -254,11 +259,9 @@ def test_a_rule_and_its_reason_answer_together(pump_room) -> None:
 def test_what_the_worker_proposes_is_read_in_the_masters_own_words() -> None:
     # jieba reads "料筒直接换料" as 料 / 筒 / 直接 / 换料; the master's 料筒 is the worker's
     flush = "你上一个单打的是PVC，下一个单打POM，中间必须用PP或者PE把料筒彻底冲干净。"
-    window = rule_answers("这台机刚跑完PVC料，接着要换POM，料筒直接换料行吗？", _hits(flush))
-    assert window is not None and window.text == flush
+    assert _ruled("这台机刚跑完PVC料，接着要换POM，料筒直接换料行吗？", flush) == flush
     # two characters that are no thing and no act (直接) rule on nothing
-    lift = "升到位以后不能直接钻下去，要先落锁。"
-    assert rule_answers("车升起来了，我直接开走行吗？", _hits(lift)) is None
+    assert _ruled("车升起来了，我直接开走行吗？", "升到位以后不能直接钻下去，要先落锁。") is None
 
 
 def test_an_act_the_worker_names_with_a_measure_word_is_the_masters_act() -> None:
