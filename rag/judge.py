@@ -66,7 +66,8 @@ from shifu.models import SearchHit
 if TYPE_CHECKING:
     from rag.answerability import Decision
 
-__all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "evidence_disclaims", "evidence_falls_short", "judge",
+__all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "evidence_disclaims", "evidence_falls_short",
+           "evidence_names_another_material", "judge",
            "lacks_asked_quantity", "load_model", "never_speaks_of", "prescriptive", "rule_answers",
            "grounded", "verdict_inputs", "verdict_probability", "window_score", "windows"]
 
@@ -85,6 +86,7 @@ _YES_NO_ACTION = re.compile(
 # "A是不是能B": the worker asks whether doing A brings B (往外跳是不是能保命, 换件是不是就行); A, in the same
 # clause, is what he proposes. Kept out of the judge's features (asks_rule), which were fitted without it.
 _OUTCOME = re.compile(r"是不是(?=[能就可会])")
+_WH = re.compile(r"\b(?:how|what|when|where|which|who|whom|whose|why)\b", re.IGNORECASE)
 # "能X吗" asks whether X is allowed (能伸手进去刮面吗): X is the proposal. Also kept out of the judge's features;
 # only a rule that writes a word of X answers it (a bare "不能走" does not: 吊着货能开着走吗 is not about it).
 _CAN = re.compile(r"(?<![不是可])能(?!不能|否)([^，,。？?！!；;]+?)吗")
@@ -138,9 +140,18 @@ def prescriptive(text: str) -> bool:
     return _PRESCRIPTIVE.search(text) is not None
 
 
+def _yes_no(question: str) -> re.Match[str] | None:
+    """Where the question asks yes or no about doing something: its asking words (行不行, can I), unless
+    a question word opens their clause ("How far back should I stay?" asks a distance, not leave)."""
+    m = _YES_NO_ACTION.search(question)
+    if m is not None and _WH.search(_CLAUSE_END.split(question[: m.start()])[-1]):
+        return None
+    return m
+
+
 def asks_rule(question: str) -> bool:
     """Is the question a yes-no question about doing something (行不行, 没事吧, can I, should I)?"""
-    return _YES_NO_ACTION.search(question) is not None
+    return _yes_no(question) is not None
 
 
 def _kind(question: str, text: str) -> float:
@@ -364,6 +375,32 @@ def evidence_contradicts(question: str, hits: Sequence[SearchHit]) -> bool:
     return contradicts(question, "\n".join(h.chunk.text for h in hits[:_CHUNKS]))
 
 
+# Metals a worker names: the material decides the current, the gas, the filler, the speed. 钢 and 铁
+# alone are in too many things (钢丝绳, 铁屑) to name a metal.
+_METALS_ZH = ("不锈钢", "合金钢", "碳钢", "铸铁", "铸钢", "耐热钢", "镀锌", "铝", "铜", "钛", "镁")
+_METALS_EN = re.compile(r"\b(?:alumin(?:um|ium)|copper|brass|bronze|stainless|titanium|cast iron|galvani[sz]ed|"
+                        r"carbon steel|mild steel)\b", re.IGNORECASE)
+
+
+def _materials(text: str) -> set[str]:
+    """The metals a text names; a longer name holds its shorter one (低碳钢 is 碳钢, 铝合金 is 铝)."""
+    low = text.lower()
+    found = {m for m in _METALS_ZH if m in low}
+    found |= {"aluminum" if m.startswith("alumin") else m.replace("galvanised", "galvanized")
+              for m in (x.lower() for x in _METALS_EN.findall(low))}
+    return found
+
+
+def evidence_names_another_material(question: str, hits: Sequence[SearchHit]) -> bool:
+    """Does the question name a metal the top chunks never write, while they write another (焊铝 over a
+    welder who speaks of 不锈钢 and 碳钢 only: his gas and current are not aluminium's)?"""
+    asked = _materials(question)
+    if not asked:
+        return False
+    said = _materials("\n".join(h.chunk.text for h in hits[:_CHUNKS]))
+    return not asked & said and bool(said)
+
+
 # The master saying a thing is not his to answer: "面包房那边可能不一样，他们做面包的另说", "I've
 # never worked on those". A bare 不知道 is too common in speech ("你不知道它哪天坏") to count, and
 # "we don't use ladders there", "我没用过热水" are rules of his, not disclaimers.
@@ -429,9 +466,9 @@ def lacks_asked_quantity(question: str, hits: Sequence[SearchHit]) -> bool:
 
 def evidence_falls_short(question: str, hits: Sequence[SearchHit]) -> bool:
     """Whatever the models say, does the evidence fail the question: it names only another specific
-    of the kind asked about, or, over an interview, the master disclaims the subject or the amount asked
+    of the kind asked about (another metal too), or, over an interview, the master disclaims the subject or the amount asked
     for is not there? (Written passages keep the model calibrated on them.)"""
-    if evidence_contradicts(question, hits):
+    if evidence_contradicts(question, hits) or evidence_names_another_material(question, hits):
         return True
     interview = bool(hits) and bool(hits[0].chunk.speakers)
     return interview and (evidence_disclaims(question, hits) or lacks_asked_quantity(question, hits)
@@ -479,7 +516,7 @@ _RULE_WORDS_EN = 2  # words of the proposal an English ruled clause writes (it s
 def _proposal(question: str) -> str:
     """What a yes-no question proposes to do: after the asking words where they open it (能不能**随用随充**,
     can I **reuse the gasket**), else the clause they close (**光靠液压顶着**没事吧, **我先把排风扇打开**行不行)."""
-    m = _YES_NO_ACTION.search(question)
+    m = _yes_no(question)
     outcome = _OUTCOME.search(question)
     if m is None and outcome is not None:  # **往外跳**是不是能保命: what follows is what the worker hopes for
         clause = _CLAUSE_END.split(question[: outcome.start()])[-1]
@@ -504,7 +541,7 @@ def _proposal_words(question: str, lang: str) -> tuple[set[str], set[str]]:
     words = [(w.lower(), tag) for w, tag in tagged_words(proposal)
              if _HAN.match(w) and not _RULE_MARKER.search(w) and not _YES_NO_ACTION.search(w) and not everyday_word(w)]
     verbs = {w[0] for w, tag in words if tag[:1] == "v" or (len(w) == 2 and dictionary_tag(w[0]) == "v")}
-    bare = _YES_NO_ACTION.search(question) or _OUTCOME.search(question)  # not 能……吗 (see _CAN)
+    bare = _yes_no(question) or _OUTCOME.search(question)  # not 能……吗 (see _CAN)
     return {w for w, tag in words if len(w) >= 2 and tag[:1] in "nve"} | _said_without_measure(proposal), \
         verbs if bare else set()
 

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from rag.lexical import bigram_tokens
 from rag.spans import cut_spans
@@ -93,25 +93,19 @@ short right well kind sort like please thanks okay yes yeah uh um
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
+@functools.lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
 def _stem(word: str) -> str:
-    """A light English stem, so "grounding", "grounds" and "ground" meet (plural, -ing, -ed, final e)."""
+    """A word's Snowball (Porter 2) English stem, so "grounding", "grounds" and "ground" meet, and
+    "hose" and "hoses", "bleed" and "bleeding", "fire" and "fired" do too."""
     if word.endswith("'s"):
         word = word[:-2]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 5 and word.endswith("ing"):
-        word = word[:-3]
-    elif len(word) > 4 and word.endswith("ed"):
-        word = word[:-2]
-    elif len(word) > 3 and word.endswith("es") and word[-3] in "sxz":
-        word = word[:-2]
-    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "lsz":
-        word = word[:-1]  # "stopped" -> "stopp" -> "stop"
-    if len(word) > 4 and word.endswith("e"):
-        word = word[:-1]  # "charge" and "charging" both end as "charg"
-    return word
+    return str(_stemmer().stemWord(word))
 
 
 def english_words(text: str) -> list[str]:

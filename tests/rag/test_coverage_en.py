@@ -122,6 +122,11 @@ def test_english_words_drop_everyday_words_and_meet_at_the_stem() -> None:
     assert english_words("grounding") == english_words("grounds") == english_words("ground")
     assert english_words("charging the charge") == ["charg", "charg"]
     assert english_words("How do you test it?") == ["test"]
+    # Snowball's stems: a light suffix-stripper left "hoses" as "hos" and "bleed" as "ble".
+    assert english_words("hose") == english_words("hoses")
+    assert english_words("bleed") == english_words("bleeding")
+    assert english_words("fire") == english_words("fired") and english_words("pipe") == english_words("piping")
+    assert english_words("rating") != english_words("rat")
     assert english_coverage("What is the best pizza in New York?", []) == 0.0
 
 

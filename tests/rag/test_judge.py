@@ -107,6 +107,39 @@ def test_the_judge_picks_the_sentence_holding_the_asked_for_kind() -> None:
     assert verdict.grounded and not verdict.contradiction
 
 
+def test_a_question_word_opening_the_clause_asks_a_value_not_leave() -> None:
+    from rag.judge import asks_rule
+
+    question = "I came across a line lying on the ground. How far back should I stay?"
+    assert not asks_rule(question)  # "how far" asks a distance: "should I" does not make it a yes-no question
+    assert asks_rule("The line is down. Should I stay back?") and asks_rule("下雨天能不能上杆？")
+    hits = _hits("Stay away. At least thirty feet, and more if it's arcing or the ground is wet.")
+    verdict = judge(question, hits)  # the distance answers it, though the master states no rule
+    assert verdict.best is not None and verdict.best.features["kind"] == 1.0
+    assert judge("The line is down. Should I stay back?", hits).best.features["kind"] == 0.0
+
+
+def test_a_metal_the_welder_never_names_is_not_covered(pump_room) -> None:
+    ctx, _ = pump_room
+    # The welder gives the gas for 不锈钢 and 碳钢 only: titanium's is not his to tell.
+    answer = answer_question(ctx, "焊钛合金该用什么保护气？")
+    assert not answer.covered and answer.answer.startswith(NOT_COVERED["zh"])
+    answer = answer_question(ctx, "焊不锈钢该用什么保护气？")
+    assert answer.covered and "纯氩" in answer.answer
+
+
+def test_another_metal_is_read_by_its_name_in_either_spelling() -> None:
+    from rag.judge import evidence_names_another_material
+
+    welder = _hits("焊不锈钢用纯氩，焊碳钢用二氧化碳或者混合气。")
+    assert evidence_names_another_material("焊铝能用二氧化碳吗？", welder)
+    assert not evidence_names_another_material("焊低碳钢用什么气？", welder)  # 低碳钢 is 碳钢
+    assert not evidence_names_another_material("焊接之前要清理坡口吗？", welder)  # no metal asked
+    brazer = _hits("Flow nitrogen while you braze aluminium line sets; copper takes the same care.")
+    assert not evidence_names_another_material("Do I flow nitrogen when brazing aluminum?", brazer)
+    assert evidence_names_another_material("Do I flow nitrogen when brazing brass fittings?", brazer)
+
+
 def test_what_the_master_disclaims_is_not_covered(pump_room) -> None:
     ctx, _ = pump_room
     # He says of deep-well pumps only "那个我没干过，不好说": that is no answer about them.
