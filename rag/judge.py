@@ -539,7 +539,8 @@ def _proposal_words(question: str, lang: str) -> tuple[set[str], set[str]]:
     if lang == "en":
         return set(english_words(proposal)), set()
     words = [(w.lower(), tag) for w, tag in tagged_words(proposal)
-             if _HAN.match(w) and not _RULE_MARKER.search(w) and not _YES_NO_ACTION.search(w) and not everyday_word(w)]
+             if _HAN.match(w) and not _RULE_MARKER.search(w) and not _YES_NO_ACTION.search(w) and not everyday_word(w)
+             and not set(w) <= _EVERYDAY_CHARS]  # 进去, 出来: where, not what
     verbs = {w[0] for w, tag in words if tag[:1] == "v" or (len(w) == 2 and dictionary_tag(w[0]) == "v")}
     bare = _yes_no(question) or _OUTCOME.search(question)  # not 能……吗 (see _CAN)
     return {w for w, tag in words if len(w) >= 2 and tag[:1] in "nve"} | _said_without_measure(proposal), \
@@ -581,7 +582,8 @@ def _words_he_says(question: str, text: str) -> set[str]:
     pairs = {proposal[k : k + 2] for k in range(len(proposal) - 1)}
     return {p for p in pairs if _HAN.fullmatch(p[0]) and _HAN.fullmatch(p[1]) and p in text
             and (dictionary_tag(p) or "n")[:1] in "nv"  # a thing or an act, not 直接 or 以后
-            and not everyday_word(p) and not _RULE_MARKER.search(p) and not _YES_NO_ACTION.search(p)}
+            and not everyday_word(p) and not set(p) <= _EVERYDAY_CHARS  # 进去, 出来: where, not what
+            and not _RULE_MARKER.search(p) and not _YES_NO_ACTION.search(p)}
 
 
 def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
@@ -620,8 +622,9 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     """The chat's one decision, offline and LLM alike: answer or say "not covered".
 
     The answerability model decides first (rag.answerability.decide). A yes-no question about doing
-    something that it refuses is answered when the master rules on that very thing (`rule_answers`:
-    "不能靠液压撑着" for "光靠液压顶着没事吧？"), safety questions too: his rule is the answer; so is a
+    something is answered, whatever the model says, when the master rules on that very thing (`rule_answers`:
+    "不能靠液压撑着" for "光靠液压顶着没事吧？"), safety questions too: his rule is the answer and starts it,
+    not cut off at the end of a long passage; so is a
     choice question ("是横着磨还是顺着磨？") by his sentence that makes the choice (rag.choice), and a
     how-to question by his sentence telling to do that very act to that thing (rag.how_to). Whatever it says, evidence
     that names only another specific of the kind the question asks about (五十五千瓦 for a question
@@ -639,7 +642,7 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     decision = model_decide(question, hits, embedder, library)
     if not hits or not judged(question, spoken(hits)):
         return decision
-    rule = None if decision.covered else rule_answers(question, hits) or _master_says(question, hits)
+    rule = rule_answers(question, hits) or _master_says(question, hits)  # covered or not: his rule is the answer
     if rule is not None and not evidence_falls_short(question, hits):
         return replace(decision, covered=True, window=rule)  # safety first: the master's rule is the answer
     lang = detect_language(question)

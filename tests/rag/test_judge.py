@@ -140,6 +140,23 @@ def test_another_metal_is_read_by_its_name_in_either_spelling() -> None:
     assert evidence_names_another_material("Do I flow nitrogen when brazing brass fittings?", brazer)
 
 
+def test_the_masters_rule_starts_the_answer_the_model_already_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rag.answerability
+    from rag.answerability import Decision
+    from rag.judge import decide
+
+    # The model covers the question on the chunk's first sentences; his rule comes last in it.
+    monkeypatch.setattr(rag.answerability, "decide", lambda *a, **k: Decision(True, 0.9, False, {}))
+    hits = _hits("钨极要磨尖，磨成锥角30到60度。磨的时候要顺着钨极的长度方向磨。钨极伸出喷嘴3到5毫米。"
+                 "还有，钨极千万别碰到熔池，一碰就夹钨，必须返修。")
+    decision = decide("氩弧焊的时候钨极能碰一下熔池吗？", hits)
+    assert decision.covered and decision.window is not None and "千万别碰到熔池" in decision.window.text
+    # "钻进去" rules on getting under a car, not on pouring DOT5 "进去": a word of where is no word of the act.
+    hits = _hits("DOT3、DOT4不能跟硅基的DOT5混加。", "用千斤顶顶起来的车，必须垫上安全支架才能钻进去。")
+    window = decide("车上原来加的DOT4，能兑点DOT5进去凑合吗？", hits).window
+    assert window is None or "千斤顶" not in window.text
+
+
 def test_what_the_master_disclaims_is_not_covered(pump_room) -> None:
     ctx, _ = pump_room
     # He says of deep-well pumps only "那个我没干过，不好说": that is no answer about them.
