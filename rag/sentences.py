@@ -89,6 +89,9 @@ anything everything nothing someone anyone everyone people person time times yea
 tomorrow yesterday week month now ever never always often sometimes usually really just still even
 much many lot lots one two first last next new old good best better bad great big small little long
 short right well kind sort like please thanks okay yes yeah uh um
+real quick quickly anyway anyways alright ok everybody somebody anybody nobody couple bit maybe probably
+supposed gonna wanna gotta stuff guy guys ahead whole kinda sorta pretty actually basically literally sure
+able instead else besides enough already
 """.split())
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 

@@ -127,6 +127,8 @@ def test_english_words_drop_everyday_words_and_meet_at_the_stem() -> None:
     assert english_words("bleed") == english_words("bleeding")
     assert english_words("fire") == english_words("fired") and english_words("pipe") == english_words("piping")
     assert english_words("rating") != english_words("rat")
+    # A worker's fillers name nothing the master must have said.
+    assert english_words("Can I reach under it real quick, or is somebody supposed to do it anyway?") == ["reach"]
     assert english_coverage("What is the best pizza in New York?", []) == 0.0
 
 
