@@ -509,7 +509,9 @@ _RULE_MARKER = re.compile(
     r"不能|不许|不准|不得|不可以|不可|严禁|禁止|绝对|千万|一定要|一定得|必须|务必|别|不要|"
     r"\bnever\b|\bdon'?t\b|\bdo not\b|\bmust(?: not)?\b|\bcan'?t\b|\bcannot\b|\bshould(?:n'?t| not| never)?\b|\balways\b",
     re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[，。；！？,.;!?\n]")
+# A clause ends at its mark, or in speech transcribed without marks (语音转写稿) at a pause between two
+# Chinese characters: "查漏不能用打火机去照 用肥皂水抹在接头上" is two clauses.
+_CLAUSE_END = re.compile(r"[，。；！？,.;!?\n]|(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
 _RULE_WORDS_EN = 2  # words of the proposal an English ruled clause writes (it shares more than a Chinese one)
 
 
@@ -559,11 +561,13 @@ def _said_without_measure(proposal: str) -> set[str]:
 
 
 def _ruled_clauses(sentence: str) -> list[str]:
-    """What each rule marker of a sentence rules on: from the marker to the end of its clause ("绝对不许戴手套")."""
+    """What each rule marker of a sentence rules on: its whole clause, the thing before the marker too
+    ("绝对不许戴手套", "排风扇也不要去按")."""
     out = []
     for m in _RULE_MARKER.finditer(sentence):
+        ends = [e.end() for e in _CLAUSE_END.finditer(sentence, 0, m.start())]
         end = _CLAUSE_END.search(sentence, m.end())
-        out.append(sentence[m.start() : end.start() if end else len(sentence)].lower())
+        out.append(sentence[ends[-1] if ends else 0 : end.start() if end else len(sentence)].lower())
     return out
 
 

@@ -157,6 +157,16 @@ def test_the_masters_rule_starts_the_answer_the_model_already_gives(monkeypatch:
     assert window is None or "千斤顶" not in window.text
 
 
+def test_a_rule_spoken_without_marks_rules_on_its_own_clause() -> None:
+    # A 语音转写稿: pauses, no marks. "排风扇也不要去按" rules on the fan (the thing before the marker
+    # is in its clause); nothing rules against opening the windows, which he tells to do.
+    turn = _hits("闻到燃气味 第一不能开关任何电器 灯也不要开不要关 排风扇也不要去按 第二不能在厨房里打电话 "
+                 "第三马上把窗户门都打开 去把燃气总阀关掉")
+    window = rule_answers("闻到煤气味，我先把排风扇打开散散味儿行不行？", turn)
+    assert window is not None and "排风扇也不要去按" in window.text
+    assert rule_answers("闻到煤气味，能先把窗户打开吗？", turn) is None
+
+
 def test_what_the_master_disclaims_is_not_covered(pump_room) -> None:
     ctx, _ = pump_room
     # He says of deep-well pumps only "那个我没干过，不好说": that is no answer about them.
