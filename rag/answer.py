@@ -430,7 +430,11 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     # text (a web snippet's line) is shown as it is.
     ends = [_CUT if cut else _line_end_mark(t, e.end, lang) if hits[e.chunk_index].chunk.speakers else ""
             for e, t, cut in zip(parts, part_texts, cuts, strict=True)]
-    answer = "".join(join + c.quote + mark for join, c, mark in zip(joins, citations, ends, strict=False))
+    # A part that opens inside a sentence (one longer than the room: "show the customer the old part, …")
+    # says so as its cut end does.
+    opens = [_CUT if _opens_mid_sentence(t, e.start) else "" for e, t in zip(parts, part_texts, strict=True)]
+    answer = "".join(join + mark_in + c.quote + mark
+                     for join, mark_in, c, mark in zip(joins, opens, citations, ends, strict=False))
     return Answer(question=question, answer=answer, citations=citations, covered=True, mode="offline")
 
 
@@ -704,6 +708,22 @@ def _sentence_start(text: str, offset: int, room: int) -> int:
     if sentence[1] - sentence[0] <= room:
         return sentence[0]
     return next((a for a, _ in sentence_spans(text, sentence[1])), offset)
+
+
+def _opens_mid_sentence(text: str, offset: int) -> bool:
+    """Does a part starting at `offset` leave out the start of its sentence, more than an opener or a
+    bare reply ("对，" left out)?"""
+    sentence = next(((a, b) for a, b in sentence_spans(text) if a < offset < b), None)
+    if sentence is None:
+        return False
+    start, end = sentence
+    while start < offset:
+        bare = _BARE_REPLY.match(text, start, end)
+        moved = max(skip_opener(text, start, end), bare.end() if bare else start)
+        if moved == start:
+            break
+        start = moved
+    return text[start:offset].strip() != ""
 
 
 def _mid_sentence(text: str, offset: int) -> bool:

@@ -475,3 +475,22 @@ def test_an_english_refusal_shows_a_nearby_sentence_in_the_english_room() -> Non
             "problem.")
     answer = not_covered_answer("Should I hook my gauges up first on a no cooling call?", [_spoken("hvac", text)])
     assert "hook up gauges first thing" in answer.answer  # a 130-character English sentence is no longer left out
+
+
+def test_an_answer_opening_inside_a_long_sentence_says_so() -> None:
+    from rag.answer import offline_answer
+
+    # One spoken sentence longer than the answer's room: the answer opens on its clause about the filter,
+    # marked as an excerpt, as a cut end is.
+    text = ("How do you finish a service call?\nPut down drop cloths, wipe fingerprints off the unit, walk the "
+            "customer around the system, show the customer the old part you took out of it, tell them in plain "
+            "words what failed, why it failed and what they can do about it themselves, like change the filter "
+            "every one to three months and keep plants and grass clippings two feet away from the condenser coil, "
+            "and before you leave put the thermostat back the way you found it so nobody has to call you back.")
+    answer = offline_answer("How often should the homeowner change the filter?", [_spoken("hvac", text)])
+    assert answer.covered and "change the filter every one to three months" in answer.answer
+    assert answer.answer.startswith("…") and not answer.answer.startswith("…Put down")
+    # An answer opening at its sentence's start, or past an opener, carries no mark.
+    answer = offline_answer("How do you finish a service call?",
+                            [_spoken("hvac", "How do you finish a service call?\nWell, I clean up. Drop cloths.")])
+    assert not answer.answer.startswith("…")
