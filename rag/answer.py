@@ -430,9 +430,10 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     # text (a web snippet's line) is shown as it is.
     ends = [_CUT if cut else _line_end_mark(t, e.end, lang) if hits[e.chunk_index].chunk.speakers else ""
             for e, t, cut in zip(parts, part_texts, cuts, strict=True)]
-    # A part that opens inside a sentence (one longer than the room: "show the customer the old part, …")
-    # says so as its cut end does.
-    opens = [_CUT if _opens_mid_sentence(t, e.start) else "" for e, t in zip(parts, part_texts, strict=True)]
+    # A master's part that opens inside a sentence (one longer than the room: "show the customer the old
+    # part, …") says so as its cut end does; a web snippet is shown as it is.
+    opens = [_CUT if hits[e.chunk_index].chunk.speakers and _opens_mid_sentence(t, e.start) else ""
+             for e, t in zip(parts, part_texts, strict=True)]
     answer = "".join(join + mark_in + c.quote + mark
                      for join, mark_in, c, mark in zip(joins, opens, citations, ends, strict=False))
     return Answer(question=question, answer=answer, citations=citations, covered=True, mode="offline")

@@ -490,6 +490,9 @@ def test_an_answer_opening_inside_a_long_sentence_says_so() -> None:
     answer = offline_answer("How often should the homeowner change the filter?", [_spoken("hvac", text)])
     assert answer.covered and "change the filter every one to three months" in answer.answer
     assert answer.answer.startswith("…") and not answer.answer.startswith("…Put down")
+    # A written passage (a web snippet) is shown as it is: its answers are measured within 150 characters.
+    written = offline_answer("How often should the homeowner change the filter?", _hits((text, 1.0)))
+    assert "change the filter" in written.answer and not written.answer.startswith("…")
     # An answer opening at its sentence's start, or past an opener, carries no mark.
     answer = offline_answer("How do you finish a service call?",
                             [_spoken("hvac", "How do you finish a service call?\nWell, I clean up. Drop cloths.")])
