@@ -395,7 +395,9 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
         room -= len(joins[-1]) + reply.end - reply.start
     # A short first span leaves room: the next best span from another chunk often holds
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
-    if len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
+    # The master's own rule, choice or instruction on what is asked is his answer: nothing is joined to it.
+    ruled = moved and getattr(window, "ruling", False)
+    if not ruled and len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
         second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room, limit)
         second = _without_bare_reply(question, text, second) if second is not None else None
         runner = hits[evidence[1].chunk_index]

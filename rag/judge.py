@@ -122,6 +122,7 @@ class Window:
     end: int
     text: str
     features: dict[str, float]
+    ruling: bool = False  # the master's own rule, choice or instruction on what is asked: the whole answer
 
 
 @dataclass(frozen=True)
@@ -605,7 +606,7 @@ def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
         if i not in said:
             said[i] = words | (_words_he_says(question, hits[i].chunk.text) if lang == "zh" else set())
         if any(_rules_on(c, said[i], verbs, lang) for c in _ruled_clauses(sentence)):
-            return Window(i, start, end, sentence, {})
+            return Window(i, start, end, sentence, {}, ruling=True)
     return None
 
 
@@ -619,7 +620,7 @@ def _master_says(question: str, hits: Sequence[SearchHit]) -> Window | None:
     if found is None:
         return None
     i, start, end = found
-    return Window(i, start, end, hits[i].chunk.text[start:end], {})
+    return Window(i, start, end, hits[i].chunk.text[start:end], {}, ruling=True)
 
 
 def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:

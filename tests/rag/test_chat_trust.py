@@ -497,3 +497,24 @@ def test_an_answer_opening_inside_a_long_sentence_says_so() -> None:
     answer = offline_answer("How do you finish a service call?",
                             [_spoken("hvac", "How do you finish a service call?\nWell, I clean up. Drop cloths.")])
     assert not answer.answer.startswith("…")
+
+
+def test_the_masters_rule_is_the_whole_answer_nothing_joined_to_it() -> None:
+    from rag.answer import offline_answer
+    from rag.judge import Window
+
+    tungsten = ("氩弧焊的钨极有什么讲究？\n钨极我们现在都用铈钨，以前用钍钨，钍有放射性，磨的时候粉尘吸进去不好，现在基本淘汰了。"
+                "钨极要磨尖，磨成锥角30到60度，电流小就尖一点，电流大就钝一点。磨的时候要顺着钨极的长度方向磨，"
+                "纹路是纵向的，这样电弧稳定。钨极伸出喷嘴3到5毫米，焊角焊缝可以伸长一点，但不要超过8毫米。"
+                "还有，钨极千万别碰到熔池，一碰就夹钨，必须返修。")
+    kinds = "咱们厂里最常用的是哪几种焊法？\n主要三种。第一是氩弧焊，行话叫TIG，钨极不熔化，用氩气保护。"
+    hits = [_spoken("welder", tungsten), _spoken("welder", kinds, 0.95)]
+    hits[1] = hits[1].model_copy(update={"chunk": hits[1].chunk.model_copy(update={"id": "welder-1", "ord": 1})})
+    start = tungsten.index("还有")
+    rule = Window(0, start, len(tungsten), tungsten[start:], {}, ruling=True)
+    question = "氩弧焊的时候钨极能碰一下熔池吗？"
+    answer = offline_answer(question, hits, window=rule)
+    assert answer.answer.startswith("还有，钨极千万别碰到熔池") and "主要三种" not in answer.answer
+    # A window the judge scored is no ruling: the same master's next point may still join it.
+    scored = offline_answer(question, hits, window=Window(0, start, len(tungsten), tungsten[start:], {"kind": 1.0}))
+    assert scored.answer.startswith("还有，钨极千万别碰到熔池") and "主要三种" in scored.answer
