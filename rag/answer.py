@@ -396,7 +396,7 @@ def offline_answer(question: str, hits: Sequence[SearchHit], *, turns: Turns | N
     # A short first span leaves room: the next best span from another chunk often holds
     # the fact the first one only frames (measured: +7 points on WebQA, +1 on CMRC).
     # The master's own rule, choice or instruction on what is asked is his answer: nothing is joined to it.
-    ruled = moved and getattr(window, "ruling", False)
+    ruled = moved and window.ruling
     if not ruled and len(evidence) > 1 and room >= _MIN_PART and evidence[1].score >= _FILL_RATIO * first.score:
         second, text, cut = _second_part(question, hits[evidence[1].chunk_index], evidence[1], turns, room, limit)
         second = _without_bare_reply(question, text, second) if second is not None else None
@@ -587,10 +587,13 @@ def _within_paragraph(text: str, start: int, end: int, speech: _Speech | None, c
 # A master's bare "有。" / "对。" / "Yes." answers the interviewer's asking word; a worker who did not ask
 # with it (有没有, 是不是, does) is not answered by it. Each reply, and the asking words it answers.
 _AUX_START = r"^\s*(?:is|are|does|do|did|was|were|has|have|can|could|will|would|should|may)\b"
+_HAS = r"有没有|有.{0,20}吗|有吗"
+_RIGHT = r"对吧|对吗|对不对|是不是"
+_IS = r"是不是|是吗|是吧|对吗"
 _ASKED_BY = {  # each bare reply, and how a question asks for it
-    "有": r"有没有|有.{0,20}吗|有吗", "有的": r"有没有|有.{0,20}吗|有吗", "没有": r"有没有|有.{0,20}吗|有吗",
-    "对": r"对吧|对吗|对不对|是不是", "对对": r"对吧|对吗|对不对|是不是", "对对对": r"对吧|对吗|对不对|是不是",
-    "是": r"是不是|是吗|是吧|对吗", "是的": r"是不是|是吗|是吧|对吗", "不是": r"是不是|是.{0,20}吗|是吗",
+    "有": _HAS, "有的": _HAS, "没有": _HAS,
+    "对": _RIGHT, "对对": _RIGHT, "对对对": _RIGHT,
+    "是": _IS, "是的": _IS, "不是": r"是不是|是.{0,20}吗|是吗",
     "没错": r"对吧|对吗|是吧|没错吧", "不对": r"对吗|对不对|对吧", "不一样": r"一样吗|一样不|一不一样|一样吧",
     "嗯": r"(?!)", "嗯嗯": r"(?!)", "yes": _AUX_START, "yeah": _AUX_START, "yep": _AUX_START, "no": _AUX_START,
     "nope": _AUX_START, "right": r"right\?", "sure": r"^\s*(?:can|could|will|would)\b",
@@ -705,7 +708,7 @@ def _line_end_mark(text: str, end: int, lang: str) -> str:
 def _sentence_start(text: str, offset: int, room: int) -> int:
     """Where a spoken part found at `offset` starts: the start of the sentence it falls in when that
     sentence fits `room`, else the next sentence's start (never the tail of a sentence)."""
-    sentence = next(((a, b) for a, b in sentence_spans(text) if a < offset < b), None)
+    sentence = _sentence_around(text, offset)
     if sentence is None:
         return offset
     if sentence[1] - sentence[0] <= room:
@@ -713,10 +716,15 @@ def _sentence_start(text: str, offset: int, room: int) -> int:
     return next((a for a, _ in sentence_spans(text, sentence[1])), offset)
 
 
+def _sentence_around(text: str, offset: int) -> tuple[int, int] | None:
+    """(start, end) of the sentence of `text` that `offset` falls inside, or None at a sentence's edge."""
+    return next(((a, b) for a, b in sentence_spans(text) if a < offset < b), None)
+
+
 def _opens_mid_sentence(text: str, offset: int) -> bool:
     """Does a part starting at `offset` leave out the start of its sentence, more than an opener or a
     bare reply ("对，" left out)?"""
-    sentence = next(((a, b) for a, b in sentence_spans(text) if a < offset < b), None)
+    sentence = _sentence_around(text, offset)
     if sentence is None:
         return False
     start, end = sentence

@@ -373,7 +373,12 @@ def grounded(values: dict[str, float]) -> bool:
 def evidence_contradicts(question: str, hits: Sequence[SearchHit]) -> bool:
     """Do the top chunks name another specific of a category the question names, none of them
     writing the asked one (only 10千伏 for a question about 35千伏, only 单模光纤 for 多模光纤)?"""
-    return contradicts(question, "\n".join(h.chunk.text for h in hits[:_CHUNKS]))
+    return contradicts(question, _top_text(hits))
+
+
+def _top_text(hits: Sequence[SearchHit]) -> str:
+    """The top chunks' text together: where evidence-wide checks read."""
+    return "\n".join(h.chunk.text for h in hits[:_CHUNKS])
 
 
 # Metals a worker names: the material decides the current, the gas, the filler, the speed. 钢 and 铁
@@ -398,7 +403,7 @@ def evidence_names_another_material(question: str, hits: Sequence[SearchHit]) ->
     asked = _materials(question)
     if not asked:
         return False
-    said = _materials("\n".join(h.chunk.text for h in hits[:_CHUNKS]))
+    said = _materials(_top_text(hits))
     return not asked & said and bool(said)
 
 
@@ -541,9 +546,7 @@ def _proposal_words(question: str, lang: str) -> tuple[set[str], set[str]]:
     proposal = _proposal(question)
     if lang == "en":
         return set(english_words(proposal)), set()
-    words = [(w.lower(), tag) for w, tag in tagged_words(proposal)
-             if _HAN.match(w) and not _RULE_MARKER.search(w) and not _YES_NO_ACTION.search(w) and not everyday_word(w)
-             and not set(w) <= _EVERYDAY_CHARS]  # 进去, 出来: where, not what
+    words = [(w.lower(), tag) for w, tag in tagged_words(proposal) if _HAN.match(w) and _of_the_act(w)]
     verbs = {w[0] for w, tag in words if tag[:1] == "v" or (len(w) == 2 and dictionary_tag(w[0]) == "v")}
     bare = _yes_no(question) or _OUTCOME.search(question)  # not 能……吗 (see _CAN)
     return {w for w, tag in words if len(w) >= 2 and tag[:1] in "nve"} | _said_without_measure(proposal), \
@@ -552,6 +555,13 @@ def _proposal_words(question: str, lang: str) -> tuple[set[str], set[str]]:
 
 
 _MEASURED = re.compile(r"(?=([\u4e00-\u9fff])[一两几]?[个根口把下次点支条块张台辆只瓶杯碗盒包袋趟遍回]([\u4e00-\u9fff]))")
+
+
+def _of_the_act(word: str) -> bool:
+    """May this word of a yes-no question name what the worker proposes? Not an everyday word, not one
+    made only of everyday characters (进去, 出来: where, not what), not an asking or ruling word."""
+    return not everyday_word(word) and not set(word) <= _EVERYDAY_CHARS \
+        and not _RULE_MARKER.search(word) and not _YES_NO_ACTION.search(word)
 
 
 def _said_without_measure(proposal: str) -> set[str]:
@@ -587,8 +597,7 @@ def _words_he_says(question: str, text: str) -> set[str]:
     pairs = {proposal[k : k + 2] for k in range(len(proposal) - 1)}
     return {p for p in pairs if _HAN.fullmatch(p[0]) and _HAN.fullmatch(p[1]) and p in text
             and (dictionary_tag(p) or "n")[:1] in "nv"  # a thing or an act, not 直接 or 以后
-            and not everyday_word(p) and not set(p) <= _EVERYDAY_CHARS  # 进去, 出来: where, not what
-            and not _RULE_MARKER.search(p) and not _YES_NO_ACTION.search(p)}
+            and _of_the_act(p)}
 
 
 def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
