@@ -68,7 +68,7 @@ _SAFETY = re.compile(
     # gases, heights, people down, high voltage: danger whatever the trade
     r"硫化氢|一氧化碳|沼气|有害气体|超标|高压(?!锅)|高处|上杆|晕倒|晕过去|昏迷|夹手|压伤|砸到|泄漏|漏气|煤气|"
     # parts and jobs where a wrong answer hurts: lifting, loads overhead, batteries, brakes, wheels, ladders
-    r"举升|千斤顶|底下|吊[着起装运货]|电池|充电|刹车|制动|轮胎|螺母|螺栓|扭矩|梯子|爬杆|登杆|"
+    r"举升|千斤顶|底下|吊[着起装运货]|电池|充电|刹车|制动|轮胎|螺母|螺栓|扭矩|梯子|[人直]字?梯|伸缩梯|爬梯|登高|爬杆|登杆|"
     r"danger|hazard|\bsafe|injur|shock|electrocut|energi[sz]ed|\blive (?:line|wire)|high voltage|fire|burn|"
     r"explo|toxic|poison|carbon monoxide|confined space|fall protection|grounding|protective|\bppe\b|glove|"
     r"goggle|emergenc|first aid|rescue|flammable|lockout|tagout|downed line|line (?:lying )?on the ground|"
@@ -94,7 +94,11 @@ _SAFETY = re.compile(
     r"风速|大风|几级风|[五六七八]级风|刮风|雷雨天|打雷|雷电|指挥信号|手势|信号工|"
     r"\bwind\b|windy|gusts?\b|lightning|thunder|hand signal|signal(?:man|person|ler)?\b|swing the boom|"
     # what falls: a person, a load, a tree being felled
-    r"\bfalls?\b|\bfalling\b|\bfelling\b|\bfell (?:a|the|it|that)\b",
+    r"\bfalls?\b|\bfalling\b|\bfelling\b|\bfell (?:a|the|it|that)\b|"
+    # the devices that keep a worker safe: stops, guards, interlocks, live-line tools, voltage testers
+    r"急停|拉绳开关|联锁|护罩|验电|防坠|弧光|"
+    r"e-?stop|emergency stop|pull ?cords?|interlock|\bguards?\b|lanyard|fall arrest|arc flash|hot ?sticks?|"
+    r"dielectric|voltage tester|tester",
     re.IGNORECASE,
 )
 _KINDS = (
@@ -156,6 +160,8 @@ _ASKED_UNITS = (
      r"度|℃|°|degrees?"),
     (re.compile(r"风速|几级风|风[刮大]到|how windy|wind speed", re.IGNORECASE),
      r"级|米每秒|m/s|mph|miles? (?:an|per) hour|km/h|knots?"),
+    # a grade or class (几级片, 考到几级): a number with 级, also in Roman numerals (Ⅱ级片)
+    (re.compile(r"几级|多少级|什么级别|哪一?级"), r"级"),
     (re.compile(r"多粗|多细|几平方|多大截面|what gauge|how thick (?:a |the )?(?:wire|cable)", re.IGNORECASE),
      r"平方|mm²|mm2|毫米|号|gauge|awg"),
     (re.compile(r"多少(?:毫米|厘米|公分|米|公里|丝)|几(?:毫米|厘米|公分|米|公里|丝)|多长|多远|多深|多厚|多宽|多高(?!的?温)|"
@@ -168,7 +174,7 @@ _ASKED_UNITS = (
      r"兆帕|帕|公斤|bar|psi|mpa|kpa|大气压"),
     (re.compile(r"百分之|多少%|比例|浓度|含量|percent|what share", re.IGNORECASE), r"%|百分之|成|percent"),
 )
-_NUMBER = (r"(?:\d+(?:[.,]\d+)?|[零〇一二两三四五六七八九十百千万半几]+|\b(?:a|one|two|three|four|five|six|seven|eight|"
+_NUMBER = (r"(?:\d+(?:[.,]\d+)?|[零〇一二两三四五六七八九十百千万半几ⅠⅡⅢⅣⅤⅥ]+|\b(?:a|one|two|three|four|five|six|seven|eight|"
            r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|half|a few|several)\b)")
 
 

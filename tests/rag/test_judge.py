@@ -202,6 +202,10 @@ def test_a_master_disclaiming_a_subject_and_a_missing_amount_are_units() -> None
     # A size given by a thing of that size answers "how high".
     assert not lacks_asked_quantity("磨菜刀，刀要斜着抬多高？", _hits("菜刀怎么磨？刀背抬起来一个一元硬币那么高。"))
     assert not lacks_asked_quantity("Who wrote grep and how long did it take?", _hits("Ken wrote grep overnight."))
+    # 几级 asks for a grade: a weld's colour and its interpass heat are no grade of the radiograph.
+    weld = "焊缝颜色银白、淡黄都合格。不锈钢多层焊，层间温度不能超过150度。"
+    assert lacks_asked_quantity("管道焊缝拍片探伤，要评到几级片才算合格？", _hits(weld))
+    assert not lacks_asked_quantity("管道焊缝拍片探伤，要评到几级片才算合格？", _hits(weld + "拍片探伤，Ⅱ级片以上才算合格。"))
 
 
 def test_one_character_kinds_of_a_thing_contradict() -> None:

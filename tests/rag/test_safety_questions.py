@@ -71,6 +71,19 @@ def test_limits_injuries_weather_and_signals_are_safety_questions_in_both_langua
         assert not is_safety_question(question), question
 
 
+def test_the_devices_that_keep_a_worker_safe_and_ladders_make_a_safety_question() -> None:
+    # An emergency stop, a guard, a live-line tool, a voltage tester: a wrong answer about them hurts someone.
+    for question in ("Should my hot stick be fiberglass or wood?", "How do I test the pull cord along the conveyor?",
+                     "Can I run the saw with the guard tied back?", "What's the right tester for checking a line dead?",
+                     "传送带的拉绳开关多久试一次？", "急停按钮按下去没反应怎么办？", "砂轮机的护罩能拆了用吗？",
+                     "验电笔用之前要先试一下吗？", "瞄几秒弧光要紧吗？",
+                     # a ladder by its Chinese names, as "ladder" is in English; work at height
+                     "人字梯能当直梯靠在墙上用吗？", "登高作业前要查什么？"):
+        assert is_safety_question(question), question
+    for question in ("How often do I change the belt on the conveyor?", "传送带跑偏怎么调？"):
+        assert not is_safety_question(question), question
+
+
 def test_over_an_interview_every_question_is_judged_but_written_text_keeps_its_path() -> None:
     # A worker asks for a value, a choice, whether it is still fine, at what point to act.
     assert asked_kind("What's the wind speed limit for a tower crane?", interview=True) == "quantity"
