@@ -68,7 +68,7 @@ _SAFETY = re.compile(
     # gases, heights, people down, high voltage: danger whatever the trade
     r"硫化氢|一氧化碳|沼气|有害气体|超标|高压(?!锅)|高处|上杆|晕倒|晕过去|昏迷|夹手|压伤|砸到|泄漏|漏气|煤气|"
     # parts and jobs where a wrong answer hurts: lifting, loads overhead, batteries, brakes, wheels, ladders
-    r"举升|千斤顶|底下|吊[着起装运货]|电池|充电|刹车|制动|轮胎|螺母|螺栓|扭矩|梯子|[人直]字?梯|伸缩梯|爬梯|登高|爬杆|登杆|"
+    r"举升|千斤顶|底下|吊[着起装运货]|电池|充电|刹车|制动|轮胎|螺母|螺栓|扭矩|梯子|[人直]字?梯|伸缩梯|爬梯|登高作业|爬杆|登杆|"
     r"danger|hazard|\bsafe|injur|shock|electrocut|energi[sz]ed|\blive (?:line|wire)|high voltage|fire|burn|"
     r"explo|toxic|poison|carbon monoxide|confined space|fall protection|grounding|protective|\bppe\b|glove|"
     r"goggle|emergenc|first aid|rescue|flammable|lockout|tagout|downed line|line (?:lying )?on the ground|"

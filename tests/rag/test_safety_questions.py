@@ -80,7 +80,8 @@ def test_the_devices_that_keep_a_worker_safe_and_ladders_make_a_safety_question(
                      # a ladder by its Chinese names, as "ladder" is in English; work at height
                      "人字梯能当直梯靠在墙上用吗？", "登高作业前要查什么？"):
         assert is_safety_question(question), question
-    for question in ("How often do I change the belt on the conveyor?", "传送带跑偏怎么调？"):
+    # a festival's hill walk is no work at height
+    for question in ("How often do I change the belt on the conveyor?", "传送带跑偏怎么调？", "重阳节为什么要登高？"):
         assert not is_safety_question(question), question
 
 
