@@ -329,6 +329,8 @@ def test_a_bare_reply_to_the_interviewer_opens_an_answer_only_where_the_worker_a
     hits = [SearchHit(chunk=chunk, score=1.0, rank=1, transcript_title="叉车")]
     assert offline_answer("货叉根上裂了道缝，拿电焊补一补还能接着用吧？", hits).answer.startswith("货叉根部")
     assert offline_answer("货叉有没有报废标准？", hits).answer.startswith("有。")  # asked with 有: answered by it
+    # 有 in the worker's own clause is no asking word: "……有裂纹，能焊一焊接着用吗？" asks 能
+    assert offline_answer("叉车货叉根上有裂纹，能焊一焊接着用吗？", hits).answer.startswith("货叉根部")
 
     from rag.answer import Evidence, _without_bare_reply
 
