@@ -60,29 +60,30 @@ def test_what_the_masters_did_say_is_still_answered(site) -> None:
     assert answer.covered and "一分钟超过五滴就要停泵换密封" in answer.answer
 
 
+def _read_as_safety(safety: tuple[str, ...], not_safety: tuple[str, ...]) -> None:
+    assert [q for q in safety if not is_safety_question(q)] == []
+    assert [q for q in not_safety if is_safety_question(q)] == []
+
+
 def test_limits_injuries_weather_and_signals_are_safety_questions_in_both_languages() -> None:
-    for question in ("What's the working load limit of a 5/8 shackle?", "He cut his hand on the grinder, do we wrap it?",
+    _read_as_safety(("What's the working load limit of a 5/8 shackle?", "He cut his hand on the grinder, do we wrap it?",
                      "Is a tourniquet okay for a cut arm?", "How windy before we stop lifting?",
                      "What's the hand signal for stop?", "配电柜最大允许电流是多少？", "手被割伤了怎么止血？",
                      "几级风就不能吊装了？", "这根吊带用几年就得报废？",
-                     "His sleeve got caught in the lathe chuck, how do we get him out?", "头发被卷入搅拌机怎么办？"):
-        assert is_safety_question(question), question
-    for question in ("What's the best way to coil a hose?", "面团发酵要多久？", "世界上最大的湖是哪个？"):
-        assert not is_safety_question(question), question
+                     "His sleeve got caught in the lathe chuck, how do we get him out?", "头发被卷入搅拌机怎么办？"),
+                    ("What's the best way to coil a hose?", "面团发酵要多久？", "世界上最大的湖是哪个？"))
 
 
 def test_the_devices_that_keep_a_worker_safe_and_ladders_make_a_safety_question() -> None:
     # An emergency stop, a guard, a live-line tool, a voltage tester: a wrong answer about them hurts someone.
-    for question in ("Should my hot stick be fiberglass or wood?", "How do I test the pull cord along the conveyor?",
+    _read_as_safety(("Should my hot stick be fiberglass or wood?", "How do I test the pull cord along the conveyor?",
                      "Can I run the saw with the guard tied back?", "What's the right tester for checking a line dead?",
                      "传送带的拉绳开关多久试一次？", "急停按钮按下去没反应怎么办？", "砂轮机的护罩能拆了用吗？",
                      "验电笔用之前要先试一下吗？", "瞄几秒弧光要紧吗？",
                      # a ladder by its Chinese names, as "ladder" is in English; work at height
-                     "人字梯能当直梯靠在墙上用吗？", "登高作业前要查什么？"):
-        assert is_safety_question(question), question
-    # a festival's hill walk is no work at height
-    for question in ("How often do I change the belt on the conveyor?", "传送带跑偏怎么调？", "重阳节为什么要登高？"):
-        assert not is_safety_question(question), question
+                     "人字梯能当直梯靠在墙上用吗？", "登高作业前要查什么？"),
+                    # a festival's hill walk is no work at height
+                    ("How often do I change the belt on the conveyor?", "传送带跑偏怎么调？", "重阳节为什么要登高？"))
 
 
 def test_over_an_interview_every_question_is_judged_but_written_text_keeps_its_path() -> None:
