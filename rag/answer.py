@@ -587,13 +587,14 @@ def _within_paragraph(text: str, start: int, end: int, speech: _Speech | None, c
 # A master's bare "有。" / "对。" / "Yes." answers the interviewer's asking word; a worker who did not ask
 # with it (有没有, 是不是, does) is not answered by it. Each reply, and the asking words it answers.
 _AUX_START = r"^\s*(?:is|are|does|do|did|was|were|has|have|can|could|will|would|should|may)\b"
-_HAS = r"有没有|有[^，,。；;！!？?]{0,20}吗|有吗"  # 有……吗 in one clause: "货叉上有裂纹，能焊吗？" asks 能, not 有
+_ONE_CLAUSE = r"[^，,。；;！!？?]{0,20}"  # 有……吗 in one clause: "货叉上有裂纹，能焊吗？" asks 能, not 有
+_HAS = rf"有没有|有{_ONE_CLAUSE}吗|有吗"
 _RIGHT = r"对吧|对吗|对不对|是不是"
 _IS = r"是不是|是吗|是吧|对吗"
 _ASKED_BY = {  # each bare reply, and how a question asks for it
     "有": _HAS, "有的": _HAS, "没有": _HAS,
     "对": _RIGHT, "对对": _RIGHT, "对对对": _RIGHT,
-    "是": _IS, "是的": _IS, "不是": r"是不是|是[^，,。；;！!？?]{0,20}吗|是吗",
+    "是": _IS, "是的": _IS, "不是": rf"是不是|是{_ONE_CLAUSE}吗|是吗",
     "没错": r"对吧|对吗|是吧|没错吧", "不对": r"对吗|对不对|对吧", "不一样": r"一样吗|一样不|一不一样|一样吧",
     "嗯": r"(?!)", "嗯嗯": r"(?!)", "yes": _AUX_START, "yeah": _AUX_START, "yep": _AUX_START, "no": _AUX_START,
     "nope": _AUX_START, "right": r"right\?", "sure": r"^\s*(?:can|could|will|would)\b",

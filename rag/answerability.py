@@ -98,7 +98,7 @@ _SAFETY = re.compile(
     # the devices that keep a worker safe: stops, guards, interlocks, live-line tools, voltage testers
     r"急停|拉绳开关|联锁|护罩|验电|防坠|弧光|"
     r"e-?stop|emergency stop|pull ?cords?|interlock|\bguards?\b|lanyard|fall arrest|arc flash|hot ?sticks?|"
-    r"dielectric|voltage tester|tester",
+    r"dielectric|tester",
     re.IGNORECASE,
 )
 _KINDS = (
