@@ -14,10 +14,10 @@ from rag.language import detect_language
 from rag.sentences import is_question, sentence_spans
 from shifu.models import SearchHit
 
-__all__ = ["TOP_CHUNKS", "chunks_about", "statements_about"]
+__all__ = ["ABOUT", "TOP_CHUNKS", "chunks_about", "statements_about"]
 
 TOP_CHUNKS = 3  # the top chunks whose sentences are read
-_ABOUT = 0.5  # share of the question's subject words an interview's top chunks must hold
+ABOUT = 0.5  # share of the question's subject words an interview's top chunks must hold
 
 
 def chunks_about(question: str, hits: Sequence[SearchHit]) -> list[int]:
@@ -30,7 +30,7 @@ def chunks_about(question: str, hits: Sequence[SearchHit]) -> list[int]:
         said[hit.chunk.transcript_id] = f"{said.get(hit.chunk.transcript_id, '')} {hit.chunk.text.lower()}"
     return [i for i, hit in enumerate(hits[:TOP_CHUNKS])
             if not subject or sum(held_share(t, said[hit.chunk.transcript_id], lang) >= 0.5 for t in subject)
-            >= _ABOUT * len(subject)]
+            >= ABOUT * len(subject)]
 
 
 def statements_about(question: str, hits: Sequence[SearchHit]) -> Iterator[tuple[int, int, int, str]]:

@@ -12,7 +12,10 @@ answer asked for present, retrieval margin, ...) for questions that ask how / wh
 may I and for safety questions, which need a higher probability, read with the sentence judge of
 rag.judge (evidence naming only another specific of the kind asked about refuses; over an interview,
 a window of one or two sentences holding the asked-for kind and the subject may answer a non-safety
-question the model refuses, and starts the answer). A near-topic refusal names
+question the model refuses, and starts the answer). Over an interview, the master's own sentence
+answering the question (rag.judge.master_answers: his rule on the act, the choice he makes, his
+instruction on the act, the amount he gives) answers it even where the term and meaning rule finds too
+few of the worker's words ("a line lying on the ground" for his "downed line"). A near-topic refusal names
 the nearby material, labelled as not the answer. A part joined after the first is kept only when
 it holds some of the question's words and the kind of answer asked for (no opener, aside or story
 of another topic) and, from speech, half the rare-term weight of the first part (the master's next
@@ -281,9 +284,10 @@ def answer_from_hits(
     `embedder` is the index's embedder (for the semantic half of the covered decision);
     `library` the index itself, for its `known_terms` (without it the library-wide noun check is skipped).
     """
-    if not is_covered(question, hits, embedder, library):  # off-topic: nothing near to point to
-        return not_covered_answer(question, [], mode=mode)
-    from rag.judge import decide
+    from rag.judge import decide, master_answers
+
+    if not is_covered(question, hits, embedder, library) and master_answers(question, hits) is None:
+        return not_covered_answer(question, [], mode=mode)  # off-topic: nothing near to point to
 
     decision = decide(question, hits, embedder, library)
     if not decision.covered:  # near-topic: say what is near
@@ -312,10 +316,12 @@ def _nearby_excerpt(question: str, hits: Sequence[SearchHit]) -> str:
 def answerable(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> bool:
     """The chat's one decision, offline and LLM alike: the library's terms and meaning cover the
     question (is_covered) and the answerability model finds its subject and the kind of answer
-    asked for in the evidence (rag.answerability; a safety question needs a higher probability)."""
-    from rag.judge import decide
+    asked for in the evidence (rag.answerability; a safety question needs a higher probability), or the
+    master's own sentence answers it (rag.judge.master_answers: his rule, choice, instruction or amount)."""
+    from rag.judge import decide, master_answers
 
-    return is_covered(question, hits, embedder, library) and decide(question, hits, embedder, library).covered
+    return (is_covered(question, hits, embedder, library) or master_answers(question, hits) is not None) \
+        and decide(question, hits, embedder, library).covered
 
 
 def not_covered_answer(question: str, hits: Sequence[SearchHit], *, mode: str = "offline") -> Answer:

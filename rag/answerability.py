@@ -103,7 +103,7 @@ _SAFETY = re.compile(
 )
 _KINDS = (
     ("quantity", re.compile(r"多少|几[度个米分秒天年次遍号级吨斤克千万]|几|多大|多高|多长|多久|多远|多重|多深|多厚|多宽|"
-                            r"how (?:many|much|long|deep|far|often|high|big|hot|cold|low)|what (?:size|pressure|"
+                            r"how (?:many|much|long|deep|far|close|near|often|high|big|hot|cold|low)|what (?:size|pressure|"
                             r"temperature|voltage|rating|slope|depth)", re.IGNORECASE)),
     ("cause", re.compile(r"(?<![称成作认以叫])为什么|为啥|什么原因|咋回事|怎么回事|怎么(?:形成|产生|造成|引起|来)的|why|what causes|cause", re.IGNORECASE)),
     ("procedure", re.compile(r"怎么|咋|如何|怎样|步骤|顺序|流程|先.*还是|how (?:do|to|should|can)|steps?|order|"
@@ -165,7 +165,7 @@ _ASKED_UNITS = (
     (re.compile(r"多粗|多细|几平方|多大截面|what gauge|how thick (?:a |the )?(?:wire|cable)", re.IGNORECASE),
      r"平方|mm²|mm2|毫米|号|gauge|awg"),
     (re.compile(r"多少(?:毫米|厘米|公分|米|公里|丝)|几(?:毫米|厘米|公分|米|公里|丝)|多长|多远|多深|多厚|多宽|多高(?!的?温)|"
-                r"how (?:deep|far|thick|wide|tall|high)", re.IGNORECASE),
+                r"how (?:deep|far|close|near|thick|wide|tall|high)", re.IGNORECASE),
      r"毫米|厘米|公分|米|公里|丝|寸|尺|mm|cm|inch(?:es)?|feet|foot|ft|meters?|microns?"),
     (re.compile(r"扭矩|力矩|多大劲|多少牛|几牛|torque", re.IGNORECASE), r"牛米|牛·米|N·?m|公斤|kg|foot-pounds|ft-lb"),
     (re.compile(r"多少(?:伏|千伏|安|瓦)|几(?:伏|千伏|安)|电压|电流|what voltage|how many (?:volts|amps)", re.IGNORECASE),
@@ -226,10 +226,18 @@ def kind_present(kind: str, text: str) -> bool:
     return bool(_MARKS[kind].search(text))
 
 
+# The words that ask for a quantity ("how far back", "how often"): a number with a unit answers
+# them, so they name no part of the subject (a Chinese 多远 or 多久 is no noun either).
+_ASKING_QUANTITY = re.compile(
+    r"\bhow (?:far(?: back| away| out| apart| down| up| off)?|long|often|soon|many|much|deep|high|big|hot|cold|low|"
+    r"tight|loose|strong|heavy|close|fast|thick|wide|tall|old|windy)\b", re.IGNORECASE)
+
+
 def subject_terms(question: str, lang: str) -> list[str]:
-    """The words naming what the question is about: nouns (Chinese) or content words (English)."""
+    """The words naming what the question is about: nouns (Chinese) or content words (English),
+    not the words asking for a quantity."""
     if lang == "en":
-        return list(dict.fromkeys(english_words(question)))
+        return list(dict.fromkeys(english_words(_ASKING_QUANTITY.sub(" ", question))))
     return [n for n in chinese_nouns(question) if len(n) >= 2]
 
 

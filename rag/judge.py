@@ -44,7 +44,6 @@ from rag.about import TOP_CHUNKS as _CHUNKS
 from rag.about import chunks_about, statements_about
 from rag.answerability import (
     asked_kind,
-    asked_units,
     held_share,
     kind_present,
     quantity_fits,
@@ -68,7 +67,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FEATURES", "Verdict", "Window", "contradicts", "decide", "evidence_contradicts", "evidence_disclaims", "evidence_falls_short",
            "evidence_names_another_material", "judge",
-           "lacks_asked_quantity", "load_model", "never_speaks_of", "prescriptive", "rule_answers",
+           "lacks_asked_quantity", "load_model", "master_answers", "never_speaks_of", "prescriptive", "rule_answers",
            "grounded", "verdict_inputs", "verdict_probability", "window_score", "windows"]
 
 MODEL_FILE = Path(__file__).with_name("judge_model.json")
@@ -436,11 +435,6 @@ def _a_word_of(term: str, sentence: str, lang: str) -> bool:
     return lang == "en" or not _HAN.search(term) or term in {w.lower() for w, _ in tagged_words(sentence)}
 
 
-# A question asking for something besides the amount ("Who wrote grep and how long did it take?")
-# may be answered by its other part.
-_ASKS_MORE = re.compile(r"\b(?:who|what|which|where|why)\b|谁|什么|哪|为什么|为啥|怎么|咋", re.IGNORECASE)
-
-
 # A master gives a size by a thing of that size: "一个一元硬币那么高", "about the width of a finger".
 _LIKE_A_THING = re.compile(r"[那这]么(?:高|厚|宽|长|大|深|粗|细|远|重|紧|松|多)|[一两半]个?[拳指巴掌手]|"
                            r"\bas (?:high|thick|wide|long|big|deep|far|tight) as\b|\b(?:width|size|thickness) of an?\b",
@@ -454,8 +448,9 @@ def lacks_asked_quantity(question: str, hits: Sequence[SearchHit]) -> bool:
     ("叉车司机证几年复审一次" over a forklift interview giving no years for a licence; "How many years
     can I keep my harness" where the years are the master's own career)? A yes-no question
     ("磨到两毫米还能用吗") asks for a judgement, not this."""
-    if asked_kind(question, interview=True) != "quantity" or asked_units(question) is None \
-            or _ASKS_MORE.search(question):
+    from rag.amount import asks_amount
+
+    if not asks_amount(question):
         return False
     lang = detect_language(question)
     subject = subject_terms(question, lang)
@@ -620,16 +615,25 @@ def rule_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
 
 
 def _master_says(question: str, hits: Sequence[SearchHit]) -> Window | None:
-    """The master's sentence that makes the question's choice (rag.choice) or tells how to do what it asks
-    (rag.how_to), as a window."""
+    """The master's sentence that makes the question's choice (rag.choice), tells how to do what it asks
+    (rag.how_to) or gives the amount it asks for (rag.amount), as a window."""
+    from rag.amount import amount_answers
     from rag.choice import choice_answers
     from rag.how_to import how_to_answers
 
-    found = choice_answers(question, hits) or how_to_answers(question, hits)
+    found = choice_answers(question, hits) or how_to_answers(question, hits) or amount_answers(question, hits)
     if found is None:
         return None
     i, start, end = found
     return Window(i, start, end, hits[i].chunk.text[start:end], {}, ruling=True)
+
+
+def master_answers(question: str, hits: Sequence[SearchHit]) -> Window | None:
+    """The master's own sentence that answers the question in an interview about it: his rule on the act
+    asked about, the choice he makes, his instruction on the act, the amount he gives; None when there is
+    none or the evidence falls short (another specific named, the amount missing)."""
+    found = rule_answers(question, hits) or _master_says(question, hits)
+    return found if found is not None and not evidence_falls_short(question, hits) else None
 
 
 def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> Decision:
@@ -639,9 +643,10 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     something is answered, whatever the model says, when the master rules on that very thing (`rule_answers`:
     "不能靠液压撑着" for "光靠液压顶着没事吧？"), safety questions too: his rule is the answer and starts it,
     not cut off at the end of a long passage; so is a
-    choice question ("是横着磨还是顺着磨？") by his sentence that makes the choice (rag.choice), and a
-    how-to question by his sentence telling to do that very act to that thing (rag.how_to). Whatever it says, evidence
-    that names only another specific of the kind the question asks about (五十五千瓦 for a question
+    choice question ("是横着磨还是顺着磨？") by his sentence that makes the choice (rag.choice), a
+    how-to question by his sentence telling to do that very act to that thing (rag.how_to), and an
+    English question asking only for an amount by his sentence giving it in a fitting unit (rag.amount).
+    Whatever it says, evidence that names only another specific of the kind the question asks about (五十五千瓦 for a question
     about 二十二千瓦, 单模光纤 for 多模光纤) does not answer it. For a question the model judges
     over an interview (chunks with speakers), in a language where the judge beat the model alone
     leaving one interview out (judge_model.json, "decides"), a question the model refuses is
@@ -656,8 +661,8 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     decision = model_decide(question, hits, embedder, library)
     if not hits or not judged(question, spoken(hits)):
         return decision
-    rule = rule_answers(question, hits) or _master_says(question, hits)  # covered or not: his rule is the answer
-    if rule is not None and not evidence_falls_short(question, hits):
+    rule = master_answers(question, hits)  # covered or not: his rule is the answer
+    if rule is not None:
         return replace(decision, covered=True, window=rule)  # safety first: the master's rule is the answer
     lang = detect_language(question)
     settings = load_model()["languages"][lang]

@@ -153,3 +153,18 @@ def test_an_acronym_the_master_spells_out_is_held() -> None:
     assert spelled_out("cfm", "The system needs roughly 400 cubic feet per minute of airflow per ton.")
     assert spelled_out("ppe", "Wear your personal protective equipment.")
     assert not spelled_out("cfm", "You can for me.")  # everyday words spell nothing
+
+
+def test_the_masters_amount_answers_a_worker_below_the_word_match(library) -> None:
+    """The worker says "a line lying on the ground", the lineman "a downed line": too few shared words for
+    the English rule, but the master gives the very amount asked for, after the interviewer's question about
+    that line (rag.amount), and his amount is the answer, a safety question too."""
+    settings, ids = library
+    ctx = Context(settings)
+    question = "Found a line lying on the ground after the storm. How far back should I stay?"
+    assert is_safety_question(question)
+    answer = answer_question(ctx, question)
+    assert answer.covered and answer.citations[0].transcript_id == ids["lineman"]
+    assert answer.answer.startswith("At least thirty feet")
+    # the same words asking for a time he never gives stay refused
+    assert not answer_question(ctx, "Found a line lying on the ground after the storm. How long should I wait?").covered

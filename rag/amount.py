@@ -1,0 +1,54 @@
+"""A worker's "How far back should I stay?" and the master's sentence that gives that amount: "At least
+thirty feet, and more if it's arcing or the ground is wet."
+
+A question asking only for an amount in a unit it names (几度, 多大劲, how far, how long) is answered by a
+statement of the master's writing a number with a fitting unit (rag.answerability.quantity_fits), when
+that statement, with the two sentences before it (the interviewer's question often names the thing),
+holds at least half of the question's subject words, in an interview about the question
+(rag.about.chunks_about). The chat's one decision (rag.judge.decide) answers with it, as with the
+master's rule, a choice he makes and his instruction on an act; evidence that falls short (another
+specific named, the amount missing) still refuses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.about import ABOUT, chunks_about
+from rag.answerability import asked_kind, asked_units, held_share, quantity_fits, subject_terms
+from rag.language import detect_language
+from rag.sentences import is_question, sentence_spans
+from shifu.models import SearchHit
+
+__all__ = ["ASKS_MORE", "amount_answers", "asks_amount"]
+
+# A question asking for something besides the amount ("Who wrote grep and how long did it take?")
+# may be answered by its other part.
+ASKS_MORE = re.compile(r"\b(?:who|what|which|where|why)\b|谁|什么|哪|为什么|为啥|怎么|咋", re.IGNORECASE)
+_BEFORE = 2  # sentences before the amount that may name its thing: the interviewer's question, the master's lead-in
+
+
+def asks_amount(question: str) -> bool:
+    """Does the question ask only for an amount in a unit it names (几年, 多少度, how far, how many minutes)?"""
+    return asked_kind(question, interview=True) == "quantity" and asked_units(question) is not None \
+        and not ASKS_MORE.search(question)
+
+
+def amount_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, int] | None:
+    """(chunk index, start, end) of the master's sentence giving the amount the question asks for, or None."""
+    lang = detect_language(question)
+    if lang != "en" or not hits or not hits[0].chunk.speakers or not asks_amount(question):
+        return None
+    subject = subject_terms(question, lang)
+    for i in chunks_about(question, hits):
+        text = hits[i].chunk.text
+        spans = [(a, b) for a, b in sentence_spans(text) if text[a:b].strip()]
+        for j, (a, b) in enumerate(spans):
+            sentence = text[a:b]
+            if is_question(sentence) or not quantity_fits(question, sentence):
+                continue
+            around = " ".join(text[x:y] for x, y in spans[max(0, j - _BEFORE) : j + 1]).lower()
+            if sum(held_share(t, around, lang) >= ABOUT for t in subject) >= ABOUT * len(subject):
+                return i, a + len(sentence) - len(sentence.lstrip()), b
+    return None

@@ -1,0 +1,63 @@
+"""A worker's "How far back should I stay?" (rag/amount.py, issue 10) is answered by the master's sentence
+giving that amount in a fitting unit, where the sentences before it name what the worker names; not by
+another amount, not by an amount of another thing, not over written text, not when more is asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.amount import amount_answers, asks_amount
+from rag.answerability import subject_terms
+from shifu.models import Chunk, SearchHit
+
+LINEMAN = ("What should people do if they come upon a downed line? Stay away. At least thirty feet, and more if "
+           "it's arcing or the ground is wet. Assume it's energized even if it isn't sparking.")
+ROOFER = ("Tell me about the propane. The tanks stay upright and at least 10 feet from the torch. You check the "
+          "hose for cracks every morning with soapy water.")
+
+
+def _hits(text: str, speakers: tuple[str, ...] = ("Tom",)) -> list[SearchHit]:
+    return [SearchHit(chunk=Chunk(id="c-0", transcript_id="t", ord=0, text=text, speakers=list(speakers),
+                                  char_start=0, char_end=len(text)), score=1.0, rank=1, transcript_title="T")]
+
+
+def _said(text: str, found: tuple[int, int, int] | None) -> str | None:
+    return None if found is None else text[found[1] : found[2]]
+
+
+@pytest.mark.parametrize(("question", "asks"), [
+    ("I came across a line lying on the ground. How far back should I stay?", True),
+    ("How close is a tree trimmer allowed to get to our 14.4 kV lines?", True),
+    ("How long do I leave the nitrogen flowing?", True),
+    ("How much of the rating do I give up?", False),  # no unit named: any number would do
+    ("What do I check, and how far back should I stay?", False),  # asks more than the amount
+    ("Is thirty feet far enough?", False),  # a judgement, not an amount
+])
+def test_a_question_asking_only_for_an_amount_in_a_unit(question: str, asks: bool) -> None:
+    assert asks_amount(question) is asks
+
+
+def test_the_words_asking_for_the_amount_are_no_part_of_the_subject() -> None:
+    assert subject_terms("I came across a line lying on the ground. How far back should I stay?", "en") == \
+        ["across", "line", "lie", "ground", "stay"]
+    assert "often" not in subject_terms("How often should the homeowner change the filter?", "en")
+
+
+def test_the_masters_amount_answers_when_the_sentences_before_name_the_thing() -> None:
+    assert _said(LINEMAN, amount_answers("I came across a line lying on the ground. How far back should I stay?",
+                                         _hits(LINEMAN))) == "At least thirty feet, and more if it's arcing or the ground is wet."
+    assert _said(ROOFER, amount_answers("How far from my torch does the propane bottle have to be?", _hits(ROOFER))) \
+        == "The tanks stay upright and at least 10 feet from the torch."
+
+
+def test_another_amount_or_another_thing_answers_nothing() -> None:
+    # a time, where a distance is asked
+    assert amount_answers("How long should I stay away from a downed line?", _hits(LINEMAN)) is None
+    # the distance of another thing: the thing the worker names is nowhere near it
+    assert amount_answers("How far from the curb should the bucket truck's outriggers be set?", _hits(LINEMAN)) is None
+
+
+def test_chinese_and_written_text_are_left_to_the_models() -> None:
+    assert amount_answers("How far back should I stay from a downed line?", _hits(LINEMAN, speakers=())) is None
+    text = "遇到掉在地上的电线，至少离开十米远。"
+    assert amount_answers("电线掉在地上，要离多远？", _hits(text)) is None
