@@ -1,13 +1,18 @@
 """A worker's "How far back should I stay?" and the master's sentence that gives that amount: "At least
 thirty feet, and more if it's arcing or the ground is wet."
 
-A question asking only for an amount in a unit it names (几度, 多大劲, how far, how long) is answered by a
-statement of the master's writing a number with a fitting unit (rag.answerability.quantity_fits), when
-that statement, with the two sentences before it (the interviewer's question often names the thing),
-holds at least half of the question's subject words, in an interview about the question
-(rag.about.chunks_about). The chat's one decision (rag.judge.decide) answers with it, as with the
-master's rule, a choice he makes and his instruction on an act; evidence that falls short (another
-specific named, the amount missing) still refuses.
+An English question asking only for an amount in a unit it names (how far, how close, how long, how many
+volts) is answered by a statement of the master's writing a number with a fitting unit
+(rag.answerability.quantity_fits), in an interview about the question (rag.about.chunks_about), when
+- that statement names something the question names ("ground"), and
+- with the two sentences before it (the interviewer's question often names the thing: "a downed line")
+  it holds at least half of the question's subject words and every code or figure the question names
+  (Class 0, 14.4 kV: another class or voltage is another thing).
+The chat's one decision (rag.judge.decide) answers with it, as with the master's rule, a choice he makes
+and his instruction on an act; evidence that falls short still refuses. Where no such statement is found,
+an English question asking only for an amount is not answered by the interview (rag.judge.lacks_asked_quantity).
+Chinese questions keep the models and the judge: a Chinese question's nouns, read by jieba, are too few
+to tell the thing an amount is of (measured: three near-topic safety questions answered).
 """
 
 from __future__ import annotations
@@ -16,7 +21,15 @@ import re
 from collections.abc import Sequence
 
 from rag.about import ABOUT, chunks_about
-from rag.answerability import asked_kind, asked_units, held_share, quantity_fits, subject_terms
+from rag.answerability import (
+    asked_kind,
+    asked_units,
+    held_share,
+    quantity_fits,
+    specifics,
+    subject_terms,
+    written,
+)
 from rag.language import detect_language
 from rag.sentences import is_question, sentence_spans
 from shifu.models import SearchHit
@@ -41,6 +54,7 @@ def amount_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, 
     if lang != "en" or not hits or not hits[0].chunk.speakers or not asks_amount(question):
         return None
     subject = subject_terms(question, lang)
+    named = specifics(question, lang)  # Class 0, 14.4 kV: another class or voltage is another thing
     for i in chunks_about(question, hits):
         text = hits[i].chunk.text
         spans = [(a, b) for a, b in sentence_spans(text) if text[a:b].strip()]
@@ -49,6 +63,9 @@ def amount_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, 
             if is_question(sentence) or not quantity_fits(question, sentence):
                 continue
             around = " ".join(text[x:y] for x, y in spans[max(0, j - _BEFORE) : j + 1]).lower()
-            if sum(held_share(t, around, lang) >= ABOUT for t in subject) >= ABOUT * len(subject):
+            if subject and not any(held_share(t, sentence.lower(), lang) >= ABOUT for t in subject):
+                continue  # an amount of something else the master goes on to ("you're back in six months")
+            if sum(held_share(t, around, lang) >= ABOUT for t in subject) >= ABOUT * len(subject) \
+                    and all(written(code, around) for code in named):
                 return i, a + len(sentence) - len(sentence.lstrip()), b
     return None

@@ -53,8 +53,10 @@ __all__ = [
     "load_model",
     "held_share",
     "question_subject",
+    "specifics",
     "spoken",
     "subject_terms",
+    "written",
 ]
 
 MODEL_FILE = Path(__file__).with_name("answerability_model.json")
@@ -192,7 +194,7 @@ def quantity_fits(question: str, text: str) -> bool:
     units = asked_units(question)
     if units is None:
         return kind_present("quantity", text)
-    return re.search(rf"{_NUMBER}\s*(?:[到至~\-－]\s*{_NUMBER}\s*)?(?:个)?\s*(?:{units})", text,
+    return re.search(rf"{_NUMBER}\s*(?:[到至~\-－]\s*{_NUMBER}\s*)?(?:个)?[\s\-]*(?:{units})", text,
                      re.IGNORECASE) is not None
 
 
@@ -250,7 +252,7 @@ def question_subject(question: str) -> str:
 _SUBJECT_WORDS = 3
 
 
-def _specifics(question: str, lang: str) -> list[str]:
+def specifics(question: str, lang: str) -> list[str]:
     """Model numbers, codes and figures with units in the question (PA66, G76, R-32, 35千伏)."""
     found = [m.group().lower() for m in _SPECIFIC.finditer(question)]
     if lang == "zh":
@@ -260,7 +262,7 @@ def _specifics(question: str, lang: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _written(code: str, text: str) -> bool:
+def written(code: str, text: str) -> bool:
     """Is a model number or code written in the text as a word of its own ("pp" is not in "app")?"""
     return re.search(rf"(?<![a-z0-9]){re.escape(code)}(?![a-z0-9])", text) is not None
 
@@ -299,7 +301,7 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
     low = [t.lower() for t in texts]
     near = _near_text(question, hits).lower()
     subject = subject_terms(question, lang)
-    specific = _specifics(question, lang)
+    specific = specifics(question, lang)
     known = _known(library, subject, lang, question)
 
     def share(found: Sequence[float]) -> float:
@@ -319,7 +321,7 @@ def features(question: str, hits: Sequence[SearchHit], embedder: Any = None, lib
         "subject_near": share([held_share(t, near, lang) for t in subject]),
         "subject_hits": share([max(held_share(t, x, lang) for x in low) if low else 0.0 for t in subject]),
         "subject_library": share([float(t in known) for t in subject]) if known is not None else 1.0,
-        "specifics_missing": float(any(not any(_written(s, x) for x in low) for s in specific)),
+        "specifics_missing": float(any(not any(written(s, x) for x in low) for s in specific)),
         "kind_present": float(kind_present(kind, near)),
         "margin": margin,
         "kind_with_subject": _kind_with_subject(question, near, subject, lang, kind),

@@ -446,13 +446,17 @@ def lacks_asked_quantity(question: str, hits: Sequence[SearchHit]) -> bool:
     that writes no such number in a sentence whose neighbourhood (the sentence before, the one after:
     the interviewer's question often names the thing) names anything the question names
     ("叉车司机证几年复审一次" over a forklift interview giving no years for a licence; "How many years
-    can I keep my harness" where the years are the master's own career)? A yes-no question
-    ("磨到两毫米还能用吗") asks for a judgement, not this."""
-    from rag.amount import asks_amount
+    can I keep my harness" where the years are the master's own career)? An English question is read
+    as rag.amount reads it: the interview gives the amount only where the master's sentence giving it
+    names the thing ("you're back in six months" is no answer to how long the nitrogen flows). A yes-no
+    question ("磨到两毫米还能用吗") asks for a judgement, not this."""
+    from rag.amount import amount_answers, asks_amount
 
     if not asks_amount(question):
         return False
     lang = detect_language(question)
+    if lang == "en":
+        return bool(hits) and bool(hits[0].chunk.speakers) and amount_answers(question, hits) is None
     subject = subject_terms(question, lang)
     for hit in hits[:_CHUNKS]:
         said = [hit.chunk.text[a:b].lower() for a, b in sentence_spans(hit.chunk.text)]

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from rag.amount import amount_answers, asks_amount
-from rag.answerability import subject_terms
+from rag.answerability import quantity_fits, subject_terms
+from rag.judge import lacks_asked_quantity
 from shifu.models import Chunk, SearchHit
 
 LINEMAN = ("What should people do if they come upon a downed line? Stay away. At least thirty feet, and more if "
@@ -61,3 +62,29 @@ def test_chinese_and_written_text_are_left_to_the_models() -> None:
     assert amount_answers("How far back should I stay from a downed line?", _hits(LINEMAN, speakers=())) is None
     text = "遇到掉在地上的电线，至少离开十米远。"
     assert amount_answers("电线掉在地上，要离多远？", _hits(text)) is None
+
+
+def test_an_amount_for_another_class_or_voltage_answers_nothing() -> None:
+    gloves = ("Tell me about rubber gloves. For our work we use Class 2 gloves, rated for 17,000 volts maximum use, "
+              "always with leather protectors over them.")
+    assert amount_answers("How many volts are Class 0 gloves rated for?", _hits(gloves)) is None
+    assert _said(gloves, amount_answers("How many volts are Class 2 gloves rated for?", _hits(gloves))) == \
+        "For our work we use Class 2 gloves, rated for 17,000 volts maximum use, always with leather protectors over them."
+
+
+HVAC = ("What about brazing? You flow nitrogen through the lines while you braze, two to three CFH. Without it, the "
+        "inside of the copper oxidizes at brazing temperature and forms black scale. That scale breaks loose later and "
+        "plugs the filter drier, and you're back in six months.")
+
+
+def test_an_amount_of_something_the_master_goes_on_to_answers_nothing() -> None:
+    # "six months" is when the scale brings you back, not how long the nitrogen flows
+    question = "How long should I leave the nitrogen flowing when brazing?"
+    assert amount_answers(question, _hits(HVAC)) is None
+    assert lacks_asked_quantity(question, _hits(HVAC))  # so the interview does not answer it
+
+
+def test_a_hyphenated_amount_is_an_amount() -> None:
+    text = "I went through a four-year apprenticeship and topped out as a journeyman."
+    assert quantity_fits("How long was the apprenticeship?", text)
+    assert _said(text, amount_answers("How long was the apprenticeship?", _hits(text))) == text

@@ -119,12 +119,12 @@ def test_web_text_without_a_sentence_end_near_keeps_its_evidence_marked_cut() ->
 
 
 def test_a_workers_word_for_the_same_thing_still_counts_by_its_characters() -> None:
-    from rag.answerability import _chars_held, _written
+    from rag.answerability import _chars_held, written
 
     assert _chars_held("胎压", ["轮胎", "气压"]) == 0.5  # 压 shared
     assert _chars_held("钨针", ["钨极", "砂轮"]) == 0.5
     assert _chars_held("刹车片", ["刹车片"]) == 1.0 and _chars_held("叉车", ["面粉"]) == 0.0
-    assert _written("pp", "pp料不用烘") and not _written("pp", "用app查")
+    assert written("pp", "pp料不用烘") and not written("pp", "用app查")
 
 
 def _hits(*texts_scores: tuple[str, float], speakers: list[str] | None = None) -> list:
