@@ -151,6 +151,12 @@ STRONG_MATCH = 0.5
 _NEAR = 80  # characters either side of the best span that still count as its context
 
 
+# A question asking what a thing costs: money answers it, and a price hurts nobody (no safety question).
+_PRICE = re.compile(r"多少钱|几块钱|什么价|(?:价格|价钱)(?:是|大概|大约)?(?:多少|几)|贵不贵|how much (?:does|do|did|would|will|is|are)\b[^?]*\bcosts?\b|"
+                    r"\bprice of\b|what(?:'s| is) the price|how much money", re.IGNORECASE)
+_MONEY = r"元|块钱|块|万元|dollars?|bucks|cents?|usd|rmb"
+
+
 # The unit a quantity question names ("几度", "多少牛米", "多久", "how many minutes") and the units
 # that answer it: a number written with one of them is a quantity of the kind asked for.
 _TIME_UNITS = r"秒|分钟|分|小时|钟头|个钟|天|日|周|星期|礼拜|月|年|公里|次|遍|seconds?|minutes?|hours?|days?|weeks?|months?|years?|miles?"
@@ -175,6 +181,8 @@ _ASKED_UNITS = (
     (re.compile(r"压力.{0,4}(?:多少|几)|多少(?:兆帕|公斤压|帕|bar)|what pressure|how much pressure|psi", re.IGNORECASE),
      r"兆帕|帕|公斤|bar|psi|mpa|kpa|大气压"),
     (re.compile(r"百分之|多少%|比例|浓度|含量|percent|what share", re.IGNORECASE), r"%|百分之|成|percent"),
+    # a price: money ("How much does a pair of Class 2 gloves cost?", 多少钱一台)
+    (_PRICE, _MONEY),
 )
 _NUMBER = (r"(?:\d+(?:[.,]\d+)?|[零〇一二两三四五六七八九十百千万半几ⅠⅡⅢⅣⅤⅥ]+|\b(?:a|one|two|three|four|five|six|seven|eight|"
            r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|half|a few|several)\b)")
@@ -194,13 +202,19 @@ def quantity_fits(question: str, text: str) -> bool:
     units = asked_units(question)
     if units is None:
         return kind_present("quantity", text)
+    if units == _MONEY and re.search(r"[$¥￥]\s*\d", text):  # $100 writes its unit first
+        return True
     return re.search(rf"{_NUMBER}\s*(?:[到至~\-－]\s*{_NUMBER}\s*)?(?:个)?[\s\-]*(?:{units})", text,
                      re.IGNORECASE) is not None
 
 
 def is_safety_question(question: str) -> bool:
-    """Is the question about danger, limits, protection or an emergency (either language)?"""
-    return bool(_SAFETY.search(question))
+    """Is the question about danger, limits, protection or an emergency (either language)? Not one asking
+    what a thing costs ("How much does a pair of Class 2 gloves cost?", 绝缘手套多少钱): a price hurts nobody."""
+    return bool(_SAFETY.search(question)) and not _PRICE.search(question)
+
+
+
 
 
 def asked_kind(question: str, interview: bool = False) -> str:

@@ -13,7 +13,7 @@ import pytest
 from backends import library_settings
 
 from rag.answer import NEARBY_NOTE, NOT_COVERED, SAFETY_NOTE, answer_question
-from rag.answerability import asked_kind, is_safety_question, judged
+from rag.answerability import asked_kind, is_safety_question, judged, quantity_fits
 from rag.ingest import ingest_file
 from shifu.context import Context
 
@@ -84,6 +84,16 @@ def test_the_devices_that_keep_a_worker_safe_and_ladders_make_a_safety_question(
                      "人字梯能当直梯靠在墙上用吗？", "登高作业前要查什么？"),
                     # a festival's hill walk is no work at height
                     ("How often do I change the belt on the conveyor?", "传送带跑偏怎么调？", "重阳节为什么要登高？"))
+
+
+def test_a_price_is_no_safety_question_and_only_money_answers_it() -> None:
+    # What a pair of gloves costs hurts nobody: no "ask your supervisor" note on its refusal.
+    _read_as_safety(("Is it worth the risk to skip the guard?", "价格便宜的安全带能用吗？", "How much voltage can the gloves take?"),
+                    ("How much does a pair of Class 2 gloves cost?", "绝缘手套多少钱一副？", "安全帽价格是多少？",
+                     "How much does it cost to recertify the hot sticks?"))
+    question = "How much does a pair of Class 2 gloves cost?"
+    assert not quantity_fits(question, "We use Class 2 gloves, rated for 17,000 volts maximum use.")
+    assert quantity_fits(question, "A good pair runs about $120.") and quantity_fits("熔接机多少钱一台？", "一台要三万块。")
 
 
 def test_over_an_interview_every_question_is_judged_but_written_text_keeps_its_path() -> None:
