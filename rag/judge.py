@@ -517,7 +517,9 @@ _RULE_MARKER = re.compile(
 # A clause ends at its mark, or in speech transcribed without marks (语音转写稿) at a pause between two
 # Chinese characters: "查漏不能用打火机去照 用肥皂水抹在接头上" is two clauses.
 _CLAUSE_END = re.compile(r"[，。；！？,.;!?\n]|(?<=[\u4e00-\u9fff])[ \u3000]+(?=[\u4e00-\u9fff])")
-_RULE_WORDS_EN = 2  # words of the proposal an English ruled clause writes (it shares more than a Chinese one)
+# Words of the proposal an English ruled clause writes (it shares more than a Chinese one): two, and half of
+# them ("skip … don't test twice" about grounding in a storm is no rule on skipping a new glove's air test).
+_RULE_WORDS_EN = 2
 
 
 def _proposal(question: str) -> str:
@@ -582,10 +584,11 @@ def _ruled_clauses(sentence: str) -> list[str]:
 
 
 def _rules_on(clause: str, words: set[str], verbs: set[str], lang: str) -> bool:
-    """Does a ruled clause rule on what the question proposes: it writes a word of it (English: two words),
+    """Does a ruled clause rule on what the question proposes: it writes a word of it (English: two words and
+    half of them),
     or (Chinese) it is a bare rule on the proposed verb ("不能跳" for 往外跳, 跳车)?"""
     if lang == "en":
-        return len(words & set(english_words(clause))) >= _RULE_WORDS_EN
+        return len(words & set(english_words(clause))) >= max(_RULE_WORDS_EN, math.ceil(len(words) / 2))
     return any(held_share(w, clause, lang) >= 0.5 for w in words) or _RULE_MARKER.sub("", clause).strip() in verbs
 
 

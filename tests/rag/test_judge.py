@@ -255,6 +255,16 @@ def test_a_rule_answers_only_what_it_rules_on() -> None:
     assert rule_answers("操作车床要注意什么？", _hits(lathe)) is None
 
 
+def test_an_english_rule_answers_when_it_holds_half_of_what_is_proposed() -> None:
+    storm = ("Storm work. That's exactly when people skip grounding or don't test twice. Before every use of your "
+             "gloves, you do an air test.")
+    # skipping the air test on new gloves: "skip … don't test" is a rule on grounding in a storm, not on that
+    assert _ruled("Can I skip the air test if the gloves are brand new?", storm) is None
+    cylinder = "Never heat a refrigerant cylinder with a torch. Heat. Attics in Texas in August hit 140 degrees."
+    assert _ruled("Can I heat the refrigerant cylinder to speed up charging?", cylinder) == \
+        "Never heat a refrigerant cylinder with a torch."
+
+
 def test_a_disclaimer_about_another_kind_of_pump_disclaims_only_that_pump(pump_room) -> None:
     ctx, pumps = pump_room
     # "深井潜水泵……那个我没干过，不好说" is about deep-well pumps; his own 水泵 he knows.
