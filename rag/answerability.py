@@ -154,7 +154,7 @@ _NEAR = 80  # characters either side of the best span that still count as its co
 # A question asking what a thing costs: money answers it, and a price hurts nobody (no safety question).
 _PRICE = re.compile(r"多少钱|几块钱|什么价|(?:价格|价钱)(?:是|大概|大约)?(?:多少|几)|贵不贵|how much (?:does|do|did|would|will|is|are)\b[^?]*\bcosts?\b|"
                     r"\bprice of\b|what(?:'s| is) the price|how much money", re.IGNORECASE)
-_MONEY = r"元|块钱|块|万元|dollars?|bucks|cents?|usd|rmb"
+_MONEY = r"(?:[万亿]\s*)?(?:元|块钱|块|美元|欧元|英镑|日元|港元|港币)|dollars?|bucks|cents?|usd|rmb|euros?|pounds?"
 
 
 # The unit a quantity question names ("几度", "多少牛米", "多久", "how many minutes") and the units
