@@ -94,6 +94,7 @@ def test_a_price_is_no_safety_question_and_only_money_answers_it() -> None:
     question = "How much does a pair of Class 2 gloves cost?"
     assert not quantity_fits(question, "We use Class 2 gloves, rated for 17,000 volts maximum use.")
     assert quantity_fits(question, "A good pair runs about $120.") and quantity_fits("熔接机多少钱一台？", "一台要三万块。")
+    assert quantity_fits("公司共斥资多少钱收购了这个品牌？", "斥资77亿美元收购") and not quantity_fits("公司共斥资多少钱？", "2014年收购")
 
 
 def test_over_an_interview_every_question_is_judged_but_written_text_keeps_its_path() -> None:
