@@ -152,8 +152,9 @@ _NEAR = 80  # characters either side of the best span that still count as its co
 
 
 # A question asking what a thing costs: money answers it, and a price hurts nobody (no safety question).
-_PRICE = re.compile(r"多少钱|几块钱|什么价|(?:价格|价钱)(?:是|大概|大约)?(?:多少|几)|贵不贵|how much (?:does|do|did|would|will|is|are)\b[^?]*\bcosts?\b|"
-                    r"\bprice of\b|what(?:'s| is) the price|how much money", re.IGNORECASE)
+_PRICE = re.compile(r"多少钱|几块钱|什么价|(?:价格|价钱)(?:是|大概|大约)?(?:多少|几)|贵不贵|"
+                    r"how much (?:does|do|did|would|will|is|are)\b[^?]*\bcosts?\b|\bprice of\b|"
+                    r"what(?:'s| is) the price|how much money", re.IGNORECASE)
 _MONEY = r"(?:[万亿]\s*)?(?:元|块钱|块|美元|欧元|英镑|日元|港元|港币)|dollars?|bucks|cents?|usd|rmb|euros?|pounds?"
 
 
@@ -212,9 +213,6 @@ def is_safety_question(question: str) -> bool:
     """Is the question about danger, limits, protection or an emergency (either language)? Not one asking
     what a thing costs ("How much does a pair of Class 2 gloves cost?", 绝缘手套多少钱): a price hurts nobody."""
     return bool(_SAFETY.search(question)) and not _PRICE.search(question)
-
-
-
 
 
 def asked_kind(question: str, interview: bool = False) -> str:

@@ -585,8 +585,7 @@ def _ruled_clauses(sentence: str) -> list[str]:
 
 def _rules_on(clause: str, words: set[str], verbs: set[str], lang: str) -> bool:
     """Does a ruled clause rule on what the question proposes: it writes a word of it (English: two words and
-    half of them),
-    or (Chinese) it is a bare rule on the proposed verb ("不能跳" for 往外跳, 跳车)?"""
+    half of them), or (Chinese) it is a bare rule on the proposed verb ("不能跳" for 往外跳, 跳车)?"""
     if lang == "en":
         return len(words & set(english_words(clause))) >= max(_RULE_WORDS_EN, math.ceil(len(words) / 2))
     return any(held_share(w, clause, lang) >= 0.5 for w in words) or _RULE_MARKER.sub("", clause).strip() in verbs
@@ -653,8 +652,8 @@ def decide(question: str, hits: Sequence[SearchHit], embedder: Any = None, libra
     choice question ("是横着磨还是顺着磨？") by his sentence that makes the choice (rag.choice), a
     how-to question by his sentence telling to do that very act to that thing (rag.how_to), and an
     English question asking only for an amount by his sentence giving it in a fitting unit (rag.amount).
-    Whatever it says, evidence that names only another specific of the kind the question asks about (五十五千瓦 for a question
-    about 二十二千瓦, 单模光纤 for 多模光纤) does not answer it. For a question the model judges
+    Whatever it says, evidence that names only another specific of the kind the question asks about
+    (五十五千瓦 for a question about 二十二千瓦, 单模光纤 for 多模光纤) does not answer it. For a question the model judges
     over an interview (chunks with speakers), in a language where the judge beat the model alone
     leaving one interview out (judge_model.json, "decides"), a question the model refuses is
     answered when the judge's best window is grounded (the asked-for kind and every subject word
