@@ -103,9 +103,12 @@ _SAFETY = re.compile(
     r"dielectric|tester",
     re.IGNORECASE,
 )
+# "How <adjective>" asks for an amount: in any text, and (the second list) in a worker's spoken words.
+_HOW_WRITTEN = "many|much|long|deep|far|close|near|often|high|big|hot|cold|low"
+_HOW_SPOKEN = "tight|loose|strong|heavy|windy|close|fast|thick|wide|big|old"
 _KINDS = (
     ("quantity", re.compile(r"多少|几[度个米分秒天年次遍号级吨斤克千万]|几|多大|多高|多长|多久|多远|多重|多深|多厚|多宽|"
-                            r"how (?:many|much|long|deep|far|close|near|often|high|big|hot|cold|low)|what (?:size|pressure|"
+                            rf"how (?:{_HOW_WRITTEN})|what (?:size|pressure|"
                             r"temperature|voltage|rating|slope|depth)", re.IGNORECASE)),
     ("cause", re.compile(r"(?<![称成作认以叫])为什么|为啥|什么原因|咋回事|怎么回事|怎么(?:形成|产生|造成|引起|来)的|why|what causes|cause", re.IGNORECASE)),
     ("procedure", re.compile(r"怎么|咋|如何|怎样|步骤|顺序|流程|先.*还是|how (?:do|to|should|can)|steps?|order|"
@@ -119,7 +122,7 @@ _KINDS = (
 # for a fact ("What's the hand signal to …"), which any sentence may hold.
 _SPOKEN_KINDS = (
     ("quantity", re.compile(r"多粗|多细|多厚|多宽|多重|多紧|多松|几平方|几比几|"
-                            r"how (?:tight|loose|strong|heavy|windy|close|fast|thick|wide|big|old)|"
+                            rf"how (?:{_HOW_SPOKEN})|"
                             r"what(?:'s| is| are) the [^?]{0,40}?(?:limit|speed|load|rating|capacity|size|weight|"
                             r"distance|clearance|pressure|temperature|gap|length)", re.IGNORECASE)),
     ("rule", re.compile(r"还是|\bor\b|\b(?:ok|okay|safe|fine|alright|allowed|good) to\b|at what point|"
@@ -243,8 +246,7 @@ def kind_present(kind: str, text: str) -> bool:
 # The words that ask for a quantity ("how far back", "how often"): a number with a unit answers
 # them, so they name no part of the subject (a Chinese 多远 or 多久 is no noun either).
 _ASKING_QUANTITY = re.compile(
-    r"\bhow (?:far(?: back| away| out| apart| down| up| off)?|long|often|soon|many|much|deep|high|big|hot|cold|low|"
-    r"tight|loose|strong|heavy|close|fast|thick|wide|tall|old|windy)\b", re.IGNORECASE)
+    rf"\bhow (?:far(?: back| away| out| apart| down| up| off)?|{_HOW_WRITTEN}|{_HOW_SPOKEN}|soon|tall)\b", re.IGNORECASE)
 
 
 def subject_terms(question: str, lang: str) -> list[str]:
