@@ -53,8 +53,9 @@ def amount_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, 
     lang = detect_language(question)
     if lang != "en" or not hits or not hits[0].chunk.speakers or not asks_amount(question):
         return None
-    subject = subject_terms(question, lang)
     named = specifics(question, lang)  # Class 0, 14.4 kV: another class or voltage is another thing
+    # the figures are read whole as codes above: "14.4 kV" is not three subject words (14, 4, kv)
+    subject = [t for t in subject_terms(question, lang) if not t.isdigit()]
     for i in chunks_about(question, hits):
         text = hits[i].chunk.text
         spans = [(a, b) for a, b in sentence_spans(text) if text[a:b].strip()]

@@ -88,3 +88,12 @@ def test_a_hyphenated_amount_is_an_amount() -> None:
     text = "I went through a four-year apprenticeship and topped out as a journeyman."
     assert quantity_fits("How long was the apprenticeship?", text)
     assert _said(text, amount_answers("How long was the apprenticeship?", _hits(text))) == text
+
+
+def test_a_figure_the_worker_names_is_no_three_subject_words() -> None:
+    # "14.4 kV" must be written near, but it does not make the lineman's own distance the tree trimmer's
+    said = ("What about the minimum approach distances? For our 14.4 kV distribution, a qualified lineman has to stay "
+            "about two feet two inches away. Somebody who isn't a qualified electrical worker, a tree trimmer or a "
+            "truck driver, has to stay at least ten feet away from lines up to 50 kV.")
+    found = _said(said, amount_answers("How near can a tree trimmer get to the 14.4 kV lines?", _hits(said)))
+    assert found is not None and found.startswith("Somebody who isn't a qualified electrical worker")
