@@ -24,6 +24,7 @@ from rag.about import ABOUT, chunks_about
 from rag.answerability import (
     asked_kind,
     asked_units,
+    counted_thing,
     held_share,
     quantity_fits,
     specifics,
@@ -31,7 +32,7 @@ from rag.answerability import (
     written,
 )
 from rag.language import detect_language
-from rag.sentences import is_question, sentence_spans
+from rag.sentences import acronyms, english_words, is_question, sentence_spans, spelled_out
 from shifu.models import SearchHit
 
 __all__ = ["ASKS_MORE", "amount_answers", "asks_amount"]
@@ -55,7 +56,10 @@ def amount_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, 
         return None
     named = specifics(question, lang)  # Class 0, 14.4 kV: another class or voltage is another thing
     # the figures are read whole as codes above: "14.4 kV" is not three subject words (14, 4, kv)
-    subject = [t for t in subject_terms(question, lang) if not t.isdigit()]
+    # nor is what "how many X" counts: X is the unit, written with the number ("ten … broken wires")
+    unit = set(english_words(counted_thing(question) or ""))
+    subject = [t for t in subject_terms(question, lang) if not t.isdigit() and t not in unit]
+    acronyms_named = acronyms(question)
     for i in chunks_about(question, hits):
         text = hits[i].chunk.text
         spans = [(a, b) for a, b in sentence_spans(text) if text[a:b].strip()]
@@ -66,7 +70,13 @@ def amount_answers(question: str, hits: Sequence[SearchHit]) -> tuple[int, int, 
             around = " ".join(text[x:y] for x, y in spans[max(0, j - _BEFORE) : j + 1]).lower()
             if subject and not any(held_share(t, sentence.lower(), lang) >= ABOUT for t in subject):
                 continue  # an amount of something else the master goes on to ("you're back in six months")
-            if sum(held_share(t, around, lang) >= ABOUT for t in subject) >= ABOUT * len(subject) \
+            if sum(_holds(t, around, acronyms_named) for t in subject) >= ABOUT * len(subject) \
                     and all(written(code, around) for code in named):
                 return i, a + len(sentence) - len(sentence.lstrip()), b
     return None
+
+
+def _holds(term: str, text: str, acronyms_named: set[str]) -> bool:
+    """Does the text hold the subject word, an acronym the worker writes (CFM) also where the master spells
+    it out ("cubic feet per minute")?"""
+    return held_share(term, text, "en") >= ABOUT or (term in acronyms_named and spelled_out(term, text))

@@ -190,14 +190,53 @@ _ASKED_UNITS = (
 )
 _NUMBER = (r"(?:\d+(?:[.,]\d+)?|[零〇一二两三四五六七八九十百千万半几ⅠⅡⅢⅣⅤⅥ]+|\b(?:a|one|two|three|four|five|six|seven|eight|"
            r"nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|half|a few|several)\b)")
+_COUNT = _NUMBER.replace(r"\b(?:a|one|", r"\b(?:one|")  # a count is never "a": "a wire rope" counts no wires
+
+
+# "How many snapped wires …": what is counted is the last of up to four words after "how many", before a
+# verb, a preposition or "and" ("how many rungs above the roof" counts rungs, not roofs).
+_HOW_MANY = re.compile(r"\bhow many ((?:[a-z][a-z'-]*\s+){0,3}?)([a-z]+)(?=\s+(?:can|could|do|does|did|should|would|"
+                       r"will|shall|must|is|are|was|were|go|goes|get|gets|have|has|need|make|per|of|in|on|at|for|to|"
+                       r"and|or|before|after|between|above|below|under|over|into|onto|from|with|about|around|"
+                       r"through|across|inside|outside|off|up|down|i|we|you|they|he|she|it)\b|\s*[?,.]|$)",
+                       re.IGNORECASE)
+_NOT_COUNTED = frozenset("the a an of them these those it this that more other others such each every some any times "
+                         "time".split())
+_UP_TO_3_WORDS = r"(?:[a-z'-]+\s+){0,3}"  # "ten randomly distributed broken wires"
+
+
+def counted_thing(question: str) -> str | None:
+    """What "how many X" counts (X), or None ("how many of them" names nothing)."""
+    found = _HOW_MANY.search(question)
+    if found is None or found.group(1).lower().startswith("of "):
+        return None
+    words = (found.group(1) + found.group(2)).lower().split()
+    if any(w in _NOT_COUNTED for w in words):  # "how many of the others", "how many times" (twice, once)
+        return None
+    return found.group(2)
+
+
+def _counted(question: str) -> str | None:
+    """What "how many X" counts, as the units that answer it: X itself, plural or not, with up to three
+    words between the number and X ("ten randomly distributed broken wires"); an acronym also spelled
+    out ("400 cubic feet per minute" for CFM)."""
+    noun = counted_thing(question)
+    if noun is None:
+        return None
+    word = re.escape(noun.lower().removesuffix("s")) + "s?"
+    if noun.isupper() and len(noun) >= 3:  # CFM, PSI: the master may say it in words
+        joining = r"(?:\s+(?:per|of|and|the|a|an|to|for|in|on))*\s+"
+        word = rf"(?:{word}|{joining.join(letter + '[a-z]*' for letter in noun.lower())})"
+    return rf"{_UP_TO_3_WORDS}{word}\b"
 
 
 def asked_units(question: str) -> str | None:
-    """The units that answer a quantity question naming one (a regular expression), else None."""
+    """The units that answer a quantity question naming one (a regular expression), else None. "How many
+    X" names X ("How many snapped wires …" is answered by "ten … broken wires")."""
     for asked, units in _ASKED_UNITS:
         if asked.search(question):
             return units
-    return None
+    return _counted(question)
 
 
 def quantity_fits(question: str, text: str) -> bool:
@@ -208,7 +247,8 @@ def quantity_fits(question: str, text: str) -> bool:
         return kind_present("quantity", text)
     if units == _MONEY and re.search(r"[$¥￥]\s*\d", text):  # $100 writes its unit first
         return True
-    return re.search(rf"{_NUMBER}\s*(?:[到至~\-－]\s*{_NUMBER}\s*)?(?:个)?[\s\-]*(?:{units})", text,
+    number = _COUNT if units == _counted(question) else _NUMBER  # "a wire rope" counts no wires
+    return re.search(rf"{number}\s*(?:[到至~\-－]\s*{number}\s*)?(?:个)?[\s\-]*(?:{units})", text,
                      re.IGNORECASE) is not None
 
 
@@ -246,7 +286,8 @@ def kind_present(kind: str, text: str) -> bool:
 # The words that ask for a quantity ("how far back", "how often"): a number with a unit answers
 # them, so they name no part of the subject (a Chinese 多远 or 多久 is no noun either).
 _ASKING_QUANTITY = re.compile(
-    rf"\bhow (?:far(?: back| away| out| apart| down| up| off)?|{_HOW_WRITTEN}|{_HOW_SPOKEN}|soon|tall)\b", re.IGNORECASE)
+    rf"\bhow (?:far(?: back| away| out| apart| down| up| off)?|{_HOW_WRITTEN}|{_HOW_SPOKEN}|soon|tall)\b",
+    re.IGNORECASE)
 
 
 def subject_terms(question: str, lang: str) -> list[str]:

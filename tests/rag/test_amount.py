@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from rag.amount import amount_answers, asks_amount
-from rag.answerability import quantity_fits, subject_terms
+from rag.answerability import counted_thing, quantity_fits, subject_terms
 from rag.judge import lacks_asked_quantity
 from shifu.models import Chunk, SearchHit
 
@@ -33,6 +33,9 @@ def _said(text: str, found: tuple[int, int, int] | None) -> str | None:
     ("How much of the rating do I give up?", False),  # no unit named: any number would do
     ("What do I check, and how far back should I stay?", False),  # asks more than the amount
     ("Is thirty feet far enough?", False),  # a judgement, not an amount
+    ("How many snapped wires can a wire rope sling have before I have to throw it out?", True),  # counts wires
+    ("How many of them do I need?", False),  # names nothing it counts
+    ("How many times should I test it?", False),  # "twice" is how often, not a number of things
 ])
 def test_a_question_asking_only_for_an_amount_in_a_unit(question: str, asks: bool) -> None:
     assert asks_amount(question) is asks
@@ -97,3 +100,34 @@ def test_a_figure_the_worker_names_is_no_three_subject_words() -> None:
             "truck driver, has to stay at least ten feet away from lines up to 50 kV.")
     found = _said(said, amount_answers("How near can a tree trimmer get to the 14.4 kV lines?", _hits(said)))
     assert found is not None and found.startswith("Somebody who isn't a qualified electrical worker")
+
+
+RIGGER = ("Let's talk about slings. How do you check them? Every sling gets looked at before every shift. For wire rope "
+          "I'm looking for broken wires, kinks, crushing, birdcaging, heat damage and corrosion. The rule we go by: ten "
+          "randomly distributed broken wires in one rope lay, or five broken wires in one strand in one lay, and that "
+          "sling is done.")
+
+
+def test_how_many_counts_the_thing_it_names() -> None:
+    assert counted_thing("How many snapped wires can a wire rope sling have?") == "wires"
+    assert counted_thing("How many rungs above the roof does the ladder go?") == "rungs"  # not the roof
+    assert _said(RIGGER, amount_answers("How many snapped wires can a wire rope sling have before I have to throw it "
+                                        "out?", _hits(RIGGER))).startswith("The rule we go by: ten randomly")
+    assert not quantity_fits("How many wires can a sling lose?", "a wire rope is fine")  # "a" counts nothing
+
+
+def test_a_count_of_another_kind_of_thing_answers_nothing() -> None:
+    # the wires counted are the wire rope's: a chain sling is nowhere near them, so the interview does not answer
+    question = "How many broken wires can a chain sling have before it comes out of service?"
+    assert amount_answers(question, _hits(RIGGER)) is None
+    assert lacks_asked_quantity(question, _hits(RIGGER))
+    ladder = "What about ladders? The ladder sticks out 3 feet above the roof edge so you have something to hold."
+    assert lacks_asked_quantity("How many rungs above the roof does the ladder go?", _hits(ladder))  # feet, no rungs
+
+
+def test_an_acronym_counted_is_answered_where_the_master_spells_it_out() -> None:
+    said = ("Any rule of thumb for airflow? Why the filter so early? Because a clogged filter causes half the calls we get in July. The system needs "
+            "roughly 400 cubic feet per minute of airflow per ton of cooling.")
+    assert _said(said, amount_answers("Rule of thumb: how many CFM per ton should the system be moving?",
+                                      _hits(said))) == \
+        "The system needs roughly 400 cubic feet per minute of airflow per ton of cooling."
