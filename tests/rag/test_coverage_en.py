@@ -168,3 +168,17 @@ def test_the_masters_amount_answers_a_worker_below_the_word_match(library) -> No
     assert answer.answer.startswith("At least thirty feet")
     # the same words asking for a time he never gives stay refused
     assert not answer_question(ctx, "Found a line lying on the ground after the storm. How long should I wait?").covered
+
+
+def test_how_many_is_answered_only_by_a_count_of_what_it_names(library) -> None:
+    """A worker asking "how many X" is answered by the master's number of X (400 cubic feet per minute for CFM),
+    and refused where the master counts no X: these three were answered with whatever passage came first
+    (a list of unit types for the filters, the storm-work story for the crew)."""
+    settings, ids = library
+    ctx = Context(settings)
+    answer = answer_question(ctx, "Roughly how many CFM of air per ton does a system need?")
+    assert answer.covered and answer.citations[0].transcript_id == ids["hvac"]
+    assert "400 cubic feet per minute" in answer.answer
+    for question in ("How many filters does a rooftop unit take?", "How many linemen have to be on the crew for storm "
+                     "work?", "How many grounds do I put on a dead line before I work it?"):
+        assert not answer_question(ctx, question).covered, question
