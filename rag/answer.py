@@ -303,14 +303,20 @@ def answer_from_hits(
 
 
 def _nearby_excerpt(question: str, hits: Sequence[SearchHit]) -> str:
-    """The best sentence of the top hit (whole, at most _NEARBY_LIMIT characters), or ""."""
+    """The best sentence of the top hit (whole, at most _NEARBY_LIMIT characters), or "". One that opens
+    inside a sentence (at its clause, or where the chunk cut it: "and I still ride along …") says so with
+    "…", as an answer does."""
     text = hits[0].chunk.text
     limit = _NEARBY_LIMIT * (_EN_SCALE if detect_language(question) == "en" else 1)  # English words are longer
     evidence = best_evidence(question, [text], [hits[0].score], limit=limit)
     if not evidence:
         return ""
     start, end = whole_sentences(text, evidence[0].start, evidence[0].end, limit)
-    return " ".join(text[start:end].split()) if end - start <= 2 * limit and _whole_at(text, end) else ""
+    if end - start > 2 * limit or not _whole_at(text, end):
+        return ""
+    shown = " ".join(text[start:end].split())
+    cut_by_chunk = not text[:start].strip() and shown[:1].islower()  # English: a sentence opens with a capital
+    return _CUT + shown if _mid_sentence(text, start) or cut_by_chunk else shown
 
 
 def answerable(question: str, hits: Sequence[SearchHit], embedder: Any = None, library: Any = None) -> bool:

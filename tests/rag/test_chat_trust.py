@@ -520,3 +520,17 @@ def test_the_masters_rule_is_the_whole_answer_nothing_joined_to_it() -> None:
     # A window the judge scored is no ruling: the same master's next point may still join it.
     scored = offline_answer(question, hits, window=Window(0, start, len(tungsten), tungsten[start:], {"kind": 1.0}))
     assert scored.answer.startswith("还有，钨极千万别碰到熔池") and "主要三种" in scored.answer
+
+
+def test_a_nearby_sentence_opening_inside_a_sentence_says_so() -> None:
+    from rag.answer import not_covered_answer
+
+    # the chunk opens on the tail of a sentence a subtitle cue cut: shown, but marked as an excerpt
+    text = ("and I still ride along with every new tech for their first month. Residential split systems, heat pumps, "
+            "gas furnaces, some light commercial rooftop units.")
+    answer = not_covered_answer("How many filters does a rooftop unit take?", [_spoken("hvac", text)])
+    assert '"…and I still ride along' in answer.answer
+    # a sentence that opens with a capital is shown as it is
+    whole = "Residential split systems, heat pumps, gas furnaces, some light commercial rooftop units."
+    answer = not_covered_answer("How many filters does a rooftop unit take?", [_spoken("hvac", whole)])
+    assert '"Residential split systems' in answer.answer
