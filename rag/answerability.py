@@ -38,7 +38,14 @@ from typing import Any
 import numpy as np
 
 from rag.language import detect_language
-from rag.sentences import best_evidence, chinese_nouns, english_words, question_terms, terms
+from rag.sentences import (
+    best_evidence,
+    chinese_nouns,
+    english_words,
+    question_terms,
+    spelled_out_pattern,
+    terms,
+)
 from shifu.models import SearchHit
 
 __all__ = [
@@ -225,29 +232,34 @@ def _counted(question: str) -> str | None:
         return None
     word = re.escape(noun.lower().removesuffix("s")) + "s?"
     if noun.isupper() and len(noun) >= 3:  # CFM, PSI: the master may say it in words
-        joining = r"(?:\s+(?:per|of|and|the|a|an|to|for|in|on))*\s+"
-        word = rf"(?:{word}|{joining.join(letter + '[a-z]*' for letter in noun.lower())})"
+        word = rf"(?:{word}|{spelled_out_pattern(noun)})"
     return rf"{_UP_TO_3_WORDS}{word}\b"
+
+
+def _asked(question: str) -> tuple[str | None, bool]:
+    """The units that answer the question (see asked_units), and whether they are what "how many" counts."""
+    for asked, units in _ASKED_UNITS:
+        if asked.search(question):
+            return units, False
+    counted = _counted(question)
+    return counted, counted is not None
 
 
 def asked_units(question: str) -> str | None:
     """The units that answer a quantity question naming one (a regular expression), else None. "How many
     X" names X ("How many snapped wires …" is answered by "ten … broken wires")."""
-    for asked, units in _ASKED_UNITS:
-        if asked.search(question):
-            return units
-    return _counted(question)
+    return _asked(question)[0]
 
 
 def quantity_fits(question: str, text: str) -> bool:
     """Does the text write a number with a unit that answers the question ("三十五度" for 几度,
     "25到30牛米" for 多大劲)? A question naming no unit is answered by any quantity."""
-    units = asked_units(question)
+    units, counted = _asked(question)
     if units is None:
         return kind_present("quantity", text)
     if units == _MONEY and re.search(r"[$¥￥]\s*\d", text):  # $100 writes its unit first
         return True
-    number = _COUNT if units == _counted(question) else _NUMBER  # "a wire rope" counts no wires
+    number = _COUNT if counted else _NUMBER  # "a wire rope" counts no wires
     return re.search(rf"{number}\s*(?:[到至~\-－]\s*{number}\s*)?(?:个)?[\s\-]*(?:{units})", text,
                      re.IGNORECASE) is not None
 

@@ -39,6 +39,7 @@ __all__ = [
     "sentence_end_after",
     "sentence_spans",
     "spelled_out",
+    "spelled_out_pattern",
     "tagged_words",
     "terms",
     "whole_sentences",
@@ -154,6 +155,13 @@ def spelled_out(acronym: str, text: str) -> bool:
         if k == len(acronym):
             return True
     return False
+
+
+def spelled_out_pattern(acronym: str) -> str:
+    """A regular expression for the acronym written out word by word ("c… f… per m…" for cfm), the joining
+    words of `spelled_out` allowed between."""
+    joining = rf"(?:\s+(?:{'|'.join(sorted(_JOINING))}))*\s+"
+    return joining.join(letter + "[a-z]*" for letter in acronym.lower())
 
 
 # Answer types a question asks for, found by its question word; the evidence must hold one.
